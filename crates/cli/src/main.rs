@@ -1,1 +1,73 @@
-fn main() {}
+//! The `deconflict` binary: parses arguments, starts tracing, calls the library crates and turns
+//! the result into an exit code. Each subcommand lives in its own module.
+
+use clap::{Parser, Subcommand};
+
+mod audit;
+mod bench;
+mod detect;
+mod replay;
+mod serve;
+mod simulate_feed;
+mod simulate_traffic;
+
+/// Deconflict: a neutral airspace deconfliction cell.
+#[derive(Parser)]
+#[command(name = "deconflict", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Detect every predicted loss of separation in a snapshot CSV.
+    Detect(detect::DetectArgs),
+    /// Generate synthetic traffic or serve it as a live feed.
+    #[command(subcommand)]
+    Simulate(SimulateCommand),
+    /// Measure detection cycle times on synthetic traffic.
+    Bench(bench::BenchArgs),
+    /// Run recorded traffic through the track table, engine and alerting in fast time.
+    Replay(replay::ReplayArgs),
+    /// Run the cell server.
+    Serve(serve::ServeArgs),
+    /// Audit log tools.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum SimulateCommand {
+    /// Write a snapshot CSV of seeded synthetic traffic.
+    Traffic(simulate_traffic::TrafficArgs),
+    /// Serve synthetic traffic as a live SBS-1 / Beast feed in real time.
+    Feed(simulate_feed::FeedArgs),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let result = match cli.command {
+        Command::Detect(args) => detect::run(args),
+        Command::Simulate(SimulateCommand::Traffic(args)) => simulate_traffic::run(args),
+        Command::Simulate(SimulateCommand::Feed(args)) => simulate_feed::run(args),
+        Command::Bench(args) => bench::run(args),
+        Command::Replay(args) => replay::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Audit(cmd) => audit::run(cmd),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}
