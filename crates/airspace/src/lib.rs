@@ -1,1 +1,24 @@
-//! Deconflict airspace.
+//! Deconflict's airspace core: 4D reservations, exact overlaps, hazard zones and predicted
+//! intrusions. Pure: no I/O, no async, no clock — times are passed in as UNIX seconds.
+//!
+//! - [`volume`]: [`Volume`], [`Shape`], [`Reservation`], [`Purpose`], [`ReservationState`],
+//!   validation ([`Volume::validate`], [`validate_volumes`]) with [`VolumeError`].
+//! - [`overlap`]: [`overlaps`] — polygon intersection (`geo` boolean operations, areas in m²) ×
+//!   altitude overlap × time overlap; touching is not overlapping.
+//! - [`index`]: [`ReservationIndex`] — an `rstar` R-tree over volume boxes answering filing
+//!   checks against every other party's live reservations.
+//! - [`geom`]: the local azimuthal equidistant plane all exact computations use (continuous across
+//!   the antimeridian) and great-circle helpers.
+#![deny(missing_docs)]
+
+pub mod geom;
+pub mod index;
+pub mod overlap;
+pub mod volume;
+
+pub use index::{ReservationIndex, ReservationOverlap};
+pub use overlap::{overlaps, GeoJsonGeometry, Overlap};
+pub use volume::{
+    time_span, validate_volumes, LatLon, Purpose, Reservation, ReservationError, ReservationState,
+    Shape, Volume, VolumeError,
+};

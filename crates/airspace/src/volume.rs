@@ -1,0 +1,662 @@
+//! Volumes, reservations, their validation and their time-driven state.
+//!
+//! A [`Volume`] is a horizontal [`Shape`] (polygon or circle) extruded between two altitudes and
+//! limited to a time window. A [`Reservation`] is a party's claim on one or more volumes with a
+//! [`Purpose`], a priority and a [`ReservationState`].
+//!
+//! [`Volume::validate`] (and [`Volume::prepare`], which validates and precomputes the geometry
+//! every other module works with) rejects anything the exact computations cannot use, with a
+//! [`VolumeError`] that says why in words a person filing a reservation understands.
+//!
+//! # Conventions
+//! - Polygon vertices are `[lon, lat]` in degrees (GeoJSON order), open or closed, either
+//!   winding; consecutive duplicates are dropped. Edges are great-circle arcs.
+//! - Altitudes are feet above mean sea level. On input a bound may be given as a flight level
+//!   instead (`"lower_fl": 250` = 25,000 ft; pressure altitude taken as MSL, no QNH correction).
+//! - Times are UNIX seconds. A volume is live on `[start_time, end_time)`.
+//! - Touching is not overlapping: bands, windows and areas that only share a boundary are
+//!   disjoint.
+
+use geo::{Area, ConvexHull, Coord, LineString, MultiPoint, Polygon, Validation};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::geom::{self, LocalPlane, EARTH_RADIUS_M};
+
+/// Largest accepted polygon extent (distance between its two farthest vertices), metres.
+pub const MAX_POLYGON_SPAN_M: f64 = 2_000_000.0;
+/// Largest accepted circle radius, metres.
+pub const MAX_RADIUS_M: f64 = 1_000_000.0;
+/// Longest accepted time window of one volume, seconds (one year of 366 days).
+pub const MAX_WINDOW_S: f64 = 366.0 * 86_400.0;
+/// Most vertices accepted in one polygon.
+pub const MAX_VERTICES: usize = 10_000;
+/// Most volumes accepted in one reservation.
+pub const MAX_VOLUMES: usize = 100;
+/// Lowest accepted altitude bound, feet MSL (the engine's limit).
+pub const MIN_ALT_FT: f64 = deconflict_engine::state::MIN_ALT_FT;
+/// Highest accepted altitude bound, feet MSL (the engine's limit).
+pub const MAX_ALT_FT: f64 = deconflict_engine::state::MAX_ALT_FT;
+/// Number of sides of the polygon that stands for a circle.
+pub const CIRCLE_SEGMENTS: usize = 128;
+/// Longest polygon edge kept straight in the local plane; longer great-circle edges are split.
+pub const MAX_EDGE_M: f64 = 50_000.0;
+/// Feet per flight level.
+pub const FT_PER_FL: f64 = 100.0;
+/// Areas below this are treated as zero (floating-point noise), square metres.
+pub const MIN_AREA_M2: f64 = 1.0;
+
+/// A WGS-84 position in degrees.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LatLon {
+    /// Latitude, degrees north, [-90, 90].
+    pub lat_deg: f64,
+    /// Longitude, degrees east, [-180, 180].
+    pub lon_deg: f64,
+}
+
+/// The horizontal outline of a volume.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum Shape {
+    /// A simple polygon; vertices are `[lon_deg, lat_deg]`, open or closed.
+    Polygon {
+        /// The vertices, `[lon, lat]` in degrees.
+        coordinates: Vec<[f64; 2]>,
+    },
+    /// A circle on the Earth's surface.
+    Circle {
+        /// Its centre.
+        center: LatLon,
+        /// Its radius, metres, > 0.
+        radius_m: f64,
+    },
+}
+
+/// A 4D volume: a shape, an altitude band and a time window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "VolumeInput")]
+pub struct Volume {
+    /// Horizontal outline.
+    pub shape: Shape,
+    /// Bottom of the band, feet MSL.
+    pub lower_ft: f64,
+    /// Top of the band, feet MSL.
+    pub upper_ft: f64,
+    /// Start of the window, UNIX seconds.
+    pub start_time: f64,
+    /// End of the window (exclusive), UNIX seconds.
+    pub end_time: f64,
+}
+
+/// What a volume looks like on the wire: each bound in feet or as a flight level.
+#[derive(Deserialize)]
+struct VolumeInput {
+    shape: Shape,
+    lower_ft: Option<f64>,
+    lower_fl: Option<f64>,
+    upper_ft: Option<f64>,
+    upper_fl: Option<f64>,
+    start_time: f64,
+    end_time: f64,
+}
+
+impl TryFrom<VolumeInput> for Volume {
+    type Error = VolumeError;
+
+    fn try_from(v: VolumeInput) -> Result<Self, VolumeError> {
+        Ok(Volume {
+            shape: v.shape,
+            lower_ft: altitude_ft("lower", v.lower_ft, v.lower_fl)?,
+            upper_ft: altitude_ft("upper", v.upper_ft, v.upper_fl)?,
+            start_time: v.start_time,
+            end_time: v.end_time,
+        })
+    }
+}
+
+fn altitude_ft(bound: &'static str, ft: Option<f64>, fl: Option<f64>) -> Result<f64, VolumeError> {
+    match (ft, fl) {
+        (Some(ft), None) => Ok(ft),
+        (None, Some(fl)) => Ok(fl * FT_PER_FL),
+        (None, None) => Err(VolumeError::MissingAltitude { bound }),
+        (Some(_), Some(_)) => Err(VolumeError::AmbiguousAltitude { bound }),
+    }
+}
+
+/// What a reservation is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Purpose {
+    /// An operation (flights the party intends to fly).
+    Operation,
+    /// Training.
+    Training,
+    /// A hazard (e.g. a missile engagement zone): intrusions are checked for every aircraft.
+    Hazard,
+    /// A closure of airspace.
+    Closure,
+}
+
+/// Where a reservation is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReservationState {
+    /// Filed, not yet accepted.
+    Proposed,
+    /// Accepted, not yet started.
+    Accepted,
+    /// Its first volume has started and its last has not ended.
+    Active,
+    /// Its last volume has ended.
+    Ended,
+    /// Withdrawn by its owner.
+    Cancelled,
+}
+
+impl ReservationState {
+    /// Whether the reservation still claims airspace (not ended, not cancelled).
+    pub fn is_live(self) -> bool {
+        !matches!(self, Self::Ended | Self::Cancelled)
+    }
+
+    /// The state at `now_time` (UNIX s) given the reservation's volumes: proposed and accepted
+    /// become active once the earliest volume starts; anything not cancelled becomes ended once
+    /// the latest volume ends. Cancelled and ended are final. Without volumes the state is kept.
+    pub fn at_time(self, volumes: &[Volume], now_time: f64) -> Self {
+        let Some((start, end)) = time_span(volumes) else { return self };
+        match self {
+            Self::Cancelled | Self::Ended => self,
+            _ if now_time >= end => Self::Ended,
+            Self::Proposed | Self::Accepted if now_time >= start => Self::Active,
+            other => other,
+        }
+    }
+}
+
+/// Earliest start and latest end over `volumes`, UNIX seconds.
+pub fn time_span(volumes: &[Volume]) -> Option<(f64, f64)> {
+    let start = volumes.iter().map(|v| v.start_time).min_by(f64::total_cmp)?;
+    let end = volumes.iter().map(|v| v.end_time).max_by(f64::total_cmp)?;
+    Some((start, end))
+}
+
+/// A party's claim on airspace, as far as overlap and intrusion checks need it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reservation {
+    /// Identifier, e.g. `r-12`.
+    pub id: String,
+    /// Owning party.
+    pub party: String,
+    /// What it is for.
+    pub purpose: Purpose,
+    /// Priority, 0 (lowest) to 10; the lower one gives way.
+    pub priority: u8,
+    /// Life-cycle state.
+    pub state: ReservationState,
+    /// Its volumes, at least one.
+    pub volumes: Vec<Volume>,
+}
+
+impl Reservation {
+    /// Validates every volume.
+    ///
+    /// # Errors
+    /// [`ReservationError`] naming the first bad volume and why.
+    pub fn validate(&self) -> Result<(), ReservationError> {
+        validate_volumes(&self.volumes)
+    }
+}
+
+/// Validates a list of volumes as one reservation's.
+///
+/// # Errors
+/// No volumes, too many, or the first bad volume with its index.
+pub fn validate_volumes(volumes: &[Volume]) -> Result<(), ReservationError> {
+    prepare_volumes(volumes).map(|_| ())
+}
+
+pub(crate) fn prepare_volumes(volumes: &[Volume]) -> Result<Vec<PreparedVolume>, ReservationError> {
+    if volumes.is_empty() {
+        return Err(ReservationError::NoVolumes);
+    }
+    if volumes.len() > MAX_VOLUMES {
+        return Err(ReservationError::TooManyVolumes { count: volumes.len(), max: MAX_VOLUMES });
+    }
+    volumes
+        .iter()
+        .enumerate()
+        .map(|(index, v)| v.prepare().map_err(|source| ReservationError::Volume { index, source }))
+        .collect()
+}
+
+/// Why a reservation was rejected.
+#[derive(Debug, Clone, PartialEq, Error)]
+#[non_exhaustive]
+pub enum ReservationError {
+    /// No volume given.
+    #[error("a reservation needs at least one volume")]
+    NoVolumes,
+    /// Too many volumes.
+    #[error("{count} volumes given, at most {max} are accepted")]
+    TooManyVolumes {
+        /// Volumes given.
+        count: usize,
+        /// Limit.
+        max: usize,
+    },
+    /// One volume is invalid.
+    #[error("volume {index}: {source}")]
+    Volume {
+        /// Index of the volume in the list.
+        index: usize,
+        /// Why.
+        #[source]
+        source: VolumeError,
+    },
+}
+
+/// Why a volume was rejected.
+#[derive(Debug, Clone, PartialEq, Error)]
+#[non_exhaustive]
+pub enum VolumeError {
+    /// A number is NaN or infinite.
+    #[error("{field} is not a finite number")]
+    NotFinite {
+        /// Which field.
+        field: &'static str,
+    },
+    /// A number is outside its range.
+    #[error("{field} = {value} is out of range [{min}, {max}]")]
+    OutOfRange {
+        /// Which field.
+        field: &'static str,
+        /// The value given.
+        value: f64,
+        /// Smallest accepted.
+        min: f64,
+        /// Largest accepted.
+        max: f64,
+    },
+    /// A bound is given neither in feet nor as a flight level.
+    #[error("{bound} altitude missing: give {bound}_ft or {bound}_fl")]
+    MissingAltitude {
+        /// `lower` or `upper`.
+        bound: &'static str,
+    },
+    /// A bound is given both in feet and as a flight level.
+    #[error("{bound} altitude given twice: give {bound}_ft or {bound}_fl, not both")]
+    AmbiguousAltitude {
+        /// `lower` or `upper`.
+        bound: &'static str,
+    },
+    /// The band is empty or upside down.
+    #[error("lower altitude {lower_ft} ft must be below upper altitude {upper_ft} ft")]
+    LowerNotBelowUpper {
+        /// Bottom given.
+        lower_ft: f64,
+        /// Top given.
+        upper_ft: f64,
+    },
+    /// The window is empty or reversed.
+    #[error("end_time {end_time} must be after start_time {start_time}")]
+    EndNotAfterStart {
+        /// Start given.
+        start_time: f64,
+        /// End given.
+        end_time: f64,
+    },
+    /// The window is implausibly long.
+    #[error("time window of {duration_s} s is longer than the {max_s} s accepted")]
+    WindowTooLong {
+        /// Length given.
+        duration_s: f64,
+        /// Limit.
+        max_s: f64,
+    },
+    /// Fewer than three distinct vertices.
+    #[error("polygon has {distinct} distinct vertices, at least 3 are needed")]
+    TooFewVertices {
+        /// Distinct vertices found.
+        distinct: usize,
+    },
+    /// Too many vertices.
+    #[error("polygon has {count} vertices, at most {max} are accepted")]
+    TooManyVertices {
+        /// Vertices given.
+        count: usize,
+        /// Limit.
+        max: usize,
+    },
+    /// All vertices on one line (or otherwise no area).
+    #[error("polygon has zero area (its vertices are collinear)")]
+    ZeroArea,
+    /// Edges cross each other.
+    #[error("polygon is self-intersecting (its edges cross or touch)")]
+    SelfIntersecting,
+    /// Radius zero or negative.
+    #[error("radius_m = {radius_m} must be greater than 0")]
+    RadiusNotPositive {
+        /// Radius given.
+        radius_m: f64,
+    },
+    /// Implausibly large shape.
+    #[error("{what} of {size_m:.0} m exceeds the {max_m:.0} m accepted")]
+    TooLarge {
+        /// `polygon span` or `circle radius`.
+        what: &'static str,
+        /// Size found.
+        size_m: f64,
+        /// Limit.
+        max_m: f64,
+    },
+}
+
+fn finite(field: &'static str, value: f64) -> Result<f64, VolumeError> {
+    if value.is_finite() {
+        Ok(value)
+    } else {
+        Err(VolumeError::NotFinite { field })
+    }
+}
+
+fn in_range(field: &'static str, value: f64, min: f64, max: f64) -> Result<f64, VolumeError> {
+    finite(field, value)?;
+    if value < min || value > max {
+        return Err(VolumeError::OutOfRange { field, value, min, max });
+    }
+    Ok(value)
+}
+
+/// A lon/lat box, degrees; never crosses the antimeridian (such volumes get two boxes).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LonLatBox {
+    /// West edge, degrees.
+    pub min_lon_deg: f64,
+    /// South edge, degrees.
+    pub min_lat_deg: f64,
+    /// East edge, degrees.
+    pub max_lon_deg: f64,
+    /// North edge, degrees.
+    pub max_lat_deg: f64,
+}
+
+/// A validated volume with the geometry the overlap and intrusion code works on.
+#[derive(Debug, Clone)]
+pub struct PreparedVolume {
+    /// The volume as given.
+    pub volume: Volume,
+    /// Centre of the local plane (polygon: spherical mean of the vertices; circle: centre).
+    pub center: LatLon,
+    pub(crate) plane: LocalPlane,
+    /// The outline in the volume's own local plane, metres (circle: regular polygon).
+    pub(crate) local: Polygon<f64>,
+    /// The outline's vertices on the sphere (densified; circle: polygonised).
+    pub(crate) ring: Vec<LatLon>,
+    /// Farthest outline vertex from `center`, metres.
+    pub bounding_radius_m: f64,
+    /// `Some(radius)` for a circle.
+    pub circle_radius_m: Option<f64>,
+    /// Lon/lat boxes covering the outline (two when it crosses the antimeridian).
+    pub boxes: Vec<LonLatBox>,
+}
+
+impl Volume {
+    /// Checks the volume (ranges, NaN, polygon validity, sizes, band, window).
+    ///
+    /// # Errors
+    /// The first problem found, as a [`VolumeError`].
+    pub fn validate(&self) -> Result<(), VolumeError> {
+        self.prepare().map(|_| ())
+    }
+
+    /// Validates and precomputes the local-plane geometry.
+    ///
+    /// # Errors
+    /// As [`Volume::validate`].
+    pub fn prepare(&self) -> Result<PreparedVolume, VolumeError> {
+        let lower_ft = in_range("lower_ft", self.lower_ft, MIN_ALT_FT, MAX_ALT_FT)?;
+        let upper_ft = in_range("upper_ft", self.upper_ft, MIN_ALT_FT, MAX_ALT_FT)?;
+        if lower_ft >= upper_ft {
+            return Err(VolumeError::LowerNotBelowUpper { lower_ft, upper_ft });
+        }
+        let start_time = finite("start_time", self.start_time)?;
+        let end_time = finite("end_time", self.end_time)?;
+        if end_time <= start_time {
+            return Err(VolumeError::EndNotAfterStart { start_time, end_time });
+        }
+        if end_time - start_time > MAX_WINDOW_S {
+            return Err(VolumeError::WindowTooLong {
+                duration_s: end_time - start_time,
+                max_s: MAX_WINDOW_S,
+            });
+        }
+        match &self.shape {
+            Shape::Polygon { coordinates } => self.prepare_polygon(coordinates),
+            Shape::Circle { center, radius_m } => self.prepare_circle(*center, *radius_m),
+        }
+    }
+
+    fn prepare_circle(&self, center: LatLon, radius_m: f64) -> Result<PreparedVolume, VolumeError> {
+        let lat = in_range("center.lat_deg", center.lat_deg, -90.0, 90.0)?;
+        let lon = in_range("center.lon_deg", center.lon_deg, -180.0, 180.0)?;
+        let radius_m = finite("radius_m", radius_m)?;
+        if radius_m <= 0.0 {
+            return Err(VolumeError::RadiusNotPositive { radius_m });
+        }
+        if radius_m > MAX_RADIUS_M {
+            return Err(VolumeError::TooLarge {
+                what: "circle radius",
+                size_m: radius_m,
+                max_m: MAX_RADIUS_M,
+            });
+        }
+        let center = LatLon { lat_deg: lat, lon_deg: lon };
+        let plane = LocalPlane::new(center);
+        // Equal-area polygon: scale the vertex radius so the polygon's area is the circle's.
+        let n = CIRCLE_SEGMENTS as f64;
+        let step = std::f64::consts::TAU / n;
+        let vertex_radius_m = radius_m * (std::f64::consts::TAU / (n * step.sin())).sqrt();
+        let mut local = Vec::with_capacity(CIRCLE_SEGMENTS);
+        let mut ring = Vec::with_capacity(CIRCLE_SEGMENTS);
+        for i in 0..CIRCLE_SEGMENTS {
+            let bearing = (i as f64) * step;
+            let (x, y) = (vertex_radius_m * bearing.sin(), vertex_radius_m * bearing.cos());
+            local.push(Coord { x, y });
+            ring.push(plane.inverse(x, y));
+        }
+        // Exact lon/lat extent of a spherical cap.
+        let dlat = (vertex_radius_m / EARTH_RADIUS_M).to_degrees();
+        let boxes = if lat + dlat >= 90.0 || lat - dlat <= -90.0 {
+            vec![LonLatBox {
+                min_lon_deg: -180.0,
+                min_lat_deg: (lat - dlat).max(-90.0),
+                max_lon_deg: 180.0,
+                max_lat_deg: (lat + dlat).min(90.0),
+            }]
+        } else {
+            let ratio = (vertex_radius_m / EARTH_RADIUS_M).sin() / lat.to_radians().cos();
+            let dlon = ratio.clamp(-1.0, 1.0).asin().to_degrees();
+            split_box(lon - dlon, lat - dlat, lon + dlon, lat + dlat)
+        };
+        Ok(PreparedVolume {
+            volume: self.clone(),
+            center,
+            plane,
+            local: Polygon::new(LineString::from(local), vec![]),
+            ring,
+            bounding_radius_m: vertex_radius_m,
+            circle_radius_m: Some(radius_m),
+            boxes,
+        })
+    }
+
+    fn prepare_polygon(&self, coordinates: &[[f64; 2]]) -> Result<PreparedVolume, VolumeError> {
+        if coordinates.len() > MAX_VERTICES + 1 {
+            return Err(VolumeError::TooManyVertices { count: coordinates.len(), max: MAX_VERTICES });
+        }
+        let mut vertices: Vec<LatLon> = Vec::with_capacity(coordinates.len());
+        for &[lon, lat] in coordinates {
+            let p = LatLon {
+                lat_deg: in_range("latitude", lat, -90.0, 90.0)?,
+                lon_deg: in_range("longitude", lon, -180.0, 180.0)?,
+            };
+            if vertices.last().is_none_or(|q| !same_point(*q, p)) {
+                vertices.push(p);
+            }
+        }
+        while vertices.len() > 1 && same_point(vertices[0], vertices[vertices.len() - 1]) {
+            vertices.pop();
+        }
+        let mut distinct: Vec<LatLon> = Vec::new();
+        for p in &vertices {
+            if !distinct.iter().any(|q| same_point(*q, *p)) {
+                distinct.push(*p);
+                if distinct.len() >= 3 {
+                    break;
+                }
+            }
+        }
+        if distinct.len() < 3 {
+            return Err(VolumeError::TooFewVertices { distinct: distinct.len() });
+        }
+        let center = geom::spherical_mean(&vertices).ok_or(VolumeError::TooLarge {
+            what: "polygon span",
+            size_m: f64::INFINITY,
+            max_m: MAX_POLYGON_SPAN_M,
+        })?;
+        // Reject far-flung vertices before trusting the projection.
+        let mut bounding_radius_m: f64 = 0.0;
+        for p in &vertices {
+            bounding_radius_m = bounding_radius_m.max(geom::distance_m(center, *p));
+        }
+        if bounding_radius_m > MAX_POLYGON_SPAN_M {
+            return Err(VolumeError::TooLarge {
+                what: "polygon span",
+                size_m: 2.0 * bounding_radius_m,
+                max_m: MAX_POLYGON_SPAN_M,
+            });
+        }
+        let plane = LocalPlane::new(center);
+        let span_m = span_of(&plane, &vertices);
+        if span_m > MAX_POLYGON_SPAN_M {
+            return Err(VolumeError::TooLarge {
+                what: "polygon span",
+                size_m: span_m,
+                max_m: MAX_POLYGON_SPAN_M,
+            });
+        }
+        // Densify great-circle edges so straight lines in the plane follow them.
+        let mut ring = Vec::with_capacity(vertices.len());
+        for (i, a) in vertices.iter().enumerate() {
+            let b = vertices[(i + 1) % vertices.len()];
+            ring.push(*a);
+            let d = geom::distance_m(*a, b);
+            let pieces = (d / MAX_EDGE_M).ceil() as usize;
+            for k in 1..pieces {
+                ring.push(geom::intermediate(*a, b, k as f64 / pieces as f64));
+            }
+        }
+        let local: Vec<Coord> = ring
+            .iter()
+            .map(|p| {
+                let (x, y) = plane.forward(p.lat_deg, p.lon_deg);
+                Coord { x, y }
+            })
+            .collect();
+        let local = Polygon::new(LineString::from(local), vec![]);
+        if local.unsigned_area() < MIN_AREA_M2 {
+            return Err(VolumeError::ZeroArea);
+        }
+        if !local.is_valid() {
+            return Err(VolumeError::SelfIntersecting);
+        }
+        bounding_radius_m = ring.iter().fold(0.0, |m, p| m.max(geom::distance_m(center, *p)));
+        let boxes = polygon_boxes(&plane, &local, &ring);
+        Ok(PreparedVolume {
+            volume: self.clone(),
+            center,
+            plane,
+            local,
+            ring,
+            bounding_radius_m,
+            circle_radius_m: None,
+            boxes,
+        })
+    }
+}
+
+fn same_point(a: LatLon, b: LatLon) -> bool {
+    a.lat_deg == b.lat_deg && geom::normalize_lon_deg(a.lon_deg) == geom::normalize_lon_deg(b.lon_deg)
+}
+
+/// Largest distance between two vertices, metres (in the plane, over the convex hull).
+fn span_of(plane: &LocalPlane, vertices: &[LatLon]) -> f64 {
+    let points: MultiPoint<f64> = vertices
+        .iter()
+        .map(|p| {
+            let (x, y) = plane.forward(p.lat_deg, p.lon_deg);
+            geo::Point::new(x, y)
+        })
+        .collect();
+    let hull = points.convex_hull();
+    let hull: Vec<Coord> = hull.exterior().coords().copied().collect();
+    let mut span: f64 = 0.0;
+    for (i, a) in hull.iter().enumerate() {
+        for b in &hull[i + 1..] {
+            span = span.max((a.x - b.x).hypot(a.y - b.y));
+        }
+    }
+    span
+}
+
+/// Padding added to polygon boxes for great-circle bulge between densified vertices, degrees.
+const BOX_PAD_DEG: f64 = 0.01;
+
+fn polygon_boxes(plane: &LocalPlane, local: &Polygon<f64>, ring: &[LatLon]) -> Vec<LonLatBox> {
+    use geo::Contains;
+    let c = plane.center();
+    let (mut min_lon, mut max_lon) = (f64::INFINITY, f64::NEG_INFINITY);
+    let (mut min_lat, mut max_lat) = (f64::INFINITY, f64::NEG_INFINITY);
+    for p in ring {
+        let lon = geom::unwrap_lon_deg(p.lon_deg, c.lon_deg);
+        min_lon = min_lon.min(lon);
+        max_lon = max_lon.max(lon);
+        min_lat = min_lat.min(p.lat_deg);
+        max_lat = max_lat.max(p.lat_deg);
+    }
+    let contains_pole = |lat: f64| {
+        let (x, y) = plane.forward(lat, 0.0);
+        local.contains(&geo::Point::new(x, y))
+    };
+    if contains_pole(90.0) || contains_pole(-90.0) {
+        let north = contains_pole(90.0);
+        return vec![LonLatBox {
+            min_lon_deg: -180.0,
+            min_lat_deg: if north { min_lat - BOX_PAD_DEG } else { -90.0 },
+            max_lon_deg: 180.0,
+            max_lat_deg: if north { 90.0 } else { max_lat + BOX_PAD_DEG },
+        }];
+    }
+    split_box(min_lon - BOX_PAD_DEG, min_lat - BOX_PAD_DEG, max_lon + BOX_PAD_DEG, max_lat + BOX_PAD_DEG)
+}
+
+/// Splits an unwrapped box at the antimeridian and clamps it to the globe.
+pub(crate) fn split_box(min_lon: f64, min_lat: f64, max_lon: f64, max_lat: f64) -> Vec<LonLatBox> {
+    let (min_lat, max_lat) = (min_lat.max(-90.0), max_lat.min(90.0));
+    let make = |a: f64, b: f64| LonLatBox {
+        min_lon_deg: a,
+        min_lat_deg: min_lat,
+        max_lon_deg: b,
+        max_lat_deg: max_lat,
+    };
+    if max_lon - min_lon >= 360.0 {
+        vec![make(-180.0, 180.0)]
+    } else if min_lon < -180.0 {
+        vec![make(min_lon + 360.0, 180.0), make(-180.0, max_lon)]
+    } else if max_lon > 180.0 {
+        vec![make(min_lon, 180.0), make(-180.0, max_lon - 360.0)]
+    } else {
+        vec![make(min_lon, max_lon)]
+    }
+}
