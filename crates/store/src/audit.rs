@@ -1,0 +1,234 @@
+//! The audit log's hash chain: how an entry's hash is computed and how a chain is verified.
+//!
+//! `hash = SHA-256(seq "\n" time "\n" actor "\n" action "\n" digest "\n" prev_hash)` with `seq` in
+//! decimal, `time` as the shortest decimal that round-trips the `f64`, and hashes in lowercase
+//! hex. `digest = SHA-256(payload)`, where the payload is the canonical JSON of the change.
+
+use crate::AuditEntry;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// `prev_hash` of the first entry.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// SHA-256 of a payload, lowercase hex.
+pub fn payload_digest(payload: &[u8]) -> String {
+    hex::encode(Sha256::digest(payload))
+}
+
+/// An entry's chained hash.
+pub fn entry_hash(
+    seq: i64,
+    time: f64,
+    actor: &str,
+    action: &str,
+    digest: &str,
+    prev_hash: &str,
+) -> String {
+    let mut h = Sha256::new();
+    h.update(format!("{seq}\n{time:?}\n{actor}\n{action}\n{digest}\n{prev_hash}").as_bytes());
+    hex::encode(h.finalize())
+}
+
+/// Outcome of verifying the chain.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VerifyReport {
+    /// Whether the whole chain is intact.
+    pub ok: bool,
+    /// How many entries were checked.
+    pub entries: usize,
+    /// The first entry found bad (or the sequence number where one is missing).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_bad_seq: Option<i64>,
+    /// What is wrong, for a person.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+}
+
+/// One stored row as the verifier sees it: the entry and, when the payload is kept, its bytes.
+pub struct StoredEntry {
+    /// The entry.
+    pub entry: AuditEntry,
+    /// The payload, when stored alongside.
+    pub payload: Option<Vec<u8>>,
+}
+
+/// Verifies entries given in storage order (ascending rowid), against the recorded head
+/// (`(seq, hash)` of the last entry written) when there is one.
+pub fn verify_chain(
+    rows: impl IntoIterator<Item = StoredEntry>,
+    head: Option<(i64, String)>,
+) -> VerifyReport {
+    let mut prev = GENESIS_HASH.to_owned();
+    let mut expected_seq = 1i64;
+    let mut n = 0usize;
+    let bad = |n: usize, seq: i64, problem: String| VerifyReport {
+        ok: false,
+        entries: n,
+        first_bad_seq: Some(seq),
+        problem: Some(problem),
+    };
+    for row in rows {
+        let e = &row.entry;
+        n += 1;
+        if e.seq != expected_seq {
+            let problem = if e.seq > expected_seq {
+                format!(
+                    "entry {expected_seq} is missing (next entry found is {})",
+                    e.seq
+                )
+            } else {
+                format!("entry {} is out of order (expected {expected_seq})", e.seq)
+            };
+            return bad(n, expected_seq.min(e.seq), problem);
+        }
+        if let Some(p) = &row.payload {
+            if payload_digest(p) != e.digest {
+                return bad(
+                    n,
+                    e.seq,
+                    format!("payload of entry {} does not match its digest", e.seq),
+                );
+            }
+        }
+        if e.prev_hash != prev {
+            return bad(
+                n,
+                e.seq,
+                format!("entry {} does not link to the previous entry", e.seq),
+            );
+        }
+        let h = entry_hash(e.seq, e.time, &e.actor, &e.action, &e.digest, &e.prev_hash);
+        if h != e.hash {
+            return bad(n, e.seq, format!("hash mismatch at seq {}", e.seq));
+        }
+        prev = h;
+        expected_seq += 1;
+    }
+    if let Some((head_seq, head_hash)) = head {
+        let last = expected_seq - 1;
+        if head_seq != last {
+            return bad(
+                n,
+                last + 1,
+                format!("log ends at entry {last} but {head_seq} entries were written"),
+            );
+        }
+        if head_hash != prev {
+            return bad(
+                n,
+                last,
+                format!("last entry {last} differs from the one written"),
+            );
+        }
+    }
+    VerifyReport {
+        ok: true,
+        entries: n,
+        first_bad_seq: None,
+        problem: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(n: i64) -> Vec<StoredEntry> {
+        let mut prev = GENESIS_HASH.to_owned();
+        (1..=n)
+            .map(|seq| {
+                let payload = format!("{{\"n\":{seq}}}").into_bytes();
+                let digest = payload_digest(&payload);
+                let time = 1.7e9 + seq as f64 * 0.25;
+                let hash = entry_hash(seq, time, "blue", "x", &digest, &prev);
+                let e = AuditEntry {
+                    seq,
+                    time,
+                    actor: "blue".into(),
+                    action: "x".into(),
+                    digest,
+                    prev_hash: prev.clone(),
+                    hash: hash.clone(),
+                };
+                prev = hash;
+                StoredEntry {
+                    entry: e,
+                    payload: Some(payload),
+                }
+            })
+            .collect()
+    }
+
+    fn head(rows: &[StoredEntry]) -> Option<(i64, String)> {
+        rows.last().map(|r| (r.entry.seq, r.entry.hash.clone()))
+    }
+
+    #[test]
+    fn intact_chain_verifies() {
+        let rows = chain(5);
+        let h = head(&rows);
+        let r = verify_chain(rows, h);
+        assert!(r.ok, "{r:?}");
+        assert_eq!(r.entries, 5);
+    }
+
+    #[test]
+    fn altered_actor_is_found() {
+        let mut rows = chain(5);
+        let h = head(&rows);
+        rows[2].entry.actor = "red".into();
+        let r = verify_chain(rows, h);
+        assert_eq!(r.first_bad_seq, Some(3));
+    }
+
+    #[test]
+    fn altered_payload_is_found() {
+        let mut rows = chain(5);
+        let h = head(&rows);
+        rows[1].payload = Some(b"{}".to_vec());
+        assert_eq!(verify_chain(rows, h).first_bad_seq, Some(2));
+    }
+
+    #[test]
+    fn removed_entry_is_found() {
+        let mut rows = chain(5);
+        let h = head(&rows);
+        rows.remove(3);
+        let r = verify_chain(rows, h);
+        assert_eq!(r.first_bad_seq, Some(4));
+    }
+
+    #[test]
+    fn truncated_tail_is_found_through_the_head() {
+        let mut rows = chain(5);
+        let h = head(&rows);
+        rows.pop();
+        let r = verify_chain(rows, h);
+        assert!(!r.ok);
+        assert_eq!(r.first_bad_seq, Some(5));
+    }
+
+    #[test]
+    fn swapped_entries_are_found() {
+        let mut rows = chain(5);
+        let h = head(&rows);
+        rows.swap(1, 2);
+        let r = verify_chain(rows, h);
+        assert_eq!(r.first_bad_seq, Some(2));
+    }
+
+    #[test]
+    fn renumbered_swap_is_found() {
+        // Swap the contents of entries 2 and 3 but keep seq numbers in order.
+        let mut rows = chain(5);
+        let h = head(&rows);
+        let (a, b) = (rows[1].entry.clone(), rows[2].entry.clone());
+        rows[1].entry = AuditEntry { seq: 2, ..b };
+        rows[2].entry = AuditEntry { seq: 3, ..a };
+        let p1 = rows[1].payload.take();
+        rows[1].payload = std::mem::replace(&mut rows[2].payload, p1);
+        let r = verify_chain(rows, h);
+        assert_eq!(r.first_bad_seq, Some(2));
+    }
+}

@@ -1,0 +1,258 @@
+//! The records the store keeps: parties, tokens, alerts, messages and audit entries.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// What a party may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// A participant: sees what sharing rules allow, reports and acknowledges its own.
+    Party,
+    /// The cell operator: sees everything and administers parties, tokens and feeds.
+    Cell,
+    /// Read-only view of everything.
+    Observer,
+}
+
+impl Role {
+    /// The role's name as used in JSON and the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Party => "party",
+            Role::Cell => "cell",
+            Role::Observer => "observer",
+        }
+    }
+
+    /// Parses a role name.
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "party" => Some(Role::Party),
+            "cell" => Some(Role::Cell),
+            "observer" => Some(Role::Observer),
+            _ => None,
+        }
+    }
+}
+
+/// How much of a party's own aircraft other parties see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SharingMode {
+    /// Everyone sees every aircraft of this party.
+    Full,
+    /// Others see an aircraft only while it is within `range_nm` and `alt_ft` of one of theirs.
+    Proximity,
+    /// Others learn of an aircraft only through a conflict with one of theirs, as its state at
+    /// alert time.
+    AlertsOnly,
+}
+
+impl SharingMode {
+    /// The mode's name as used in JSON and the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SharingMode::Full => "full",
+            SharingMode::Proximity => "proximity",
+            SharingMode::AlertsOnly => "alerts-only",
+        }
+    }
+
+    /// Parses a mode name.
+    pub fn parse(s: &str) -> Option<SharingMode> {
+        match s {
+            "full" => Some(SharingMode::Full),
+            "proximity" => Some(SharingMode::Proximity),
+            "alerts-only" => Some(SharingMode::AlertsOnly),
+            _ => None,
+        }
+    }
+}
+
+/// Default horizontal range of the proximity rule, nautical miles.
+pub const DEFAULT_PROXIMITY_RANGE_NM: f64 = 20.0;
+/// Default vertical range of the proximity rule, feet.
+pub const DEFAULT_PROXIMITY_ALT_FT: f64 = 5_000.0;
+
+/// A party's sharing rule.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sharing {
+    /// The mode.
+    pub mode: SharingMode,
+    /// Horizontal range of the proximity rule, nautical miles (ignored by other modes).
+    #[serde(default = "default_range_nm")]
+    pub range_nm: f64,
+    /// Vertical range of the proximity rule, feet (ignored by other modes).
+    #[serde(default = "default_alt_ft")]
+    pub alt_ft: f64,
+}
+
+fn default_range_nm() -> f64 {
+    DEFAULT_PROXIMITY_RANGE_NM
+}
+fn default_alt_ft() -> f64 {
+    DEFAULT_PROXIMITY_ALT_FT
+}
+
+impl Sharing {
+    /// Full sharing.
+    pub fn full() -> Sharing {
+        Sharing {
+            mode: SharingMode::Full,
+            range_nm: DEFAULT_PROXIMITY_RANGE_NM,
+            alt_ft: DEFAULT_PROXIMITY_ALT_FT,
+        }
+    }
+    /// Alerts-only sharing.
+    pub fn alerts_only() -> Sharing {
+        Sharing {
+            mode: SharingMode::AlertsOnly,
+            ..Sharing::full()
+        }
+    }
+    /// Proximity sharing with the given ranges.
+    pub fn proximity(range_nm: f64, alt_ft: f64) -> Sharing {
+        Sharing {
+            mode: SharingMode::Proximity,
+            range_nm,
+            alt_ft,
+        }
+    }
+}
+
+impl Default for Sharing {
+    fn default() -> Self {
+        Sharing::full()
+    }
+}
+
+/// A participant of the cell.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Party {
+    /// Short identifier (`blue`), also the owner name on tracks.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// What others see of this party's aircraft.
+    pub sharing: Sharing,
+}
+
+impl Party {
+    /// Builds a party.
+    pub fn new(id: &str, name: &str, role: Role, sharing: Sharing) -> Party {
+        Party {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            role,
+            sharing,
+        }
+    }
+}
+
+/// A bearer token as stored: only its SHA-256 hash.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TokenRecord {
+    /// Public identifier of the token (also its prefix).
+    pub id: String,
+    /// The party it authenticates.
+    pub party: String,
+    /// SHA-256 of the whole token, lowercase hex.
+    pub hash_hex: String,
+    /// Whether it was revoked.
+    pub revoked: bool,
+    /// When it was issued, UNIX seconds.
+    pub created_at: f64,
+}
+
+/// One conflict's lifecycle record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertRecord {
+    /// Identifier (`c-42`).
+    pub id: String,
+    /// First aircraft's track id.
+    pub a: String,
+    /// Second aircraft's track id.
+    pub b: String,
+    /// First aircraft's owner.
+    pub a_party: Option<String>,
+    /// Second aircraft's owner.
+    pub b_party: Option<String>,
+    /// Alert level (higher is more urgent).
+    pub level: u8,
+    /// `raised`, `updated` or `cleared`.
+    pub state: String,
+    /// When it was raised, UNIX seconds.
+    pub raised_at: f64,
+    /// Last change, UNIX seconds.
+    pub updated_at: f64,
+    /// When it cleared, UNIX seconds.
+    pub cleared_at: Option<f64>,
+    /// Acknowledgement per involved party.
+    pub acks: BTreeMap<String, bool>,
+    /// Everything else about the conflict (geometry, states at alert time), as JSON.
+    pub detail: serde_json::Value,
+}
+
+impl AlertRecord {
+    /// Whether `party` owns one of the two aircraft.
+    pub fn involves(&self, party: &str) -> bool {
+        self.a_party.as_deref() == Some(party) || self.b_party.as_deref() == Some(party)
+    }
+}
+
+/// A hotline message to send.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewMessage {
+    /// Sender party.
+    pub from: String,
+    /// Addressee, or `None` for everyone.
+    pub to: Option<String>,
+    /// Subject line.
+    pub subject: String,
+    /// Text.
+    pub body: String,
+}
+
+/// A stored hotline message, as seen by one viewer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    /// Identifier.
+    pub id: i64,
+    /// Sender.
+    pub from: String,
+    /// Addressee, or `None` for everyone.
+    pub to: Option<String>,
+    /// Subject line.
+    pub subject: String,
+    /// Text.
+    pub body: String,
+    /// When it was sent, UNIX seconds.
+    pub sent_at: f64,
+    /// Whether the viewer has read it.
+    pub read: bool,
+    /// Parties that acknowledged it.
+    pub acks: Vec<String>,
+}
+
+/// One audit log entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// Sequence number, from 1, without gaps.
+    pub seq: i64,
+    /// When, UNIX seconds.
+    pub time: f64,
+    /// Who (a party id, `system` or `engine`).
+    pub actor: String,
+    /// What (`party.create`, `token.revoke`, `alert.raised`, …).
+    pub action: String,
+    /// SHA-256 of the payload, hex.
+    pub digest: String,
+    /// Hash of the previous entry (64 zeros for the first).
+    pub prev_hash: String,
+    /// This entry's hash.
+    pub hash: String,
+}
