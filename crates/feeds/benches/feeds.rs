@@ -1,0 +1,2 @@
+//! Feed decoding benchmarks (filled in below).
+fn main() {}

@@ -1,0 +1,476 @@
+//! Recorded and reported state vectors: OpenSky `state_vectors_data4` CSV, state-vector JSON
+//! (an array of decoded states, as `traffic` exports), readsb/dump1090 `aircraft.json`, and
+//! party telemetry JSON.
+//!
+//! All are already decoded states, so these are field mappings with unit conversions
+//! (OpenSky uses SI units: m/s and metres) and range checks. Non-finite or out-of-range values
+//! are rejected with [`DecodeError::BadField`] naming the field.
+
+use std::sync::Arc;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::error::DecodeError;
+use crate::observation::Observation;
+
+/// Metres to feet.
+pub const FT_PER_M: f64 = 1.0 / 0.3048;
+/// Metres per second to knots.
+pub const KT_PER_MPS: f64 = 3600.0 / 1852.0;
+/// Metres per second to feet per minute.
+pub const FPM_PER_MPS: f64 = 60.0 / 0.3048;
+
+fn check(v: f64, field: &'static str, min: f64, max: f64) -> Result<f64, DecodeError> {
+    if v.is_finite() && v >= min && v <= max {
+        Ok(v)
+    } else {
+        Err(DecodeError::BadField { field })
+    }
+}
+
+fn opt(v: Option<f64>, field: &'static str, min: f64, max: f64) -> Result<Option<f64>, DecodeError> {
+    v.map(|v| check(v, field, min, max)).transpose()
+}
+
+fn icao_hex(s: &str) -> Result<String, DecodeError> {
+    let s = s.trim();
+    let (prefix, hex) = match s.strip_prefix('~') {
+        Some(rest) => ("~", rest),
+        None => ("", s),
+    };
+    if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(DecodeError::BadField { field: "icao24" });
+    }
+    Ok(format!("{prefix}{}", hex.to_ascii_uppercase()))
+}
+
+fn clean_callsign(s: &str) -> Option<String> {
+    let s = s.trim();
+    (!s.is_empty() && s.len() <= 16).then(|| s.to_string())
+}
+
+fn clean_squawk(s: &str) -> Option<String> {
+    let s = s.trim();
+    (s.len() == 4 && s.bytes().all(|b| (b'0'..=b'7').contains(&b))).then(|| s.to_string())
+}
+
+fn finish(mut obs: Observation) -> Result<Observation, DecodeError> {
+    if obs.lat_deg.is_some() != obs.lon_deg.is_some() {
+        obs.lat_deg = None;
+        obs.lon_deg = None;
+    }
+    obs.lat_deg = opt(obs.lat_deg, "latitude", -90.0, 90.0)?;
+    obs.lon_deg = opt(obs.lon_deg, "longitude", -180.0, 180.0)?;
+    obs.alt_ft = opt(obs.alt_ft, "altitude", -2_000.0, 200_000.0)?;
+    obs.gnss_alt_ft = opt(obs.gnss_alt_ft, "geo_altitude", -2_000.0, 200_000.0)?;
+    obs.gs_kt = opt(obs.gs_kt, "ground_speed", 0.0, 4_000.0)?;
+    obs.trk_deg = opt(obs.trk_deg, "track", -360.0, 360.0)?;
+    obs.vs_fpm = opt(obs.vs_fpm, "vertical_rate", -60_000.0, 60_000.0)?;
+    check(obs.time_s, "time", 0.0, 1e11)?;
+    Ok(obs)
+}
+
+// ---------------------------------------------------------------------------------------------
+// OpenSky state_vectors_data4 CSV
+
+/// Column positions of an OpenSky `state_vectors_data4` CSV, found from its header.
+#[derive(Debug, Clone)]
+pub struct OpenSkyColumns {
+    time: usize,
+    icao24: usize,
+    lat: Option<usize>,
+    lon: Option<usize>,
+    velocity: Option<usize>,
+    heading: Option<usize>,
+    vertrate: Option<usize>,
+    callsign: Option<usize>,
+    onground: Option<usize>,
+    squawk: Option<usize>,
+    baroaltitude: Option<usize>,
+    geoaltitude: Option<usize>,
+    lastposupdate: Option<usize>,
+}
+
+impl OpenSkyColumns {
+    /// Maps a header record; `time` and `icao24` are required.
+    ///
+    /// # Errors
+    /// [`DecodeError::Malformed`] when a required column is missing.
+    pub fn from_header<'a>(header: impl IntoIterator<Item = &'a str>) -> Result<Self, DecodeError> {
+        let names: Vec<String> = header.into_iter().map(|h| h.trim().to_ascii_lowercase()).collect();
+        let find = |n: &str| names.iter().position(|h| h == n);
+        Ok(OpenSkyColumns {
+            time: find("time").ok_or(DecodeError::Malformed { what: "OpenSky CSV header (time)" })?,
+            icao24: find("icao24").ok_or(DecodeError::Malformed { what: "OpenSky CSV header (icao24)" })?,
+            lat: find("lat"),
+            lon: find("lon"),
+            velocity: find("velocity"),
+            heading: find("heading"),
+            vertrate: find("vertrate"),
+            callsign: find("callsign"),
+            onground: find("onground"),
+            squawk: find("squawk"),
+            baroaltitude: find("baroaltitude"),
+            geoaltitude: find("geoaltitude"),
+            lastposupdate: find("lastposupdate"),
+        })
+    }
+}
+
+/// Parses one OpenSky CSV record (fields already split) into an observation.
+///
+/// The position time is `lastposupdate` when present (the state's `time` is when the vector
+/// was sampled, which can be seconds after the position was last updated).
+///
+/// # Errors
+/// [`DecodeError`] for a missing time/address or an unparseable or out-of-range number.
+pub fn parse_opensky_record(cols: &OpenSkyColumns, record: &csv::StringRecord, feed: &Arc<str>) -> Result<Observation, DecodeError> {
+    let get = |i: Option<usize>| -> &str { i.and_then(|i| record.get(i)).map(str::trim).unwrap_or("") };
+    let num = |i: Option<usize>, field: &'static str| -> Result<Option<f64>, DecodeError> {
+        let s = get(i);
+        if s.is_empty() {
+            return Ok(None);
+        }
+        s.parse::<f64>().map(Some).map_err(|_| DecodeError::BadField { field })
+    };
+    let time = num(Some(cols.time), "time")?.ok_or(DecodeError::BadField { field: "time" })?;
+    let pos_time = num(cols.lastposupdate, "lastposupdate")?;
+    let obs = Observation {
+        id: icao_hex(get(Some(cols.icao24)))?,
+        time_s: pos_time.filter(|t| t.is_finite() && *t <= time && time - *t < 60.0).unwrap_or(time),
+        lat_deg: num(cols.lat, "lat")?,
+        lon_deg: num(cols.lon, "lon")?,
+        alt_ft: num(cols.baroaltitude, "baroaltitude")?.map(|m| m * FT_PER_M),
+        gnss_alt_ft: num(cols.geoaltitude, "geoaltitude")?.map(|m| m * FT_PER_M),
+        gs_kt: num(cols.velocity, "velocity")?.map(|v| v * KT_PER_MPS),
+        trk_deg: num(cols.heading, "heading")?,
+        vs_fpm: num(cols.vertrate, "vertrate")?.map(|v| v * FPM_PER_MPS),
+        callsign: clean_callsign(get(cols.callsign)),
+        squawk: clean_squawk(get(cols.squawk)),
+        on_ground: match get(cols.onground) {
+            "" => None,
+            s => Some(matches!(s, "true" | "True" | "TRUE" | "1" | "t")),
+        },
+        feed: feed.clone(),
+        ..Default::default()
+    };
+    finish(obs)
+}
+
+
+/// Parses a whole OpenSky CSV text (header first). Bad records are returned as errors in place.
+pub fn parse_opensky_csv(text: &[u8], feed: &Arc<str>) -> Result<Vec<Result<Observation, DecodeError>>, DecodeError> {
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(text);
+    let header = rdr.headers().map_err(|_| DecodeError::Malformed { what: "OpenSky CSV header" })?.clone();
+    let cols = OpenSkyColumns::from_header(header.iter())?;
+    let mut out = Vec::new();
+    for rec in rdr.records() {
+        out.push(match rec {
+            Ok(r) => parse_opensky_record(&cols, &r, feed),
+            Err(_) => Err(DecodeError::Malformed { what: "CSV record" }),
+        });
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// State-vector JSON (array of objects, `traffic`-style column names)
+
+/// One state in a state-vector JSON array (`traffic` export): `timestamp` in milliseconds or
+/// seconds, altitudes in feet, speeds in knots, vertical rate in ft/min.
+#[derive(Debug, Deserialize)]
+pub struct JsonState {
+    /// UNIX time, milliseconds (values above 1e11) or seconds.
+    pub timestamp: f64,
+    /// ICAO address, hex.
+    pub icao24: String,
+    /// Callsign.
+    #[serde(default)]
+    pub callsign: Option<String>,
+    /// Latitude, degrees.
+    #[serde(default)]
+    pub latitude: Option<f64>,
+    /// Longitude, degrees.
+    #[serde(default)]
+    pub longitude: Option<f64>,
+    /// Barometric altitude, feet.
+    #[serde(default)]
+    pub altitude: Option<f64>,
+    /// Geometric altitude, feet.
+    #[serde(default)]
+    pub geoaltitude: Option<f64>,
+    /// Ground speed, knots.
+    #[serde(default)]
+    pub groundspeed: Option<f64>,
+    /// Track, degrees.
+    #[serde(default)]
+    pub track: Option<f64>,
+    /// Vertical rate, ft/min.
+    #[serde(default)]
+    pub vertical_rate: Option<f64>,
+    /// On-ground flag.
+    #[serde(default)]
+    pub onground: Option<bool>,
+    /// Squawk, as a string or number.
+    #[serde(default)]
+    pub squawk: Option<Value>,
+}
+
+impl JsonState {
+    /// Converts to an observation.
+    ///
+    /// # Errors
+    /// [`DecodeError::BadField`] for a bad address or out-of-range value.
+    pub fn into_observation(self, feed: &Arc<str>) -> Result<Observation, DecodeError> {
+        let t = if self.timestamp.abs() > 1e11 { self.timestamp / 1000.0 } else { self.timestamp };
+        let squawk = match &self.squawk {
+            Some(Value::String(s)) => clean_squawk(s),
+            Some(Value::Number(n)) => clean_squawk(&format!("{:0>4}", n)),
+            _ => None,
+        };
+        finish(Observation {
+            id: icao_hex(&self.icao24)?,
+            time_s: t,
+            lat_deg: self.latitude,
+            lon_deg: self.longitude,
+            alt_ft: self.altitude,
+            gnss_alt_ft: self.geoaltitude,
+            gs_kt: self.groundspeed,
+            trk_deg: self.track,
+            vs_fpm: self.vertical_rate,
+            callsign: self.callsign.as_deref().and_then(clean_callsign),
+            squawk,
+            on_ground: self.onground,
+            feed: feed.clone(),
+            ..Default::default()
+        })
+    }
+}
+
+/// Parses one state-vector JSON object.
+///
+/// # Errors
+/// [`DecodeError`] when the JSON or a field is invalid.
+pub fn parse_json_state(value: &[u8], feed: &Arc<str>) -> Result<Observation, DecodeError> {
+    let s: JsonState = serde_json::from_slice(value).map_err(|_| DecodeError::Malformed { what: "state JSON" })?;
+    s.into_observation(feed)
+}
+
+/// Parses a whole JSON array of states (or JSON lines of states).
+///
+/// # Errors
+/// [`DecodeError::Malformed`] when the text is neither a JSON array nor JSON lines.
+pub fn parse_json_states(text: &[u8], feed: &Arc<str>) -> Result<Vec<Result<Observation, DecodeError>>, DecodeError> {
+    let first = text.iter().find(|b| !b.is_ascii_whitespace());
+    if first == Some(&b'[') {
+        let values: Vec<Value> = serde_json::from_slice(text).map_err(|_| DecodeError::Malformed { what: "state JSON array" })?;
+        Ok(values
+            .into_iter()
+            .map(|v| {
+                serde_json::from_value::<JsonState>(v)
+                    .map_err(|_| DecodeError::Malformed { what: "state JSON" })
+                    .and_then(|s| s.into_observation(feed))
+            })
+            .collect())
+    } else {
+        Ok(text.split(|&b| b == b'\n').filter(|l| !l.iter().all(u8::is_ascii_whitespace)).map(|l| parse_json_state(l, feed)).collect())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// readsb / dump1090 aircraft.json
+
+/// Parses a readsb / dump1090 `aircraft.json` document (`{"now":..,"aircraft":[..]}`).
+///
+/// New (readsb: `alt_baro`, `alt_geom`, `gs`, `track`, `baro_rate`/`geom_rate`) and old
+/// (dump1090: `altitude`, `speed`, `track`, `vert_rate`) field names are both read;
+/// `"alt_baro":"ground"` sets on-ground. The time of each entry is `now - seen_pos` (or
+/// `now - seen`).
+///
+/// # Errors
+/// [`DecodeError::Malformed`] when the document is not of that shape; per-aircraft errors are
+/// returned in place.
+pub fn parse_aircraft_json(text: &[u8], feed: &Arc<str>) -> Result<Vec<Result<Observation, DecodeError>>, DecodeError> {
+    let doc: Value = serde_json::from_slice(text).map_err(|_| DecodeError::Malformed { what: "aircraft.json" })?;
+    let now = doc.get("now").and_then(Value::as_f64).ok_or(DecodeError::Malformed { what: "aircraft.json (now)" })?;
+    let list = doc.get("aircraft").and_then(Value::as_array).ok_or(DecodeError::Malformed { what: "aircraft.json (aircraft)" })?;
+    Ok(list.iter().map(|a| aircraft_entry(a, now, feed)).collect())
+}
+
+fn aircraft_entry(a: &Value, now: f64, feed: &Arc<str>) -> Result<Observation, DecodeError> {
+    let f = |k: &str| a.get(k).and_then(Value::as_f64);
+    let hex = a.get("hex").and_then(Value::as_str).ok_or(DecodeError::BadField { field: "hex" })?;
+    let seen = f("seen_pos").or_else(|| f("seen")).unwrap_or(0.0);
+    let mut on_ground = None;
+    let alt = match a.get("alt_baro").or_else(|| a.get("altitude")) {
+        Some(Value::String(s)) if s == "ground" => {
+            on_ground = Some(true);
+            None
+        }
+        Some(v) => v.as_f64(),
+        None => None,
+    };
+    if on_ground.is_none() && alt.is_some() {
+        on_ground = Some(false);
+    }
+    finish(Observation {
+        id: icao_hex(hex)?,
+        time_s: now - seen.max(0.0),
+        lat_deg: f("lat"),
+        lon_deg: f("lon"),
+        alt_ft: alt,
+        gnss_alt_ft: f("alt_geom"),
+        gs_kt: f("gs").or_else(|| f("speed")),
+        trk_deg: f("track"),
+        vs_fpm: f("baro_rate").or_else(|| f("geom_rate")).or_else(|| f("vert_rate")),
+        callsign: a.get("flight").and_then(Value::as_str).and_then(clean_callsign),
+        squawk: a.get("squawk").and_then(Value::as_str).and_then(clean_squawk),
+        on_ground,
+        feed: feed.clone(),
+        ..Default::default()
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Party telemetry
+
+/// One telemetry report as a party posts it (see `docs/api.md`, `POST /api/v1/telemetry`).
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Telemetry {
+    /// The party's track number or ICAO address.
+    pub id: String,
+    /// Callsign.
+    #[serde(default)]
+    pub callsign: Option<String>,
+    /// Latitude, degrees.
+    pub lat_deg: f64,
+    /// Longitude, degrees.
+    pub lon_deg: f64,
+    /// Altitude, feet.
+    pub alt_ft: f64,
+    /// Ground speed, knots.
+    #[serde(default)]
+    pub gs_kt: Option<f64>,
+    /// Track, degrees true.
+    #[serde(default)]
+    pub trk_deg: Option<f64>,
+    /// Vertical rate, ft/min.
+    #[serde(default)]
+    pub vs_fpm: Option<f64>,
+    /// Squawk.
+    #[serde(default)]
+    pub squawk: Option<String>,
+    /// On-ground flag.
+    #[serde(default)]
+    pub on_ground: Option<bool>,
+    /// Time of applicability, UNIX seconds.
+    pub time: f64,
+}
+
+impl Telemetry {
+    /// Converts to an observation owned by `party` (`own = true`).
+    ///
+    /// # Errors
+    /// [`DecodeError::BadField`] for an empty/overlong id or out-of-range value.
+    pub fn into_observation(self, feed: &Arc<str>, party: Option<&Arc<str>>) -> Result<Observation, DecodeError> {
+        let id = self.id.trim();
+        if id.is_empty() || id.len() > 32 || !id.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(DecodeError::BadField { field: "id" });
+        }
+        finish(Observation {
+            id: id.to_string(),
+            time_s: self.time,
+            lat_deg: Some(self.lat_deg),
+            lon_deg: Some(self.lon_deg),
+            alt_ft: Some(self.alt_ft),
+            gnss_alt_ft: None,
+            gs_kt: self.gs_kt,
+            trk_deg: self.trk_deg,
+            vs_fpm: self.vs_fpm,
+            callsign: self.callsign.as_deref().and_then(clean_callsign),
+            squawk: self.squawk.as_deref().and_then(clean_squawk),
+            on_ground: self.on_ground,
+            feed: feed.clone(),
+            party: party.cloned(),
+            own: party.is_some(),
+        })
+    }
+}
+
+/// Parses one line of party telemetry JSON.
+///
+/// # Errors
+/// [`DecodeError`] when the JSON or a field is invalid.
+pub fn parse_telemetry_line(line: &[u8], feed: &Arc<str>, party: Option<&Arc<str>>) -> Result<Observation, DecodeError> {
+    let t: Telemetry = serde_json::from_slice(line).map_err(|_| DecodeError::Malformed { what: "telemetry JSON" })?;
+    t.into_observation(feed, party)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn feed() -> Arc<str> {
+        Arc::from("t")
+    }
+
+    #[test]
+    fn opensky_csv() {
+        let text = b"time,icao24,lat,lon,velocity,heading,vertrate,callsign,onground,alert,spi,squawk,baroaltitude,geoaltitude,lastposupdate,lastcontact,hour\n\
+1486252800,4ca7b4,43.5,1.4,200.0,90.0,-5.08,RYR12  ,false,false,false,7000,3048.0,3100.0,1486252799.5,1486252800,1486252800\n\
+1486252800,zzzzzz,43.5,1.4,,,,,,,,,,,,,\n\
+1486252800,4ca7b5,,,,,,,true,,,,,,,,\n";
+        let out = parse_opensky_csv(text, &feed()).unwrap();
+        assert_eq!(out.len(), 3);
+        let o = out[0].as_ref().unwrap();
+        assert_eq!(o.id, "4CA7B4");
+        assert_eq!(o.time_s, 1486252799.5);
+        assert!((o.alt_ft.unwrap() - 10_000.0).abs() < 1e-6);
+        assert!((o.gs_kt.unwrap() - 388.77).abs() < 0.01);
+        assert!((o.vs_fpm.unwrap() + 1000.0).abs() < 0.1);
+        assert_eq!(o.callsign.as_deref(), Some("RYR12"));
+        assert_eq!(o.squawk.as_deref(), Some("7000"));
+        assert!(out[1].is_err());
+        assert_eq!(out[2].as_ref().unwrap().on_ground, Some(true));
+    }
+
+    #[test]
+    fn json_states() {
+        let text = br#"[{"altitude":13650.0,"callsign":"MSR799","groundspeed":325.0,"icao24":"0101de","latitude":48.48,"longitude":3.82,"onground":false,"squawk":"1000","timestamp":1633608773000,"track":311.1,"vertical_rate":-896.0},
+        {"icao24":"0101de","timestamp":1633608774000,"latitude":148.0,"longitude":3.8}]"#;
+        let out = parse_json_states(text, &feed()).unwrap();
+        let o = out[0].as_ref().unwrap();
+        assert_eq!(o.time_s, 1633608773.0);
+        assert_eq!(o.id, "0101DE");
+        assert_eq!(o.squawk.as_deref(), Some("1000"));
+        assert_eq!(out[1], Err(DecodeError::BadField { field: "latitude" }));
+    }
+
+    #[test]
+    fn aircraft_json_old_and_new() {
+        let new = br#"{"now":1700000000.0,"aircraft":[{"hex":"4840d6","flight":"KLM1302 ","alt_baro":35000,"gs":450.1,"track":90.0,"baro_rate":-64,"lat":52.0,"lon":4.0,"seen_pos":1.5,"seen":0.2},{"hex":"4840d7","alt_baro":"ground","lat":52.3,"lon":4.7}]}"#;
+        let out = parse_aircraft_json(new, &feed()).unwrap();
+        let o = out[0].as_ref().unwrap();
+        assert_eq!((o.time_s, o.alt_ft, o.gs_kt, o.vs_fpm), (1699999998.5, Some(35000.0), Some(450.1), Some(-64.0)));
+        assert_eq!(o.callsign.as_deref(), Some("KLM1302"));
+        assert_eq!(out[1].as_ref().unwrap().on_ground, Some(true));
+        let old = br#"{"now":1700000000,"aircraft":[{"hex":"4840d6","altitude":35000,"speed":450,"vert_rate":128,"lat":52.0,"lon":4.0,"seen":3}]}"#;
+        let o = parse_aircraft_json(old, &feed()).unwrap().remove(0).unwrap();
+        assert_eq!((o.time_s, o.gs_kt, o.vs_fpm), (1699999997.0, Some(450.0), Some(128.0)));
+        assert!(parse_aircraft_json(b"{}", &feed()).is_err());
+    }
+
+    #[test]
+    fn telemetry() {
+        let party: Arc<str> = Arc::from("blue");
+        let line = br#"{"id":"BLU001","callsign":"VIPER11","lat_deg":36.2,"lon_deg":37.1,"alt_ft":25000,"gs_kt":450,"trk_deg":90,"vs_fpm":0,"time":1700000000}"#;
+        let o = parse_telemetry_line(line, &feed(), Some(&party)).unwrap();
+        assert!(o.own);
+        assert_eq!(o.party.as_deref(), Some("blue"));
+        let bad = br#"{"id":"BLU001","lat_deg":36.2,"lon_deg":370.1,"alt_ft":25000,"time":1700000000}"#;
+        assert_eq!(parse_telemetry_line(bad, &feed(), Some(&party)).unwrap_err(), DecodeError::BadField { field: "longitude" });
+        assert!(parse_telemetry_line(b"{", &feed(), None).is_err());
+    }
+}
