@@ -7,15 +7,22 @@
 //!   altitude overlap × time overlap; touching is not overlapping.
 //! - [`index`]: [`ReservationIndex`] — an `rstar` R-tree over volume boxes answering filing
 //!   checks against every other party's live reservations.
+//! - [`intrusion`]: [`IntrusionDetector`] (per-cycle predicted entries of live aircraft into
+//!   watched volumes, with time to entry and entry point) and [`IntrusionAlerts`] (stable alerts).
 //! - [`geom`]: the local azimuthal equidistant plane all exact computations use (continuous across
 //!   the antimeridian) and great-circle helpers.
 #![deny(missing_docs)]
 
 pub mod geom;
 pub mod index;
+pub mod intrusion;
 pub mod overlap;
 pub mod volume;
 
+pub use intrusion::{
+    AlertState, EntryPoint, Intrusion, IntrusionAlertConfig, IntrusionAlerts, IntrusionDetector,
+    IntrusionEvent, IntrusionPrediction, IntrusionScan,
+};
 pub use index::{ReservationIndex, ReservationOverlap};
 pub use overlap::{overlaps, GeoJsonGeometry, Overlap};
 pub use volume::{

@@ -23,7 +23,7 @@
 //! assert!((found[0].area_m2 / 6.18e7 - 1.0).abs() < 0.01); // 0.05° × 0.1° at the equator
 //! ```
 
-use geo::{Area, BooleanOps, Coord, LineString, MultiPolygon, Polygon};
+use geo::{Area, BooleanOps, Contains, Coord, Distance, Euclidean, LineString, MultiPolygon, Polygon};
 use serde::{Deserialize, Serialize};
 
 use crate::geom::{self, LocalPlane};
@@ -113,6 +113,9 @@ pub(crate) fn volume_overlap(
     if geom::distance_m(a.center, b.center) > a.bounding_radius_m + b.bounding_radius_m {
         return None;
     }
+    if circle_separated(a, b) || circle_separated(b, a) {
+        return None;
+    }
     let plane = LocalPlane::new(geom::spherical_mean(&[a.center, b.center]).unwrap_or(a.center));
     let pa = project(&plane, a);
     let pb = project(&plane, b);
@@ -131,6 +134,31 @@ pub(crate) fn volume_overlap(
         end_time,
         geometry: to_geojson(&plane, &inter),
     })
+}
+
+/// Whether `c` is a circle that provably does not meet `other` (tested against the true circle,
+/// so tangent circles and polygons touching a circle are not reported as overlapping because of
+/// the polygon standing for the circle).
+fn circle_separated(c: &PreparedVolume, other: &PreparedVolume) -> bool {
+    let Some(r) = c.circle_radius_m else { return false };
+    if let Some(r2) = other.circle_radius_m {
+        return geom::distance_m(c.center, other.center) >= r + r2;
+    }
+    // Distances from the centre are true in the circle's own plane.
+    let ring: Vec<Coord> = other
+        .ring
+        .iter()
+        .map(|p| {
+            let (x, y) = c.plane.forward(p.lat_deg, p.lon_deg);
+            Coord { x, y }
+        })
+        .collect();
+    let origin = geo::Point::new(0.0, 0.0);
+    let poly = Polygon::new(LineString::from(ring), vec![]);
+    if poly.contains(&origin) {
+        return false;
+    }
+    Euclidean.distance(&origin, poly.exterior()) >= r
 }
 
 fn project(plane: &LocalPlane, v: &PreparedVolume) -> Polygon<f64> {

@@ -565,11 +565,14 @@ impl Volume {
             })
             .collect();
         let local = Polygon::new(LineString::from(local), vec![]);
-        if local.unsigned_area() < MIN_AREA_M2 {
+        if local.convex_hull().unsigned_area() < MIN_AREA_M2 {
             return Err(VolumeError::ZeroArea);
         }
         if !local.is_valid() {
             return Err(VolumeError::SelfIntersecting);
+        }
+        if local.unsigned_area() < MIN_AREA_M2 {
+            return Err(VolumeError::ZeroArea);
         }
         bounding_radius_m = ring.iter().fold(0.0, |m, p| m.max(geom::distance_m(center, *p)));
         let boxes = polygon_boxes(&plane, &local, &ring);

@@ -1,0 +1,578 @@
+//! Predicted intrusions of live aircraft into reservations and hazard zones, and their alerts.
+//!
+//! [`IntrusionDetector`] holds every watched volume in an `rstar` R-tree of lon/lat boxes. Each
+//! cycle, every aircraft is extrapolated in a straight line (great circle at constant ground
+//! speed, track and vertical rate) over the look-ahead; the box swept by that path selects the
+//! candidate volumes, and for each candidate the entry time is computed exactly in the volume's
+//! local plane: the path segment is intersected with the polygon's edges (or solved against the
+//! circle), with the altitude slab (linear climb) and with the volume's time window, and the
+//! earliest instant inside all three is the entry. An aircraft already inside has time to entry
+//! 0 (`inside_now`).
+//!
+//! A volume is watched for an aircraft when it belongs to a live reservation and either its
+//! purpose is [`Purpose::Hazard`] (every aircraft, the owner's included) or it belongs to a party
+//! other than the aircraft's. Entry must fall inside the volume's time window, which is when the
+//! reservation is active.
+//!
+//! [`IntrusionAlerts`] turns the per-cycle predictions into alerts with stable ids that are
+//! raised, updated (level or entry changed) and cleared (no longer predicted).
+//!
+//! The horizontal and vertical boundaries are inclusive: an aircraft exactly on a boundary is
+//! inside (conservative for hazards).
+
+use std::collections::HashMap;
+
+use deconflict_engine::AircraftState;
+use geo::Coord;
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{RTree, AABB};
+use serde::{Deserialize, Serialize};
+
+use crate::geom;
+use crate::index::ReservationIndex;
+use crate::volume::{split_box, PreparedVolume, Purpose, Reservation};
+
+/// Metres per nautical mile.
+const M_PER_NM: f64 = 1_852.0;
+
+/// Where an aircraft is predicted to enter a volume.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct EntryPoint {
+    /// Latitude, degrees.
+    pub lat_deg: f64,
+    /// Longitude, degrees.
+    pub lon_deg: f64,
+    /// Altitude, feet.
+    pub alt_ft: f64,
+}
+
+/// One aircraft predicted to be inside one volume within the look-ahead.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IntrusionPrediction {
+    /// The aircraft's track id.
+    pub track_id: String,
+    /// The aircraft's party, if known.
+    pub track_party: Option<String>,
+    /// The reservation (or zone) entered.
+    pub reservation_id: String,
+    /// Its owner.
+    pub volume_party: String,
+    /// Its purpose.
+    pub purpose: Purpose,
+    /// Which of its volumes.
+    pub volume_index: usize,
+    /// Seconds from now to entry; 0 when inside now.
+    pub time_to_entry_s: f64,
+    /// Already inside.
+    pub inside_now: bool,
+    /// Position at entry (current position when inside now).
+    pub entry_point: EntryPoint,
+}
+
+/// Result of one detection pass.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IntrusionScan {
+    /// Predictions, sorted by `(track_id, reservation_id, volume_index)`.
+    pub predictions: Vec<IntrusionPrediction>,
+    /// Aircraft whose state failed [`AircraftState::validate`] and were skipped.
+    pub rejected_aircraft: usize,
+    /// Exact volume tests run (candidates returned by the tree).
+    pub exact_tests: usize,
+}
+
+#[derive(Debug, Clone)]
+struct Watched {
+    reservation_id: String,
+    party: String,
+    purpose: Purpose,
+    volume_index: usize,
+    prepared: PreparedVolume,
+}
+
+/// Every watched volume, indexed for per-cycle intrusion prediction.
+#[derive(Debug, Default)]
+pub struct IntrusionDetector {
+    tree: RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
+    watched: Vec<Watched>,
+    rejected_volumes: usize,
+}
+
+impl IntrusionDetector {
+    /// Watches every volume of every live reservation in `reservations`. Invalid volumes are
+    /// skipped and counted ([`IntrusionDetector::rejected_volumes`]).
+    pub fn new<'a>(reservations: impl IntoIterator<Item = &'a Reservation>) -> Self {
+        let mut watched = Vec::new();
+        let mut rejected_volumes = 0;
+        for r in reservations.into_iter().filter(|r| r.state.is_live()) {
+            for (volume_index, v) in r.volumes.iter().enumerate() {
+                match v.prepare() {
+                    Ok(prepared) => watched.push(Watched {
+                        reservation_id: r.id.clone(),
+                        party: r.party.clone(),
+                        purpose: r.purpose,
+                        volume_index,
+                        prepared,
+                    }),
+                    Err(_) => rejected_volumes += 1,
+                }
+            }
+        }
+        let entries = watched
+            .iter()
+            .enumerate()
+            .flat_map(|(i, w)| {
+                w.prepared.boxes.iter().map(move |b| {
+                    GeomWithData::new(
+                        Rectangle::from_corners(
+                            [b.min_lon_deg, b.min_lat_deg],
+                            [b.max_lon_deg, b.max_lat_deg],
+                        ),
+                        i,
+                    )
+                })
+            })
+            .collect();
+        Self { tree: RTree::bulk_load(entries), watched, rejected_volumes }
+    }
+
+    /// Watches every live reservation in `index`.
+    pub fn from_index(index: &ReservationIndex) -> Self {
+        Self::new(index.iter())
+    }
+
+    /// Number of watched volumes.
+    pub fn len(&self) -> usize {
+        self.watched.len()
+    }
+
+    /// Whether nothing is watched.
+    pub fn is_empty(&self) -> bool {
+        self.watched.is_empty()
+    }
+
+    /// Volumes skipped because they failed validation.
+    pub fn rejected_volumes(&self) -> usize {
+        self.rejected_volumes
+    }
+
+    /// Predicts, for every aircraft, every watched volume it is inside now or will enter within
+    /// `lookahead_s` seconds of `now_time` (UNIX s, the time of the states).
+    pub fn scan(&self, aircraft: &[AircraftState], now_time: f64, lookahead_s: f64) -> IntrusionScan {
+        let lookahead_s = if lookahead_s.is_finite() { lookahead_s.max(0.0) } else { 0.0 };
+        let mut scan = IntrusionScan::default();
+        if !now_time.is_finite() {
+            scan.rejected_aircraft = aircraft.len();
+            return scan;
+        }
+        for ac in aircraft {
+            if ac.validate().is_err() {
+                scan.rejected_aircraft += 1;
+                continue;
+            }
+            self.scan_one(ac, now_time, lookahead_s, &mut scan);
+        }
+        scan.predictions.sort_by(|a, b| {
+            (&a.track_id, &a.reservation_id, a.volume_index).cmp(&(
+                &b.track_id,
+                &b.reservation_id,
+                b.volume_index,
+            ))
+        });
+        scan
+    }
+
+    fn scan_one(&self, ac: &AircraftState, now_time: f64, lookahead_s: f64, scan: &mut IntrusionScan) {
+        let start = geom_pos(ac);
+        let distance_m = ac.gs_kt * M_PER_NM / 3_600.0 * lookahead_s;
+        let end = geom::destination(start, ac.trk_deg, distance_m);
+        let end_lon = geom::unwrap_lon_deg(end.lon_deg, start.lon_deg);
+        // Pad for great-circle bulge between the end points (generous; exact test follows).
+        let pad_deg = (distance_m / geom::EARTH_RADIUS_M).to_degrees() * 0.1 + 1e-6;
+        let boxes = if start.lat_deg.abs().max(end.lat_deg.abs()) + pad_deg >= 89.0 {
+            split_box(-180.0, start.lat_deg.min(end.lat_deg) - pad_deg, 180.0, 90.0)
+                .into_iter()
+                .chain(split_box(-180.0, -90.0, 180.0, start.lat_deg.max(end.lat_deg) + pad_deg))
+                .collect()
+        } else {
+            split_box(
+                start.lon_deg.min(end_lon) - pad_deg,
+                start.lat_deg.min(end.lat_deg) - pad_deg,
+                start.lon_deg.max(end_lon) + pad_deg,
+                start.lat_deg.max(end.lat_deg) + pad_deg,
+            )
+        };
+        let mut seen: Vec<usize> = Vec::new();
+        for b in boxes {
+            let env = AABB::from_corners([b.min_lon_deg, b.min_lat_deg], [b.max_lon_deg, b.max_lat_deg]);
+            for entry in self.tree.locate_in_envelope_intersecting(&env) {
+                let i = entry.data;
+                if seen.contains(&i) {
+                    continue;
+                }
+                seen.push(i);
+                let w = &self.watched[i];
+                let relevant = w.purpose == Purpose::Hazard || ac.party.as_deref() != Some(w.party.as_str());
+                if !relevant {
+                    continue;
+                }
+                scan.exact_tests += 1;
+                if let Some((t, p)) = entry_time(&w.prepared, ac, start, end, now_time, lookahead_s) {
+                    scan.predictions.push(IntrusionPrediction {
+                        track_id: ac.id.clone(),
+                        track_party: ac.party.clone(),
+                        reservation_id: w.reservation_id.clone(),
+                        volume_party: w.party.clone(),
+                        purpose: w.purpose,
+                        volume_index: w.volume_index,
+                        time_to_entry_s: t,
+                        inside_now: t == 0.0,
+                        entry_point: p,
+                    });
+                }
+            }
+        }
+    }
+}
+
+fn geom_pos(ac: &AircraftState) -> crate::LatLon {
+    crate::LatLon { lat_deg: ac.lat_deg, lon_deg: ac.lon_deg }
+}
+
+/// Closed interval `[lo, hi]` of path time, seconds from now.
+type Interval = (f64, f64);
+
+/// Earliest time in `[0, lookahead_s]` at which the aircraft is inside `v` horizontally,
+/// vertically and within its window, with the position then.
+pub(crate) fn entry_time(
+    v: &PreparedVolume,
+    ac: &AircraftState,
+    start: crate::LatLon,
+    end: crate::LatLon,
+    now_time: f64,
+    lookahead_s: f64,
+) -> Option<(f64, EntryPoint)> {
+    let vol = &v.volume;
+    // Time window, relative to now.
+    let (mut lo, mut hi) = ((vol.start_time - now_time).max(0.0), (vol.end_time - now_time).min(lookahead_s));
+    if vol.end_time <= now_time || lo > hi {
+        return None;
+    }
+    // Altitude slab: lower <= alt0 + rate t <= upper.
+    let rate_ft_s = ac.vs_fpm / 60.0;
+    if rate_ft_s == 0.0 {
+        if ac.alt_ft < vol.lower_ft || ac.alt_ft > vol.upper_ft {
+            return None;
+        }
+    } else {
+        let ta = (vol.lower_ft - ac.alt_ft) / rate_ft_s;
+        let tb = (vol.upper_ft - ac.alt_ft) / rate_ft_s;
+        lo = lo.max(ta.min(tb));
+        hi = hi.min(ta.max(tb));
+        if lo > hi {
+            return None;
+        }
+    }
+    // Horizontal: the path segment in the volume's plane, parameter s = t / lookahead_s.
+    let (x0, y0) = v.plane.forward(start.lat_deg, start.lon_deg);
+    let (x1, y1) = v.plane.forward(end.lat_deg, end.lon_deg);
+    let p0 = Coord { x: x0, y: y0 };
+    let d = Coord { x: x1 - x0, y: y1 - y0 };
+    let moving = lookahead_s > 0.0 && (d.x != 0.0 || d.y != 0.0);
+    let horizontal: Vec<Interval> = if !moving {
+        let inside = match v.circle_radius_m {
+            Some(r) => p0.x.hypot(p0.y) <= r,
+            None => point_in_ring(&v.local.exterior().0, p0),
+        };
+        if inside { vec![(0.0, lookahead_s)] } else { vec![] }
+    } else {
+        let s_intervals = match v.circle_radius_m {
+            Some(r) => circle_intervals(p0, d, r),
+            None => polygon_intervals(&v.local.exterior().0, p0, d),
+        };
+        s_intervals.into_iter().map(|(a, b)| (a * lookahead_s, b * lookahead_s)).collect()
+    };
+    let t = horizontal
+        .iter()
+        .filter_map(|&(a, b)| {
+            let (l, h) = (a.max(lo), b.min(hi));
+            (l <= h).then_some(l)
+        })
+        .min_by(f64::total_cmp)?;
+    let s = if moving { t / lookahead_s } else { 0.0 };
+    let p = v.plane.inverse(p0.x + s * d.x, p0.y + s * d.y);
+    Some((t, EntryPoint { lat_deg: p.lat_deg, lon_deg: p.lon_deg, alt_ft: ac.alt_ft + rate_ft_s * t }))
+}
+
+/// Parameters `s` in [0, 1] where `p0 + s d` is within distance `r` of the origin.
+fn circle_intervals(p0: Coord, d: Coord, r: f64) -> Vec<Interval> {
+    let a = d.x * d.x + d.y * d.y;
+    let b = 2.0 * (p0.x * d.x + p0.y * d.y);
+    let c = p0.x * p0.x + p0.y * p0.y - r * r;
+    let disc = b * b - 4.0 * a * c;
+    if disc < 0.0 {
+        return vec![];
+    }
+    let sq = disc.sqrt();
+    let (s0, s1) = ((-b - sq) / (2.0 * a), (-b + sq) / (2.0 * a));
+    let (l, h) = (s0.max(0.0), s1.min(1.0));
+    if l <= h { vec![(l, h)] } else { vec![] }
+}
+
+/// Parameters `s` in [0, 1] where `p0 + s d` is inside the closed ring.
+fn polygon_intervals(ring: &[Coord], p0: Coord, d: Coord) -> Vec<Interval> {
+    let mut cuts = vec![0.0, 1.0];
+    let n = ring.len();
+    for k in 0..n {
+        let a = ring[k];
+        let b = ring[(k + 1) % n];
+        let e = Coord { x: b.x - a.x, y: b.y - a.y };
+        let denom = d.x * e.y - d.y * e.x;
+        if denom == 0.0 {
+            continue;
+        }
+        let w = Coord { x: a.x - p0.x, y: a.y - p0.y };
+        let s = (w.x * e.y - w.y * e.x) / denom;
+        let u = (w.x * d.y - w.y * d.x) / denom;
+        if (0.0..=1.0).contains(&s) && (-1e-12..=1.0 + 1e-12).contains(&u) {
+            cuts.push(s);
+        }
+    }
+    cuts.sort_by(f64::total_cmp);
+    cuts.dedup();
+    let at = |s: f64| Coord { x: p0.x + s * d.x, y: p0.y + s * d.y };
+    let mut out: Vec<Interval> = Vec::new();
+    for w in cuts.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        if point_in_ring(ring, at(0.5 * (a + b))) {
+            match out.last_mut() {
+                Some(last) if last.1 == a => last.1 = b,
+                _ => out.push((a, b)),
+            }
+        }
+    }
+    // A path that starts exactly on the boundary, or only grazes it at a cut, is inside there.
+    if out.first().is_none_or(|f| f.0 > 0.0) && point_in_ring(ring, p0) {
+        out.insert(0, (0.0, 0.0));
+    }
+    out
+}
+
+/// Even-odd point-in-polygon test; points on an edge count as inside.
+fn point_in_ring(ring: &[Coord], p: Coord) -> bool {
+    let n = ring.len();
+    let mut inside = false;
+    for k in 0..n {
+        let a = ring[k];
+        let b = ring[(k + 1) % n];
+        // On the edge?
+        let cross = (b.x - a.x) * (p.y - a.y) - (b.y - a.y) * (p.x - a.x);
+        let len = (b.x - a.x).hypot(b.y - a.y);
+        if cross.abs() <= 1e-9 * len.max(1.0)
+            && p.x >= a.x.min(b.x) - 1e-9
+            && p.x <= a.x.max(b.x) + 1e-9
+            && p.y >= a.y.min(b.y) - 1e-9
+            && p.y <= a.y.max(b.y) + 1e-9
+        {
+            return true;
+        }
+        if (a.y > p.y) != (b.y > p.y) {
+            let x = a.x + (p.y - a.y) / (b.y - a.y) * (b.x - a.x);
+            if p.x < x {
+                inside = !inside;
+            }
+        }
+    }
+    inside
+}
+
+/// Life-cycle event of an intrusion alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AlertState {
+    /// First predicted this cycle.
+    Raised,
+    /// Still predicted, with a changed level, entry time or volume.
+    Updated,
+    /// No longer predicted.
+    Cleared,
+}
+
+/// Thresholds of the intrusion alert levels.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IntrusionAlertConfig {
+    /// Level 3 when inside or entering within this many seconds. Default 60.
+    pub level3_within_s: f64,
+    /// Level 2 when entering within this many seconds (else level 1). Default 180.
+    pub level2_within_s: f64,
+    /// An unchanged-level alert is re-sent as updated when its entry time moved by more than
+    /// this many seconds from what elapsed time predicts. Default 15.
+    pub update_min_change_s: f64,
+}
+
+impl Default for IntrusionAlertConfig {
+    fn default() -> Self {
+        Self { level3_within_s: 60.0, level2_within_s: 180.0, update_min_change_s: 15.0 }
+    }
+}
+
+/// One intrusion alert: an aircraft predicted to enter (or inside) a reservation or zone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Intrusion {
+    /// Stable id, `i-<n>`.
+    pub id: String,
+    /// The aircraft's track id.
+    pub track_id: String,
+    /// The aircraft's party.
+    pub track_party: Option<String>,
+    /// The reservation or zone.
+    pub reservation_id: String,
+    /// Its owner.
+    pub volume_party: String,
+    /// Its purpose.
+    pub purpose: Purpose,
+    /// The volume entered first.
+    pub volume_index: usize,
+    /// Seconds to entry, 0 inside.
+    pub time_to_entry_s: f64,
+    /// Already inside.
+    pub inside_now: bool,
+    /// Predicted entry position.
+    pub entry_point: EntryPoint,
+    /// 1 (advisory) to 3 (inside or imminent).
+    pub level: u8,
+    /// Raised, updated or cleared.
+    pub state: AlertState,
+    /// When first raised, UNIX s.
+    pub raised_at: f64,
+    /// When last raised or updated, UNIX s.
+    pub updated_at: f64,
+    /// When cleared, UNIX s.
+    pub cleared_at: Option<f64>,
+}
+
+/// The intrusion alerts of one cycle that changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IntrusionEvent {
+    /// What happened.
+    pub event: AlertState,
+    /// The alert after the change.
+    pub intrusion: Intrusion,
+}
+
+/// Stateful intrusion alerting: one alert per (track, reservation) pair.
+#[derive(Debug, Default)]
+pub struct IntrusionAlerts {
+    config: IntrusionAlertConfig,
+    active: HashMap<(String, String), Intrusion>,
+    next_id: u64,
+}
+
+impl IntrusionAlerts {
+    /// No alerts yet.
+    pub fn new(config: IntrusionAlertConfig) -> Self {
+        Self { config, active: HashMap::new(), next_id: 1 }
+    }
+
+    /// The alert level for a prediction.
+    pub fn level(&self, time_to_entry_s: f64, inside_now: bool) -> u8 {
+        if inside_now || time_to_entry_s <= self.config.level3_within_s {
+            3
+        } else if time_to_entry_s <= self.config.level2_within_s {
+            2
+        } else {
+            1
+        }
+    }
+
+    /// Active alerts, sorted by level (highest first), then time to entry.
+    pub fn active(&self) -> Vec<&Intrusion> {
+        let mut v: Vec<&Intrusion> = self.active.values().collect();
+        v.sort_by(|a, b| {
+            b.level
+                .cmp(&a.level)
+                .then(a.time_to_entry_s.total_cmp(&b.time_to_entry_s))
+                .then(a.id.cmp(&b.id))
+        });
+        v
+    }
+
+    /// Folds one cycle's predictions in: new pairs are raised, changed ones updated, missing ones
+    /// cleared. Returns the events in order (cleared, then raised/updated, each sorted by id).
+    pub fn update(&mut self, predictions: &[IntrusionPrediction], now_time: f64) -> Vec<IntrusionEvent> {
+        // Earliest entry per (track, reservation).
+        let mut best: HashMap<(String, String), &IntrusionPrediction> = HashMap::new();
+        for p in predictions {
+            let key = (p.track_id.clone(), p.reservation_id.clone());
+            match best.get(&key) {
+                Some(q) if q.time_to_entry_s <= p.time_to_entry_s => {}
+                _ => {
+                    best.insert(key, p);
+                }
+            }
+        }
+        let mut cleared: Vec<IntrusionEvent> = Vec::new();
+        let gone: Vec<(String, String)> =
+            self.active.keys().filter(|k| !best.contains_key(*k)).cloned().collect();
+        for key in gone {
+            if let Some(mut i) = self.active.remove(&key) {
+                i.state = AlertState::Cleared;
+                i.cleared_at = Some(now_time);
+                cleared.push(IntrusionEvent { event: AlertState::Cleared, intrusion: i });
+            }
+        }
+        let mut changed: Vec<IntrusionEvent> = Vec::new();
+        for (key, p) in best {
+            let level = self.level(p.time_to_entry_s, p.inside_now);
+            match self.active.get_mut(&key) {
+                Some(i) => {
+                    let expected = (i.time_to_entry_s - (now_time - i.updated_at)).max(0.0);
+                    let significant = i.level != level
+                        || i.inside_now != p.inside_now
+                        || i.volume_index != p.volume_index
+                        || (p.time_to_entry_s - expected).abs() > self.config.update_min_change_s;
+                    i.time_to_entry_s = p.time_to_entry_s;
+                    i.inside_now = p.inside_now;
+                    i.entry_point = p.entry_point;
+                    i.volume_index = p.volume_index;
+                    i.level = level;
+                    if significant {
+                        i.state = AlertState::Updated;
+                        i.updated_at = now_time;
+                        changed.push(IntrusionEvent { event: AlertState::Updated, intrusion: i.clone() });
+                    }
+                }
+                None => {
+                    let i = Intrusion {
+                        id: format!("i-{}", self.next_id),
+                        track_id: p.track_id.clone(),
+                        track_party: p.track_party.clone(),
+                        reservation_id: p.reservation_id.clone(),
+                        volume_party: p.volume_party.clone(),
+                        purpose: p.purpose,
+                        volume_index: p.volume_index,
+                        time_to_entry_s: p.time_to_entry_s,
+                        inside_now: p.inside_now,
+                        entry_point: p.entry_point,
+                        level,
+                        state: AlertState::Raised,
+                        raised_at: now_time,
+                        updated_at: now_time,
+                        cleared_at: None,
+                    };
+                    self.next_id += 1;
+                    changed.push(IntrusionEvent { event: AlertState::Raised, intrusion: i.clone() });
+                    self.active.insert(key, i);
+                }
+            }
+        }
+        let by_id = |a: &IntrusionEvent, b: &IntrusionEvent| {
+            let n = |e: &IntrusionEvent| e.intrusion.id[2..].parse::<u64>().unwrap_or(u64::MAX);
+            n(a).cmp(&n(b))
+        };
+        cleared.sort_by(by_id);
+        changed.sort_by(by_id);
+        cleared.extend(changed);
+        cleared
+    }
+}

@@ -1,0 +1,261 @@
+//! Overlap results against hand-computed geometry, and validation errors.
+
+use approx::assert_relative_eq;
+use deconflict_airspace::geom::{destination, LocalPlane};
+use deconflict_airspace::{
+    overlaps, GeoJsonGeometry, LatLon, ReservationError, ReservationState, Shape, Volume,
+    VolumeError,
+};
+
+const R_M: f64 = deconflict_airspace::geom::EARTH_RADIUS_M;
+
+fn vol(shape: Shape) -> Volume {
+    Volume { shape, lower_ft: 0.0, upper_ft: 10_000.0, start_time: 1_000.0, end_time: 5_000.0 }
+}
+
+fn lonlat_box(lon0: f64, lat0: f64, lon1: f64, lat1: f64) -> Shape {
+    Shape::Polygon { coordinates: vec![[lon0, lat0], [lon1, lat0], [lon1, lat1], [lon0, lat1], [lon0, lat0]] }
+}
+
+/// An axis-aligned rectangle `[x0, x1] × [y0, y1]` metres in the plane centred on `c`.
+fn plane_rect(c: LatLon, x0: f64, y0: f64, x1: f64, y1: f64) -> Shape {
+    let plane = LocalPlane::new(c);
+    let coordinates = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+        .iter()
+        .map(|&(x, y)| {
+            let p = plane.inverse(x, y);
+            [p.lon_deg, p.lat_deg]
+        })
+        .collect();
+    Shape::Polygon { coordinates }
+}
+
+fn circle(center: LatLon, radius_m: f64) -> Shape {
+    Shape::Circle { center, radius_m }
+}
+
+fn one(a: Volume, b: Volume) -> Option<deconflict_airspace::Overlap> {
+    let mut v = overlaps(&[a], &[b]).expect("valid volumes");
+    assert!(v.len() <= 1);
+    v.pop()
+}
+
+const LATAKIA: LatLon = LatLon { lat_deg: 35.52, lon_deg: 35.79 };
+
+#[test]
+fn squares_overlapping_by_a_known_area() {
+    // 10 km squares offset by (3 km, 4 km): the overlap is 7 km × 6 km = 42 km².
+    let a = vol(plane_rect(LATAKIA, -5_000.0, -5_000.0, 5_000.0, 5_000.0));
+    let b = vol(plane_rect(LATAKIA, -2_000.0, -1_000.0, 8_000.0, 9_000.0));
+    let o = one(a, b).expect("overlap");
+    assert_relative_eq!(o.area_m2, 42.0e6, max_relative = 1e-4);
+    assert_eq!((o.lower_ft, o.upper_ft, o.start_time, o.end_time), (0.0, 10_000.0, 1_000.0, 5_000.0));
+    let GeoJsonGeometry::Polygon { coordinates } = &o.geometry else { panic!("one polygon") };
+    assert_eq!(coordinates.len(), 1);
+    assert_eq!(coordinates[0].first(), coordinates[0].last());
+    assert!(coordinates[0].len() >= 5);
+}
+
+#[test]
+fn lon_lat_squares_at_the_equator() {
+    // [0, 0.1]² and [0.05, 0.15]²: 0.05° × 0.05° on the sphere, ≈ (R·0.05°)².
+    let o = one(vol(lonlat_box(0.0, 0.0, 0.1, 0.1)), vol(lonlat_box(0.05, 0.05, 0.15, 0.15)))
+        .expect("overlap");
+    let side = R_M * 0.05f64.to_radians();
+    assert_relative_eq!(o.area_m2, side * side, max_relative = 1e-3);
+}
+
+fn lens_area(r1: f64, r2: f64, d: f64) -> f64 {
+    let a = r1 * r1 * ((d * d + r1 * r1 - r2 * r2) / (2.0 * d * r1)).acos();
+    let b = r2 * r2 * ((d * d + r2 * r2 - r1 * r1) / (2.0 * d * r2)).acos();
+    let c = 0.5 * ((-d + r1 + r2) * (d + r1 - r2) * (d - r1 + r2) * (d + r1 + r2)).sqrt();
+    a + b - c
+}
+
+#[test]
+fn circles_overlap_by_the_lens_area() {
+    for &(r1, r2, d) in &[(5_000.0, 5_000.0, 6_000.0), (20_000.0, 8_000.0, 18_000.0), (1_000.0, 3_000.0, 3_500.0)] {
+        let c2 = destination(LATAKIA, 37.0, d);
+        let o = one(vol(circle(LATAKIA, r1)), vol(circle(c2, r2))).expect("overlap");
+        assert_relative_eq!(o.area_m2, lens_area(r1, r2, d), max_relative = 5e-3);
+    }
+    // Disjoint and externally tangent circles do not overlap.
+    let far = destination(LATAKIA, 90.0, 10_001.0);
+    assert!(one(vol(circle(LATAKIA, 5_000.0)), vol(circle(far, 5_000.0))).is_none());
+}
+
+#[test]
+fn circle_inside_a_square_overlaps_by_its_own_area() {
+    let o = one(
+        vol(plane_rect(LATAKIA, -9_000.0, -9_000.0, 9_000.0, 9_000.0)),
+        vol(circle(LATAKIA, 4_000.0)),
+    )
+    .expect("overlap");
+    assert_relative_eq!(o.area_m2, std::f64::consts::PI * 16.0e6, max_relative = 1e-3);
+}
+
+#[test]
+fn squares_across_the_antimeridian() {
+    // A: 179.95 E .. 179.95 W, 0..0.1 N.  B: 179.99 E .. 179.9 W, 0.05..0.15 N.
+    // Overlap: 179.99 E .. 179.95 W (0.06°) × 0.05..0.1 N (0.05°).
+    let a = vol(lonlat_box(179.95, 0.0, -179.95, 0.1));
+    let b = vol(lonlat_box(179.99, 0.05, -179.9, 0.15));
+    let o = one(a.clone(), b).expect("overlap");
+    let expected = (R_M * 0.06f64.to_radians()) * (R_M * 0.05f64.to_radians());
+    assert_relative_eq!(o.area_m2, expected, max_relative = 2e-3);
+    // The geometry is continuous: longitudes within a narrow band, not spanning the globe.
+    let GeoJsonGeometry::Polygon { coordinates } = &o.geometry else { panic!("one polygon") };
+    let lons: Vec<f64> = coordinates[0].iter().map(|p| p[0]).collect();
+    let span = lons.iter().cloned().fold(f64::MIN, f64::max) - lons.iter().cloned().fold(f64::MAX, f64::min);
+    assert!(span < 0.1, "span {span}");
+
+    // A circle centred on the antimeridian overlaps a square lying wholly west of it.
+    let c = vol(circle(LatLon { lat_deg: 0.05, lon_deg: 180.0 }, 3_000.0));
+    let west = vol(lonlat_box(-180.0, 0.0, -179.9, 0.1));
+    let o = one(c, west).expect("overlap");
+    assert_relative_eq!(o.area_m2, std::f64::consts::PI * 9.0e6 / 2.0, max_relative = 5e-3);
+    // And a square east of 180° that does not reach it does not.
+    assert!(one(a, vol(lonlat_box(-179.5, 0.0, -179.4, 0.1))).is_none());
+}
+
+#[test]
+fn altitude_bands_touching_do_not_overlap() {
+    let mut a = vol(lonlat_box(0.0, 0.0, 0.1, 0.1));
+    let mut b = a.clone();
+    a.upper_ft = 10_000.0;
+    b.lower_ft = 10_000.0;
+    b.upper_ft = 20_000.0;
+    assert!(one(a.clone(), b.clone()).is_none());
+    b.lower_ft = 9_999.0;
+    let o = one(a, b).expect("overlap by one foot");
+    assert_eq!((o.lower_ft, o.upper_ft), (9_999.0, 10_000.0));
+}
+
+#[test]
+fn flight_levels_are_accepted_on_input() {
+    let json = r#"{"shape":{"type":"circle","center":{"lat_deg":35.5,"lon_deg":35.8},"radius_m":5000},
+        "lower_fl":100,"upper_ft":25000,"start_time":0,"end_time":3600}"#;
+    let v: Volume = serde_json::from_str(json).expect("parses");
+    assert_eq!((v.lower_ft, v.upper_ft), (10_000.0, 25_000.0));
+    let both = r#"{"shape":{"type":"circle","center":{"lat_deg":35.5,"lon_deg":35.8},"radius_m":5000},
+        "lower_fl":100,"lower_ft":10000,"upper_ft":25000,"start_time":0,"end_time":3600}"#;
+    assert!(serde_json::from_str::<Volume>(both).is_err());
+    let neither = r#"{"shape":{"type":"circle","center":{"lat_deg":35.5,"lon_deg":35.8},"radius_m":5000},
+        "upper_ft":25000,"start_time":0,"end_time":3600}"#;
+    let err = serde_json::from_str::<Volume>(neither).unwrap_err().to_string();
+    assert!(err.contains("lower altitude missing"), "{err}");
+    // Written back in feet.
+    let out = serde_json::to_value(&v).unwrap();
+    assert_eq!(out["lower_ft"], 10_000.0);
+    assert_eq!(out["shape"]["type"], "circle");
+}
+
+#[test]
+fn time_windows_touching_do_not_overlap() {
+    let mut a = vol(lonlat_box(0.0, 0.0, 0.1, 0.1));
+    let mut b = a.clone();
+    a.end_time = 2_000.0;
+    b.start_time = 2_000.0;
+    b.end_time = 3_000.0;
+    assert!(one(a.clone(), b.clone()).is_none());
+    b.start_time = 1_999.5;
+    let o = one(a, b).expect("overlap by half a second");
+    assert_eq!((o.start_time, o.end_time), (1_999.5, 2_000.0));
+}
+
+#[test]
+fn polygons_sharing_an_edge_or_a_corner_do_not_overlap() {
+    let a = vol(lonlat_box(0.0, 0.0, 0.1, 0.1));
+    assert!(one(a.clone(), vol(lonlat_box(0.1, 0.0, 0.2, 0.1))).is_none());
+    assert!(one(a.clone(), vol(lonlat_box(0.1, 0.1, 0.2, 0.2))).is_none());
+    // Reversed winding and open ring make no difference.
+    let b = vol(Shape::Polygon { coordinates: vec![[0.0, 0.1], [0.1, 0.1], [0.1, 0.2], [0.0, 0.2]] });
+    assert!(one(a.clone(), b).is_none());
+    // Same planes, square-in-plane version.
+    let left = vol(plane_rect(LATAKIA, -5_000.0, -5_000.0, 0.0, 5_000.0));
+    let right = vol(plane_rect(LATAKIA, 0.0, -5_000.0, 5_000.0, 5_000.0));
+    assert!(one(left, right).is_none());
+}
+
+#[test]
+fn multi_volume_overlaps_report_indices() {
+    let a = [vol(lonlat_box(0.0, 0.0, 0.1, 0.1)), vol(lonlat_box(1.0, 1.0, 1.1, 1.1))];
+    let b = [vol(lonlat_box(5.0, 5.0, 5.1, 5.1)), vol(lonlat_box(1.05, 1.05, 1.2, 1.2))];
+    let found = overlaps(&a, &b).unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!((found[0].volume_index, found[0].other_volume_index), (1, 1));
+}
+
+fn err(v: Volume) -> VolumeError {
+    match overlaps(&[v], &[vol(lonlat_box(0.0, 0.0, 0.1, 0.1))]) {
+        Err(ReservationError::Volume { index: 0, source }) => source,
+        other => panic!("expected a volume error, got {other:?}"),
+    }
+}
+
+#[test]
+fn validation_rejects_bad_volumes_with_a_reason() {
+    let good = vol(lonlat_box(0.0, 0.0, 0.1, 0.1));
+    assert_eq!(good.validate(), Ok(()));
+
+    let bowtie = vol(Shape::Polygon { coordinates: vec![[0.0, 0.0], [0.1, 0.1], [0.1, 0.0], [0.0, 0.1]] });
+    assert_eq!(err(bowtie), VolumeError::SelfIntersecting);
+
+    let two = vol(Shape::Polygon { coordinates: vec![[0.0, 0.0], [0.1, 0.1], [0.0, 0.0], [0.1, 0.1]] });
+    assert_eq!(err(two), VolumeError::TooFewVertices { distinct: 2 });
+
+    let line = vol(Shape::Polygon { coordinates: vec![[0.0, 0.0], [0.05, 0.0], [0.1, 0.0]] });
+    assert_eq!(err(line), VolumeError::ZeroArea);
+
+    let lat = vol(lonlat_box(0.0, 89.9, 0.1, 95.0));
+    assert!(matches!(err(lat), VolumeError::OutOfRange { field: "latitude", .. }));
+    let lon = vol(lonlat_box(180.0, 0.0, 180.5, 0.1));
+    assert!(matches!(err(lon), VolumeError::OutOfRange { field: "longitude", .. }));
+    let nan = vol(lonlat_box(f64::NAN, 0.0, 0.1, 0.1));
+    assert_eq!(err(nan), VolumeError::NotFinite { field: "longitude" });
+
+    let mut v = good.clone();
+    v.end_time = v.start_time;
+    assert!(matches!(err(v), VolumeError::EndNotAfterStart { .. }));
+    let mut v = good.clone();
+    v.end_time = v.start_time + 2.0 * 366.0 * 86_400.0;
+    assert!(matches!(err(v), VolumeError::WindowTooLong { .. }));
+    let mut v = good.clone();
+    v.lower_ft = 20_000.0;
+    let e = err(v);
+    assert!(matches!(e, VolumeError::LowerNotBelowUpper { .. }));
+    assert_eq!(e.to_string(), "lower altitude 20000 ft must be below upper altitude 10000 ft");
+
+    let zero = vol(circle(LATAKIA, 0.0));
+    assert_eq!(err(zero), VolumeError::RadiusNotPositive { radius_m: 0.0 });
+    let neg = vol(circle(LATAKIA, -5.0));
+    assert!(matches!(err(neg), VolumeError::RadiusNotPositive { .. }));
+    let huge = vol(circle(LATAKIA, 2_000_000.0));
+    assert!(matches!(err(huge), VolumeError::TooLarge { what: "circle radius", .. }));
+    let wide = vol(lonlat_box(0.0, 0.0, 25.0, 1.0));
+    assert!(matches!(err(wide), VolumeError::TooLarge { what: "polygon span", .. }));
+
+    assert!(matches!(overlaps(&[], &[good.clone()]), Err(ReservationError::NoVolumes)));
+    let msg = overlaps(&[good.clone(), vol(circle(LATAKIA, -1.0))], &[good]).unwrap_err().to_string();
+    assert_eq!(msg, "volume 1: radius_m = -1 must be greater than 0");
+}
+
+#[test]
+fn state_follows_time() {
+    let mut a = vol(lonlat_box(0.0, 0.0, 0.1, 0.1));
+    let mut b = a.clone();
+    a.start_time = 100.0;
+    a.end_time = 200.0;
+    b.start_time = 150.0;
+    b.end_time = 400.0;
+    let vs = [a, b];
+    use ReservationState::*;
+    assert_eq!(Proposed.at_time(&vs, 99.0), Proposed);
+    assert_eq!(Accepted.at_time(&vs, 100.0), Active);
+    assert_eq!(Proposed.at_time(&vs, 250.0), Active);
+    assert_eq!(Active.at_time(&vs, 399.9), Active);
+    assert_eq!(Active.at_time(&vs, 400.0), Ended);
+    assert_eq!(Proposed.at_time(&vs, 500.0), Ended);
+    assert_eq!(Cancelled.at_time(&vs, 150.0), Cancelled);
+    assert_eq!(Ended.at_time(&vs, 150.0), Ended);
+}
