@@ -1,8 +1,29 @@
 //! Deconflict's pure engine: geodesy, kinematics, conflict detection and alerting.
 //!
 //! No I/O, no async, no clock: callers pass states and times in and get values back.
+//!
+//! Layers, as in NASA DAIDALUS:
+//! - [`geodesy`]: kinematic core (WGS-84, ECEF, linear extrapolation, [`predict_position`]);
+//! - [`cpa`]: the exact pair test (closest approach, loss-of-separation interval);
+//! - [`standard`]: configuration data (separation minima, alert levels);
+//! - [`detect`](mod@detect) and [`broadphase`]: all conflicts in a snapshot, fast and reference;
+//! - [`alerting`]: stateful alert lifecycle with stable ids and hysteresis;
+//! - [`traffic`]: seeded synthetic traffic for tests and benchmarks.
 #![deny(missing_docs)]
 
+pub mod alerting;
+pub mod broadphase;
+pub mod cpa;
+pub mod detect;
+pub mod geodesy;
+pub mod standard;
 pub mod state;
+pub mod traffic;
 
+pub use alerting::{AlertEvent, AlertEventKind, Alerting, AlertingConfig};
+pub use detect::{
+    detect, detect_all_pairs, Conflict, DetectError, DetectOptions, DetectStats, Detection,
+};
+pub use geodesy::predict_position;
+pub use standard::{AlertLevels, AlertThreshold, ConfigError, SeparationStandard};
 pub use state::{AircraftState, StateError};

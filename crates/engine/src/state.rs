@@ -92,7 +92,12 @@ fn check(field: &'static str, value: f64, min: f64, max: f64) -> Result<(), Stat
         return Err(StateError::NotFinite { field });
     }
     if value < min || value > max {
-        return Err(StateError::OutOfRange { field, value, min, max });
+        return Err(StateError::OutOfRange {
+            field,
+            value,
+            min,
+            max,
+        });
     }
     Ok(())
 }
@@ -123,10 +128,19 @@ mod tests {
     fn rejects_nan_and_out_of_range() {
         let mut s = sample();
         s.lat_deg = f64::NAN;
-        assert_eq!(s.validate(), Err(StateError::NotFinite { field: "lat_deg" }));
+        assert_eq!(
+            s.validate(),
+            Err(StateError::NotFinite { field: "lat_deg" })
+        );
         let mut s = sample();
         s.lon_deg = 181.0;
-        assert!(matches!(s.validate(), Err(StateError::OutOfRange { field: "lon_deg", .. })));
+        assert!(matches!(
+            s.validate(),
+            Err(StateError::OutOfRange {
+                field: "lon_deg",
+                ..
+            })
+        ));
         let mut s = sample();
         s.id.clear();
         assert_eq!(s.validate(), Err(StateError::EmptyId));

@@ -1,0 +1,433 @@
+//! Conflict detection over a whole snapshot: the all-pairs reference and the fast path.
+//!
+//! [`detect_all_pairs`] runs the pair test ([`crate::cpa::pair_conflict`]) on every pair: O(N^2),
+//! kept as the reference. [`detect`] first runs the broad phase ([`crate::broadphase`]) and then
+//! the same pair test on the surviving candidates only, so both find exactly the same pairs
+//! with bit-identical values (property-tested).
+//!
+//! Output is deterministic: in each [`Conflict`] `a < b` (byte order of the ids), and the list is
+//! sorted by `(a, b)`, whatever the input order or thread count.
+
+use crate::cpa::{pair_conflict, PairConflict};
+use crate::geodesy::Kinematics;
+use crate::standard::{AlertLevels, ConfigError, SeparationStandard};
+use crate::state::{AircraftState, StateError};
+
+/// A pair predicted to lose separation within the look-ahead.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Conflict {
+    /// Id of the first aircraft (`a < b`).
+    pub a: String,
+    /// Id of the second aircraft.
+    pub b: String,
+    /// Time of closest horizontal approach, seconds from now (may be negative).
+    pub tcpa_s: f64,
+    /// Horizontal distance at `tcpa_s`, metres.
+    pub dcpa_m: f64,
+    /// Vertical separation at `tcpa_s`, feet (absolute).
+    pub vsep_cpa_ft: f64,
+    /// Time of entry into loss of separation, seconds from now (0 = already lost).
+    pub t_in_s: f64,
+    /// Time of exit from loss of separation, seconds from now, clipped to the look-ahead.
+    pub t_out_s: f64,
+    /// Alert level from [`AlertLevels`] (0 when no threshold applies).
+    pub level: u8,
+    /// The two aircraft's parties differ (an unknown party differs from any known one).
+    pub cross_party: bool,
+}
+
+/// Options of one detection cycle.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
+pub struct DetectOptions {
+    /// Separation standard (minima and look-ahead).
+    pub standard: SeparationStandard,
+    /// Alert level thresholds.
+    pub levels: AlertLevels,
+    /// Worker threads; 0 or 1 = run on the calling thread. Default 1.
+    pub threads: usize,
+}
+
+impl Default for DetectOptions {
+    fn default() -> Self {
+        DetectOptions {
+            standard: SeparationStandard::default(),
+            levels: AlertLevels::default(),
+            threads: 1,
+        }
+    }
+}
+
+/// Counters of one detection cycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct DetectStats {
+    /// Aircraft in the snapshot.
+    pub aircraft: usize,
+    /// Pairs that reached the exact pair test (all pairs for the reference).
+    pub candidate_pairs: u64,
+}
+
+/// Result of one detection cycle.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Detection {
+    /// Conflicts, sorted by `(a, b)`.
+    pub conflicts: Vec<Conflict>,
+    /// Counters.
+    pub stats: DetectStats,
+}
+
+/// Why a snapshot could not be processed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DetectError {
+    /// A state failed [`AircraftState::validate`].
+    #[error("aircraft #{index} ({id:?}): {source}")]
+    InvalidState {
+        /// Position in the input slice.
+        index: usize,
+        /// Its id.
+        id: String,
+        /// What is wrong.
+        #[source]
+        source: StateError,
+    },
+    /// Two states share an id.
+    #[error("duplicate aircraft id {id:?}")]
+    DuplicateId {
+        /// The id.
+        id: String,
+    },
+    /// The options are invalid.
+    #[error("invalid options: {0}")]
+    Config(#[from] ConfigError),
+    /// The thread pool could not be started.
+    #[error("cannot start {threads} worker threads")]
+    ThreadPool {
+        /// Requested thread count.
+        threads: usize,
+    },
+    /// More aircraft than the engine indexes (u32).
+    #[error("too many aircraft: {0}")]
+    TooMany(usize),
+}
+
+/// A validated snapshot in working form: kinematics and the id order.
+pub(crate) struct Prepared {
+    pub kin: Vec<Kinematics>,
+    /// `rank[i]` = position of aircraft `i` in byte order of the ids.
+    pub rank: Vec<u32>,
+}
+
+pub(crate) fn prepare(
+    states: &[AircraftState],
+    opts: &DetectOptions,
+) -> Result<Prepared, DetectError> {
+    opts.standard.validate()?;
+    opts.levels.validate()?;
+    if states.len() >= u32::MAX as usize {
+        return Err(DetectError::TooMany(states.len()));
+    }
+    for (index, s) in states.iter().enumerate() {
+        s.validate().map_err(|source| DetectError::InvalidState {
+            index,
+            id: s.id.clone(),
+            source,
+        })?;
+    }
+    let mut order: Vec<u32> = (0..states.len() as u32).collect();
+    order.sort_unstable_by(|&i, &j| states[i as usize].id.cmp(&states[j as usize].id));
+    if let Some(w) = order
+        .windows(2)
+        .find(|w| states[w[0] as usize].id == states[w[1] as usize].id)
+    {
+        return Err(DetectError::DuplicateId {
+            id: states[w[0] as usize].id.clone(),
+        });
+    }
+    let mut rank = vec![0u32; states.len()];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i as usize] = r as u32;
+    }
+    let kin = states.iter().map(Kinematics::from_state).collect();
+    Ok(Prepared { kin, rank })
+}
+
+/// Runs the pair test on (i, j) in id order; returns the ordered pair and the result.
+#[inline]
+pub(crate) fn test_pair(
+    p: &Prepared,
+    i: u32,
+    j: u32,
+    std: &SeparationStandard,
+) -> Option<(u32, u32, PairConflict)> {
+    let (a, b) = if p.rank[i as usize] < p.rank[j as usize] {
+        (i, j)
+    } else {
+        (j, i)
+    };
+    pair_conflict(&p.kin[a as usize], &p.kin[b as usize], std).map(|c| (a, b, c))
+}
+
+pub(crate) fn finish(
+    states: &[AircraftState],
+    p: &Prepared,
+    mut found: Vec<(u32, u32, PairConflict)>,
+    levels: &AlertLevels,
+    candidate_pairs: u64,
+) -> Detection {
+    found.sort_unstable_by_key(|&(a, b, _)| (p.rank[a as usize], p.rank[b as usize]));
+    let conflicts = found
+        .into_iter()
+        .map(|(a, b, c)| {
+            let sa = &states[a as usize];
+            let sb = &states[b as usize];
+            Conflict {
+                a: sa.id.clone(),
+                b: sb.id.clone(),
+                tcpa_s: c.tcpa_s,
+                dcpa_m: c.dcpa_m,
+                vsep_cpa_ft: c.vsep_cpa_ft,
+                t_in_s: c.t_in_s,
+                t_out_s: c.t_out_s,
+                level: levels.level_for(c.t_in_s),
+                cross_party: sa.party != sb.party,
+            }
+        })
+        .collect();
+    Detection {
+        conflicts,
+        stats: DetectStats {
+            aircraft: states.len(),
+            candidate_pairs,
+        },
+    }
+}
+
+/// The O(N^2) reference: runs the exact pair test on every pair.
+///
+/// # Errors
+/// [`DetectError`] for invalid states, duplicate ids or invalid options.
+pub fn detect_all_pairs(
+    states: &[AircraftState],
+    opts: &DetectOptions,
+) -> Result<Detection, DetectError> {
+    let p = prepare(states, opts)?;
+    let n = states.len() as u32;
+    let mut found = Vec::new();
+    for i in 0..n {
+        for j in (i + 1)..n {
+            if let Some(f) = test_pair(&p, i, j, &opts.standard) {
+                found.push(f);
+            }
+        }
+    }
+    let pairs = u64::from(n) * u64::from(n.saturating_sub(1)) / 2;
+    Ok(finish(states, &p, found, &opts.levels, pairs))
+}
+
+/// Fast detection: broad phase then the exact pair test on candidates. Same result as
+/// [`detect_all_pairs`] (except `stats.candidate_pairs`).
+///
+/// # Errors
+/// [`DetectError`] for invalid states, duplicate ids, invalid options or when the requested
+/// worker threads cannot be started.
+///
+/// # Examples
+/// ```
+/// use deconflict_engine::{detect, AircraftState, DetectOptions};
+/// let ac = |id: &str, lon_deg: f64, trk_deg: f64| AircraftState { id: id.into(), party: None,
+///     lat_deg: 0.0, lon_deg, alt_ft: 35_000.0, gs_kt: 480.0, trk_deg, vs_fpm: 0.0 };
+/// let d = detect(&[ac("B", 0.3, 270.0), ac("A", 0.0, 90.0)], &DetectOptions::default()).unwrap();
+/// assert_eq!((d.conflicts[0].a.as_str(), d.conflicts[0].b.as_str()), ("A", "B"));
+/// ```
+pub fn detect(states: &[AircraftState], opts: &DetectOptions) -> Result<Detection, DetectError> {
+    if opts.threads > 1 {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(opts.threads)
+            .build()
+            .map_err(|_| DetectError::ThreadPool {
+                threads: opts.threads,
+            })?;
+        pool.install(|| detect_inner(states, opts, true))
+    } else {
+        detect_inner(states, opts, false)
+    }
+}
+
+fn detect_inner(
+    states: &[AircraftState],
+    opts: &DetectOptions,
+    parallel: bool,
+) -> Result<Detection, DetectError> {
+    let p = prepare(states, opts)?;
+    let (found, candidates) = crate::broadphase::find(&p, &opts.standard, parallel);
+    Ok(finish(states, &p, found, &opts.levels, candidates))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[allow(clippy::too_many_arguments)]
+    fn st(
+        id: String,
+        party: u8,
+        lat: f64,
+        lon: f64,
+        alt: f64,
+        gs: f64,
+        trk: f64,
+        vs: f64,
+    ) -> AircraftState {
+        AircraftState {
+            id,
+            party: match party {
+                0 => None,
+                1 => Some("blue".into()),
+                _ => Some("red".into()),
+            },
+            lat_deg: lat.clamp(-90.0, 90.0),
+            lon_deg: crate::geodesy::normalise_lon_deg(lon),
+            alt_ft: alt,
+            gs_kt: gs,
+            trk_deg: trk,
+            vs_fpm: vs,
+        }
+    }
+
+    /// Random traffic: a few clusters (anywhere, including poles and the antimeridian), each
+    /// aircraft offset a little from its cluster centre, some on exactly the same spot, levels
+    /// on 1000 ft steps so exact vertical boundaries occur.
+    fn traffic() -> impl Strategy<Value = Vec<AircraftState>> {
+        let centre = prop_oneof![
+            (-90.0f64..90.0, -180.0f64..180.0),
+            (
+                -2.0f64..2.0,
+                prop_oneof![Just(179.9f64), Just(-179.9f64), Just(180.0f64)]
+            ),
+            (
+                prop_oneof![Just(89.95f64), Just(-89.95f64), Just(90.0f64), Just(85.0)],
+                -180.0f64..180.0
+            ),
+        ];
+        let ac = (
+            0usize..3,
+            -1.0f64..1.0,
+            -1.0f64..1.0,
+            prop_oneof![Just(0.0f64), -1.0f64..1.0],
+            0u8..3,
+            prop_oneof![
+                (28i32..34).prop_map(|l| f64::from(l) * 1000.0),
+                28_000.0f64..34_000.0
+            ],
+            prop_oneof![Just(0.0f64), 0.0f64..600.0, Just(4000.0)],
+            0.0f64..360.0,
+            prop_oneof![Just(0.0f64), -3000.0f64..3000.0],
+        );
+        (
+            proptest::collection::vec(centre, 3),
+            proptest::collection::vec(ac, 2..60),
+            prop_oneof![Just(1.0f64), Just(0.05f64)],
+        )
+            .prop_map(|(centres, acs, spread)| {
+                acs.into_iter()
+                    .enumerate()
+                    .map(|(i, (c, dlat, dlon, same, party, alt, gs, trk, vs))| {
+                        let (lat, lon) = centres[c];
+                        let k = if same == 0.0 { 0.0 } else { spread };
+                        st(
+                            format!("AC{:03}", (i * 37) % 101),
+                            party,
+                            lat + k * dlat,
+                            lon + k * dlon * 2.0,
+                            alt,
+                            gs,
+                            trk,
+                            vs,
+                        )
+                    })
+                    .collect()
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+        #[test]
+        fn fast_equals_reference(t in traffic(), lookahead in prop_oneof![Just(300.0f64), 10.0f64..1200.0], h in prop_oneof![Just(5.0f64), 0.5f64..20.0]) {
+            let opts = DetectOptions {
+                standard: SeparationStandard { h_sep_nm: h, v_sep_ft: 1000.0, lookahead_s: lookahead },
+                ..DetectOptions::default()
+            };
+            let slow = detect_all_pairs(&t, &opts).unwrap();
+            let fast = detect(&t, &opts).unwrap();
+            prop_assert_eq!(&fast.conflicts, &slow.conflicts);
+            prop_assert!(fast.stats.candidate_pairs <= slow.stats.candidate_pairs);
+            let par = detect(&t, &DetectOptions { threads: 2, ..opts.clone() }).unwrap();
+            prop_assert_eq!(&par, &fast);
+            // Input order does not matter.
+            let mut rev = t.clone();
+            rev.reverse();
+            prop_assert_eq!(&detect(&rev, &opts).unwrap().conflicts, &fast.conflicts);
+            for c in &fast.conflicts {
+                prop_assert!(c.a < c.b);
+                prop_assert!(c.t_in_s >= 0.0 && c.t_in_s < c.t_out_s && c.t_out_s <= lookahead);
+                prop_assert!(c.tcpa_s.is_finite() && c.dcpa_m.is_finite() && c.vsep_cpa_ft.is_finite());
+            }
+        }
+
+        #[test]
+        fn symmetric_in_a_and_b(t in traffic()) {
+            let p = prepare(&t, &DetectOptions::default()).unwrap();
+            let std = SeparationStandard::default();
+            for i in 0..p.kin.len() {
+                for j in 0..p.kin.len() {
+                    let x = pair_conflict(&p.kin[i], &p.kin[j], &std);
+                    let y = pair_conflict(&p.kin[j], &p.kin[i], &std);
+                    prop_assert_eq!(x, y);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn synthetic_traffic_fast_equals_reference() {
+        for region in [
+            crate::traffic::Region::Global,
+            crate::traffic::Region::DenseBox,
+            crate::traffic::Region::Europe,
+        ] {
+            let t = crate::traffic::generate(1500, 11, region);
+            let opts = DetectOptions::default();
+            let slow = detect_all_pairs(&t, &opts).unwrap();
+            let fast = detect(&t, &opts).unwrap();
+            assert_eq!(fast.conflicts, slow.conflicts);
+            assert!(!slow.conflicts.is_empty());
+            assert!(fast.stats.candidate_pairs < slow.stats.candidate_pairs / 10);
+        }
+    }
+
+    #[test]
+    fn rejects_bad_input() {
+        let a = st("A".into(), 0, 0.0, 0.0, 1000.0, 100.0, 0.0, 0.0);
+        let mut b = a.clone();
+        assert!(matches!(
+            detect(&[a.clone(), b.clone()], &DetectOptions::default()),
+            Err(DetectError::DuplicateId { .. })
+        ));
+        b.id = "B".into();
+        b.alt_ft = f64::NAN;
+        assert!(matches!(
+            detect(&[a, b], &DetectOptions::default()),
+            Err(DetectError::InvalidState { index: 1, .. })
+        ));
+        assert!(detect(&[], &DetectOptions::default())
+            .unwrap()
+            .conflicts
+            .is_empty());
+    }
+}
