@@ -171,13 +171,34 @@ impl IntrusionDetector {
             }
             self.scan_one(ac, now_time, lookahead_s, &mut scan);
         }
-        scan.predictions.sort_by(|a, b| {
-            (&a.track_id, &a.reservation_id, a.volume_index).cmp(&(
-                &b.track_id,
-                &b.reservation_id,
-                b.volume_index,
-            ))
-        });
+        sort_predictions(&mut scan.predictions);
+        scan
+    }
+
+    /// Reference implementation of [`IntrusionDetector::scan`]: the exact test against every
+    /// watched volume, no tree. Slow; kept for tests and benchmarks.
+    pub fn scan_brute_force(&self, aircraft: &[AircraftState], now_time: f64, lookahead_s: f64) -> IntrusionScan {
+        let lookahead_s = if lookahead_s.is_finite() { lookahead_s.max(0.0) } else { 0.0 };
+        let mut scan = IntrusionScan::default();
+        for ac in aircraft {
+            if !now_time.is_finite() || ac.validate().is_err() {
+                scan.rejected_aircraft += 1;
+                continue;
+            }
+            let start = geom_pos(ac);
+            let distance_m = ac.gs_kt * M_PER_NM / 3_600.0 * lookahead_s;
+            let end = geom::destination(start, ac.trk_deg, distance_m);
+            for w in &self.watched {
+                if w.purpose != Purpose::Hazard && ac.party.as_deref() == Some(w.party.as_str()) {
+                    continue;
+                }
+                scan.exact_tests += 1;
+                if let Some((t, p)) = entry_time(&w.prepared, ac, start, end, now_time, lookahead_s) {
+                    scan.predictions.push(prediction(ac, w, t, p));
+                }
+            }
+        }
+        sort_predictions(&mut scan.predictions);
         scan
     }
 
@@ -217,21 +238,31 @@ impl IntrusionDetector {
                 }
                 scan.exact_tests += 1;
                 if let Some((t, p)) = entry_time(&w.prepared, ac, start, end, now_time, lookahead_s) {
-                    scan.predictions.push(IntrusionPrediction {
-                        track_id: ac.id.clone(),
-                        track_party: ac.party.clone(),
-                        reservation_id: w.reservation_id.clone(),
-                        volume_party: w.party.clone(),
-                        purpose: w.purpose,
-                        volume_index: w.volume_index,
-                        time_to_entry_s: t,
-                        inside_now: t == 0.0,
-                        entry_point: p,
-                    });
+                    scan.predictions.push(prediction(ac, w, t, p));
                 }
             }
         }
     }
+}
+
+fn prediction(ac: &AircraftState, w: &Watched, t: f64, p: EntryPoint) -> IntrusionPrediction {
+    IntrusionPrediction {
+        track_id: ac.id.clone(),
+        track_party: ac.party.clone(),
+        reservation_id: w.reservation_id.clone(),
+        volume_party: w.party.clone(),
+        purpose: w.purpose,
+        volume_index: w.volume_index,
+        time_to_entry_s: t,
+        inside_now: t == 0.0,
+        entry_point: p,
+    }
+}
+
+fn sort_predictions(v: &mut [IntrusionPrediction]) {
+    v.sort_by(|a, b| {
+        (&a.track_id, &a.reservation_id, a.volume_index).cmp(&(&b.track_id, &b.reservation_id, b.volume_index))
+    });
 }
 
 fn geom_pos(ac: &AircraftState) -> crate::LatLon {
