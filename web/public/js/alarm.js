@@ -1,0 +1,128 @@
+// Makes a new warning impossible to miss: a flashing banner across the top of the console and,
+// unless muted, a WebAudio beep (generated, no audio file). The banner stays until every
+// warning that raised it is acknowledged or the operator silences it.
+
+import { store } from './store.js';
+import { levelName } from './util.js';
+
+let audio = null;
+let soundOn = true;
+const alarmed = new Set();
+const silenced = new Set();
+let beepTimer = null;
+let banner = null;
+let onSelect = () => {};
+
+export function initAlarm(bannerEl, select) {
+  banner = bannerEl;
+  onSelect = select;
+  store.on('conflicts', update);
+  store.on('intrusions', update);
+  setInterval(() => {
+    if (soundOn && !banner.hidden && active().some((a) => !silenced.has(a.key))) beep();
+  }, 8000);
+}
+
+/** Creates the audio context; must be called from a user gesture (the sign-in click). */
+export function unlockAudio() {
+  try {
+    audio = audio || new AudioContext();
+    if (audio.state === 'suspended') audio.resume();
+  } catch {
+    audio = null;
+  }
+}
+
+export function setSound(on) {
+  soundOn = on;
+}
+
+export function soundEnabled() {
+  return soundOn;
+}
+
+export function beep() {
+  if (!audio || !soundOn) return;
+  const t0 = audio.currentTime;
+  for (let i = 0; i < 3; i++) {
+    const osc = audio.createOscillator();
+    const gain = audio.createGain();
+    osc.type = 'square';
+    osc.frequency.value = i % 2 ? 660 : 880;
+    gain.gain.setValueAtTime(0.0001, t0 + i * 0.22);
+    gain.gain.exponentialRampToValueAtTime(0.12, t0 + i * 0.22 + 0.02);
+    gain.gain.exponentialRampToValueAtTime(0.0001, t0 + i * 0.22 + 0.18);
+    osc.connect(gain).connect(audio.destination);
+    osc.start(t0 + i * 0.22);
+    osc.stop(t0 + i * 0.22 + 0.2);
+  }
+}
+
+function myParty() {
+  return store.me && store.me.party;
+}
+
+/** Warnings (level 3) not yet acknowledged by the viewer's side. */
+function active() {
+  const me = myParty();
+  const out = [];
+  for (const c of store.conflicts.values()) {
+    if ((c.level || 0) < 3) continue;
+    const mine = c.a_party === me || c.b_party === me;
+    const acked = mine ? c.acks && c.acks[me] : c.acks && Object.values(c.acks).every(Boolean);
+    if (!acked) out.push({ key: `c:${c.id}`, id: c.id, kind: 'conflict', item: c });
+  }
+  for (const i of store.intrusions.values()) {
+    if ((i.level || 0) < 3) continue;
+    out.push({ key: `i:${i.id}`, id: i.id, kind: 'intrusion', item: i });
+  }
+  return out;
+}
+
+function callsign(id, state) {
+  const t = store.tracks.get(id);
+  return (t && t.callsign) || (state && state.callsign) || id;
+}
+
+function update() {
+  if (!banner) return;
+  const list = active();
+  let fresh = false;
+  for (const a of list) {
+    if (!alarmed.has(a.key)) {
+      alarmed.add(a.key);
+      fresh = true;
+    }
+  }
+  const shown = list.filter((a) => !silenced.has(a.key));
+  if (!shown.length) {
+    banner.hidden = true;
+    return;
+  }
+  const top = shown[0];
+  let text;
+  if (top.kind === 'conflict') {
+    const c = top.item;
+    text = `${levelName(c.level)}: ${callsign(c.a, c.a_state)} (${c.a_party}) / ${callsign(c.b, c.b_state)} (${c.b_party}) — loss of separation in ${Math.max(0, Math.round(c.t_in_s ?? c.tcpa_s ?? 0))} s`;
+  } else {
+    const i = top.item;
+    text = `${levelName(i.level)}: ${callsign(i.track_id)} entering ${i.reservation_id} in ${Math.round(i.time_to_entry_s)} s`;
+  }
+  banner.replaceChildren();
+  const label = document.createElement('span');
+  label.textContent = shown.length > 1 ? `${text}  (+${shown.length - 1} more)` : text;
+  const silence = document.createElement('button');
+  silence.textContent = 'Silence';
+  silence.dataset.testid = 'alarm-silence';
+  silence.addEventListener('click', (e) => {
+    e.stopPropagation();
+    for (const a of active()) silenced.add(a.key);
+    banner.hidden = true;
+  });
+  banner.append(label, silence);
+  banner.dataset.level = String(top.item.level);
+  banner.dataset.alertId = top.id;
+  banner.onclick = () => onSelect(top);
+  banner.hidden = false;
+  if (fresh) beep();
+}

@@ -1,0 +1,418 @@
+// Console entry point: sign-in with a party token (kept in sessionStorage), the top bar (UTC
+// clock, connection, pause/follow), tabs, keyboard shortcuts, the help overlay and the
+// read-only test hook window.__deconflict.
+
+import { get, setToken, ApiError } from './api.js';
+import { store } from './store.js';
+import { startStream, stopStream, forceReconnect } from './stream.js';
+import { MapView } from './map.js';
+import { initAlarm, unlockAudio, setSound, soundEnabled } from './alarm.js';
+import { initAlerts, sortedAlerts, acknowledge } from './panels/alerts.js';
+import { initAircraft, render as renderAircraft } from './panels/aircraft.js';
+import { initReservations, startDraw, fillParties as fillResParties } from './panels/reservations.js';
+import { initRequests } from './panels/requests.js';
+import { initHotline, markRead, fillParties as fillHotlineParties } from './panels/hotline.js';
+import { initAudit, load as loadAudit, verify as verifyAudit } from './panels/audit.js';
+import { initDetails } from './details.js';
+import { h, utcTime, $ } from './util.js';
+
+const TOKEN_KEY = 'deconflict.token';
+const TABS = ['aircraft', 'reservations', 'requests', 'hotline', 'audit'];
+let map = null;
+let started = false;
+
+const SHORTCUTS = [
+  ['?', 'Show / hide this help'],
+  ['1 – 5', 'Aircraft, Reservations, Requests, Hotline, Audit tab'],
+  ['Arrows', 'Pan the map'],
+  ['+ / -', 'Zoom in / out (mouse wheel too)'],
+  ['H', 'Fit the map to all visible aircraft'],
+  ['P or Space', 'Pause / resume the picture'],
+  ['F', 'Follow the selected aircraft'],
+  ['A', 'Acknowledge the most urgent alert'],
+  ['N', 'Select the aircraft of the most urgent alert'],
+  ['D / C', 'Draw a polygon / circle reservation'],
+  ['Enter', 'Close the polygon being drawn'],
+  ['Backspace', 'Remove the last polygon corner'],
+  ['Esc', 'Cancel drawing, close details and help'],
+  ['L / T', 'Toggle labels / trails'],
+  ['M', 'Mute / unmute the alarm sound'],
+  ['R', 'Reconnect the live stream'],
+];
+
+function toast(text, bad = false) {
+  const el = $('#toast');
+  el.textContent = text;
+  el.className = `toast${bad ? ' bad' : ''}`;
+  el.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { el.hidden = true; }, bad ? 6000 : 3000);
+}
+
+async function signIn(token) {
+  setToken(token);
+  const me = await get('/me');
+  store.me = me;
+  sessionStorage.setItem(TOKEN_KEY, token);
+  return me;
+}
+
+function showApp(me) {
+  $('#signin').hidden = true;
+  $('#app').hidden = false;
+  $('#who').textContent = `${me.name || me.party} · ${me.party} · ${me.role}`;
+  $('#who').dataset.party = me.party;
+  $('#who').dataset.role = me.role;
+  if (me.role === 'cell') $('[data-tab="audit"]').hidden = false;
+  if (!started) {
+    started = true;
+    initConsole();
+  }
+  startStream();
+  loadParties();
+}
+
+async function loadParties() {
+  let parties = [];
+  try {
+    parties = (await get('/parties')).parties || [];
+  } catch {
+    parties = [];
+  }
+  // Parties the viewer may not list (role-restricted) are still known from what it sees.
+  const ids = new Set(parties.map((p) => p.id));
+  const extra = new Set();
+  for (const r of store.reservations.values()) extra.add(r.party);
+  for (const q of store.requests.values()) extra.add(q.from);
+  for (const t of store.tracks.values()) extra.add(t.party);
+  for (const p of extra) if (p && !ids.has(p) && p !== 'civil') parties.push({ id: p });
+  store.parties = parties;
+  store.emit('parties');
+}
+
+function initConsole() {
+  map = new MapView($('#map'));
+  map.loadBasemap('data/basemap.json').catch((e) => toast(`Basemap failed to load: ${e.message}`, true));
+  initAlarm($('#banner'), focusAlert);
+  initAlerts($('#alert-list'), $('#alert-count'), focusAlert, toast);
+  initAircraft($('#panel-aircraft'), pickAircraft);
+  initReservations($('#panel-reservations'), map, toast);
+  initRequests($('#panel-requests'), map, toast);
+  initHotline($('#panel-hotline'), toast);
+  initAudit($('#panel-audit'));
+  initDetails($('#details'));
+  store.on('parties', () => { fillResParties(); fillHotlineParties(); });
+  store.on('reservations', () => { if (store.parties.length < 2) loadParties(); });
+
+  for (const b of document.querySelectorAll('#tabs button')) b.addEventListener('click', () => showTab(b.dataset.tab));
+  $('#btn-pause').addEventListener('click', togglePause);
+  $('#btn-follow').addEventListener('click', toggleFollow);
+  $('#btn-labels').addEventListener('click', () => { map.showLabels = !map.showLabels; syncButtons(); });
+  $('#btn-sound').addEventListener('click', () => { setSound(!soundEnabled()); unlockAudio(); syncButtons(); });
+  $('#btn-help').addEventListener('click', toggleHelp);
+  $('#btn-signout').addEventListener('click', signOut);
+  document.addEventListener('keydown', onKey);
+  store.on('connection', (mode) => {
+    const el = $('#conn');
+    el.textContent = mode;
+    el.className = `conn ${mode}`;
+    el.dataset.mode = mode;
+  });
+  store.on('pause', syncButtons);
+  store.on('selection', syncButtons);
+  let firstFit = true;
+  store.on('tracks', () => {
+    if (firstFit && store.tracks.size) {
+      firstFit = false;
+      // Start on the party's own aircraft when there are any in view range; else keep the default.
+      const own = [...store.tracks.values()].filter((t) => t.party === store.me.party).map((t) => [t.lon_deg, t.lat_deg]);
+      if (own.length) map.fit(own, 120);
+    }
+  });
+  setInterval(tickTopbar, 250);
+  let lastFrames = 0;
+  let lastT = performance.now();
+  setInterval(() => {
+    const t = performance.now();
+    const fps = ((map.frames - lastFrames) * 1000) / (t - lastT);
+    lastFrames = map.frames;
+    lastT = t;
+    store.fps = fps;
+    $('#fps').textContent = `${fps.toFixed(0)} fps`;
+  }, 1000);
+  buildHelp();
+  syncButtons();
+}
+
+function tickTopbar() {
+  $('#clock').textContent = `${utcTime(store.now())}Z`;
+  const drawn = map.stats.drawn;
+  $('#counts').textContent = `${store.tracks.size} tracks · ${drawn} in view`;
+  $('#badge-aircraft').textContent = store.tracks.size ? String(store.tracks.size) : '';
+}
+
+function syncButtons() {
+  $('#btn-pause').classList.toggle('on', store.paused);
+  $('#btn-pause').textContent = store.paused ? 'Resume' : 'Pause';
+  $('#btn-follow').classList.toggle('on', !!store.followId);
+  $('#btn-follow').disabled = !store.selectedId && !store.followId;
+  $('#btn-labels').classList.toggle('on', map.showLabels);
+  $('#btn-sound').classList.toggle('on', soundEnabled());
+  $('#btn-sound').textContent = soundEnabled() ? 'Sound' : 'Muted';
+  const modes = [];
+  if (store.paused) modes.push('PAUSED');
+  if (store.followId) modes.push(`FOLLOW ${store.tracks.get(store.followId)?.callsign || store.followId}`);
+  $('#modes').replaceChildren(...modes.map((m) => h('span', { class: 'mode', testid: 'mode' }, m)));
+}
+
+function togglePause() {
+  store.setPaused(!store.paused);
+}
+
+function toggleFollow() {
+  if (store.followId) store.setFollow(null);
+  else if (store.selectedId) store.setFollow(store.selectedId);
+}
+
+function showTab(name) {
+  for (const b of document.querySelectorAll('#tabs button')) b.classList.toggle('active', b.dataset.tab === name);
+  for (const p of document.querySelectorAll('.panel')) p.hidden = p.dataset.panel !== name;
+  if (name === 'aircraft') renderAircraft();
+  if (name === 'hotline') markRead();
+  if (name === 'audit') {
+    loadAudit(true);
+    verifyAudit();
+  }
+}
+
+function pickAircraft(id) {
+  store.select(id);
+  const t = store.tracks.get(id);
+  if (t) map.centerOn(t.lon_deg, t.lat_deg);
+}
+
+function focusAlert(a) {
+  if (a.kind === 'conflict') {
+    const c = a.item;
+    const pts = [c.a_state, c.b_state, store.tracks.get(c.a), store.tracks.get(c.b)].filter(Boolean).map((t) => [t.lon_deg, t.lat_deg]);
+    if (c.cpa_a) pts.push([c.cpa_a.lon_deg, c.cpa_a.lat_deg]);
+    if (c.cpa_b) pts.push([c.cpa_b.lon_deg, c.cpa_b.lat_deg]);
+    if (pts.length) map.fit(pts, 140);
+    store.select(store.tracks.has(c.a) ? c.a : c.b);
+  } else {
+    const i = a.item;
+    const t = store.tracks.get(i.track_id);
+    const pts = [];
+    if (t) pts.push([t.lon_deg, t.lat_deg]);
+    if (i.entry_point) pts.push([i.entry_point.lon_deg, i.entry_point.lat_deg]);
+    if (pts.length) map.fit(pts, 160);
+    if (t) store.select(t.id);
+  }
+}
+
+function buildHelp() {
+  const box = h('div', { class: 'help-box' },
+    h('h2', {}, 'Keyboard shortcuts'),
+    h('table', {}, ...SHORTCUTS.map(([k, d]) => h('tr', {}, h('td', {}, h('kbd', {}, k)), h('td', {}, d)))),
+    h('p', { class: 'muted small' }, 'Map: drag to pan, wheel to zoom, click an aircraft for details, hover a reservation for its altitude band and time window.'),
+    h('button', { onclick: toggleHelp }, 'Close'));
+  $('#help').replaceChildren(box);
+  $('#help').addEventListener('click', (e) => { if (e.target.id === 'help') toggleHelp(); });
+}
+
+function toggleHelp() {
+  $('#help').hidden = !$('#help').hidden;
+}
+
+function onKey(e) {
+  const tag = (e.target && e.target.tagName) || '';
+  if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT') {
+    if (e.key === 'Escape') e.target.blur();
+    return;
+  }
+  if (e.ctrlKey || e.metaKey || e.altKey) return;
+  const step = 80;
+  switch (e.key) {
+    case '?': toggleHelp(); break;
+    case 'Escape':
+      if (!$('#help').hidden) toggleHelp();
+      else if (map.draft && map.draft.stage !== 'done') map.cancelDraft();
+      else { store.setFollow(null); store.select(null); }
+      break;
+    case 'ArrowLeft': map.panBy(step, 0); break;
+    case 'ArrowRight': map.panBy(-step, 0); break;
+    case 'ArrowUp': map.panBy(0, step); break;
+    case 'ArrowDown': map.panBy(0, -step); break;
+    case '+': case '=': map.zoomBy(1.5); break;
+    case '-': case '_': map.zoomBy(1 / 1.5); break;
+    case 'h': case 'H': map.fit([...store.tracks.values()].map((t) => [t.lon_deg, t.lat_deg])); break;
+    case 'p': case 'P': case ' ': togglePause(); break;
+    case 'f': case 'F': toggleFollow(); break;
+    case 'a': case 'A': {
+      const top = sortedAlerts().find((x) => x.kind === 'conflict' && x.unacked);
+      if (top) acknowledge(top.item, store.me.role === 'cell' ? top.item.a_party : null);
+      break;
+    }
+    case 'n': case 'N': { const top = sortedAlerts()[0]; if (top) focusAlert(top); break; }
+    case 'd': case 'D': showTab('reservations'); startDraw('polygon'); break;
+    case 'c': case 'C': showTab('reservations'); startDraw('circle'); break;
+    case 'Enter': if (map.draft && map.draft.type === 'polygon') map.finishDraft(); break;
+    case 'Backspace': map.undoDraftPoint(); break;
+    case 'l': case 'L': map.showLabels = !map.showLabels; syncButtons(); break;
+    case 't': case 'T': map.showTrails = !map.showTrails; break;
+    case 'm': case 'M': setSound(!soundEnabled()); unlockAudio(); syncButtons(); break;
+    case 'r': case 'R': forceReconnect(); break;
+    default: {
+      const n = Number(e.key);
+      if (n >= 1 && n <= TABS.length) {
+        const tab = TABS[n - 1];
+        if (!$(`[data-tab="${tab}"]`).hidden) showTab(tab);
+      } else return;
+    }
+  }
+  e.preventDefault();
+}
+
+function signOut() {
+  sessionStorage.removeItem(TOKEN_KEY);
+  stopStream();
+  location.reload();
+}
+
+// ---- test hook ---------------------------------------------------------------------------
+
+let synthTimer = null;
+
+function stateSnapshot() {
+  const alertIds = store.alertTrackIds();
+  const trackParties = {};
+  const tracks = [];
+  for (const t of store.tracks.values()) {
+    trackParties[t.party] = (trackParties[t.party] || 0) + 1;
+    tracks.push({ id: t.id, party: t.party, inAlert: alertIds.has(t.id) });
+  }
+  const viaAlert = map ? map.stats.viaAlert.map((x) => ({ ...x, inAlert: true })) : [];
+  return Object.freeze({
+    me: store.me ? { ...store.me } : null,
+    connection: store.connection,
+    paused: store.paused,
+    tracks: store.tracks.size,
+    drawn: map ? map.stats.drawn : 0,
+    visibleParties: map ? { ...map.stats.parties } : {},
+    trackParties,
+    // Every aircraft the map draws (picture + those known only through alerts).
+    drawnTracks: tracks.concat(viaAlert),
+    alerts: sortedAlerts().map((a) => ({
+      id: a.id, kind: a.kind, level: a.level, unacked: a.unacked,
+      a: a.item.a ?? a.item.track_id, b: a.item.b ?? a.item.reservation_id,
+      a_party: a.item.a_party ?? a.item.track_party, b_party: a.item.b_party ?? a.item.volume_party,
+    })),
+    alertTrackIds: [...alertIds],
+    reservations: store.reservations.size,
+    requests: [...store.requests.values()].map((q) => ({ id: q.id, kind: q.kind, from: q.from, to: q.to, state: q.state, reason: q.reason })),
+    overlaps: map ? map.overlaps.length : 0,
+    fps: store.fps || 0,
+    frameMs: map ? map.stats.frameMs : 0,
+    labels: map ? map.stats.labels : 0,
+  });
+}
+
+/** Adds n synthetic moving tracks around the current view (performance tests only). */
+function injectTracks(n, { updateHz = 1 } = {}) {
+  const [lonW, latN] = map.unproject(0, 0);
+  const [lonE, latS] = map.unproject(map.width, map.height);
+  const parties = ['blue', 'red', 'civil', 'green'];
+  let seed = 12345;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const now = store.now();
+  const list = [];
+  for (let i = 0; i < n; i++) {
+    list.push({
+      id: `SYN${String(i).padStart(5, '0')}`,
+      callsign: `SYN${i}`,
+      party: parties[i % parties.length],
+      lat_deg: latS + rnd() * (latN - latS),
+      lon_deg: lonW + rnd() * (lonE - lonW),
+      alt_ft: 5000 + Math.round(rnd() * 360) * 100,
+      gs_kt: 250 + rnd() * 230,
+      trk_deg: rnd() * 360,
+      vs_fpm: 0,
+      last_update: now,
+      sources: ['synthetic'],
+      synthetic: true,
+    });
+  }
+  for (const t of list) store.upsertTrack(t);
+  store.emit('tracks');
+  clearInterval(synthTimer);
+  if (updateHz > 0) {
+    // Move them like a live feed would: a full update of every track per cycle.
+    synthTimer = setInterval(() => {
+      const t = store.now();
+      for (const s of list) {
+        const tr = store.tracks.get(s.id);
+        if (!tr) continue;
+        const [lon, lat] = store.position(tr, t);
+        s.lon_deg = lon;
+        s.lat_deg = lat;
+        s.last_update = t;
+        store.upsertTrack(s);
+      }
+      store.emit('tracks');
+    }, 1000 / updateHz);
+  }
+  return list.length;
+}
+
+function clearInjected() {
+  clearInterval(synthTimer);
+  for (const [id, t] of store.tracks) if (t.synthetic) store.tracks.delete(id);
+  store.emit('tracks');
+}
+
+window.__deconflict = Object.freeze({
+  get state() {
+    return stateSnapshot();
+  },
+  injectTracks,
+  clearInjected,
+  /** Frames drawn since load (for frame-rate measurements). */
+  get frames() {
+    return map ? map.frames : 0;
+  },
+  view(lon, lat, zoom) {
+    map.centerOn(lon, lat, 256 * 2 ** zoom);
+  },
+  project(lon, lat) {
+    return map.project(lon, lat);
+  },
+});
+
+// ---- boot ----------------------------------------------------------------------------------
+
+async function boot() {
+  const form = $('#signin-form');
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    unlockAudio();
+    const token = $('#token').value.trim();
+    $('#signin-error').textContent = '';
+    try {
+      const me = await signIn(token);
+      showApp(me);
+    } catch (err) {
+      const msg = err instanceof ApiError && err.status === 401 ? 'Unknown or revoked token.' : err.message;
+      $('#signin-error').textContent = msg;
+    }
+  });
+  const saved = sessionStorage.getItem(TOKEN_KEY);
+  if (saved) {
+    try {
+      showApp(await signIn(saved));
+    } catch {
+      sessionStorage.removeItem(TOKEN_KEY);
+    }
+  }
+}
+
+boot();

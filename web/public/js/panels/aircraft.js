@@ -1,0 +1,108 @@
+// The aircraft table, tar1090-style: free-text filter, party filter, sortable columns
+// (callsign, party, level, speed, alert...). Only the first rows are put in the DOM; the count
+// line says how many match. Click a row to select and centre the aircraft.
+
+import { store } from '../store.js';
+import { h, fl3, partyColour, levelName } from '../util.js';
+
+const MAX_ROWS = 250;
+const COLUMNS = [
+  { key: 'callsign', label: 'Callsign', get: (t) => t.callsign || '' },
+  { key: 'id', label: 'Id', get: (t) => t.id },
+  { key: 'party', label: 'Party', get: (t) => t.party || '' },
+  { key: 'alt', label: 'FL', get: (t) => t.alt_ft ?? -1, num: true, fmt: (t) => fl3(t.alt_ft) },
+  { key: 'gs', label: 'GS', get: (t) => t.gs_kt ?? -1, num: true, fmt: (t) => Math.round(t.gs_kt ?? 0) },
+  { key: 'vs', label: 'VS', get: (t) => t.vs_fpm ?? 0, num: true, fmt: (t) => Math.round(t.vs_fpm ?? 0) },
+  { key: 'trk', label: 'Trk', get: (t) => t.trk_deg ?? 0, num: true, fmt: (t) => Math.round(t.trk_deg ?? 0) },
+  { key: 'squawk', label: 'Sqk', get: (t) => t.squawk || '' },
+  { key: 'alert', label: 'Alert', get: (t, lv) => lv.get(t.id) || 0, num: true, fmt: (t, lv) => (lv.get(t.id) ? levelName(lv.get(t.id)).slice(0, 4) : '') },
+  { key: 'age', label: 'Age', get: (t) => store.now() - (t.last_update || 0), num: true, fmt: (t) => Math.max(0, Math.round(store.now() - (t.last_update || 0))) },
+];
+
+let panel;
+let tbody;
+let countLine;
+let sortKey = 'alert';
+let sortDir = -1;
+let filterText = '';
+let partyFilter = '';
+let alertsOnly = false;
+let onPick = () => {};
+let headRow;
+let partySelect;
+
+export function initAircraft(el, pick) {
+  panel = el;
+  onPick = pick;
+  const filter = h('input', { type: 'search', placeholder: 'filter callsign / id / squawk', testid: 'aircraft-filter', oninput: (e) => { filterText = e.target.value.trim().toLowerCase(); render(); } });
+  partySelect = h('select', { testid: 'aircraft-party-filter', onchange: (e) => { partyFilter = e.target.value; render(); } }, h('option', { value: '' }, 'all parties'));
+  const alertBox = h('label', { class: 'small' }, h('input', { type: 'checkbox', testid: 'aircraft-alerts-only', onchange: (e) => { alertsOnly = e.target.checked; render(); } }), ' in alert');
+  countLine = h('span', { class: 'muted small', testid: 'aircraft-count' });
+  headRow = h('tr');
+  tbody = h('tbody');
+  panel.append(h('div', { class: 'toolbar' }, filter, partySelect, alertBox, countLine), h('table', { class: 'grid', testid: 'aircraft-table' }, h('thead', {}, headRow), tbody));
+  renderHead();
+  setInterval(() => { if (!panel.hidden) render(); }, 1000);
+  store.on('selection', () => { if (!panel.hidden) render(); });
+}
+
+function renderHead() {
+  headRow.replaceChildren(...COLUMNS.map((c) => h('th', {
+    class: c.key === sortKey ? 'sorted' : '',
+    testid: `sort-${c.key}`,
+    onclick: () => {
+      if (sortKey === c.key) sortDir = -sortDir;
+      else {
+        sortKey = c.key;
+        sortDir = c.num ? -1 : 1;
+      }
+      renderHead();
+      render();
+    },
+  }, c.label, c.key === sortKey ? (sortDir > 0 ? ' ▲' : ' ▼') : '')));
+}
+
+/** All aircraft the viewer may see: the picture plus those known only through alerts. */
+export function allAircraft() {
+  const list = [...store.tracks.values()];
+  for (const c of store.conflicts.values()) {
+    for (const s of [c.a_state, c.b_state]) if (s && s.id && !store.tracks.has(s.id)) list.push({ ...s, viaAlert: true });
+  }
+  return list;
+}
+
+export function render() {
+  if (!panel) return;
+  const levels = store.alertLevels();
+  const parties = new Set();
+  let list = allAircraft();
+  for (const t of list) parties.add(t.party || '');
+  const current = [...partySelect.options].map((o) => o.value);
+  for (const p of [...parties].sort()) if (!current.includes(p)) partySelect.append(h('option', { value: p }, p || '(none)'));
+  list = list.filter((t) => {
+    if (partyFilter && (t.party || '') !== partyFilter) return false;
+    if (alertsOnly && !levels.get(t.id)) return false;
+    if (!filterText) return true;
+    return (t.callsign || '').toLowerCase().includes(filterText) || t.id.toLowerCase().includes(filterText) || (t.squawk || '').includes(filterText);
+  });
+  const col = COLUMNS.find((c) => c.key === sortKey) || COLUMNS[0];
+  list.sort((a, b) => {
+    const va = col.get(a, levels);
+    const vb = col.get(b, levels);
+    if (va < vb) return -sortDir;
+    if (va > vb) return sortDir;
+    return a.id < b.id ? -1 : 1;
+  });
+  countLine.textContent = list.length > MAX_ROWS ? `${MAX_ROWS} of ${list.length}` : `${list.length} aircraft`;
+  const rows = list.slice(0, MAX_ROWS).map((t) => h('tr', {
+    class: t.id === store.selectedId ? 'selected' : '',
+    testid: 'aircraft-row',
+    dataset: { id: t.id, party: t.party || '' },
+    onclick: () => onPick(t.id),
+  }, ...COLUMNS.map((c) => {
+    const v = c.fmt ? c.fmt(t, levels) : c.get(t, levels);
+    if (c.key === 'party') return h('td', {}, h('span', { class: 'dot', style: { background: partyColour(t.party) } }), v, t.viaAlert ? ' (alert)' : '');
+    return h('td', { class: c.num ? 'num' : '' }, v);
+  })));
+  tbody.replaceChildren(...rows);
+}

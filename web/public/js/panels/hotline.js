@@ -1,0 +1,101 @@
+// Hotline: messages between parties (to one party or to all), with read state and
+// acknowledgements. Opening the tab marks the viewer's unread messages as read.
+
+import { get, post } from '../api.js';
+import { store } from '../store.js';
+import { h, utcTime, partyColour } from '../util.js';
+
+let panel;
+let list;
+let toSelect;
+let subject;
+let body;
+let toast;
+
+export function initHotline(el, showToast) {
+  panel = el;
+  toast = showToast;
+  list = h('div', { class: 'messages', testid: 'message-list' });
+  toSelect = h('select', { testid: 'hotline-to' });
+  subject = h('input', { testid: 'hotline-subject', placeholder: 'subject' });
+  body = h('textarea', { rows: 3, testid: 'hotline-body', placeholder: 'message (Ctrl+Enter sends)', onkeydown: (e) => { if (e.key === 'Enter' && e.ctrlKey) send(); } });
+  panel.append(
+    h('div', { class: 'form' },
+      h('label', {}, 'To'), toSelect,
+      h('label', {}, 'Subject'), subject,
+      h('div', { class: 'full' }, body),
+      h('div', { class: 'full toolbar' }, h('button', { class: 'primary', testid: 'hotline-send', onclick: send }, 'Send'))),
+    list);
+  store.on('messages', render);
+  store.on('parties', fillParties);
+  fillParties();
+}
+
+export function fillParties() {
+  if (!toSelect) return;
+  const me = store.me && store.me.party;
+  const current = toSelect.value;
+  const parties = (store.parties || []).map((p) => p.id).filter((p) => p && p !== me);
+  toSelect.replaceChildren(h('option', { value: '' }, 'all parties'), ...parties.map((p) => h('option', { value: p }, p)));
+  toSelect.value = [...toSelect.options].some((o) => o.value === current) ? current : '';
+}
+
+async function send() {
+  const text = body.value.trim();
+  if (!text) {
+    toast('Type a message first', true);
+    return;
+  }
+  try {
+    const m = await post('/messages', { to: toSelect.value || null, subject: subject.value.trim() || '(no subject)', body: text });
+    store.upsert('messages', m.message || m);
+    body.value = '';
+    subject.value = '';
+  } catch (e) {
+    toast(`Message not sent: ${e.message}`, true);
+  }
+}
+
+async function act(m, what) {
+  try {
+    const r = await post(`/messages/${encodeURIComponent(m.id)}/${what}`, {});
+    store.upsert('messages', r.message || r);
+  } catch (e) {
+    toast(`${what} failed: ${e.message}`, true);
+  }
+}
+
+/** Marks unread messages addressed to the viewer as read (called when the tab is shown). */
+export function markRead() {
+  const me = store.me && store.me.party;
+  for (const m of store.messages.values()) if (!m.read && m.from !== me) act(m, 'read');
+}
+
+export function refresh() {
+  return get('/messages').then((r) => store.replace('messages', r.messages)).catch(() => {});
+}
+
+function render() {
+  if (!list) return;
+  const me = store.me && store.me.party;
+  const msgs = [...store.messages.values()].sort((a, b) => (a.sent_at || 0) - (b.sent_at || 0));
+  list.replaceChildren(...msgs.map((m) => {
+    const mine = m.from === me;
+    const acked = (m.acks || []).includes(me);
+    return h('div', { class: `msg ${mine ? 'mine' : ''} ${!mine && !m.read ? 'unread' : ''}`, testid: 'message-item', dataset: { id: String(m.id), from: m.from } },
+      h('div', { class: 'head' },
+        h('span', { style: { color: partyColour(m.from) } }, m.from), '→', h('span', {}, m.to ?? 'all'),
+        h('span', {}, `${utcTime(m.sent_at)}Z`),
+        h('span', { class: 'spacer' }),
+        (m.acks || []).length ? h('span', {}, `ack: ${m.acks.join(', ')}`) : null,
+        !mine && !acked ? h('button', { testid: 'message-ack', onclick: () => act(m, 'ack') }, 'Ack') : null),
+      h('div', {}, h('b', {}, m.subject || '')),
+      h('div', { class: 'body' }, m.body || ''));
+  }));
+  list.scrollTop = list.scrollHeight;
+  const unread = msgs.filter((m) => !m.read && m.from !== me).length;
+  const badge = document.getElementById('badge-hotline');
+  badge.textContent = unread ? String(unread) : '';
+  badge.classList.toggle('hot', unread > 0);
+  if (!panel.hidden && unread) markRead();
+}

@@ -1,0 +1,352 @@
+// Reservations and zones: the list (own first; cancel, send an advance notice), and the draft
+// workflow — draw a polygon (clicks) or a circle (centre + drag) on the map, set altitude band
+// and time window, see the overlaps the server reports (POST /reservations/check, highlighted on
+// the map) and then file it (POST /reservations, with a justification when it overlaps),
+// change it, or send it to another party as a vacate request.
+
+import { post, del } from '../api.js';
+import { store } from '../store.js';
+import { h, altBand, utcDateTime, parseUtcInput, toUtcInput, partyColour, debounce } from '../util.js';
+import { refreshStrategic } from '../stream.js';
+
+let panel;
+let map;
+let toast;
+let draftBox;
+let listBox;
+let fields = {};
+let overlapList;
+let statusLine;
+let lastOverlaps = [];
+let checkSeq = 0;
+
+export function initReservations(el, mapView, showToast) {
+  panel = el;
+  map = mapView;
+  toast = showToast;
+  const toolbar = h('div', { class: 'toolbar' },
+    h('button', { testid: 'draw-polygon', title: 'Draw a polygon: click the corners, double-click or Enter to close (D)', onclick: () => startDraw('polygon') }, '✎ Polygon'),
+    h('button', { testid: 'draw-circle', title: 'Draw a circle: press at the centre and drag the radius (C)', onclick: () => startDraw('circle') }, '◯ Circle'),
+    h('span', { class: 'muted small', testid: 'draw-hint' }, 'Draw a new reservation on the map'));
+  draftBox = h('div', { class: 'draft', testid: 'reservation-draft', hidden: true });
+  listBox = h('div', { testid: 'reservation-list' });
+  panel.append(toolbar, draftBox, listBox);
+  buildDraftForm();
+  map.on('draft', onDraftChange);
+  map.on('reservation-click', (p) => highlight(p.reservation.id));
+  store.on('reservations', renderList);
+  store.on('parties', fillParties);
+}
+
+export function startDraw(type) {
+  map.startDraft(type, () => scheduleCheck());
+  draftBox.hidden = false;
+  statusLine.textContent = type === 'polygon'
+    ? 'Click the corners on the map; double-click, Enter or click the first corner to close. Backspace removes the last corner.'
+    : 'Press at the centre on the map and drag to the radius.';
+  statusLine.className = 'status';
+  overlapList.replaceChildren();
+}
+
+function input(name, attrs) {
+  const el = h('input', { ...attrs, testid: `res-${name}`, oninput: () => scheduleCheck() });
+  fields[name] = el;
+  return el;
+}
+
+function buildDraftForm() {
+  const now = Math.floor(Date.now() / 1000);
+  const purpose = h('select', { testid: 'res-purpose', onchange: () => scheduleCheck() },
+    ...['operation', 'training', 'hazard', 'closure'].map((p) => h('option', { value: p }, p)));
+  fields.purpose = purpose;
+  overlapList = h('ul', { class: 'overlap-list', testid: 'overlap-list' });
+  statusLine = h('div', { class: 'status', testid: 'reservation-status' });
+  fields.justification = h('textarea', { rows: 2, testid: 'reservation-justification', placeholder: 'required to file over overlaps; shown to the other party' });
+  const vacateTo = h('select', { testid: 'vacate-to' });
+  fields.vacateTo = vacateTo;
+  fields.vacateMessage = h('input', { testid: 'vacate-message', placeholder: 'message to the other party' });
+  fields.vacateExpires = h('input', { type: 'number', min: 1, value: 60, testid: 'vacate-expires', style: { width: '60px' } });
+  draftBox.append(
+    h('div', { class: 'row' }, h('b', {}, 'New reservation'), h('span', { class: 'muted small', testid: 'draft-shape' })),
+    h('div', { class: 'form' },
+      h('label', {}, 'Name'), input('name', { placeholder: 'e.g. CAP north', value: '' }),
+      h('label', {}, 'Purpose'), purpose,
+      h('label', {}, 'Priority'), input('priority', { type: 'number', min: 0, max: 10, value: 5 }),
+      h('label', {}, 'Lower (ft)'), input('lower', { type: 'number', step: 500, value: 15000 }),
+      h('label', {}, 'Upper (ft)'), input('upper', { type: 'number', step: 500, value: 30000 }),
+      h('label', {}, 'Start (UTC)'), input('start', { type: 'datetime-local', value: toUtcInput(now + 600) }),
+      h('label', {}, 'End (UTC)'), input('end', { type: 'datetime-local', value: toUtcInput(now + 3 * 3600) }),
+      h('label', {}, 'Justification'), fields.justification),
+    h('div', { class: 'toolbar' },
+      h('button', { testid: 'reservation-check', onclick: () => check() }, 'Check overlaps'),
+      h('button', { class: 'primary', testid: 'reservation-file', onclick: () => file() }, 'File'),
+      h('button', { testid: 'reservation-redraw', onclick: () => startDraw(map.draft ? map.draft.type : 'polygon') }, 'Redraw'),
+      h('button', { testid: 'reservation-discard', onclick: () => discard() }, 'Discard')),
+    statusLine,
+    overlapList,
+    h('details', {},
+      h('summary', { class: 'small muted' }, 'Ask another party to vacate this volume'),
+      h('div', { class: 'form' },
+        h('label', {}, 'To'), vacateTo,
+        h('label', {}, 'Message'), fields.vacateMessage,
+        h('label', {}, 'Expires (min)'), fields.vacateExpires),
+      h('button', { testid: 'vacate-send', onclick: () => sendVacate() }, 'Send vacate request')),
+  );
+  fillParties();
+}
+
+export function fillParties() {
+  if (!fields.vacateTo) return;
+  const me = store.me && store.me.party;
+  const current = fields.vacateTo.value;
+  const parties = (store.parties || []).map((p) => p.id).filter((p) => p && p !== me);
+  fields.vacateTo.replaceChildren(...parties.map((p) => h('option', { value: p }, p)));
+  if (parties.includes(current)) fields.vacateTo.value = current;
+}
+
+function onDraftChange(d) {
+  if (!d) {
+    draftBox.hidden = true;
+    return;
+  }
+  draftBox.hidden = false;
+  const shapeText = draftBox.querySelector('[data-testid="draft-shape"]');
+  if (d.type === 'circle') shapeText.textContent = d.center ? `circle r=${(d.radiusM / 1852).toFixed(1)} NM` : 'circle: press at the centre';
+  else shapeText.textContent = `polygon, ${d.points.length} corners${d.stage === 'done' ? '' : ' (drawing)'}`;
+}
+
+/** The draft as an API Volume, or throws with a message the operator can act on. */
+export function draftVolume() {
+  const shape = map.draftShape();
+  if (!shape) throw new Error('Draw the volume on the map first (finish the polygon with a double-click or Enter).');
+  const lower = Number(fields.lower.value);
+  const upper = Number(fields.upper.value);
+  const start = parseUtcInput(fields.start.value);
+  const end = parseUtcInput(fields.end.value);
+  if (!Number.isFinite(lower) || !Number.isFinite(upper)) throw new Error('Enter the lower and upper altitude in feet.');
+  if (lower >= upper) throw new Error('The lower altitude must be below the upper altitude.');
+  if (!Number.isFinite(start) || !Number.isFinite(end)) throw new Error('Enter the start and end time (UTC).');
+  if (end <= start) throw new Error('The end time must be after the start time.');
+  return { shape, lower_ft: lower, upper_ft: upper, start_time: start, end_time: end };
+}
+
+const scheduleCheck = debounce(() => {
+  if (map.draftShape()) check();
+}, 350);
+
+function overlapItem(o) {
+  const other = store.reservations.get(o.reservation_id);
+  return h('li', { testid: 'overlap-item', dataset: { reservationId: o.reservation_id, party: o.party } },
+    h('b', { style: { color: partyColour(o.party) } }, o.party), ' ', (other && other.name) || o.reservation_id,
+    ` · ${(o.area_m2 / 1e6).toFixed(1)} km² · ${altBand(o.lower_ft, o.upper_ft)}`,
+    h('br'), `${utcDateTime(o.start_time)} → ${utcDateTime(o.end_time)} UTC · priority ${o.priority ?? '—'}`);
+}
+
+function showOverlaps(overlaps) {
+  lastOverlaps = overlaps || [];
+  map.overlaps = lastOverlaps;
+  overlapList.replaceChildren(...lastOverlaps.map(overlapItem));
+  if (lastOverlaps.length) {
+    statusLine.textContent = `${lastOverlaps.length} overlap${lastOverlaps.length > 1 ? 's' : ''} with other reservations (red on the map). Change the volume, or file over them with a justification.`;
+    statusLine.className = 'status bad';
+  } else {
+    statusLine.textContent = 'No overlap with other reservations.';
+    statusLine.className = 'status ok';
+  }
+  draftBox.dataset.overlaps = String(lastOverlaps.length);
+}
+
+export async function check() {
+  let volume;
+  try {
+    volume = draftVolume();
+  } catch (e) {
+    statusLine.textContent = e.message;
+    statusLine.className = 'status bad';
+    return null;
+  }
+  const seq = ++checkSeq;
+  statusLine.textContent = 'Checking overlaps…';
+  statusLine.className = 'status';
+  try {
+    const res = await post('/reservations/check', { volumes: [volume], priority: Number(fields.priority.value) || 0, purpose: fields.purpose.value });
+    if (seq !== checkSeq) return null;
+    showOverlaps(res.overlaps || []);
+    return res.overlaps || [];
+  } catch (e) {
+    if (seq !== checkSeq) return null;
+    statusLine.textContent = `Check refused: ${e.message}`;
+    statusLine.className = 'status bad';
+    return null;
+  }
+}
+
+async function file() {
+  let volume;
+  try {
+    volume = draftVolume();
+  } catch (e) {
+    statusLine.textContent = e.message;
+    statusLine.className = 'status bad';
+    return;
+  }
+  const justification = fields.justification.value.trim();
+  if (lastOverlaps.length && !justification) {
+    statusLine.textContent = 'This volume overlaps other reservations: give a justification to file over them, or change it.';
+    statusLine.className = 'status bad';
+    fields.justification.focus();
+    return;
+  }
+  const body = {
+    name: fields.name.value.trim() || `${(store.me && store.me.party) || ''} reservation`.trim(),
+    purpose: fields.purpose.value,
+    priority: Number(fields.priority.value) || 0,
+    volumes: [volume],
+  };
+  if (justification) body.justification = justification;
+  try {
+    const res = await post('/reservations', body);
+    const r = res.reservation || res;
+    store.upsert('reservations', r);
+    toast(`Filed ${r.id}${res.overlaps && res.overlaps.length ? ` over ${res.overlaps.length} overlap(s)` : ''}`);
+    statusLine.textContent = `Filed as ${r.id} (version ${r.version}).`;
+    statusLine.className = 'status ok';
+    draftBox.dataset.filed = r.id;
+    map.cancelDraft();
+    fields.justification.value = '';
+    lastOverlaps = [];
+    overlapList.replaceChildren();
+  } catch (e) {
+    if (e.status === 409 && e.body && e.body.overlaps) {
+      showOverlaps(e.body.overlaps);
+      statusLine.textContent = `Not filed: ${e.message}`;
+      statusLine.className = 'status bad';
+    } else {
+      statusLine.textContent = `Not filed: ${e.message}`;
+      statusLine.className = 'status bad';
+    }
+  }
+}
+
+async function sendVacate() {
+  let volume;
+  try {
+    volume = draftVolume();
+  } catch (e) {
+    statusLine.textContent = e.message;
+    statusLine.className = 'status bad';
+    return;
+  }
+  const to = fields.vacateTo.value;
+  if (!to) {
+    statusLine.textContent = 'Choose the party to ask.';
+    statusLine.className = 'status bad';
+    return;
+  }
+  const minutes = Number(fields.vacateExpires.value) || 60;
+  try {
+    const r = await post('/requests', {
+      kind: 'vacate',
+      to,
+      volume,
+      message: fields.vacateMessage.value.trim() || 'Please keep your aircraft out of this volume.',
+      expires_at: store.now() + minutes * 60,
+    });
+    store.upsert('requests', r.request || r);
+    toast(`Vacate request sent to ${to}`);
+    statusLine.textContent = `Vacate request ${(r.request || r).id} sent to ${to}.`;
+    statusLine.className = 'status ok';
+  } catch (e) {
+    statusLine.textContent = `Request refused: ${e.message}`;
+    statusLine.className = 'status bad';
+  }
+}
+
+function discard() {
+  map.cancelDraft();
+  lastOverlaps = [];
+  overlapList.replaceChildren();
+  statusLine.textContent = '';
+}
+
+function highlight(id) {
+  const r = store.reservations.get(id);
+  map.highlightVolume = r && r.volumes ? r.volumes[0] : null;
+  for (const el of listBox.querySelectorAll('.card')) el.classList.toggle('selected', el.dataset.reservationId === id);
+}
+
+async function cancel(r) {
+  if (!confirm(`Cancel reservation ${r.name || r.id}?`)) return;
+  try {
+    await del(`/reservations/${encodeURIComponent(r.id)}?version=${r.version}`);
+    toast(`Cancelled ${r.id}`);
+    refreshStrategic();
+  } catch (e) {
+    toast(`Cancel refused: ${e.message}`, true);
+    refreshStrategic();
+  }
+}
+
+async function notify(r) {
+  const message = prompt(`Advance notice for ${r.name || r.id} (sent to every party):`, `${r.name || r.id} active ${utcDateTime(r.volumes[0].start_time)}Z`);
+  if (message === null) return;
+  try {
+    const q = await post('/requests', { kind: 'notice', to: null, reservation_id: r.id, message });
+    store.upsert('requests', q.request || q);
+    toast('Advance notice sent');
+  } catch (e) {
+    toast(`Notice refused: ${e.message}`, true);
+  }
+}
+
+function renderList() {
+  if (!listBox) return;
+  const me = store.me && store.me.party;
+  const list = [...store.reservations.values()].sort((a, b) => {
+    const ma = a.party === me ? 0 : 1;
+    const mb = b.party === me ? 0 : 1;
+    if (ma !== mb) return ma - mb;
+    const ca = a.state === 'cancelled' || a.state === 'ended' ? 1 : 0;
+    const cb = b.state === 'cancelled' || b.state === 'ended' ? 1 : 0;
+    if (ca !== cb) return ca - cb;
+    return (a.volumes[0]?.start_time || 0) - (b.volumes[0]?.start_time || 0);
+  });
+  document.getElementById('badge-reservations').textContent = list.length ? String(list.filter((r) => r.state !== 'cancelled' && r.state !== 'ended').length) : '';
+  listBox.replaceChildren(h('div', { class: 'muted small' }, `${list.length} reservations and zones`), ...list.map((r) => {
+    const own = r.party === me;
+    const v = r.volumes[0] || {};
+    return h('div', {
+      class: 'card',
+      testid: 'reservation-item',
+      dataset: { reservationId: r.id, party: r.party, state: r.state },
+      style: { borderLeftColor: r.purpose === 'hazard' || r.purpose === 'closure' ? '#ff9f1c' : partyColour(r.party) },
+      onmouseenter: () => { map.highlightVolume = v; },
+      onmouseleave: () => { map.highlightVolume = null; },
+      onclick: () => centre(r),
+    },
+    h('div', { class: 'row' }, h('span', { class: 'title' }, r.name || r.id), h('span', { class: 'muted' }, r.id), h('span', { class: `state ${r.state}` }, r.state), h('span', { class: 'spacer' }), h('span', { style: { color: partyColour(r.party) } }, r.party)),
+    h('div', { class: 'small' }, `${r.purpose} · priority ${r.priority} · v${r.version} · ${r.volumes.length} volume${r.volumes.length > 1 ? 's' : ''}`),
+    ...r.volumes.map((vol) => h('div', { class: 'small mono' }, `${vol.shape.type} · ${altBand(vol.lower_ft, vol.upper_ft)} · ${utcDateTime(vol.start_time)} → ${utcDateTime(vol.end_time)}Z`)),
+    r.justification ? h('div', { class: 'small', testid: 'reservation-justification-text' }, 'Justification: ', r.justification) : null,
+    own && r.state !== 'cancelled' && r.state !== 'ended'
+      ? h('div', { class: 'toolbar' },
+        h('button', { testid: 'reservation-notice', onclick: (e) => { e.stopPropagation(); notify(r); } }, 'Send notice'),
+        h('button', { class: 'danger', testid: 'reservation-cancel', onclick: (e) => { e.stopPropagation(); cancel(r); } }, 'Cancel'))
+      : null);
+  }));
+}
+
+function centre(r) {
+  const pts = [];
+  for (const v of r.volumes) {
+    if (v.shape.type === 'circle') {
+      const dLat = v.shape.radius_m / 111320;
+      pts.push([v.shape.center.lon_deg, v.shape.center.lat_deg - dLat], [v.shape.center.lon_deg, v.shape.center.lat_deg + dLat]);
+    } else {
+      const ring = Array.isArray(v.shape.coordinates[0][0]) ? v.shape.coordinates[0] : v.shape.coordinates;
+      pts.push(...ring);
+    }
+  }
+  map.fit(pts, 80);
+  highlight(r.id);
+}

@@ -1,0 +1,242 @@
+// The console's in-memory picture: tracks (with short trails and dead-reckoning rates),
+// conflicts, intrusions, reservations, requests and hotline messages, exactly as the server sent
+// them (the server applies the viewer's sharing rights). Modules subscribe with
+// store.on('tracks' | 'conflicts' | 'intrusions' | 'reservations' | 'requests' | 'messages' |
+// 'connection' | 'selection' | 'pause', fn).
+
+import { mercX, mercY } from './geo.js';
+
+const TRAIL_POINTS = 12;
+const MAX_DEAD_RECKONING_S = 20;
+const DEG_PER_M = 1 / 111320;
+
+class Store extends EventTarget {
+  constructor() {
+    super();
+    this.me = null;
+    this.tracks = new Map();
+    this.conflicts = new Map();
+    this.intrusions = new Map();
+    this.reservations = new Map();
+    this.requests = new Map();
+    this.messages = new Map();
+    this.parties = [];
+    this.clockOffsetS = 0;
+    this.lastServerTime = null;
+    this.connection = 'offline';
+    this.paused = false;
+    this.pending = new Map();
+    this.pendingRemove = new Set();
+    this.selectedId = null;
+    this.followId = null;
+    this.updates = 0;
+  }
+
+  on(type, fn) {
+    const wrapped = (e) => fn(e.detail);
+    this.addEventListener(type, wrapped);
+    return () => this.removeEventListener(type, wrapped);
+  }
+
+  emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+
+  /** Current time on the server's clock (UNIX seconds), estimated from the last frame's time. */
+  now() {
+    return Date.now() / 1000 + this.clockOffsetS;
+  }
+
+  syncClock(serverTime) {
+    if (typeof serverTime !== 'number' || !Number.isFinite(serverTime)) return;
+    this.lastServerTime = serverTime;
+    const offset = serverTime - Date.now() / 1000;
+    // Follow the server's clock but smooth the network jitter.
+    this.clockOffsetS = this.updates === 0 ? offset : this.clockOffsetS * 0.8 + offset * 0.2;
+    this.updates += 1;
+  }
+
+  setConnection(mode) {
+    if (this.connection === mode) return;
+    this.connection = mode;
+    this.emit('connection', mode);
+  }
+
+  upsertTrack(t) {
+    if (!t || typeof t.id !== 'string') return;
+    if (!Number.isFinite(t.lat_deg) || !Number.isFinite(t.lon_deg)) return;
+    const old = this.tracks.get(t.id);
+    // Trail points in normalised Web Mercator (x, y pairs), oldest first.
+    const trail = old ? old.trail : [];
+    const mx = mercX(t.lon_deg);
+    const my = mercY(t.lat_deg);
+    if (trail[trail.length - 2] !== mx || trail[trail.length - 1] !== my) {
+      trail.push(mx, my);
+      if (trail.length > TRAIL_POINTS * 2) trail.splice(0, trail.length - TRAIL_POINTS * 2);
+    }
+    const speedMps = ((t.gs_kt || 0) * 1852) / 3600;
+    const trkRad = ((t.trk_deg || 0) * Math.PI) / 180;
+    const vn = speedMps * Math.cos(trkRad);
+    const ve = speedMps * Math.sin(trkRad);
+    const cosLat = Math.max(0.01, Math.cos((t.lat_deg * Math.PI) / 180));
+    const vlatDegS = t.on_ground ? 0 : vn * DEG_PER_M;
+    const vlonDegS = t.on_ground ? 0 : (ve * DEG_PER_M) / cosLat;
+    const track = Object.assign(old || {}, t, {
+      trail,
+      vlatDegS,
+      vlonDegS,
+      // Normalised Web Mercator position and rate, so the map extrapolates without trigonometry.
+      mx,
+      my,
+      vmx: vlonDegS / 360,
+      vmy: -((vlatDegS * Math.PI) / 180) / cosLat / (2 * Math.PI),
+      refTime: Number.isFinite(t.last_update) ? t.last_update : this.now(),
+    });
+    this.tracks.set(t.id, track);
+  }
+
+  /** Position of a track extrapolated along its velocity to server time `now`. */
+  position(track, now) {
+    let dt = now - track.refTime;
+    if (!(dt > 0)) dt = 0;
+    if (dt > MAX_DEAD_RECKONING_S) dt = MAX_DEAD_RECKONING_S;
+    return [track.lon_deg + track.vlonDegS * dt, track.lat_deg + track.vlatDegS * dt];
+  }
+
+  applySnapshot(msg) {
+    this.syncClock(msg.time);
+    this.tracks.clear();
+    this.pending.clear();
+    this.pendingRemove.clear();
+    for (const t of msg.tracks || []) this.upsertTrack(t);
+    this.conflicts.clear();
+    for (const c of msg.conflicts || []) if (c.state !== 'cleared') this.conflicts.set(c.id, c);
+    this.intrusions.clear();
+    for (const i of msg.intrusions || []) if (i.state !== 'cleared') this.intrusions.set(i.id, i);
+    this.emit('tracks');
+    this.emit('conflicts');
+    this.emit('intrusions');
+  }
+
+  applyDelta(msg) {
+    this.syncClock(msg.time);
+    if (this.paused) {
+      for (const t of msg.upsert || []) this.pending.set(t.id, t);
+      for (const id of msg.remove || []) {
+        this.pending.delete(id);
+        this.pendingRemove.add(id);
+      }
+      return;
+    }
+    for (const t of msg.upsert || []) this.upsertTrack(t);
+    for (const id of msg.remove || []) this.tracks.delete(id);
+    this.emit('tracks');
+  }
+
+  /** Replaces the whole picture (REST polling fallback). */
+  replaceTracks(list, time) {
+    this.syncClock(time);
+    const seen = new Set();
+    const target = this.paused ? null : this.tracks;
+    for (const t of list || []) {
+      seen.add(t.id);
+      if (target) this.upsertTrack(t);
+      else this.pending.set(t.id, t);
+    }
+    if (target) {
+      for (const [id, t] of this.tracks) if (!seen.has(id) && !t.synthetic) this.tracks.delete(id);
+      this.emit('tracks');
+    }
+  }
+
+  setPaused(paused) {
+    this.paused = paused;
+    if (!paused) {
+      for (const id of this.pendingRemove) this.tracks.delete(id);
+      for (const t of this.pending.values()) this.upsertTrack(t);
+      this.pending.clear();
+      this.pendingRemove.clear();
+      this.emit('tracks');
+    }
+    this.emit('pause', paused);
+  }
+
+  applyConflict(event, c) {
+    if (!c || !c.id) return;
+    const isNew = !this.conflicts.has(c.id);
+    if (event === 'cleared' || c.state === 'cleared') this.conflicts.delete(c.id);
+    else this.conflicts.set(c.id, c);
+    this.emit('conflicts', { event, conflict: c, isNew });
+  }
+
+  replaceConflicts(list) {
+    const before = new Set(this.conflicts.keys());
+    this.conflicts.clear();
+    for (const c of list || []) if (c.state !== 'cleared') this.conflicts.set(c.id, c);
+    this.emit('conflicts', { replaced: true, before });
+  }
+
+  applyIntrusion(event, i) {
+    if (!i || !i.id) return;
+    const isNew = !this.intrusions.has(i.id);
+    if (event === 'cleared' || i.state === 'cleared') this.intrusions.delete(i.id);
+    else this.intrusions.set(i.id, i);
+    this.emit('intrusions', { event, intrusion: i, isNew });
+  }
+
+  replaceIntrusions(list) {
+    const before = new Set(this.intrusions.keys());
+    this.intrusions.clear();
+    for (const i of list || []) if (i.state !== 'cleared') this.intrusions.set(i.id, i);
+    this.emit('intrusions', { replaced: true, before });
+  }
+
+  replace(kind, list) {
+    const map = this[kind];
+    map.clear();
+    for (const x of list || []) map.set(x.id, x);
+    this.emit(kind, { replaced: true });
+  }
+
+  upsert(kind, x) {
+    if (!x || x.id === undefined) return;
+    const isNew = !this[kind].has(x.id);
+    this[kind].set(x.id, x);
+    this.emit(kind, { item: x, isNew });
+  }
+
+  select(id) {
+    this.selectedId = id;
+    this.emit('selection', id);
+  }
+
+  setFollow(id) {
+    this.followId = id;
+    this.emit('selection', this.selectedId);
+  }
+
+  /** Track ids that appear in an active conflict or intrusion. */
+  alertTrackIds() {
+    const ids = new Set();
+    for (const c of this.conflicts.values()) {
+      ids.add(c.a);
+      ids.add(c.b);
+    }
+    for (const i of this.intrusions.values()) ids.add(i.track_id);
+    return ids;
+  }
+
+  /** Highest active alert level per track id. */
+  alertLevels() {
+    const levels = new Map();
+    for (const c of this.conflicts.values()) {
+      for (const id of [c.a, c.b]) levels.set(id, Math.max(levels.get(id) || 0, c.level || 0));
+    }
+    for (const i of this.intrusions.values()) {
+      levels.set(i.track_id, Math.max(levels.get(i.track_id) || 0, i.level || 0));
+    }
+    return levels;
+  }
+}
+
+export const store = new Store();

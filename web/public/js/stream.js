@@ -1,0 +1,157 @@
+// Live updates: the WebSocket /api/v1/stream (snapshot, deltas, alert/intrusion/message/request/
+// reservation events) with reconnect and exponential back-off; while the socket is down the
+// picture is polled over REST so the display never goes stale silently.
+
+import { get, getToken } from './api.js';
+import { store } from './store.js';
+
+const POLL_INTERVAL_MS = 2000;
+const SLOW_REFRESH_MS = 15000;
+const MAX_BACKOFF_MS = 15000;
+
+let ws = null;
+let backoffMs = 1000;
+let reconnectTimer = null;
+let pollTimer = null;
+let slowTimer = null;
+let stopped = true;
+let polling = false;
+
+function handleFrame(msg) {
+  switch (msg.type) {
+    case 'snapshot':
+      store.applySnapshot(msg);
+      break;
+    case 'delta':
+      store.applyDelta(msg);
+      break;
+    case 'alert':
+      store.applyConflict(msg.event, msg.conflict);
+      break;
+    case 'intrusion':
+      store.applyIntrusion(msg.event, msg.intrusion);
+      break;
+    case 'message':
+      store.upsert('messages', msg.message);
+      break;
+    case 'request':
+      store.upsert('requests', msg.request);
+      break;
+    case 'reservation':
+      store.upsert('reservations', msg.reservation);
+      break;
+    default:
+      break;
+  }
+}
+
+function connect() {
+  if (stopped) return;
+  const proto = location.protocol === 'https:' ? 'wss' : 'ws';
+  const url = `${proto}://${location.host}/api/v1/stream?token=${encodeURIComponent(getToken())}`;
+  let opened = false;
+  try {
+    ws = new WebSocket(url);
+  } catch {
+    scheduleReconnect();
+    return;
+  }
+  store.setConnection(polling ? 'polling' : 'connecting');
+  ws.onopen = () => {
+    opened = true;
+    backoffMs = 1000;
+    stopPolling();
+    store.setConnection('live');
+  };
+  ws.onmessage = (ev) => {
+    let msg;
+    try {
+      msg = JSON.parse(ev.data);
+    } catch {
+      return;
+    }
+    handleFrame(msg);
+  };
+  ws.onclose = () => {
+    ws = null;
+    if (stopped) return;
+    // The socket failed or dropped: keep the picture fresh over REST until it is back.
+    startPolling();
+    if (opened) backoffMs = 1000;
+    scheduleReconnect();
+  };
+  ws.onerror = () => {
+    /* onclose follows */
+  };
+}
+
+function scheduleReconnect() {
+  clearTimeout(reconnectTimer);
+  reconnectTimer = setTimeout(connect, backoffMs);
+  backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+}
+
+async function pollOnce() {
+  try {
+    const [tracks, conflicts, intrusions] = await Promise.all([
+      get('/tracks'),
+      get('/conflicts'),
+      get('/intrusions').catch(() => null),
+    ]);
+    if (!polling) return;
+    store.replaceTracks(tracks.tracks, tracks.time);
+    store.replaceConflicts(conflicts.conflicts);
+    if (intrusions) store.replaceIntrusions(intrusions.intrusions);
+    store.setConnection('polling');
+  } catch {
+    store.setConnection('offline');
+  }
+}
+
+function startPolling() {
+  if (polling) return;
+  polling = true;
+  store.setConnection('polling');
+  pollOnce();
+  pollTimer = setInterval(pollOnce, POLL_INTERVAL_MS);
+}
+
+function stopPolling() {
+  polling = false;
+  clearInterval(pollTimer);
+  pollTimer = null;
+}
+
+/** Reloads the slower-moving collections (reservations, requests, messages) over REST. */
+export async function refreshStrategic() {
+  const jobs = [
+    get('/reservations').then((r) => store.replace('reservations', r.reservations)),
+    get('/requests').then((r) => store.replace('requests', r.requests)),
+    get('/messages').then((r) => store.replace('messages', r.messages)),
+  ];
+  await Promise.allSettled(jobs);
+}
+
+export function startStream() {
+  stopped = false;
+  backoffMs = 1000;
+  connect();
+  refreshStrategic();
+  slowTimer = setInterval(refreshStrategic, SLOW_REFRESH_MS);
+}
+
+export function stopStream() {
+  stopped = true;
+  clearTimeout(reconnectTimer);
+  clearInterval(slowTimer);
+  stopPolling();
+  if (ws) ws.close();
+  ws = null;
+  store.setConnection('offline');
+}
+
+/** Forces the REST fallback (used by the keyboard shortcut and for diagnosing sockets). */
+export function forceReconnect() {
+  if (ws) ws.close();
+  else connect();
+}

@@ -1,0 +1,123 @@
+// Small helpers shared by the console modules: DOM building, formatting of units and times,
+// party colours. No dependencies.
+
+/** Creates an element: h('div', {class: 'x', dataset: {testid: 'y'}, onclick}, ...children). */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') el.className = v;
+    else if (k === 'dataset') Object.assign(el.dataset, v);
+    else if (k === 'testid') el.dataset.testid = v;
+    else if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
+    else if (k === 'style' && typeof v === 'object') Object.assign(el.style, v);
+    else if (k in el && typeof v !== 'string') el[k] = v;
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+export function $(sel, root = document) {
+  return root.querySelector(sel);
+}
+
+const PARTY_COLOURS = {
+  blue: '#4ea3ff',
+  red: '#ff6b6b',
+  cell: '#e6e6e6',
+  civil: '#9aa4b2',
+};
+const PALETTE = ['#55d68a', '#c792ff', '#ffd24d', '#4fd6d6', '#ff9f4d', '#f78fc4', '#a0d911'];
+const assigned = new Map();
+
+/** A stable colour for a party id (blue and red are what their names say). */
+export function partyColour(party) {
+  if (!party) return PARTY_COLOURS.civil;
+  const key = String(party).toLowerCase();
+  if (PARTY_COLOURS[key]) return PARTY_COLOURS[key];
+  if (!assigned.has(key)) {
+    let hash = 0;
+    for (const ch of key) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
+    assigned.set(key, PALETTE[hash % PALETTE.length]);
+  }
+  return assigned.get(key);
+}
+
+export const LEVEL_NAMES = { 1: 'ADVISORY', 2: 'CAUTION', 3: 'WARNING' };
+export const LEVEL_COLOURS = { 0: '#6b7280', 1: '#d8d86a', 2: '#ffb020', 3: '#ff3344' };
+
+export function levelName(level) {
+  return LEVEL_NAMES[level] || `LEVEL ${level}`;
+}
+
+export function levelColour(level) {
+  return LEVEL_COLOURS[Math.max(0, Math.min(3, level | 0))];
+}
+
+/** Flight level text from feet, e.g. 35000 -> "FL350"; below 5000 ft shows feet. */
+export function flText(altFt) {
+  if (altFt === null || altFt === undefined || Number.isNaN(altFt)) return '---';
+  if (altFt < 5000) return `${Math.round(altFt / 100) * 100}ft`;
+  return `FL${String(Math.round(altFt / 100)).padStart(3, '0')}`;
+}
+
+export function fl3(altFt) {
+  if (altFt === null || altFt === undefined || Number.isNaN(altFt)) return '---';
+  return String(Math.max(0, Math.round(altFt / 100))).padStart(3, '0');
+}
+
+export function num(v, digits = 0) {
+  return v === null || v === undefined || Number.isNaN(v) ? '—' : Number(v).toFixed(digits);
+}
+
+/** UTC "HH:MM:SS" from UNIX seconds. */
+export function utcTime(t) {
+  if (!t && t !== 0) return '—';
+  return new Date(t * 1000).toISOString().slice(11, 19);
+}
+
+/** UTC "YYYY-MM-DD HH:MM" from UNIX seconds. */
+export function utcDateTime(t) {
+  if (!t && t !== 0) return '—';
+  return new Date(t * 1000).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+/** "m:ss" countdown (negative shows as "now"). */
+export function countdown(s) {
+  if (s === null || s === undefined || Number.isNaN(s)) return '—';
+  if (s <= 0) return 'NOW';
+  const m = Math.floor(s / 60);
+  const sec = Math.floor(s % 60);
+  return `${m}:${String(sec).padStart(2, '0')}`;
+}
+
+export function altBand(lowerFt, upperFt) {
+  return `${flText(lowerFt)}–${flText(upperFt)}`;
+}
+
+export function metresToNm(m) {
+  return m / 1852;
+}
+
+/** Value of a datetime-local input interpreted as UTC, in UNIX seconds (NaN when empty). */
+export function parseUtcInput(value) {
+  if (!value) return NaN;
+  return Date.parse(`${value}Z`) / 1000;
+}
+
+/** UNIX seconds to the value format of a datetime-local input, in UTC. */
+export function toUtcInput(t) {
+  return new Date(t * 1000).toISOString().slice(0, 16);
+}
+
+export function debounce(fn, ms) {
+  let timer = null;
+  return (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fn(...args), ms);
+  };
+}
