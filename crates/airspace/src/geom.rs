@@ -68,10 +68,15 @@ impl LocalPlane {
         }
         let c = rho / EARTH_RADIUS_M;
         let (sin_c, cos_c) = c.sin_cos();
-        let lat = (cos_c * self.sin_lat0 + y_m * sin_c * self.cos_lat0 / rho).clamp(-1.0, 1.0).asin();
+        let lat = (cos_c * self.sin_lat0 + y_m * sin_c * self.cos_lat0 / rho)
+            .clamp(-1.0, 1.0)
+            .asin();
         let lon = self.lon0_rad
             + (x_m * sin_c).atan2(rho * self.cos_lat0 * cos_c - y_m * self.sin_lat0 * sin_c);
-        LatLon { lat_deg: lat.to_degrees(), lon_deg: normalize_lon_deg(lon.to_degrees()) }
+        LatLon {
+            lat_deg: lat.to_degrees(),
+            lon_deg: normalize_lon_deg(lon.to_degrees()),
+        }
     }
 }
 
@@ -95,7 +100,10 @@ fn point(p: LatLon) -> Point<f64> {
 }
 
 fn latlon(p: Point<f64>) -> LatLon {
-    LatLon { lat_deg: p.y(), lon_deg: normalize_lon_deg(p.x()) }
+    LatLon {
+        lat_deg: p.y(),
+        lon_deg: normalize_lon_deg(p.x()),
+    }
 }
 
 /// Great-circle distance, metres.
@@ -144,24 +152,40 @@ mod tests {
 
     #[test]
     fn projection_round_trips_and_keeps_distance_from_centre() {
-        let plane = LocalPlane::new(LatLon { lat_deg: 35.5, lon_deg: 35.8 });
+        let plane = LocalPlane::new(LatLon {
+            lat_deg: 35.5,
+            lon_deg: 35.8,
+        });
         for &(lat, lon) in &[(35.5, 35.8), (36.0, 36.5), (30.0, 30.0), (-10.0, 100.0)] {
             let (x, y) = plane.forward(lat, lon);
             let back = plane.inverse(x, y);
             assert_abs_diff_eq!(back.lat_deg, lat, epsilon = 1e-9);
             assert_abs_diff_eq!(back.lon_deg, lon, epsilon = 1e-9);
-            let d = distance_m(plane.center(), LatLon { lat_deg: lat, lon_deg: lon });
+            let d = distance_m(
+                plane.center(),
+                LatLon {
+                    lat_deg: lat,
+                    lon_deg: lon,
+                },
+            );
             assert_abs_diff_eq!(x.hypot(y), d, epsilon = 1e-3);
         }
     }
 
     #[test]
     fn projection_is_continuous_across_the_antimeridian() {
-        let plane = LocalPlane::new(LatLon { lat_deg: 0.0, lon_deg: 179.9 });
+        let plane = LocalPlane::new(LatLon {
+            lat_deg: 0.0,
+            lon_deg: 179.9,
+        });
         let (xa, _) = plane.forward(0.0, 179.95);
         let (xb, _) = plane.forward(0.0, -179.95);
         assert!(xb > xa);
-        assert_abs_diff_eq!(xb - xa, 0.1f64.to_radians() * EARTH_RADIUS_M, epsilon = 1e-3);
+        assert_abs_diff_eq!(
+            xb - xa,
+            0.1f64.to_radians() * EARTH_RADIUS_M,
+            epsilon = 1e-3
+        );
     }
 
     #[test]
@@ -169,8 +193,14 @@ mod tests {
         assert_abs_diff_eq!(unwrap_lon_deg(-179.0, 179.0), 181.0);
         assert_abs_diff_eq!(normalize_lon_deg(181.0), -179.0);
         let m = spherical_mean(&[
-            LatLon { lat_deg: 0.0, lon_deg: 179.0 },
-            LatLon { lat_deg: 0.0, lon_deg: -179.0 },
+            LatLon {
+                lat_deg: 0.0,
+                lon_deg: 179.0,
+            },
+            LatLon {
+                lat_deg: 0.0,
+                lon_deg: -179.0,
+            },
         ])
         .unwrap();
         assert_abs_diff_eq!(m.lon_deg.abs(), 180.0, epsilon = 1e-9);

@@ -61,8 +61,18 @@ fn envelopes(v: &PreparedVolume) -> impl Iterator<Item = AABB<[f64; 4]>> + '_ {
     let vol = &v.volume;
     v.boxes.iter().map(move |b| {
         AABB::from_corners(
-            [b.min_lon_deg, b.min_lat_deg, vol.lower_ft / ALT_UNIT_FT, vol.start_time / TIME_UNIT_S],
-            [b.max_lon_deg, b.max_lat_deg, vol.upper_ft / ALT_UNIT_FT, vol.end_time / TIME_UNIT_S],
+            [
+                b.min_lon_deg,
+                b.min_lat_deg,
+                vol.lower_ft / ALT_UNIT_FT,
+                vol.start_time / TIME_UNIT_S,
+            ],
+            [
+                b.max_lon_deg,
+                b.max_lat_deg,
+                vol.upper_ft / ALT_UNIT_FT,
+                vol.end_time / TIME_UNIT_S,
+            ],
         )
     })
 }
@@ -85,7 +95,10 @@ impl ReservationIndex {
 
     /// The stored reservation with this id.
     pub fn get(&self, id: &str) -> Option<&Reservation> {
-        self.ids.get(id).and_then(|s| self.slots.get(s)).map(|s| &s.reservation)
+        self.ids
+            .get(id)
+            .and_then(|s| self.slots.get(s))
+            .map(|s| &s.reservation)
     }
 
     /// Every stored reservation, in no particular order.
@@ -97,18 +110,28 @@ impl ReservationIndex {
     ///
     /// # Errors
     /// The reservation fails validation; the index is then unchanged.
-    pub fn insert(&mut self, reservation: Reservation) -> Result<Option<Reservation>, ReservationError> {
+    pub fn insert(
+        &mut self,
+        reservation: Reservation,
+    ) -> Result<Option<Reservation>, ReservationError> {
         let prepared = prepare_volumes(&reservation.volumes)?;
         let old = self.remove(&reservation.id);
         let slot = self.next_slot;
         self.next_slot += 1;
         for (i, v) in prepared.iter().enumerate() {
             for env in envelopes(v) {
-                self.tree.insert(GeomWithData::new(Rectangle::from_aabb(env), (slot, i)));
+                self.tree
+                    .insert(GeomWithData::new(Rectangle::from_aabb(env), (slot, i)));
             }
         }
         self.ids.insert(reservation.id.clone(), slot);
-        self.slots.insert(slot, Stored { reservation, prepared });
+        self.slots.insert(
+            slot,
+            Stored {
+                reservation,
+                prepared,
+            },
+        );
         Ok(old)
     }
 
@@ -118,7 +141,8 @@ impl ReservationIndex {
         let stored = self.slots.remove(&slot)?;
         for (i, v) in stored.prepared.iter().enumerate() {
             for env in envelopes(v) {
-                self.tree.remove(&GeomWithData::new(Rectangle::from_aabb(env), (slot, i)));
+                self.tree
+                    .remove(&GeomWithData::new(Rectangle::from_aabb(env), (slot, i)));
             }
         }
         Some(stored.reservation)
@@ -137,7 +161,10 @@ impl ReservationIndex {
 
     /// Applies [`ReservationState::at_time`] to every reservation and returns
     /// `(id, old, new)` for those that changed, sorted by id.
-    pub fn advance_states(&mut self, now_time: f64) -> Vec<(String, ReservationState, ReservationState)> {
+    pub fn advance_states(
+        &mut self,
+        now_time: f64,
+    ) -> Vec<(String, ReservationState, ReservationState)> {
         let mut changed = Vec::new();
         for s in self.slots.values_mut() {
             let r = &mut s.reservation;
@@ -188,7 +215,9 @@ impl ReservationIndex {
                     if !seen.insert((i, slot, j)) {
                         continue;
                     }
-                    let Some(stored) = self.slots.get(&slot) else { continue };
+                    let Some(stored) = self.slots.get(&slot) else {
+                        continue;
+                    };
                     if !keep(&stored.reservation) {
                         continue;
                     }
@@ -240,10 +269,15 @@ fn tag(r: &Reservation, overlap: Overlap) -> ReservationOverlap {
 
 fn sort(v: &mut [ReservationOverlap]) {
     v.sort_by(|a, b| {
-        (&a.reservation_id, a.overlap.volume_index, a.overlap.other_volume_index).cmp(&(
-            &b.reservation_id,
-            b.overlap.volume_index,
-            b.overlap.other_volume_index,
-        ))
+        (
+            &a.reservation_id,
+            a.overlap.volume_index,
+            a.overlap.other_volume_index,
+        )
+            .cmp(&(
+                &b.reservation_id,
+                b.overlap.volume_index,
+                b.overlap.other_volume_index,
+            ))
     });
 }

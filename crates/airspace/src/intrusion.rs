@@ -132,7 +132,11 @@ impl IntrusionDetector {
                 })
             })
             .collect();
-        Self { tree: RTree::bulk_load(entries), watched, rejected_volumes }
+        Self {
+            tree: RTree::bulk_load(entries),
+            watched,
+            rejected_volumes,
+        }
     }
 
     /// Watches every live reservation in `index`.
@@ -157,8 +161,17 @@ impl IntrusionDetector {
 
     /// Predicts, for every aircraft, every watched volume it is inside now or will enter within
     /// `lookahead_s` seconds of `now_time` (UNIX s, the time of the states).
-    pub fn scan(&self, aircraft: &[AircraftState], now_time: f64, lookahead_s: f64) -> IntrusionScan {
-        let lookahead_s = if lookahead_s.is_finite() { lookahead_s.max(0.0) } else { 0.0 };
+    pub fn scan(
+        &self,
+        aircraft: &[AircraftState],
+        now_time: f64,
+        lookahead_s: f64,
+    ) -> IntrusionScan {
+        let lookahead_s = if lookahead_s.is_finite() {
+            lookahead_s.max(0.0)
+        } else {
+            0.0
+        };
         let mut scan = IntrusionScan::default();
         if !now_time.is_finite() {
             scan.rejected_aircraft = aircraft.len();
@@ -177,8 +190,17 @@ impl IntrusionDetector {
 
     /// Reference implementation of [`IntrusionDetector::scan`]: the exact test against every
     /// watched volume, no tree. Slow; kept for tests and benchmarks.
-    pub fn scan_brute_force(&self, aircraft: &[AircraftState], now_time: f64, lookahead_s: f64) -> IntrusionScan {
-        let lookahead_s = if lookahead_s.is_finite() { lookahead_s.max(0.0) } else { 0.0 };
+    pub fn scan_brute_force(
+        &self,
+        aircraft: &[AircraftState],
+        now_time: f64,
+        lookahead_s: f64,
+    ) -> IntrusionScan {
+        let lookahead_s = if lookahead_s.is_finite() {
+            lookahead_s.max(0.0)
+        } else {
+            0.0
+        };
         let mut scan = IntrusionScan::default();
         for ac in aircraft {
             if !now_time.is_finite() || ac.validate().is_err() {
@@ -193,7 +215,8 @@ impl IntrusionDetector {
                     continue;
                 }
                 scan.exact_tests += 1;
-                if let Some((t, p)) = entry_time(&w.prepared, ac, start, end, now_time, lookahead_s) {
+                if let Some((t, p)) = entry_time(&w.prepared, ac, start, end, now_time, lookahead_s)
+                {
                     scan.predictions.push(prediction(ac, w, t, p));
                 }
             }
@@ -202,7 +225,13 @@ impl IntrusionDetector {
         scan
     }
 
-    fn scan_one(&self, ac: &AircraftState, now_time: f64, lookahead_s: f64, scan: &mut IntrusionScan) {
+    fn scan_one(
+        &self,
+        ac: &AircraftState,
+        now_time: f64,
+        lookahead_s: f64,
+        scan: &mut IntrusionScan,
+    ) {
         let start = geom_pos(ac);
         let distance_m = ac.gs_kt * M_PER_NM / 3_600.0 * lookahead_s;
         let end = geom::destination(start, ac.trk_deg, distance_m);
@@ -210,10 +239,20 @@ impl IntrusionDetector {
         // Pad for great-circle bulge between the end points (generous; exact test follows).
         let pad_deg = (distance_m / geom::EARTH_RADIUS_M).to_degrees() * 0.1 + 1e-6;
         let boxes = if start.lat_deg.abs().max(end.lat_deg.abs()) + pad_deg >= 89.0 {
-            split_box(-180.0, start.lat_deg.min(end.lat_deg) - pad_deg, 180.0, 90.0)
-                .into_iter()
-                .chain(split_box(-180.0, -90.0, 180.0, start.lat_deg.max(end.lat_deg) + pad_deg))
-                .collect()
+            split_box(
+                -180.0,
+                start.lat_deg.min(end.lat_deg) - pad_deg,
+                180.0,
+                90.0,
+            )
+            .into_iter()
+            .chain(split_box(
+                -180.0,
+                -90.0,
+                180.0,
+                start.lat_deg.max(end.lat_deg) + pad_deg,
+            ))
+            .collect()
         } else {
             split_box(
                 start.lon_deg.min(end_lon) - pad_deg,
@@ -224,7 +263,10 @@ impl IntrusionDetector {
         };
         let mut seen: Vec<usize> = Vec::new();
         for b in boxes {
-            let env = AABB::from_corners([b.min_lon_deg, b.min_lat_deg], [b.max_lon_deg, b.max_lat_deg]);
+            let env = AABB::from_corners(
+                [b.min_lon_deg, b.min_lat_deg],
+                [b.max_lon_deg, b.max_lat_deg],
+            );
             for entry in self.tree.locate_in_envelope_intersecting(&env) {
                 let i = entry.data;
                 if seen.contains(&i) {
@@ -232,12 +274,14 @@ impl IntrusionDetector {
                 }
                 seen.push(i);
                 let w = &self.watched[i];
-                let relevant = w.purpose == Purpose::Hazard || ac.party.as_deref() != Some(w.party.as_str());
+                let relevant =
+                    w.purpose == Purpose::Hazard || ac.party.as_deref() != Some(w.party.as_str());
                 if !relevant {
                     continue;
                 }
                 scan.exact_tests += 1;
-                if let Some((t, p)) = entry_time(&w.prepared, ac, start, end, now_time, lookahead_s) {
+                if let Some((t, p)) = entry_time(&w.prepared, ac, start, end, now_time, lookahead_s)
+                {
                     scan.predictions.push(prediction(ac, w, t, p));
                 }
             }
@@ -261,12 +305,19 @@ fn prediction(ac: &AircraftState, w: &Watched, t: f64, p: EntryPoint) -> Intrusi
 
 fn sort_predictions(v: &mut [IntrusionPrediction]) {
     v.sort_by(|a, b| {
-        (&a.track_id, &a.reservation_id, a.volume_index).cmp(&(&b.track_id, &b.reservation_id, b.volume_index))
+        (&a.track_id, &a.reservation_id, a.volume_index).cmp(&(
+            &b.track_id,
+            &b.reservation_id,
+            b.volume_index,
+        ))
     });
 }
 
 fn geom_pos(ac: &AircraftState) -> crate::LatLon {
-    crate::LatLon { lat_deg: ac.lat_deg, lon_deg: ac.lon_deg }
+    crate::LatLon {
+        lat_deg: ac.lat_deg,
+        lon_deg: ac.lon_deg,
+    }
 }
 
 /// Closed interval `[lo, hi]` of path time, seconds from now.
@@ -284,7 +335,10 @@ pub(crate) fn entry_time(
 ) -> Option<(f64, EntryPoint)> {
     let vol = &v.volume;
     // Time window, relative to now.
-    let (mut lo, mut hi) = ((vol.start_time - now_time).max(0.0), (vol.end_time - now_time).min(lookahead_s));
+    let (mut lo, mut hi) = (
+        (vol.start_time - now_time).max(0.0),
+        (vol.end_time - now_time).min(lookahead_s),
+    );
     if vol.end_time <= now_time || lo > hi {
         return None;
     }
@@ -307,20 +361,30 @@ pub(crate) fn entry_time(
     let (x0, y0) = v.plane.forward(start.lat_deg, start.lon_deg);
     let (x1, y1) = v.plane.forward(end.lat_deg, end.lon_deg);
     let p0 = Coord { x: x0, y: y0 };
-    let d = Coord { x: x1 - x0, y: y1 - y0 };
+    let d = Coord {
+        x: x1 - x0,
+        y: y1 - y0,
+    };
     let moving = lookahead_s > 0.0 && (d.x != 0.0 || d.y != 0.0);
     let horizontal: Vec<Interval> = if !moving {
         let inside = match v.circle_radius_m {
             Some(r) => p0.x.hypot(p0.y) <= r,
             None => point_in_ring(&v.local.exterior().0, p0),
         };
-        if inside { vec![(0.0, lookahead_s)] } else { vec![] }
+        if inside {
+            vec![(0.0, lookahead_s)]
+        } else {
+            vec![]
+        }
     } else {
         let s_intervals = match v.circle_radius_m {
             Some(r) => circle_intervals(p0, d, r),
             None => polygon_intervals(&v.local.exterior().0, p0, d),
         };
-        s_intervals.into_iter().map(|(a, b)| (a * lookahead_s, b * lookahead_s)).collect()
+        s_intervals
+            .into_iter()
+            .map(|(a, b)| (a * lookahead_s, b * lookahead_s))
+            .collect()
     };
     let t = horizontal
         .iter()
@@ -331,7 +395,14 @@ pub(crate) fn entry_time(
         .min_by(f64::total_cmp)?;
     let s = if moving { t / lookahead_s } else { 0.0 };
     let p = v.plane.inverse(p0.x + s * d.x, p0.y + s * d.y);
-    Some((t, EntryPoint { lat_deg: p.lat_deg, lon_deg: p.lon_deg, alt_ft: ac.alt_ft + rate_ft_s * t }))
+    Some((
+        t,
+        EntryPoint {
+            lat_deg: p.lat_deg,
+            lon_deg: p.lon_deg,
+            alt_ft: ac.alt_ft + rate_ft_s * t,
+        },
+    ))
 }
 
 /// Parameters `s` in [0, 1] where `p0 + s d` is within distance `r` of the origin.
@@ -346,7 +417,11 @@ fn circle_intervals(p0: Coord, d: Coord, r: f64) -> Vec<Interval> {
     let sq = disc.sqrt();
     let (s0, s1) = ((-b - sq) / (2.0 * a), (-b + sq) / (2.0 * a));
     let (l, h) = (s0.max(0.0), s1.min(1.0));
-    if l <= h { vec![(l, h)] } else { vec![] }
+    if l <= h {
+        vec![(l, h)]
+    } else {
+        vec![]
+    }
 }
 
 /// Parameters `s` in [0, 1] where `p0 + s d` is inside the closed ring.
@@ -356,12 +431,18 @@ fn polygon_intervals(ring: &[Coord], p0: Coord, d: Coord) -> Vec<Interval> {
     for k in 0..n {
         let a = ring[k];
         let b = ring[(k + 1) % n];
-        let e = Coord { x: b.x - a.x, y: b.y - a.y };
+        let e = Coord {
+            x: b.x - a.x,
+            y: b.y - a.y,
+        };
         let denom = d.x * e.y - d.y * e.x;
         if denom == 0.0 {
             continue;
         }
-        let w = Coord { x: a.x - p0.x, y: a.y - p0.y };
+        let w = Coord {
+            x: a.x - p0.x,
+            y: a.y - p0.y,
+        };
         let s = (w.x * e.y - w.y * e.x) / denom;
         let u = (w.x * d.y - w.y * d.x) / denom;
         if (0.0..=1.0).contains(&s) && (-1e-12..=1.0 + 1e-12).contains(&u) {
@@ -370,7 +451,10 @@ fn polygon_intervals(ring: &[Coord], p0: Coord, d: Coord) -> Vec<Interval> {
     }
     cuts.sort_by(f64::total_cmp);
     cuts.dedup();
-    let at = |s: f64| Coord { x: p0.x + s * d.x, y: p0.y + s * d.y };
+    let at = |s: f64| Coord {
+        x: p0.x + s * d.x,
+        y: p0.y + s * d.y,
+    };
     let mut out: Vec<Interval> = Vec::new();
     for w in cuts.windows(2) {
         let (a, b) = (w[0], w[1]);
@@ -443,7 +527,11 @@ pub struct IntrusionAlertConfig {
 
 impl Default for IntrusionAlertConfig {
     fn default() -> Self {
-        Self { level3_within_s: 60.0, level2_within_s: 180.0, update_min_change_s: 15.0 }
+        Self {
+            level3_within_s: 60.0,
+            level2_within_s: 180.0,
+            update_min_change_s: 15.0,
+        }
     }
 }
 
@@ -502,7 +590,11 @@ pub struct IntrusionAlerts {
 impl IntrusionAlerts {
     /// No alerts yet.
     pub fn new(config: IntrusionAlertConfig) -> Self {
-        Self { config, active: HashMap::new(), next_id: 1 }
+        Self {
+            config,
+            active: HashMap::new(),
+            next_id: 1,
+        }
     }
 
     /// The alert level for a prediction.
@@ -530,7 +622,11 @@ impl IntrusionAlerts {
 
     /// Folds one cycle's predictions in: new pairs are raised, changed ones updated, missing ones
     /// cleared. Returns the events in order (cleared, then raised/updated, each sorted by id).
-    pub fn update(&mut self, predictions: &[IntrusionPrediction], now_time: f64) -> Vec<IntrusionEvent> {
+    pub fn update(
+        &mut self,
+        predictions: &[IntrusionPrediction],
+        now_time: f64,
+    ) -> Vec<IntrusionEvent> {
         // Earliest entry per (track, reservation).
         let mut best: HashMap<(String, String), &IntrusionPrediction> = HashMap::new();
         for p in predictions {
@@ -543,13 +639,20 @@ impl IntrusionAlerts {
             }
         }
         let mut cleared: Vec<IntrusionEvent> = Vec::new();
-        let gone: Vec<(String, String)> =
-            self.active.keys().filter(|k| !best.contains_key(*k)).cloned().collect();
+        let gone: Vec<(String, String)> = self
+            .active
+            .keys()
+            .filter(|k| !best.contains_key(*k))
+            .cloned()
+            .collect();
         for key in gone {
             if let Some(mut i) = self.active.remove(&key) {
                 i.state = AlertState::Cleared;
                 i.cleared_at = Some(now_time);
-                cleared.push(IntrusionEvent { event: AlertState::Cleared, intrusion: i });
+                cleared.push(IntrusionEvent {
+                    event: AlertState::Cleared,
+                    intrusion: i,
+                });
             }
         }
         let mut changed: Vec<IntrusionEvent> = Vec::new();
@@ -570,7 +673,10 @@ impl IntrusionAlerts {
                     if significant {
                         i.state = AlertState::Updated;
                         i.updated_at = now_time;
-                        changed.push(IntrusionEvent { event: AlertState::Updated, intrusion: i.clone() });
+                        changed.push(IntrusionEvent {
+                            event: AlertState::Updated,
+                            intrusion: i.clone(),
+                        });
                     }
                 }
                 None => {
@@ -592,7 +698,10 @@ impl IntrusionAlerts {
                         cleared_at: None,
                     };
                     self.next_id += 1;
-                    changed.push(IntrusionEvent { event: AlertState::Raised, intrusion: i.clone() });
+                    changed.push(IntrusionEvent {
+                        event: AlertState::Raised,
+                        intrusion: i.clone(),
+                    });
                     self.active.insert(key, i);
                 }
             }

@@ -9,21 +9,24 @@
 //!   checks against every other party's live reservations.
 //! - [`intrusion`]: [`IntrusionDetector`] (per-cycle predicted entries of live aircraft into
 //!   watched volumes, with time to entry and entry point) and [`IntrusionAlerts`] (stable alerts).
+//! - [`formats`]: ASTM F3548 `Volume4D` JSON, GeoJSON in and out, OpenAir text.
 //! - [`geom`]: the local azimuthal equidistant plane all exact computations use (continuous across
 //!   the antimeridian) and great-circle helpers.
 #![deny(missing_docs)]
 
+pub mod formats;
 pub mod geom;
 pub mod index;
 pub mod intrusion;
 pub mod overlap;
 pub mod volume;
 
+pub use formats::FormatError;
+pub use index::{ReservationIndex, ReservationOverlap};
 pub use intrusion::{
     AlertState, EntryPoint, Intrusion, IntrusionAlertConfig, IntrusionAlerts, IntrusionDetector,
     IntrusionEvent, IntrusionPrediction, IntrusionScan,
 };
-pub use index::{ReservationIndex, ReservationOverlap};
 pub use overlap::{overlaps, GeoJsonGeometry, Overlap};
 pub use volume::{
     time_span, validate_volumes, LatLon, Purpose, Reservation, ReservationError, ReservationState,

@@ -23,7 +23,9 @@
 //! assert!((found[0].area_m2 / 6.18e7 - 1.0).abs() < 0.01); // 0.05° × 0.1° at the equator
 //! ```
 
-use geo::{Area, BooleanOps, Contains, Coord, Distance, Euclidean, LineString, MultiPolygon, Polygon};
+use geo::{
+    Area, BooleanOps, Contains, Coord, Distance, Euclidean, LineString, MultiPolygon, Polygon,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::geom::{self, LocalPlane};
@@ -140,7 +142,9 @@ pub(crate) fn volume_overlap(
 /// so tangent circles and polygons touching a circle are not reported as overlapping because of
 /// the polygon standing for the circle).
 fn circle_separated(c: &PreparedVolume, other: &PreparedVolume) -> bool {
-    let Some(r) = c.circle_radius_m else { return false };
+    let Some(r) = c.circle_radius_m else {
+        return false;
+    };
     if let Some(r2) = other.circle_radius_m {
         return geom::distance_m(c.center, other.center) >= r + r2;
     }
@@ -184,14 +188,22 @@ pub(crate) fn to_geojson(plane: &LocalPlane, mp: &MultiPolygon<f64>) -> GeoJsonG
             })
             .collect()
     };
-    let mut polygons: Vec<Vec<Vec<[f64; 2]>>> = mp
-        .0
-        .iter()
-        .map(|p| std::iter::once(p.exterior()).chain(p.interiors()).map(ring).collect())
-        .collect();
+    let mut polygons: Vec<Vec<Vec<[f64; 2]>>> =
+        mp.0.iter()
+            .map(|p| {
+                std::iter::once(p.exterior())
+                    .chain(p.interiors())
+                    .map(ring)
+                    .collect()
+            })
+            .collect();
     if polygons.len() == 1 {
-        GeoJsonGeometry::Polygon { coordinates: polygons.remove(0) }
+        GeoJsonGeometry::Polygon {
+            coordinates: polygons.remove(0),
+        }
     } else {
-        GeoJsonGeometry::MultiPolygon { coordinates: polygons }
+        GeoJsonGeometry::MultiPolygon {
+            coordinates: polygons,
+        }
     }
 }

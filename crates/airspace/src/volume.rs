@@ -164,7 +164,9 @@ impl ReservationState {
     /// become active once the earliest volume starts; anything not cancelled becomes ended once
     /// the latest volume ends. Cancelled and ended are final. Without volumes the state is kept.
     pub fn at_time(self, volumes: &[Volume], now_time: f64) -> Self {
-        let Some((start, end)) = time_span(volumes) else { return self };
+        let Some((start, end)) = time_span(volumes) else {
+            return self;
+        };
         match self {
             Self::Cancelled | Self::Ended => self,
             _ if now_time >= end => Self::Ended,
@@ -176,7 +178,10 @@ impl ReservationState {
 
 /// Earliest start and latest end over `volumes`, UNIX seconds.
 pub fn time_span(volumes: &[Volume]) -> Option<(f64, f64)> {
-    let start = volumes.iter().map(|v| v.start_time).min_by(f64::total_cmp)?;
+    let start = volumes
+        .iter()
+        .map(|v| v.start_time)
+        .min_by(f64::total_cmp)?;
     let end = volumes.iter().map(|v| v.end_time).max_by(f64::total_cmp)?;
     Some((start, end))
 }
@@ -221,12 +226,18 @@ pub(crate) fn prepare_volumes(volumes: &[Volume]) -> Result<Vec<PreparedVolume>,
         return Err(ReservationError::NoVolumes);
     }
     if volumes.len() > MAX_VOLUMES {
-        return Err(ReservationError::TooManyVolumes { count: volumes.len(), max: MAX_VOLUMES });
+        return Err(ReservationError::TooManyVolumes {
+            count: volumes.len(),
+            max: MAX_VOLUMES,
+        });
     }
     volumes
         .iter()
         .enumerate()
-        .map(|(index, v)| v.prepare().map_err(|source| ReservationError::Volume { index, source }))
+        .map(|(index, v)| {
+            v.prepare()
+                .map_err(|source| ReservationError::Volume { index, source })
+        })
         .collect()
 }
 
@@ -363,7 +374,12 @@ fn finite(field: &'static str, value: f64) -> Result<f64, VolumeError> {
 fn in_range(field: &'static str, value: f64, min: f64, max: f64) -> Result<f64, VolumeError> {
     finite(field, value)?;
     if value < min || value > max {
-        return Err(VolumeError::OutOfRange { field, value, min, max });
+        return Err(VolumeError::OutOfRange {
+            field,
+            value,
+            min,
+            max,
+        });
     }
     Ok(value)
 }
@@ -423,7 +439,10 @@ impl Volume {
         let start_time = finite("start_time", self.start_time)?;
         let end_time = finite("end_time", self.end_time)?;
         if end_time <= start_time {
-            return Err(VolumeError::EndNotAfterStart { start_time, end_time });
+            return Err(VolumeError::EndNotAfterStart {
+                start_time,
+                end_time,
+            });
         }
         if end_time - start_time > MAX_WINDOW_S {
             return Err(VolumeError::WindowTooLong {
@@ -451,7 +470,10 @@ impl Volume {
                 max_m: MAX_RADIUS_M,
             });
         }
-        let center = LatLon { lat_deg: lat, lon_deg: lon };
+        let center = LatLon {
+            lat_deg: lat,
+            lon_deg: lon,
+        };
         let plane = LocalPlane::new(center);
         // Equal-area polygon: scale the vertex radius so the polygon's area is the circle's.
         let n = CIRCLE_SEGMENTS as f64;
@@ -461,7 +483,10 @@ impl Volume {
         let mut ring = Vec::with_capacity(CIRCLE_SEGMENTS);
         for i in 0..CIRCLE_SEGMENTS {
             let bearing = (i as f64) * step;
-            let (x, y) = (vertex_radius_m * bearing.sin(), vertex_radius_m * bearing.cos());
+            let (x, y) = (
+                vertex_radius_m * bearing.sin(),
+                vertex_radius_m * bearing.cos(),
+            );
             local.push(Coord { x, y });
             ring.push(plane.inverse(x, y));
         }
@@ -493,7 +518,10 @@ impl Volume {
 
     fn prepare_polygon(&self, coordinates: &[[f64; 2]]) -> Result<PreparedVolume, VolumeError> {
         if coordinates.len() > MAX_VERTICES + 1 {
-            return Err(VolumeError::TooManyVertices { count: coordinates.len(), max: MAX_VERTICES });
+            return Err(VolumeError::TooManyVertices {
+                count: coordinates.len(),
+                max: MAX_VERTICES,
+            });
         }
         let mut vertices: Vec<LatLon> = Vec::with_capacity(coordinates.len());
         for &[lon, lat] in coordinates {
@@ -518,7 +546,9 @@ impl Volume {
             }
         }
         if distinct.len() < 3 {
-            return Err(VolumeError::TooFewVertices { distinct: distinct.len() });
+            return Err(VolumeError::TooFewVertices {
+                distinct: distinct.len(),
+            });
         }
         let center = geom::spherical_mean(&vertices).ok_or(VolumeError::TooLarge {
             what: "polygon span",
@@ -574,7 +604,9 @@ impl Volume {
         if local.unsigned_area() < MIN_AREA_M2 {
             return Err(VolumeError::ZeroArea);
         }
-        bounding_radius_m = ring.iter().fold(0.0, |m, p| m.max(geom::distance_m(center, *p)));
+        bounding_radius_m = ring
+            .iter()
+            .fold(0.0, |m, p| m.max(geom::distance_m(center, *p)));
         let boxes = polygon_boxes(&plane, &local, &ring);
         Ok(PreparedVolume {
             volume: self.clone(),
@@ -590,7 +622,8 @@ impl Volume {
 }
 
 fn same_point(a: LatLon, b: LatLon) -> bool {
-    a.lat_deg == b.lat_deg && geom::normalize_lon_deg(a.lon_deg) == geom::normalize_lon_deg(b.lon_deg)
+    a.lat_deg == b.lat_deg
+        && geom::normalize_lon_deg(a.lon_deg) == geom::normalize_lon_deg(b.lon_deg)
 }
 
 /// Largest distance between two vertices, metres (in the plane, over the convex hull).
@@ -641,7 +674,12 @@ fn polygon_boxes(plane: &LocalPlane, local: &Polygon<f64>, ring: &[LatLon]) -> V
             max_lat_deg: if north { 90.0 } else { max_lat + BOX_PAD_DEG },
         }];
     }
-    split_box(min_lon - BOX_PAD_DEG, min_lat - BOX_PAD_DEG, max_lon + BOX_PAD_DEG, max_lat + BOX_PAD_DEG)
+    split_box(
+        min_lon - BOX_PAD_DEG,
+        min_lat - BOX_PAD_DEG,
+        max_lon + BOX_PAD_DEG,
+        max_lat + BOX_PAD_DEG,
+    )
 }
 
 /// Splits an unwrapped box at the antimeridian and clamps it to the globe.

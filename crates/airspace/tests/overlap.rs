@@ -10,11 +10,25 @@ use deconflict_airspace::{
 const R_M: f64 = deconflict_airspace::geom::EARTH_RADIUS_M;
 
 fn vol(shape: Shape) -> Volume {
-    Volume { shape, lower_ft: 0.0, upper_ft: 10_000.0, start_time: 1_000.0, end_time: 5_000.0 }
+    Volume {
+        shape,
+        lower_ft: 0.0,
+        upper_ft: 10_000.0,
+        start_time: 1_000.0,
+        end_time: 5_000.0,
+    }
 }
 
 fn lonlat_box(lon0: f64, lat0: f64, lon1: f64, lat1: f64) -> Shape {
-    Shape::Polygon { coordinates: vec![[lon0, lat0], [lon1, lat0], [lon1, lat1], [lon0, lat1], [lon0, lat0]] }
+    Shape::Polygon {
+        coordinates: vec![
+            [lon0, lat0],
+            [lon1, lat0],
+            [lon1, lat1],
+            [lon0, lat1],
+            [lon0, lat0],
+        ],
+    }
 }
 
 /// An axis-aligned rectangle `[x0, x1] × [y0, y1]` metres in the plane centred on `c`.
@@ -40,7 +54,10 @@ fn one(a: Volume, b: Volume) -> Option<deconflict_airspace::Overlap> {
     v.pop()
 }
 
-const LATAKIA: LatLon = LatLon { lat_deg: 35.52, lon_deg: 35.79 };
+const LATAKIA: LatLon = LatLon {
+    lat_deg: 35.52,
+    lon_deg: 35.79,
+};
 
 #[test]
 fn squares_overlapping_by_a_known_area() {
@@ -49,8 +66,13 @@ fn squares_overlapping_by_a_known_area() {
     let b = vol(plane_rect(LATAKIA, -2_000.0, -1_000.0, 8_000.0, 9_000.0));
     let o = one(a, b).expect("overlap");
     assert_relative_eq!(o.area_m2, 42.0e6, max_relative = 1e-4);
-    assert_eq!((o.lower_ft, o.upper_ft, o.start_time, o.end_time), (0.0, 10_000.0, 1_000.0, 5_000.0));
-    let GeoJsonGeometry::Polygon { coordinates } = &o.geometry else { panic!("one polygon") };
+    assert_eq!(
+        (o.lower_ft, o.upper_ft, o.start_time, o.end_time),
+        (0.0, 10_000.0, 1_000.0, 5_000.0)
+    );
+    let GeoJsonGeometry::Polygon { coordinates } = &o.geometry else {
+        panic!("one polygon")
+    };
     assert_eq!(coordinates.len(), 1);
     assert_eq!(coordinates[0].first(), coordinates[0].last());
     assert!(coordinates[0].len() >= 5);
@@ -59,8 +81,11 @@ fn squares_overlapping_by_a_known_area() {
 #[test]
 fn lon_lat_squares_at_the_equator() {
     // [0, 0.1]² and [0.05, 0.15]²: 0.05° × 0.05° on the sphere, ≈ (R·0.05°)².
-    let o = one(vol(lonlat_box(0.0, 0.0, 0.1, 0.1)), vol(lonlat_box(0.05, 0.05, 0.15, 0.15)))
-        .expect("overlap");
+    let o = one(
+        vol(lonlat_box(0.0, 0.0, 0.1, 0.1)),
+        vol(lonlat_box(0.05, 0.05, 0.15, 0.15)),
+    )
+    .expect("overlap");
     let side = R_M * 0.05f64.to_radians();
     assert_relative_eq!(o.area_m2, side * side, max_relative = 1e-3);
 }
@@ -74,7 +99,11 @@ fn lens_area(r1: f64, r2: f64, d: f64) -> f64 {
 
 #[test]
 fn circles_overlap_by_the_lens_area() {
-    for &(r1, r2, d) in &[(5_000.0, 5_000.0, 6_000.0), (20_000.0, 8_000.0, 18_000.0), (1_000.0, 3_000.0, 3_500.0)] {
+    for &(r1, r2, d) in &[
+        (5_000.0, 5_000.0, 6_000.0),
+        (20_000.0, 8_000.0, 18_000.0),
+        (1_000.0, 3_000.0, 3_500.0),
+    ] {
         let c2 = destination(LATAKIA, 37.0, d);
         let o = one(vol(circle(LATAKIA, r1)), vol(circle(c2, r2))).expect("overlap");
         assert_relative_eq!(o.area_m2, lens_area(r1, r2, d), max_relative = 5e-3);
@@ -91,7 +120,11 @@ fn circle_inside_a_square_overlaps_by_its_own_area() {
         vol(circle(LATAKIA, 4_000.0)),
     )
     .expect("overlap");
-    assert_relative_eq!(o.area_m2, std::f64::consts::PI * 16.0e6, max_relative = 1e-3);
+    assert_relative_eq!(
+        o.area_m2,
+        std::f64::consts::PI * 16.0e6,
+        max_relative = 1e-3
+    );
 }
 
 #[test]
@@ -104,16 +137,29 @@ fn squares_across_the_antimeridian() {
     let expected = (R_M * 0.06f64.to_radians()) * (R_M * 0.05f64.to_radians());
     assert_relative_eq!(o.area_m2, expected, max_relative = 2e-3);
     // The geometry is continuous: longitudes within a narrow band, not spanning the globe.
-    let GeoJsonGeometry::Polygon { coordinates } = &o.geometry else { panic!("one polygon") };
+    let GeoJsonGeometry::Polygon { coordinates } = &o.geometry else {
+        panic!("one polygon")
+    };
     let lons: Vec<f64> = coordinates[0].iter().map(|p| p[0]).collect();
-    let span = lons.iter().cloned().fold(f64::MIN, f64::max) - lons.iter().cloned().fold(f64::MAX, f64::min);
+    let span = lons.iter().cloned().fold(f64::MIN, f64::max)
+        - lons.iter().cloned().fold(f64::MAX, f64::min);
     assert!(span < 0.1, "span {span}");
 
     // A circle centred on the antimeridian overlaps a square lying wholly west of it.
-    let c = vol(circle(LatLon { lat_deg: 0.05, lon_deg: 180.0 }, 3_000.0));
+    let c = vol(circle(
+        LatLon {
+            lat_deg: 0.05,
+            lon_deg: 180.0,
+        },
+        3_000.0,
+    ));
     let west = vol(lonlat_box(-180.0, 0.0, -179.9, 0.1));
     let o = one(c, west).expect("overlap");
-    assert_relative_eq!(o.area_m2, std::f64::consts::PI * 9.0e6 / 2.0, max_relative = 5e-3);
+    assert_relative_eq!(
+        o.area_m2,
+        std::f64::consts::PI * 9.0e6 / 2.0,
+        max_relative = 5e-3
+    );
     // And a square east of 180° that does not reach it does not.
     assert!(one(a, vol(lonlat_box(-179.5, 0.0, -179.4, 0.1))).is_none());
 }
@@ -142,7 +188,9 @@ fn flight_levels_are_accepted_on_input() {
     assert!(serde_json::from_str::<Volume>(both).is_err());
     let neither = r#"{"shape":{"type":"circle","center":{"lat_deg":35.5,"lon_deg":35.8},"radius_m":5000},
         "upper_ft":25000,"start_time":0,"end_time":3600}"#;
-    let err = serde_json::from_str::<Volume>(neither).unwrap_err().to_string();
+    let err = serde_json::from_str::<Volume>(neither)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("lower altitude missing"), "{err}");
     // Written back in feet.
     let out = serde_json::to_value(&v).unwrap();
@@ -169,7 +217,9 @@ fn polygons_sharing_an_edge_or_a_corner_do_not_overlap() {
     assert!(one(a.clone(), vol(lonlat_box(0.1, 0.0, 0.2, 0.1))).is_none());
     assert!(one(a.clone(), vol(lonlat_box(0.1, 0.1, 0.2, 0.2))).is_none());
     // Reversed winding and open ring make no difference.
-    let b = vol(Shape::Polygon { coordinates: vec![[0.0, 0.1], [0.1, 0.1], [0.1, 0.2], [0.0, 0.2]] });
+    let b = vol(Shape::Polygon {
+        coordinates: vec![[0.0, 0.1], [0.1, 0.1], [0.1, 0.2], [0.0, 0.2]],
+    });
     assert!(one(a.clone(), b).is_none());
     // Same planes, square-in-plane version.
     let left = vol(plane_rect(LATAKIA, -5_000.0, -5_000.0, 0.0, 5_000.0));
@@ -179,8 +229,14 @@ fn polygons_sharing_an_edge_or_a_corner_do_not_overlap() {
 
 #[test]
 fn multi_volume_overlaps_report_indices() {
-    let a = [vol(lonlat_box(0.0, 0.0, 0.1, 0.1)), vol(lonlat_box(1.0, 1.0, 1.1, 1.1))];
-    let b = [vol(lonlat_box(5.0, 5.0, 5.1, 5.1)), vol(lonlat_box(1.05, 1.05, 1.2, 1.2))];
+    let a = [
+        vol(lonlat_box(0.0, 0.0, 0.1, 0.1)),
+        vol(lonlat_box(1.0, 1.0, 1.1, 1.1)),
+    ];
+    let b = [
+        vol(lonlat_box(5.0, 5.0, 5.1, 5.1)),
+        vol(lonlat_box(1.05, 1.05, 1.2, 1.2)),
+    ];
     let found = overlaps(&a, &b).unwrap();
     assert_eq!(found.len(), 1);
     assert_eq!((found[0].volume_index, found[0].other_volume_index), (1, 1));
@@ -198,19 +254,37 @@ fn validation_rejects_bad_volumes_with_a_reason() {
     let good = vol(lonlat_box(0.0, 0.0, 0.1, 0.1));
     assert_eq!(good.validate(), Ok(()));
 
-    let bowtie = vol(Shape::Polygon { coordinates: vec![[0.0, 0.0], [0.1, 0.1], [0.1, 0.0], [0.0, 0.1]] });
+    let bowtie = vol(Shape::Polygon {
+        coordinates: vec![[0.0, 0.0], [0.1, 0.1], [0.1, 0.0], [0.0, 0.1]],
+    });
     assert_eq!(err(bowtie), VolumeError::SelfIntersecting);
 
-    let two = vol(Shape::Polygon { coordinates: vec![[0.0, 0.0], [0.1, 0.1], [0.0, 0.0], [0.1, 0.1]] });
+    let two = vol(Shape::Polygon {
+        coordinates: vec![[0.0, 0.0], [0.1, 0.1], [0.0, 0.0], [0.1, 0.1]],
+    });
     assert_eq!(err(two), VolumeError::TooFewVertices { distinct: 2 });
 
-    let line = vol(Shape::Polygon { coordinates: vec![[0.0, 0.0], [0.05, 0.0], [0.1, 0.0]] });
+    let line = vol(Shape::Polygon {
+        coordinates: vec![[0.0, 0.0], [0.05, 0.0], [0.1, 0.0]],
+    });
     assert_eq!(err(line), VolumeError::ZeroArea);
 
     let lat = vol(lonlat_box(0.0, 89.9, 0.1, 95.0));
-    assert!(matches!(err(lat), VolumeError::OutOfRange { field: "latitude", .. }));
+    assert!(matches!(
+        err(lat),
+        VolumeError::OutOfRange {
+            field: "latitude",
+            ..
+        }
+    ));
     let lon = vol(lonlat_box(180.0, 0.0, 180.5, 0.1));
-    assert!(matches!(err(lon), VolumeError::OutOfRange { field: "longitude", .. }));
+    assert!(matches!(
+        err(lon),
+        VolumeError::OutOfRange {
+            field: "longitude",
+            ..
+        }
+    ));
     let nan = vol(lonlat_box(f64::NAN, 0.0, 0.1, 0.1));
     assert_eq!(err(nan), VolumeError::NotFinite { field: "longitude" });
 
@@ -224,19 +298,39 @@ fn validation_rejects_bad_volumes_with_a_reason() {
     v.lower_ft = 20_000.0;
     let e = err(v);
     assert!(matches!(e, VolumeError::LowerNotBelowUpper { .. }));
-    assert_eq!(e.to_string(), "lower altitude 20000 ft must be below upper altitude 10000 ft");
+    assert_eq!(
+        e.to_string(),
+        "lower altitude 20000 ft must be below upper altitude 10000 ft"
+    );
 
     let zero = vol(circle(LATAKIA, 0.0));
     assert_eq!(err(zero), VolumeError::RadiusNotPositive { radius_m: 0.0 });
     let neg = vol(circle(LATAKIA, -5.0));
     assert!(matches!(err(neg), VolumeError::RadiusNotPositive { .. }));
     let huge = vol(circle(LATAKIA, 2_000_000.0));
-    assert!(matches!(err(huge), VolumeError::TooLarge { what: "circle radius", .. }));
+    assert!(matches!(
+        err(huge),
+        VolumeError::TooLarge {
+            what: "circle radius",
+            ..
+        }
+    ));
     let wide = vol(lonlat_box(0.0, 0.0, 25.0, 1.0));
-    assert!(matches!(err(wide), VolumeError::TooLarge { what: "polygon span", .. }));
+    assert!(matches!(
+        err(wide),
+        VolumeError::TooLarge {
+            what: "polygon span",
+            ..
+        }
+    ));
 
-    assert!(matches!(overlaps(&[], &[good.clone()]), Err(ReservationError::NoVolumes)));
-    let msg = overlaps(&[good.clone(), vol(circle(LATAKIA, -1.0))], &[good]).unwrap_err().to_string();
+    assert!(matches!(
+        overlaps(&[], std::slice::from_ref(&good)),
+        Err(ReservationError::NoVolumes)
+    ));
+    let msg = overlaps(&[good.clone(), vol(circle(LATAKIA, -1.0))], &[good])
+        .unwrap_err()
+        .to_string();
     assert_eq!(msg, "volume 1: radius_m = -1 must be greater than 0");
 }
 

@@ -11,16 +11,32 @@ use proptest::prelude::*;
 /// A centre near the antimeridian or near Latakia, so both regimes are exercised.
 fn center() -> impl Strategy<Value = LatLon> {
     (any::<bool>(), -0.4f64..0.4, -0.4f64..0.4).prop_map(|(antimeridian, a, b)| {
-        let (lat0, lon0) = if antimeridian { (10.0, 180.0) } else { (35.5, 35.8) };
-        LatLon { lat_deg: lat0 + a, lon_deg: normalize_lon_deg(lon0 + b) }
+        let (lat0, lon0) = if antimeridian {
+            (10.0, 180.0)
+        } else {
+            (35.5, 35.8)
+        };
+        LatLon {
+            lat_deg: lat0 + a,
+            lon_deg: normalize_lon_deg(lon0 + b),
+        }
     })
 }
 
 fn shape() -> impl Strategy<Value = Shape> {
-    (center(), 1_000.0f64..60_000.0, 3usize..9, 0.0f64..360.0, any::<bool>()).prop_map(
-        |(c, radius_m, n, rot, is_circle)| {
+    (
+        center(),
+        1_000.0f64..60_000.0,
+        3usize..9,
+        0.0f64..360.0,
+        any::<bool>(),
+    )
+        .prop_map(|(c, radius_m, n, rot, is_circle)| {
             if is_circle {
-                Shape::Circle { center: c, radius_m }
+                Shape::Circle {
+                    center: c,
+                    radius_m,
+                }
             } else {
                 let coordinates = (0..n)
                     .map(|k| {
@@ -30,17 +46,18 @@ fn shape() -> impl Strategy<Value = Shape> {
                     .collect();
                 Shape::Polygon { coordinates }
             }
-        },
-    )
+        })
 }
 
 fn volume() -> impl Strategy<Value = Volume> {
-    (shape(), 0u32..6, 1u32..4, 0u32..8, 1u32..4).prop_map(|(shape, lo, thick, start, dur)| Volume {
-        shape,
-        lower_ft: f64::from(lo) * 5_000.0,
-        upper_ft: f64::from(lo + thick) * 5_000.0,
-        start_time: f64::from(start) * 3_600.0,
-        end_time: f64::from(start + dur) * 3_600.0,
+    (shape(), 0u32..6, 1u32..4, 0u32..8, 1u32..4).prop_map(|(shape, lo, thick, start, dur)| {
+        Volume {
+            shape,
+            lower_ft: f64::from(lo) * 5_000.0,
+            upper_ft: f64::from(lo + thick) * 5_000.0,
+            start_time: f64::from(start) * 3_600.0,
+            end_time: f64::from(start + dur) * 3_600.0,
+        }
     })
 }
 
@@ -56,7 +73,12 @@ fn state() -> impl Strategy<Value = ReservationState> {
 
 fn reservations() -> impl Strategy<Value = Vec<Reservation>> {
     prop::collection::vec(
-        (prop::collection::vec(volume(), 1..3), 0u8..3, state(), any::<bool>()),
+        (
+            prop::collection::vec(volume(), 1..3),
+            0u8..3,
+            state(),
+            any::<bool>(),
+        ),
         0..40,
     )
     .prop_map(|rs| {
@@ -65,7 +87,11 @@ fn reservations() -> impl Strategy<Value = Vec<Reservation>> {
             .map(|(i, (volumes, party, state, hazard))| Reservation {
                 id: format!("r-{i}"),
                 party: ["red", "blue", "green"][party as usize].into(),
-                purpose: if hazard { Purpose::Hazard } else { Purpose::Operation },
+                purpose: if hazard {
+                    Purpose::Hazard
+                } else {
+                    Purpose::Operation
+                },
                 priority: 5,
                 state,
                 volumes,
