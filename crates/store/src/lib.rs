@@ -147,6 +147,14 @@ pub trait Store: Send + Sync {
     /// Inserts or updates an alert (a conflict's lifecycle record). `action` is the audit action,
     /// for example `alert.raised`.
     fn upsert_alert(&self, actor: &str, action: &str, alert: &AlertRecord) -> StoreResult<()>;
+    /// Records one cycle's alert events in one transaction (one audit entry each, with the
+    /// action given beside each record) and returns the stored records, acknowledgements
+    /// included.
+    fn record_alerts(
+        &self,
+        actor: &str,
+        events: &[(String, AlertRecord)],
+    ) -> StoreResult<Vec<AlertRecord>>;
     /// One alert.
     fn get_alert(&self, id: &str) -> StoreResult<Option<AlertRecord>>;
     /// Active alerts, plus those cleared at or after `cleared_since` when given.

@@ -507,11 +507,26 @@ impl Store for SqliteStore {
     }
 
     fn upsert_alert(&self, actor: &str, action: &str, alert: &AlertRecord) -> StoreResult<()> {
-        let payload = serde_json::to_value(alert)?;
-        let detail = serde_json::to_string(&alert.detail)?;
-        self.audited(actor, action, &payload, |tx| {
-            let old_level: Option<i64> =
-                tx.query_row("SELECT level FROM alerts WHERE id = ?1", [&alert.id], |r| r.get(0)).optional()?;
+        self.record_alerts(actor, &[(action.to_owned(), alert.clone())])
+            .map(|_| ())
+    }
+
+    fn record_alerts(
+        &self,
+        actor: &str,
+        events: &[(String, AlertRecord)],
+    ) -> StoreResult<Vec<AlertRecord>> {
+        let mut conn = self.lock()?;
+        let tx = conn.transaction()?;
+        let mut out = Vec::with_capacity(events.len());
+        for (action, alert) in events {
+            let payload = serde_json::to_value(alert)?;
+            let detail = serde_json::to_string(&alert.detail)?;
+            let old_level: Option<i64> = tx
+                .query_row("SELECT level FROM alerts WHERE id = ?1", [&alert.id], |r| {
+                    r.get(0)
+                })
+                .optional()?;
             tx.execute(
                 "INSERT INTO alerts (id, a, b, a_party, b_party, level, state, raised_at, updated_at, cleared_at, detail)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
@@ -536,8 +551,16 @@ impl Store for SqliteStore {
                     tx.execute("DELETE FROM alert_acks WHERE alert_id = ?1", [&alert.id])?;
                 }
             }
-            Ok(())
-        })
+            append_audit_tx(&tx, actor, action, &payload)?;
+            out.push(
+                get_alert_tx(&tx, &alert.id)?.ok_or_else(|| StoreError::NotFound {
+                    kind: "alert",
+                    id: alert.id.clone(),
+                })?,
+            );
+        }
+        tx.commit()?;
+        Ok(out)
     }
 
     fn get_alert(&self, id: &str) -> StoreResult<Option<AlertRecord>> {

@@ -1,0 +1,411 @@
+//! The server's configuration, read from one TOML file.
+//!
+//! Every section is `#[serde(default, deny_unknown_fields)]` and `impl Default` is the only
+//! place a default is defined; keys carry their unit (`cycle_s`, `range_nm`). The checked-in
+//! `deconflict.example.toml` is tested to parse and to equal [`Config::default`] where it does
+//! not add parties or feeds.
+
+use deconflict_store::{Role, Sharing};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// Whole configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on. Default `127.0.0.1:8080`. `--listen` overrides it.
+    pub listen: String,
+    /// Directory of the database and run files. Default `data`. `--data-dir` overrides it.
+    pub data_dir: PathBuf,
+    /// Engine cycle: how often the picture is snapshotted and checked, seconds. Default 1.
+    pub cycle_s: f64,
+    /// Separation standard and alerting.
+    pub separation: SeparationConfig,
+    /// Track coasting and dropping.
+    pub tracks: TracksConfig,
+    /// Sharing rule for parties that do not set one.
+    pub sharing: Sharing,
+    /// Retention of cleared alerts.
+    pub retention: RetentionConfig,
+    /// Request limits.
+    pub limits: LimitsConfig,
+    /// Parties registered at start-up if missing.
+    pub parties: Vec<PartyConfig>,
+    /// Surveillance feeds to connect to or listen on.
+    pub feeds: Vec<FeedConfig>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("data"),
+            cycle_s: 1.0,
+            separation: SeparationConfig::default(),
+            tracks: TracksConfig::default(),
+            sharing: Sharing::alerts_only(),
+            retention: RetentionConfig::default(),
+            limits: LimitsConfig::default(),
+            parties: Vec::new(),
+            feeds: Vec::new(),
+        }
+    }
+}
+
+/// Separation minima, look-ahead and alert thresholds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SeparationConfig {
+    /// Horizontal separation minimum, nautical miles. Default 5.
+    pub horizontal_nm: f64,
+    /// Vertical separation minimum, feet. Default 1000.
+    pub vertical_ft: f64,
+    /// How far ahead conflicts are predicted, seconds. Default 300.
+    pub lookahead_s: f64,
+    /// A conflict whose loss of separation starts within this many seconds is a warning
+    /// (level 3). Default 60.
+    pub warning_s: f64,
+    /// ... within this many seconds is a caution (level 2); later ones are advisories (level 1).
+    /// Default 120.
+    pub caution_s: f64,
+    /// A conflict no longer detected is cleared only after this many seconds (hysteresis).
+    /// Default 5.
+    pub alert_hold_s: f64,
+    /// Tracks on the ground are not checked. Default true.
+    pub ignore_on_ground: bool,
+}
+
+impl Default for SeparationConfig {
+    fn default() -> Self {
+        SeparationConfig {
+            horizontal_nm: 5.0,
+            vertical_ft: 1000.0,
+            lookahead_s: 300.0,
+            warning_s: 60.0,
+            caution_s: 120.0,
+            alert_hold_s: 5.0,
+            ignore_on_ground: true,
+        }
+    }
+}
+
+/// Track lifetime.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TracksConfig {
+    /// A track not updated for this many seconds is shown as coasting. Default 15.
+    pub coast_after_s: f64,
+    /// A track not updated for this many seconds is dropped. Default 60.
+    pub drop_after_s: f64,
+}
+
+impl Default for TracksConfig {
+    fn default() -> Self {
+        TracksConfig {
+            coast_after_s: 15.0,
+            drop_after_s: 60.0,
+        }
+    }
+}
+
+/// What is kept and for how long.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetentionConfig {
+    /// Cleared alerts are deleted after this many seconds. Default 86400 (one day).
+    pub cleared_alerts_s: f64,
+    /// `GET /conflicts?include=cleared` returns alerts cleared in the last this many seconds.
+    /// Default 600.
+    pub recent_cleared_s: f64,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        RetentionConfig {
+            cleared_alerts_s: 86_400.0,
+            recent_cleared_s: 600.0,
+        }
+    }
+}
+
+/// Request limits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// Largest accepted request body, bytes. Default 1048576 (1 MiB).
+    pub body_limit_bytes: usize,
+    /// Sustained requests per second allowed per token. Default 50.
+    pub rate_limit_per_s: f64,
+    /// Burst of requests allowed per token above the sustained rate. Default 200.
+    pub rate_limit_burst: f64,
+    /// Stream frames buffered per WebSocket client before it is resynchronised. Default 32.
+    pub ws_queue_frames: usize,
+    /// A WebSocket client that cannot take a frame within this many seconds is dropped.
+    /// Default 10.
+    pub ws_send_timeout_s: f64,
+    /// Most telemetry states accepted in one request. Default 10000.
+    pub telemetry_batch_max: usize,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        LimitsConfig {
+            body_limit_bytes: 1024 * 1024,
+            rate_limit_per_s: 50.0,
+            rate_limit_burst: 200.0,
+            ws_queue_frames: 32,
+            ws_send_timeout_s: 10.0,
+            telemetry_batch_max: 10_000,
+        }
+    }
+}
+
+/// A party registered at start-up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartyConfig {
+    /// Identifier (lowercase letters, digits, `-`, `_`).
+    pub id: String,
+    /// Display name. Default: the id.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Role. Default `party`.
+    #[serde(default = "default_role")]
+    pub role: Role,
+    /// Sharing rule. Default: the top-level `sharing`.
+    #[serde(default)]
+    pub sharing: Option<Sharing>,
+}
+
+fn default_role() -> Role {
+    Role::Party
+}
+
+/// Wire format of a feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FeedKind {
+    /// SBS-1 BaseStation CSV lines (port 30003 convention).
+    Sbs,
+    /// Beast binary frames (port 30005).
+    Beast,
+    /// AVR raw hex lines (port 30002).
+    Avr,
+}
+
+impl FeedKind {
+    /// Name as in the config and the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FeedKind::Sbs => "sbs",
+            FeedKind::Beast => "beast",
+            FeedKind::Avr => "avr",
+        }
+    }
+}
+
+/// Whether the server dials the feed or waits for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FeedMode {
+    /// Connect to `address`, reconnecting with back-off.
+    Connect,
+    /// Listen on `address` for feed connections.
+    Listen,
+}
+
+/// A surveillance feed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedConfig {
+    /// Identifier, shown in track sources and metrics.
+    pub id: String,
+    /// Wire format.
+    pub kind: FeedKind,
+    /// `host:port`.
+    pub address: String,
+    /// Connect or listen. Default `connect`.
+    #[serde(default = "default_mode")]
+    pub mode: FeedMode,
+    /// Party owning the aircraft this feed reports (its own surveillance), or none for a
+    /// shared/civil feed.
+    #[serde(default)]
+    pub party: Option<String>,
+}
+
+fn default_mode() -> FeedMode {
+    FeedMode::Connect
+}
+
+/// Why a configuration is unusable.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The file cannot be read.
+    #[error("cannot read {path}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The TOML is invalid (the message names the key and line).
+    #[error("{path}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// What `toml` said.
+        message: String,
+    },
+    /// A value is out of range.
+    #[error("{key}: {message}")]
+    Invalid {
+        /// Dotted key.
+        key: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl Config {
+    /// Reads and validates a file.
+    ///
+    /// # Errors
+    /// Unreadable file, invalid TOML (with the key and line) or an out-of-range value.
+    pub fn load(path: &std::path::Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    /// Parses and validates TOML text; `path` is only used in messages.
+    pub fn parse(text: &str, path: &std::path::Path) -> Result<Config, ConfigError> {
+        let c: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
+        c.validate()?;
+        Ok(c)
+    }
+
+    /// Checks ranges and references.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let positive = |key: &str, v: f64| {
+            if v.is_finite() && v > 0.0 {
+                Ok(())
+            } else {
+                Err(ConfigError::Invalid {
+                    key: key.into(),
+                    message: format!("must be a positive number, got {v}"),
+                })
+            }
+        };
+        positive("cycle_s", self.cycle_s)?;
+        positive("separation.horizontal_nm", self.separation.horizontal_nm)?;
+        positive("separation.vertical_ft", self.separation.vertical_ft)?;
+        positive("separation.lookahead_s", self.separation.lookahead_s)?;
+        positive("separation.warning_s", self.separation.warning_s)?;
+        positive("separation.caution_s", self.separation.caution_s)?;
+        if !(self.separation.alert_hold_s >= 0.0) {
+            return Err(ConfigError::Invalid {
+                key: "separation.alert_hold_s".into(),
+                message: "must be >= 0".into(),
+            });
+        }
+        positive("tracks.coast_after_s", self.tracks.coast_after_s)?;
+        positive("tracks.drop_after_s", self.tracks.drop_after_s)?;
+        positive("limits.rate_limit_per_s", self.limits.rate_limit_per_s)?;
+        positive("limits.rate_limit_burst", self.limits.rate_limit_burst)?;
+        positive("limits.ws_send_timeout_s", self.limits.ws_send_timeout_s)?;
+        positive("sharing.range_nm", self.sharing.range_nm)?;
+        positive("sharing.alt_ft", self.sharing.alt_ft)?;
+        let mut ids = std::collections::HashSet::new();
+        for (i, p) in self.parties.iter().enumerate() {
+            crate::api::validate_id(&p.id).map_err(|m| ConfigError::Invalid {
+                key: format!("parties[{i}].id"),
+                message: m,
+            })?;
+            if !ids.insert(p.id.as_str()) {
+                return Err(ConfigError::Invalid {
+                    key: format!("parties[{i}].id"),
+                    message: format!("{} is listed twice", p.id),
+                });
+            }
+        }
+        for (i, f) in self.feeds.iter().enumerate() {
+            if let Some(p) = &f.party {
+                if !ids.contains(p.as_str()) {
+                    return Err(ConfigError::Invalid {
+                        key: format!("feeds[{i}].party"),
+                        message: format!("party {p:?} is not listed under [[parties]]"),
+                    });
+                }
+            }
+            if f.address.parse::<std::net::SocketAddr>().is_err() && !f.address.contains(':') {
+                return Err(ConfigError::Invalid {
+                    key: format!("feeds[{i}].address"),
+                    message: format!("{:?} is not host:port", f.address),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_file_parses_and_matches_defaults() {
+        let path = std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../deconflict.example.toml"
+        ));
+        let c = Config::load(path).unwrap();
+        let d = Config::default();
+        assert_eq!(c.listen, d.listen);
+        assert_eq!(c.data_dir, d.data_dir);
+        assert_eq!(c.cycle_s, d.cycle_s);
+        assert_eq!(c.separation, d.separation);
+        assert_eq!(c.tracks, d.tracks);
+        assert_eq!(c.sharing, d.sharing);
+        assert_eq!(c.retention, d.retention);
+        assert_eq!(c.limits, d.limits);
+        assert!(!c.parties.is_empty());
+        assert!(!c.feeds.is_empty());
+    }
+
+    #[test]
+    fn empty_file_is_the_default() {
+        assert_eq!(
+            Config::parse("", std::path::Path::new("x.toml")).unwrap(),
+            Config::default()
+        );
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let e = Config::parse(
+            "[separation]\nhorizontal = 3\n",
+            std::path::Path::new("x.toml"),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("horizontal"), "{e}");
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let e = Config::parse("cycle_s = -1\n", std::path::Path::new("x.toml")).unwrap_err();
+        assert!(e.to_string().contains("cycle_s"), "{e}");
+        let e = Config::parse(
+            "[[feeds]]\nid='f'\nkind='sbs'\naddress='127.0.0.1:30003'\nparty='ghost'\n",
+            std::path::Path::new("x.toml"),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("feeds[0].party"), "{e}");
+    }
+}

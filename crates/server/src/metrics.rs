@@ -1,0 +1,238 @@
+//! Prometheus counters and gauges, rendered as text at `/metrics`.
+
+use deconflict_feeds::counters::FeedStats;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// Upper bounds of the cycle-time histogram, seconds.
+const CYCLE_BUCKETS_S: [f64; 10] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0];
+
+/// Server-wide metrics.
+#[derive(Default)]
+pub struct Metrics {
+    tracks: AtomicU64,
+    ingested: AtomicU64,
+    active_alerts: AtomicU64,
+    ws_clients: AtomicU64,
+    ws_resyncs: AtomicU64,
+    ws_dropped: AtomicU64,
+    cycles: AtomicU64,
+    last_cycle_s_bits: AtomicU64,
+    inner: Mutex<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    rejected: BTreeMap<&'static str, u64>,
+    alert_events: BTreeMap<(&'static str, u8), u64>,
+    cycle_buckets: [u64; CYCLE_BUCKETS_S.len()],
+    cycle_sum_s: f64,
+}
+
+impl Metrics {
+    /// Observations applied or rejected.
+    pub fn add_ingested(&self, n: u64) {
+        self.ingested.fetch_add(n, Ordering::Relaxed);
+    }
+    /// One rejected observation.
+    pub fn add_rejected(&self, reason: &'static str) {
+        *self
+            .inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .rejected
+            .entry(reason)
+            .or_default() += 1;
+    }
+    /// Tracks in the picture.
+    pub fn set_tracks(&self, n: u64) {
+        self.tracks.store(n, Ordering::Relaxed);
+    }
+    /// Active alerts.
+    pub fn set_active_alerts(&self, n: u64) {
+        self.active_alerts.store(n, Ordering::Relaxed);
+    }
+    /// One alert event.
+    pub fn alert_event(&self, event: &'static str, level: u8) {
+        *self
+            .inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .alert_events
+            .entry((event, level))
+            .or_default() += 1;
+    }
+    /// A WebSocket client connected (+1) or left (-1).
+    pub fn ws_client(&self, delta: i64) {
+        if delta >= 0 {
+            self.ws_clients.fetch_add(delta as u64, Ordering::Relaxed);
+        } else {
+            self.ws_clients
+                .fetch_sub(delta.unsigned_abs(), Ordering::Relaxed);
+        }
+    }
+    /// Current WebSocket clients.
+    pub fn ws_clients(&self) -> u64 {
+        self.ws_clients.load(Ordering::Relaxed)
+    }
+    /// A client was resynchronised.
+    pub fn ws_resync(&self) {
+        self.ws_resyncs.fetch_add(1, Ordering::Relaxed);
+    }
+    /// A client was dropped for being too slow.
+    pub fn ws_dropped(&self) {
+        self.ws_dropped.fetch_add(1, Ordering::Relaxed);
+    }
+    /// A cycle took `s` seconds.
+    pub fn cycle_done(&self, s: f64) {
+        self.cycles.fetch_add(1, Ordering::Relaxed);
+        self.last_cycle_s_bits.store(s.to_bits(), Ordering::Relaxed);
+        let mut i = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        for (k, b) in CYCLE_BUCKETS_S.iter().enumerate() {
+            if s <= *b {
+                i.cycle_buckets[k] += 1;
+            }
+        }
+        i.cycle_sum_s += s;
+    }
+
+    /// Prometheus text exposition.
+    pub fn render(&self, feeds: &[Arc<FeedStats>]) -> String {
+        let mut o = String::new();
+        let g = |o: &mut String, name: &str, help: &str, kind: &str, v: u64| {
+            let _ = writeln!(o, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {v}");
+        };
+        g(
+            &mut o,
+            "deconflict_tracks",
+            "Tracks with a position in the picture.",
+            "gauge",
+            self.tracks.load(Ordering::Relaxed),
+        );
+        g(
+            &mut o,
+            "deconflict_observations_total",
+            "Observations taken from feeds and telemetry.",
+            "counter",
+            self.ingested.load(Ordering::Relaxed),
+        );
+        g(
+            &mut o,
+            "deconflict_alerts_active",
+            "Active conflict alerts.",
+            "gauge",
+            self.active_alerts.load(Ordering::Relaxed),
+        );
+        g(
+            &mut o,
+            "deconflict_ws_clients",
+            "Connected WebSocket clients.",
+            "gauge",
+            self.ws_clients.load(Ordering::Relaxed),
+        );
+        g(
+            &mut o,
+            "deconflict_ws_resyncs_total",
+            "WebSocket clients resynchronised after falling behind.",
+            "counter",
+            self.ws_resyncs.load(Ordering::Relaxed),
+        );
+        g(
+            &mut o,
+            "deconflict_ws_dropped_total",
+            "WebSocket clients dropped for not taking frames.",
+            "counter",
+            self.ws_dropped.load(Ordering::Relaxed),
+        );
+        let _ = writeln!(o, "# HELP deconflict_cycle_last_seconds Duration of the last engine cycle.\n# TYPE deconflict_cycle_last_seconds gauge");
+        let _ = writeln!(
+            o,
+            "deconflict_cycle_last_seconds {}",
+            f64::from_bits(self.last_cycle_s_bits.load(Ordering::Relaxed))
+        );
+        let i = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let cycles = self.cycles.load(Ordering::Relaxed);
+        let _ = writeln!(o, "# HELP deconflict_cycle_seconds Engine cycle duration.\n# TYPE deconflict_cycle_seconds histogram");
+        for (k, b) in CYCLE_BUCKETS_S.iter().enumerate() {
+            let _ = writeln!(
+                o,
+                "deconflict_cycle_seconds_bucket{{le=\"{b}\"}} {}",
+                i.cycle_buckets[k]
+            );
+        }
+        let _ = writeln!(o, "deconflict_cycle_seconds_bucket{{le=\"+Inf\"}} {cycles}");
+        let _ = writeln!(
+            o,
+            "deconflict_cycle_seconds_sum {}\ndeconflict_cycle_seconds_count {cycles}",
+            i.cycle_sum_s
+        );
+        let _ = writeln!(o, "# HELP deconflict_observations_rejected_total Observations the track table rejected, by reason.\n# TYPE deconflict_observations_rejected_total counter");
+        for (r, n) in &i.rejected {
+            let _ = writeln!(
+                o,
+                "deconflict_observations_rejected_total{{reason=\"{r}\"}} {n}"
+            );
+        }
+        let _ = writeln!(o, "# HELP deconflict_alert_events_total Alert lifecycle events.\n# TYPE deconflict_alert_events_total counter");
+        for ((e, l), n) in &i.alert_events {
+            let _ = writeln!(
+                o,
+                "deconflict_alert_events_total{{event=\"{e}\",level=\"{l}\"}} {n}"
+            );
+        }
+        drop(i);
+        let _ = writeln!(o, "# HELP deconflict_feed_messages_total Messages received per feed.\n# TYPE deconflict_feed_messages_total counter");
+        for f in feeds {
+            let s = f.snapshot();
+            let _ = writeln!(
+                o,
+                "deconflict_feed_messages_total{{feed=\"{}\"}} {}",
+                esc(&s.id),
+                s.messages
+            );
+        }
+        let _ = writeln!(o, "# HELP deconflict_feed_decoded_total Messages decoded per feed.\n# TYPE deconflict_feed_decoded_total counter");
+        for f in feeds {
+            let s = f.snapshot();
+            let _ = writeln!(
+                o,
+                "deconflict_feed_decoded_total{{feed=\"{}\"}} {}",
+                esc(&s.id),
+                s.decoded
+            );
+        }
+        let _ = writeln!(o, "# HELP deconflict_feed_bytes_total Bytes received per feed.\n# TYPE deconflict_feed_bytes_total counter");
+        for f in feeds {
+            let s = f.snapshot();
+            let _ = writeln!(
+                o,
+                "deconflict_feed_bytes_total{{feed=\"{}\"}} {}",
+                esc(&s.id),
+                s.bytes
+            );
+        }
+        let _ = writeln!(o, "# HELP deconflict_feed_connected Whether a feed is connected (1) or not (0).\n# TYPE deconflict_feed_connected gauge");
+        for f in feeds {
+            let s = f.snapshot();
+            let up = matches!(
+                f.state(),
+                deconflict_feeds::counters::ConnectionState::Connected
+            );
+            let _ = writeln!(
+                o,
+                "deconflict_feed_connected{{feed=\"{}\"}} {}",
+                esc(&s.id),
+                u8::from(up)
+            );
+        }
+        o
+    }
+}
+
+fn esc(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
