@@ -301,3 +301,24 @@ pub async fn run(config: Config, opts: ServeOptions) -> Result<(), ServerError> 
 pub fn demo_data_dir() -> PathBuf {
     std::env::temp_dir().join("deconflict-demo")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn openapi_lists_exactly_the_routes() {
+        let mut routes: Vec<(String, String)> =
+            route_list(RouteTable::default()).into_iter().map(|(m, p)| (m.to_string(), p.to_owned())).collect();
+        let mut doc: Vec<(String, String)> = Vec::new();
+        let d = openapi::document(&[]);
+        for (path, ops) in d["paths"].as_object().unwrap() {
+            for m in ops.as_object().unwrap().keys() {
+                doc.push((m.to_uppercase(), path.clone()));
+            }
+        }
+        routes.sort();
+        doc.sort();
+        assert_eq!(routes, doc);
+    }
+}
