@@ -15,14 +15,19 @@
 //! reservation is active.
 //!
 //! [`IntrusionAlerts`] turns the per-cycle predictions into alerts with stable ids that are
-//! raised, updated (level or entry changed) and cleared (no longer predicted).
+//! raised, updated (level or entry changed) and cleared (no longer predicted), with the engine's
+//! hold-time hysteresis so an alert does not flap when a prediction comes and goes.
+//!
+//! The motion model is a great circle at constant ground speed on the sphere of
+//! [`geom`](crate::geom); the engine's tangent-line model on the WGS-84 ellipsoid agrees with it
+//! to about 0.1 % in distance over a look-ahead.
 //!
 //! The horizontal and vertical boundaries are inclusive: an aircraft exactly on a boundary is
 //! inside (conservative for hazards).
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
-use deconflict_engine::AircraftState;
+use deconflict_engine::{AircraftState, AlertEventKind};
 use geo::Coord;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
@@ -500,19 +505,7 @@ fn point_in_ring(ring: &[Coord], p: Coord) -> bool {
     inside
 }
 
-/// Life-cycle event of an intrusion alert.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum AlertState {
-    /// First predicted this cycle.
-    Raised,
-    /// Still predicted, with a changed level, entry time or volume.
-    Updated,
-    /// No longer predicted.
-    Cleared,
-}
-
-/// Thresholds of the intrusion alert levels.
+/// Thresholds and hysteresis of intrusion alerts.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct IntrusionAlertConfig {
@@ -520,8 +513,12 @@ pub struct IntrusionAlertConfig {
     pub level3_within_s: f64,
     /// Level 2 when entering within this many seconds (else level 1). Default 180.
     pub level2_within_s: f64,
-    /// An unchanged-level alert is re-sent as updated when its entry time moved by more than
-    /// this many seconds from what elapsed time predicts. Default 15.
+    /// How long, in seconds, a lower level (or the absence of the prediction) must persist
+    /// before the alert is downgraded (or cleared), as in the engine's conflict alerting.
+    /// Default 6 (several 1 Hz cycles).
+    pub hold_s: f64,
+    /// A same-level alert is re-sent as updated when its time to entry differs by more than
+    /// this many seconds from what the elapsed time predicts. Default 15.
     pub update_min_change_s: f64,
 }
 
@@ -530,6 +527,7 @@ impl Default for IntrusionAlertConfig {
         Self {
             level3_within_s: 60.0,
             level2_within_s: 180.0,
+            hold_s: 6.0,
             update_min_change_s: 15.0,
         }
     }
@@ -538,7 +536,7 @@ impl Default for IntrusionAlertConfig {
 /// One intrusion alert: an aircraft predicted to enter (or inside) a reservation or zone.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Intrusion {
-    /// Stable id, `i-<n>`.
+    /// Stable id, `i-<n>`, never reused.
     pub id: String,
     /// The aircraft's track id.
     pub track_id: String,
@@ -552,16 +550,16 @@ pub struct Intrusion {
     pub purpose: Purpose,
     /// The volume entered first.
     pub volume_index: usize,
-    /// Seconds to entry, 0 inside.
+    /// Seconds to entry (0 inside), as of the last cycle that predicted it.
     pub time_to_entry_s: f64,
     /// Already inside.
     pub inside_now: bool,
     /// Predicted entry position.
     pub entry_point: EntryPoint,
-    /// 1 (advisory) to 3 (inside or imminent).
+    /// Published level: 1 (advisory) to 3 (inside or imminent).
     pub level: u8,
-    /// Raised, updated or cleared.
-    pub state: AlertState,
+    /// The last event: raised, updated or cleared.
+    pub state: AlertEventKind,
     /// When first raised, UNIX s.
     pub raised_at: f64,
     /// When last raised or updated, UNIX s.
@@ -570,30 +568,49 @@ pub struct Intrusion {
     pub cleared_at: Option<f64>,
 }
 
-/// The intrusion alerts of one cycle that changed.
+/// An intrusion alert that changed this cycle.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IntrusionEvent {
     /// What happened.
-    pub event: AlertState,
+    pub event: AlertEventKind,
     /// The alert after the change.
     pub intrusion: Intrusion,
 }
 
-/// Stateful intrusion alerting: one alert per (track, reservation) pair.
+#[derive(Debug, Clone)]
+struct Tracked {
+    alert: Intrusion,
+    /// Time to entry published with the last event, and when.
+    published_tte_s: f64,
+    absent_since: Option<f64>,
+    lower_since: Option<f64>,
+}
+
+/// Stateful intrusion alerting, one alert per (track, reservation) pair, with the same
+/// life cycle and hysteresis as the engine's conflict alerting
+/// ([`deconflict_engine::Alerting`]): a new pair is raised; a level increase is published at
+/// once, a decrease only after it persisted for `hold_s`; a pair no longer predicted is
+/// cleared after `hold_s` of absence, and continues under the same id if it comes back
+/// before. Time never runs backwards (an earlier `now_time` counts as no time passing).
 #[derive(Debug, Default)]
 pub struct IntrusionAlerts {
     config: IntrusionAlertConfig,
-    active: HashMap<(String, String), Intrusion>,
+    active: BTreeMap<(String, String), Tracked>,
     next_id: u64,
+    last_now: f64,
 }
 
 impl IntrusionAlerts {
-    /// No alerts yet.
-    pub fn new(config: IntrusionAlertConfig) -> Self {
+    /// No alerts yet. A negative or non-finite `hold_s` counts as 0.
+    pub fn new(mut config: IntrusionAlertConfig) -> Self {
+        if !(config.hold_s.is_finite() && config.hold_s > 0.0) {
+            config.hold_s = 0.0;
+        }
         Self {
             config,
-            active: HashMap::new(),
+            active: BTreeMap::new(),
             next_id: 1,
+            last_now: f64::NEG_INFINITY,
         }
     }
 
@@ -608,9 +625,10 @@ impl IntrusionAlerts {
         }
     }
 
-    /// Active alerts, sorted by level (highest first), then time to entry.
+    /// Active alerts (including those absent but not yet cleared), sorted by level (highest
+    /// first), then time to entry, then id.
     pub fn active(&self) -> Vec<&Intrusion> {
-        let mut v: Vec<&Intrusion> = self.active.values().collect();
+        let mut v: Vec<&Intrusion> = self.active.values().map(|t| &t.alert).collect();
         v.sort_by(|a, b| {
             b.level
                 .cmp(&a.level)
@@ -620,67 +638,36 @@ impl IntrusionAlerts {
         v
     }
 
-    /// Folds one cycle's predictions in: new pairs are raised, changed ones updated, missing ones
-    /// cleared. Returns the events in order (cleared, then raised/updated, each sorted by id).
+    /// Folds one cycle's predictions in (any order; per pair the earliest entry counts) and
+    /// returns the events, sorted by (track, reservation).
     pub fn update(
         &mut self,
         predictions: &[IntrusionPrediction],
         now_time: f64,
     ) -> Vec<IntrusionEvent> {
-        // Earliest entry per (track, reservation).
-        let mut best: HashMap<(String, String), &IntrusionPrediction> = HashMap::new();
+        let now = if now_time.is_finite() {
+            now_time.max(self.last_now)
+        } else {
+            self.last_now.max(0.0)
+        };
+        self.last_now = now;
+        let hold_s = self.config.hold_s;
+        let mut best: BTreeMap<(&str, &str), &IntrusionPrediction> = BTreeMap::new();
         for p in predictions {
-            let key = (p.track_id.clone(), p.reservation_id.clone());
-            match best.get(&key) {
-                Some(q) if q.time_to_entry_s <= p.time_to_entry_s => {}
-                _ => {
-                    best.insert(key, p);
-                }
+            let e = best
+                .entry((p.track_id.as_str(), p.reservation_id.as_str()))
+                .or_insert(p);
+            if p.time_to_entry_s < e.time_to_entry_s {
+                *e = p;
             }
         }
-        let mut cleared: Vec<IntrusionEvent> = Vec::new();
-        let gone: Vec<(String, String)> = self
-            .active
-            .keys()
-            .filter(|k| !best.contains_key(*k))
-            .cloned()
-            .collect();
-        for key in gone {
-            if let Some(mut i) = self.active.remove(&key) {
-                i.state = AlertState::Cleared;
-                i.cleared_at = Some(now_time);
-                cleared.push(IntrusionEvent {
-                    event: AlertState::Cleared,
-                    intrusion: i,
-                });
-            }
-        }
-        let mut changed: Vec<IntrusionEvent> = Vec::new();
-        for (key, p) in best {
+        let mut events: Vec<((String, String), IntrusionEvent)> = Vec::new();
+        for (&(track, res), &p) in &best {
+            let key = (track.to_string(), res.to_string());
             let level = self.level(p.time_to_entry_s, p.inside_now);
             match self.active.get_mut(&key) {
-                Some(i) => {
-                    let expected = (i.time_to_entry_s - (now_time - i.updated_at)).max(0.0);
-                    let significant = i.level != level
-                        || i.inside_now != p.inside_now
-                        || i.volume_index != p.volume_index
-                        || (p.time_to_entry_s - expected).abs() > self.config.update_min_change_s;
-                    i.time_to_entry_s = p.time_to_entry_s;
-                    i.inside_now = p.inside_now;
-                    i.entry_point = p.entry_point;
-                    i.volume_index = p.volume_index;
-                    i.level = level;
-                    if significant {
-                        i.state = AlertState::Updated;
-                        i.updated_at = now_time;
-                        changed.push(IntrusionEvent {
-                            event: AlertState::Updated,
-                            intrusion: i.clone(),
-                        });
-                    }
-                }
                 None => {
-                    let i = Intrusion {
+                    let alert = Intrusion {
                         id: format!("i-{}", self.next_id),
                         track_id: p.track_id.clone(),
                         track_party: p.track_party.clone(),
@@ -692,27 +679,95 @@ impl IntrusionAlerts {
                         inside_now: p.inside_now,
                         entry_point: p.entry_point,
                         level,
-                        state: AlertState::Raised,
-                        raised_at: now_time,
-                        updated_at: now_time,
+                        state: AlertEventKind::Raised,
+                        raised_at: now,
+                        updated_at: now,
                         cleared_at: None,
                     };
                     self.next_id += 1;
-                    changed.push(IntrusionEvent {
-                        event: AlertState::Raised,
-                        intrusion: i.clone(),
-                    });
-                    self.active.insert(key, i);
+                    events.push((
+                        key.clone(),
+                        IntrusionEvent {
+                            event: AlertEventKind::Raised,
+                            intrusion: alert.clone(),
+                        },
+                    ));
+                    self.active.insert(
+                        key,
+                        Tracked {
+                            alert,
+                            published_tte_s: p.time_to_entry_s,
+                            absent_since: None,
+                            lower_since: None,
+                        },
+                    );
+                }
+                Some(t) => {
+                    t.absent_since = None;
+                    let a = &mut t.alert;
+                    let expected = (t.published_tte_s - (now - a.updated_at)).max(0.0);
+                    let moved = (p.time_to_entry_s - expected).abs()
+                        > self.config.update_min_change_s
+                        || p.inside_now != a.inside_now
+                        || p.volume_index != a.volume_index;
+                    a.time_to_entry_s = p.time_to_entry_s;
+                    a.inside_now = p.inside_now;
+                    a.entry_point = p.entry_point;
+                    a.volume_index = p.volume_index;
+                    let mut publish = moved;
+                    if level > a.level {
+                        a.level = level;
+                        t.lower_since = None;
+                        publish = true;
+                    } else if level == a.level {
+                        t.lower_since = None;
+                    } else {
+                        let since = *t.lower_since.get_or_insert(now);
+                        if now - since >= hold_s {
+                            a.level = level;
+                            t.lower_since = None;
+                            publish = true;
+                        }
+                    }
+                    if publish {
+                        a.state = AlertEventKind::Updated;
+                        a.updated_at = now;
+                        t.published_tte_s = p.time_to_entry_s;
+                        events.push((
+                            key,
+                            IntrusionEvent {
+                                event: AlertEventKind::Updated,
+                                intrusion: a.clone(),
+                            },
+                        ));
+                    }
                 }
             }
         }
-        let by_id = |a: &IntrusionEvent, b: &IntrusionEvent| {
-            let n = |e: &IntrusionEvent| e.intrusion.id[2..].parse::<u64>().unwrap_or(u64::MAX);
-            n(a).cmp(&n(b))
-        };
-        cleared.sort_by(by_id);
-        changed.sort_by(by_id);
-        cleared.extend(changed);
-        cleared
+        let mut cleared = Vec::new();
+        for (key, t) in self.active.iter_mut() {
+            if best.contains_key(&(key.0.as_str(), key.1.as_str())) {
+                continue;
+            }
+            let since = *t.absent_since.get_or_insert(now);
+            if now - since >= hold_s {
+                cleared.push(key.clone());
+            }
+        }
+        for key in cleared {
+            if let Some(mut t) = self.active.remove(&key) {
+                t.alert.state = AlertEventKind::Cleared;
+                t.alert.cleared_at = Some(now);
+                events.push((
+                    key,
+                    IntrusionEvent {
+                        event: AlertEventKind::Cleared,
+                        intrusion: t.alert,
+                    },
+                ));
+            }
+        }
+        events.sort_by(|x, y| x.0.cmp(&y.0));
+        events.into_iter().map(|(_, e)| e).collect()
     }
 }

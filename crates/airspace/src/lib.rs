@@ -21,10 +21,11 @@ pub mod intrusion;
 pub mod overlap;
 pub mod volume;
 
+pub use deconflict_engine::AlertEventKind;
 pub use formats::FormatError;
 pub use index::{ReservationIndex, ReservationOverlap};
 pub use intrusion::{
-    AlertState, EntryPoint, Intrusion, IntrusionAlertConfig, IntrusionAlerts, IntrusionDetector,
+    EntryPoint, Intrusion, IntrusionAlertConfig, IntrusionAlerts, IntrusionDetector,
     IntrusionEvent, IntrusionPrediction, IntrusionScan,
 };
 pub use overlap::{overlaps, GeoJsonGeometry, Overlap};

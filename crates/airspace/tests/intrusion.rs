@@ -3,7 +3,7 @@
 use approx::assert_abs_diff_eq;
 use deconflict_airspace::geom::{LocalPlane, EARTH_RADIUS_M};
 use deconflict_airspace::{
-    AlertState, IntrusionAlertConfig, IntrusionAlerts, IntrusionDetector, LatLon, Purpose,
+    AlertEventKind, IntrusionAlertConfig, IntrusionAlerts, IntrusionDetector, LatLon, Purpose,
     Reservation, ReservationState, Shape, Volume,
 };
 use deconflict_engine::AircraftState;
@@ -261,79 +261,133 @@ fn alert_is_raised_updated_and_cleared_when_the_aircraft_turns_away() {
         0.0,
         10_000.0,
     )]);
-    let mut alerts = IntrusionAlerts::new(IntrusionAlertConfig::default());
-    // Cycle 1: 150 s out → level 2, raised.
-    let ac = aircraft(
-        "AAA001",
-        "blue",
-        ORIGIN,
-        -5_000.0 - 150.0 * KT_360_M_S,
-        90.0,
-        5_000.0,
-        0.0,
-    );
-    let ev = alerts.update(&det.scan(&[ac], NOW, 300.0).predictions, NOW);
+    let config = IntrusionAlertConfig {
+        hold_s: 3.0,
+        ..IntrusionAlertConfig::default()
+    };
+    let mut alerts = IntrusionAlerts::new(config);
+    let west_of_edge = |s: f64, trk: f64| {
+        aircraft(
+            "AAA001",
+            "blue",
+            ORIGIN,
+            -5_000.0 - s * KT_360_M_S,
+            trk,
+            5_000.0,
+            0.0,
+        )
+    };
+    let mut cycle = |ac: AircraftState, t: f64| {
+        alerts.update(&det.scan(&[ac], NOW + t, 300.0).predictions, NOW + t)
+    };
+    // Cycle 1: 150 s out → level 2, raised, for the aircraft's and the volume's parties.
+    let ev = cycle(west_of_edge(150.0, 90.0), 0.0);
     assert_eq!(ev.len(), 1);
-    assert_eq!(ev[0].event, AlertState::Raised);
-    let id = ev[0].intrusion.id.clone();
-    assert_eq!(ev[0].intrusion.level, 2);
-    // Cycle 2, 10 s later, as predicted: no event, same alert.
-    let ac = aircraft(
-        "AAA001",
-        "blue",
-        ORIGIN,
-        -5_000.0 - 140.0 * KT_360_M_S,
-        90.0,
-        5_000.0,
-        0.0,
+    assert_eq!(ev[0].event, AlertEventKind::Raised);
+    let i = &ev[0].intrusion;
+    let id = i.id.clone();
+    assert_eq!(
+        (i.level, i.track_party.as_deref(), i.volume_party.as_str()),
+        (2, Some("blue"), "red")
     );
-    assert!(alerts
-        .update(&det.scan(&[ac], NOW + 10.0, 300.0).predictions, NOW + 10.0)
-        .is_empty());
-    // Cycle 3: 50 s out → level 3, updated, same id.
-    let ac = aircraft(
-        "AAA001",
-        "blue",
-        ORIGIN,
-        -5_000.0 - 50.0 * KT_360_M_S,
-        90.0,
-        5_000.0,
-        0.0,
-    );
-    let ev = alerts.update(
-        &det.scan(&[ac], NOW + 100.0, 300.0).predictions,
-        NOW + 100.0,
-    );
+    assert!((i.time_to_entry_s - 150.0).abs() < 0.01);
+    // 10 s later, exactly as predicted: no event.
+    assert!(cycle(west_of_edge(140.0, 90.0), 10.0).is_empty());
+    // 50 s out → level 3, updated at once, same id.
+    let ev = cycle(west_of_edge(50.0, 90.0), 100.0);
     assert_eq!(
         (
             ev[0].event,
             ev[0].intrusion.level,
             ev[0].intrusion.id.as_str()
         ),
-        (AlertState::Updated, 3, id.as_str())
+        (AlertEventKind::Updated, 3, id.as_str())
     );
-    assert_eq!(alerts.active().len(), 1);
-    // Cycle 4: turned north, no longer predicted → cleared.
-    let ac = aircraft(
-        "AAA001",
-        "blue",
-        ORIGIN,
-        -5_000.0 - 50.0 * KT_360_M_S,
-        0.0,
-        5_000.0,
-        0.0,
-    );
-    let ev = alerts.update(
-        &det.scan(&[ac], NOW + 101.0, 300.0).predictions,
-        NOW + 101.0,
-    );
+    // Turned north: no longer predicted, but held for 3 s before clearing.
+    assert!(cycle(west_of_edge(50.0, 0.0), 101.0).is_empty());
+    assert!(cycle(west_of_edge(50.0, 0.0), 102.0).is_empty());
+    let ev = cycle(west_of_edge(50.0, 0.0), 104.0);
     assert_eq!(ev.len(), 1);
     assert_eq!(
         (ev[0].event, ev[0].intrusion.id.as_str()),
-        (AlertState::Cleared, id.as_str())
+        (AlertEventKind::Cleared, id.as_str())
     );
-    assert_eq!(ev[0].intrusion.cleared_at, Some(NOW + 101.0));
+    assert_eq!(ev[0].intrusion.cleared_at, Some(NOW + 104.0));
+    drop(cycle);
     assert!(alerts.active().is_empty());
+}
+
+#[test]
+fn alert_survives_a_brief_gap_and_downgrades_after_the_hold() {
+    let det = IntrusionDetector::new(&[reservation(
+        "r-1",
+        "red",
+        Purpose::Operation,
+        square(ORIGIN, 5_000.0),
+        0.0,
+        10_000.0,
+    )]);
+    let mut alerts = IntrusionAlerts::new(IntrusionAlertConfig {
+        hold_s: 3.0,
+        ..IntrusionAlertConfig::default()
+    });
+    let ac = |s: f64, trk: f64| {
+        aircraft(
+            "AAA001",
+            "blue",
+            ORIGIN,
+            -5_000.0 - s * KT_360_M_S,
+            trk,
+            5_000.0,
+            0.0,
+        )
+    };
+    let ev = alerts.update(&det.scan(&[ac(50.0, 90.0)], NOW, 300.0).predictions, NOW);
+    let id = ev[0].intrusion.id.clone();
+    // One cycle without the prediction, then back: same alert, no event.
+    assert!(alerts.update(&[], NOW + 1.0).is_empty());
+    assert!(alerts
+        .update(
+            &det.scan(&[ac(50.0, 90.0)], NOW + 2.0, 300.0).predictions,
+            NOW + 2.0
+        )
+        .is_empty());
+    // Slowed down: the entry is 100 s away (level 2); the downgrade is published only after
+    // 3 s at that level.
+    let slow = |t: f64| {
+        let mut a = ac(50.0, 90.0);
+        a.gs_kt = 180.0;
+        alerts_update(&det, a, t)
+    };
+    let mut events = Vec::new();
+    for t in [3.0, 4.0, 5.0, 6.0] {
+        events.push(alerts.update(&slow(t), NOW + t));
+    }
+    // The entry time jumped (50 → 100 s): re-sent at once, still at the published level 3.
+    assert_eq!(events[0].len(), 1);
+    assert_eq!(
+        (events[0][0].event, events[0][0].intrusion.level),
+        (AlertEventKind::Updated, 3)
+    );
+    assert!((events[0][0].intrusion.time_to_entry_s - 100.0).abs() < 0.01);
+    assert!(events[1].is_empty() && events[2].is_empty());
+    assert_eq!(events[3].len(), 1);
+    assert_eq!(
+        (
+            events[3][0].event,
+            events[3][0].intrusion.level,
+            events[3][0].intrusion.id.clone()
+        ),
+        (AlertEventKind::Updated, 2, id)
+    );
+}
+
+fn alerts_update(
+    det: &IntrusionDetector,
+    a: AircraftState,
+    t: f64,
+) -> Vec<deconflict_airspace::IntrusionPrediction> {
+    det.scan(&[a], NOW + t, 300.0).predictions
 }
 
 #[test]
