@@ -313,7 +313,6 @@ fn alert_is_raised_updated_and_cleared_when_the_aircraft_turns_away() {
         (AlertEventKind::Cleared, id.as_str())
     );
     assert_eq!(ev[0].intrusion.cleared_at, Some(NOW + 104.0));
-    drop(cycle);
     assert!(alerts.active().is_empty());
 }
 
