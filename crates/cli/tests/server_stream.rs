@@ -1,0 +1,106 @@
+//! The WebSocket stream over loopback: snapshot then deltas and alerts filtered by rights, and
+//! stuck clients that never read are dropped or resynchronised without stalling the others.
+
+mod server_support;
+use futures::StreamExt;
+use serde_json::{json, Value};
+use server_support::Server;
+use std::time::{Duration, Instant};
+use tokio_tungstenite::tungstenite::Message;
+
+fn metric(text: &str, name: &str) -> f64 {
+    text.lines().find(|l| l.starts_with(name) && l[name.len()..].starts_with(' ')).and_then(|l| l.split(' ').nth(1)).and_then(|v| v.parse().ok()).unwrap_or(0.0)
+}
+
+#[test]
+fn stream_filters_by_rights_and_survives_stuck_clients() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("c.toml");
+    std::fs::write(&cfg, "[limits]\nws_queue_frames = 4\nws_send_timeout_s = 2.0\nrate_limit_per_s = 1000.0\nbody_limit_bytes = 4194304\n").unwrap();
+    let s = Server::start(dir.path(), &["--demo", "--config", cfg.to_str().unwrap()]);
+    let (blue, cell) = (s.token("blue"), s.token("cell"));
+    let addr = s.addr.clone();
+
+    // Heavy telemetry from the cell in the background: 6000 aircraft at 1 Hz.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let feeder = {
+        let (url, cell, stop) = (s.url("/api/v1/telemetry"), cell.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let c = reqwest::blocking::Client::new();
+            let mut k = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs_f64();
+                let batch: Vec<Value> = (0..6000)
+                    .map(|i| json!({"id": format!("L{i:05}"), "callsign": format!("LOAD{i}"), "lat_deg": 20.0 + (i / 100) as f64 * 0.2,
+                                    "lon_deg": 20.0 + (i % 100) as f64 * 0.2 + k as f64 * 0.001, "alt_ft": 30000.0, "gs_kt": 400.0,
+                                    "trk_deg": 90.0, "vs_fpm": 0.0, "time": now}))
+                    .collect();
+                let r = c.post(&url).bearer_auth(&cell).json(&batch).send().unwrap();
+                assert_eq!(r.status(), 200);
+                k += 1;
+                std::thread::sleep(Duration::from_millis(1000));
+            }
+        })
+    };
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async move {
+        // Stuck clients: connect, never read.
+        let mut stuck = Vec::new();
+        for _ in 0..3 {
+            let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/api/v1/stream?token={cell}")).await.unwrap();
+            stuck.push(ws);
+        }
+        // A blue client: its snapshot and deltas never carry red's aircraft (alerts-only).
+        let (mut bws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/api/v1/stream?token={blue}")).await.unwrap();
+        // A healthy cell client that keeps reading.
+        let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/api/v1/stream?token={cell}")).await.unwrap();
+        let first = ws.next().await.unwrap().unwrap();
+        let v: Value = serde_json::from_str(first.to_text().unwrap()).unwrap();
+        assert_eq!(v["type"], "snapshot");
+
+        let t0 = Instant::now();
+        let mut last = Instant::now();
+        let mut max_gap = Duration::ZERO;
+        let mut deltas = 0;
+        while t0.elapsed() < Duration::from_secs(16) {
+            let msg = tokio::time::timeout(Duration::from_secs(5), ws.next()).await.expect("healthy client stalled").unwrap().unwrap();
+            if let Message::Text(t) = msg {
+                let v: Value = serde_json::from_str(&t).unwrap();
+                if v["type"] == "delta" || v["type"] == "snapshot" {
+                    max_gap = max_gap.max(last.elapsed());
+                    last = Instant::now();
+                    deltas += 1;
+                }
+            }
+        }
+        assert!(deltas >= 12, "healthy client got only {deltas} picture frames in 16 s");
+        assert!(max_gap < Duration::from_millis(2500), "healthy client waited {max_gap:?} between frames");
+
+        let mut saw_alert = false;
+        let mut frames = 0;
+        let t1 = Instant::now();
+        while t1.elapsed() < Duration::from_secs(8) && frames < 400 {
+            let Ok(Some(Ok(Message::Text(t)))) = tokio::time::timeout(Duration::from_secs(3), bws.next()).await else { break };
+            frames += 1;
+            let v: Value = serde_json::from_str(&t).unwrap();
+            for key in ["tracks", "upsert"] {
+                if let Some(list) = v[key].as_array() {
+                    assert!(list.iter().all(|t| t["party"] != "red"), "blue's stream carried a red aircraft");
+                }
+            }
+            if v["type"] == "alert" || (v["type"] == "snapshot" && !v["conflicts"].as_array().unwrap().is_empty()) {
+                saw_alert = true;
+            }
+        }
+        assert!(frames > 0);
+        assert!(saw_alert, "blue got no alert about the scripted encounter");
+        drop(stuck);
+    });
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    feeder.join().unwrap();
+    let m = s.get(None, "/metrics").text().unwrap();
+    let slow = metric(&m, "deconflict_ws_dropped_total") + metric(&m, "deconflict_ws_resyncs_total");
+    assert!(slow >= 1.0, "no stuck client was dropped or resynchronised:\n{m}");
+    assert!(metric(&m, "deconflict_tracks") >= 6000.0);
+}
