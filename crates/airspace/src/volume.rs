@@ -17,7 +17,10 @@
 //! - Touching is not overlapping: bands, windows and areas that only share a boundary are
 //!   disjoint.
 
-use geo::{Area, ConvexHull, Coord, LineString, MultiPoint, Polygon, Validation};
+use geo::line_intersection::{line_intersection, LineIntersection};
+use geo::{Area, ConvexHull, Coord, Line, LineString, MultiPoint, Polygon};
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{RTree, RTreeObject};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -598,7 +601,7 @@ impl Volume {
         if local.convex_hull().unsigned_area() < MIN_AREA_M2 {
             return Err(VolumeError::ZeroArea);
         }
-        if !local.is_valid() {
+        if ring_self_intersects(&local.exterior().0) {
             return Err(VolumeError::SelfIntersecting);
         }
         if local.unsigned_area() < MIN_AREA_M2 {
@@ -621,6 +624,46 @@ impl Volume {
     }
 }
 
+/// Whether a ring (closed or not) has edges that cross, touch or fold back on each other.
+///
+/// Equivalent to `geo`'s `Validation` self-intersection rule, but pairs of edges are found
+/// through an R-tree of edge boxes instead of all n² pairs, so large polygons stay cheap.
+pub(crate) fn ring_self_intersects(coords: &[Coord]) -> bool {
+    let mut pts: Vec<Coord> = coords.to_vec();
+    if pts.len() > 1 && pts.first() == pts.last() {
+        pts.pop();
+    }
+    let n = pts.len();
+    if n < 3 {
+        return true;
+    }
+    let edges: Vec<GeomWithData<Rectangle<[f64; 2]>, usize>> = (0..n)
+        .map(|i| {
+            let (a, b) = (pts[i], pts[(i + 1) % n]);
+            GeomWithData::new(Rectangle::from_corners([a.x, a.y], [b.x, b.y]), i)
+        })
+        .collect();
+    let line = |i: usize| Line::new(pts[i], pts[(i + 1) % n]);
+    let tree = RTree::bulk_load(edges.clone());
+    for e in &edges {
+        let i = e.data;
+        for other in tree.locate_in_envelope_intersecting(&e.envelope()) {
+            let j = other.data;
+            if j <= i {
+                continue;
+            }
+            let adjacent = j == i + 1 || (i == 0 && j == n - 1);
+            match line_intersection(line(i), line(j)) {
+                None => {}
+                // Neighbours meet at their shared vertex, and only there.
+                Some(LineIntersection::SinglePoint { .. }) if adjacent => {}
+                Some(_) => return true,
+            }
+        }
+    }
+    false
+}
+
 fn same_point(a: LatLon, b: LatLon) -> bool {
     a.lat_deg == b.lat_deg
         && geom::normalize_lon_deg(a.lon_deg) == geom::normalize_lon_deg(b.lon_deg)
@@ -636,14 +679,37 @@ fn span_of(plane: &LocalPlane, vertices: &[LatLon]) -> f64 {
         })
         .collect();
     let hull = points.convex_hull();
-    let hull: Vec<Coord> = hull.exterior().coords().copied().collect();
-    let mut span: f64 = 0.0;
-    for (i, a) in hull.iter().enumerate() {
-        for b in &hull[i + 1..] {
-            span = span.max((a.x - b.x).hypot(a.y - b.y));
-        }
+    let mut hull: Vec<Coord> = hull.exterior().coords().copied().collect();
+    if hull.len() > 1 && hull.first() == hull.last() {
+        hull.pop();
     }
-    span
+    hull_diameter(&hull)
+}
+
+/// Diameter of a convex polygon (vertices in order), by rotating calipers: O(n).
+fn hull_diameter(h: &[Coord]) -> f64 {
+    let n = h.len();
+    let dist = |a: Coord, b: Coord| (a.x - b.x).hypot(a.y - b.y);
+    match n {
+        0 | 1 => return 0.0,
+        2 => return dist(h[0], h[1]),
+        _ => {}
+    }
+    let area2 = |a: Coord, b: Coord, c: Coord| {
+        ((b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x)).abs()
+    };
+    let mut j = 1;
+    let mut best: f64 = 0.0;
+    for i in 0..n {
+        let ni = (i + 1) % n;
+        let mut guard = 0;
+        while area2(h[i], h[ni], h[(j + 1) % n]) > area2(h[i], h[ni], h[j]) && guard < n {
+            j = (j + 1) % n;
+            guard += 1;
+        }
+        best = best.max(dist(h[i], h[j])).max(dist(h[ni], h[j]));
+    }
+    best
 }
 
 /// Padding added to polygon boxes for great-circle bulge between densified vertices, degrees.
@@ -699,5 +765,90 @@ pub(crate) fn split_box(min_lon: f64, min_lat: f64, max_lon: f64, max_lat: f64) 
         vec![make(min_lon, 180.0), make(-180.0, max_lon - 360.0)]
     } else {
         vec![make(min_lon, max_lon)]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::Validation;
+
+    fn ring(points: &[(f64, f64)]) -> Vec<Coord> {
+        points.iter().map(|&(x, y)| Coord { x, y }).collect()
+    }
+
+    #[test]
+    fn self_intersection_matches_geo_validation() {
+        let cases: &[&[(f64, f64)]] = &[
+            &[(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)],
+            &[(0.0, 0.0), (1.0, 1.0), (1.0, 0.0), (0.0, 1.0)], // bow tie
+            &[(0.0, 0.0), (2.0, 0.0), (2.0, 2.0), (1.0, 0.0), (0.0, 2.0)], // vertex on an edge
+            &[(0.0, 0.0), (2.0, 0.0), (1.0, 0.0), (1.0, 1.0)], // spike back along an edge
+            &[
+                (0.0, 0.0),
+                (3.0, 0.0),
+                (3.0, 3.0),
+                (2.0, 1.0),
+                (1.0, 2.0),
+                (0.0, 3.0),
+            ],
+            &[(0.0, 0.0), (1.0, 0.0), (0.5, 1.0)],
+        ];
+        for pts in cases {
+            let r = ring(pts);
+            let expected = !Polygon::new(LineString::from(r.clone()), vec![]).is_valid();
+            assert_eq!(ring_self_intersects(&r), expected, "{pts:?}");
+        }
+    }
+
+    #[test]
+    fn hull_diameter_matches_all_pairs() {
+        for n in 3..40usize {
+            let pts: Vec<Coord> = (0..n)
+                .map(|k| {
+                    let a = std::f64::consts::TAU * k as f64 / n as f64;
+                    Coord {
+                        x: 3.0 * a.cos() + 0.1 * k as f64,
+                        y: 1.5 * a.sin(),
+                    }
+                })
+                .collect();
+            let hull =
+                MultiPoint::from(pts.iter().map(|c| geo::Point::from(*c)).collect::<Vec<_>>())
+                    .convex_hull();
+            let mut h: Vec<Coord> = hull.exterior().coords().copied().collect();
+            h.pop();
+            let brute = pts
+                .iter()
+                .flat_map(|a| pts.iter().map(move |b| (a.x - b.x).hypot(a.y - b.y)))
+                .fold(0.0, f64::max);
+            assert!((hull_diameter(&h) - brute).abs() < 1e-12, "n = {n}");
+        }
+    }
+
+    #[test]
+    fn large_polygons_validate_quickly() {
+        // 10,000-vertex circle: the R-tree keeps this well under a second even in debug builds.
+        let n = MAX_VERTICES;
+        let coordinates: Vec<[f64; 2]> = (0..n)
+            .map(|k| {
+                let a = std::f64::consts::TAU * k as f64 / n as f64;
+                [35.0 + 0.5 * a.cos(), 35.0 + 0.5 * a.sin()]
+            })
+            .collect();
+        let v = Volume {
+            shape: Shape::Polygon { coordinates },
+            lower_ft: 0.0,
+            upper_ft: 1_000.0,
+            start_time: 0.0,
+            end_time: 1.0,
+        };
+        let t = std::time::Instant::now();
+        assert_eq!(v.validate(), Ok(()));
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(5),
+            "{:?}",
+            t.elapsed()
+        );
     }
 }
