@@ -114,7 +114,7 @@ impl ReservationIndex {
         &mut self,
         reservation: Reservation,
     ) -> Result<Option<Reservation>, ReservationError> {
-        let prepared = prepare_volumes(&reservation.volumes)?;
+        let prepared = reservation.prepare()?;
         let old = self.remove(&reservation.id);
         let slot = self.next_slot;
         self.next_slot += 1;

@@ -146,7 +146,7 @@ fn circle_separated(c: &PreparedVolume, other: &PreparedVolume) -> bool {
         return false;
     };
     if let Some(r2) = other.circle_radius_m {
-        return geom::distance_m(c.center, other.center) >= r + r2;
+        return geom::distance_m(c.center, other.center) >= r + r2 - TOUCH_TOLERANCE_M;
     }
     // Distances from the centre are true in the circle's own plane.
     let ring: Vec<Coord> = other
@@ -162,8 +162,12 @@ fn circle_separated(c: &PreparedVolume, other: &PreparedVolume) -> bool {
     if poly.contains(&origin) {
         return false;
     }
-    Euclidean.distance(&origin, poly.exterior()) >= r
+    Euclidean.distance(&origin, poly.exterior()) >= r - TOUCH_TOLERANCE_M
 }
+
+/// Gaps or overlaps narrower than this between a circle and another outline count as touching
+/// (projection round-off between planes is well below it), metres.
+pub const TOUCH_TOLERANCE_M: f64 = 0.01;
 
 fn project(plane: &LocalPlane, v: &PreparedVolume) -> Polygon<f64> {
     let coords: Vec<Coord> = v

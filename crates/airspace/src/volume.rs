@@ -34,6 +34,8 @@ pub const MAX_RADIUS_M: f64 = 1_000_000.0;
 pub const MAX_WINDOW_S: f64 = 366.0 * 86_400.0;
 /// Most vertices accepted in one polygon.
 pub const MAX_VERTICES: usize = 10_000;
+/// Highest reservation priority.
+pub const MAX_PRIORITY: u8 = 10;
 /// Most volumes accepted in one reservation.
 pub const MAX_VOLUMES: usize = 100;
 /// Lowest accepted altitude bound, feet MSL (the engine's limit).
@@ -212,7 +214,17 @@ impl Reservation {
     /// # Errors
     /// [`ReservationError`] naming the first bad volume and why.
     pub fn validate(&self) -> Result<(), ReservationError> {
-        validate_volumes(&self.volumes)
+        self.prepare().map(|_| ())
+    }
+
+    pub(crate) fn prepare(&self) -> Result<Vec<PreparedVolume>, ReservationError> {
+        if self.priority > MAX_PRIORITY {
+            return Err(ReservationError::PriorityOutOfRange {
+                priority: self.priority,
+                max: MAX_PRIORITY,
+            });
+        }
+        prepare_volumes(&self.volumes)
     }
 }
 
@@ -258,6 +270,14 @@ pub enum ReservationError {
         count: usize,
         /// Limit.
         max: usize,
+    },
+    /// Priority above [`MAX_PRIORITY`].
+    #[error("priority {priority} is out of range [0, {max}]")]
+    PriorityOutOfRange {
+        /// Priority given.
+        priority: u8,
+        /// Highest accepted.
+        max: u8,
     },
     /// One volume is invalid.
     #[error("volume {index}: {source}")]

@@ -353,3 +353,74 @@ fn state_follows_time() {
     assert_eq!(Cancelled.at_time(&vs, 150.0), Cancelled);
     assert_eq!(Ended.at_time(&vs, 150.0), Ended);
 }
+
+#[test]
+fn circle_tangent_to_a_square_does_not_overlap() {
+    let square = vol(plane_rect(LATAKIA, -5_000.0, -5_000.0, 5_000.0, 5_000.0));
+    let plane = LocalPlane::new(LATAKIA);
+    let east = plane.inverse(8_000.0, 0.0);
+    assert!(one(square.clone(), vol(circle(east, 3_000.0))).is_none());
+    assert!(one(vol(circle(east, 3_000.0)), square.clone()).is_none());
+    let o = one(square, vol(circle(east, 3_100.0))).expect("overlap by a sliver");
+    assert!(o.area_m2 > 0.0 && o.area_m2 < 0.1 * std::f64::consts::PI * 3_100.0 * 3_100.0);
+}
+
+#[test]
+fn overlap_is_symmetric() {
+    let a = vol(plane_rect(LATAKIA, -5_000.0, -5_000.0, 5_000.0, 5_000.0));
+    let b = vol(circle(destination(LATAKIA, 45.0, 6_000.0), 4_000.0));
+    let ab = one(a.clone(), b.clone()).expect("overlap");
+    let ba = one(b, a).expect("overlap");
+    assert_relative_eq!(ab.area_m2, ba.area_m2, max_relative = 1e-9);
+}
+
+#[test]
+fn polygon_around_the_pole_is_found_by_the_index() {
+    use deconflict_airspace::{Purpose, Reservation, ReservationIndex};
+    let polar = vol(Shape::Polygon {
+        coordinates: vec![[0.0, 89.0], [90.0, 89.0], [180.0, 89.0], [-90.0, 89.0]],
+    });
+    assert_eq!(polar.validate(), Ok(()));
+    let mut index = ReservationIndex::new();
+    index
+        .insert(Reservation {
+            id: "r-polar".into(),
+            party: "blue".into(),
+            purpose: Purpose::Training,
+            priority: 3,
+            state: ReservationState::Accepted,
+            volumes: vec![polar],
+        })
+        .unwrap();
+    // A small circle near the pole at a longitude far from every vertex.
+    let probe = vol(circle(
+        LatLon {
+            lat_deg: 89.9,
+            lon_deg: -135.0,
+        },
+        2_000.0,
+    ));
+    let found = index.check("red", &[probe], None).unwrap();
+    assert_eq!(found.len(), 1);
+    assert_relative_eq!(
+        found[0].overlap.area_m2,
+        std::f64::consts::PI * 4.0e6,
+        max_relative = 1e-3
+    );
+    let mut bad = index.get("r-polar").unwrap().clone();
+    bad.priority = 11;
+    assert_eq!(
+        index.insert(bad).unwrap_err().to_string(),
+        "priority 11 is out of range [0, 10]"
+    );
+    assert_eq!(index.len(), 1);
+    // Own reservations are not reported.
+    let probe = vol(circle(
+        LatLon {
+            lat_deg: 89.9,
+            lon_deg: -135.0,
+        },
+        2_000.0,
+    ));
+    assert!(index.check("blue", &[probe], None).unwrap().is_empty());
+}
