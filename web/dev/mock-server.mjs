@@ -3,13 +3,14 @@
 // with rough (bounding-box) overlaps, requests and hotline. Not used by CI or the e2e tests,
 // which run against the real server. Usage: node dev/mock-server.mjs [port]
 import http from 'node:http';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
 
 const ROOT = fileURLToPath(new URL('../public/', import.meta.url));
 const PORT = Number(process.argv[2] || 8099);
+const DATA_DIR = process.argv[3];
 const TOKENS = { 'blue-token': 'blue', 'red-token': 'red', 'cell-token': 'cell' };
 const ROLES = { blue: 'party', red: 'party', cell: 'cell' };
 const SHARING = { blue: 'full', red: 'alerts-only', civil: 'full' };
@@ -27,8 +28,8 @@ for (let i = 0; i < 12; i++) addTrack(`BLU${String(i + 1).padStart(3, '0')}`, `V
 for (let i = 0; i < 12; i++) addTrack(`RED${String(i + 1).padStart(3, '0')}`, `KNIGHT${i + 1}`, 'red', 36 + rnd() * 1.5, 38 + rnd() * 3, 20000 + Math.round(rnd() * 100) * 100, 400 + rnd() * 60, rnd() * 360);
 for (let i = 0; i < 40; i++) addTrack(`4${(0x40000 + i * 97).toString(16).toUpperCase()}`, `THY${100 + i}`, 'civil', 33 + rnd() * 5, 33 + rnd() * 9, 33000 + Math.round(rnd() * 40) * 100, 440 + rnd() * 40, rnd() * 360);
 // Scripted encounter: BLU100 and RED100 head-on at FL250.
-addTrack('BLU100', 'HAWK1', 'blue', 36.6, 37.2, 25000, 420, 90);
-addTrack('RED100', 'FALCON7', 'red', 36.6, 38.4, 25000, 420, 270);
+addTrack('BLU100', 'HAWK1', 'blue', 36.6, 37.4, 25000, 420, 90);
+addTrack('RED100', 'FALCON7', 'red', 36.6, 38.2, 25000, 420, 270);
 
 function step(dt) {
   for (const t of tracks.values()) {
@@ -159,6 +160,7 @@ const server = http.createServer(async (req, res) => {
       return problem(res, 404, 'not found');
     }
   }
+  if (p === '/api/v1/health') return send(res, 200, { ok: true });
   const auth = (req.headers.authorization || '').replace(/^Bearer /, '');
   const party = TOKENS[auth];
   if (!party) return problem(res, 401, 'missing or unknown token');
@@ -269,4 +271,8 @@ setInterval(() => {
   if (ev) broadcast((party) => (party === 'cell' || party === 'blue' || party === 'red' ? { type: 'alert', ...ev } : null));
 }, 1000);
 
+if (DATA_DIR) {
+  await mkdir(DATA_DIR, { recursive: true });
+  await writeFile(join(DATA_DIR, 'demo-tokens.json'), JSON.stringify({ blue: 'blue-token', red: 'red-token', cell: 'cell-token' }));
+}
 server.listen(PORT, '127.0.0.1', () => console.log(`mock console server on http://127.0.0.1:${PORT}/ (tokens: blue-token, red-token, cell-token)`));

@@ -289,7 +289,7 @@ function stateSnapshot() {
   const tracks = [];
   for (const t of store.tracks.values()) {
     trackParties[t.party] = (trackParties[t.party] || 0) + 1;
-    tracks.push({ id: t.id, party: t.party, inAlert: alertIds.has(t.id) });
+    tracks.push({ id: t.id, party: t.party, inAlert: alertIds.has(t.id), lat_deg: t.lat_deg, lon_deg: t.lon_deg });
   }
   const viaAlert = map ? map.stats.viaAlert.map((x) => ({ ...x, inAlert: true })) : [];
   return Object.freeze({
@@ -308,7 +308,7 @@ function stateSnapshot() {
       a_party: a.item.a_party ?? a.item.track_party, b_party: a.item.b_party ?? a.item.volume_party,
     })),
     alertTrackIds: [...alertIds],
-    reservations: store.reservations.size,
+    reservations: [...store.reservations.values()].map((r) => ({ id: r.id, party: r.party, name: r.name, state: r.state, purpose: r.purpose, volumes: r.volumes })),
     requests: [...store.requests.values()].map((q) => ({ id: q.id, kind: q.kind, from: q.from, to: q.to, state: q.state, reason: q.reason })),
     overlaps: map ? map.overlaps.length : 0,
     fps: store.fps || 0,
@@ -376,12 +376,19 @@ window.__deconflict = Object.freeze({
   },
   injectTracks,
   clearInjected,
+  /** Cheap render statistics (no per-track lists), for frame-rate measurements. */
+  get stats() {
+    return map ? { frames: map.frames, frameMs: map.stats.frameMs, drawn: map.stats.drawn, tracks: store.tracks.size } : null;
+  },
   /** Frames drawn since load (for frame-rate measurements). */
   get frames() {
     return map ? map.frames : 0;
   },
   view(lon, lat, zoom) {
     map.centerOn(lon, lat, 256 * 2 ** zoom);
+  },
+  fit(points) {
+    map.fit(points, 80);
   },
   project(lon, lat) {
     return map.project(lon, lat);

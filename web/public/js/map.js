@@ -11,6 +11,10 @@ const MIN_SCALE = 256;
 const MAX_SCALE = 256 * 2 ** 15;
 const LABEL_LIMIT = 350;
 const HIT_RADIUS_PX = 10;
+// Above this many aircraft in view, symbols and trails are blitted into one pixel buffer:
+// software canvas paths with tens of thousands of sub-paths cost hundreds of milliseconds.
+const BULK_THRESHOLD = 1500;
+const SPRITE_ANGLES = 36;
 
 export class MapView {
   constructor(container) {
@@ -660,46 +664,50 @@ export class MapView {
     }
     this.hitCount = n;
 
-    // Trails.
-    if (this.showTrails && n < 60000) {
+    if (n > BULK_THRESHOLD) {
+      this.drawBulk(ctx, byColour, s, ox, oy);
+    } else {
+      // Trails.
+      if (this.showTrails && n < 60000) {
+        for (const [colour, list] of byColour) {
+          ctx.beginPath();
+          for (let i = 0; i < list.length; i += 3) {
+            const tr = list[i].trail;
+            if (tr.length < 4) continue;
+            ctx.moveTo(tr[0] * s + ox, tr[1] * s + oy);
+            for (let k = 2; k < tr.length; k += 2) ctx.lineTo(tr[k] * s + ox, tr[k + 1] * s + oy);
+            ctx.lineTo(list[i + 1], list[i + 2]);
+          }
+          ctx.strokeStyle = colour + '66';
+          ctx.lineWidth = 1;
+          ctx.stroke();
+        }
+      }
+
+      // Aircraft symbols: a chevron along the track, one path per colour.
+      const size = n > 5000 ? 4.5 : 6.5;
       for (const [colour, list] of byColour) {
         ctx.beginPath();
         for (let i = 0; i < list.length; i += 3) {
-          const tr = list[i].trail;
-          if (tr.length < 4) continue;
-          ctx.moveTo(tr[0] * s + ox, tr[1] * s + oy);
-          for (let k = 2; k < tr.length; k += 2) ctx.lineTo(tr[k] * s + ox, tr[k + 1] * s + oy);
-          ctx.lineTo(list[i + 1], list[i + 2]);
+          const t = list[i];
+          const a = ((t.trk_deg || 0) * Math.PI) / 180;
+          const sin = Math.sin(a);
+          const cos = Math.cos(a);
+          const x = list[i + 1];
+          const y = list[i + 2];
+          // Nose, right wing, tail notch, left wing.
+          ctx.moveTo(x + sin * size, y - cos * size);
+          ctx.lineTo(x + cos * size * 0.7 - sin * size * 0.8, y + sin * size * 0.7 + cos * size * 0.8);
+          ctx.lineTo(x - sin * size * 0.35, y + cos * size * 0.35);
+          ctx.lineTo(x - cos * size * 0.7 - sin * size * 0.8, y - sin * size * 0.7 + cos * size * 0.8);
+          ctx.closePath();
         }
-        ctx.strokeStyle = colour + '66';
-        ctx.lineWidth = 1;
-        ctx.stroke();
+        ctx.fillStyle = colour;
+        ctx.fill();
       }
     }
 
     this.drawConflicts(ctx, now);
-
-    // Aircraft symbols: a chevron along the track, one path per colour.
-    const size = n > 5000 ? 4.5 : 6.5;
-    for (const [colour, list] of byColour) {
-      ctx.beginPath();
-      for (let i = 0; i < list.length; i += 3) {
-        const t = list[i];
-        const a = ((t.trk_deg || 0) * Math.PI) / 180;
-        const sin = Math.sin(a);
-        const cos = Math.cos(a);
-        const x = list[i + 1];
-        const y = list[i + 2];
-        // Nose, right wing, tail notch, left wing.
-        ctx.moveTo(x + sin * size, y - cos * size);
-        ctx.lineTo(x + cos * size * 0.7 - sin * size * 0.8, y + sin * size * 0.7 + cos * size * 0.8);
-        ctx.lineTo(x - sin * size * 0.35, y + cos * size * 0.35);
-        ctx.lineTo(x - cos * size * 0.7 - sin * size * 0.8, y - sin * size * 0.7 + cos * size * 0.8);
-        ctx.closePath();
-      }
-      ctx.fillStyle = colour;
-      ctx.fill();
-    }
 
     // Aircraft known only through alerts: hollow symbol.
     for (const t of this.alertOnly.values()) {
@@ -761,6 +769,114 @@ export class MapView {
 
     this.drawOverlays(ctx);
     this.stats = { drawn: n, parties, viaAlert, labels, frameMs: this.stats.frameMs };
+  }
+
+  /** Chevron sprites of one colour for SPRITE_ANGLES headings, as pixel offsets + RGBA words. */
+  sprites(colour, size) {
+    const key = `${colour}|${size}|${this.dpr}`;
+    this.spriteCache ||= new Map();
+    let set = this.spriteCache.get(key);
+    if (set) return set;
+    set = [];
+    const px = size * this.dpr;
+    const dim = Math.ceil(px * 2 + 4);
+    const c = new OffscreenCanvas(dim, dim);
+    const g = c.getContext('2d', { willReadFrequently: true });
+    for (let k = 0; k < SPRITE_ANGLES; k++) {
+      g.clearRect(0, 0, dim, dim);
+      const a = (k * 2 * Math.PI) / SPRITE_ANGLES;
+      const sin = Math.sin(a);
+      const cos = Math.cos(a);
+      const x = dim / 2;
+      const y = dim / 2;
+      g.beginPath();
+      g.moveTo(x + sin * px, y - cos * px);
+      g.lineTo(x + cos * px * 0.7 - sin * px * 0.8, y + sin * px * 0.7 + cos * px * 0.8);
+      g.lineTo(x - sin * px * 0.35, y + cos * px * 0.35);
+      g.lineTo(x - cos * px * 0.7 - sin * px * 0.8, y - sin * px * 0.7 + cos * px * 0.8);
+      g.closePath();
+      g.fillStyle = colour;
+      g.fill();
+      const d = g.getImageData(0, 0, dim, dim).data;
+      const offs = [];
+      const words = [];
+      for (let yy = 0; yy < dim; yy++) {
+        for (let xx = 0; xx < dim; xx++) {
+          const i = (yy * dim + xx) * 4;
+          const alpha = d[i + 3];
+          if (alpha < 60) continue;
+          offs.push(xx - Math.floor(dim / 2), yy - Math.floor(dim / 2));
+          // ImageData is RGBA bytes; as little-endian 32-bit words that is ABGR.
+          words.push(((Math.min(255, alpha * 1.4) << 24) | (d[i + 2] << 16) | (d[i + 1] << 8) | d[i]) >>> 0);
+        }
+      }
+      set.push({ offs: Int16Array.from(offs), words: Uint32Array.from(words) });
+    }
+    this.spriteCache.set(key, set);
+    return set;
+  }
+
+  /** Trails and symbols of many aircraft written straight into one ImageData. */
+  drawBulk(ctx, byColour, s, ox, oy) {
+    const W = this.air.width;
+    const H = this.air.height;
+    if (!this.img || this.img.width !== W || this.img.height !== H) {
+      this.img = ctx.createImageData(W, H);
+      this.buf = new Uint32Array(this.img.data.buffer);
+    }
+    const buf = this.buf;
+    buf.fill(0);
+    const dpr = this.dpr;
+    const size = 4.5;
+    for (const [colour, list] of byColour) {
+      const r = parseInt(colour.slice(1, 3), 16);
+      const g = parseInt(colour.slice(3, 5), 16);
+      const b = parseInt(colour.slice(5, 7), 16);
+      const trailWord = ((0x70 << 24) | (b << 16) | (g << 8) | r) >>> 0;
+      if (this.showTrails) {
+        for (let i = 0; i < list.length; i += 3) {
+          const tr = list[i].trail;
+          if (tr.length < 4) continue;
+          let x0 = (tr[0] * s + ox) * dpr;
+          let y0 = (tr[1] * s + oy) * dpr;
+          for (let k = 2; k <= tr.length; k += 2) {
+            const x1 = k < tr.length ? (tr[k] * s + ox) * dpr : list[i + 1] * dpr;
+            const y1 = k < tr.length ? (tr[k + 1] * s + oy) * dpr : list[i + 2] * dpr;
+            // DDA line, one pixel wide.
+            const steps = Math.min(400, Math.max(Math.abs(x1 - x0), Math.abs(y1 - y0)) | 0);
+            const dx = steps ? (x1 - x0) / steps : 0;
+            const dy = steps ? (y1 - y0) / steps : 0;
+            let x = x0;
+            let y = y0;
+            for (let j = 0; j <= steps; j++) {
+              const xi = x | 0;
+              const yi = y | 0;
+              if (xi >= 0 && yi >= 0 && xi < W && yi < H) buf[yi * W + xi] = trailWord;
+              x += dx;
+              y += dy;
+            }
+            x0 = x1;
+            y0 = y1;
+          }
+        }
+      }
+      const set = this.sprites(colour, size);
+      for (let i = 0; i < list.length; i += 3) {
+        const t = list[i];
+        const k = Math.round(((((t.trk_deg || 0) % 360) + 360) % 360) / (360 / SPRITE_ANGLES)) % SPRITE_ANGLES;
+        const sp = set[k];
+        const cx = Math.round(list[i + 1] * dpr);
+        const cy = Math.round(list[i + 2] * dpr);
+        const offs = sp.offs;
+        const words = sp.words;
+        for (let j = 0, m = 0; m < words.length; j += 2, m++) {
+          const x = cx + offs[j];
+          const y = cy + offs[j + 1];
+          if (x >= 0 && y >= 0 && x < W && y < H) buf[y * W + x] = words[m];
+        }
+      }
+    }
+    ctx.putImageData(this.img, 0, 0);
   }
 
   positionOf(id, fallback, now) {

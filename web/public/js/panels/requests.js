@@ -111,6 +111,8 @@ function render() {
   const typing = document.activeElement && document.activeElement.dataset.testid === 'decline-reason' ? document.activeElement : null;
   const typingId = typing && typing.closest('[data-request-id]')?.dataset.requestId;
   const typed = typing ? typing.value : '';
+  // Re-rendering drops the hovered card without a mouseleave.
+  map.highlightVolume = null;
   list.replaceChildren(...all.map(item));
   if (typingId) {
     const el = list.querySelector(`[data-request-id="${CSS.escape(typingId)}"] [data-testid="decline-reason"]`);

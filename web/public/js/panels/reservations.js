@@ -312,6 +312,8 @@ function renderList() {
     return (a.volumes[0]?.start_time || 0) - (b.volumes[0]?.start_time || 0);
   });
   document.getElementById('badge-reservations').textContent = list.length ? String(list.filter((r) => r.state !== 'cancelled' && r.state !== 'ended').length) : '';
+  // Re-rendering drops the hovered card without a mouseleave.
+  map.highlightVolume = null;
   listBox.replaceChildren(h('div', { class: 'muted small' }, `${list.length} reservations and zones`), ...list.map((r) => {
     const own = r.party === me;
     const v = r.volumes[0] || {};

@@ -1,0 +1,139 @@
+// Shared plumbing of the browser tests: start `deconflict serve --demo` on a free loopback port
+// with a fresh data directory, read its demo tokens, launch Debian's Chromium through
+// playwright-core, sign in, save screenshots, and stop everything afterwards.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const WEB_DIR = fileURLToPath(new URL('..', import.meta.url));
+export const OUT_DIR = join(WEB_DIR, 'test-output');
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+export function sleep(ms) {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+/**
+ * Starts the server and waits until /api/v1/health answers and demo-tokens.json exists.
+ * DECONFLICT_BIN overrides the binary; E2E_MOCK=1 runs the development mock instead (never in CI).
+ */
+export async function startServer() {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'deconflict-e2e-'));
+  let cmd;
+  let args;
+  if (process.env.E2E_MOCK === '1') {
+    cmd = process.execPath;
+    args = [join(WEB_DIR, 'dev', 'mock-server.mjs'), String(port), dataDir];
+  } else {
+    cmd = process.env.DECONFLICT_BIN || join(WEB_DIR, '..', 'target', 'release', 'deconflict');
+    if (!existsSync(cmd)) throw new Error(`${cmd} not found: run \`cargo build --release -p deconflict\` first`);
+    args = ['serve', '--demo', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir];
+  }
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' } });
+  let log = '';
+  child.stdout.on('data', (d) => { log += d; });
+  child.stderr.on('data', (d) => { log += d; });
+  let exited = null;
+  child.on('exit', (code, sig) => { exited = `exit ${code ?? sig}`; });
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60000;
+  let tokens = null;
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`server ${exited} before it was ready:\n${log.slice(-4000)}`);
+    try {
+      const res = await fetch(`${base}/api/v1/health`);
+      const tokenFile = join(dataDir, 'demo-tokens.json');
+      if (res.ok && existsSync(tokenFile)) {
+        tokens = JSON.parse(readFileSync(tokenFile, 'utf8'));
+        if (tokens.blue && tokens.red && tokens.cell) break;
+      }
+    } catch {
+      /* not listening yet */
+    }
+    await sleep(250);
+  }
+  if (!tokens) {
+    child.kill('SIGKILL');
+    throw new Error(`server did not become ready on ${base} within 60 s:\n${log.slice(-4000)}`);
+  }
+  return {
+    base,
+    tokens,
+    dataDir,
+    log: () => log,
+    async stop() {
+      if (!exited) {
+        child.kill('SIGTERM');
+        for (let i = 0; i < 40 && !exited; i++) await sleep(100);
+        if (!exited) child.kill('SIGKILL');
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser() {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium`);
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+/** Opens a page, signs in with the token and waits for the live picture. */
+export async function signIn(browser, base, token, requests) {
+  const context = await browser.newContext({ viewport: { width: 1600, height: 900 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('request', (r) => requests.push({ url: r.url(), page: token.slice(0, 4) }));
+  page.on('websocket', (ws) => requests.push({ url: ws.url(), page: token.slice(0, 4) }));
+  await page.goto(`${base}/`);
+  await page.fill('[data-testid=token-input]', token);
+  await page.click('[data-testid=sign-in]');
+  await page.waitForSelector('#app:not([hidden])', { timeout: 15000 });
+  page.errors = errors;
+  return page;
+}
+
+export function state(page) {
+  return page.evaluate(() => JSON.parse(JSON.stringify(window.__deconflict.state)));
+}
+
+export async function waitFor(fn, { timeoutMs = 15000, intervalMs = 250, what = 'condition' } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    last = await fn();
+    if (last) return last;
+    await sleep(intervalMs);
+  }
+  throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+}
+
+let shot = 0;
+export async function screenshot(page, name) {
+  mkdirSync(OUT_DIR, { recursive: true });
+  shot += 1;
+  const file = join(OUT_DIR, `${String(shot).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+export function assert(cond, message) {
+  if (!cond) throw new Error(`assertion failed: ${message}`);
+}
