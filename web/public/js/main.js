@@ -64,6 +64,8 @@ function showApp(me) {
   $('#who').dataset.party = me.party;
   $('#who').dataset.role = me.role;
   if (me.role === 'cell') $('[data-tab="audit"]').hidden = false;
+  // Observers read only: hide the controls that write.
+  document.body.classList.toggle('read-only', me.role === 'observer');
   if (!started) {
     started = true;
     initConsole();
@@ -124,9 +126,11 @@ function initConsole() {
   store.on('tracks', () => {
     if (firstFit && store.tracks.size) {
       firstFit = false;
-      // Start on the party's own aircraft when there are any in view range; else keep the default.
-      const own = [...store.tracks.values()].filter((t) => t.party === store.me.party).map((t) => [t.lon_deg, t.lat_deg]);
-      if (own.length) map.fit(own, 120);
+      // Start on the party's own aircraft (all aircraft for the cell), not closer than ~zoom 8.
+      const all = [...store.tracks.values()];
+      const own = all.filter((t) => t.party === store.me.party);
+      const pts = (own.length ? own : all).map((t) => [t.lon_deg, t.lat_deg]);
+      if (pts.length) map.fit(pts, 120, 8);
     }
   });
   setInterval(tickTopbar, 250);

@@ -169,7 +169,7 @@ export class MapView {
   }
 
   /** Fits the view to [lon, lat] points. */
-  fit(points, paddingPx = 60) {
+  fit(points, paddingPx = 60, maxZoom = 11) {
     if (!points.length) return;
     let minX = 1;
     let maxX = 0;
@@ -188,7 +188,7 @@ export class MapView {
     const w = Math.max(1e-6, maxX - minX);
     const hgt = Math.max(1e-6, maxY - minY);
     const s = Math.min((this.width - 2 * paddingPx) / w, (this.height - 2 * paddingPx) / hgt);
-    this.scale = Math.max(MIN_SCALE, Math.min(256 * 2 ** 11, s));
+    this.scale = Math.max(MIN_SCALE, Math.min(256 * 2 ** maxZoom, s));
     this.invalidateBase();
   }
 

@@ -101,7 +101,7 @@ export function render() {
     onclick: () => onPick(t.id),
   }, ...COLUMNS.map((c) => {
     const v = c.fmt ? c.fmt(t, levels) : c.get(t, levels);
-    if (c.key === 'party') return h('td', {}, h('span', { class: 'dot', style: { background: partyColour(t.party) } }), v, t.viaAlert ? ' (alert)' : '');
+    if (c.key === 'party') return h('td', {}, h('span', { class: 'dot', style: { background: partyColour(t.party) } }), v || '—', t.viaAlert ? ' (alert)' : '');
     return h('td', { class: c.num ? 'num' : '' }, v);
   })));
   tbody.replaceChildren(...rows);
