@@ -12,6 +12,38 @@
 //! - [`formats`]: ASTM F3548 `Volume4D` JSON, GeoJSON in and out, OpenAir text.
 //! - [`geom`]: the local azimuthal equidistant plane all exact computations use (continuous across
 //!   the antimeridian) and great-circle helpers.
+//!
+//! # Example
+//! ```
+//! use deconflict_airspace::{
+//!     IntrusionDetector, LatLon, Purpose, Reservation, ReservationIndex, ReservationState, Shape,
+//!     Volume,
+//! };
+//! use deconflict_engine::AircraftState;
+//!
+//! let zone = |lon0: f64| Volume {
+//!     shape: Shape::Polygon { coordinates: vec![[lon0, 35.0], [lon0 + 0.2, 35.0], [lon0 + 0.2, 35.2], [lon0, 35.2]] },
+//!     lower_ft: 0.0, upper_ft: 20_000.0, start_time: 0.0, end_time: 7_200.0,
+//! };
+//! let mut index = ReservationIndex::new();
+//! index.insert(Reservation {
+//!     id: "r-1".into(), party: "blue".into(), purpose: Purpose::Operation, priority: 5,
+//!     state: ReservationState::Active, volumes: vec![zone(36.0)],
+//! }).unwrap();
+//!
+//! // Filing check for red: half of blue's square overlaps.
+//! let found = index.check("red", &[zone(36.1)], None).unwrap();
+//! assert_eq!(found[0].reservation_id, "r-1");
+//! assert!(found[0].overlap.area_m2 > 1.0e8);
+//!
+//! // A red aircraft flying east towards blue's active reservation.
+//! let detector = IntrusionDetector::from_index(&index);
+//! let ac = AircraftState { id: "RED01".into(), party: Some("red".into()), lat_deg: 35.1,
+//!     lon_deg: 35.8, alt_ft: 10_000.0, gs_kt: 400.0, trk_deg: 90.0, vs_fpm: 0.0 };
+//! let scan = detector.scan(&[ac], 3_600.0, 300.0);
+//! assert_eq!(scan.predictions[0].reservation_id, "r-1");
+//! assert!(scan.predictions[0].time_to_entry_s > 80.0 && scan.predictions[0].time_to_entry_s < 100.0);
+//! ```
 #![deny(missing_docs)]
 
 pub mod formats;
