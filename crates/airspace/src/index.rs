@@ -148,6 +148,13 @@ impl ReservationIndex {
         Some(stored.reservation)
     }
 
+    /// Every stored reservation with its prepared volumes.
+    pub(crate) fn iter_prepared(&self) -> impl Iterator<Item = (&Reservation, &[PreparedVolume])> {
+        self.slots
+            .values()
+            .map(|s| (&s.reservation, s.prepared.as_slice()))
+    }
+
     /// Sets a stored reservation's state; returns false when the id is unknown.
     pub fn set_state(&mut self, id: &str, state: ReservationState) -> bool {
         match self.ids.get(id).and_then(|s| self.slots.get_mut(s)) {

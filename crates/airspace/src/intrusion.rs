@@ -94,6 +94,18 @@ struct Watched {
     prepared: PreparedVolume,
 }
 
+impl Watched {
+    fn new(r: &Reservation, volume_index: usize, prepared: PreparedVolume) -> Self {
+        Self {
+            reservation_id: r.id.clone(),
+            party: r.party.clone(),
+            purpose: r.purpose,
+            volume_index,
+            prepared,
+        }
+    }
+}
+
 /// Every watched volume, indexed for per-cycle intrusion prediction.
 #[derive(Debug, Default)]
 pub struct IntrusionDetector {
@@ -111,17 +123,30 @@ impl IntrusionDetector {
         for r in reservations.into_iter().filter(|r| r.state.is_live()) {
             for (volume_index, v) in r.volumes.iter().enumerate() {
                 match v.prepare() {
-                    Ok(prepared) => watched.push(Watched {
-                        reservation_id: r.id.clone(),
-                        party: r.party.clone(),
-                        purpose: r.purpose,
-                        volume_index,
-                        prepared,
-                    }),
+                    Ok(prepared) => watched.push(Watched::new(r, volume_index, prepared)),
                     Err(_) => rejected_volumes += 1,
                 }
             }
         }
+        Self::build(watched, rejected_volumes)
+    }
+
+    /// Watches every live reservation in `index`, reusing the geometry the index prepared.
+    pub fn from_index(index: &ReservationIndex) -> Self {
+        let watched = index
+            .iter_prepared()
+            .filter(|(r, _)| r.state.is_live())
+            .flat_map(|(r, prepared)| {
+                prepared
+                    .iter()
+                    .enumerate()
+                    .map(move |(i, p)| Watched::new(r, i, p.clone()))
+            })
+            .collect();
+        Self::build(watched, 0)
+    }
+
+    fn build(watched: Vec<Watched>, rejected_volumes: usize) -> Self {
         let entries = watched
             .iter()
             .enumerate()
@@ -142,11 +167,6 @@ impl IntrusionDetector {
             watched,
             rejected_volumes,
         }
-    }
-
-    /// Watches every live reservation in `index`.
-    pub fn from_index(index: &ReservationIndex) -> Self {
-        Self::new(index.iter())
     }
 
     /// Number of watched volumes.
