@@ -86,11 +86,26 @@ fn reservations(n: usize, seed: u64, window_s: (f64, f64)) -> Vec<Reservation> {
         .collect()
 }
 
+/// Resident set size of this process, MiB (Linux; 0 elsewhere).
+fn rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|kb| kb.parse::<f64>().ok())
+            })
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
 fn filing_check(c: &mut Criterion) {
+    let rss_before = rss_mib();
     let t = Instant::now();
     let mut index = ReservationIndex::new();
     for r in reservations(100_000, 1, (0.0, WEEK_S)) {

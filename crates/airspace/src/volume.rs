@@ -428,7 +428,8 @@ pub struct PreparedVolume {
     /// Centre of the local plane (polygon: spherical mean of the vertices; circle: centre).
     pub center: LatLon,
     pub(crate) plane: LocalPlane,
-    /// The outline in the volume's own local plane, metres (circle: regular polygon).
+    /// The outline in the volume's own local plane, metres (empty for a circle, which is
+    /// handled analytically).
     pub(crate) local: Polygon<f64>,
     /// The outline's vertices on the sphere (densified; circle: polygonised).
     pub(crate) ring: Vec<LatLon>,
@@ -502,16 +503,13 @@ impl Volume {
         let n = CIRCLE_SEGMENTS as f64;
         let step = std::f64::consts::TAU / n;
         let vertex_radius_m = radius_m * (std::f64::consts::TAU / (n * step.sin())).sqrt();
-        let mut local = Vec::with_capacity(CIRCLE_SEGMENTS);
         let mut ring = Vec::with_capacity(CIRCLE_SEGMENTS);
         for i in 0..CIRCLE_SEGMENTS {
             let bearing = (i as f64) * step;
-            let (x, y) = (
+            ring.push(plane.inverse(
                 vertex_radius_m * bearing.sin(),
                 vertex_radius_m * bearing.cos(),
-            );
-            local.push(Coord { x, y });
-            ring.push(plane.inverse(x, y));
+            ));
         }
         // Exact lon/lat extent of a spherical cap.
         let dlat = (vertex_radius_m / EARTH_RADIUS_M).to_degrees();
@@ -531,7 +529,8 @@ impl Volume {
             volume: self.clone(),
             center,
             plane,
-            local: Polygon::new(LineString::from(local), vec![]),
+            // Circles are handled analytically in the plane; only the sphere ring is kept.
+            local: Polygon::new(LineString::new(vec![]), vec![]),
             ring,
             bounding_radius_m: vertex_radius_m,
             circle_radius_m: Some(radius_m),
