@@ -25,12 +25,15 @@
 
 pub mod avr;
 pub mod beast;
+pub mod counters;
 pub mod error;
 pub mod modes;
 pub mod observation;
 pub mod sbs;
+pub mod source;
 pub mod states;
 pub mod time;
+pub mod track;
 
 pub use error::DecodeError;
 pub use observation::Observation;

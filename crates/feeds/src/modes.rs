@@ -1,9 +1,10 @@
 //! Mode S / ADS-B decoding of framed messages into [`Observation`]s, using `rs1090`.
 //!
-//! The framing (Beast, AVR) is ours; the bit-level decoding and CPR position decoding are
-//! `rs1090`'s. [`ModeSDecoder`] keeps the per-aircraft CPR state `rs1090` needs for global
-//! even/odd pairing and local (reference) decoding, plus the set of addresses confirmed by a
-//! CRC-checked message.
+//! The framing (Beast, AVR) is ours; the bit-level decoding and the CPR arithmetic are
+//! `rs1090`'s ([`cpr::airborne_position`] for even/odd pairs, the `*_with_reference`
+//! functions for local decoding). [`ModeSDecoder`] keeps the per-aircraft pairing state
+//! (latest even and odd airborne messages, latest position) and the set of addresses
+//! confirmed by a CRC-checked message.
 //!
 //! # Design decisions
 //! - Address/parity replies (DF 0, 4, 5, 16, 20, 21) carry no checkable CRC: the address is
@@ -13,14 +14,24 @@
 //!   interrogator code); others are rejected as `unknown_address`.
 //! - Comm-B registers (BDS 4,0 / 5,0 / 6,0) are inferred by heuristics and can be ambiguous;
 //!   only their altitude and identity fields feed tracks.
+//! - Pairing is ours rather than `rs1090::decode::cpr::decode_position`, because that one
+//!   also drops positions implying more than 1,200 km/h: correct for airliners, wrong for
+//!   the military traffic this system deconflicts. Plausibility is the track table's job,
+//!   with a configurable limit. Global decoding pairs an even and an odd message at most
+//!   [`CPR_GLOBAL_MAX_GAP_S`] apart (DO-260B §A.1.7.7); otherwise a single message is decoded
+//!   locally against the aircraft's own position if younger than [`CPR_LOCAL_MAX_AGE_S`].
+//!   Surface positions are decoded locally against the aircraft's last position or the
+//!   receiver reference.
 //! - Airspeed-subtype velocity messages (BDS 0,9 subtypes 3/4) give heading and airspeed, not
 //!   ground velocity: only their vertical rate is kept.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use rs1090::decode::cpr::{self, Position};
+use rs1090::decode::bds::bds05::AirbornePosition;
 use rs1090::decode::bds::bds09::AirborneVelocitySubType;
+use rs1090::decode::cpr::CPRFormat;
 use rs1090::decode::{FlightStatus, IdentityCode, DF};
 use rs1090::prelude::{Message, ICAO, ME};
 
@@ -30,9 +41,21 @@ use crate::observation::{icao_id, Observation};
 /// How long an address stays confirmed after its last CRC-checked message, seconds.
 pub const ADDRESS_CONFIRMED_FOR_S: f64 = 600.0;
 
+/// Largest gap between an even and an odd airborne message decoded as a pair, seconds.
+pub const CPR_GLOBAL_MAX_GAP_S: f64 = 10.0;
+/// Oldest own position still used as the reference for local decoding, seconds.
+pub const CPR_LOCAL_MAX_AGE_S: f64 = 180.0;
+
+#[derive(Default)]
+struct CprState {
+    even: Option<(AirbornePosition, f64)>,
+    odd: Option<(AirbornePosition, f64)>,
+    pos: Option<(Position, f64)>,
+}
+
 /// Stateful Mode S decoder (CPR pairing state and confirmed addresses).
 pub struct ModeSDecoder {
-    cpr: BTreeMap<ICAO, cpr::AircraftState>,
+    cpr: HashMap<u32, CprState>,
     reference: Option<Position>,
     confirmed: HashMap<u32, f64>,
     require_confirmed: bool,
@@ -55,7 +78,7 @@ impl ModeSDecoder {
     /// surface positions and single-message (local) decoding before a global pair exists.
     pub fn new(reference: Option<(f64, f64)>) -> Self {
         ModeSDecoder {
-            cpr: BTreeMap::new(),
+            cpr: HashMap::new(),
             reference: reference.map(|(latitude, longitude)| Position { latitude, longitude }),
             confirmed: HashMap::new(),
             require_confirmed: true,
@@ -78,7 +101,7 @@ impl ModeSDecoder {
     pub fn expire(&mut self, now_s: f64, max_age_s: f64) {
         self.confirmed.retain(|_, t| now_s - *t <= max_age_s);
         let keep = &self.confirmed;
-        self.cpr.retain(|icao, _| keep.contains_key(&icao.0));
+        self.cpr.retain(|icao, _| keep.contains_key(icao));
     }
 
     fn confirm(&mut self, addr: u32, time_s: f64) {
@@ -169,7 +192,7 @@ impl ModeSDecoder {
     }
 
     fn extended_squitter(&mut self, me: &mut ME, addr: &ICAO, time_s: f64, obs: &mut Observation) -> Result<(), DecodeError> {
-        cpr::decode_position(me, time_s, addr, &mut self.cpr, &mut self.reference, &None);
+        self.decode_position(me, addr.0, time_s);
         match me {
             ME::BDS05 { tc, inner } => {
                 let alt = inner.alt.map(f64::from);
@@ -207,6 +230,49 @@ impl ModeSDecoder {
             _ => return Err(DecodeError::Unsupported),
         }
         Ok(())
+    }
+}
+
+impl ModeSDecoder {
+    fn decode_position(&mut self, me: &mut ME, addr: u32, t: f64) {
+        let st = self.cpr.entry(addr).or_default();
+        let own_ref = st.pos.filter(|(_, pt)| (t - pt).abs() <= CPR_LOCAL_MAX_AGE_S).map(|(p, _)| p);
+        match me {
+            ME::BDS05 { inner, .. } => {
+                let other = match inner.parity {
+                    CPRFormat::Even => st.odd,
+                    CPRFormat::Odd => st.even,
+                };
+                let mut pos = other
+                    .filter(|(_, ot)| (t - ot).abs() <= CPR_GLOBAL_MAX_GAP_S)
+                    .and_then(|(o, _)| cpr::airborne_position(&o, inner));
+                if pos.is_none() {
+                    if let Some(r) = own_ref {
+                        pos = cpr::airborne_position_with_reference(inner, r.latitude, r.longitude);
+                    }
+                }
+                let slot = match inner.parity {
+                    CPRFormat::Even => &mut st.even,
+                    CPRFormat::Odd => &mut st.odd,
+                };
+                *slot = Some((*inner, t));
+                if let Some(p) = pos {
+                    inner.latitude = Some(p.latitude);
+                    inner.longitude = Some(p.longitude);
+                    st.pos = Some((p, t));
+                }
+            }
+            ME::BDS06 { inner, .. } => {
+                if let Some(r) = own_ref.or(self.reference) {
+                    if let Some(p) = cpr::surface_position_with_reference(inner, r.latitude, r.longitude) {
+                        inner.latitude = Some(p.latitude);
+                        inner.longitude = Some(p.longitude);
+                        st.pos = Some((p, t));
+                    }
+                }
+            }
+            _ => {}
+        }
     }
 }
 

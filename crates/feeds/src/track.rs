@@ -1,0 +1,580 @@
+//! The fused air picture: one [`Track`] per aircraft, whichever feeds hear it.
+//!
+//! [`TrackTable`] is pure: no clock, no I/O, no async. Callers pass observations in with
+//! [`TrackTable::ingest`], age the picture with [`TrackTable::expire`] and take a snapshot for
+//! the detector with [`TrackTable::airborne_states`]. Ingest never waits for detection.
+//!
+//! # Merging rules
+//! - Each kinematic component (position, altitude, velocity) is applied only if its time is
+//!   newer than the one the track holds, so out-of-order messages from several feeds (or a
+//!   slow feed) never move a track backwards. An observation that brings nothing newer is
+//!   rejected as `duplicate` (same time) or `out_of_order` (older); its feed is still listed as
+//!   a source, because it did hear the aircraft.
+//! - A position that implies a speed above [`TrackConfig::max_speed_kt`] from the last accepted
+//!   position (plus [`TrackConfig::position_tolerance_nm`] for receiver noise) is rejected as
+//!   `implausible_jump`. To recover from a bad accepted position, the jump check is skipped
+//!   when the last position is older than [`TrackConfig::coast_after_s`] or after
+//!   [`TrackConfig::max_consecutive_jumps`] rejects in a row.
+//! - Owner: the party that reports the aircraft as its own (telemetry, `own = true`) owns the
+//!   track from then on; otherwise the party of the first feed that heard it.
+//! - A track coasts when silent for [`TrackConfig::coast_after_s`] and is dropped after
+//!   [`TrackConfig::drop_after_s`].
+
+use std::collections::HashMap;
+
+use deconflict_engine::AircraftState;
+use serde::Serialize;
+
+use crate::observation::Observation;
+
+/// Mach 3 at ISA sea level (3 × 661.47 kt), the default plausibility limit, in knots.
+pub const MACH3_SEA_LEVEL_KT: f64 = 1_984.0;
+
+/// Track table settings. Every default is in [`TrackConfig::default`].
+#[derive(Debug, Clone, PartialEq, serde::Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TrackConfig {
+    /// Highest plausible ground speed implied by successive positions, knots. Default 1,984
+    /// (Mach 3 at sea level).
+    pub max_speed_kt: f64,
+    /// Position noise allowed on top of the speed limit, nautical miles. Default 0.25.
+    pub position_tolerance_nm: f64,
+    /// Consecutive implausible jumps after which the new position is accepted anyway
+    /// (the old one was probably wrong). Default 4.
+    pub max_consecutive_jumps: u32,
+    /// Silence after which a track coasts, seconds. Default 15.
+    pub coast_after_s: f64,
+    /// Silence after which a track is dropped, seconds. Default 60.
+    pub drop_after_s: f64,
+    /// Leave aircraft on the ground out of airborne detection. Default true.
+    pub exclude_on_ground: bool,
+}
+
+impl Default for TrackConfig {
+    fn default() -> Self {
+        TrackConfig {
+            max_speed_kt: MACH3_SEA_LEVEL_KT,
+            position_tolerance_nm: 0.25,
+            max_consecutive_jumps: 4,
+            coast_after_s: 15.0,
+            drop_after_s: 60.0,
+            exclude_on_ground: true,
+        }
+    }
+}
+
+/// Why an observation was not applied. [`Reject::reason`] is a stable counter label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Reject {
+    /// A field is missing, NaN or out of range.
+    #[error("invalid {field}")]
+    Invalid {
+        /// The offending field.
+        field: &'static str,
+    },
+    /// Nothing newer than what the track holds, at the same time.
+    #[error("duplicate message")]
+    Duplicate,
+    /// Older than what the track holds.
+    #[error("out-of-order message")]
+    OutOfOrder,
+    /// The position implies a speed above the configured limit.
+    #[error("implausible position jump")]
+    ImplausibleJump,
+}
+
+impl Reject {
+    /// A stable short reason, for counters and reports.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Reject::Invalid { .. } => "invalid",
+            Reject::Duplicate => "duplicate",
+            Reject::OutOfOrder => "out_of_order",
+            Reject::ImplausibleJump => "implausible_jump",
+        }
+    }
+}
+
+/// One aircraft in the fused picture. Serialises as the API's `Track` (see `docs/api.md`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Track {
+    /// ICAO address (six upper-case hex digits) or party track number.
+    pub id: String,
+    /// Latest callsign.
+    pub callsign: Option<String>,
+    /// Owning party.
+    pub party: Option<String>,
+    /// Latitude of the latest position, degrees.
+    pub lat_deg: Option<f64>,
+    /// Longitude of the latest position, degrees.
+    pub lon_deg: Option<f64>,
+    /// Latest altitude, feet (barometric, else geometric).
+    pub alt_ft: Option<f64>,
+    /// Latest ground speed, knots.
+    pub gs_kt: Option<f64>,
+    /// Latest track angle, degrees true.
+    pub trk_deg: Option<f64>,
+    /// Latest vertical rate, feet per minute.
+    pub vs_fpm: Option<f64>,
+    /// Whether the aircraft last reported being on the ground.
+    pub on_ground: bool,
+    /// True when the track has been silent for longer than the coast time.
+    pub coasting: bool,
+    /// Time of the latest applied observation, UNIX seconds.
+    #[serde(rename = "last_update")]
+    pub last_update_s: f64,
+    /// Feeds that have heard this aircraft.
+    pub sources: Vec<String>,
+    /// Latest Mode A code.
+    pub squawk: Option<String>,
+    #[serde(skip)]
+    pos_time_s: f64,
+    #[serde(skip)]
+    alt_time_s: f64,
+    #[serde(skip)]
+    vel_time_s: f64,
+    #[serde(skip)]
+    alt_is_gnss: bool,
+    #[serde(skip)]
+    owner_locked: bool,
+    #[serde(skip)]
+    jumps: u32,
+}
+
+impl Track {
+    fn new(id: String) -> Self {
+        Track {
+            id,
+            callsign: None,
+            party: None,
+            lat_deg: None,
+            lon_deg: None,
+            alt_ft: None,
+            gs_kt: None,
+            trk_deg: None,
+            vs_fpm: None,
+            on_ground: false,
+            coasting: false,
+            last_update_s: f64::NEG_INFINITY,
+            sources: Vec::new(),
+            squawk: None,
+            pos_time_s: f64::NEG_INFINITY,
+            alt_time_s: f64::NEG_INFINITY,
+            vel_time_s: f64::NEG_INFINITY,
+            alt_is_gnss: false,
+            owner_locked: false,
+            jumps: 0,
+        }
+    }
+
+    /// Time of the latest position, UNIX seconds, if any.
+    pub fn position_time_s(&self) -> Option<f64> {
+        self.lat_deg.map(|_| self.pos_time_s)
+    }
+
+    /// The state extrapolated linearly to `now_s` (flat-earth over the short extrapolation
+    /// interval), if position, altitude and velocity are known. At most `max_extrapolation_s`
+    /// of extrapolation is applied.
+    pub fn state_at(&self, now_s: f64, max_extrapolation_s: f64) -> Option<AircraftState> {
+        let (lat, lon) = (self.lat_deg?, self.lon_deg?);
+        let alt = self.alt_ft?;
+        let gs = self.gs_kt?;
+        let trk = self.trk_deg?;
+        let vs = self.vs_fpm.unwrap_or(0.0);
+        let dt = (now_s - self.pos_time_s).clamp(0.0, max_extrapolation_s);
+        let dist_nm = gs * dt / 3600.0;
+        let trk_rad = trk.to_radians();
+        let lat2 = lat + dist_nm * trk_rad.cos() / 60.0;
+        let coslat = lat.to_radians().cos().max(1e-6);
+        let mut lon2 = lon + dist_nm * trk_rad.sin() / (60.0 * coslat);
+        if lon2 > 180.0 {
+            lon2 -= 360.0;
+        } else if lon2 < -180.0 {
+            lon2 += 360.0;
+        }
+        let dt_alt = (now_s - self.alt_time_s).clamp(0.0, max_extrapolation_s);
+        let state = AircraftState {
+            id: self.id.clone(),
+            party: self.party.clone(),
+            lat_deg: lat2.clamp(-90.0, 90.0),
+            lon_deg: lon2,
+            alt_ft: alt + vs * dt_alt / 60.0,
+            gs_kt: gs,
+            trk_deg: trk.rem_euclid(360.0),
+            vs_fpm: vs,
+        };
+        state.validate().ok().map(|()| state)
+    }
+}
+
+/// Equirectangular distance in nautical miles (accurate to well under 1 % at jump-check
+/// ranges, and cheap).
+fn approx_distance_nm(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
+    let mut dlon = (lon2 - lon1).abs();
+    if dlon > 180.0 {
+        dlon = 360.0 - dlon;
+    }
+    let x = dlon * ((lat1 + lat2) * 0.5).to_radians().cos();
+    let y = lat2 - lat1;
+    60.0 * (x * x + y * y).sqrt()
+}
+
+fn valid(v: Option<f64>, field: &'static str, min: f64, max: f64) -> Result<(), Reject> {
+    match v {
+        Some(v) if !(v.is_finite() && v >= min && v <= max) => Err(Reject::Invalid { field }),
+        _ => Ok(()),
+    }
+}
+
+fn validate(obs: &Observation) -> Result<(), Reject> {
+    if obs.id.is_empty() || obs.id.len() > 32 {
+        return Err(Reject::Invalid { field: "id" });
+    }
+    if !obs.time_s.is_finite() || obs.time_s < 0.0 {
+        return Err(Reject::Invalid { field: "time" });
+    }
+    if obs.lat_deg.is_some() != obs.lon_deg.is_some() {
+        return Err(Reject::Invalid { field: "lat_deg" });
+    }
+    valid(obs.lat_deg, "lat_deg", -90.0, 90.0)?;
+    valid(obs.lon_deg, "lon_deg", -180.0, 180.0)?;
+    valid(obs.alt_ft, "alt_ft", deconflict_engine::state::MIN_ALT_FT, deconflict_engine::state::MAX_ALT_FT)?;
+    valid(obs.gnss_alt_ft, "gnss_alt_ft", deconflict_engine::state::MIN_ALT_FT, deconflict_engine::state::MAX_ALT_FT)?;
+    valid(obs.gs_kt, "gs_kt", 0.0, deconflict_engine::state::MAX_GS_KT)?;
+    valid(obs.trk_deg, "trk_deg", -720.0, 720.0)?;
+    valid(obs.vs_fpm, "vs_fpm", -deconflict_engine::state::MAX_VS_FPM, deconflict_engine::state::MAX_VS_FPM)?;
+    Ok(())
+}
+
+/// The fused picture. See the module documentation for the merging rules.
+#[derive(Debug, Clone, Default)]
+pub struct TrackTable {
+    config: TrackConfig,
+    tracks: HashMap<String, Track>,
+}
+
+impl TrackTable {
+    /// An empty table.
+    pub fn new(config: TrackConfig) -> Self {
+        TrackTable { config, tracks: HashMap::new() }
+    }
+
+    /// The settings in use.
+    pub fn config(&self) -> &TrackConfig {
+        &self.config
+    }
+
+    /// Applies one observation.
+    ///
+    /// # Errors
+    /// A [`Reject`] when nothing of it was applied; its feed is still recorded as a source of
+    /// an existing track.
+    pub fn ingest(&mut self, obs: Observation) -> Result<(), Reject> {
+        validate(&obs)?;
+        let cfg = &self.config;
+        let track = match self.tracks.get_mut(obs.id.as_str()) {
+            Some(t) => t,
+            None => self.tracks.entry(obs.id.clone()).or_insert_with(|| Track::new(obs.id.clone())),
+        };
+        if !track.sources.iter().any(|s| **s == *obs.feed) {
+            track.sources.push(obs.feed.to_string());
+        }
+        // Position first: a bad jump rejects the whole observation.
+        let mut applied = false;
+        let mut same_time = false;
+        let t = obs.time_s;
+        let mut new_pos = None;
+        if let (Some(lat), Some(lon)) = (obs.lat_deg, obs.lon_deg) {
+            if t > track.pos_time_s {
+                if let (Some(plat), Some(plon)) = (track.lat_deg, track.lon_deg) {
+                    let dt = t - track.pos_time_s;
+                    let allowed_nm = cfg.max_speed_kt * dt / 3600.0 + cfg.position_tolerance_nm;
+                    let recent = dt <= cfg.coast_after_s;
+                    if recent && approx_distance_nm(plat, plon, lat, lon) > allowed_nm {
+                        track.jumps += 1;
+                        if track.jumps <= cfg.max_consecutive_jumps {
+                            return Err(Reject::ImplausibleJump);
+                        }
+                    }
+                }
+                new_pos = Some((lat, lon));
+            } else if t == track.pos_time_s {
+                same_time = true;
+            }
+        }
+        if let Some((lat, lon)) = new_pos {
+            track.lat_deg = Some(lat);
+            track.lon_deg = Some(lon);
+            track.pos_time_s = t;
+            track.jumps = 0;
+            applied = true;
+        }
+        let (alt, gnss) = match (obs.alt_ft, obs.gnss_alt_ft) {
+            (Some(a), _) => (Some(a), false),
+            (None, Some(g)) => (Some(g), true),
+            (None, None) => (None, false),
+        };
+        if let Some(a) = alt {
+            // A geometric altitude never replaces a recent barometric one.
+            let prefer = !gnss || track.alt_is_gnss || t - track.alt_time_s > cfg.coast_after_s;
+            if t > track.alt_time_s && prefer {
+                track.alt_ft = Some(a);
+                track.alt_time_s = t;
+                track.alt_is_gnss = gnss;
+                applied = true;
+            } else if t == track.alt_time_s {
+                same_time = true;
+            }
+        }
+        if obs.gs_kt.is_some() || obs.trk_deg.is_some() || obs.vs_fpm.is_some() {
+            if t > track.vel_time_s {
+                if obs.gs_kt.is_some() {
+                    track.gs_kt = obs.gs_kt;
+                }
+                if obs.trk_deg.is_some() {
+                    track.trk_deg = obs.trk_deg.map(|d| d.rem_euclid(360.0));
+                }
+                if obs.vs_fpm.is_some() {
+                    track.vs_fpm = obs.vs_fpm;
+                }
+                track.vel_time_s = t;
+                applied = true;
+            } else if t == track.vel_time_s {
+                same_time = true;
+            }
+        }
+        let newest = t >= track.last_update_s;
+        if let Some(cs) = obs.callsign {
+            if track.callsign.as_deref() != Some(cs.as_str()) && newest {
+                track.callsign = Some(cs);
+                applied = true;
+            }
+        }
+        if let Some(sq) = obs.squawk {
+            if track.squawk.as_deref() != Some(sq.as_str()) && newest {
+                track.squawk = Some(sq);
+                applied = true;
+            }
+        }
+        if let Some(g) = obs.on_ground {
+            if newest && track.on_ground != g {
+                track.on_ground = g;
+                applied = true;
+            }
+        }
+        if obs.own && obs.party.is_some() {
+            let p = obs.party.as_deref().map(str::to_string);
+            if track.party != p || !track.owner_locked {
+                track.party = p;
+                track.owner_locked = true;
+                applied = true;
+            }
+        } else if !track.owner_locked && track.party.is_none() && obs.party.is_some() {
+            track.party = obs.party.as_deref().map(str::to_string);
+            applied = true;
+        }
+        if applied || track.last_update_s == f64::NEG_INFINITY {
+            if t > track.last_update_s {
+                track.last_update_s = t;
+                track.coasting = false;
+            }
+            Ok(())
+        } else if same_time || t == track.last_update_s {
+            Err(Reject::Duplicate)
+        } else {
+            Err(Reject::OutOfOrder)
+        }
+    }
+
+    /// Marks tracks silent for longer than the coast time as coasting and drops those silent
+    /// for longer than the drop time. Returns the ids dropped.
+    pub fn expire(&mut self, now_s: f64) -> Vec<String> {
+        let (coast, drop) = (self.config.coast_after_s, self.config.drop_after_s);
+        let mut dropped = Vec::new();
+        self.tracks.retain(|id, t| {
+            let age = now_s - t.last_update_s;
+            if age > drop {
+                dropped.push(id.clone());
+                false
+            } else {
+                t.coasting = age > coast;
+                true
+            }
+        });
+        dropped
+    }
+
+    /// Every track.
+    pub fn tracks(&self) -> impl Iterator<Item = &Track> {
+        self.tracks.values()
+    }
+
+    /// One track by id.
+    pub fn get(&self, id: &str) -> Option<&Track> {
+        self.tracks.get(id)
+    }
+
+    /// Number of tracks.
+    pub fn len(&self) -> usize {
+        self.tracks.len()
+    }
+
+    /// True when there are no tracks.
+    pub fn is_empty(&self) -> bool {
+        self.tracks.is_empty()
+    }
+
+    /// The detector's snapshot: every track with position, altitude and velocity, extrapolated
+    /// to `now_s` (at most the drop time), with `party` = owner. Aircraft on the ground are
+    /// left out unless [`TrackConfig::exclude_on_ground`] is false. Sorted by id, so the
+    /// snapshot is deterministic.
+    pub fn airborne_states(&self, now_s: f64) -> Vec<AircraftState> {
+        let mut out: Vec<AircraftState> = self
+            .tracks
+            .values()
+            .filter(|t| !(self.config.exclude_on_ground && t.on_ground))
+            .filter_map(|t| t.state_at(now_s, self.config.drop_after_s))
+            .collect();
+        out.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn obs(id: &str, t: f64, feed: &str) -> Observation {
+        Observation::new(id, t, Arc::from(feed))
+    }
+
+    fn pos(id: &str, t: f64, lat: f64, lon: f64, feed: &str) -> Observation {
+        let mut o = obs(id, t, feed);
+        o.lat_deg = Some(lat);
+        o.lon_deg = Some(lon);
+        o.alt_ft = Some(30_000.0);
+        o.gs_kt = Some(480.0);
+        o.trk_deg = Some(90.0);
+        o.vs_fpm = Some(0.0);
+        o
+    }
+
+    #[test]
+    fn one_track_from_two_feeds() {
+        let mut t = TrackTable::new(TrackConfig::default());
+        t.ingest(pos("ABC123", 10.0, 36.0, 37.0, "a")).unwrap();
+        t.ingest(pos("ABC123", 11.0, 36.0, 37.002, "b")).unwrap();
+        assert_eq!(t.len(), 1);
+        let tr = t.get("ABC123").unwrap();
+        assert_eq!(tr.sources, vec!["a".to_string(), "b".to_string()]);
+        assert_eq!(tr.lon_deg, Some(37.002));
+        assert_eq!(tr.last_update_s, 11.0);
+    }
+
+    #[test]
+    fn out_of_order_and_duplicates() {
+        let mut t = TrackTable::new(TrackConfig::default());
+        t.ingest(pos("A", 10.0, 36.0, 37.0, "a")).unwrap();
+        assert_eq!(t.ingest(pos("A", 10.0, 36.0, 37.0, "a")), Err(Reject::Duplicate));
+        assert_eq!(t.ingest(pos("A", 9.0, 35.99, 37.0, "b")), Err(Reject::OutOfOrder));
+        assert_eq!(t.get("A").unwrap().lat_deg, Some(36.0));
+        assert_eq!(t.get("A").unwrap().sources.len(), 2);
+        // An older message still delivers a callsign never seen before.
+        let mut o = obs("A", 5.0, "a");
+        o.callsign = Some("X1".into());
+        assert_eq!(t.ingest(o), Err(Reject::OutOfOrder));
+    }
+
+    #[test]
+    fn rejects_implausible_jumps_then_recovers() {
+        let mut t = TrackTable::new(TrackConfig::default());
+        t.ingest(pos("A", 0.0, 36.0, 37.0, "a")).unwrap();
+        // 1 degree of latitude (60 NM) in 10 s is 21,600 kt.
+        for i in 1..=4 {
+            assert_eq!(t.ingest(pos("A", f64::from(i), 37.0, 37.0, "a")), Err(Reject::ImplausibleJump));
+        }
+        // 480 kt for 10 s is fine.
+        t.ingest(pos("A", 10.0, 36.0, 37.0 + 480.0 * 10.0 / 3600.0 / 60.0 / 36f64.to_radians().cos(), "a")).unwrap();
+        for i in 11..=14 {
+            assert_eq!(t.ingest(pos("A", f64::from(i), 40.0, 37.0, "a")), Err(Reject::ImplausibleJump));
+        }
+        // The fifth consistent jump in a row is accepted: the old position was the wrong one.
+        t.ingest(pos("A", 15.0, 40.0, 37.0, "a")).unwrap();
+        assert_eq!(t.get("A").unwrap().lat_deg, Some(40.0));
+    }
+
+    #[test]
+    fn speed_limit_is_configurable() {
+        let cfg = TrackConfig { max_speed_kt: 100.0, position_tolerance_nm: 0.0, ..Default::default() };
+        let mut t = TrackTable::new(cfg);
+        t.ingest(pos("A", 0.0, 36.0, 37.0, "a")).unwrap();
+        // 1 NM in 10 s = 360 kt.
+        assert_eq!(t.ingest(pos("A", 10.0, 36.0 + 1.0 / 60.0, 37.0, "a")), Err(Reject::ImplausibleJump));
+        t.ingest(pos("A", 60.0, 36.0 + 1.0 / 60.0, 37.0, "a")).unwrap();
+    }
+
+    #[test]
+    fn coast_drop_and_ground() {
+        let mut t = TrackTable::new(TrackConfig::default());
+        t.ingest(pos("A", 0.0, 36.0, 37.0, "a")).unwrap();
+        let mut g = pos("G", 0.0, 36.5, 37.0, "a");
+        g.on_ground = Some(true);
+        t.ingest(g).unwrap();
+        assert_eq!(t.airborne_states(1.0).len(), 1);
+        assert!(t.expire(10.0).is_empty());
+        assert!(!t.get("A").unwrap().coasting);
+        assert!(t.expire(20.0).is_empty());
+        assert!(t.get("A").unwrap().coasting);
+        let mut dropped = t.expire(61.0);
+        dropped.sort();
+        assert_eq!(dropped, vec!["A".to_string(), "G".to_string()]);
+        assert!(t.is_empty());
+    }
+
+    #[test]
+    fn ownership() {
+        let mut t = TrackTable::new(TrackConfig::default());
+        let mut a = pos("A", 0.0, 36.0, 37.0, "sbs-red");
+        a.party = Some(Arc::from("red"));
+        t.ingest(a).unwrap();
+        assert_eq!(t.get("A").unwrap().party.as_deref(), Some("red"));
+        let mut b = pos("A", 1.0, 36.0, 37.002, "tlm-blue");
+        b.party = Some(Arc::from("blue"));
+        b.own = true;
+        t.ingest(b).unwrap();
+        let mut c = pos("A", 2.0, 36.0, 37.004, "sbs-red");
+        c.party = Some(Arc::from("red"));
+        t.ingest(c).unwrap();
+        assert_eq!(t.get("A").unwrap().party.as_deref(), Some("blue"));
+        assert_eq!(t.airborne_states(2.0)[0].party.as_deref(), Some("blue"));
+    }
+
+    #[test]
+    fn extrapolates_snapshot_and_rejects_nan() {
+        let mut t = TrackTable::new(TrackConfig::default());
+        t.ingest(pos("A", 0.0, 0.0, 10.0, "a")).unwrap();
+        let s = &t.airborne_states(30.0)[0];
+        // 480 kt east for 30 s = 4 NM = 4/60 degree at the equator.
+        assert!((s.lon_deg - (10.0 + 4.0 / 60.0)).abs() < 1e-9, "{s:?}");
+        let mut bad = pos("B", 0.0, f64::NAN, 10.0, "a");
+        assert_eq!(t.ingest(bad.clone()), Err(Reject::Invalid { field: "lat_deg" }));
+        bad.lat_deg = Some(1.0);
+        bad.alt_ft = Some(f64::INFINITY);
+        assert_eq!(t.ingest(bad), Err(Reject::Invalid { field: "alt_ft" }));
+    }
+
+    #[test]
+    fn serialises_as_the_api_track() {
+        let mut t = TrackTable::new(TrackConfig::default());
+        t.ingest(pos("A", 5.0, 36.0, 37.0, "f")).unwrap();
+        let v = serde_json::to_value(t.get("A").unwrap()).unwrap();
+        let mut keys: Vec<_> = v.as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        assert_eq!(
+            keys,
+            ["alt_ft", "callsign", "coasting", "gs_kt", "id", "last_update", "lat_deg", "lon_deg", "on_ground", "party", "sources", "squawk", "trk_deg", "vs_fpm"]
+        );
+    }
+}
