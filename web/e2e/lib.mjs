@@ -95,8 +95,9 @@ export async function launchBrowser() {
 }
 
 /** Opens a page, signs in with the token and waits for the live picture. */
-export async function signIn(browser, base, token, requests) {
+export async function signIn(browser, base, token, requests, { initScript } = {}) {
   const context = await browser.newContext({ viewport: { width: 1600, height: 900 } });
+  if (initScript) await context.addInitScript(initScript);
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));

@@ -246,6 +246,26 @@ async function main() {
       return `${w.id} ${w.a}/${w.b} after ${w.afterS} s, ${acked}`;
     });
 
+    await scenario('without a WebSocket the console falls back to REST polling', async () => {
+      // A browser (or proxy) where every WebSocket fails: the picture must still arrive.
+      const noWs = () => {
+        window.WebSocket = class {
+          constructor() {
+            setTimeout(() => { if (this.onclose) this.onclose({ code: 1006 }); }, 10);
+          }
+          close() {}
+        };
+      };
+      const page = await signIn(browser, server.base, server.tokens.blue, requests, { initScript: noWs });
+      pages.push(page);
+      const s = await waitFor(async () => { const st = await state(page); return st.connection === 'polling' && st.tracks > 0 && st; }, { timeoutMs: 20000, what: 'tracks over REST polling' });
+      const first = new Map(s.drawnTracks.map((t) => [t.id, t]));
+      await waitFor(async () => (await state(page)).drawnTracks.some((t) => first.has(t.id) && first.get(t.id).lon_deg !== t.lon_deg), { timeoutMs: 15000, what: 'polled positions to change' });
+      await screenshot(page, 'blue-polling-fallback');
+      await page.context().close();
+      return `${s.tracks} tracks over REST`;
+    });
+
     await scenario('no request leaves the server\'s origin', async () => {
       assert(requests.length > 10, `requests were recorded (${requests.length})`);
       const foreign = requests.filter((r) => {
