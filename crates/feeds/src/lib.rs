@@ -25,6 +25,7 @@
 
 pub mod avr;
 pub mod beast;
+pub mod connect;
 pub mod counters;
 pub mod error;
 pub mod modes;
