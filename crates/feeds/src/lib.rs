@@ -31,6 +31,7 @@ pub mod error;
 pub mod modes;
 pub mod observation;
 pub mod sbs;
+pub mod sim;
 pub mod source;
 pub mod states;
 pub mod time;
