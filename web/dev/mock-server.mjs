@@ -68,6 +68,13 @@ function updateConflict() {
   return { event: old ? 'updated' : 'raised', conflict: c };
 }
 
+// A civil aircraft predicted to enter the hazard zone near Latakia.
+addTrack('4CIV01', 'MEA402', 'civil', 35.0, 35.2, 31000, 450, 40);
+function intrusions() {
+  const t = tracks.get('4CIV01');
+  return [{ id: 'i-1', track_id: t.id, track_party: 'civil', reservation_id: 'z-1', volume_party: 'cell', time_to_entry_s: 240 - ((now() - t0) % 240), entry_point: { lat_deg: 35.3, lon_deg: 35.5, alt_ft: 31000 }, level: 2, state: 'updated', raised_at: t0, updated_at: now() }];
+}
+
 function visible(party, t) {
   if (party === 'cell' || t.party === party) return true;
   if (SHARING[t.party] === 'alerts-only') return false;
@@ -175,7 +182,7 @@ const server = http.createServer(async (req, res) => {
   if (p === '/api/v1/me') return send(res, 200, { party, role: ROLES[party], name: `${party[0].toUpperCase()}${party.slice(1)} Force` });
   if (p === '/api/v1/tracks') return send(res, 200, { time: now(), tracks: [...tracks.values()].filter((t) => visible(party, t)) });
   if (p === '/api/v1/conflicts') return send(res, 200, { conflicts: conflictsFor(party) });
-  if (p === '/api/v1/intrusions') return send(res, 200, { intrusions: [] });
+  if (p === '/api/v1/intrusions') return send(res, 200, { intrusions: intrusions() });
   if (p === '/api/v1/parties') return send(res, 200, { parties: ['blue', 'red', 'cell'].map((id) => ({ id, name: id, role: ROLES[id], sharing: { mode: SHARING[id] || 'full' } })) });
   if ((mm = p.match(/^\/api\/v1\/conflicts\/([^/]+)\/ack$/)) && m === 'POST') {
     const c = conflicts.get(mm[1]);
@@ -260,7 +267,7 @@ server.on('upgrade', (req, socket, head) => {
     const c = { ws, party };
     clients.add(c);
     ws.on('close', () => clients.delete(c));
-    ws.send(JSON.stringify({ type: 'snapshot', time: now(), tracks: [...tracks.values()].filter((t) => visible(party, t)), conflicts: conflictsFor(party), intrusions: [] }));
+    ws.send(JSON.stringify({ type: 'snapshot', time: now(), tracks: [...tracks.values()].filter((t) => visible(party, t)), conflicts: conflictsFor(party), intrusions: intrusions() }));
   });
 });
 

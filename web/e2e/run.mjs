@@ -9,7 +9,8 @@
 // red's and sees the overlap before filing, asks red to vacate it and files it with a
 // justification; red declines the vacate request with a reason and blue sees the decline; the
 // cell verifies the audit chain; no page ever requests another origin.
-import { assert, launchBrowser, screenshot, signIn, sleep, startServer, state, waitFor } from './lib.mjs';
+import { spawnSync } from 'node:child_process';
+import { assert, WEB_DIR, launchBrowser, screenshot, signIn, sleep, startServer, state, waitFor } from './lib.mjs';
 
 const WARNING_TIMEOUT_S = Number(process.env.E2E_WARNING_TIMEOUT_S || 150);
 const results = [];
@@ -69,6 +70,12 @@ function utcInput(t) {
 }
 
 async function main() {
+  await scenario('unit tests of the console modules (node --test test/)', async () => {
+    const r = spawnSync(process.execPath, ['--test', 'test/'], { cwd: WEB_DIR, encoding: 'utf8' });
+    const summary = (r.stdout.match(/^# (pass|fail) \d+$/gm) || []).join(', ');
+    assert(r.status === 0, `unit tests failed:\n${r.stdout.slice(-3000)}${r.stderr.slice(-1000)}`);
+    return summary;
+  });
   const server = await startServer();
   console.log(`server ${server.base} (data dir ${server.dataDir})`);
   const origin = new URL(server.base);
