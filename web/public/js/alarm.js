@@ -97,6 +97,7 @@ function update() {
   const shown = list.filter((a) => !silenced.has(a.key));
   if (!shown.length) {
     banner.hidden = true;
+    document.title = 'Deconflict console';
     return;
   }
   const top = shown[0];
@@ -118,11 +119,13 @@ function update() {
     e.stopPropagation();
     for (const a of active()) silenced.add(a.key);
     banner.hidden = true;
+    document.title = 'Deconflict console';
   });
   banner.append(label, silence);
   banner.dataset.level = String(top.item.level);
   banner.dataset.alertId = top.id;
   banner.onclick = () => onSelect(top);
   banner.hidden = false;
+  document.title = `⚠ ${levelName(top.item.level)} — Deconflict`;
   if (fresh) beep();
 }
