@@ -121,6 +121,13 @@ function initConsole() {
     el.dataset.mode = mode;
   });
   store.on('pause', syncButtons);
+  store.on('unauthorized', () => {
+    stopStream();
+    sessionStorage.removeItem(TOKEN_KEY);
+    $('#app').hidden = true;
+    $('#signin').hidden = false;
+    $('#signin-error').textContent = 'The server no longer accepts this token (revoked?). Sign in again.';
+  });
   store.on('selection', syncButtons);
   let firstFit = true;
   store.on('tracks', () => {

@@ -103,8 +103,10 @@ async function pollOnce() {
     store.replaceConflicts(conflicts.conflicts);
     if (intrusions) store.replaceIntrusions(intrusions.intrusions);
     store.setConnection('polling');
-  } catch {
+  } catch (e) {
     store.setConnection('offline');
+    // The token was revoked (or the party removed): back to the sign-in screen.
+    if (e.status === 401) store.emit('unauthorized');
   }
 }
 
