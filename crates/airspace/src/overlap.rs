@@ -171,7 +171,7 @@ pub const TOUCH_TOLERANCE_M: f64 = 0.01;
 
 fn project(plane: &LocalPlane, v: &PreparedVolume) -> Polygon<f64> {
     let coords: Vec<Coord> = v
-        .ring
+        .outline()
         .iter()
         .map(|p| {
             let (x, y) = plane.forward(p.lat_deg, p.lon_deg);

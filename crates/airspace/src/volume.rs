@@ -431,7 +431,7 @@ pub struct PreparedVolume {
     /// The outline in the volume's own local plane, metres (empty for a circle, which is
     /// handled analytically).
     pub(crate) local: Polygon<f64>,
-    /// The outline's vertices on the sphere (densified; circle: polygonised).
+    /// The polygon's vertices on the sphere (densified); empty for a circle.
     pub(crate) ring: Vec<LatLon>,
     /// Farthest outline vertex from `center`, metres.
     pub bounding_radius_m: f64,
@@ -439,6 +439,28 @@ pub struct PreparedVolume {
     pub circle_radius_m: Option<f64>,
     /// Lon/lat boxes covering the outline (two when it crosses the antimeridian).
     pub boxes: Vec<LonLatBox>,
+}
+
+impl PreparedVolume {
+    /// The outline's vertices on the sphere: the densified polygon, or for a circle the
+    /// [`CIRCLE_SEGMENTS`]-gon with the circle's area (vertices slightly outside the circle).
+    pub fn outline(&self) -> std::borrow::Cow<'_, [LatLon]> {
+        match self.circle_radius_m {
+            None => std::borrow::Cow::Borrowed(&self.ring),
+            Some(_) => {
+                let step = std::f64::consts::TAU / CIRCLE_SEGMENTS as f64;
+                let r = self.bounding_radius_m;
+                std::borrow::Cow::Owned(
+                    (0..CIRCLE_SEGMENTS)
+                        .map(|i| {
+                            let b = i as f64 * step;
+                            self.plane.inverse(r * b.sin(), r * b.cos())
+                        })
+                        .collect(),
+                )
+            }
+        }
+    }
 }
 
 impl Volume {
@@ -503,14 +525,6 @@ impl Volume {
         let n = CIRCLE_SEGMENTS as f64;
         let step = std::f64::consts::TAU / n;
         let vertex_radius_m = radius_m * (std::f64::consts::TAU / (n * step.sin())).sqrt();
-        let mut ring = Vec::with_capacity(CIRCLE_SEGMENTS);
-        for i in 0..CIRCLE_SEGMENTS {
-            let bearing = (i as f64) * step;
-            ring.push(plane.inverse(
-                vertex_radius_m * bearing.sin(),
-                vertex_radius_m * bearing.cos(),
-            ));
-        }
         // Exact lon/lat extent of a spherical cap.
         let dlat = (vertex_radius_m / EARTH_RADIUS_M).to_degrees();
         let boxes = if lat + dlat >= 90.0 || lat - dlat <= -90.0 {
@@ -529,9 +543,10 @@ impl Volume {
             volume: self.clone(),
             center,
             plane,
-            // Circles are handled analytically in the plane; only the sphere ring is kept.
+            // Circles are handled analytically in the plane and their outline on the sphere is
+            // generated when needed ([`PreparedVolume::outline`]): nothing to keep.
             local: Polygon::new(LineString::new(vec![]), vec![]),
-            ring,
+            ring: Vec::new(),
             bounding_radius_m: vertex_radius_m,
             circle_radius_m: Some(radius_m),
             boxes,
