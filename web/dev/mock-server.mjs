@@ -205,6 +205,15 @@ const server = http.createServer(async (req, res) => {
     broadcast(() => ({ type: 'reservation', reservation: r }));
     return send(res, 201, { reservation: r, overlaps: ov });
   }
+  if ((mm = p.match(/^\/api\/v1\/reservations\/([^/]+)$/)) && m === 'PUT') {
+    const r = reservations.get(mm[1]);
+    if (!r) return problem(res, 404, 'unknown reservation');
+    if (r.party !== party) return problem(res, 403, 'only the owner may change it');
+    if (body.version !== r.version) return problem(res, 409, 'stale version', { current_version: r.version });
+    Object.assign(r, { name: body.name, purpose: body.purpose, priority: body.priority, volumes: body.volumes, justification: body.justification || null, version: r.version + 1, updated_at: now() });
+    broadcast(() => ({ type: 'reservation', reservation: r }));
+    return send(res, 200, r);
+  }
   if ((mm = p.match(/^\/api\/v1\/reservations\/([^/]+)$/)) && m === 'DELETE') {
     const r = reservations.get(mm[1]);
     if (!r) return problem(res, 404, 'unknown reservation');

@@ -394,7 +394,9 @@ export class MapView {
     if (shape.type === 'circle') {
       this.draft = { type: 'circle', center: [shape.center.lon_deg, shape.center.lat_deg], radiusM: shape.radius_m, points: [], stage: 'done' };
     } else {
-      const pts = shape.coordinates.slice(0, -1);
+      const ring = shape.coordinates;
+      const closed = ring.length > 1 && ring[0][0] === ring[ring.length - 1][0] && ring[0][1] === ring[ring.length - 1][1];
+      const pts = closed ? ring.slice(0, -1) : ring.slice();
       this.draft = { type: 'polygon', points: pts, stage: 'done' };
     }
     this.emit('draft', this.draft);

@@ -4,7 +4,7 @@
 // the map) and then file it (POST /reservations, with a justification when it overlaps),
 // change it, or send it to another party as a vacate request.
 
-import { post, del } from '../api.js';
+import { post, put, del } from '../api.js';
 import { store } from '../store.js';
 import { h, altBand, utcDateTime, parseUtcInput, toUtcInput, partyColour, debounce } from '../util.js';
 import { refreshStrategic } from '../stream.js';
@@ -19,14 +19,16 @@ let overlapList;
 let statusLine;
 let lastOverlaps = [];
 let checkSeq = 0;
+// The own reservation being changed (PUT with its version), or null for a new one.
+let editing = null;
 
 export function initReservations(el, mapView, showToast) {
   panel = el;
   map = mapView;
   toast = showToast;
   const toolbar = h('div', { class: 'toolbar' },
-    h('button', { testid: 'draw-polygon', title: 'Draw a polygon: click the corners, double-click or Enter to close (D)', onclick: () => startDraw('polygon') }, '✎ Polygon'),
-    h('button', { testid: 'draw-circle', title: 'Draw a circle: press at the centre and drag the radius (C)', onclick: () => startDraw('circle') }, '◯ Circle'),
+    h('button', { testid: 'draw-polygon', title: 'Draw a polygon: click the corners, double-click or Enter to close (D)', onclick: () => { setEditing(null); startDraw('polygon'); } }, '✎ Polygon'),
+    h('button', { testid: 'draw-circle', title: 'Draw a circle: press at the centre and drag the radius (C)', onclick: () => { setEditing(null); startDraw('circle'); } }, '◯ Circle'),
     h('span', { class: 'muted small', testid: 'draw-hint' }, 'Draw a new reservation on the map'));
   draftBox = h('div', { class: 'draft', testid: 'reservation-draft', hidden: true });
   listBox = h('div', { testid: 'reservation-list' });
@@ -67,7 +69,7 @@ function buildDraftForm() {
   fields.vacateMessage = h('input', { testid: 'vacate-message', placeholder: 'message to the other party' });
   fields.vacateExpires = h('input', { type: 'number', min: 1, value: 60, testid: 'vacate-expires', style: { width: '60px' } });
   draftBox.append(
-    h('div', { class: 'row' }, h('b', {}, 'New reservation'), h('span', { class: 'muted small', testid: 'draft-shape' })),
+    h('div', { class: 'row' }, h('b', { testid: 'draft-title' }, 'New reservation'), h('span', { class: 'muted small', testid: 'draft-shape' })),
     h('div', { class: 'form' },
       h('label', {}, 'Name'), input('name', { placeholder: 'e.g. CAP north', value: '' }),
       h('label', {}, 'Purpose'), purpose,
@@ -205,11 +207,20 @@ async function file() {
   };
   if (justification) body.justification = justification;
   try {
-    const res = await post('/reservations', body);
+    let res;
+    if (editing) {
+      body.version = editing.version;
+      body.volumes = [volume, ...(editing.volumes || []).slice(1)];
+      res = await put(`/reservations/${encodeURIComponent(editing.id)}`, body);
+    } else {
+      res = await post('/reservations', body);
+    }
     const r = res.reservation || res;
+    const verb = editing ? 'Updated' : 'Filed';
+    setEditing(null);
     store.upsert('reservations', r);
-    toast(`Filed ${r.id}${res.overlaps && res.overlaps.length ? ` over ${res.overlaps.length} overlap(s)` : ''}`);
-    statusLine.textContent = `Filed as ${r.id} (version ${r.version}).`;
+    toast(`${verb} ${r.id}${res.overlaps && res.overlaps.length ? ` over ${res.overlaps.length} overlap(s)` : ''}`);
+    statusLine.textContent = `${verb} ${r.id} (version ${r.version}).`;
     statusLine.className = 'status ok';
     draftBox.dataset.filed = r.id;
     map.cancelDraft();
@@ -217,7 +228,11 @@ async function file() {
     lastOverlaps = [];
     overlapList.replaceChildren();
   } catch (e) {
-    if (e.status === 409 && e.body && e.body.overlaps) {
+    if (e.status === 409 && e.body && e.body.current_version !== undefined && editing) {
+      statusLine.textContent = `Not changed: ${editing.id} was changed meanwhile (now version ${e.body.current_version}). Reload it and edit again.`;
+      statusLine.className = 'status bad';
+      refreshStrategic();
+    } else if (e.status === 409 && e.body && e.body.overlaps) {
       showOverlaps(e.body.overlaps);
       statusLine.textContent = `Not filed: ${e.message}`;
       statusLine.className = 'status bad';
@@ -262,7 +277,35 @@ async function sendVacate() {
   }
 }
 
+function setEditing(r) {
+  editing = r;
+  const title = draftBox.querySelector('[data-testid="draft-title"]');
+  const fileBtn = draftBox.querySelector('[data-testid="reservation-file"]');
+  title.textContent = r ? `Change ${r.name || r.id} (${r.id} v${r.version})` : 'New reservation';
+  fileBtn.textContent = r ? 'Update' : 'File';
+}
+
+/** Loads an own reservation into the draft form to change it (first volume on the map). */
+function edit(r) {
+  const v = r.volumes[0];
+  setEditing(r);
+  map.setDraftShape(v.shape.type === 'polygon' && Array.isArray(v.shape.coordinates[0][0]) ? { type: 'polygon', coordinates: v.shape.coordinates[0] } : v.shape);
+  fields.name.value = r.name || '';
+  fields.purpose.value = r.purpose;
+  fields.priority.value = r.priority;
+  fields.lower.value = v.lower_ft;
+  fields.upper.value = v.upper_ft;
+  fields.start.value = toUtcInput(v.start_time);
+  fields.end.value = toUtcInput(v.end_time);
+  fields.justification.value = r.justification || '';
+  draftBox.hidden = false;
+  statusLine.textContent = 'Change the fields or redraw the volume, then Update.';
+  statusLine.className = 'status';
+  check();
+}
+
 function discard() {
+  setEditing(null);
   map.cancelDraft();
   lastOverlaps = [];
   overlapList.replaceChildren();
@@ -332,6 +375,7 @@ function renderList() {
     r.justification ? h('div', { class: 'small', testid: 'reservation-justification-text' }, 'Justification: ', r.justification) : null,
     own && r.state !== 'cancelled' && r.state !== 'ended'
       ? h('div', { class: 'toolbar' },
+        h('button', { testid: 'reservation-edit', onclick: (e) => { e.stopPropagation(); edit(r); } }, 'Change'),
         h('button', { testid: 'reservation-notice', onclick: (e) => { e.stopPropagation(); notify(r); } }, 'Send notice'),
         h('button', { class: 'danger', testid: 'reservation-cancel', onclick: (e) => { e.stopPropagation(); cancel(r); } }, 'Cancel'))
       : null);
