@@ -196,7 +196,12 @@ async function main() {
       // File over the overlap with a justification.
       await blue.fill('[data-testid=reservation-justification]', 'E2E: CAP agreed with the cell on the hotline.');
       await blue.click('[data-testid=reservation-file]');
-      await blue.waitForSelector('[data-testid=reservation-item][data-party=blue] >> text=E2E BLUE CAP', { timeout: 15000 });
+      await waitFor(async () => {
+        if (await blue.$('[data-testid=reservation-item][data-party=blue] >> text=E2E BLUE CAP')) return true;
+        const status = await blue.textContent('[data-testid=reservation-status]');
+        if (/Not filed/.test(status)) throw new Error(`the server refused the filing: ${status}`);
+        return false;
+      }, { timeoutMs: 15000, what: 'the filed reservation in blue\'s list' });
       await screenshot(blue, 'blue-filed');
       return `overlap with ${theirs.id}; vacate request ${vacateId}`;
     });
