@@ -153,7 +153,7 @@ function intrusionItem(a) {
   h('span', { class: 'ttl', testid: 'alert-countdown' }, countdown(a.t)),
   h('span', { class: 'who2' },
     h('span', { style: { color: partyColour(i.track_party) } }, `${name(i.track_id)} ${alt(i.track_id)}`),
-    ' → ', `${i.reservation_id} (${i.volume_party})`),
+    ' → ', `${store.reservations.get(i.reservation_id)?.name || i.reservation_id} (${i.volume_party})`),
   h('span', { class: 'meta' }, i.entry_point ? `entry ${i.entry_point.lat_deg.toFixed(3)}, ${i.entry_point.lon_deg.toFixed(3)} ${flText(i.entry_point.alt_ft)}` : ''),
   h('div', { class: 'acts' }));
 }
