@@ -228,6 +228,24 @@ async function main() {
       await screenshot(blue, 'blue-sees-decline');
     });
 
+    await scenario('hotline: blue writes to red and red reads it', async () => {
+      assert(blue, 'blue is signed in');
+      if (!red) {
+        red = await signIn(browser, server.base, server.tokens.red, requests);
+        pages.push(red);
+      }
+      await blue.click('[data-testid=tab-hotline]');
+      await waitFor(async () => (await blue.$$('[data-testid=hotline-to] option')).length > 1, { what: 'parties in the hotline address list' });
+      await blue.selectOption('[data-testid=hotline-to]', 'red');
+      await blue.fill('[data-testid=hotline-subject]', 'E2E deconfliction');
+      await blue.fill('[data-testid=hotline-body]', 'Blue CAP at FL250 north of Aleppo until 1400Z.');
+      await blue.click('[data-testid=hotline-send]');
+      await blue.waitForSelector('[data-testid=message-item][data-from=blue] >> text=CAP at FL250', { timeout: 10000 });
+      await red.click('[data-testid=tab-hotline]');
+      await red.waitForSelector('[data-testid=message-item][data-from=blue] >> text=CAP at FL250', { timeout: 30000 });
+      await screenshot(red, 'red-hotline');
+    });
+
     await scenario('the cell verifies the audit chain', async () => {
       const cell = await signIn(browser, server.base, server.tokens.cell, requests);
       pages.push(cell);

@@ -87,6 +87,10 @@ async function loadParties() {
   for (const r of store.reservations.values()) extra.add(r.party);
   for (const q of store.requests.values()) extra.add(q.from);
   for (const t of store.tracks.values()) extra.add(t.party);
+  for (const c of store.conflicts.values()) {
+    extra.add(c.a_party);
+    extra.add(c.b_party);
+  }
   for (const p of extra) if (p && !ids.has(p) && p !== 'civil') parties.push({ id: p });
   store.parties = parties;
   store.emit('parties');
