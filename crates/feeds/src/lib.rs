@@ -30,6 +30,7 @@ pub mod counters;
 pub mod error;
 pub mod modes;
 pub mod observation;
+pub mod replay;
 pub mod sbs;
 pub mod sim;
 pub mod source;
