@@ -1,11 +1,232 @@
-//! `deconflict detect`.
+//! `deconflict detect`: reads a snapshot CSV, runs one detection cycle and prints every
+//! conflict, as a table or (`--json`) as one JSON object.
+//!
+//! CSV: header row with at least `id,lat_deg,lon_deg,alt_ft,gs_kt,trk_deg,vs_fpm`, an optional
+//! `party` column, any other columns ignored, in any order. A bad row (missing or non-numeric
+//! field, out-of-range value, duplicate id) stops with an error naming its line, unless
+//! `--skip-bad` is given, in which case bad rows are counted, reported on stderr and skipped.
 
+use anyhow::{bail, Context};
+use deconflict_engine::{detect, AircraftState, Conflict, DetectOptions, SeparationStandard};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
 
 /// Arguments of this subcommand.
 #[derive(clap::Args)]
-pub struct DetectArgs {}
+pub struct DetectArgs {
+    /// Snapshot CSV (`-` for standard input).
+    pub snapshot: PathBuf,
+    /// Horizontal minimum, nautical miles [default: 5].
+    #[arg(long)]
+    pub h_sep_nm: Option<f64>,
+    /// Vertical minimum, feet [default: 1000].
+    #[arg(long)]
+    pub v_sep_ft: Option<f64>,
+    /// Look-ahead, seconds [default: 300].
+    #[arg(long)]
+    pub lookahead_s: Option<f64>,
+    /// Worker threads for detection.
+    #[arg(long, default_value_t = 1)]
+    pub threads: usize,
+    /// Print one JSON object instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Skip bad rows (counted on stderr) instead of stopping at the first.
+    #[arg(long)]
+    pub skip_bad: bool,
+}
 
-pub fn run(_args: DetectArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("not implemented yet")
+const REQUIRED: [&str; 7] = [
+    "id", "lat_deg", "lon_deg", "alt_ft", "gs_kt", "trk_deg", "vs_fpm",
+];
+
+/// A snapshot read from CSV.
+pub struct Snapshot {
+    /// The valid states, in file order.
+    pub states: Vec<AircraftState>,
+    /// Bad rows skipped: (line, problem).
+    pub skipped: Vec<(u64, String)>,
+}
+
+/// Reads a snapshot CSV. With `skip_bad` false the first bad row is an error naming its line.
+pub fn read_snapshot<R: std::io::Read>(input: R, skip_bad: bool) -> anyhow::Result<Snapshot> {
+    let mut rd = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(input);
+    let headers = rd.headers().context("reading the CSV header")?.clone();
+    let mut cols = [0usize; 7];
+    for (slot, name) in cols.iter_mut().zip(REQUIRED) {
+        *slot = headers.iter().position(|h| h == name).with_context(|| {
+            format!(
+                "CSV header lacks column {name:?} (need {})",
+                REQUIRED.join(",")
+            )
+        })?;
+    }
+    let party_col = headers.iter().position(|h| h == "party");
+    let mut states = Vec::new();
+    let mut skipped = Vec::new();
+    let mut first_line: HashMap<String, u64> = HashMap::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        let line_before = rd.position().line();
+        let row = match rd.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = record.position().map_or(line_before, |p| p.line());
+                parse_row(&record, &cols, party_col)
+                    .and_then(|s| match first_line.get(&s.id) {
+                        Some(first) => {
+                            Err(format!("duplicate id {:?} (first on line {first})", s.id))
+                        }
+                        None => Ok(s),
+                    })
+                    .map_err(|e| (line, e))
+            }
+            Err(e) => {
+                let line = e.position().map_or(line_before, |p| p.line());
+                Err((line, e.to_string()))
+            }
+        };
+        match row {
+            Ok(s) => {
+                first_line.insert(s.id.clone(), record.position().map_or(0, |p| p.line()));
+                states.push(s);
+            }
+            Err((line, problem)) if skip_bad => skipped.push((line, problem)),
+            Err((line, problem)) => bail!("line {line}: {problem}"),
+        }
+    }
+    Ok(Snapshot { states, skipped })
+}
+
+fn parse_row(
+    r: &csv::StringRecord,
+    cols: &[usize; 7],
+    party_col: Option<usize>,
+) -> Result<AircraftState, String> {
+    let field = |i: usize| -> Result<&str, String> {
+        match r.get(cols[i]) {
+            Some(v) if !v.is_empty() => Ok(v),
+            _ => Err(format!("missing value for {}", REQUIRED[i])),
+        }
+    };
+    let num = |i: usize| -> Result<f64, String> {
+        let v = field(i)?;
+        v.parse::<f64>()
+            .map_err(|_| format!("{} = {v:?} is not a number", REQUIRED[i]))
+    };
+    let s = AircraftState {
+        id: field(0)?.to_string(),
+        party: party_col
+            .and_then(|c| r.get(c))
+            .filter(|p| !p.is_empty())
+            .map(str::to_string),
+        lat_deg: num(1)?,
+        lon_deg: num(2)?,
+        alt_ft: num(3)?,
+        gs_kt: num(4)?,
+        trk_deg: num(5)?,
+        vs_fpm: num(6)?,
+    };
+    s.validate().map_err(|e| e.to_string())?;
+    Ok(s)
+}
+
+fn open(path: &Path) -> anyhow::Result<Box<dyn std::io::Read>> {
+    if path == Path::new("-") {
+        return Ok(Box::new(std::io::stdin().lock()));
+    }
+    let f = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    Ok(Box::new(std::io::BufReader::new(f)))
+}
+
+#[derive(Serialize)]
+struct JsonOut<'a> {
+    conflicts: &'a [Conflict],
+    stats: JsonStats,
+}
+
+#[derive(Serialize)]
+struct JsonStats {
+    aircraft: usize,
+    candidate_pairs: u64,
+    elapsed_ms: f64,
+}
+
+pub fn run(args: DetectArgs) -> anyhow::Result<ExitCode> {
+    let defaults = SeparationStandard::default();
+    let opts = DetectOptions {
+        standard: SeparationStandard {
+            h_sep_nm: args.h_sep_nm.unwrap_or(defaults.h_sep_nm),
+            v_sep_ft: args.v_sep_ft.unwrap_or(defaults.v_sep_ft),
+            lookahead_s: args.lookahead_s.unwrap_or(defaults.lookahead_s),
+        },
+        threads: args.threads,
+        ..DetectOptions::default()
+    };
+    opts.standard
+        .validate()
+        .context("invalid separation standard")?;
+    let snap = read_snapshot(open(&args.snapshot)?, args.skip_bad)
+        .with_context(|| format!("reading {}", args.snapshot.display()))?;
+    if !snap.skipped.is_empty() {
+        for (line, problem) in snap.skipped.iter().take(10) {
+            eprintln!("skipped line {line}: {problem}");
+        }
+        eprintln!("skipped {} bad row(s)", snap.skipped.len());
+    }
+    let t0 = Instant::now();
+    let det = detect(&snap.states, &opts)?;
+    let elapsed_ms = t0.elapsed().as_secs_f64() * 1e3;
+
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if args.json {
+        let j = JsonOut {
+            conflicts: &det.conflicts,
+            stats: JsonStats {
+                aircraft: det.stats.aircraft,
+                candidate_pairs: det.stats.candidate_pairs,
+                elapsed_ms,
+            },
+        };
+        serde_json::to_writer(&mut out, &j)?;
+        writeln!(out)?;
+    } else {
+        writeln!(
+            out,
+            "{:<10} {:<10} {:>5} {:>8} {:>8} {:>8} {:>9} {:>10} {:>5}",
+            "a", "b", "level", "t_in_s", "t_out_s", "tcpa_s", "dcpa_nm", "vsep_ft", "cross"
+        )?;
+        for c in &det.conflicts {
+            writeln!(
+                out,
+                "{:<10} {:<10} {:>5} {:>8.1} {:>8.1} {:>8.1} {:>9.3} {:>10.0} {:>5}",
+                c.a,
+                c.b,
+                c.level,
+                c.t_in_s,
+                c.t_out_s,
+                c.tcpa_s,
+                c.dcpa_m / 1852.0,
+                c.vsep_cpa_ft,
+                if c.cross_party { "yes" } else { "no" }
+            )?;
+        }
+        writeln!(
+            out,
+            "{} conflict(s) among {} aircraft; {} candidate pairs; detection {:.3} ms",
+            det.conflicts.len(),
+            det.stats.aircraft,
+            det.stats.candidate_pairs,
+            elapsed_ms
+        )?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
 }

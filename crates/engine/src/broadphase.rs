@@ -21,28 +21,34 @@
 //! `w_i = D/2 + 10.8 km * alpha + T |v_i| sin(alpha + 0.0034) + 2 m`, and `w_a + w_b >= |r(t)|`
 //! whenever the pair test finds `|r_h(t)| < D`. Boxes are stored as `f32` rounded outwards.
 
-use crate::cpa::{vertical_possible, PairConflict};
-use crate::detect::{test_pair, Prepared};
-use crate::geodesy::{dot, M_PER_NM, WGS84_B_M};
+use crate::cpa::{pair_conflict, vertical_possible, PairConflict};
+use crate::detect::Prepared;
+use crate::geodesy::{dot, Kinematics, M_PER_NM, WGS84_B_M};
 use crate::standard::SeparationStandard;
 use rayon::prelude::*;
 
 /// Half-width of the ECEF region the grid covers, metres (Earth radius plus path rise).
 const GRID_HALF_M: f64 = 16_000_000.0;
-/// Bits per grid axis in a cell key.
+/// Offset added to altitudes before binning, feet (so layers index from 0).
+const ALT_OFFSET_FT: f64 = 1_000_000.0;
+/// Bits per grid axis in a cell key (face: 3 bits, two horizontal axes, one altitude axis).
 const AXIS_BITS: u32 = 20;
+const AXIS_MASK: u64 = (1 << AXIS_BITS) - 1;
 
+/// An aircraft's swept, inflated box: ECEF x, y, z in metres and altitude in feet, as `f32`
+/// rounded outwards.
 #[derive(Clone, Copy)]
 struct BoxF {
-    lo: [f32; 3],
-    hi: [f32; 3],
+    lo: [f32; 4],
+    hi: [f32; 4],
 }
 
+/// One (cell, aircraft) entry of the grid: cell key (face, two horizontal indices, altitude
+/// layer) and aircraft index. Kept small (16 bytes): the scan is bound by memory traffic.
 #[derive(Clone, Copy)]
 struct Entry {
     key: u64,
     idx: u32,
-    bx: BoxF,
 }
 
 #[inline]
@@ -73,14 +79,25 @@ fn other_axes(axis: usize) -> (usize, usize) {
 }
 
 #[inline]
-fn cell(x: f32, inv_cell: f64) -> u64 {
-    let c = ((f64::from(x) + GRID_HALF_M) * inv_cell).floor();
-    c.clamp(0.0, f64::from((1u32 << AXIS_BITS) - 1)) as u64
+fn cell(x: f32, offset: f64, inv_cell: f64) -> u64 {
+    let c = ((f64::from(x) + offset) * inv_cell).floor();
+    c.clamp(0.0, AXIS_MASK as f64) as u64
 }
 
 #[inline]
-fn key(face: usize, ix: u64, iy: u64) -> u64 {
-    ((face as u64) << (2 * AXIS_BITS)) | (ix << AXIS_BITS) | iy
+fn key(face: usize, ix: u64, iy: u64, ia: u64) -> u64 {
+    ((face as u64) << (3 * AXIS_BITS)) | (ix << (2 * AXIS_BITS)) | (iy << AXIS_BITS) | ia
+}
+
+/// Field-wise maximum of two keys on the same face (the cell of the intersection's minimum
+/// corner: `cell` is monotone, so `cell(max(a, b)) = max(cell(a), cell(b))`).
+#[inline]
+fn max_key(a: u64, b: u64) -> u64 {
+    let mut k = a & !((1u64 << (3 * AXIS_BITS)) - 1);
+    for shift in [0, AXIS_BITS, 2 * AXIS_BITS] {
+        k |= ((a >> shift) & AXIS_MASK).max((b >> shift) & AXIS_MASK) << shift;
+    }
+    k
 }
 
 #[inline]
@@ -91,6 +108,7 @@ fn bucket(key: u64, shift: u32) -> usize {
 fn boxes(p: &Prepared, std: &SeparationStandard, parallel: bool) -> Vec<BoxF> {
     let d_m = std.h_sep_nm * M_PER_NM;
     let t_s = std.lookahead_s;
+    let half_v_ft = std.v_sep_ft / 2.0;
     let v_max = p
         .kin
         .iter()
@@ -101,26 +119,32 @@ fn boxes(p: &Prepared, std: &SeparationStandard, parallel: bool) -> Vec<BoxF> {
     let alpha = (d_m + 2.0 * v_max * t_s) / r_min * 1.05;
     let huge = alpha > 1.0;
     let sin_theta = (alpha + 0.0034).min(std::f64::consts::FRAC_PI_2).sin();
-    let make = |k: &crate::geodesy::Kinematics| {
-        if huge {
-            return BoxF {
-                lo: [-1e9; 3],
-                hi: [1e9; 3],
-            };
-        }
-        let speed = dot(k.vel_mps, k.vel_mps).sqrt();
-        let w = d_m / 2.0 + 10_800.0 * alpha + t_s * speed * sin_theta + 2.0;
+    let make = |k: &Kinematics| {
         let mut bx = BoxF {
-            lo: [0.0; 3],
-            hi: [0.0; 3],
+            lo: [0.0; 4],
+            hi: [0.0; 4],
         };
-        for ax in 0..3 {
-            let a = k.pos_m[ax];
-            let b = a + k.vel_mps[ax] * t_s;
-            // Subtracting/adding 1 m more than f32 rounding (< 0.5 m here) keeps it outward.
-            bx.lo[ax] = (a.min(b) - w - 1.0) as f32;
-            bx.hi[ax] = (a.max(b) + w + 1.0) as f32;
+        if huge {
+            bx.lo[..3].copy_from_slice(&[-1e9; 3]);
+            bx.hi[..3].copy_from_slice(&[1e9; 3]);
+        } else {
+            let speed = dot(k.vel_mps, k.vel_mps).sqrt();
+            let w = d_m / 2.0 + 10_800.0 * alpha + t_s * speed * sin_theta + 2.0;
+            for ax in 0..3 {
+                let a = k.pos_m[ax];
+                let b = a + k.vel_mps[ax] * t_s;
+                // 1 m more than f32 rounding (< 0.5 m at these magnitudes) keeps it outward.
+                bx.lo[ax] = (a.min(b) - w - 1.0) as f32;
+                bx.hi[ax] = (a.max(b) + w + 1.0) as f32;
+            }
         }
+        // Altitude: the slab swept over the look-ahead, +/- half the vertical minimum; if two
+        // aircraft are vertically closer than the minimum at some time, these ranges overlap.
+        let a = k.alt_ft;
+        let b = a + k.vs_fps * t_s;
+        let pad = half_v_ft + 0.1 + 1e-6 * a.abs().max(b.abs());
+        bx.lo[3] = (a.min(b) - pad) as f32;
+        bx.hi[3] = (a.max(b) + pad) as f32;
         bx
     };
     if parallel {
@@ -130,44 +154,82 @@ fn boxes(p: &Prepared, std: &SeparationStandard, parallel: bool) -> Vec<BoxF> {
     }
 }
 
-/// Cell index ranges of a box on face `f`.
-#[inline]
-fn ranges(b: &BoxF, f: usize, inv_cell: f64) -> (u64, u64, u64, u64) {
-    let (o1, o2) = other_axes(f / 2);
-    (
-        cell(b.lo[o1], inv_cell),
-        cell(b.hi[o1], inv_cell),
-        cell(b.lo[o2], inv_cell),
-        cell(b.hi[o2], inv_cell),
-    )
+/// Grid geometry of one cycle.
+#[derive(Clone, Copy)]
+struct Grid {
+    inv_cell: f64,
+    inv_layer: f64,
 }
 
-fn count_entries(bx: &[BoxF], inv_cell: f64) -> usize {
-    let mut n = 0usize;
-    for b in bx {
-        for f in 0..6 {
-            if touches(b, f) {
-                let (x0, x1, y0, y1) = ranges(b, f, inv_cell);
-                n += ((x1 - x0 + 1) * (y1 - y0 + 1)) as usize;
+impl Grid {
+    /// Key of the cell holding the minimum corner of box `b` on face `face`.
+    #[inline]
+    fn lo_key(&self, b: &BoxF, face: usize) -> u64 {
+        let (o1, o2) = other_axes(face / 2);
+        key(
+            face,
+            cell(b.lo[o1], GRID_HALF_M, self.inv_cell),
+            cell(b.lo[o2], GRID_HALF_M, self.inv_cell),
+            cell(b.lo[3], ALT_OFFSET_FT, self.inv_layer),
+        )
+    }
+
+    /// Calls `f(key)` for every cell of box `b` on every face in `faces`.
+    #[inline]
+    fn for_each_cell(&self, b: &BoxF, faces: u8, mut f: impl FnMut(u64)) {
+        let a0 = cell(b.lo[3], ALT_OFFSET_FT, self.inv_layer);
+        let a1 = cell(b.hi[3], ALT_OFFSET_FT, self.inv_layer);
+        for face in 0..6 {
+            if faces & (1 << face) == 0 {
+                continue;
+            }
+            let (o1, o2) = other_axes(face / 2);
+            let x0 = cell(b.lo[o1], GRID_HALF_M, self.inv_cell);
+            let x1 = cell(b.hi[o1], GRID_HALF_M, self.inv_cell);
+            let y0 = cell(b.lo[o2], GRID_HALF_M, self.inv_cell);
+            let y1 = cell(b.hi[o2], GRID_HALF_M, self.inv_cell);
+            for ix in x0..=x1 {
+                for iy in y0..=y1 {
+                    for ia in a0..=a1 {
+                        f(key(face, ix, iy, ia));
+                    }
+                }
             }
         }
     }
-    n
+
+    fn count(&self, bx: &[BoxF], faces: &[u8]) -> usize {
+        let mut n = 0usize;
+        for (b, &f) in bx.iter().zip(faces) {
+            self.for_each_cell(b, f, |_| n += 1);
+        }
+        n
+    }
 }
 
-/// Finds every conflict among the candidates. Returns the conflicts (ordered pair, result)
-/// and the number of candidate pairs that reached the pair test.
+/// Finds every conflict among the candidates. Returns the conflicts (ordered pair, result),
+/// the number of candidate pairs that reached the pair test and the bytes the broad phase
+/// held at its peak.
 pub(crate) fn find(
     p: &Prepared,
     std: &SeparationStandard,
     parallel: bool,
-) -> (Vec<(u32, u32, PairConflict)>, u64) {
+) -> (Vec<(u32, u32, PairConflict)>, u64, usize) {
     let n = p.kin.len();
     if n < 2 {
-        return (Vec::new(), 0);
+        return (Vec::new(), 0, 0);
     }
     let bx = boxes(p, std, parallel);
-    // Cell size: the mean box extent, doubled until entries stay below 16 per aircraft.
+    let faces: Vec<u8> = bx
+        .iter()
+        .map(|b| {
+            (0..6)
+                .filter(|&f| touches(b, f))
+                .fold(0u8, |m, f| m | 1 << f)
+        })
+        .collect();
+    // Cell size: the mean horizontal box extent, doubled while entries exceed 24 per aircraft.
+    // Altitude layers: twice the vertical minimum (a level aircraft spans one or two layers).
     let mean_extent: f64 = bx
         .iter()
         .map(|b| {
@@ -177,57 +239,62 @@ pub(crate) fn find(
         })
         .sum::<f64>()
         / n as f64;
-    let mut cell_m = mean_extent.clamp(1000.0, 2.0 * GRID_HALF_M);
-    let mut total = count_entries(&bx, 1.0 / cell_m);
-    while total > 16 * n && cell_m < 2.0 * GRID_HALF_M {
-        cell_m *= 2.0;
-        total = count_entries(&bx, 1.0 / cell_m);
+    let mut grid = Grid {
+        inv_cell: 1.0 / mean_extent.clamp(1000.0, 2.0 * GRID_HALF_M),
+        inv_layer: 1.0 / (2.0 * std.v_sep_ft).max(1.0),
+    };
+    let mut total = grid.count(&bx, &faces);
+    while total > 24 * n && grid.inv_cell > 1.0 / (2.0 * GRID_HALF_M) {
+        grid.inv_cell /= 2.0;
+        grid.inv_layer /= 2.0;
+        total = grid.count(&bx, &faces);
     }
-    let inv_cell = 1.0 / cell_m;
-    let bits = (total.max(2) * 2).next_power_of_two().trailing_zeros();
+    // Renumber the aircraft in grid order (by the cell of their box's minimum corner), so
+    // aircraft sharing a cell sit close together in memory during the scan.
+    let mut order: Vec<(u64, u32)> = bx
+        .iter()
+        .zip(&faces)
+        .enumerate()
+        .map(|(i, (b, &f))| (grid.lo_key(b, f.trailing_zeros() as usize), i as u32))
+        .collect();
+    order.sort_unstable();
+    let orig: Vec<u32> = order.into_iter().map(|(_, i)| i).collect();
+    let bx: Vec<BoxF> = orig.iter().map(|&i| bx[i as usize]).collect();
+    let faces: Vec<u8> = orig.iter().map(|&i| faces[i as usize]).collect();
+    let kin: Vec<Kinematics> = orig.iter().map(|&i| p.kin[i as usize]).collect();
+    let rank: Vec<u32> = orig.iter().map(|&i| p.rank[i as usize]).collect();
+
+    let bits = total.max(2).next_power_of_two().trailing_zeros();
     let shift = 64 - bits;
     let nb = 1usize << bits;
 
-    // Counting sort of (cell, aircraft) entries by hash bucket.
+    // Counting sort of (cell, aircraft) entries by hash bucket, in two passes over the boxes
+    // (count, then place) so no intermediate list is kept.
     let mut starts = vec![0u32; nb + 1];
-    let mut keys: Vec<(u64, u32)> = Vec::with_capacity(total);
-    for (i, b) in bx.iter().enumerate() {
-        for f in 0..6 {
-            if touches(b, f) {
-                let (x0, x1, y0, y1) = ranges(b, f, inv_cell);
-                for ix in x0..=x1 {
-                    for iy in y0..=y1 {
-                        let k = key(f, ix, iy);
-                        starts[bucket(k, shift) + 1] += 1;
-                        keys.push((k, i as u32));
-                    }
-                }
-            }
-        }
+    for (b, &f) in bx.iter().zip(&faces) {
+        grid.for_each_cell(b, f, |k| starts[bucket(k, shift) + 1] += 1);
     }
     for i in 0..nb {
         starts[i + 1] += starts[i];
     }
     let mut fill = starts.clone();
-    let empty = Entry {
-        key: 0,
-        idx: 0,
-        bx: BoxF {
-            lo: [0.0; 3],
-            hi: [0.0; 3],
-        },
-    };
-    let mut entries = vec![empty; keys.len()];
-    for &(k, i) in &keys {
-        let slot = &mut fill[bucket(k, shift)];
-        entries[*slot as usize] = Entry {
-            key: k,
-            idx: i,
-            bx: bx[i as usize],
-        };
-        *slot += 1;
+    let mut entries = vec![Entry { key: 0, idx: 0 }; total];
+    for (i, (b, &f)) in bx.iter().zip(&faces).enumerate() {
+        grid.for_each_cell(b, f, |k| {
+            let slot = &mut fill[bucket(k, shift)];
+            entries[*slot as usize] = Entry {
+                key: k,
+                idx: i as u32,
+            };
+            *slot += 1;
+        });
     }
-    drop(keys);
+    let working_set_bytes = bx.capacity() * std::mem::size_of::<BoxF>()
+        + faces.capacity()
+        + entries.capacity() * std::mem::size_of::<Entry>()
+        + kin.capacity() * std::mem::size_of::<Kinematics>()
+        + (rank.capacity() + orig.capacity()) * 4
+        + (starts.capacity() + fill.capacity()) * 4;
     drop(fill);
 
     let scan = |range: std::ops::Range<usize>| {
@@ -238,54 +305,41 @@ pub(crate) fn find(
             let e = starts[bkt + 1] as usize;
             let es = &entries[s..e];
             for (x, ea) in es.iter().enumerate() {
+                let a = &bx[ea.idx as usize];
                 for eb in &es[x + 1..] {
                     if ea.key != eb.key {
                         continue;
                     }
-                    let (a, b) = (&ea.bx, &eb.bx);
+                    let b = &bx[eb.idx as usize];
                     if a.lo[0] > b.hi[0]
                         || b.lo[0] > a.hi[0]
                         || a.lo[1] > b.hi[1]
                         || b.lo[1] > a.hi[1]
                         || a.lo[2] > b.hi[2]
                         || b.lo[2] > a.hi[2]
+                        || a.lo[3] > b.hi[3]
+                        || b.lo[3] > a.hi[3]
                     {
                         continue;
                     }
-                    let ka = &p.kin[ea.idx as usize];
-                    let kb = &p.kin[eb.idx as usize];
-                    if !vertical_possible(ka, kb, std) {
+                    // Test each pair once: on the first face both boxes touch, in the cell of
+                    // the minimum corner of their intersection.
+                    let face =
+                        (faces[ea.idx as usize] & faces[eb.idx as usize]).trailing_zeros() as usize;
+                    if face as u64 != ea.key >> (3 * AXIS_BITS)
+                        || max_key(grid.lo_key(a, face), grid.lo_key(b, face)) != ea.key
+                    {
                         continue;
                     }
-                    // Test each pair once: in the cell of the intersection's minimum corner,
-                    // on the first face the intersection touches.
-                    let inter = BoxF {
-                        lo: [
-                            a.lo[0].max(b.lo[0]),
-                            a.lo[1].max(b.lo[1]),
-                            a.lo[2].max(b.lo[2]),
-                        ],
-                        hi: [
-                            a.hi[0].min(b.hi[0]),
-                            a.hi[1].min(b.hi[1]),
-                            a.hi[2].min(b.hi[2]),
-                        ],
-                    };
-                    let Some(face) = (0..6).find(|&f| touches(&inter, f)) else {
-                        continue;
-                    };
-                    let (o1, o2) = other_axes(face / 2);
-                    if key(
-                        face,
-                        cell(inter.lo[o1], inv_cell),
-                        cell(inter.lo[o2], inv_cell),
-                    ) != ea.key
-                    {
+                    let (i, j) = (ea.idx as usize, eb.idx as usize);
+                    if !vertical_possible(&kin[i], &kin[j], std) {
                         continue;
                     }
                     candidates += 1;
-                    if let Some(f) = test_pair(p, ea.idx, eb.idx, std) {
-                        found.push(f);
+                    // The same call, in id order, as the reference makes.
+                    let (x, y) = if rank[i] < rank[j] { (i, j) } else { (j, i) };
+                    if let Some(c) = pair_conflict(&kin[x], &kin[y], std) {
+                        found.push((orig[x], orig[y], c));
                     }
                 }
             }
@@ -305,17 +359,9 @@ pub(crate) fn find(
             found.extend(f);
             candidates += c;
         }
-        (found, candidates)
+        (found, candidates, working_set_bytes)
     } else {
-        scan(0..nb)
+        let (found, candidates) = scan(0..nb);
+        (found, candidates, working_set_bytes)
     }
-}
-
-/// Bytes of working memory the broad phase and detector use for `n` aircraft with `entries`
-/// grid entries (kinematics, ranks, boxes, entries, bucket starts).
-pub fn working_set_bytes(n: usize, entries: usize) -> usize {
-    let buckets = (entries.max(2) * 2).next_power_of_two();
-    n * (std::mem::size_of::<crate::geodesy::Kinematics>() + 4 + 4 + std::mem::size_of::<BoxF>())
-        + entries * (std::mem::size_of::<Entry>() + 12)
-        + buckets * 4 * 2
 }

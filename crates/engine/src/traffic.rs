@@ -2,12 +2,14 @@
 //!
 //! [`generate`] is a pure function of `(n, seed, region)` (ChaCha8 stream), so a snapshot can
 //! be reproduced anywhere. Structure, for [`Region::Global`] and [`Region::Europe`]:
-//! - 47 real major airports (ICAO code, aerodrome reference point, relative traffic weight);
+//! - 50 real major airports (ICAO code, aerodrome reference point, relative traffic weight),
+//!   each with a catchment of regional airports 30-400 NM away (60 % of flights start or end
+//!   at one of these rather than at the hub);
 //! - 78 % of aircraft cruise on great-circle routes between airport pairs (pairs drawn by
 //!   weight, short-haul favoured), with a lateral offset of up to 8 NM from the centreline,
 //!   at flight levels FL250-FL410 by the semicircular rule (odd thousands eastbound, even
 //!   westbound), 5 % of them in a step climb/descent, ground speed 400-540 kt;
-//! - 22 % climb out of or descend into an airport within 3-120 NM of it, altitude growing
+//! - 22 % climb out of or descend into an airport (hub or regional) within 3-120 NM of it, altitude growing
 //!   about 300 ft per NM, ground speed 160-330 kt by distance, 1200-3000 ft/min;
 //! - parties: 80 % `civil`, 10 % `blue`, 10 % `red`.
 //!
@@ -25,7 +27,7 @@ use rand_chacha::ChaCha8Rng;
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 pub enum Region {
-    /// The whole world, between 47 major airports.
+    /// The whole world, between 50 major airports and their regional airports.
     Global,
     /// Europe only, between its major airports.
     Europe,
@@ -228,13 +230,29 @@ pub fn generate(n: usize, seed: u64, region: Region) -> Vec<AircraftState> {
 
 type Airport = (&'static str, f64, f64, f64, bool);
 
+/// A regional airport: with probability 0.6 a point 30-400 NM from the major airport `a`
+/// (the hub's catchment), otherwise the hub itself. Returns (lat, lon).
+fn regional(rng: &mut ChaCha8Rng, a: Airport) -> (f64, f64) {
+    if rng.gen_bool(0.6) {
+        destination(
+            a.1,
+            a.2,
+            rng.gen_range(0.0..360.0),
+            rng.gen_range(30.0..400.0),
+        )
+    } else {
+        (a.1, a.2)
+    }
+}
+
 fn cruise(rng: &mut ChaCha8Rng, i: usize, seed: u64, a: Airport, b: Airport) -> AircraftState {
     let (from, to) = if rng.gen_bool(0.5) { (a, b) } else { (b, a) };
-    let (pa, pb) = (unit(from.1, from.2), unit(to.1, to.2));
+    let (from, to) = (regional(rng, from), regional(rng, to));
+    let (pa, pb) = (unit(from.0, from.1), unit(to.0, to.1));
     // Cruise between 15 % and 85 % of the route (the rest is climb and descent).
     let f = rng.gen_range(0.15..0.85);
     let (lat0, lon0) = to_lat_lon(slerp(pa, pb, f));
-    let trk = course_deg(lat0, lon0, to.1, to.2);
+    let trk = course_deg(lat0, lon0, to.0, to.1);
     let offset_nm = rng.gen_range(-8.0..8.0);
     let (lat, lon) = destination(lat0, lon0, trk + 90.0, offset_nm);
     let trk_deg = (trk + rng.gen_range(-2.0..2.0)).rem_euclid(360.0);
@@ -267,9 +285,10 @@ fn cruise(rng: &mut ChaCha8Rng, i: usize, seed: u64, a: Airport, b: Airport) -> 
 }
 
 fn terminal(rng: &mut ChaCha8Rng, i: usize, seed: u64, ap: Airport) -> AircraftState {
+    let (ap_lat, ap_lon) = regional(rng, ap);
     let r_nm: f64 = rng.gen_range(3.0..120.0);
     let bearing = rng.gen_range(0.0..360.0);
-    let (lat, lon) = destination(ap.1, ap.2, bearing, r_nm);
+    let (lat, lon) = destination(ap_lat, ap_lon, bearing, r_nm);
     let climbing = rng.gen_bool(0.5);
     let alt_ft = (1500.0 + r_nm * rng.gen_range(250.0..340.0)).min(36_000.0);
     let gs_kt = (160.0 + r_nm * 1.8 + rng.gen_range(-15.0..15.0)).min(330.0);
