@@ -27,10 +27,12 @@
 
 pub mod audit;
 mod sqlite;
+pub mod strategic;
 mod types;
 
 pub use audit::{entry_hash, payload_digest, VerifyReport};
 pub use sqlite::{SqliteStore, DATABASE_FILE};
+pub use strategic::{StrategicRecord, StrategicStore};
 pub use types::*;
 
 use thiserror::Error;
@@ -116,7 +118,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 ///
 /// Every method that changes state takes the `actor` (the party id, or `"system"` / `"engine"`)
 /// and appends an audit entry in the same transaction.
-pub trait Store: Send + Sync {
+pub trait Store: StrategicStore + Send + Sync {
     // ---- parties ----
     /// Registers a party. Fails with [`StoreError::AlreadyExists`] if the id is taken.
     fn create_party(&self, actor: &str, party: &Party) -> StoreResult<()>;

@@ -98,6 +98,8 @@ const MIGRATIONS: &[&str] = &[
         seq INTEGER NOT NULL,
         hash TEXT NOT NULL
     );",
+    // 2: reservations, requests and intrusion alerts
+    crate::strategic::MIGRATION,
 ];
 
 /// The SQLite store.
@@ -105,7 +107,7 @@ pub struct SqliteStore {
     conn: Mutex<Connection>,
 }
 
-fn now_s() -> f64 {
+pub(crate) fn now_s() -> f64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs_f64())
@@ -157,7 +159,7 @@ impl SqliteStore {
         })
     }
 
-    fn lock(&self) -> StoreResult<MutexGuard<'_, Connection>> {
+    pub(crate) fn lock(&self) -> StoreResult<MutexGuard<'_, Connection>> {
         self.conn.lock().map_err(|_| StoreError::Poisoned)
     }
 
@@ -178,7 +180,7 @@ impl SqliteStore {
     }
 }
 
-fn append_audit_tx(
+pub(crate) fn append_audit_tx(
     tx: &Transaction<'_>,
     actor: &str,
     action: &str,
