@@ -7,26 +7,57 @@ use serde_json::json;
 use server_support::Server;
 
 fn ids(v: &serde_json::Value) -> Vec<String> {
-    v["tracks"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap().to_owned()).collect()
+    v["tracks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 #[test]
 fn authorization_matrix_and_need_to_know() {
     let dir = tempfile::tempdir().unwrap();
     let s = Server::demo(dir.path());
-    let (blue, red, cell, mon) = (s.token("blue"), s.token("red"), s.token("cell"), s.token("monitor"));
+    let (blue, red, cell, mon) = (
+        s.token("blue"),
+        s.token("red"),
+        s.token("cell"),
+        s.token("monitor"),
+    );
 
     // Wait for the picture and the scripted cross-party alert.
-    assert!(s.wait_for(30, |s| s.json("GET", Some(&cell), "/api/v1/tracks", None).1["tracks"].as_array().is_some_and(|t| t.len() >= 10)));
-    assert!(s.wait_for(30, |s| !s.json("GET", Some(&blue), "/api/v1/conflicts", None).1["conflicts"].as_array().unwrap().is_empty()));
+    assert!(
+        s.wait_for(30, |s| s.json("GET", Some(&cell), "/api/v1/tracks", None).1
+            ["tracks"]
+            .as_array()
+            .is_some_and(|t| t.len() >= 10))
+    );
+    assert!(s.wait_for(30, |s| !s
+        .json("GET", Some(&blue), "/api/v1/conflicts", None)
+        .1["conflicts"]
+        .as_array()
+        .unwrap()
+        .is_empty()));
 
     // --- tracks: red is alerts-only, so blue sees none of red's aircraft. ---
     let (_, bt) = s.json("GET", Some(&blue), "/api/v1/tracks", None);
-    assert!(bt["tracks"].as_array().unwrap().iter().all(|t| t["party"] != "red"), "blue sees a red track");
+    assert!(
+        bt["tracks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["party"] != "red"),
+        "blue sees a red track"
+    );
     assert!(ids(&bt).iter().any(|i| i == "B10001"));
     assert_eq!(s.get(Some(&blue), "/api/v1/tracks/R20002").status(), 404);
     let (_, geo) = s.json("GET", Some(&blue), "/api/v1/export/picture.geojson", None);
-    assert!(geo["features"].as_array().unwrap().iter().all(|f| f["properties"]["party"] != "red"));
+    assert!(geo["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["properties"]["party"] != "red"));
     // Red (blue is full) sees blue's; cell and observer see everything.
     let (_, rt) = s.json("GET", Some(&red), "/api/v1/tracks", None);
     assert!(ids(&rt).iter().any(|i| i == "B10002"));
@@ -37,55 +68,162 @@ fn authorization_matrix_and_need_to_know() {
     assert_eq!(s.get(Some(&cell), "/api/v1/tracks/R20002").status(), 200);
 
     // --- proximity: red switches to proximity 1 NM: R20002 orbits far from blue's aircraft. ---
-    let (st, _) = s.json("PUT", Some(&red), "/api/v1/parties/red/sharing", Some(json!({"mode":"proximity","range_nm":1.0,"alt_ft":500.0})));
+    let (st, _) = s.json(
+        "PUT",
+        Some(&red),
+        "/api/v1/parties/red/sharing",
+        Some(json!({"mode":"proximity","range_nm":1.0,"alt_ft":500.0})),
+    );
     assert_eq!(st, 200);
     std::thread::sleep(std::time::Duration::from_millis(300));
     assert_eq!(s.get(Some(&blue), "/api/v1/tracks/R20002").status(), 404);
-    let (st, _) = s.json("PUT", Some(&cell), "/api/v1/parties/red/sharing", Some(json!({"mode":"proximity","range_nm":900.0,"alt_ft":50000.0})));
+    let (st, _) = s.json(
+        "PUT",
+        Some(&cell),
+        "/api/v1/parties/red/sharing",
+        Some(json!({"mode":"proximity","range_nm":900.0,"alt_ft":50000.0})),
+    );
     assert_eq!(st, 200);
     assert_eq!(s.get(Some(&blue), "/api/v1/tracks/R20002").status(), 200);
     // A party cannot change another party's rule.
-    assert_eq!(s.json("PUT", Some(&blue), "/api/v1/parties/red/sharing", Some(json!({"mode":"full"}))).0, 403);
-    s.json("PUT", Some(&cell), "/api/v1/parties/red/sharing", Some(json!({"mode":"alerts-only"})));
+    assert_eq!(
+        s.json(
+            "PUT",
+            Some(&blue),
+            "/api/v1/parties/red/sharing",
+            Some(json!({"mode":"full"}))
+        )
+        .0,
+        403
+    );
+    s.json(
+        "PUT",
+        Some(&cell),
+        "/api/v1/parties/red/sharing",
+        Some(json!({"mode":"alerts-only"})),
+    );
 
     // --- alert acks: each side its own. ---
     let (_, bc) = s.json("GET", Some(&blue), "/api/v1/conflicts", None);
     let c = &bc["conflicts"][0];
     let cid = c["id"].as_str().unwrap().to_owned();
-    assert_eq!(c["b_state"]["party"], "red", "blue learns of red's aircraft through the alert");
+    assert_eq!(
+        c["b_state"]["party"], "red",
+        "blue learns of red's aircraft through the alert"
+    );
     let ack = format!("/api/v1/conflicts/{cid}/ack");
-    assert_eq!(s.json("POST", Some(&blue), &ack, Some(json!({"party":"red"}))).0, 403);
+    assert_eq!(
+        s.json("POST", Some(&blue), &ack, Some(json!({"party":"red"})))
+            .0,
+        403
+    );
     assert_eq!(s.json("POST", Some(&mon), &ack, None).0, 403);
     let (st, a) = s.json("POST", Some(&blue), &ack, None);
     assert_eq!(st, 200, "{a}");
     assert_eq!(a["acks"]["blue"], true);
     assert_eq!(a["acks"]["red"], false);
-    assert_eq!(s.json("POST", Some(&cell), &ack, None).0, 403, "cell must name a side");
-    assert_eq!(s.json("POST", Some(&cell), &ack, Some(json!({"party":"red"}))).1["acks"]["red"], true);
-    assert_eq!(s.json("POST", Some(&blue), "/api/v1/conflicts/c-nope/ack", None).0, 404);
+    assert_eq!(
+        s.json("POST", Some(&cell), &ack, None).0,
+        403,
+        "cell must name a side"
+    );
+    assert_eq!(
+        s.json("POST", Some(&cell), &ack, Some(json!({"party":"red"})))
+            .1["acks"]["red"],
+        true
+    );
+    assert_eq!(
+        s.json("POST", Some(&blue), "/api/v1/conflicts/c-nope/ack", None)
+            .0,
+        404
+    );
 
     // --- messages: a third party's mail stays private. ---
-    let (st, green) = s.json("POST", Some(&cell), "/api/v1/parties", Some(json!({"id":"green","name":"Green","role":"party"})));
+    let (st, green) = s.json(
+        "POST",
+        Some(&cell),
+        "/api/v1/parties",
+        Some(json!({"id":"green","name":"Green","role":"party"})),
+    );
     assert_eq!(st, 201, "{green}");
     let (st, gt) = s.json("POST", Some(&cell), "/api/v1/parties/green/tokens", None);
     assert_eq!(st, 201);
     let green = gt["token"].as_str().unwrap().to_owned();
-    let (st, m) = s.json("POST", Some(&blue), "/api/v1/messages", Some(json!({"to":"green","subject":"hi","body":"keep clear of box 4"})));
+    let (st, m) = s.json(
+        "POST",
+        Some(&blue),
+        "/api/v1/messages",
+        Some(json!({"to":"green","subject":"hi","body":"keep clear of box 4"})),
+    );
     assert_eq!(st, 201, "{m}");
     let mid = m["id"].as_i64().unwrap();
     let (_, rm) = s.json("GET", Some(&red), "/api/v1/messages", None);
-    assert!(rm["messages"].as_array().unwrap().iter().all(|x| x["id"] != mid));
-    assert_eq!(s.json("POST", Some(&red), &format!("/api/v1/messages/{mid}/read"), None).0, 404);
-    assert_eq!(s.json("POST", Some(&red), &format!("/api/v1/messages/{mid}/ack"), None).0, 404);
-    let (st, gm) = s.json("POST", Some(&green), &format!("/api/v1/messages/{mid}/ack"), None);
+    assert!(rm["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|x| x["id"] != mid));
+    assert_eq!(
+        s.json(
+            "POST",
+            Some(&red),
+            &format!("/api/v1/messages/{mid}/read"),
+            None
+        )
+        .0,
+        404
+    );
+    assert_eq!(
+        s.json(
+            "POST",
+            Some(&red),
+            &format!("/api/v1/messages/{mid}/ack"),
+            None
+        )
+        .0,
+        404
+    );
+    let (st, gm) = s.json(
+        "POST",
+        Some(&green),
+        &format!("/api/v1/messages/{mid}/ack"),
+        None,
+    );
     assert_eq!(st, 200);
     assert_eq!(gm["acks"], json!(["green"]));
-    assert_eq!(s.json("POST", Some(&blue), "/api/v1/messages", Some(json!({"to":"nobody","body":"x"}))).0, 422);
+    assert_eq!(
+        s.json(
+            "POST",
+            Some(&blue),
+            "/api/v1/messages",
+            Some(json!({"to":"nobody","body":"x"}))
+        )
+        .0,
+        422
+    );
 
     // --- revoked token → 401. ---
     let tid = gt["token_id"].as_str().unwrap().to_owned();
-    assert_eq!(s.json("DELETE", Some(&blue), &format!("/api/v1/tokens/{tid}"), None).0, 403);
-    assert_eq!(s.req("DELETE", Some(&cell), &format!("/api/v1/tokens/{tid}"), None).status(), 204);
+    assert_eq!(
+        s.json(
+            "DELETE",
+            Some(&blue),
+            &format!("/api/v1/tokens/{tid}"),
+            None
+        )
+        .0,
+        403
+    );
+    assert_eq!(
+        s.req(
+            "DELETE",
+            Some(&cell),
+            &format!("/api/v1/tokens/{tid}"),
+            None
+        )
+        .status(),
+        204
+    );
     let (st, p) = s.json("GET", Some(&green), "/api/v1/me", None);
     assert_eq!(st, 401);
     assert!(p["detail"].as_str().unwrap().contains("revoked"));
@@ -94,44 +232,199 @@ fn authorization_matrix_and_need_to_know() {
     let t = json!({"id":"BLU900","lat_deg":36.0,"lon_deg":36.0,"alt_ft":5000.0});
     let msg = json!({"to":null,"body":"all stations"});
     let matrix: Vec<(&str, &str, String, Option<serde_json::Value>, [u16; 4])> = vec![
-        ("GET", "/api/v1/health", "/api/v1/health".into(), None, [200, 200, 200, 200]),
-        ("GET", "/api/v1/openapi.json", "/api/v1/openapi.json".into(), None, [200, 200, 200, 200]),
-        ("GET", "/metrics", "/metrics".into(), None, [200, 200, 200, 200]),
-        ("GET", "/api/v1/me", "/api/v1/me".into(), None, [200, 200, 200, 401]),
-        ("GET", "/api/v1/tracks", "/api/v1/tracks".into(), None, [200, 200, 200, 401]),
-        ("GET", "/api/v1/tracks/{id}", "/api/v1/tracks/B10002".into(), None, [200, 200, 200, 401]),
-        ("POST", "/api/v1/telemetry", "/api/v1/telemetry".into(), Some(t.clone()), [200, 200, 403, 401]),
-        ("GET", "/api/v1/export/picture.geojson", "/api/v1/export/picture.geojson".into(), None, [200, 200, 200, 401]),
-        ("GET", "/api/v1/conflicts", "/api/v1/conflicts".into(), None, [200, 200, 200, 401]),
-        ("POST", "/api/v1/conflicts/{id}/ack", format!("/api/v1/conflicts/{cid}/ack"), Some(json!({"party":"blue"})), [200, 200, 403, 401]),
-        ("GET", "/api/v1/messages", "/api/v1/messages".into(), None, [200, 200, 200, 401]),
-        ("POST", "/api/v1/messages", "/api/v1/messages".into(), Some(msg.clone()), [201, 201, 403, 401]),
-        ("POST", "/api/v1/messages/{id}/read", format!("/api/v1/messages/{mid}/read"), None, [403, 403, 403, 401]),
-        ("POST", "/api/v1/messages/{id}/ack", format!("/api/v1/messages/{mid}/ack"), None, [403, 403, 403, 401]),
-        ("GET", "/api/v1/parties", "/api/v1/parties".into(), None, [200, 200, 200, 401]),
-        ("POST", "/api/v1/parties", "/api/v1/parties".into(), Some(json!({"id":"yellow","role":"party"})), [403, 201, 403, 401]),
-        ("PUT", "/api/v1/parties/{id}/sharing", "/api/v1/parties/blue/sharing".into(), Some(json!({"mode":"full"})), [200, 200, 403, 401]),
-        ("POST", "/api/v1/parties/{id}/tokens", "/api/v1/parties/blue/tokens".into(), None, [403, 201, 403, 401]),
-        ("DELETE", "/api/v1/tokens/{token_id}", "/api/v1/tokens/0000000000000000".into(), None, [403, 404, 403, 401]),
-        ("GET", "/api/v1/feeds", "/api/v1/feeds".into(), None, [200, 200, 200, 401]),
-        ("GET", "/api/v1/audit", "/api/v1/audit".into(), None, [403, 200, 403, 401]),
-        ("GET", "/api/v1/audit/verify", "/api/v1/audit/verify".into(), None, [403, 200, 403, 401]),
-        ("GET", "/api/v1/stream", "/api/v1/stream".into(), None, [400, 400, 400, 401]),
+        (
+            "GET",
+            "/api/v1/health",
+            "/api/v1/health".into(),
+            None,
+            [200, 200, 200, 200],
+        ),
+        (
+            "GET",
+            "/api/v1/openapi.json",
+            "/api/v1/openapi.json".into(),
+            None,
+            [200, 200, 200, 200],
+        ),
+        (
+            "GET",
+            "/metrics",
+            "/metrics".into(),
+            None,
+            [200, 200, 200, 200],
+        ),
+        (
+            "GET",
+            "/api/v1/me",
+            "/api/v1/me".into(),
+            None,
+            [200, 200, 200, 401],
+        ),
+        (
+            "GET",
+            "/api/v1/tracks",
+            "/api/v1/tracks".into(),
+            None,
+            [200, 200, 200, 401],
+        ),
+        (
+            "GET",
+            "/api/v1/tracks/{id}",
+            "/api/v1/tracks/B10002".into(),
+            None,
+            [200, 200, 200, 401],
+        ),
+        (
+            "POST",
+            "/api/v1/telemetry",
+            "/api/v1/telemetry".into(),
+            Some(t.clone()),
+            [200, 200, 403, 401],
+        ),
+        (
+            "GET",
+            "/api/v1/export/picture.geojson",
+            "/api/v1/export/picture.geojson".into(),
+            None,
+            [200, 200, 200, 401],
+        ),
+        (
+            "GET",
+            "/api/v1/conflicts",
+            "/api/v1/conflicts".into(),
+            None,
+            [200, 200, 200, 401],
+        ),
+        (
+            "POST",
+            "/api/v1/conflicts/{id}/ack",
+            format!("/api/v1/conflicts/{cid}/ack"),
+            Some(json!({"party":"blue"})),
+            [200, 200, 403, 401],
+        ),
+        (
+            "GET",
+            "/api/v1/messages",
+            "/api/v1/messages".into(),
+            None,
+            [200, 200, 200, 401],
+        ),
+        (
+            "POST",
+            "/api/v1/messages",
+            "/api/v1/messages".into(),
+            Some(msg.clone()),
+            [201, 201, 403, 401],
+        ),
+        (
+            "POST",
+            "/api/v1/messages/{id}/read",
+            format!("/api/v1/messages/{mid}/read"),
+            None,
+            [403, 403, 403, 401],
+        ),
+        (
+            "POST",
+            "/api/v1/messages/{id}/ack",
+            format!("/api/v1/messages/{mid}/ack"),
+            None,
+            [403, 403, 403, 401],
+        ),
+        (
+            "GET",
+            "/api/v1/parties",
+            "/api/v1/parties".into(),
+            None,
+            [200, 200, 200, 401],
+        ),
+        (
+            "POST",
+            "/api/v1/parties",
+            "/api/v1/parties".into(),
+            Some(json!({"id":"yellow","role":"party"})),
+            [403, 201, 403, 401],
+        ),
+        (
+            "PUT",
+            "/api/v1/parties/{id}/sharing",
+            "/api/v1/parties/blue/sharing".into(),
+            Some(json!({"mode":"full"})),
+            [200, 200, 403, 401],
+        ),
+        (
+            "POST",
+            "/api/v1/parties/{id}/tokens",
+            "/api/v1/parties/blue/tokens".into(),
+            None,
+            [403, 201, 403, 401],
+        ),
+        (
+            "DELETE",
+            "/api/v1/tokens/{token_id}",
+            "/api/v1/tokens/0000000000000000".into(),
+            None,
+            [403, 404, 403, 401],
+        ),
+        (
+            "GET",
+            "/api/v1/feeds",
+            "/api/v1/feeds".into(),
+            None,
+            [200, 200, 200, 401],
+        ),
+        (
+            "GET",
+            "/api/v1/audit",
+            "/api/v1/audit".into(),
+            None,
+            [403, 200, 403, 401],
+        ),
+        (
+            "GET",
+            "/api/v1/audit/verify",
+            "/api/v1/audit/verify".into(),
+            None,
+            [403, 200, 403, 401],
+        ),
+        (
+            "GET",
+            "/api/v1/stream",
+            "/api/v1/stream".into(),
+            None,
+            [400, 400, 400, 401],
+        ),
     ];
     let (_, doc) = s.json("GET", None, "/api/v1/openapi.json", None);
     let mut covered = 0;
     for (path, ops) in doc["paths"].as_object().unwrap() {
         for method in ops.as_object().unwrap().keys() {
             let m = method.to_uppercase();
-            assert!(matrix.iter().any(|(mm, templ, _, _, _)| *mm == m && templ == path), "route {m} {path} missing from the matrix");
+            assert!(
+                matrix
+                    .iter()
+                    .any(|(mm, templ, _, _, _)| *mm == m && templ == path),
+                "route {m} {path} missing from the matrix"
+            );
             covered += 1;
         }
     }
-    assert_eq!(covered, matrix.len(), "matrix lists a route the OpenAPI document does not");
+    assert_eq!(
+        covered,
+        matrix.len(),
+        "matrix lists a route the OpenAPI document does not"
+    );
     for (method, _, path, body, expect) in &matrix {
-        for (i, tok) in [Some(&blue), Some(&cell), Some(&mon), None].into_iter().enumerate() {
+        for (i, tok) in [Some(&blue), Some(&cell), Some(&mon), None]
+            .into_iter()
+            .enumerate()
+        {
             let r = s.req(method, tok.map(|t| t.as_str()), path, body.clone());
-            assert_eq!(r.status().as_u16(), expect[i], "{method} {path} as {}", ["blue", "cell", "monitor", "none"][i]);
+            assert_eq!(
+                r.status().as_u16(),
+                expect[i],
+                "{method} {path} as {}",
+                ["blue", "cell", "monitor", "none"][i]
+            );
         }
     }
     // Unknown or garbage tokens.
@@ -146,46 +439,112 @@ fn validation_errors_are_problem_json_never_500() {
     let blue = s.token("blue");
     let c = reqwest::blocking::Client::new();
     // Malformed JSON.
-    let r = c.post(s.url("/api/v1/messages")).bearer_auth(&blue).header("content-type", "application/json").body("{bad").send().unwrap();
+    let r = c
+        .post(s.url("/api/v1/messages"))
+        .bearer_auth(&blue)
+        .header("content-type", "application/json")
+        .body("{bad")
+        .send()
+        .unwrap();
     assert_eq!(r.status(), 400);
     assert_eq!(r.headers()["content-type"], "application/problem+json");
     let p: serde_json::Value = r.json().unwrap();
     assert!(p["detail"].as_str().unwrap().contains("JSON"));
     // Out-of-range and NaN-like values in telemetry are rejected with the reason.
-    let (st, v) = s.json("POST", Some(&blue), "/api/v1/telemetry", Some(json!([
-        {"id":"X1","lat_deg":95.0,"lon_deg":1.0,"alt_ft":100.0},
-        {"id":"X2","lat_deg":35.0,"lon_deg":1.0,"alt_ft":1e9},
-        {"id":"X3","lat_deg":35.0,"lon_deg":36.0,"alt_ft":9000.0}
-    ])));
+    let (st, v) = s.json(
+        "POST",
+        Some(&blue),
+        "/api/v1/telemetry",
+        Some(json!([
+            {"id":"X1","lat_deg":95.0,"lon_deg":1.0,"alt_ft":100.0},
+            {"id":"X2","lat_deg":35.0,"lon_deg":1.0,"alt_ft":1e9},
+            {"id":"X3","lat_deg":35.0,"lon_deg":36.0,"alt_ft":9000.0}
+        ])),
+    );
     assert_eq!(st, 200);
     assert_eq!(v["accepted"], 1);
-    assert!(v["rejected"][0]["reason"].as_str().unwrap().contains("lat_deg"));
-    assert!(v["rejected"][1]["reason"].as_str().unwrap().contains("alt_ft"));
-    let r = c.post(s.url("/api/v1/telemetry")).bearer_auth(&blue).header("content-type", "application/json")
-        .body(r#"{"id":"X4","lat_deg":NaN,"lon_deg":1,"alt_ft":1}"#).send().unwrap();
+    assert!(v["rejected"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("lat_deg"));
+    assert!(v["rejected"][1]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("alt_ft"));
+    let r = c
+        .post(s.url("/api/v1/telemetry"))
+        .bearer_auth(&blue)
+        .header("content-type", "application/json")
+        .body(r#"{"id":"X4","lat_deg":NaN,"lon_deg":1,"alt_ft":1}"#)
+        .send()
+        .unwrap();
     assert_eq!(r.status(), 400);
     // Body too large.
     let big = "x".repeat(2 * 1024 * 1024);
-    let r = c.post(s.url("/api/v1/messages")).bearer_auth(&blue).json(&json!({"body": big})).send().unwrap();
+    let r = c
+        .post(s.url("/api/v1/messages"))
+        .bearer_auth(&blue)
+        .json(&json!({"body": big}))
+        .send()
+        .unwrap();
     assert_eq!(r.status(), 413);
     // Unknown id, bad path type, unknown route, bad query.
-    assert_eq!(s.get(Some(&blue), "/api/v1/messages/abc/read").status(), 405);
-    assert_eq!(s.json("POST", Some(&blue), "/api/v1/messages/abc/read", None).0, 400);
-    assert_eq!(s.json("POST", Some(&blue), "/api/v1/messages/999999/read", None).0, 404);
+    assert_eq!(
+        s.get(Some(&blue), "/api/v1/messages/abc/read").status(),
+        405
+    );
+    assert_eq!(
+        s.json("POST", Some(&blue), "/api/v1/messages/abc/read", None)
+            .0,
+        400
+    );
+    assert_eq!(
+        s.json("POST", Some(&blue), "/api/v1/messages/999999/read", None)
+            .0,
+        404
+    );
     assert_eq!(s.get(Some(&blue), "/api/v1/nothing").status(), 404);
-    assert_eq!(s.get(Some(&blue), "/api/v1/conflicts?include=everything").status(), 400);
-    assert_eq!(s.json("PUT", Some(&blue), "/api/v1/parties/blue/sharing", Some(json!({"mode":"proximity","range_nm":-3}))).0, 422);
-    assert_eq!(s.json("PUT", Some(&blue), "/api/v1/parties/blue/sharing", Some(json!({"mode":"sometimes"}))).0, 422);
+    assert_eq!(
+        s.get(Some(&blue), "/api/v1/conflicts?include=everything")
+            .status(),
+        400
+    );
+    assert_eq!(
+        s.json(
+            "PUT",
+            Some(&blue),
+            "/api/v1/parties/blue/sharing",
+            Some(json!({"mode":"proximity","range_nm":-3}))
+        )
+        .0,
+        422
+    );
+    assert_eq!(
+        s.json(
+            "PUT",
+            Some(&blue),
+            "/api/v1/parties/blue/sharing",
+            Some(json!({"mode":"sometimes"}))
+        )
+        .0,
+        422
+    );
 }
 
 #[test]
 fn rate_limit_answers_429() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("c.toml");
-    std::fs::write(&cfg, "[limits]\nrate_limit_per_s = 1.0\nrate_limit_burst = 5.0\n").unwrap();
+    std::fs::write(
+        &cfg,
+        "[limits]\nrate_limit_per_s = 1.0\nrate_limit_burst = 5.0\n",
+    )
+    .unwrap();
     let s = Server::start(dir.path(), &["--config", cfg.to_str().unwrap()]);
     let cell = s.token("cell");
-    let codes: Vec<u16> = (0..10).map(|_| s.get(Some(&cell), "/api/v1/me").status().as_u16()).collect();
+    let codes: Vec<u16> = (0..10)
+        .map(|_| s.get(Some(&cell), "/api/v1/me").status().as_u16())
+        .collect();
     assert!(codes[..5].iter().all(|c| *c == 200), "{codes:?}");
     let r = s.get(Some(&cell), "/api/v1/me");
     assert_eq!(r.status(), 429);

@@ -8,8 +8,15 @@ use server_support::Server;
 use std::process::Command;
 
 fn audit_verify_cli(dir: &std::path::Path) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_deconflict")).args(["audit", "verify", "--data-dir"]).arg(dir).output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned())
+    let out = Command::new(env!("CARGO_BIN_EXE_deconflict"))
+        .args(["audit", "verify", "--data-dir"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
 }
 
 #[test]
@@ -17,14 +24,29 @@ fn acknowledged_writes_survive_sigkill() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = Server::start(dir.path(), &[]);
     let cell = s.token("cell");
-    let (st, _) = s.json("POST", Some(&cell), "/api/v1/parties", Some(json!({"id":"blue","role":"party","sharing":{"mode":"proximity","range_nm":12.0}})));
+    let (st, _) = s.json(
+        "POST",
+        Some(&cell),
+        "/api/v1/parties",
+        Some(json!({"id":"blue","role":"party","sharing":{"mode":"proximity","range_nm":12.0}})),
+    );
     assert_eq!(st, 201);
     let (st, tok) = s.json("POST", Some(&cell), "/api/v1/parties/blue/tokens", None);
     assert_eq!(st, 201);
     let blue = tok["token"].as_str().unwrap().to_owned();
-    let (st, m) = s.json("POST", Some(&blue), "/api/v1/messages", Some(json!({"to":"cell","subject":"durable","body":"written before the crash"})));
+    let (st, m) = s.json(
+        "POST",
+        Some(&blue),
+        "/api/v1/messages",
+        Some(json!({"to":"cell","subject":"durable","body":"written before the crash"})),
+    );
     assert_eq!(st, 201);
-    let (st, _) = s.json("POST", Some(&cell), &format!("/api/v1/messages/{}/ack", m["id"]), None);
+    let (st, _) = s.json(
+        "POST",
+        Some(&cell),
+        &format!("/api/v1/messages/{}/ack", m["id"]),
+        None,
+    );
     assert_eq!(st, 200);
     // No graceful shutdown: SIGKILL right after the acknowledged writes.
     s.kill9();
@@ -32,10 +54,20 @@ fn acknowledged_writes_survive_sigkill() {
     let s = Server::start(dir.path(), &[]);
     let (st, list) = s.json("GET", Some(&blue), "/api/v1/messages", None);
     assert_eq!(st, 200, "the token issued before the crash still works");
-    let msg = list["messages"].as_array().unwrap().iter().find(|x| x["subject"] == "durable").expect("message survived");
+    let msg = list["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["subject"] == "durable")
+        .expect("message survived");
     assert_eq!(msg["acks"], json!(["cell"]));
     let (_, parties) = s.json("GET", Some(&cell), "/api/v1/parties", None);
-    let blue_p = parties["parties"].as_array().unwrap().iter().find(|p| p["id"] == "blue").unwrap();
+    let blue_p = parties["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "blue")
+        .unwrap();
     assert_eq!(blue_p["sharing"]["range_nm"], 12.0);
     let (_, v) = s.json("GET", Some(&cell), "/api/v1/audit/verify", None);
     assert_eq!(v["ok"], true, "{v}");
@@ -47,7 +79,12 @@ fn tampering_is_detected_by_api_and_cli() {
     let s = Server::start(dir.path(), &[]);
     let cell = s.token("cell");
     for i in 0..5 {
-        let (st, _) = s.json("POST", Some(&cell), "/api/v1/messages", Some(json!({"to":null,"body":format!("note {i}")})));
+        let (st, _) = s.json(
+            "POST",
+            Some(&cell),
+            "/api/v1/messages",
+            Some(json!({"to":null,"body":format!("note {i}")})),
+        );
         assert_eq!(st, 201);
     }
     let (_, v) = s.json("GET", Some(&cell), "/api/v1/audit/verify", None);
@@ -62,7 +99,8 @@ fn tampering_is_detected_by_api_and_cli() {
     // Alter entry 4 behind the running server's back.
     let db = dir.path().join("deconflict.sqlite");
     let c = rusqlite::Connection::open(&db).unwrap();
-    c.execute("UPDATE audit SET actor = 'someone-else' WHERE seq = 4", []).unwrap();
+    c.execute("UPDATE audit SET actor = 'someone-else' WHERE seq = 4", [])
+        .unwrap();
     drop(c);
     let (_, v) = s.json("GET", Some(&cell), "/api/v1/audit/verify", None);
     assert_eq!(v["ok"], false);
@@ -79,7 +117,10 @@ fn tampering_is_detected_by_api_and_cli() {
     drop(c);
     let (_, v) = s.json("GET", Some(&cell), "/api/v1/audit/verify", None);
     assert_eq!(v["ok"], false);
-    assert_eq!(v["first_bad_seq"], 4, "the earlier alteration is still the first bad entry: {v}");
+    assert_eq!(
+        v["first_bad_seq"], 4,
+        "the earlier alteration is still the first bad entry: {v}"
+    );
 }
 
 #[test]

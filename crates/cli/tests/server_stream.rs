@@ -9,7 +9,11 @@ use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::Message;
 
 fn metric(text: &str, name: &str) -> f64 {
-    text.lines().find(|l| l.starts_with(name) && l[name.len()..].starts_with(' ')).and_then(|l| l.split(' ').nth(1)).and_then(|v| v.parse().ok()).unwrap_or(0.0)
+    text.lines()
+        .find(|l| l.starts_with(name) && l[name.len()..].starts_with(' '))
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0)
 }
 
 #[test]
@@ -29,7 +33,10 @@ fn stream_filters_by_rights_and_survives_stuck_clients() {
             let c = reqwest::blocking::Client::new();
             let mut k = 0;
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs_f64();
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_secs_f64();
                 let batch: Vec<Value> = (0..6000)
                     .map(|i| json!({"id": format!("L{i:05}"), "callsign": format!("LOAD{i}"), "lat_deg": 20.0 + (i / 100) as f64 * 0.2,
                                     "lon_deg": 20.0 + (i % 100) as f64 * 0.2 + k as f64 * 0.001, "alt_ft": 30000.0, "gs_kt": 400.0,
@@ -48,13 +55,22 @@ fn stream_filters_by_rights_and_survives_stuck_clients() {
         // Stuck clients: connect, never read.
         let mut stuck = Vec::new();
         for _ in 0..3 {
-            let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/api/v1/stream?token={cell}")).await.unwrap();
+            let (ws, _) =
+                tokio_tungstenite::connect_async(format!("ws://{addr}/api/v1/stream?token={cell}"))
+                    .await
+                    .unwrap();
             stuck.push(ws);
         }
         // A blue client: its snapshot and deltas never carry red's aircraft (alerts-only).
-        let (mut bws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/api/v1/stream?token={blue}")).await.unwrap();
+        let (mut bws, _) =
+            tokio_tungstenite::connect_async(format!("ws://{addr}/api/v1/stream?token={blue}"))
+                .await
+                .unwrap();
         // A healthy cell client that keeps reading.
-        let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/api/v1/stream?token={cell}")).await.unwrap();
+        let (mut ws, _) =
+            tokio_tungstenite::connect_async(format!("ws://{addr}/api/v1/stream?token={cell}"))
+                .await
+                .unwrap();
         let first = ws.next().await.unwrap().unwrap();
         let v: Value = serde_json::from_str(first.to_text().unwrap()).unwrap();
         assert_eq!(v["type"], "snapshot");
@@ -64,7 +80,11 @@ fn stream_filters_by_rights_and_survives_stuck_clients() {
         let mut max_gap = Duration::ZERO;
         let mut deltas = 0;
         while t0.elapsed() < Duration::from_secs(16) {
-            let msg = tokio::time::timeout(Duration::from_secs(5), ws.next()).await.expect("healthy client stalled").unwrap().unwrap();
+            let msg = tokio::time::timeout(Duration::from_secs(5), ws.next())
+                .await
+                .expect("healthy client stalled")
+                .unwrap()
+                .unwrap();
             if let Message::Text(t) = msg {
                 let v: Value = serde_json::from_str(&t).unwrap();
                 if v["type"] == "delta" || v["type"] == "snapshot" {
@@ -74,22 +94,37 @@ fn stream_filters_by_rights_and_survives_stuck_clients() {
                 }
             }
         }
-        assert!(deltas >= 12, "healthy client got only {deltas} picture frames in 16 s");
-        assert!(max_gap < Duration::from_millis(2500), "healthy client waited {max_gap:?} between frames");
+        assert!(
+            deltas >= 12,
+            "healthy client got only {deltas} picture frames in 16 s"
+        );
+        assert!(
+            max_gap < Duration::from_millis(2500),
+            "healthy client waited {max_gap:?} between frames"
+        );
 
         let mut saw_alert = false;
         let mut frames = 0;
         let t1 = Instant::now();
         while t1.elapsed() < Duration::from_secs(8) && frames < 400 {
-            let Ok(Some(Ok(Message::Text(t)))) = tokio::time::timeout(Duration::from_secs(3), bws.next()).await else { break };
+            let Ok(Some(Ok(Message::Text(t)))) =
+                tokio::time::timeout(Duration::from_secs(3), bws.next()).await
+            else {
+                break;
+            };
             frames += 1;
             let v: Value = serde_json::from_str(&t).unwrap();
             for key in ["tracks", "upsert"] {
                 if let Some(list) = v[key].as_array() {
-                    assert!(list.iter().all(|t| t["party"] != "red"), "blue's stream carried a red aircraft");
+                    assert!(
+                        list.iter().all(|t| t["party"] != "red"),
+                        "blue's stream carried a red aircraft"
+                    );
                 }
             }
-            if v["type"] == "alert" || (v["type"] == "snapshot" && !v["conflicts"].as_array().unwrap().is_empty()) {
+            if v["type"] == "alert"
+                || (v["type"] == "snapshot" && !v["conflicts"].as_array().unwrap().is_empty())
+            {
                 saw_alert = true;
             }
         }
@@ -100,7 +135,11 @@ fn stream_filters_by_rights_and_survives_stuck_clients() {
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     feeder.join().unwrap();
     let m = s.get(None, "/metrics").text().unwrap();
-    let slow = metric(&m, "deconflict_ws_dropped_total") + metric(&m, "deconflict_ws_resyncs_total");
-    assert!(slow >= 1.0, "no stuck client was dropped or resynchronised:\n{m}");
+    let slow =
+        metric(&m, "deconflict_ws_dropped_total") + metric(&m, "deconflict_ws_resyncs_total");
+    assert!(
+        slow >= 1.0,
+        "no stuck client was dropped or resynchronised:\n{m}"
+    );
     assert!(metric(&m, "deconflict_tracks") >= 6000.0);
 }

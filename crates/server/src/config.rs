@@ -309,7 +309,7 @@ impl Config {
         positive("separation.lookahead_s", self.separation.lookahead_s)?;
         positive("separation.warning_s", self.separation.warning_s)?;
         positive("separation.caution_s", self.separation.caution_s)?;
-        if !(self.separation.alert_hold_s >= 0.0) {
+        if !self.separation.alert_hold_s.is_finite() || self.separation.alert_hold_s < 0.0 {
             return Err(ConfigError::Invalid {
                 key: "separation.alert_hold_s".into(),
                 message: "must be >= 0".into(),

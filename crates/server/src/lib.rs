@@ -308,8 +308,10 @@ mod tests {
 
     #[test]
     fn openapi_lists_exactly_the_routes() {
-        let mut routes: Vec<(String, String)> =
-            route_list(RouteTable::default()).into_iter().map(|(m, p)| (m.to_string(), p.to_owned())).collect();
+        let mut routes: Vec<(String, String)> = route_list(RouteTable::default())
+            .into_iter()
+            .map(|(m, p)| (m.to_string(), p.to_owned()))
+            .collect();
         let mut doc: Vec<(String, String)> = Vec::new();
         let d = openapi::document(&[]);
         for (path, ops) in d["paths"].as_object().unwrap() {

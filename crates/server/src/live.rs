@@ -50,6 +50,10 @@ pub enum StreamEvent {
         /// The alert after the event.
         alert: AlertRecord,
     },
+    /// One cycle's alert lifecycle events, in order (one stream item, so that a burst of
+    /// alerts does not overrun the clients' queues).
+    /// Each alert comes with its `{"type":"alert",…}` frame, serialised once for all clients.
+    Alerts(Vec<(AlertRecord, Arc<str>)>),
     /// A hotline message (delivered to its sender, addressee, the cell and observers).
     Message(Message),
     /// Any other event (reservations, requests, intrusions): `json` is sent as is to the
@@ -348,6 +352,7 @@ pub async fn run_cycles(
                 tokio::task::spawn_blocking(move || s.record_alerts("engine", &batch)).await;
             match persisted {
                 Ok(Ok(stored)) => {
+                    let mut batch = Vec::with_capacity(stored.len());
                     for ((action, _), rec) in records.iter().zip(stored) {
                         let event: &'static str = match action.as_str() {
                             "alert.raised" => "raised",
@@ -356,8 +361,10 @@ pub async fn run_cycles(
                         };
                         live.metrics.alert_event(event, rec.level);
                         live.put_alert(rec.clone());
-                        live.publish(StreamEvent::Alert { event, alert: rec });
+                        let frame = json!({ "type": "alert", "event": event, "conflict": crate::api::conflict_json(&rec) }).to_string();
+                        batch.push((rec, Arc::from(frame)));
                     }
+                    live.publish(StreamEvent::Alerts(batch));
                 }
                 Ok(Err(e)) => tracing::error!(error = %e, "cannot persist alert events"),
                 Err(e) => tracing::error!(error = %e, "alert persistence task failed"),

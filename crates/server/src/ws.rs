@@ -9,7 +9,7 @@
 
 use crate::api::{conflict_json, message_visible, sorted_alerts};
 use crate::auth::{presented_token, Caller};
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiQuery};
 use crate::live::StreamEvent;
 use crate::picture::json_array;
 use crate::policy::{self, Viewer};
@@ -42,15 +42,42 @@ impl FromRequestParts<AppState> for StreamCaller {
 pub async fn stream(
     State(s): State<AppState>,
     StreamCaller(c): StreamCaller,
+    ApiQuery(q): ApiQuery<StreamQuery>,
     ws: WebSocketUpgrade,
-) -> Response {
-    ws.max_message_size(64 * 1024)
-        .on_upgrade(move |socket| client(s, c, socket))
+) -> Result<Response, ApiError> {
+    let picture = match q.picture.as_deref() {
+        None | Some("full") => true,
+        Some("none") => false,
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "picture={other:?}: use \"full\" (default) or \"none\""
+            )))
+        }
+    };
+    Ok(ws
+        .max_message_size(64 * 1024)
+        .on_upgrade(move |socket| client(s, c, socket, picture)))
 }
 
-fn snapshot(s: &AppState, v: &Viewer) -> (f64, String) {
+/// Query of the stream.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StreamQuery {
+    /// The bearer token (browsers cannot set headers on a WebSocket).
+    #[serde(default)]
+    pub token: Option<String>,
+    /// `full` (default): snapshot tracks and per-cycle deltas; `none`: alerts and messages only.
+    #[serde(default)]
+    pub picture: Option<String>,
+}
+
+fn snapshot(s: &AppState, v: &Viewer, picture: bool) -> (f64, String) {
     let pic = s.live.picture();
-    let tracks = json_array(pic.visible(v, &s.directory).map(|t| &*t.json));
+    let tracks = if picture {
+        json_array(pic.visible(v, &s.directory).map(|t| &*t.json))
+    } else {
+        "[]".to_owned()
+    };
     let alerts: Vec<_> = {
         let all: Vec<_> = s
             .live
@@ -71,29 +98,32 @@ fn snapshot(s: &AppState, v: &Viewer) -> (f64, String) {
     (pic.time, text)
 }
 
-async fn client(s: AppState, c: Caller, mut socket: WebSocket) {
+async fn client(s: AppState, c: Caller, mut socket: WebSocket, picture: bool) {
     let metrics = s.live.metrics.clone();
     metrics.ws_client(1);
     let v = Viewer::for_role(&c.party, c.role);
     let timeout = Duration::from_secs_f64(s.config.limits.ws_send_timeout_s);
     // Subscribe before taking the snapshot, so nothing falls between them.
     let mut rx = s.live.events.subscribe();
-    let (mut snap_time, text) = snapshot(&s, &v);
+    let (mut snap_time, text) = snapshot(&s, &v, picture);
     let mut ok = send(&mut socket, text, timeout).await;
     while ok {
         tokio::select! {
             ev = rx.recv() => {
                 match ev {
                     Ok(ev) => {
-                        if let Some(text) = frame_for(&ev, &v, &c, snap_time) {
+                        for text in frames_for(&ev, &v, &c, snap_time, picture) {
                             ok = send(&mut socket, text, timeout).await;
-                            if !ok { metrics.ws_dropped(); }
+                            if !ok {
+                                metrics.ws_dropped();
+                                break;
+                            }
                         }
                     }
                     Err(RecvError::Lagged(_)) => {
                         metrics.ws_resync();
                         rx = rx.resubscribe();
-                        let (t, text) = snapshot(&s, &v);
+                        let (t, text) = snapshot(&s, &v, picture);
                         snap_time = t;
                         ok = send(&mut socket, text, timeout).await;
                     }
@@ -118,14 +148,40 @@ async fn send(socket: &mut WebSocket, text: String, timeout: Duration) -> bool {
     )
 }
 
-fn frame_for(ev: &StreamEvent, v: &Viewer, c: &Caller, snap_time: f64) -> Option<String> {
+fn frames_for(
+    ev: &StreamEvent,
+    v: &Viewer,
+    c: &Caller,
+    snap_time: f64,
+    picture: bool,
+) -> Vec<String> {
+    match ev {
+        StreamEvent::Alerts(list) => list
+            .iter()
+            .filter(|(a, _)| policy::alert_visible(v, a))
+            .map(|(_, frame)| frame.to_string())
+            .collect(),
+        other => frame_for(other, v, c, snap_time, picture)
+            .into_iter()
+            .collect(),
+    }
+}
+
+fn frame_for(
+    ev: &StreamEvent,
+    v: &Viewer,
+    c: &Caller,
+    snap_time: f64,
+    picture: bool,
+) -> Option<String> {
     match ev {
         StreamEvent::Cycle { time, frames } => {
-            if *time <= snap_time {
+            if !picture || *time <= snap_time {
                 return None;
             }
             frames.get(v).map(|f| f.to_string())
         }
+        StreamEvent::Alerts(_) => None,
         StreamEvent::Alert { event, alert } => policy::alert_visible(v, alert).then(|| {
             json!({ "type": "alert", "event": event, "conflict": conflict_json(alert) }).to_string()
         }),

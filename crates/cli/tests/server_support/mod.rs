@@ -34,7 +34,10 @@ impl Server {
                     break a;
                 }
             }
-            assert!(t0.elapsed() < Duration::from_secs(30), "server did not start");
+            assert!(
+                t0.elapsed() < Duration::from_secs(30),
+                "server did not start"
+            );
             std::thread::sleep(Duration::from_millis(50));
         };
         let mut tokens = HashMap::new();
@@ -44,7 +47,12 @@ impl Server {
         if let Ok(t) = std::fs::read_to_string(dir.join("cell-token")) {
             tokens.entry("cell".into()).or_insert(t);
         }
-        let s = Server { child, addr, dir: dir.to_owned(), tokens };
+        let s = Server {
+            child,
+            addr,
+            dir: dir.to_owned(),
+            tokens,
+        };
         // Wait until it answers.
         while s.get(None, "/api/v1/health").status() != 200 {
             std::thread::sleep(Duration::from_millis(50));
@@ -61,12 +69,23 @@ impl Server {
     }
 
     pub fn token(&self, who: &str) -> String {
-        self.tokens.get(who).cloned().unwrap_or_else(|| panic!("no token for {who}"))
+        self.tokens
+            .get(who)
+            .cloned()
+            .unwrap_or_else(|| panic!("no token for {who}"))
     }
 
-    pub fn req(&self, method: &str, token: Option<&str>, path: &str, body: Option<serde_json::Value>) -> reqwest::blocking::Response {
+    pub fn req(
+        &self,
+        method: &str,
+        token: Option<&str>,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> reqwest::blocking::Response {
         let c = reqwest::blocking::Client::new();
-        let mut r = c.request(method.parse().unwrap(), self.url(path)).timeout(Duration::from_secs(20));
+        let mut r = c
+            .request(method.parse().unwrap(), self.url(path))
+            .timeout(Duration::from_secs(20));
         if let Some(t) = token {
             r = r.bearer_auth(t);
         }
@@ -80,11 +99,20 @@ impl Server {
         self.req("GET", token, path, None)
     }
 
-    pub fn json(&self, method: &str, token: Option<&str>, path: &str, body: Option<serde_json::Value>) -> (u16, serde_json::Value) {
+    pub fn json(
+        &self,
+        method: &str,
+        token: Option<&str>,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
         let r = self.req(method, token, path, body);
         let status = r.status().as_u16();
         let text = r.text().unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+        )
     }
 
     /// Waits until `f` holds, polling every 200 ms, at most `secs`.
