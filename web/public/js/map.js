@@ -122,6 +122,8 @@ export class MapView {
 
   invalidateBase() {
     this.baseDirty = true;
+    // A moved view leaves the hover tooltip pointing at something else.
+    if (this.tooltip) this.tooltip.hidden = true;
   }
 
   sx(mx) {
@@ -414,6 +416,7 @@ export class MapView {
         this.cx = t.mx + t.vmx * dt;
         this.cy = t.my + t.vmy * dt;
         this.baseDirty = true;
+        this.tooltip.hidden = true;
       }
     }
     if (this.baseDirty) {

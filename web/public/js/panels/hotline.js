@@ -66,9 +66,17 @@ async function act(m, what) {
 }
 
 /** Marks unread messages addressed to the viewer as read (called when the tab is shown). */
+const readSent = new Set();
+
 export function markRead() {
   const me = store.me && store.me.party;
-  for (const m of store.messages.values()) if (!m.read && m.from !== me) act(m, 'read');
+  for (const m of store.messages.values()) {
+    // Once per message: a server that keeps `read` false (e.g. for broadcasts) must not loop.
+    if (!m.read && m.from !== me && !readSent.has(m.id)) {
+      readSent.add(m.id);
+      act(m, 'read');
+    }
+  }
 }
 
 export function refresh() {
