@@ -6,6 +6,9 @@ mod server_support;
 use serde_json::json;
 use server_support::Server;
 
+/// `(method, path template, concrete path, body, expected status for [blue, cell, monitor, none])`.
+type Row = (&'static str, &'static str, String, Option<serde_json::Value>, [u16; 4]);
+
 fn ids(v: &serde_json::Value) -> Vec<String> {
     v["tracks"]
         .as_array()
@@ -231,7 +234,7 @@ fn authorization_matrix_and_need_to_know() {
     // --- every route × every role. Expected status per [blue, cell, monitor, none]. ---
     let t = json!({"id":"BLU900","lat_deg":36.0,"lon_deg":36.0,"alt_ft":5000.0});
     let msg = json!({"to":null,"body":"all stations"});
-    let matrix: Vec<(&str, &str, String, Option<serde_json::Value>, [u16; 4])> = vec![
+    let matrix: Vec<Row> = vec![
         (
             "GET",
             "/api/v1/health",
