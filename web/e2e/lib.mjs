@@ -2,7 +2,7 @@
 // with a fresh data directory, read its demo tokens, launch Debian's Chromium through
 // playwright-core, sign in, save screenshots, and stop everything afterwards.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -129,6 +129,10 @@ export async function waitFor(fn, { timeoutMs = 15000, intervalMs = 250, what = 
 let shot = 0;
 export async function screenshot(page, name) {
   mkdirSync(OUT_DIR, { recursive: true });
+  if (shot === 0) {
+    // Screenshots of an earlier run would mix with this one's numbering.
+    for (const f of readdirSync(OUT_DIR)) if (/^\d\d-.*\.png$/.test(f)) rmSync(join(OUT_DIR, f));
+  }
   shot += 1;
   const file = join(OUT_DIR, `${String(shot).padStart(2, '0')}-${name}.png`);
   await page.screenshot({ path: file });
