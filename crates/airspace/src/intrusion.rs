@@ -18,9 +18,9 @@
 //! raised, updated (level or entry changed) and cleared (no longer predicted), with the engine's
 //! hold-time hysteresis so an alert does not flap when a prediction comes and goes.
 //!
-//! The motion model is a great circle at constant ground speed on the sphere of
-//! [`geom`](crate::geom); the engine's tangent-line model on the WGS-84 ellipsoid agrees with it
-//! to about 0.1 % in distance over a look-ahead.
+//! The motion model is a great circle at constant ground speed on the sphere of [`geom`]; the
+//! engine's tangent-line model on the WGS-84 ellipsoid agrees with it to about 0.1 % in distance
+//! over a look-ahead.
 //!
 //! The horizontal and vertical boundaries are inclusive: an aircraft exactly on a boundary is
 //! inside (conservative for hazards).

@@ -1,6 +1,6 @@
 //! OpenAir airspace text → zones (hazard or restricted areas) with circles and arcs.
 //!
-//! Parsing is done by the [`openair`](::openair) crate; this module turns each airspace's
+//! Parsing is done by the `openair` crate; this module turns each airspace's
 //! geometry into a [`Shape`]: `DC` circles stay circles; polygons built from `DP` points and
 //! `DA` (radius and angles) or `DB` (from-to) arcs around `V X=` with direction `V D=+`
 //! (clockwise, the default) or `V D=-` become polygons, arcs drawn as great-circle points every
