@@ -46,9 +46,11 @@ test('flight levels, countdowns and UTC inputs', () => {
   assert.equal(countdown(0), 'NOW');
   assert.equal(countdown(null), '—');
   const t = Date.UTC(2026, 10, 25, 10, 30) / 1000;
-  assert.equal(toUtcInput(t), '2026-11-25T10:30');
+  assert.equal(toUtcInput(t), '2026-11-25 10:30');
+  assert.equal(parseUtcInput('2026-11-25 10:30'), t);
   assert.equal(parseUtcInput('2026-11-25T10:30'), t);
-  assert.ok(Number.isNaN(parseUtcInput('')));
+  assert.equal(parseUtcInput(toUtcInput(t + 7200)), t + 7200);
+  for (const bad of ['', '2026-11-25', '25/11/2026 10:30', '2026-13-01 10:00', '2026-11-25 24:00']) assert.ok(Number.isNaN(parseUtcInput(bad)), bad);
   assert.equal(partyColour('blue'), '#4ea3ff');
   assert.equal(partyColour('green'), partyColour('green'), 'stable colour per party');
 });

@@ -103,15 +103,18 @@ export function metresToNm(m) {
   return m / 1852;
 }
 
-/** Value of a datetime-local input interpreted as UTC, in UNIX seconds (NaN when empty). */
+/** "YYYY-MM-DD HH:MM" (or with a "T") read as UTC, in UNIX seconds; NaN when malformed. */
 export function parseUtcInput(value) {
-  if (!value) return NaN;
-  return Date.parse(`${value}Z`) / 1000;
+  const m = /^\s*(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?\s*Z?\s*$/.exec(value || '');
+  if (!m) return NaN;
+  const [, y, mo, d, hh, mm, ss] = m.map(Number);
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || hh > 23 || mm > 59) return NaN;
+  return Date.UTC(y, mo - 1, d, hh, mm, ss || 0) / 1000;
 }
 
-/** UNIX seconds to the value format of a datetime-local input, in UTC. */
+/** UNIX seconds as "YYYY-MM-DD HH:MM" (UTC, 24 h), the format of the time inputs. */
 export function toUtcInput(t) {
-  return new Date(t * 1000).toISOString().slice(0, 16);
+  return new Date(t * 1000).toISOString().slice(0, 16).replace('T', ' ');
 }
 
 export function debounce(fn, ms) {

@@ -76,8 +76,8 @@ function buildDraftForm() {
       h('label', {}, 'Priority'), input('priority', { type: 'number', min: 0, max: 10, value: 5 }),
       h('label', {}, 'Lower (ft)'), input('lower', { type: 'number', step: 500, value: 15000 }),
       h('label', {}, 'Upper (ft)'), input('upper', { type: 'number', step: 500, value: 30000 }),
-      h('label', {}, 'Start (UTC)'), input('start', { type: 'datetime-local', value: toUtcInput(now + 600) }),
-      h('label', {}, 'End (UTC)'), input('end', { type: 'datetime-local', value: toUtcInput(now + 3 * 3600) }),
+      h('label', {}, 'Start (UTC)'), input('start', { type: 'text', value: toUtcInput(now + 600), placeholder: 'YYYY-MM-DD HH:MM', spellcheck: false }),
+      h('label', {}, 'End (UTC)'), input('end', { type: 'text', value: toUtcInput(now + 3 * 3600), placeholder: 'YYYY-MM-DD HH:MM', spellcheck: false }),
       h('label', {}, 'Justification'), fields.justification),
     h('div', { class: 'toolbar' },
       h('button', { testid: 'reservation-check', onclick: () => check() }, 'Check overlaps'),
@@ -127,7 +127,7 @@ export function draftVolume() {
   const end = parseUtcInput(fields.end.value);
   if (!Number.isFinite(lower) || !Number.isFinite(upper)) throw new Error('Enter the lower and upper altitude in feet.');
   if (lower >= upper) throw new Error('The lower altitude must be below the upper altitude.');
-  if (!Number.isFinite(start) || !Number.isFinite(end)) throw new Error('Enter the start and end time (UTC).');
+  if (!Number.isFinite(start) || !Number.isFinite(end)) throw new Error('Enter the start and end time as YYYY-MM-DD HH:MM (UTC).');
   if (end <= start) throw new Error('The end time must be after the start time.');
   return { shape, lower_ft: lower, upper_ft: upper, start_time: start, end_time: end };
 }
