@@ -739,14 +739,23 @@ export class MapView {
       ctx.stroke();
     }
 
-    // Labels: callsign / FL GS; only when they fit.
+    // Labels: callsign / FL GS, when few enough aircraft are in view. Decluttered: aircraft in
+    // alert and the selected one are labelled first; a label that would overlap one already
+    // drawn is left out (the aircraft keeps its symbol; hover or click shows it).
     let labels = 0;
     if (this.showLabels && visible.length <= LABEL_LIMIT) {
       ctx.font = '11px ui-monospace, monospace';
-      for (let i = 0; i < visible.length; i++) {
+      const order = visible.map((t, i) => i);
+      const prio = (i) => (visible[i].id === store.selectedId ? 10 : 0) + (levels.get(visible[i].id) || 0);
+      order.sort((a, b) => prio(b) - prio(a));
+      const boxes = [];
+      for (const i of order) {
         const t = visible[i];
         const x = this.hitX[i];
         const y = this.hitY[i];
+        const box = [x + 8, y - 12, x + 8 + 7 * Math.max(7, (t.callsign || t.id).length), y + 13];
+        if (boxes.some((b) => box[0] < b[2] && box[2] > b[0] && box[1] < b[3] && box[3] > b[1])) continue;
+        boxes.push(box);
         ctx.fillStyle = partyColour(t.party);
         ctx.fillText(t.callsign || t.id, x + 9, y - 2);
         ctx.fillStyle = '#b8c4d2';
