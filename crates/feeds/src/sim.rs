@@ -333,6 +333,9 @@ impl Simulator {
     }
 
     fn advance_to(&mut self, now_s: f64) {
+        if now_s > self.now_s || self.steps == 0 {
+            self.steps += 1;
+        }
         while self.now_s < now_s {
             let dt = (now_s - self.now_s).min(1.0);
             for a in &mut self.aircraft {
@@ -340,7 +343,6 @@ impl Simulator {
             }
             self.now_s += dt;
         }
-        self.steps += 1;
     }
 
     /// One observation per aircraft at the current time.
