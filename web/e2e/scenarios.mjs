@@ -155,7 +155,7 @@ async function main() {
       await requireRoute(server.base, server.tokens.blue, '/requests');
       await blue.click('[data-testid=tab-reservations]');
       const s = await waitFor(async () => { const st = await state(blue); return st.reservations.some((r) => r.party === 'red' && r.state !== 'cancelled' && r.state !== 'ended') && st; }, { timeoutMs: 20000, what: 'red\'s reservation in blue\'s list' });
-      const theirs = s.reservations.find((r) => r.party === 'red' && r.state !== 'cancelled' && r.state !== 'ended');
+      const theirs = s.reservations.find((r) => r.party === 'red' && r.state !== 'cancelled' && r.state !== 'ended' && (r.priority ?? 5) < 10);
       const v = theirs.volumes[0];
       const { cx, cy, hw, hh } = volumeBox(v);
       const corners = [[cx - hw, cy - hh], [cx + hw, cy - hh], [cx + hw, cy + hh], [cx - hw, cy + hh]];
@@ -173,6 +173,8 @@ async function main() {
       const end = Math.floor(Math.min(v.end_time, start + 7200) / 60) * 60;
       assert(end > start, `red's reservation ${theirs.id} is still open for a minute (ends ${new Date(v.end_time * 1000).toISOString()})`);
       await blue.fill('[data-testid=res-name]', 'E2E BLUE CAP');
+      // Overlapping a reservation of higher priority is refused outright; file just above red's.
+      await blue.fill('[data-testid=res-priority]', String(Math.min(10, (theirs.priority ?? 5) + 1)));
       await blue.fill('[data-testid=res-lower]', String(v.lower_ft));
       await blue.fill('[data-testid=res-upper]', String(v.upper_ft));
       await blue.fill('[data-testid=res-start]', utcInput(start));

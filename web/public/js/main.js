@@ -323,7 +323,7 @@ function stateSnapshot() {
       a_party: a.item.a_party ?? a.item.track_party, b_party: a.item.b_party ?? a.item.volume_party,
     })),
     alertTrackIds: [...alertIds],
-    reservations: [...store.reservations.values()].map((r) => ({ id: r.id, party: r.party, name: r.name, state: r.state, purpose: r.purpose, volumes: r.volumes })),
+    reservations: [...store.reservations.values()].map((r) => ({ id: r.id, party: r.party, name: r.name, state: r.state, purpose: r.purpose, priority: r.priority, volumes: r.volumes })),
     requests: [...store.requests.values()].map((q) => ({ id: q.id, kind: q.kind, from: q.from, to: q.to, state: q.state, reason: q.reason })),
     overlaps: map ? map.overlaps.length : 0,
     fps: store.fps || 0,

@@ -141,7 +141,8 @@ function overlapItem(o) {
   return h('li', { testid: 'overlap-item', dataset: { reservationId: o.reservation_id, party: o.party } },
     h('b', { style: { color: partyColour(o.party) } }, o.party), ' ', (other && other.name) || o.reservation_id,
     ` · ${(o.area_m2 / 1e6).toFixed(1)} km² · ${altBand(o.lower_ft, o.upper_ft)}`,
-    h('br'), `${utcDateTime(o.start_time)} → ${utcDateTime(o.end_time)} UTC · priority ${o.priority ?? '—'}`);
+    h('br'), `${utcDateTime(o.start_time)} → ${utcDateTime(o.end_time)} UTC · priority ${o.priority ?? '—'}`,
+    (o.priority ?? 0) > (Number(fields.priority.value) || 0) ? h('div', { class: 'small', testid: 'overlap-give-way' }, 'Higher priority than yours: you must keep clear of it.') : null);
 }
 
 function showOverlaps(overlaps) {
