@@ -952,7 +952,7 @@ export class MapView {
       }
     }
     for (const i of store.intrusions.values()) {
-      const p = this.positionOf(i.track_id, null, now);
+      const p = this.positionOf(i.track_id, i.track_state, now);
       if (!p || !i.entry_point) continue;
       const colour = levelColour(i.level);
       const [ex, ey] = this.project(i.entry_point.lon_deg, i.entry_point.lat_deg);

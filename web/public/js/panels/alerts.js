@@ -81,6 +81,10 @@ export function sortedAlerts() {
 }
 
 function name(id, state) {
+  if (!state) {
+    // Intrusions carry the aircraft's state at alert time for viewers who cannot see it.
+    for (const i of store.intrusions.values()) if (i.track_id === id && i.track_state) state = i.track_state;
+  }
   const t = store.tracks.get(id);
   return (t && t.callsign) || (state && state.callsign) || id;
 }
@@ -152,8 +156,8 @@ function intrusionItem(a) {
   h('span', {}, 'zone intrusion · ', i.id),
   h('span', { class: 'ttl', testid: 'alert-countdown' }, countdown(a.t)),
   h('span', { class: 'who2' },
-    h('span', { style: { color: partyColour(i.track_party) } }, `${name(i.track_id)} ${alt(i.track_id)}`),
-    ' → ', `${store.reservations.get(i.reservation_id)?.name || i.reservation_id} (${i.volume_party})`),
+    h('span', { style: { color: partyColour(i.track_party) } }, `${name(i.track_id, i.track_state)} ${alt(i.track_id, i.track_state)}`),
+    i.inside_now ? ' INSIDE ' : ' → ', `${i.reservation_name || store.reservations.get(i.reservation_id)?.name || i.reservation_id} (${i.volume_party})`),
   h('span', { class: 'meta' }, i.entry_point ? `entry ${i.entry_point.lat_deg.toFixed(3)}, ${i.entry_point.lon_deg.toFixed(3)} ${flText(i.entry_point.alt_ft)}` : ''),
   h('div', { class: 'acts' }));
 }
