@@ -107,7 +107,7 @@ function update() {
     text = `${levelName(c.level)}: ${callsign(c.a, c.a_state)} (${c.a_party}) / ${callsign(c.b, c.b_state)} (${c.b_party}) — loss of separation in ${Math.max(0, Math.round(c.t_in_s ?? c.tcpa_s ?? 0))} s`;
   } else {
     const i = top.item;
-    text = `${levelName(i.level)}: ${callsign(i.track_id, i.track_state)} ${i.inside_now ? 'inside' : 'entering'} ${i.reservation_name || store.reservations.get(i.reservation_id)?.name || i.reservation_id} in ${Math.round(i.time_to_entry_s)} s`;
+    text = `${levelName(i.level)}: ${callsign(i.track_id, i.track_state)} ${i.inside_now ? 'inside' : 'entering'} ${i.reservation_name || store.reservations.get(i.reservation_id)?.name || i.reservation_id}${i.inside_now ? '' : ` in ${Math.round(i.time_to_entry_s)} s`}`;
   }
   banner.replaceChildren();
   const label = document.createElement('span');
