@@ -7,7 +7,13 @@ use serde_json::json;
 use server_support::Server;
 
 /// `(method, path template, concrete path, body, expected status for [blue, cell, monitor, none])`.
-type Row = (&'static str, &'static str, String, Option<serde_json::Value>, [u16; 4]);
+type Row = (
+    &'static str,
+    &'static str,
+    String,
+    Option<serde_json::Value>,
+    [u16; 4],
+);
 
 fn ids(v: &serde_json::Value) -> Vec<String> {
     v["tracks"]
@@ -36,12 +42,38 @@ fn authorization_matrix_and_need_to_know() {
             .as_array()
             .is_some_and(|t| t.len() >= 10))
     );
-    assert!(s.wait_for(30, |s| !s
+    assert!(s.wait_for(60, |s| s
         .json("GET", Some(&blue), "/api/v1/conflicts", None)
         .1["conflicts"]
         .as_array()
         .unwrap()
-        .is_empty()));
+        .iter()
+        .any(|c| c["cross_party"] == true)));
+    // Pick a blue aircraft, and a red one well away from every blue aircraft.
+    let (_, all) = s.json("GET", Some(&cell), "/api/v1/tracks", None);
+    let all = all["tracks"].as_array().unwrap().clone();
+    let of = |p: &str| {
+        all.iter()
+            .filter(|t| t["party"] == p)
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let (blues, reds) = (of("blue"), of("red"));
+    let blue_id = blues[0]["id"].as_str().unwrap().to_owned();
+    let dist_nm = |a: &serde_json::Value, b: &serde_json::Value| {
+        let (la, lb) = (
+            a["lat_deg"].as_f64().unwrap().to_radians(),
+            b["lat_deg"].as_f64().unwrap().to_radians(),
+        );
+        let dl = (b["lon_deg"].as_f64().unwrap() - a["lon_deg"].as_f64().unwrap()).to_radians();
+        let h = ((lb - la) / 2.0).sin().powi(2) + la.cos() * lb.cos() * (dl / 2.0).sin().powi(2);
+        2.0 * 6_371_008.8 * h.sqrt().asin() / 1852.0
+    };
+    let far_red = reds
+        .iter()
+        .find(|r| blues.iter().all(|b| dist_nm(r, b) > 10.0))
+        .expect("a red aircraft 10 NM from every blue one");
+    let red_id = far_red["id"].as_str().unwrap().to_owned();
 
     // --- tracks: red is alerts-only, so blue sees none of red's aircraft. ---
     let (_, bt) = s.json("GET", Some(&blue), "/api/v1/tracks", None);
@@ -53,8 +85,12 @@ fn authorization_matrix_and_need_to_know() {
             .all(|t| t["party"] != "red"),
         "blue sees a red track"
     );
-    assert!(ids(&bt).iter().any(|i| i == "B10001"));
-    assert_eq!(s.get(Some(&blue), "/api/v1/tracks/R20002").status(), 404);
+    assert!(ids(&bt).iter().any(|i| *i == blue_id));
+    assert_eq!(
+        s.get(Some(&blue), &format!("/api/v1/tracks/{red_id}"))
+            .status(),
+        404
+    );
     let (_, geo) = s.json("GET", Some(&blue), "/api/v1/export/picture.geojson", None);
     assert!(geo["features"]
         .as_array()
@@ -63,14 +99,18 @@ fn authorization_matrix_and_need_to_know() {
         .all(|f| f["properties"]["party"] != "red"));
     // Red (blue is full) sees blue's; cell and observer see everything.
     let (_, rt) = s.json("GET", Some(&red), "/api/v1/tracks", None);
-    assert!(ids(&rt).iter().any(|i| i == "B10002"));
+    assert!(ids(&rt).iter().any(|i| *i == blue_id));
     for t in [&cell, &mon] {
         let (_, all) = s.json("GET", Some(t), "/api/v1/tracks", None);
-        assert!(ids(&all).iter().any(|i| i == "R20002"));
+        assert!(ids(&all).iter().any(|i| *i == red_id));
     }
-    assert_eq!(s.get(Some(&cell), "/api/v1/tracks/R20002").status(), 200);
+    assert_eq!(
+        s.get(Some(&cell), &format!("/api/v1/tracks/{red_id}"))
+            .status(),
+        200
+    );
 
-    // --- proximity: red switches to proximity 1 NM: R20002 orbits far from blue's aircraft. ---
+    // --- proximity: red switches to proximity 1 NM: the chosen red aircraft is far from blue's. ---
     let (st, _) = s.json(
         "PUT",
         Some(&red),
@@ -79,7 +119,11 @@ fn authorization_matrix_and_need_to_know() {
     );
     assert_eq!(st, 200);
     std::thread::sleep(std::time::Duration::from_millis(300));
-    assert_eq!(s.get(Some(&blue), "/api/v1/tracks/R20002").status(), 404);
+    assert_eq!(
+        s.get(Some(&blue), &format!("/api/v1/tracks/{red_id}"))
+            .status(),
+        404
+    );
     let (st, _) = s.json(
         "PUT",
         Some(&cell),
@@ -87,7 +131,11 @@ fn authorization_matrix_and_need_to_know() {
         Some(json!({"mode":"proximity","range_nm":900.0,"alt_ft":50000.0})),
     );
     assert_eq!(st, 200);
-    assert_eq!(s.get(Some(&blue), "/api/v1/tracks/R20002").status(), 200);
+    assert_eq!(
+        s.get(Some(&blue), &format!("/api/v1/tracks/{red_id}"))
+            .status(),
+        200
+    );
     // A party cannot change another party's rule.
     assert_eq!(
         s.json(
@@ -108,10 +156,20 @@ fn authorization_matrix_and_need_to_know() {
 
     // --- alert acks: each side its own. ---
     let (_, bc) = s.json("GET", Some(&blue), "/api/v1/conflicts", None);
-    let c = &bc["conflicts"][0];
+    let c = bc["conflicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["cross_party"] == true)
+        .unwrap();
     let cid = c["id"].as_str().unwrap().to_owned();
+    let red_side = if c["a_party"] == "red" {
+        "a_state"
+    } else {
+        "b_state"
+    };
     assert_eq!(
-        c["b_state"]["party"], "red",
+        c[red_side]["party"], "red",
         "blue learns of red's aircraft through the alert"
     );
     let ack = format!("/api/v1/conflicts/{cid}/ack");
@@ -273,7 +331,7 @@ fn authorization_matrix_and_need_to_know() {
         (
             "GET",
             "/api/v1/tracks/{id}",
-            "/api/v1/tracks/B10002".into(),
+            format!("/api/v1/tracks/{blue_id}"),
             None,
             [200, 200, 200, 401],
         ),
@@ -552,4 +610,27 @@ fn rate_limit_answers_429() {
     let r = s.get(Some(&cell), "/api/v1/me");
     assert_eq!(r.status(), 429);
     assert!(r.headers().contains_key("retry-after"));
+}
+
+#[test]
+fn demo_raises_a_cross_party_warning_within_two_minutes() {
+    let dir = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let s = Server::demo(dir.path());
+    let blue = s.token("blue");
+    let warned = s.wait_for(120, |s| {
+        s.json("GET", Some(&blue), "/api/v1/conflicts", None).1["conflicts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["cross_party"] == true && c["level"] == 3)
+    });
+    assert!(
+        warned,
+        "no cross-party warning after {:?}",
+        started.elapsed()
+    );
+    // The warning concerning blue sorts first among blue's unacknowledged warnings.
+    let (_, c) = s.json("GET", Some(&blue), "/api/v1/conflicts", None);
+    assert_eq!(c["conflicts"][0]["level"], 3);
 }

@@ -33,6 +33,8 @@ pub struct Config {
     pub parties: Vec<PartyConfig>,
     /// Surveillance feeds to connect to or listen on.
     pub feeds: Vec<FeedConfig>,
+    /// Reservations, zones, requests and intrusion alerts.
+    pub strategic: crate::strategic::StrategicConfig,
 }
 
 impl Default for Config {
@@ -48,6 +50,7 @@ impl Default for Config {
             limits: LimitsConfig::default(),
             parties: Vec::new(),
             feeds: Vec::new(),
+            strategic: crate::strategic::StrategicConfig::default(),
         }
     }
 }
@@ -231,6 +234,10 @@ pub struct FeedConfig {
     /// shared/civil feed.
     #[serde(default)]
     pub party: Option<String>,
+    /// Receiver position `[lat_deg, lon_deg]`, for decoding Mode S positions from a single
+    /// message (Beast/AVR). Default: none (positions need an even/odd message pair).
+    #[serde(default)]
+    pub reference_deg: Option<[f64; 2]>,
 }
 
 fn default_mode() -> FeedMode {
@@ -317,6 +324,16 @@ impl Config {
         }
         positive("tracks.coast_after_s", self.tracks.coast_after_s)?;
         positive("tracks.drop_after_s", self.tracks.drop_after_s)?;
+        positive(
+            "strategic.intrusion_lookahead_s",
+            self.strategic.intrusion_lookahead_s,
+        )?;
+        positive("strategic.request_max_s", self.strategic.request_max_s)?;
+        positive(
+            "strategic.request_default_s",
+            self.strategic.request_default_s,
+        )?;
+        positive("strategic.zone_default_s", self.strategic.zone_default_s)?;
         positive("limits.rate_limit_per_s", self.limits.rate_limit_per_s)?;
         positive("limits.rate_limit_burst", self.limits.rate_limit_burst)?;
         positive("limits.ws_send_timeout_s", self.limits.ws_send_timeout_s)?;

@@ -25,6 +25,7 @@ pub mod picture;
 pub mod policy;
 pub mod sources;
 pub mod state;
+pub mod strategic;
 pub mod ws;
 
 use crate::api::RouteTable;
@@ -58,7 +59,7 @@ fn all_routes(extra: RouteTable) -> RouteTable {
 }
 
 async fn openapi_json() -> impl IntoResponse {
-    axum::Json(openapi::document(&[]))
+    axum::Json(openapi::document(strategic::OPERATIONS))
 }
 
 async fn metrics_text(State(s): State<AppState>) -> impl IntoResponse {
@@ -74,9 +75,9 @@ async fn metrics_text(State(s): State<AppState>) -> impl IntoResponse {
     )
 }
 
-/// The whole HTTP application.
+/// The whole HTTP application (with the strategic routes).
 pub fn app(state: AppState) -> Router {
-    app_with(state, RouteTable::default())
+    app_with(state, strategic::routes())
 }
 
 /// The application with extra routes merged in.
@@ -275,6 +276,11 @@ pub async fn run(config: Config, opts: ServeOptions) -> Result<(), ServerError> 
         sources::spawn_demo(&live);
     }
     let state = AppState::new(store, config.clone(), directory, live);
+    strategic::start(&state)?;
+    if opts.demo {
+        strategic::demo::seed(&state)?;
+        strategic::demo::spawn_civil(&state.live);
+    }
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .map_err(io(format!("cannot listen on {}", config.listen)))?;
@@ -308,12 +314,12 @@ mod tests {
 
     #[test]
     fn openapi_lists_exactly_the_routes() {
-        let mut routes: Vec<(String, String)> = route_list(RouteTable::default())
+        let mut routes: Vec<(String, String)> = route_list(strategic::routes())
             .into_iter()
             .map(|(m, p)| (m.to_string(), p.to_owned()))
             .collect();
         let mut doc: Vec<(String, String)> = Vec::new();
-        let d = openapi::document(&[]);
+        let d = openapi::document(strategic::OPERATIONS);
         for (path, ops) in d["paths"].as_object().unwrap() {
             for m in ops.as_object().unwrap().keys() {
                 doc.push((m.to_uppercase(), path.clone()));

@@ -1,19 +1,29 @@
-//! Where observations come from: configured TCP feeds and the built-in demo traffic.
+//! Where observations come from: configured feeds (through `deconflict_feeds::connect`) and,
+//! in demo mode, the in-process `syria` scenario of `deconflict_feeds::sim` plus a bundled
+//! real recording replayed in a loop, time-shifted to now.
 //!
-//! Configured feeds are read line by line (SBS-1) with per-feed counters, reconnecting with
-//! exponential back-off (`connect`) or accepting connections (`listen`). The demo traffic is a
-//! scripted scenario over northern Syria: two coalitions on patrol orbits, civil traffic on
-//! the airways above, and a head-on cross-party encounter (blue `VIPER11` against red
-//! `FALCON21` at FL250) that becomes a warning about 100 s after each start of the script,
-//! repeated every 6 minutes.
+//! The demo scenario's scripted cross-party encounter (blue `VIPER11` against red `SOKOL21`
+//! at FL250) is a caution from the start and a warning after about 37 s; the scenario is
+//! restarted every [`DEMO_RESTART_S`] so the encounter repeats.
 
 use crate::config::{FeedConfig, FeedKind, FeedMode};
 use crate::live::{now_s, Live};
+use deconflict_feeds::connect::{run_tcp_client, run_tcp_listener, Backoff, FeedSpec};
 use deconflict_feeds::counters::{ConnectionState, FeedStats};
+use deconflict_feeds::sim::{Scenario, Simulator};
+use deconflict_feeds::source::Format;
 use deconflict_feeds::Observation;
+use serde::Deserialize;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+
+/// The demo scenario restarts after this many seconds.
+pub const DEMO_RESTART_S: f64 = 900.0;
+/// Aircraft in the demo scenario (scripted ones plus civil background).
+pub const DEMO_AIRCRAFT: usize = 80;
+
+/// The bundled recording (see `crates/server/demo/README.md`).
+const PARIS_EXCERPT: &[u8] = include_bytes!("../demo/paris_excerpt.json.gz");
 
 /// Starts one task per configured feed.
 pub fn spawn_feeds(feeds: &[FeedConfig], live: &Arc<Live>) {
@@ -25,321 +35,155 @@ pub fn spawn_feeds(feeds: &[FeedConfig], live: &Arc<Live>) {
             f.party.clone(),
         ));
         live.add_feed(stats.clone());
-        let (f, live) = (f.clone(), live.clone());
+        let format = match f.kind {
+            FeedKind::Sbs => Format::Sbs,
+            FeedKind::Beast => Format::Beast,
+            FeedKind::Avr => Format::Avr,
+        };
+        let spec = FeedSpec {
+            id: f.id.clone(),
+            party: f.party.clone(),
+            format,
+            reference: f.reference_deg.map(|[lat, lon]| (lat, lon)),
+        };
+        let tx = live.ingest.clone();
+        let f = f.clone();
         tokio::spawn(async move {
-            if f.kind != FeedKind::Sbs {
-                tracing::error!(feed = %f.id, kind = f.kind.as_str(), "this build reads only sbs feeds; feed not started");
-                stats.set_state(ConnectionState::Ended);
-                return;
-            }
             match f.mode {
-                FeedMode::Connect => connect_loop(f, stats, live).await,
-                FeedMode::Listen => listen_loop(f, stats, live).await,
+                FeedMode::Connect => {
+                    run_tcp_client(spec, f.address.clone(), Backoff::default(), stats, tx).await
+                }
+                FeedMode::Listen => match tokio::net::TcpListener::bind(&f.address).await {
+                    Ok(l) => run_tcp_listener(spec, l, stats, tx).await,
+                    Err(e) => {
+                        tracing::error!(feed = %f.id, address = %f.address, error = %e, "cannot listen for the feed");
+                        stats.set_state(ConnectionState::Ended);
+                    }
+                },
             }
         });
     }
 }
 
-async fn connect_loop(f: FeedConfig, stats: Arc<FeedStats>, live: Arc<Live>) {
-    let mut backoff = Duration::from_millis(500);
-    loop {
-        stats.set_state(ConnectionState::Connecting);
-        match tokio::net::TcpStream::connect(&f.address).await {
-            Ok(sock) => {
-                stats.set_state(ConnectionState::Connected);
-                stats.add_connection();
-                backoff = Duration::from_millis(500);
-                read_sbs(sock, &f, &stats, &live).await;
-            }
-            Err(e) => tracing::warn!(feed = %f.id, error = %e, "cannot connect"),
-        }
-        stats.set_state(ConnectionState::Backoff);
-        tokio::time::sleep(backoff).await;
-        backoff = (backoff * 2).min(Duration::from_secs(30));
+/// Civil aircraft belong to no party.
+fn unowned_civil(mut o: Observation) -> Observation {
+    if o.party.as_deref() == Some("civil") {
+        o.party = None;
+        o.own = false;
     }
+    o
 }
 
-async fn listen_loop(f: FeedConfig, stats: Arc<FeedStats>, live: Arc<Live>) {
-    let listener = match tokio::net::TcpListener::bind(&f.address).await {
-        Ok(l) => l,
-        Err(e) => {
-            tracing::error!(feed = %f.id, error = %e, "cannot listen");
-            stats.set_state(ConnectionState::Ended);
-            return;
-        }
-    };
-    stats.set_state(ConnectionState::Listening);
-    loop {
-        match listener.accept().await {
-            Ok((sock, _)) => {
-                stats.add_connection();
-                stats.set_state(ConnectionState::Connected);
-                let (f, stats, live) = (f.clone(), stats.clone(), live.clone());
-                tokio::spawn(async move {
-                    read_sbs(sock, &f, &stats, &live).await;
-                    stats.set_state(ConnectionState::Listening);
-                });
-            }
-            Err(e) => {
-                tracing::warn!(feed = %f.id, error = %e, "accept failed");
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
-        }
-    }
-}
-
-/// Reads SBS-1 lines into the ingest channel until EOF.
-pub async fn read_sbs<R: AsyncRead + Unpin>(r: R, f: &FeedConfig, stats: &FeedStats, live: &Live) {
-    let feed: Arc<str> = Arc::from(f.id.as_str());
-    let party: Option<Arc<str>> = f.party.as_deref().map(Arc::from);
-    let mut lines = BufReader::new(r).lines();
-    loop {
-        let line = match lines.next_line().await {
-            Ok(Some(l)) => l,
-            Ok(None) => return,
-            Err(e) => {
-                tracing::warn!(feed = %f.id, error = %e, "read failed");
-                return;
-            }
-        };
-        stats.add_bytes(line.len() as u64 + 1);
-        stats.add_message(now_s());
-        match deconflict_feeds::sbs::parse_line(&line, &feed) {
-            Ok(mut o) => {
-                stats.add_decoded();
-                if let Some(p) = &party {
-                    o.party = Some(p.clone());
-                    o.own = true;
-                }
-                if live.ingest.send(o).await.is_err() {
-                    return;
-                }
-            }
-            Err(e) => stats.add_rejected(e.reason()),
-        }
-    }
-}
-
-/// One scripted aircraft: a start point and a constant velocity, or an orbit.
-struct Script {
-    id: &'static str,
-    callsign: &'static str,
-    party: Option<&'static str>,
-    lat_deg: f64,
-    lon_deg: f64,
-    alt_ft: f64,
-    gs_kt: f64,
-    trk_deg: f64,
-    /// Orbit radius, nautical miles (0 = straight line).
-    orbit_nm: f64,
-}
-
-const DEMO: &[Script] = &[
-    // The scripted cross-party encounter, head on at FL250, 48 NM apart at the start.
-    Script {
-        id: "B10001",
-        callsign: "VIPER11",
-        party: Some("blue"),
-        lat_deg: 36.20,
-        lon_deg: 36.60,
-        alt_ft: 25_000.0,
-        gs_kt: 480.0,
-        trk_deg: 90.0,
-        orbit_nm: 0.0,
-    },
-    Script {
-        id: "R20001",
-        callsign: "FALCON21",
-        party: Some("red"),
-        lat_deg: 36.20,
-        lon_deg: 37.60,
-        alt_ft: 25_000.0,
-        gs_kt: 480.0,
-        trk_deg: 270.0,
-        orbit_nm: 0.0,
-    },
-    // Patrols.
-    Script {
-        id: "B10002",
-        callsign: "VIPER12",
-        party: Some("blue"),
-        lat_deg: 36.80,
-        lon_deg: 36.90,
-        alt_ft: 22_000.0,
-        gs_kt: 420.0,
-        trk_deg: 0.0,
-        orbit_nm: 15.0,
-    },
-    Script {
-        id: "B10003",
-        callsign: "HAWK31",
-        party: Some("blue"),
-        lat_deg: 36.55,
-        lon_deg: 37.30,
-        alt_ft: 18_000.0,
-        gs_kt: 380.0,
-        trk_deg: 0.0,
-        orbit_nm: 12.0,
-    },
-    Script {
-        id: "B10004",
-        callsign: "TANKER41",
-        party: Some("blue"),
-        lat_deg: 35.90,
-        lon_deg: 36.20,
-        alt_ft: 28_000.0,
-        gs_kt: 330.0,
-        trk_deg: 0.0,
-        orbit_nm: 25.0,
-    },
-    Script {
-        id: "R20002",
-        callsign: "FALCON22",
-        party: Some("red"),
-        lat_deg: 36.60,
-        lon_deg: 38.40,
-        alt_ft: 21_000.0,
-        gs_kt: 430.0,
-        trk_deg: 0.0,
-        orbit_nm: 14.0,
-    },
-    Script {
-        id: "R20003",
-        callsign: "EAGLE51",
-        party: Some("red"),
-        lat_deg: 36.00,
-        lon_deg: 38.60,
-        alt_ft: 16_000.0,
-        gs_kt: 360.0,
-        trk_deg: 0.0,
-        orbit_nm: 10.0,
-    },
-    Script {
-        id: "R20004",
-        callsign: "EAGLE52",
-        party: Some("red"),
-        lat_deg: 36.95,
-        lon_deg: 38.00,
-        alt_ft: 26_000.0,
-        gs_kt: 400.0,
-        trk_deg: 0.0,
-        orbit_nm: 18.0,
-    },
-    // Civil traffic on the airways above.
-    Script {
-        id: "4B1805",
-        callsign: "THY6LP",
-        party: None,
-        lat_deg: 37.10,
-        lon_deg: 35.20,
-        alt_ft: 37_000.0,
-        gs_kt: 470.0,
-        trk_deg: 100.0,
-        orbit_nm: 0.0,
-    },
-    Script {
-        id: "710108",
-        callsign: "SVA732",
-        party: None,
-        lat_deg: 35.40,
-        lon_deg: 39.50,
-        alt_ft: 39_000.0,
-        gs_kt: 490.0,
-        trk_deg: 290.0,
-        orbit_nm: 0.0,
-    },
-    Script {
-        id: "896457",
-        callsign: "UAE5KN",
-        party: None,
-        lat_deg: 34.90,
-        lon_deg: 38.80,
-        alt_ft: 35_000.0,
-        gs_kt: 480.0,
-        trk_deg: 330.0,
-        orbit_nm: 0.0,
-    },
-    Script {
-        id: "738047",
-        callsign: "ELY2TA",
-        party: None,
-        lat_deg: 36.70,
-        lon_deg: 35.00,
-        alt_ft: 33_000.0,
-        gs_kt: 450.0,
-        trk_deg: 80.0,
-        orbit_nm: 0.0,
-    },
-    Script {
-        id: "06A1E3",
-        callsign: "QTR8TC",
-        party: None,
-        lat_deg: 37.40,
-        lon_deg: 40.10,
-        alt_ft: 38_000.0,
-        gs_kt: 500.0,
-        trk_deg: 250.0,
-        orbit_nm: 0.0,
-    },
-];
-
-/// Length of one run of the script, seconds.
-const DEMO_PERIOD_S: f64 = 360.0;
-
-/// Position after `t_s` seconds of flight, flat-earth (ample for a few hundred NM demo).
-fn fly(s: &Script, t_s: f64) -> (f64, f64, f64) {
-    let nm_per_deg_lat = 60.0;
-    let nm_per_deg_lon = 60.0 * s.lat_deg.to_radians().cos();
-    if s.orbit_nm > 0.0 {
-        // Clockwise circle around the start point; angular rate from the speed.
-        let w = s.gs_kt / 3600.0 / s.orbit_nm; // rad/s
-        let a = w * t_s;
-        let lat = s.lat_deg + s.orbit_nm * a.cos() / nm_per_deg_lat;
-        let lon = s.lon_deg + s.orbit_nm * a.sin() / nm_per_deg_lon;
-        let trk = (a.to_degrees() + 90.0).rem_euclid(360.0);
-        (lat, lon, trk)
-    } else {
-        let d_nm = s.gs_kt * t_s / 3600.0;
-        let lat = s.lat_deg + d_nm * s.trk_deg.to_radians().cos() / nm_per_deg_lat;
-        let lon = s.lon_deg + d_nm * s.trk_deg.to_radians().sin() / nm_per_deg_lon;
-        (lat, lon, s.trk_deg)
-    }
-}
-
-/// Starts the demo traffic (1 Hz) feeding `live`.
+/// Starts the demo traffic: the `syria` scenario at 1 Hz and the Paris recording.
 pub fn spawn_demo(live: &Arc<Live>) {
-    let stats = Arc::new(FeedStats::new("demo-sim", "sim", "in-process", None));
+    let stats = Arc::new(FeedStats::new("demo-syria", "sim", "in-process", None));
     stats.set_state(ConnectionState::Connected);
     live.add_feed(stats.clone());
-    let live = live.clone();
+    let l = live.clone();
     tokio::spawn(async move {
-        let start = now_s();
-        let feed: Arc<str> = Arc::from("demo-sim");
-        let parties: Vec<Option<Arc<str>>> = DEMO.iter().map(|s| s.party.map(Arc::from)).collect();
+        let mut started = now_s();
+        let mut sim =
+            Simulator::new(DEMO_AIRCRAFT, 1, Scenario::Syria, started).with_feed_id("demo-syria");
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         loop {
             tick.tick().await;
             let now = now_s();
-            let t = (now - start) % DEMO_PERIOD_S;
-            for (s, party) in DEMO.iter().zip(&parties) {
-                let (lat, lon, trk) = fly(s, t);
-                let mut o = Observation::new(s.id, now, feed.clone());
-                o.lat_deg = Some(lat);
-                o.lon_deg = Some(lon);
-                o.alt_ft = Some(s.alt_ft);
-                o.gs_kt = Some(s.gs_kt);
-                o.trk_deg = Some(trk);
-                o.vs_fpm = Some(0.0);
-                o.callsign = Some(s.callsign.to_owned());
-                o.on_ground = Some(false);
-                o.party = party.clone();
-                o.own = party.is_some();
+            if now - started > DEMO_RESTART_S {
+                started = now;
+                sim = Simulator::new(DEMO_AIRCRAFT, 1, Scenario::Syria, started)
+                    .with_feed_id("demo-syria");
+            }
+            for o in sim.step(now) {
                 stats.add_message(now);
+                stats.add_decoded();
+                if l.ingest.send(unowned_civil(o)).await.is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    spawn_recording(live);
+}
+
+#[derive(Deserialize)]
+struct RecordedState {
+    timestamp: f64,
+    icao24: String,
+    callsign: Option<String>,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    altitude: Option<f64>,
+    groundspeed: Option<f64>,
+    track: Option<f64>,
+    vertical_rate: Option<f64>,
+    onground: Option<bool>,
+    squawk: Option<String>,
+}
+
+fn load_recording() -> Result<Vec<RecordedState>, String> {
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(PARIS_EXCERPT), &mut text)
+        .map_err(|e| e.to_string())?;
+    let mut v: Vec<RecordedState> = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    v.sort_by(|a, b| a.timestamp.total_cmp(&b.timestamp));
+    Ok(v)
+}
+
+fn spawn_recording(live: &Arc<Live>) {
+    let states = match load_recording() {
+        Ok(s) if !s.is_empty() => s,
+        Ok(_) => return,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read the bundled recording");
+            return;
+        }
+    };
+    let stats = Arc::new(FeedStats::new(
+        "demo-paris-recording",
+        "states-json",
+        "bundled",
+        None,
+    ));
+    stats.set_state(ConnectionState::Connected);
+    live.add_feed(stats.clone());
+    let live = live.clone();
+    tokio::spawn(async move {
+        let feed: Arc<str> = Arc::from("demo-paris-recording");
+        let first_s = states[0].timestamp / 1000.0;
+        let last_s = states[states.len() - 1].timestamp / 1000.0;
+        loop {
+            // Each pass is shifted so that the recording's first instant is now.
+            let shift_s = now_s() - first_s;
+            for s in &states {
+                let t = s.timestamp / 1000.0 + shift_s;
+                let wait = t - now_s();
+                if wait > 0.0 {
+                    tokio::time::sleep(Duration::from_secs_f64(wait)).await;
+                }
+                let mut o = Observation::new(s.icao24.to_uppercase(), t, feed.clone());
+                o.lat_deg = s.latitude;
+                o.lon_deg = s.longitude;
+                o.alt_ft = s.altitude;
+                o.gs_kt = s.groundspeed;
+                o.trk_deg = s.track;
+                o.vs_fpm = s.vertical_rate;
+                o.on_ground = s.onground;
+                o.callsign = s
+                    .callsign
+                    .as_ref()
+                    .map(|c| c.trim().to_owned())
+                    .filter(|c| !c.is_empty());
+                o.squawk = s.squawk.clone();
+                stats.add_message(t);
                 stats.add_decoded();
                 if live.ingest.send(o).await.is_err() {
                     return;
                 }
             }
+            // Pause between passes for as long as tracks take to drop, so the loop restarts
+            // cleanly rather than jumping aircraft back to their first positions.
+            let _ = last_s;
+            tokio::time::sleep(Duration::from_secs(70)).await;
         }
     });
 }
@@ -349,29 +193,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn scripted_encounter_closes_head_on() {
-        let (b, r) = (&DEMO[0], &DEMO[1]);
-        let gap = |t: f64| {
-            let (la, lo, _) = fly(b, t);
-            let (lb, lob, _) = fly(r, t);
-            crate::policy::distance_nm(
-                crate::policy::Position {
-                    lat_deg: la,
-                    lon_deg: lo,
-                    alt_ft: 0.0,
-                },
-                crate::policy::Position {
-                    lat_deg: lb,
-                    lon_deg: lob,
-                    alt_ft: 0.0,
-                },
-            )
-        };
-        assert!(gap(0.0) > 40.0);
-        // Within 5 NM before the two-minute mark plus a minute of warning: the warning
-        // (t_in <= 60 s) starts well within the first two minutes.
-        let t_loss = (0..400).map(f64::from).find(|t| gap(*t) < 5.0).unwrap();
-        assert!(t_loss - 60.0 < 120.0, "loss at {t_loss} s");
-        assert!(t_loss > 60.0);
+    fn bundled_recording_loads() {
+        let s = load_recording().unwrap();
+        assert!(s.len() > 5000);
+        assert!(s.windows(2).all(|w| w[0].timestamp <= w[1].timestamp));
+    }
+
+    #[test]
+    fn civil_traffic_has_no_owner() {
+        let mut o = Observation::new("ABC123", 0.0, Arc::from("x"));
+        o.party = Some(Arc::from("civil"));
+        assert_eq!(unowned_civil(o).party, None);
     }
 }

@@ -22,6 +22,8 @@ pub struct Inner {
     pub limiter: RateLimiter,
     /// The live picture, alerts and stream.
     pub live: Arc<Live>,
+    /// Reservations, zones and intrusion alerts.
+    pub strategic: Arc<crate::strategic::Strategic>,
 }
 
 impl std::ops::Deref for AppState {
@@ -43,7 +45,9 @@ impl AppState {
             config.limits.rate_limit_per_s,
             config.limits.rate_limit_burst,
         );
+        let strategic = Arc::new(crate::strategic::Strategic::new(&config.strategic));
         AppState(Arc::new(Inner {
+            strategic,
             store,
             config,
             directory,

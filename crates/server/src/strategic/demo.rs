@@ -1,0 +1,260 @@
+//! What `deconflict serve --demo` adds for strategic deconfliction.
+//!
+//! - The cell files a missile engagement zone near Latakia: a circle of 15 NM around
+//!   35.52°N 35.85°E, surface to FL300, live for a day.
+//! - A scripted civil airliner (`740AB2`, RJA402, FL240, 420 kt) flies from over the sea
+//!   south-west of Latakia towards Aleppo straight through the zone, so it is predicted to
+//!   enter within the first seconds and raises an intrusion alert; its run repeats every
+//!   [`CIVIL_PERIOD_S`] seconds.
+//! - `blue` has a reservation over northern Syria filed an hour earlier (priority 3, active);
+//!   `red` files one overlapping it (priority 5, starting in 30 minutes) with a justification,
+//!   asks `blue` to vacate the overlap, and sends every party an advance notice of it.
+//!
+//! Seeding happens only on an empty store, so restarting the demo keeps what was changed.
+
+use super::{requests::RequestDoc, ReservationDoc};
+use crate::live::{now_s, Live};
+use crate::state::AppState;
+use deconflict_airspace::{LatLon, Purpose, ReservationState, Shape, Volume};
+use deconflict_feeds::Observation;
+use deconflict_store::{StoreResult, StrategicStore};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Centre of the Latakia engagement zone.
+pub const ZONE_CENTER: LatLon = LatLon {
+    lat_deg: 35.52,
+    lon_deg: 35.85,
+};
+/// Its radius: 15 NM, metres.
+pub const ZONE_RADIUS_M: f64 = 15.0 * 1_852.0;
+/// Its top: FL300, feet.
+pub const ZONE_TOP_FT: f64 = 30_000.0;
+/// One run of the scripted airliner, seconds.
+pub const CIVIL_PERIOD_S: f64 = 600.0;
+/// The airliner's start: 40 NM south-west of the zone centre.
+const CIVIL_START_NM: f64 = 40.0;
+const CIVIL_GS_KT: f64 = 420.0;
+const CIVIL_TRK_DEG: f64 = 45.0;
+const CIVIL_ALT_FT: f64 = 24_000.0;
+
+fn square(lon0: f64, lat0: f64, lon1: f64, lat1: f64) -> Shape {
+    Shape::Polygon {
+        coordinates: vec![[lon0, lat0], [lon1, lat0], [lon1, lat1], [lon0, lat1]],
+    }
+}
+
+fn doc(
+    party: &str,
+    name: &str,
+    purpose: Purpose,
+    priority: u8,
+    volumes: Vec<Volume>,
+) -> ReservationDoc {
+    ReservationDoc {
+        id: String::new(),
+        party: party.to_owned(),
+        name: name.to_owned(),
+        purpose,
+        priority,
+        state: ReservationState::Accepted,
+        version: 0,
+        volumes,
+        justification: None,
+        filed_over: Vec::new(),
+        source: None,
+        created_at: 0.0,
+        updated_at: 0.0,
+    }
+}
+
+fn file(
+    s: &AppState,
+    actor: &str,
+    action: &str,
+    d: &ReservationDoc,
+) -> StoreResult<ReservationDoc> {
+    let body = serde_json::to_value(d)?;
+    let rec = s.store.create_reservation(actor, action, &d.party, &body)?;
+    let d: ReservationDoc = serde_json::from_value(rec.body)?;
+    s.strategic.put(d.clone(), now_s());
+    Ok(d)
+}
+
+/// Files the demo's zone, reservations and requests when the store has none.
+///
+/// # Errors
+/// The store failed.
+pub fn seed(s: &AppState) -> StoreResult<()> {
+    if !s.store.list_reservations()?.is_empty() {
+        return Ok(());
+    }
+    let now = now_s().floor();
+    let zone = doc(
+        "cell",
+        "Latakia missile engagement zone",
+        Purpose::Hazard,
+        10,
+        vec![Volume {
+            shape: Shape::Circle {
+                center: ZONE_CENTER,
+                radius_m: ZONE_RADIUS_M,
+            },
+            lower_ft: 0.0,
+            upper_ft: ZONE_TOP_FT,
+            start_time: now - 600.0,
+            end_time: now + 86_400.0,
+        }],
+    );
+    file(s, "cell", "zone.file", &zone)?;
+    let blue = doc(
+        "blue",
+        "Blue CAP north",
+        Purpose::Operation,
+        3,
+        vec![Volume {
+            shape: square(37.0, 36.3, 38.0, 36.9),
+            lower_ft: 10_000.0,
+            upper_ft: 25_000.0,
+            start_time: now - 3_600.0,
+            end_time: now + 6.0 * 3_600.0,
+        }],
+    );
+    let blue = file(s, "blue", "reservation.file", &blue)?;
+    let (start, end) = (now + 1_800.0, now + 5.0 * 3_600.0);
+    let mut red = doc(
+        "red",
+        "Red strike corridor",
+        Purpose::Operation,
+        5,
+        vec![Volume {
+            shape: square(37.6, 36.5, 38.6, 37.1),
+            lower_ft: 15_000.0,
+            upper_ft: 30_000.0,
+            start_time: start,
+            end_time: end,
+        }],
+    );
+    red.state = ReservationState::Proposed;
+    red.justification =
+        Some("Time-critical strike package; Blue CAP is asked to vacate the overlap".into());
+    red.filed_over = vec![blue.id.clone()];
+    let red = file(s, "red", "reservation.file", &red)?;
+    let vacate = RequestDoc {
+        id: String::new(),
+        kind: super::requests::RequestKind::Vacate,
+        from: "red".into(),
+        to: Some("blue".into()),
+        reservation_id: Some(red.id.clone()),
+        volume: Some(Volume {
+            shape: square(37.6, 36.5, 38.0, 36.9),
+            lower_ft: 15_000.0,
+            upper_ft: 25_000.0,
+            start_time: start,
+            end_time: end,
+        }),
+        message:
+            "Keep Blue CAP out of the strike corridor overlap, FL150-FL250, for the package window"
+                .into(),
+        state: super::requests::RequestState::Pending,
+        reason: None,
+        expires_at: now + 3_600.0,
+        created_at: 0.0,
+        updated_at: 0.0,
+        answered_at: None,
+        answered_by: None,
+        acks: Vec::new(),
+        version: 0,
+    };
+    s.store.create_request(
+        "red",
+        "request.vacate",
+        "red",
+        &serde_json::to_value(&vacate)?,
+    )?;
+    let notice = RequestDoc {
+        kind: super::requests::RequestKind::Notice,
+        to: None,
+        volume: None,
+        message: "Red strike package in the northern corridor, FL150-FL300, starting in 30 minutes"
+            .into(),
+        expires_at: start,
+        ..vacate
+    };
+    s.store.create_request(
+        "red",
+        "request.notice",
+        "red",
+        &serde_json::to_value(&notice)?,
+    )?;
+    Ok(())
+}
+
+/// Position of the scripted airliner `t_s` seconds into its run (flat earth, ample here).
+pub fn civil_position(t_s: f64) -> (f64, f64) {
+    let nm_per_deg_lat = 60.0;
+    let nm_per_deg_lon = 60.0 * ZONE_CENTER.lat_deg.to_radians().cos();
+    let back = (CIVIL_TRK_DEG + 180.0).to_radians();
+    let lat0 = ZONE_CENTER.lat_deg + CIVIL_START_NM * back.cos() / nm_per_deg_lat;
+    let lon0 = ZONE_CENTER.lon_deg + CIVIL_START_NM * back.sin() / nm_per_deg_lon;
+    let d_nm = CIVIL_GS_KT * t_s / 3_600.0;
+    let trk = CIVIL_TRK_DEG.to_radians();
+    (
+        lat0 + d_nm * trk.cos() / nm_per_deg_lat,
+        lon0 + d_nm * trk.sin() / nm_per_deg_lon,
+    )
+}
+
+/// Starts the scripted airliner (1 Hz, through the same ingest as the demo traffic).
+pub fn spawn_civil(live: &Arc<Live>) {
+    let live = live.clone();
+    tokio::spawn(async move {
+        let start = now_s();
+        let feed: Arc<str> = Arc::from("demo-sim");
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            let now = now_s();
+            let (lat, lon) = civil_position((now - start) % CIVIL_PERIOD_S);
+            let mut o = Observation::new("740AB2", now, feed.clone());
+            o.lat_deg = Some(lat);
+            o.lon_deg = Some(lon);
+            o.alt_ft = Some(CIVIL_ALT_FT);
+            o.gs_kt = Some(CIVIL_GS_KT);
+            o.trk_deg = Some(CIVIL_TRK_DEG);
+            o.vs_fpm = Some(0.0);
+            o.callsign = Some("RJA402".into());
+            o.on_ground = Some(false);
+            if live.ingest.send(o).await.is_err() {
+                return;
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn airliner_starts_outside_and_crosses_the_zone() {
+        let d = |t: f64| {
+            let (lat, lon) = civil_position(t);
+            deconflict_airspace::geom::distance_m(
+                ZONE_CENTER,
+                LatLon {
+                    lat_deg: lat,
+                    lon_deg: lon,
+                },
+            )
+        };
+        assert!(
+            (d(0.0) / 1_852.0 - CIVIL_START_NM).abs() < 0.5,
+            "{}",
+            d(0.0) / 1_852.0
+        );
+        // Entry after (40 - 15) NM at 420 kt ≈ 214 s: within the 300 s look-ahead at once.
+        assert!(d(200.0) > ZONE_RADIUS_M && d(230.0) < ZONE_RADIUS_M);
+        assert!(d(40.0 * 3_600.0 / 420.0) < 1_000.0);
+    }
+}

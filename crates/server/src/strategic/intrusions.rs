@@ -1,0 +1,332 @@
+//! Live intrusion alerts and the strategic side of the engine cycle.
+//!
+//! Every cycle (each new picture), the airborne tracks are extrapolated to the picture time and
+//! run through the [`IntrusionDetector`](deconflict_airspace::IntrusionDetector) over every
+//! live reservation of another party and every hazard zone (the detector is rebuilt only when
+//! a reservation changed). [`IntrusionAlerts`](deconflict_airspace::IntrusionAlerts) turns the
+//! predictions into raised / updated / cleared alerts with hold-time hysteresis; the events
+//! are persisted (one transaction, audited) before they are streamed.
+//!
+//! Who sees an intrusion: the aircraft's owner and the volume's owner (the cell and observers
+//! see all). As with conflicts, the volume owner learns of the other party's aircraft only
+//! through the alert: `track_state` is its state captured when the alert was raised or
+//! updated, nothing more.
+//!
+//! Every few seconds the cycle also records time-driven reservation states (active, ended)
+//! and expires unanswered requests.
+
+use super::{publish_reservation, requests, ReservationDoc};
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiQuery, ApiResult};
+use crate::live::{now_s, StreamEvent};
+use crate::picture::Picture;
+use crate::policy::Viewer;
+use crate::state::AppState;
+use axum::extract::State;
+use axum::response::IntoResponse;
+use deconflict_airspace::{AlertEventKind, IntrusionEvent};
+use deconflict_engine::AircraftState;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How often time-driven states and request expiry are recorded, seconds.
+const HOUSEKEEPING_S: f64 = 2.0;
+/// Longest extrapolation of a track to the picture time, seconds.
+const MAX_EXTRAPOLATION_S: f64 = 60.0;
+
+/// Whether viewer `v` may see intrusion `i`.
+pub fn visible(v: &Viewer, i: &Value) -> bool {
+    match v {
+        Viewer::All => true,
+        Viewer::Party(p) => {
+            i["track_party"].as_str() == Some(p.as_str())
+                || i["volume_party"].as_str() == Some(p.as_str())
+        }
+    }
+}
+
+/// Active intrusions visible to `v`, most urgent first.
+pub fn active_for(s: &AppState, v: &Viewer) -> Vec<Value> {
+    let mut list: Vec<Value> = s
+        .strategic
+        .active
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .values()
+        .filter(|i| visible(v, i))
+        .cloned()
+        .collect();
+    sort(&mut list);
+    list
+}
+
+fn sort(list: &mut [Value]) {
+    let key = |i: &Value| {
+        (
+            i["cleared_at"].is_null(),
+            i["level"].as_u64().unwrap_or(0),
+            i["time_to_entry_s"].as_f64().unwrap_or(f64::MAX),
+        )
+    };
+    list.sort_by(|a, b| {
+        let (ka, kb) = (key(a), key(b));
+        kb.0.cmp(&ka.0)
+            .then(kb.1.cmp(&ka.1))
+            .then(ka.2.total_cmp(&kb.2))
+    });
+}
+
+/// Query of the list.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    #[serde(default)]
+    include: Option<String>,
+}
+
+/// `GET /api/v1/intrusions[?include=cleared]`.
+pub async fn list(
+    State(s): State<AppState>,
+    c: Caller,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let v = Viewer::for_role(&c.party, c.role);
+    let list = match q.include.as_deref() {
+        None => active_for(&s, &v),
+        Some("cleared") => {
+            let since = now_s() - s.config.retention.recent_cleared_s;
+            let mut all = s.db(move |st| st.list_intrusions(Some(since))).await?;
+            all.retain(|i| visible(&v, i));
+            sort(&mut all);
+            all
+        }
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "include={other:?}: the only value is \"cleared\""
+            )))
+        }
+    };
+    Ok(axum::Json(json!({ "intrusions": list })))
+}
+
+/// Airborne states of the picture, extrapolated to its time.
+fn airborne(pic: &Picture) -> Vec<AircraftState> {
+    pic.tracks
+        .iter()
+        .filter(|t| !t.view.on_ground)
+        .filter_map(|t| {
+            let v = &t.view;
+            let mut s = AircraftState {
+                id: v.id.clone(),
+                party: v.party.clone(),
+                lat_deg: v.lat_deg,
+                lon_deg: v.lon_deg,
+                alt_ft: v.alt_ft?,
+                gs_kt: v.gs_kt.unwrap_or(0.0),
+                trk_deg: v.trk_deg.unwrap_or(0.0),
+                vs_fpm: v.vs_fpm.unwrap_or(0.0),
+            };
+            let dt = (pic.time - v.last_update).clamp(0.0, MAX_EXTRAPOLATION_S);
+            if dt > 0.0 && s.validate().is_ok() {
+                let (lat, lon, alt) = deconflict_engine::geodesy::predict_position(&s, dt);
+                s.lat_deg = lat;
+                s.lon_deg = lon;
+                s.alt_ft = alt;
+            }
+            Some(s)
+        })
+        .collect()
+}
+
+fn event_word(k: AlertEventKind) -> &'static str {
+    match k {
+        AlertEventKind::Raised => "raised",
+        AlertEventKind::Updated => "updated",
+        _ => "cleared",
+    }
+}
+
+/// The API form of an intrusion event (`Intrusion` in docs/api.md).
+fn intrusion_json(
+    run: u64,
+    e: &IntrusionEvent,
+    s: &AppState,
+    pic: &Picture,
+    previous: Option<&Value>,
+) -> Value {
+    let i = &e.intrusion;
+    let id = format!("i-{run}-{}", i.id.trim_start_matches("i-"));
+    let track_state = match (e.event, previous) {
+        (AlertEventKind::Cleared, Some(p)) => p["track_state"].clone(),
+        _ => pic
+            .index
+            .get(&i.track_id)
+            .and_then(|k| serde_json::to_value(&pic.tracks[*k].view).ok())
+            .unwrap_or(Value::Null),
+    };
+    let name = s.strategic.get(&i.reservation_id).map(|d| d.name);
+    json!({
+        "id": id,
+        "track_id": i.track_id,
+        "track_party": i.track_party,
+        "reservation_id": i.reservation_id,
+        "reservation_name": name,
+        "volume_party": i.volume_party,
+        "purpose": i.purpose,
+        "volume_index": i.volume_index,
+        "time_to_entry_s": i.time_to_entry_s,
+        "inside_now": i.inside_now,
+        "entry_point": i.entry_point,
+        "level": i.level,
+        "state": event_word(e.event),
+        "raised_at": i.raised_at,
+        "updated_at": i.updated_at,
+        "cleared_at": i.cleared_at,
+        "track_state": track_state,
+    })
+}
+
+/// Records time-driven reservation states (active, ended) that the store does not have yet.
+async fn advance_reservations(s: &AppState, now: f64) {
+    let _writes = s.strategic.writes.lock().await;
+    let changed: Vec<ReservationDoc> = s
+        .strategic
+        .all()
+        .into_iter()
+        .filter(|d| d.state_at(now) != d.state)
+        .collect();
+    for d in changed {
+        let new = d.state_at(now);
+        let doc = ReservationDoc { state: new, ..d };
+        let (event, action) = match new {
+            deconflict_airspace::ReservationState::Active => ("active", "reservation.active"),
+            _ => ("ended", "reservation.ended"),
+        };
+        let body = match serde_json::to_value(&doc) {
+            Ok(b) => b,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot encode reservation");
+                continue;
+            }
+        };
+        let id = doc.id.clone();
+        let stored = s
+            .db(move |st| st.update_reservation("engine", action, &id, None, &body))
+            .await;
+        match stored.and_then(|rec| {
+            serde_json::from_value::<ReservationDoc>(rec.body).map_err(ApiError::internal)
+        }) {
+            Ok(doc) => {
+                s.strategic.put(doc.clone(), now);
+                publish_reservation(s, event, &doc, now);
+            }
+            Err(e) => tracing::error!(error = %e, "cannot record a reservation state"),
+        }
+    }
+}
+
+/// The strategic cycle: runs forever, once per new picture.
+pub async fn run_cycles(s: AppState) {
+    let run = now_s() as u64;
+    let mut interval = tokio::time::interval(Duration::from_secs_f64(s.config.cycle_s));
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut last_picture = f64::NEG_INFINITY;
+    let mut last_housekeeping = Instant::now() - Duration::from_secs(3600);
+    let lookahead_s = s.config.strategic.intrusion_lookahead_s;
+    loop {
+        interval.tick().await;
+        let pic = s.live.picture();
+        if pic.time <= last_picture {
+            continue;
+        }
+        last_picture = pic.time;
+        let now = pic.time;
+        if last_housekeeping.elapsed().as_secs_f64() >= HOUSEKEEPING_S {
+            last_housekeeping = Instant::now();
+            advance_reservations(&s, now_s()).await;
+            if let Err(e) = requests::expire(&s, now_s()).await {
+                tracing::error!(error = %e, "cannot expire requests");
+            }
+        }
+        let detector = s.strategic.detector();
+        let (s2, p2) = (s.clone(), pic.clone());
+        let events = tokio::task::spawn_blocking(move || {
+            let states = airborne(&p2);
+            let scan = detector.scan(&states, now, lookahead_s);
+            s2.strategic
+                .alerts
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .update(&scan.predictions, now)
+        })
+        .await;
+        let events = match events {
+            Ok(e) => e,
+            Err(e) => {
+                tracing::error!(error = %e, "intrusion check failed");
+                continue;
+            }
+        };
+        if events.is_empty() {
+            continue;
+        }
+        let records: Vec<(String, Value)> = {
+            let active = s.strategic.active.read().unwrap_or_else(|e| e.into_inner());
+            let by_id: HashMap<String, &Value> = active
+                .values()
+                .map(|v| {
+                    (
+                        format!(
+                            "{}|{}",
+                            v["track_id"].as_str().unwrap_or(""),
+                            v["reservation_id"].as_str().unwrap_or("")
+                        ),
+                        v,
+                    )
+                })
+                .collect();
+            events
+                .iter()
+                .map(|e| {
+                    let key = format!("{}|{}", e.intrusion.track_id, e.intrusion.reservation_id);
+                    let j = intrusion_json(run, e, &s, &pic, by_id.get(&key).copied());
+                    (format!("intrusion.{}", event_word(e.event)), j)
+                })
+                .collect()
+        };
+        let batch = records.clone();
+        let stored = s.db(move |st| st.record_intrusions("engine", &batch)).await;
+        if let Err(e) = stored {
+            tracing::error!(error = %e, "cannot persist intrusion events");
+            continue;
+        }
+        for (_, j) in records {
+            let id = j["id"].as_str().unwrap_or("").to_owned();
+            let event = j["state"].as_str().unwrap_or("updated").to_owned();
+            {
+                let mut active = s
+                    .strategic
+                    .active
+                    .write()
+                    .unwrap_or_else(|e| e.into_inner());
+                if event == "cleared" {
+                    active.remove(&id);
+                } else {
+                    active.insert(id, j.clone());
+                }
+            }
+            let mut parties = vec![j["volume_party"].as_str().unwrap_or("").to_owned()];
+            if let Some(p) = j["track_party"].as_str() {
+                parties.push(p.to_owned());
+            }
+            let frame = json!({ "type": "intrusion", "event": event, "intrusion": j });
+            s.live.publish(StreamEvent::Other {
+                json: Arc::from(frame.to_string()),
+                parties: Some(parties),
+            });
+        }
+    }
+}
