@@ -17,7 +17,7 @@ use crate::live::{now_s, Live};
 use crate::state::AppState;
 use deconflict_airspace::{LatLon, Purpose, ReservationState, Shape, Volume};
 use deconflict_feeds::Observation;
-use deconflict_store::{StoreResult, StrategicStore};
+use deconflict_store::StoreResult;
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -17,7 +17,6 @@ use deconflict_airspace::volume::MAX_PRIORITY;
 use deconflict_airspace::{
     time_span, validate_volumes, Purpose, ReservationOverlap, ReservationState, Volume,
 };
-use deconflict_store::Role;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
@@ -766,9 +765,4 @@ pub async fn openair(
         StatusCode::CREATED,
         axum::Json(json!({ "zones": zones, "rejected": rejected, "overlaps": all_overlaps })),
     ))
-}
-
-/// Whether `c` may see every intrusion (cell, observer).
-pub(crate) fn sees_all(c: &Caller) -> bool {
-    c.role != Role::Party
 }
