@@ -91,9 +91,11 @@ fn snapshot(s: &AppState, v: &Viewer, picture: bool) -> (f64, String) {
         sorted_alerts(all, v).iter().map(conflict_json).collect()
     };
     let text = format!(
-        "{{\"type\":\"snapshot\",\"time\":{},\"tracks\":{tracks},\"conflicts\":{},\"intrusions\":[]}}",
+        "{{\"type\":\"snapshot\",\"time\":{},\"tracks\":{tracks},\"conflicts\":{},\"intrusions\":{}}}",
         pic.time,
-        serde_json::to_string(&alerts).unwrap_or_else(|_| "[]".into())
+        serde_json::to_string(&alerts).unwrap_or_else(|_| "[]".into()),
+        serde_json::to_string(&crate::strategic::intrusions::active_for(s, v))
+            .unwrap_or_else(|_| "[]".into())
     );
     (pic.time, text)
 }
