@@ -79,7 +79,9 @@ fn parse_speed(s: &str) -> anyhow::Result<Option<f64>> {
     if s == "fast" {
         return Ok(None);
     }
-    let Some(n) = s.strip_suffix('x') else { bail!("--speed must be `fast` or like `1x`, `10x`, got {s:?}") };
+    let Some(n) = s.strip_suffix('x') else {
+        bail!("--speed must be `fast` or like `1x`, `10x`, got {s:?}")
+    };
     let v: f64 = n.parse().with_context(|| format!("--speed {s:?}"))?;
     if !(v.is_finite() && v > 0.0) {
         bail!("--speed must be positive, got {s:?}");
@@ -109,7 +111,8 @@ impl FileStream {
                 if n == 0 {
                     break;
                 }
-                self.decoder.push(&self.buf[..n], 0.0, &self.stats, &mut out);
+                self.decoder
+                    .push(&self.buf[..n], 0.0, &self.stats, &mut out);
             }
             self.decoder.finish(0.0, &self.stats, &mut out);
             out.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
@@ -123,7 +126,8 @@ impl FileStream {
                 self.decoder.finish(0.0, &self.stats, &mut out);
                 self.done = true;
             } else {
-                self.decoder.push(&self.buf[..n], 0.0, &self.stats, &mut out);
+                self.decoder
+                    .push(&self.buf[..n], 0.0, &self.stats, &mut out);
             }
             self.queue.extend(out.drain(..));
         }
@@ -132,7 +136,13 @@ impl FileStream {
 }
 
 fn file_mtime_s(p: &Path) -> Option<f64> {
-    std::fs::metadata(p).ok()?.modified().ok()?.duration_since(UNIX_EPOCH).ok().map(|d| d.as_secs_f64())
+    std::fs::metadata(p)
+        .ok()?
+        .modified()
+        .ok()?
+        .duration_since(UNIX_EPOCH)
+        .ok()
+        .map(|d| d.as_secs_f64())
 }
 
 pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
@@ -163,7 +173,11 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         bail!("--cadence-s must be positive");
     }
     let mut config = ReplayConfig {
-        detect: DetectOptions { standard, threads: args.threads, ..Default::default() },
+        detect: DetectOptions {
+            standard,
+            threads: args.threads,
+            ..Default::default()
+        },
         cadence_s: args.cadence_s,
         ..Default::default()
     };
@@ -175,23 +189,52 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         let format = if args.format == "auto" {
             sniff_file(path)
                 .with_context(|| format!("cannot read {}", path.display()))?
-                .with_context(|| format!("cannot tell the format of {}; pass --format", path.display()))?
+                .with_context(|| {
+                    format!(
+                        "cannot tell the format of {}; pass --format",
+                        path.display()
+                    )
+                })?
         } else {
             args.format.parse::<Format>().map_err(anyhow::Error::msg)?
         };
         untimed |= matches!(format, Format::Avr | Format::Beast);
-        let epoch_s = args.start_time.or_else(|| file_mtime_s(path)).unwrap_or(0.0);
-        let feed: Arc<str> = Arc::from(path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "file".into()));
+        let epoch_s = args
+            .start_time
+            .or_else(|| file_mtime_s(path))
+            .unwrap_or(0.0);
+        let feed: Arc<str> = Arc::from(
+            path.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "file".into()),
+        );
         let reader = open_file(path).with_context(|| format!("cannot open {}", path.display()))?;
         eprintln!("{}: {}", path.display(), format.name());
         streams.push(FileStream {
             reader,
-            decoder: StreamDecoder::new(format, feed.clone(), None, TimeMode::Counter { epoch_s, step_s: args.untimed_step_s }, reference),
-            stats: FeedStats::new(feed.to_string(), format.name(), path.display().to_string(), None),
+            decoder: StreamDecoder::new(
+                format,
+                feed.clone(),
+                None,
+                TimeMode::Counter {
+                    epoch_s,
+                    step_s: args.untimed_step_s,
+                },
+                reference,
+            ),
+            stats: FeedStats::new(
+                feed.to_string(),
+                format.name(),
+                path.display().to_string(),
+                None,
+            ),
             queue: VecDeque::new(),
             buf: vec![0u8; 256 * 1024],
             done: false,
-            sort_whole: matches!(format, Format::StatesCsv | Format::StatesJson | Format::AircraftJson),
+            sort_whole: matches!(
+                format,
+                Format::StatesCsv | Format::StatesJson | Format::AircraftJson
+            ),
         });
     }
 
@@ -200,8 +243,10 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
     } else {
         let pb = indicatif::ProgressBar::new_spinner();
         pb.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {elapsed_precise} {human_pos} msgs ({per_sec}) {msg}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {elapsed_precise} {human_pos} msgs ({per_sec}) {msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
         );
         pb.enable_steady_tick(Duration::from_millis(200));
         pb
@@ -222,7 +267,9 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
             }
         }
         let Some((i, t)) = best else { break };
-        let Some(obs) = streams[i].queue.pop_front() else { break };
+        let Some(obs) = streams[i].queue.pop_front() else {
+            break;
+        };
         if let Some(speed) = speed {
             let t0 = *first_time.get_or_insert(t);
             let due = Duration::from_secs_f64(((t - t0) / speed).max(0.0));
@@ -256,8 +303,10 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
     let report = replay.finish();
     print_summary(&report, wall_s, untimed, args.untimed_step_s);
     if let Some(p) = &args.report {
-        let f = std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?;
-        serde_json::to_writer_pretty(std::io::BufWriter::new(f), &report).context("writing the report")?;
+        let f =
+            std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?;
+        serde_json::to_writer_pretty(std::io::BufWriter::new(f), &report)
+            .context("writing the report")?;
     }
     if let Some(p) = &args.csv {
         write_csv(p, &report).with_context(|| format!("writing {}", p.display()))?;
@@ -268,8 +317,18 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
 fn leak_reason(s: &str) -> &'static str {
     // Reasons are a small fixed set of static strings in the decoders; map back to them.
     const KNOWN: &[&str] = &[
-        "invalid_utf8", "line_too_long", "malformed", "bad_field", "bad_length", "bad_crc_or_format", "unknown_address",
-        "unsupported", "garbage", "truncated", "document_too_large", "io_error",
+        "invalid_utf8",
+        "line_too_long",
+        "malformed",
+        "bad_field",
+        "bad_length",
+        "bad_crc_or_format",
+        "unknown_address",
+        "unsupported",
+        "garbage",
+        "truncated",
+        "document_too_large",
+        "io_error",
     ];
     KNOWN.iter().copied().find(|k| *k == s).unwrap_or("other")
 }
@@ -287,7 +346,14 @@ fn print_summary(r: &ReplayReport, wall_s: f64, untimed: bool, step_s: f64) {
         (Some(a), Some(b)) => b - a,
         _ => 0.0,
     };
-    let _ = writeln!(out, "replayed {:.0} s of traffic in {:.2} s ({:.0} msgs/s), {} detection cycles", span, wall_s, r.messages as f64 / wall_s.max(1e-9), r.cycles);
+    let _ = writeln!(
+        out,
+        "replayed {:.0} s of traffic in {:.2} s ({:.0} msgs/s), {} detection cycles",
+        span,
+        wall_s,
+        r.messages as f64 / wall_s.max(1e-9),
+        r.cycles
+    );
     if untimed {
         let _ = writeln!(out, "note: Beast/AVR receiver counters are mapped onto --start-time; untimed AVR lines are spaced {step_s} s apart");
     }
@@ -303,7 +369,12 @@ fn print_summary(r: &ReplayReport, wall_s: f64, untimed: bool, step_s: f64) {
     for (l, n) in &by_level {
         let _ = writeln!(out, "{:<28}{:>12}", format!("conflicts at level {l}"), n);
     }
-    let _ = writeln!(out, "{:<28}{:>12}", "cross-party conflicts", r.conflicts.iter().filter(|c| c.cross_party).count());
+    let _ = writeln!(
+        out,
+        "{:<28}{:>12}",
+        "cross-party conflicts",
+        r.conflicts.iter().filter(|c| c.cross_party).count()
+    );
     let _ = writeln!(out, "{:<28}{:>12}", "losses of separation", r.losses.len());
     // Per party pair.
     #[derive(Default)]
@@ -315,7 +386,10 @@ fn print_summary(r: &ReplayReport, wall_s: f64, untimed: bool, step_s: f64) {
     }
     let mut pairs: BTreeMap<String, Pair> = BTreeMap::new();
     for c in &r.conflicts {
-        pairs.entry(party_pair(&c.a_party, &c.b_party)).or_default().conflicts += 1;
+        pairs
+            .entry(party_pair(&c.a_party, &c.b_party))
+            .or_default()
+            .conflicts += 1;
     }
     for l in &r.losses {
         let p = pairs.entry(party_pair(&l.a_party, &l.b_party)).or_default();
@@ -326,7 +400,11 @@ fn print_summary(r: &ReplayReport, wall_s: f64, untimed: bool, step_s: f64) {
         }
     }
     if !pairs.is_empty() {
-        let _ = writeln!(out, "\n{:<20}{:>10}{:>8}{:>14}{:>12}{:>12}", "parties", "conflicts", "losses", "alerted first", "min lead s", "mean lead s");
+        let _ = writeln!(
+            out,
+            "\n{:<20}{:>10}{:>8}{:>14}{:>12}{:>12}",
+            "parties", "conflicts", "losses", "alerted first", "min lead s", "mean lead s"
+        );
         for (k, p) in &pairs {
             let (min, mean) = if p.leads.is_empty() {
                 ("-".to_string(), "-".to_string())
@@ -335,14 +413,31 @@ fn print_summary(r: &ReplayReport, wall_s: f64, untimed: bool, step_s: f64) {
                 let mean = p.leads.iter().sum::<f64>() / p.leads.len() as f64;
                 (format!("{min:.0}"), format!("{mean:.0}"))
             };
-            let _ = writeln!(out, "{:<20}{:>10}{:>8}{:>14}{:>12}{:>12}", k, p.conflicts, p.losses, p.alerted, min, mean);
+            let _ = writeln!(
+                out,
+                "{:<20}{:>10}{:>8}{:>14}{:>12}{:>12}",
+                k, p.conflicts, p.losses, p.alerted, min, mean
+            );
         }
     }
     if !r.losses.is_empty() {
-        let _ = writeln!(out, "\n{:<8}{:<8}{:>16}{:>10}{:>14}{:>10}", "a", "b", "start", "dur s", "min dist m", "lead s");
+        let _ = writeln!(
+            out,
+            "\n{:<8}{:<8}{:>16}{:>10}{:>14}{:>10}",
+            "a", "b", "start", "dur s", "min dist m", "lead s"
+        );
         for l in r.losses.iter().take(50) {
             let lead = l.lead_time_s.map_or("-".to_string(), |t| format!("{t:.0}"));
-            let _ = writeln!(out, "{:<8}{:<8}{:>16.0}{:>10.0}{:>14.0}{:>10}", l.a, l.b, l.start_time, l.end_time - l.start_time, l.min_distance_m, lead);
+            let _ = writeln!(
+                out,
+                "{:<8}{:<8}{:>16.0}{:>10.0}{:>14.0}{:>10}",
+                l.a,
+                l.b,
+                l.start_time,
+                l.end_time - l.start_time,
+                l.min_distance_m,
+                lead
+            );
         }
         if r.losses.len() > 50 {
             let _ = writeln!(out, "... {} more in the report", r.losses.len() - 50);
@@ -353,7 +448,19 @@ fn print_summary(r: &ReplayReport, wall_s: f64, untimed: bool, step_s: f64) {
 
 fn write_csv(p: &Path, r: &ReplayReport) -> anyhow::Result<()> {
     let mut w = csv::Writer::from_path(p)?;
-    w.write_record(["kind", "a", "b", "a_party", "b_party", "start_time", "end_time", "max_level", "min_distance_m", "lead_time_s", "cross_party"])?;
+    w.write_record([
+        "kind",
+        "a",
+        "b",
+        "a_party",
+        "b_party",
+        "start_time",
+        "end_time",
+        "max_level",
+        "min_distance_m",
+        "lead_time_s",
+        "cross_party",
+    ])?;
     let opt = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.3}"));
     for c in &r.conflicts {
         w.write_record([

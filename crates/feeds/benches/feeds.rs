@@ -58,10 +58,13 @@ fn bench_sbs(c: &mut Criterion) {
 }
 
 fn long_flight_lines() -> Option<Vec<String>> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/beast/long_flight.csv.gz");
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/beast/long_flight.csv.gz");
     let raw = std::fs::read(&p).ok()?;
     let mut text = String::new();
-    flate2::read::MultiGzDecoder::new(&raw[..]).read_to_string(&mut text).ok()?;
+    flate2::read::MultiGzDecoder::new(&raw[..])
+        .read_to_string(&mut text)
+        .ok()?;
     Some(text.lines().map(str::to_string).collect())
 }
 
@@ -79,7 +82,9 @@ fn bench_beast(c: &mut Criterion) {
             let mut dec = ModeSDecoder::new(Some((43.63, 1.37)));
             let mut n = 0usize;
             for l in &lines {
-                let Some((ts, hex)) = l.split_once(',') else { continue };
+                let Some((ts, hex)) = l.split_once(',') else {
+                    continue;
+                };
                 let Ok(t) = ts.parse::<f64>() else { continue };
                 if let Ok(f) = parse_unescaped_hex(hex) {
                     n += usize::from(dec.decode(f.payload(), t, &feed).is_ok());
@@ -95,7 +100,9 @@ fn bench_beast(c: &mut Criterion) {
                 let mut parts = l.split(',');
                 let _ts = parts.next().and_then(|s| s.parse::<f64>().ok());
                 let Some(msg) = parts.next() else { continue };
-                let Ok(bytes) = hex::decode(&msg[18..]) else { continue };
+                let Ok(bytes) = hex::decode(&msg[18..]) else {
+                    continue;
+                };
                 n += usize::from(Message::from_bytes((&bytes, 0)).is_ok());
             }
             black_box(n)

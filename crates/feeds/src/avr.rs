@@ -61,7 +61,10 @@ pub fn parse_line(line: &str) -> Result<AvrFrame, DecodeError> {
             }
             let mut ts = 0u64;
             for &c in &b[1..13] {
-                ts = ts << 4 | u64::from(hex_nibble(c).ok_or(DecodeError::Malformed { what: "AVR timestamp" })?);
+                ts = ts << 4
+                    | u64::from(hex_nibble(c).ok_or(DecodeError::Malformed {
+                        what: "AVR timestamp",
+                    })?);
             }
             (Some(ts), &b[13..b.len() - 1])
         }
@@ -75,9 +78,14 @@ pub fn parse_line(line: &str) -> Result<AvrFrame, DecodeError> {
     };
     let mut data = [0u8; 14];
     for i in 0..len {
-        data[i] = hex_byte(hex[2 * i], hex[2 * i + 1]).ok_or(DecodeError::Malformed { what: "AVR hex" })?;
+        data[i] = hex_byte(hex[2 * i], hex[2 * i + 1])
+            .ok_or(DecodeError::Malformed { what: "AVR hex" })?;
     }
-    Ok(AvrFrame { mlat_ticks, len: len as u8, data })
+    Ok(AvrFrame {
+        mlat_ticks,
+        len: len as u8,
+        data,
+    })
 }
 
 /// Writes a Mode S message as an AVR `*…;` line (no terminator).

@@ -73,7 +73,12 @@ impl BeastFrame {
         };
         let mut data = [0u8; 14];
         data[..msg.len()].copy_from_slice(msg);
-        Some(BeastFrame { kind, mlat_ticks: mlat_ticks & 0xFFFF_FFFF_FFFF, signal, data })
+        Some(BeastFrame {
+            kind,
+            mlat_ticks: mlat_ticks & 0xFFFF_FFFF_FFFF,
+            signal,
+            data,
+        })
     }
 
     /// The payload (the Mode S message, or the 2 Mode A/C bytes).
@@ -147,7 +152,9 @@ pub fn next_frame(input: &[u8]) -> Scan {
     let mut i = 2;
     let mut n = 0;
     while n < body_len {
-        let Some(&b) = input.get(i) else { return Scan::Incomplete };
+        let Some(&b) = input.get(i) else {
+            return Scan::Incomplete;
+        };
         if b == ESC {
             match input.get(i + 1) {
                 None => return Scan::Incomplete,
@@ -165,7 +172,15 @@ pub fn next_frame(input: &[u8]) -> Scan {
     ts[2..8].copy_from_slice(&body[0..6]);
     let mut data = [0u8; 14];
     data[..kind.payload_len()].copy_from_slice(&body[7..body_len]);
-    Scan::Frame(BeastFrame { kind, mlat_ticks: u64::from_be_bytes(ts), signal: body[6], data }, i)
+    Scan::Frame(
+        BeastFrame {
+            kind,
+            mlat_ticks: u64::from_be_bytes(ts),
+            signal: body[6],
+            data,
+        },
+        i,
+    )
 }
 
 /// Streaming wrapper around [`next_frame`]: push bytes as they arrive, pull frames out.
@@ -228,25 +243,40 @@ impl BeastFramer {
 pub fn parse_unescaped_hex(hex: &str) -> Result<BeastFrame, DecodeError> {
     let b = hex.as_bytes();
     if b.len() % 2 != 0 || b.len() > 2 * (2 + 7 + 14) || b.len() < 4 {
-        return Err(DecodeError::Malformed { what: "Beast hex frame" });
+        return Err(DecodeError::Malformed {
+            what: "Beast hex frame",
+        });
     }
     let mut raw = [0u8; 2 + 7 + 14];
     let n = b.len() / 2;
     for i in 0..n {
-        raw[i] = crate::avr::hex_byte(b[2 * i], b[2 * i + 1]).ok_or(DecodeError::Malformed { what: "Beast hex frame" })?;
+        raw[i] = crate::avr::hex_byte(b[2 * i], b[2 * i + 1]).ok_or(DecodeError::Malformed {
+            what: "Beast hex frame",
+        })?;
     }
     if raw[0] != ESC {
-        return Err(DecodeError::Malformed { what: "Beast hex frame" });
+        return Err(DecodeError::Malformed {
+            what: "Beast hex frame",
+        });
     }
-    let kind = BeastKind::from_byte(raw[1]).ok_or(DecodeError::Malformed { what: "Beast hex frame" })?;
+    let kind = BeastKind::from_byte(raw[1]).ok_or(DecodeError::Malformed {
+        what: "Beast hex frame",
+    })?;
     if n != 2 + 7 + kind.payload_len() {
-        return Err(DecodeError::BadLength { len: n.saturating_sub(9) });
+        return Err(DecodeError::BadLength {
+            len: n.saturating_sub(9),
+        });
     }
     let mut ts = [0u8; 8];
     ts[2..8].copy_from_slice(&raw[2..8]);
     let mut data = [0u8; 14];
     data[..kind.payload_len()].copy_from_slice(&raw[9..n]);
-    Ok(BeastFrame { kind, mlat_ticks: u64::from_be_bytes(ts), signal: raw[8], data })
+    Ok(BeastFrame {
+        kind,
+        mlat_ticks: u64::from_be_bytes(ts),
+        signal: raw[8],
+        data,
+    })
 }
 
 #[cfg(test)]

@@ -34,7 +34,13 @@ pub struct FeedSpec {
 
 impl FeedSpec {
     fn decoder(&self, time: TimeMode) -> StreamDecoder {
-        StreamDecoder::new(self.format, Arc::from(self.id.as_str()), self.party.as_deref().map(Arc::from), time, self.reference)
+        StreamDecoder::new(
+            self.format,
+            Arc::from(self.id.as_str()),
+            self.party.as_deref().map(Arc::from),
+            time,
+            self.reference,
+        )
     }
 }
 
@@ -55,7 +61,12 @@ pub struct Backoff {
 
 impl Default for Backoff {
     fn default() -> Self {
-        Backoff { initial_s: 1.0, max_s: 60.0, factor: 2.0, jitter: 0.2 }
+        Backoff {
+            initial_s: 1.0,
+            max_s: 60.0,
+            factor: 2.0,
+            jitter: 0.2,
+        }
     }
 }
 
@@ -71,7 +82,10 @@ impl Backoff {
 
 /// Wall-clock time, UNIX seconds.
 pub fn now_s() -> f64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
 }
 
 /// Reads one stream until EOF or error; `Err(())` when the receiver is gone.
@@ -102,7 +116,13 @@ async fn pump<R: tokio::io::AsyncRead + Unpin>(
 
 /// Connects to `addr` and reads the feed, reconnecting with `backoff` after every failure or
 /// disconnection. Returns only when `tx`'s receiver is dropped.
-pub async fn run_tcp_client(spec: FeedSpec, addr: String, backoff: Backoff, stats: Arc<FeedStats>, tx: mpsc::Sender<Observation>) {
+pub async fn run_tcp_client(
+    spec: FeedSpec,
+    addr: String,
+    backoff: Backoff,
+    stats: Arc<FeedStats>,
+    tx: mpsc::Sender<Observation>,
+) {
     let mut attempt = 0u32;
     loop {
         if tx.is_closed() {
@@ -137,7 +157,12 @@ pub async fn run_tcp_client(spec: FeedSpec, addr: String, backoff: Backoff, stat
 
 /// Accepts feeders on `listener`; each connection gets its own decoder (and Mode S state).
 /// Returns only when `tx`'s receiver is dropped.
-pub async fn run_tcp_listener(spec: FeedSpec, listener: TcpListener, stats: Arc<FeedStats>, tx: mpsc::Sender<Observation>) {
+pub async fn run_tcp_listener(
+    spec: FeedSpec,
+    listener: TcpListener,
+    stats: Arc<FeedStats>,
+    tx: mpsc::Sender<Observation>,
+) {
     stats.set_state(ConnectionState::Listening);
     loop {
         tokio::select! {
@@ -168,7 +193,13 @@ pub async fn run_tcp_listener(spec: FeedSpec, listener: TcpListener, stats: Arc<
 ///
 /// # Errors
 /// The I/O error when the file cannot be opened.
-pub async fn run_file(spec: FeedSpec, path: PathBuf, time: TimeMode, stats: Arc<FeedStats>, tx: mpsc::Sender<Observation>) -> std::io::Result<()> {
+pub async fn run_file(
+    spec: FeedSpec,
+    path: PathBuf,
+    time: TimeMode,
+    stats: Arc<FeedStats>,
+    tx: mpsc::Sender<Observation>,
+) -> std::io::Result<()> {
     let mut reader = crate::source::open_file(&path)?;
     stats.set_state(ConnectionState::Connected);
     let st = stats.clone();
@@ -227,18 +258,40 @@ mod tests {
     }
 
     fn spec(format: Format) -> FeedSpec {
-        FeedSpec { id: "test".into(), party: Some("blue".into()), format, reference: None }
+        FeedSpec {
+            id: "test".into(),
+            party: Some("blue".into()),
+            format,
+            reference: None,
+        }
     }
 
     #[tokio::test]
     async fn client_reconnects_and_survives_garbage() {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap().to_string();
-        let stats = Arc::new(FeedStats::new("test", "sbs", addr.clone(), Some("blue".into())));
+        let stats = Arc::new(FeedStats::new(
+            "test",
+            "sbs",
+            addr.clone(),
+            Some("blue".into()),
+        ));
         let (tx, mut rx) = mpsc::channel(64);
-        let backoff = Backoff { initial_s: 0.05, max_s: 0.1, factor: 2.0, jitter: 0.1 };
-        let task = tokio::spawn(run_tcp_client(spec(Format::Sbs), addr, backoff, stats.clone(), tx));
-        let line = b"MSG,3,1,1,484411,1,2016/02/05,04:51:22.903,,,,12525,,,52.58052,5.29031,,,,,,0\n";
+        let backoff = Backoff {
+            initial_s: 0.05,
+            max_s: 0.1,
+            factor: 2.0,
+            jitter: 0.1,
+        };
+        let task = tokio::spawn(run_tcp_client(
+            spec(Format::Sbs),
+            addr,
+            backoff,
+            stats.clone(),
+            tx,
+        ));
+        let line =
+            b"MSG,3,1,1,484411,1,2016/02/05,04:51:22.903,,,,12525,,,52.58052,5.29031,,,,,,0\n";
         for round in 0..2 {
             let (mut s, _) = listener.accept().await.unwrap();
             s.write_all(b"\xff\xfe garbage \x00\n").await.unwrap();
@@ -254,7 +307,10 @@ mod tests {
         assert_eq!(snap.connections, 2);
         assert_eq!(snap.rejected.get("line_too_long"), Some(&2));
         drop(rx);
-        tokio::time::timeout(Duration::from_secs(5), task).await.unwrap().unwrap();
+        tokio::time::timeout(Duration::from_secs(5), task)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(stats.state(), ConnectionState::Ended);
     }
 
@@ -264,17 +320,29 @@ mod tests {
         let addr = listener.local_addr().unwrap();
         let stats = Arc::new(FeedStats::new("test", "avr", addr.to_string(), None));
         let (tx, mut rx) = mpsc::channel(64);
-        let task = tokio::spawn(run_tcp_listener(spec(Format::Avr), listener, stats.clone(), tx));
+        let task = tokio::spawn(run_tcp_listener(
+            spec(Format::Avr),
+            listener,
+            stats.clone(),
+            tx,
+        ));
         let mut a = TcpStream::connect(addr).await.unwrap();
         let mut b = TcpStream::connect(addr).await.unwrap();
-        a.write_all(b"*8D4840D6202CC371C32CE0576098;\n").await.unwrap();
-        b.write_all(b"*8D4840D6202CC371C32CE0576099;\n*8D4840D6202CC371C32CE0576098;\n").await.unwrap();
+        a.write_all(b"*8D4840D6202CC371C32CE0576098;\n")
+            .await
+            .unwrap();
+        b.write_all(b"*8D4840D6202CC371C32CE0576099;\n*8D4840D6202CC371C32CE0576098;\n")
+            .await
+            .unwrap();
         let o1 = rx.recv().await.unwrap();
         let o2 = rx.recv().await.unwrap();
         assert_eq!(o1.callsign.as_deref(), Some("KLM1023"));
         assert_eq!(o2.callsign.as_deref(), Some("KLM1023"));
         assert_eq!(stats.snapshot().rejected.get("bad_crc_or_format"), Some(&1));
         drop(rx);
-        tokio::time::timeout(Duration::from_secs(5), task).await.unwrap().unwrap();
+        tokio::time::timeout(Duration::from_secs(5), task)
+            .await
+            .unwrap()
+            .unwrap();
     }
 }

@@ -80,7 +80,12 @@ pub struct FeedSnapshot {
 
 impl FeedStats {
     /// New zeroed counters in state `connecting`.
-    pub fn new(id: impl Into<String>, kind: impl Into<String>, address: impl Into<String>, party: Option<String>) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        kind: impl Into<String>,
+        address: impl Into<String>,
+        party: Option<String>,
+    ) -> Self {
         FeedStats {
             id: id.into(),
             kind: kind.into(),
@@ -90,7 +95,11 @@ impl FeedStats {
             messages: AtomicU64::new(0),
             decoded: AtomicU64::new(0),
             last_message_time_bits: AtomicU64::new(f64::NAN.to_bits()),
-            inner: Mutex::new(Inner { rejected: BTreeMap::new(), state: ConnectionState::Connecting, connections: 0 }),
+            inner: Mutex::new(Inner {
+                rejected: BTreeMap::new(),
+                state: ConnectionState::Connecting,
+                connections: 0,
+            }),
         }
     }
 
@@ -105,7 +114,8 @@ impl FeedStats {
     /// Counts one received message at wall-clock `now_s`.
     pub fn add_message(&self, now_s: f64) {
         self.messages.fetch_add(1, Ordering::Relaxed);
-        self.last_message_time_bits.store(now_s.to_bits(), Ordering::Relaxed);
+        self.last_message_time_bits
+            .store(now_s.to_bits(), Ordering::Relaxed);
     }
     /// Counts one decoded message.
     pub fn add_decoded(&self) {
@@ -163,7 +173,11 @@ impl FeedStats {
             bytes: self.bytes.load(Ordering::Relaxed),
             messages: self.messages.load(Ordering::Relaxed),
             decoded: self.decoded.load(Ordering::Relaxed),
-            rejected: i.rejected.iter().map(|(k, v)| ((*k).to_string(), *v)).collect(),
+            rejected: i
+                .rejected
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), *v))
+                .collect(),
             last_message_time: t.is_finite().then_some(t),
             connections: i.connections,
         }

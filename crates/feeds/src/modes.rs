@@ -28,10 +28,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use rs1090::decode::cpr::{self, Position};
 use rs1090::decode::bds::bds05::AirbornePosition;
 use rs1090::decode::bds::bds09::AirborneVelocitySubType;
 use rs1090::decode::cpr::CPRFormat;
+use rs1090::decode::cpr::{self, Position};
 use rs1090::decode::{FlightStatus, IdentityCode, DF};
 use rs1090::prelude::{Message, ICAO, ME};
 
@@ -69,7 +69,9 @@ impl Default for ModeSDecoder {
 
 impl std::fmt::Debug for ModeSDecoder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ModeSDecoder").field("aircraft", &self.cpr.len()).finish()
+        f.debug_struct("ModeSDecoder")
+            .field("aircraft", &self.cpr.len())
+            .finish()
     }
 }
 
@@ -79,7 +81,10 @@ impl ModeSDecoder {
     pub fn new(reference: Option<(f64, f64)>) -> Self {
         ModeSDecoder {
             cpr: HashMap::new(),
-            reference: reference.map(|(latitude, longitude)| Position { latitude, longitude }),
+            reference: reference.map(|(latitude, longitude)| Position {
+                latitude,
+                longitude,
+            }),
             confirmed: HashMap::new(),
             require_confirmed: true,
         }
@@ -123,7 +128,12 @@ impl ModeSDecoder {
     /// # Errors
     /// [`DecodeError::BadLength`], [`DecodeError::ModeS`] (bad CRC or format),
     /// [`DecodeError::UnknownAddress`] or [`DecodeError::Unsupported`] (nothing for a track).
-    pub fn decode(&mut self, msg: &[u8], time_s: f64, feed: &Arc<str>) -> Result<Observation, DecodeError> {
+    pub fn decode(
+        &mut self,
+        msg: &[u8],
+        time_s: f64,
+        feed: &Arc<str>,
+    ) -> Result<Observation, DecodeError> {
         if msg.len() != 7 && msg.len() != 14 {
             return Err(DecodeError::BadLength { len: msg.len() });
         }
@@ -137,7 +147,11 @@ impl ModeSDecoder {
         }
         let mut message = Message::try_from(msg).map_err(|e| DecodeError::ModeS(e.to_string()))?;
         let crc = message.crc;
-        let mut obs = Observation { time_s, feed: feed.clone(), ..Default::default() };
+        let mut obs = Observation {
+            time_s,
+            feed: feed.clone(),
+            ..Default::default()
+        };
         match &mut message.df {
             DF::ExtendedSquitterADSB(adsb) => {
                 let addr = adsb.icao24;
@@ -147,7 +161,9 @@ impl ModeSDecoder {
             }
             DF::ExtendedSquitterTisB { cf, .. } => {
                 if crc != 0 {
-                    return Err(DecodeError::ModeS(format!("invalid CRC in DF18 message: {crc}")));
+                    return Err(DecodeError::ModeS(format!(
+                        "invalid CRC in DF18 message: {crc}"
+                    )));
                 }
                 let addr = cf.aa;
                 obs.id = icao_id(addr.0);
@@ -157,7 +173,9 @@ impl ModeSDecoder {
             DF::AllCallReply { icao, .. } => {
                 // The parity is overlaid with the interrogator code (II/SI, < 0x80).
                 if crc >= 0x80 {
-                    return Err(DecodeError::ModeS(format!("invalid CRC in DF11 message: {crc}")));
+                    return Err(DecodeError::ModeS(format!(
+                        "invalid CRC in DF11 message: {crc}"
+                    )));
                 }
                 self.confirm(icao.0, time_s);
                 obs.id = icao_id(icao.0);
@@ -174,24 +192,34 @@ impl ModeSDecoder {
                 obs.alt_ft = ac.0.map(f64::from);
                 obs.on_ground = Some(*vs == 1);
             }
-            DF::SurveillanceAltitudeReply { fs, ac, .. } | DF::CommBAltitudeReply { fs, ac, .. } => {
+            DF::SurveillanceAltitudeReply { fs, ac, .. }
+            | DF::CommBAltitudeReply { fs, ac, .. } => {
                 self.check_confirmed(crc, time_s)?;
                 obs.id = icao_id(crc);
                 obs.alt_ft = ac.0.map(f64::from);
                 obs.on_ground = flight_status_ground(fs);
             }
-            DF::SurveillanceIdentityReply { fs, id, .. } | DF::CommBIdentityReply { fs, id, .. } => {
+            DF::SurveillanceIdentityReply { fs, id, .. }
+            | DF::CommBIdentityReply { fs, id, .. } => {
                 self.check_confirmed(crc, time_s)?;
                 obs.id = icao_id(crc);
                 obs.squawk = Some(squawk(id));
                 obs.on_ground = flight_status_ground(fs);
             }
-            DF::ExtendedSquitterMilitary { .. } | DF::CommDExtended { .. } => return Err(DecodeError::Unsupported),
+            DF::ExtendedSquitterMilitary { .. } | DF::CommDExtended { .. } => {
+                return Err(DecodeError::Unsupported)
+            }
         }
         Ok(obs)
     }
 
-    fn extended_squitter(&mut self, me: &mut ME, addr: &ICAO, time_s: f64, obs: &mut Observation) -> Result<(), DecodeError> {
+    fn extended_squitter(
+        &mut self,
+        me: &mut ME,
+        addr: &ICAO,
+        time_s: f64,
+        obs: &mut Observation,
+    ) -> Result<(), DecodeError> {
         self.decode_position(me, addr.0, time_s);
         match me {
             ME::BDS05 { tc, inner } => {
@@ -213,7 +241,9 @@ impl ModeSDecoder {
                 obs.on_ground = Some(true);
             }
             ME::BDS08 { inner, .. } => {
-                let cs = inner.callsign.trim_matches(|c: char| c == ' ' || c == '_' || c == '#');
+                let cs = inner
+                    .callsign
+                    .trim_matches(|c: char| c == ' ' || c == '_' || c == '#');
                 if !cs.is_empty() {
                     obs.callsign = Some(cs.to_string());
                 }
@@ -236,7 +266,10 @@ impl ModeSDecoder {
 impl ModeSDecoder {
     fn decode_position(&mut self, me: &mut ME, addr: u32, t: f64) {
         let st = self.cpr.entry(addr).or_default();
-        let own_ref = st.pos.filter(|(_, pt)| (t - pt).abs() <= CPR_LOCAL_MAX_AGE_S).map(|(p, _)| p);
+        let own_ref = st
+            .pos
+            .filter(|(_, pt)| (t - pt).abs() <= CPR_LOCAL_MAX_AGE_S)
+            .map(|(p, _)| p);
         match me {
             ME::BDS05 { inner, .. } => {
                 let other = match inner.parity {
@@ -264,7 +297,9 @@ impl ModeSDecoder {
             }
             ME::BDS06 { inner, .. } => {
                 if let Some(r) = own_ref.or(self.reference) {
-                    if let Some(p) = cpr::surface_position_with_reference(inner, r.latitude, r.longitude) {
+                    if let Some(p) =
+                        cpr::surface_position_with_reference(inner, r.latitude, r.longitude)
+                    {
                         inner.latitude = Some(p.latitude);
                         inner.longitude = Some(p.longitude);
                         st.pos = Some((p, t));
@@ -293,17 +328,24 @@ mod tests {
     use super::*;
 
     fn hex(s: &str) -> Vec<u8> {
-        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
     }
 
     #[test]
     fn global_cpr_pair() {
         let feed: Arc<str> = Arc::from("t");
         let mut d = ModeSDecoder::new(None);
-        let a = d.decode(&hex("8D40058B58C901375147EFD09357"), 100.0, &feed).unwrap();
+        let a = d
+            .decode(&hex("8D40058B58C901375147EFD09357"), 100.0, &feed)
+            .unwrap();
         assert_eq!(a.id, "40058B");
         assert_eq!(a.lat_deg, None);
-        let b = d.decode(&hex("8D40058B58C904A87F402D3B8C59"), 101.0, &feed).unwrap();
+        let b = d
+            .decode(&hex("8D40058B58C904A87F402D3B8C59"), 101.0, &feed)
+            .unwrap();
         assert!((b.lat_deg.unwrap() - 49.8175).abs() < 1e-2, "{b:?}");
         assert!((b.lon_deg.unwrap() - 6.0844).abs() < 1e-2, "{b:?}");
         assert_eq!(b.alt_ft, Some(39_000.0));
@@ -313,14 +355,21 @@ mod tests {
     fn identification_velocity_and_bad_crc() {
         let feed: Arc<str> = Arc::from("t");
         let mut d = ModeSDecoder::new(None);
-        let id = d.decode(&hex("8D4840D6202CC371C32CE0576098"), 1.0, &feed).unwrap();
+        let id = d
+            .decode(&hex("8D4840D6202CC371C32CE0576098"), 1.0, &feed)
+            .unwrap();
         assert_eq!(id.callsign.as_deref(), Some("KLM1023"));
-        let v = d.decode(&hex("8D485020994409940838175B284F"), 2.0, &feed).unwrap();
+        let v = d
+            .decode(&hex("8D485020994409940838175B284F"), 2.0, &feed)
+            .unwrap();
         assert!((v.gs_kt.unwrap() - 159.2).abs() < 0.1, "{v:?}");
         assert_eq!(v.vs_fpm, Some(-832.0));
         let mut bad = hex("8D4840D6202CC371C32CE0576098");
         bad[5] ^= 1;
-        assert_eq!(d.decode(&bad, 3.0, &feed).unwrap_err().reason(), "bad_crc_or_format");
+        assert_eq!(
+            d.decode(&bad, 3.0, &feed).unwrap_err().reason(),
+            "bad_crc_or_format"
+        );
     }
 
     #[test]
@@ -329,7 +378,10 @@ mod tests {
         let mut d = ModeSDecoder::new(None);
         let df5 = hex("2928080069049eed86cbc9970493");
         // A 14-byte frame with a short DF is a length error.
-        assert_eq!(d.decode(&df5, 1.0, &feed).unwrap_err().reason(), "bad_length");
+        assert_eq!(
+            d.decode(&df5, 1.0, &feed).unwrap_err().reason(),
+            "bad_length"
+        );
         let df4 = hex("20001838CA3804");
         let e = d.decode(&df4, 1.0, &feed).unwrap_err();
         assert_eq!(e.reason(), "unknown_address");

@@ -47,7 +47,12 @@ pub struct Observation {
 impl Observation {
     /// A new observation with only an id, a time and a feed set.
     pub fn new(id: impl Into<String>, time_s: f64, feed: Arc<str>) -> Self {
-        Observation { id: id.into(), time_s, feed, ..Default::default() }
+        Observation {
+            id: id.into(),
+            time_s,
+            feed,
+            ..Default::default()
+        }
     }
 
     /// True when the observation carries a horizontal position.

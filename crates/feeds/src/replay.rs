@@ -144,7 +144,11 @@ impl Replay {
             table: TrackTable::new(config.tracks),
             opts: config.detect,
             alerting: Alerting::new(config.alerting),
-            cadence_s: if config.cadence_s > 0.0 { config.cadence_s } else { 1.0 },
+            cadence_s: if config.cadence_s > 0.0 {
+                config.cadence_s
+            } else {
+                1.0
+            },
             next_cycle_s: None,
             clock_s: f64::NEG_INFINITY,
             seen: HashSet::new(),
@@ -209,7 +213,9 @@ impl Replay {
             self.start_time = Some(t);
         }
         self.clock_s = t;
-        let next = *self.next_cycle_s.get_or_insert_with(|| (t / self.cadence_s).ceil() * self.cadence_s);
+        let next = *self
+            .next_cycle_s
+            .get_or_insert_with(|| (t / self.cadence_s).ceil() * self.cadence_s);
         if t < next {
             return;
         }
@@ -273,22 +279,35 @@ impl Replay {
             }
         }
         // Actual losses: pairs inside both minima now.
-        let index: HashMap<&str, usize> = states.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
+        let index: HashMap<&str, usize> = states
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.as_str(), i))
+            .collect();
         let mut in_loss = HashSet::new();
         for c in detection.conflicts.iter().filter(|c| c.t_in_s <= 0.0) {
-            let (Some(&ia), Some(&ib)) = (index.get(c.a.as_str()), index.get(c.b.as_str())) else { continue };
+            let (Some(&ia), Some(&ib)) = (index.get(c.a.as_str()), index.get(c.b.as_str())) else {
+                continue;
+            };
             let (sa, sb) = (&states[ia], &states[ib]);
             let d = horizontal_distance_m(sa.lat_deg, sa.lon_deg, sb.lat_deg, sb.lon_deg);
             let key = (c.a.clone(), c.b.clone());
-            let lead = self.pair_alert.get(&key).and_then(|id| self.alerts.get(id)).map(|r| now - r.first_alert_time);
-            let e = self.open_losses.entry(key.clone()).or_insert_with(|| OpenLoss {
-                start: now,
-                last: now,
-                min_m: d,
-                lead: lead.filter(|l| *l >= 0.0),
-                parties: (sa.party.clone(), sb.party.clone()),
-                cross: c.cross_party,
-            });
+            let lead = self
+                .pair_alert
+                .get(&key)
+                .and_then(|id| self.alerts.get(id))
+                .map(|r| now - r.first_alert_time);
+            let e = self
+                .open_losses
+                .entry(key.clone())
+                .or_insert_with(|| OpenLoss {
+                    start: now,
+                    last: now,
+                    min_m: d,
+                    lead: lead.filter(|l| *l >= 0.0),
+                    parties: (sa.party.clone(), sb.party.clone()),
+                    cross: c.cross_party,
+                });
             e.last = now;
             e.min_m = e.min_m.min(d);
             in_loss.insert(key);
@@ -317,10 +336,18 @@ impl Replay {
         }
         let mut conflicts = self.finished_alerts;
         conflicts.extend(self.alerts.into_values());
-        conflicts.sort_by(|x, y| x.first_alert_time.total_cmp(&y.first_alert_time).then_with(|| (&x.a, &x.b).cmp(&(&y.a, &y.b))));
+        conflicts.sort_by(|x, y| {
+            x.first_alert_time
+                .total_cmp(&y.first_alert_time)
+                .then_with(|| (&x.a, &x.b).cmp(&(&y.a, &y.b)))
+        });
         let mut losses = self.losses;
         losses.extend(self.open_losses.into_iter().map(|(k, l)| loss_record(k, l)));
-        losses.sort_by(|x, y| x.start_time.total_cmp(&y.start_time).then_with(|| (&x.a, &x.b).cmp(&(&y.a, &y.b))));
+        losses.sort_by(|x, y| {
+            x.start_time
+                .total_cmp(&y.start_time)
+                .then_with(|| (&x.a, &x.b).cmp(&(&y.a, &y.b)))
+        });
         let mut rejected = self.rejected;
         if self.detect_errors > 0 {
             rejected.insert("detection_error".into(), self.detect_errors);
@@ -370,14 +397,25 @@ mod tests {
         // Civil airway traffic re-enters under new addresses.
         assert!(rep.aircraft >= 20, "{}", rep.aircraft);
         assert_eq!(rep.messages, 20 * 181);
-        let c = rep.conflicts.iter().find(|c| c.a == "150A21" && c.b == "AE1001").expect("scripted conflict");
+        let c = rep
+            .conflicts
+            .iter()
+            .find(|c| c.a == "150A21" && c.b == "AE1001")
+            .expect("scripted conflict");
         assert!(c.cross_party && c.max_level == 3, "{c:?}");
         assert!(c.first_alert_time - 1_700_000_000.0 <= 1.0, "{c:?}");
-        let l = rep.losses.iter().find(|l| l.a == "150A21" && l.b == "AE1001").expect("scripted loss");
+        let l = rep
+            .losses
+            .iter()
+            .find(|l| l.a == "150A21" && l.b == "AE1001")
+            .expect("scripted loss");
         let lead = l.lead_time_s.expect("alert before loss");
         assert!((90.0..=100.0).contains(&lead), "{l:?}");
         assert!(l.min_distance_m < 1_000.0, "{l:?}");
-        assert!((l.start_time - 1_700_000_000.0 - 97.0).abs() <= 2.0, "{l:?}");
+        assert!(
+            (l.start_time - 1_700_000_000.0 - 97.0).abs() <= 2.0,
+            "{l:?}"
+        );
         let json = serde_json::to_value(&rep).unwrap();
         for k in ["aircraft", "messages", "rejected", "conflicts", "losses"] {
             assert!(json.get(k).is_some(), "{k}");

@@ -49,13 +49,21 @@ pub fn parse_line(line: &str, feed: &Arc<str>) -> Result<Observation, DecodeErro
     if n < 7 || f.next().is_some() {
         return Err(DecodeError::Malformed { what: "SBS-1 line" });
     }
-    let msg_type: u8 = fields[0].parse().map_err(|_| DecodeError::BadField { field: "type" })?;
+    let msg_type: u8 = fields[0]
+        .parse()
+        .map_err(|_| DecodeError::BadField { field: "type" })?;
     if !(1..=8).contains(&msg_type) {
         return Err(DecodeError::BadField { field: "type" });
     }
     let id = parse_hex_ident(fields[3])?;
-    let time_s = parse_date_time(fields[5], fields[6]).ok_or(DecodeError::BadField { field: "time" })?;
-    let mut obs = Observation { id, time_s, feed: feed.clone(), ..Default::default() };
+    let time_s =
+        parse_date_time(fields[5], fields[6]).ok_or(DecodeError::BadField { field: "time" })?;
+    let mut obs = Observation {
+        id,
+        time_s,
+        feed: feed.clone(),
+        ..Default::default()
+    };
     let cs = fields[9].trim();
     if !cs.is_empty() {
         if cs.len() > 8 || !cs.bytes().all(|b| b.is_ascii_alphanumeric() || b == b' ') {
@@ -128,7 +136,10 @@ fn num(s: &str, field: &'static str, min: f64, max: f64) -> Result<Option<f64>, 
 pub fn write_line(out: &mut String, msg_type: u8, obs: &Observation) {
     let (date, time) = format_date_time(obs.time_s);
     let hex = obs.id.trim_start_matches('~');
-    let _ = write!(out, "MSG,{msg_type},1,1,{hex},1,{date},{time},{date},{time},");
+    let _ = write!(
+        out,
+        "MSG,{msg_type},1,1,{hex},1,{date},{time},{date},{time},"
+    );
     let opt = |out: &mut String, v: Option<f64>, prec: usize| {
         if let Some(v) = v {
             let _ = write!(out, "{v:.prec$}");
@@ -147,7 +158,11 @@ pub fn write_line(out: &mut String, msg_type: u8, obs: &Observation) {
             opt(out, obs.lat_deg, 5);
             opt(out, obs.lon_deg, 5);
             out.push_str(",,0,0,0,");
-            out.push_str(if obs.on_ground == Some(true) { "-1" } else { "0" });
+            out.push_str(if obs.on_ground == Some(true) {
+                "-1"
+            } else {
+                "0"
+            });
         }
         4 => {
             out.push_str(",,");
@@ -199,12 +214,24 @@ mod tests {
         assert_eq!(parse_line("", &f).unwrap_err().reason(), "malformed");
         assert_eq!(parse_line("MSG,3", &f).unwrap_err().reason(), "malformed");
         let bad_lat = "MSG,3,1,1,484411,1,2016/02/05,04:51:22.903,,,,12525,,,95.0,5.29031,,,,,,0";
-        assert_eq!(parse_line(bad_lat, &f).unwrap_err(), DecodeError::BadField { field: "latitude" });
+        assert_eq!(
+            parse_line(bad_lat, &f).unwrap_err(),
+            DecodeError::BadField { field: "latitude" }
+        );
         let nan = "MSG,3,1,1,484411,1,2016/02/05,04:51:22.903,,,,NaN,,,52.0,5.0,,,,,,0";
-        assert_eq!(parse_line(nan, &f).unwrap_err(), DecodeError::BadField { field: "altitude" });
+        assert_eq!(
+            parse_line(nan, &f).unwrap_err(),
+            DecodeError::BadField { field: "altitude" }
+        );
         let hex = "MSG,3,1,1,48441Z,1,2016/02/05,04:51:22.903,,,,1,,,52.0,5.0,,,,,,0";
-        assert_eq!(parse_line(hex, &f).unwrap_err(), DecodeError::BadField { field: "hex_ident" });
-        assert_eq!(parse_line("STA,,5,179,400AE7,10103,2008/11/28,14:58:51.153", &f).unwrap_err(), DecodeError::Unsupported);
+        assert_eq!(
+            parse_line(hex, &f).unwrap_err(),
+            DecodeError::BadField { field: "hex_ident" }
+        );
+        assert_eq!(
+            parse_line("STA,,5,179,400AE7,10103,2008/11/28,14:58:51.153", &f).unwrap_err(),
+            DecodeError::Unsupported
+        );
     }
 
     #[test]

@@ -62,7 +62,12 @@ impl FromStr for Scenario {
             "dense" => Scenario::Dense,
             "encounter" => Scenario::Encounter,
             "syria" => Scenario::Syria,
-            _ => return Err(format!("unknown scenario {s:?} (known: {})", Scenario::NAMES.join(", "))),
+            _ => {
+                return Err(format!(
+                    "unknown scenario {s:?} (known: {})",
+                    Scenario::NAMES.join(", ")
+                ))
+            }
         })
     }
 }
@@ -116,7 +121,9 @@ impl SimAircraft {
         match self.pattern {
             Pattern::Straight { target_alt_ft } => {
                 let new_alt = self.alt_ft + self.vs_fpm * dt / 60.0;
-                if (self.vs_fpm > 0.0 && new_alt >= target_alt_ft) || (self.vs_fpm < 0.0 && new_alt <= target_alt_ft) {
+                if (self.vs_fpm > 0.0 && new_alt >= target_alt_ft)
+                    || (self.vs_fpm < 0.0 && new_alt <= target_alt_ft)
+                {
                     self.alt_ft = target_alt_ft;
                     self.vs_fpm = 0.0;
                 } else {
@@ -190,7 +197,10 @@ pub struct Simulator {
 pub const SYRIA_CENTER: (f64, f64) = (36.3, 37.6);
 
 fn offset(p: (f64, f64), north_nm: f64, east_nm: f64) -> (f64, f64) {
-    (p.0 + north_nm / 60.0, p.1 + east_nm / (60.0 * p.0.to_radians().cos()))
+    (
+        p.0 + north_nm / 60.0,
+        p.1 + east_nm / (60.0 * p.0.to_radians().cos()),
+    )
 }
 
 impl Simulator {
@@ -200,9 +210,14 @@ impl Simulator {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let mut aircraft = Vec::new();
         let straight = |s: AircraftState, rng: &mut ChaCha8Rng| {
-            let target = if s.vs_fpm > 0.0 { 35_000.0f64.max(s.alt_ft) } else { 5_000.0f64.min(s.alt_ft) };
+            let target = if s.vs_fpm > 0.0 {
+                35_000.0f64.max(s.alt_ft)
+            } else {
+                5_000.0f64.min(s.alt_ft)
+            };
             SimAircraft {
-                icao: u32::from_str_radix(&s.id, 16).unwrap_or_else(|_| rng.gen_range(0x100000..0xF00000)),
+                icao: u32::from_str_radix(&s.id, 16)
+                    .unwrap_or_else(|_| rng.gen_range(0x100000..0xF00000)),
                 callsign: format!("SIM{:04}", rng.gen_range(0..10_000)),
                 party: s.party.clone().unwrap_or_else(|| "civil".into()),
                 lat_deg: s.lat_deg,
@@ -212,7 +227,9 @@ impl Simulator {
                 trk_deg: s.trk_deg,
                 vs_fpm: s.vs_fpm,
                 squawk: format!("{:o}", rng.gen_range(0o1000..0o7000)),
-                pattern: Pattern::Straight { target_alt_ft: if s.vs_fpm == 0.0 { s.alt_ft } else { target } },
+                pattern: Pattern::Straight {
+                    target_alt_ft: if s.vs_fpm == 0.0 { s.alt_ft } else { target },
+                },
                 phase_s: 0.0,
                 turning_left_deg: 0.0,
                 entry: (s.lat_deg, s.lon_deg),
@@ -233,8 +250,30 @@ impl Simulator {
             }
             Scenario::Encounter => {
                 let c = (50.0, 8.0);
-                aircraft.push(mil(0xAE1001, "VIPER11", "blue", offset(c, 0.0, -15.0), 25_000.0, 480.0, 90.0, Pattern::Straight { target_alt_ft: 25_000.0 }));
-                aircraft.push(mil(0x150A21, "SOKOL21", "red", offset(c, 0.0, 15.0), 25_000.0, 450.0, 270.0, Pattern::Straight { target_alt_ft: 25_000.0 }));
+                aircraft.push(mil(
+                    0xAE1001,
+                    "VIPER11",
+                    "blue",
+                    offset(c, 0.0, -15.0),
+                    25_000.0,
+                    480.0,
+                    90.0,
+                    Pattern::Straight {
+                        target_alt_ft: 25_000.0,
+                    },
+                ));
+                aircraft.push(mil(
+                    0x150A21,
+                    "SOKOL21",
+                    "red",
+                    offset(c, 0.0, 15.0),
+                    25_000.0,
+                    450.0,
+                    270.0,
+                    Pattern::Straight {
+                        target_alt_ft: 25_000.0,
+                    },
+                ));
                 for s in generate(n.saturating_sub(2), seed, Region::Europe) {
                     let a = straight(s, &mut rng);
                     aircraft.push(a);
@@ -243,21 +282,102 @@ impl Simulator {
             Scenario::Syria => {
                 let c = SYRIA_CENTER;
                 // Scripted head-on at FL250, 30 NM apart, 930 kt closure.
-                aircraft.push(mil(0xAE1001, "VIPER11", "blue", offset(c, 0.0, -15.0), 25_000.0, 480.0, 90.0, Pattern::Straight { target_alt_ft: 25_000.0 }));
-                aircraft.push(mil(0x150A21, "SOKOL21", "red", offset(c, 0.0, 15.0), 25_000.0, 450.0, 270.0, Pattern::Straight { target_alt_ft: 25_000.0 }));
+                aircraft.push(mil(
+                    0xAE1001,
+                    "VIPER11",
+                    "blue",
+                    offset(c, 0.0, -15.0),
+                    25_000.0,
+                    480.0,
+                    90.0,
+                    Pattern::Straight {
+                        target_alt_ft: 25_000.0,
+                    },
+                ));
+                aircraft.push(mil(
+                    0x150A21,
+                    "SOKOL21",
+                    "red",
+                    offset(c, 0.0, 15.0),
+                    25_000.0,
+                    450.0,
+                    270.0,
+                    Pattern::Straight {
+                        target_alt_ft: 25_000.0,
+                    },
+                ));
                 // Blue CAP north-east, red CAP west (near Aleppo), racetracks.
                 let rt = |leg_s: f64, turn_dps: f64| Pattern::Racetrack { leg_s, turn_dps };
-                aircraft.push(mil(0xAE1011, "EAGLE31", "blue", offset(c, 40.0, 30.0), 27_000.0, 420.0, 0.0, rt(240.0, 3.0)));
-                aircraft.push(mil(0xAE1012, "EAGLE32", "blue", offset(c, 40.0, 35.0), 29_000.0, 420.0, 0.0, rt(240.0, 3.0)));
-                aircraft.push(mil(0x150A31, "BERKUT31", "red", offset(c, 10.0, -45.0), 26_000.0, 400.0, 180.0, rt(200.0, -3.0)));
-                aircraft.push(mil(0x150A32, "BERKUT32", "red", offset(c, 10.0, -50.0), 28_000.0, 400.0, 180.0, rt(200.0, -3.0)));
+                aircraft.push(mil(
+                    0xAE1011,
+                    "EAGLE31",
+                    "blue",
+                    offset(c, 40.0, 30.0),
+                    27_000.0,
+                    420.0,
+                    0.0,
+                    rt(240.0, 3.0),
+                ));
+                aircraft.push(mil(
+                    0xAE1012,
+                    "EAGLE32",
+                    "blue",
+                    offset(c, 40.0, 35.0),
+                    29_000.0,
+                    420.0,
+                    0.0,
+                    rt(240.0, 3.0),
+                ));
+                aircraft.push(mil(
+                    0x150A31,
+                    "BERKUT31",
+                    "red",
+                    offset(c, 10.0, -45.0),
+                    26_000.0,
+                    400.0,
+                    180.0,
+                    rt(200.0, -3.0),
+                ));
+                aircraft.push(mil(
+                    0x150A32,
+                    "BERKUT32",
+                    "red",
+                    offset(c, 10.0, -50.0),
+                    28_000.0,
+                    400.0,
+                    180.0,
+                    rt(200.0, -3.0),
+                ));
                 // Blue strike package from the south-east heading north-west, then holding.
-                for (i, (dn, de)) in [(0.0, 0.0), (1.5, 1.5), (-1.5, 1.5), (0.0, 3.0)].into_iter().enumerate() {
+                for (i, (dn, de)) in [(0.0, 0.0), (1.5, 1.5), (-1.5, 1.5), (0.0, 3.0)]
+                    .into_iter()
+                    .enumerate()
+                {
                     let p = offset(c, -60.0 + dn, 60.0 + de);
-                    aircraft.push(mil(0xAE1021 + i as u32, &format!("HAMMER{}", 41 + i), "blue", p, 22_000.0 + 1_000.0 * (i % 2) as f64, 460.0, 315.0, rt(600.0, 2.0)));
+                    aircraft.push(mil(
+                        0xAE1021 + i as u32,
+                        &format!("HAMMER{}", 41 + i),
+                        "blue",
+                        p,
+                        22_000.0 + 1_000.0 * (i % 2) as f64,
+                        460.0,
+                        315.0,
+                        rt(600.0, 2.0),
+                    ));
                 }
                 // Red transport south to north at FL180.
-                aircraft.push(mil(0x150A41, "CUB51", "red", offset(c, -80.0, -20.0), 18_000.0, 280.0, 10.0, Pattern::Straight { target_alt_ft: 18_000.0 }));
+                aircraft.push(mil(
+                    0x150A41,
+                    "CUB51",
+                    "red",
+                    offset(c, -80.0, -20.0),
+                    18_000.0,
+                    280.0,
+                    10.0,
+                    Pattern::Straight {
+                        target_alt_ft: 18_000.0,
+                    },
+                ));
                 // Civil airway traffic above, east-west and north-south, filling up to n.
                 let scripted = aircraft.len();
                 let civil = n.saturating_sub(scripted).max(6);
@@ -271,7 +391,11 @@ impl Simulator {
                     };
                     let along = rng.gen_range(-150.0..150.0);
                     let across = rng.gen_range(-20.0..20.0);
-                    let (n_nm, e_nm) = if trk == 90.0 || trk == 270.0 { (across + 15.0, along) } else { (along, across - 10.0) };
+                    let (n_nm, e_nm) = if trk == 90.0 || trk == 270.0 {
+                        (across + 15.0, along)
+                    } else {
+                        (along, across - 10.0)
+                    };
                     let p = offset(c, n_nm, e_nm);
                     let entry = match trk as i32 {
                         90 => offset(c, n_nm, -160.0),
@@ -281,7 +405,11 @@ impl Simulator {
                     };
                     aircraft.push(SimAircraft {
                         icao: 0x4B8000 + i as u32,
-                        callsign: format!("{}{}", ["THY", "QTR", "UAE", "SVA", "MEA"][i % 5], 100 + rng.gen_range(0..900)),
+                        callsign: format!(
+                            "{}{}",
+                            ["THY", "QTR", "UAE", "SVA", "MEA"][i % 5],
+                            100 + rng.gen_range(0..900)
+                        ),
                         party: "civil".into(),
                         lat_deg: p.0,
                         lon_deg: p.1,
@@ -290,7 +418,10 @@ impl Simulator {
                         trk_deg: trk,
                         vs_fpm: 0.0,
                         squawk: format!("{:o}", rng.gen_range(0o1000..0o7000)),
-                        pattern: Pattern::Airway { center: c, wrap_nm: 165.0 },
+                        pattern: Pattern::Airway {
+                            center: c,
+                            wrap_nm: 165.0,
+                        },
                         phase_s: 0.0,
                         turning_left_deg: 0.0,
                         entry,
@@ -404,7 +535,10 @@ impl Simulator {
         let ticks = (self.now_s * crate::beast::MLAT_TICKS_PER_S) as u64;
         let odd = self.steps % 2 == 0;
         for a in &self.aircraft {
-            let mut frames = vec![adsb::airborne_position(a.icao, a.lat_deg, a.lon_deg, a.alt_ft, odd), adsb::velocity(a.icao, a.gs_kt, a.trk_deg, a.vs_fpm)];
+            let mut frames = vec![
+                adsb::airborne_position(a.icao, a.lat_deg, a.lon_deg, a.alt_ft, odd),
+                adsb::velocity(a.icao, a.gs_kt, a.trk_deg, a.vs_fpm),
+            ];
             if self.steps % 10 == 1 {
                 frames.push(adsb::identification(a.icao, &a.callsign));
             }
@@ -418,7 +552,16 @@ impl Simulator {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn mil(icao: u32, cs: &str, party: &str, p: (f64, f64), alt_ft: f64, gs_kt: f64, trk_deg: f64, pattern: Pattern) -> SimAircraft {
+fn mil(
+    icao: u32,
+    cs: &str,
+    party: &str,
+    p: (f64, f64),
+    alt_ft: f64,
+    gs_kt: f64,
+    trk_deg: f64,
+    pattern: Pattern,
+) -> SimAircraft {
     SimAircraft {
         icao,
         callsign: cs.into(),
@@ -429,7 +572,11 @@ fn mil(icao: u32, cs: &str, party: &str, p: (f64, f64), alt_ft: f64, gs_kt: f64,
         gs_kt,
         trk_deg,
         vs_fpm: 0.0,
-        squawk: if party == "blue" { "4401".into() } else { "5301".into() },
+        squawk: if party == "blue" {
+            "4401".into()
+        } else {
+            "5301".into()
+        },
         pattern,
         phase_s: 0.0,
         turning_left_deg: 0.0,
@@ -470,12 +617,16 @@ pub mod adsb {
 
     /// Aircraft identification (TC 4).
     pub fn identification(icao: u32, callsign: &str) -> [u8; 14] {
-        const CHARS: &[u8; 64] = b"#ABCDEFGHIJKLMNOPQRSTUVWXYZ##### ###############0123456789######";
+        const CHARS: &[u8; 64] =
+            b"#ABCDEFGHIJKLMNOPQRSTUVWXYZ##### ###############0123456789######";
         let mut me: u64 = 4 << 51;
         let bytes = callsign.as_bytes();
         for i in 0..8 {
             let c = bytes.get(i).copied().unwrap_or(b' ').to_ascii_uppercase();
-            let code = CHARS.iter().position(|&x| x == c && c != b'#').unwrap_or(32) as u64;
+            let code = CHARS
+                .iter()
+                .position(|&x| x == c && c != b'#')
+                .unwrap_or(32) as u64;
             me |= code << (42 - 6 * i);
         }
         finish(icao, me)
@@ -509,7 +660,11 @@ pub mod adsb {
         // 12-bit altitude: 7 high bits, Q = 1, 4 low bits.
         let alt = ((n >> 4) << 5) | 0x10 | (n & 0xF);
         let (yz, xz) = cpr_encode(lat, lon, odd);
-        let me: u64 = (11 << 51) | (alt << 36) | (u64::from(odd) << 34) | (u64::from(yz) << 17) | u64::from(xz);
+        let me: u64 = (11 << 51)
+            | (alt << 36)
+            | (u64::from(odd) << 34)
+            | (u64::from(yz) << 17)
+            | u64::from(xz);
         finish(icao, me)
     }
 
@@ -518,12 +673,21 @@ pub mod adsb {
         let t = trk_deg.to_radians();
         let ve = gs_kt * t.sin();
         let vn = gs_kt * t.cos();
-        let enc = |v: f64| -> (u64, u64) { (u64::from(v < 0.0), ((v.abs().round() as u64) + 1).min(1023)) };
+        let enc = |v: f64| -> (u64, u64) {
+            (u64::from(v < 0.0), ((v.abs().round() as u64) + 1).min(1023))
+        };
         let (sew, vew) = enc(ve);
         let (sns, vns) = enc(vn);
         let svr = u64::from(vs_fpm < 0.0);
         let vr = (((vs_fpm.abs() / 64.0).round() as u64) + 1).min(511);
-        let me: u64 = (19 << 51) | (1 << 48) | (sew << 42) | (vew << 32) | (sns << 31) | (vns << 21) | (svr << 19) | (vr << 10);
+        let me: u64 = (19 << 51)
+            | (1 << 48)
+            | (sew << 42)
+            | (vew << 32)
+            | (sns << 31)
+            | (vns << 21)
+            | (svr << 19)
+            | (vr << 10);
         finish(icao, me)
     }
 }
@@ -564,9 +728,11 @@ mod tests {
                 })
                 .collect();
             let d = detect(&states, &opts).unwrap();
-            let hit = d.conflicts.iter().find(|c| c.cross_party && c.level >= 3 && c.t_in_s <= 60.0 && {
-                let ids = [c.a.as_str(), c.b.as_str()];
-                ids.contains(&"AE1001") && ids.contains(&"150A21")
+            let hit = d.conflicts.iter().find(|c| {
+                c.cross_party && c.level >= 3 && c.t_in_s <= 60.0 && {
+                    let ids = [c.a.as_str(), c.b.as_str()];
+                    ids.contains(&"AE1001") && ids.contains(&"150A21")
+                }
             });
             if hit.is_some() && first_warning.is_none() {
                 first_warning = Some(t);
@@ -597,7 +763,9 @@ mod tests {
         let mut dec = ModeSDecoder::new(None);
         let mut last = std::collections::HashMap::new();
         while let Some(f) = framer.next_frame() {
-            let o = dec.decode(f.payload(), f.mlat_ticks as f64 / 12e6, &feed).unwrap();
+            let o = dec
+                .decode(f.payload(), f.mlat_ticks as f64 / 12e6, &feed)
+                .unwrap();
             if o.has_position() {
                 last.insert(o.id.clone(), o);
             }
@@ -616,10 +784,17 @@ mod tests {
     fn encoded_messages_decode() {
         let feed: Arc<str> = Arc::from("x");
         let mut dec = ModeSDecoder::new(None);
-        let id = dec.decode(&adsb::identification(0xAE1001, "VIPER11"), 0.0, &feed).unwrap();
+        let id = dec
+            .decode(&adsb::identification(0xAE1001, "VIPER11"), 0.0, &feed)
+            .unwrap();
         assert_eq!(id.callsign.as_deref(), Some("VIPER11"));
-        let v = dec.decode(&adsb::velocity(0xAE1001, 480.0, 90.0, -1280.0), 0.0, &feed).unwrap();
-        assert!((v.gs_kt.unwrap() - 480.0).abs() < 1.0 && (v.trk_deg.unwrap() - 90.0).abs() < 0.5, "{v:?}");
+        let v = dec
+            .decode(&adsb::velocity(0xAE1001, 480.0, 90.0, -1280.0), 0.0, &feed)
+            .unwrap();
+        assert!(
+            (v.gs_kt.unwrap() - 480.0).abs() < 1.0 && (v.trk_deg.unwrap() - 90.0).abs() < 0.5,
+            "{v:?}"
+        );
         assert_eq!(v.vs_fpm, Some(-1280.0));
     }
 }

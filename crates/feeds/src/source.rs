@@ -67,13 +67,17 @@ impl Format {
 
     /// Guesses the format from the first bytes of a (decompressed) stream.
     pub fn sniff(head: &[u8]) -> Option<Format> {
-        if head.first() == Some(&crate::beast::ESC) && matches!(head.get(1), Some(b'1' | b'2' | b'3')) {
+        if head.first() == Some(&crate::beast::ESC)
+            && matches!(head.get(1), Some(b'1' | b'2' | b'3'))
+        {
             return Some(Format::Beast);
         }
-        let text = std::str::from_utf8(&head[..head.len().min(4096)]).ok().or_else(|| {
-            // The prefix may end inside a multi-byte character.
-            std::str::from_utf8(&head[..head.len().min(4096).saturating_sub(3)]).ok()
-        })?;
+        let text = std::str::from_utf8(&head[..head.len().min(4096)])
+            .ok()
+            .or_else(|| {
+                // The prefix may end inside a multi-byte character.
+                std::str::from_utf8(&head[..head.len().min(4096).saturating_sub(3)]).ok()
+            })?;
         let t = text.trim_start();
         let first_line = t.lines().next().unwrap_or("");
         if first_line.starts_with("MSG,") {
@@ -140,7 +144,12 @@ pub struct LineSplitter {
 impl LineSplitter {
     /// Feeds bytes; calls `line` for each complete line (without `\n`/`\r\n`) and `too_long`
     /// once per overlong line (which is discarded up to its end).
-    pub fn push(&mut self, mut bytes: &[u8], mut line: impl FnMut(&[u8]), mut too_long: impl FnMut()) {
+    pub fn push(
+        &mut self,
+        mut bytes: &[u8],
+        mut line: impl FnMut(&[u8]),
+        mut too_long: impl FnMut(),
+    ) {
         while let Some(nl) = bytes.iter().position(|&b| b == b'\n') {
             let (head, rest) = (&bytes[..nl], &bytes[nl + 1..]);
             if self.discarding {
@@ -199,7 +208,10 @@ pub struct StreamDecoder {
 
 impl std::fmt::Debug for StreamDecoder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("StreamDecoder").field("format", &self.format).field("feed", &self.feed).finish()
+        f.debug_struct("StreamDecoder")
+            .field("format", &self.format)
+            .field("feed", &self.feed)
+            .finish()
     }
 }
 
@@ -207,7 +219,13 @@ impl StreamDecoder {
     /// A decoder for one stream. `reference` is the receiver location (lat, lon degrees) for
     /// Mode S position decoding; `party` is the feed's party (telemetry observations are then
     /// marked `own`).
-    pub fn new(format: Format, feed: Arc<str>, party: Option<Arc<str>>, time: TimeMode, reference: Option<(f64, f64)>) -> Self {
+    pub fn new(
+        format: Format,
+        feed: Arc<str>,
+        party: Option<Arc<str>>,
+        time: TimeMode,
+        reference: Option<(f64, f64)>,
+    ) -> Self {
         StreamDecoder {
             format,
             feed,
@@ -236,7 +254,8 @@ impl StreamDecoder {
             TimeMode::Counter { epoch_s, step_s } => match ticks {
                 Some(ticks) => {
                     let first = *self.first_ticks.get_or_insert(ticks);
-                    epoch_s + (ticks.wrapping_sub(first) & 0xFFFF_FFFF_FFFF) as f64 / MLAT_TICKS_PER_S
+                    epoch_s
+                        + (ticks.wrapping_sub(first) & 0xFFFF_FFFF_FFFF) as f64 / MLAT_TICKS_PER_S
                 }
                 None if self.last_time_s.is_finite() => self.last_time_s + step_s,
                 None => epoch_s,
@@ -246,7 +265,12 @@ impl StreamDecoder {
         t
     }
 
-    fn emit(&mut self, r: Result<Observation, DecodeError>, stats: &FeedStats, out: &mut Vec<Observation>) {
+    fn emit(
+        &mut self,
+        r: Result<Observation, DecodeError>,
+        stats: &FeedStats,
+        out: &mut Vec<Observation>,
+    ) {
         match r {
             Ok(mut o) => {
                 if o.party.is_none() {
@@ -269,22 +293,32 @@ impl StreamDecoder {
                 Ok(s) => sbs::parse_line(s, &self.feed),
                 Err(_) => Err(DecodeError::InvalidUtf8),
             },
-            Format::Avr => match std::str::from_utf8(line).map_err(|_| DecodeError::InvalidUtf8).and_then(avr::parse_line) {
+            Format::Avr => match std::str::from_utf8(line)
+                .map_err(|_| DecodeError::InvalidUtf8)
+                .and_then(avr::parse_line)
+            {
                 Ok(f) => {
                     let t = self.frame_time(f.mlat_ticks, now_s);
                     self.modes.decode(f.message(), t, &self.feed)
                 }
                 Err(e) => Err(e),
             },
-            Format::Telemetry => states::parse_telemetry_line(line, &self.feed, self.party.as_ref()),
+            Format::Telemetry => {
+                states::parse_telemetry_line(line, &self.feed, self.party.as_ref())
+            }
             Format::StatesCsv => self.csv_line(line),
-            Format::StatesJson | Format::AircraftJson | Format::Beast => Err(DecodeError::Unsupported),
+            Format::StatesJson | Format::AircraftJson | Format::Beast => {
+                Err(DecodeError::Unsupported)
+            }
         };
         self.emit(r, stats, out);
     }
 
     fn csv_line(&mut self, line: &[u8]) -> Result<Observation, DecodeError> {
-        let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(line);
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(line);
         let mut rec = csv::StringRecord::new();
         match rdr.read_record(&mut rec) {
             Ok(true) => {}
@@ -307,7 +341,13 @@ impl StreamDecoder {
     }
 
     /// Decodes `bytes` received at wall-clock `now_s`, appending observations to `out`.
-    pub fn push(&mut self, bytes: &[u8], now_s: f64, stats: &FeedStats, out: &mut Vec<Observation>) {
+    pub fn push(
+        &mut self,
+        bytes: &[u8],
+        now_s: f64,
+        stats: &FeedStats,
+        out: &mut Vec<Observation>,
+    ) {
         stats.add_bytes(bytes.len() as u64);
         match self.format {
             Format::Beast => {
@@ -399,7 +439,10 @@ pub fn open_file(path: &Path) -> std::io::Result<Box<dyn Read + Send>> {
     let n = read_full(&mut f, &mut magic)?;
     let f = std::io::Cursor::new(magic[..n].to_vec()).chain(f);
     if n == 2 && magic == [0x1f, 0x8b] {
-        Ok(Box::new(std::io::BufReader::with_capacity(1 << 16, flate2::read::MultiGzDecoder::new(f))))
+        Ok(Box::new(std::io::BufReader::with_capacity(
+            1 << 16,
+            flate2::read::MultiGzDecoder::new(f),
+        )))
     } else {
         Ok(Box::new(std::io::BufReader::with_capacity(1 << 16, f)))
     }
@@ -435,12 +478,27 @@ mod tests {
     #[test]
     fn sniffs() {
         assert_eq!(Format::sniff(b"MSG,3,1,1,"), Some(Format::Sbs));
-        assert_eq!(Format::sniff(b"*8D4840D6202CC371C32CE0576098;\n"), Some(Format::Avr));
+        assert_eq!(
+            Format::sniff(b"*8D4840D6202CC371C32CE0576098;\n"),
+            Some(Format::Avr)
+        );
         assert_eq!(Format::sniff(&[0x1a, b'3', 0, 0]), Some(Format::Beast));
-        assert_eq!(Format::sniff(b"[{\"timestamp\":1}]"), Some(Format::StatesJson));
-        assert_eq!(Format::sniff(b"time,icao24,lat,lon\n"), Some(Format::StatesCsv));
-        assert_eq!(Format::sniff(b"{\"now\":1,\"aircraft\":[]}"), Some(Format::AircraftJson));
-        assert_eq!(Format::sniff(b"{\"id\":\"B1\",\"lat_deg\":1}\n"), Some(Format::Telemetry));
+        assert_eq!(
+            Format::sniff(b"[{\"timestamp\":1}]"),
+            Some(Format::StatesJson)
+        );
+        assert_eq!(
+            Format::sniff(b"time,icao24,lat,lon\n"),
+            Some(Format::StatesCsv)
+        );
+        assert_eq!(
+            Format::sniff(b"{\"now\":1,\"aircraft\":[]}"),
+            Some(Format::AircraftJson)
+        );
+        assert_eq!(
+            Format::sniff(b"{\"id\":\"B1\",\"lat_deg\":1}\n"),
+            Some(Format::Telemetry)
+        );
         assert_eq!(Format::sniff(b"hello"), None);
         assert_eq!(Format::sniff(&[0xff, 0xfe]), None);
     }
@@ -448,9 +506,16 @@ mod tests {
     #[test]
     fn overlong_lines_and_bad_utf8_are_counted() {
         let stats = FeedStats::new("f", "sbs", "-", None);
-        let mut d = StreamDecoder::new(Format::Sbs, Arc::from("f"), Some(Arc::from("blue")), TimeMode::Receipt, None);
+        let mut d = StreamDecoder::new(
+            Format::Sbs,
+            Arc::from("f"),
+            Some(Arc::from("blue")),
+            TimeMode::Receipt,
+            None,
+        );
         let mut out = Vec::new();
-        let good = b"MSG,3,1,1,484411,1,2016/02/05,04:51:22.903,,,,12525,,,52.58052,5.29031,,,,,,0\r\n";
+        let good =
+            b"MSG,3,1,1,484411,1,2016/02/05,04:51:22.903,,,,12525,,,52.58052,5.29031,,,,,,0\r\n";
         d.push(&vec![b'x'; MAX_LINE_BYTES + 10], 0.0, &stats, &mut out);
         d.push(b"yyy\n", 0.0, &stats, &mut out);
         d.push(b"MSG,\xff\xfe\n", 0.0, &stats, &mut out);
@@ -470,16 +535,34 @@ mod tests {
     #[test]
     fn counter_time_for_beast() {
         let stats = FeedStats::new("f", "beast", "-", None);
-        let mut d = StreamDecoder::new(Format::Beast, Arc::from("f"), None, TimeMode::Counter { epoch_s: 1000.0, step_s: 0.001 }, None);
+        let mut d = StreamDecoder::new(
+            Format::Beast,
+            Arc::from("f"),
+            None,
+            TimeMode::Counter {
+                epoch_s: 1000.0,
+                step_s: 0.001,
+            },
+            None,
+        );
         let mut wire = Vec::new();
-        let id = [0x8Du8, 0x48, 0x40, 0xD6, 0x20, 0x2C, 0xC3, 0x71, 0xC3, 0x2C, 0xE0, 0x57, 0x60, 0x98];
-        crate::beast::BeastFrame::mode_s(&id, 12_000_000, 0).unwrap().encode_into(&mut wire);
-        crate::beast::BeastFrame::mode_s(&id, 36_000_000, 0).unwrap().encode_into(&mut wire);
+        let id = [
+            0x8Du8, 0x48, 0x40, 0xD6, 0x20, 0x2C, 0xC3, 0x71, 0xC3, 0x2C, 0xE0, 0x57, 0x60, 0x98,
+        ];
+        crate::beast::BeastFrame::mode_s(&id, 12_000_000, 0)
+            .unwrap()
+            .encode_into(&mut wire);
+        crate::beast::BeastFrame::mode_s(&id, 36_000_000, 0)
+            .unwrap()
+            .encode_into(&mut wire);
         wire.extend_from_slice(&[0x1a, b'3', 1, 2]);
         let mut out = Vec::new();
         d.push(&wire, 0.0, &stats, &mut out);
         d.finish(0.0, &stats, &mut out);
-        assert_eq!(out.iter().map(|o| o.time_s).collect::<Vec<_>>(), vec![1000.0, 1002.0]);
+        assert_eq!(
+            out.iter().map(|o| o.time_s).collect::<Vec<_>>(),
+            vec![1000.0, 1002.0]
+        );
         assert_eq!(stats.snapshot().rejected.get("truncated"), Some(&1));
     }
 }

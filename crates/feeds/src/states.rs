@@ -29,7 +29,12 @@ fn check(v: f64, field: &'static str, min: f64, max: f64) -> Result<f64, DecodeE
     }
 }
 
-fn opt(v: Option<f64>, field: &'static str, min: f64, max: f64) -> Result<Option<f64>, DecodeError> {
+fn opt(
+    v: Option<f64>,
+    field: &'static str,
+    min: f64,
+    max: f64,
+) -> Result<Option<f64>, DecodeError> {
     v.map(|v| check(v, field, min, max)).transpose()
 }
 
@@ -98,11 +103,18 @@ impl OpenSkyColumns {
     /// # Errors
     /// [`DecodeError::Malformed`] when a required column is missing.
     pub fn from_header<'a>(header: impl IntoIterator<Item = &'a str>) -> Result<Self, DecodeError> {
-        let names: Vec<String> = header.into_iter().map(|h| h.trim().to_ascii_lowercase()).collect();
+        let names: Vec<String> = header
+            .into_iter()
+            .map(|h| h.trim().to_ascii_lowercase())
+            .collect();
         let find = |n: &str| names.iter().position(|h| h == n);
         Ok(OpenSkyColumns {
-            time: find("time").ok_or(DecodeError::Malformed { what: "OpenSky CSV header (time)" })?,
-            icao24: find("icao24").ok_or(DecodeError::Malformed { what: "OpenSky CSV header (icao24)" })?,
+            time: find("time").ok_or(DecodeError::Malformed {
+                what: "OpenSky CSV header (time)",
+            })?,
+            icao24: find("icao24").ok_or(DecodeError::Malformed {
+                what: "OpenSky CSV header (icao24)",
+            })?,
             lat: find("lat"),
             lon: find("lon"),
             velocity: find("velocity"),
@@ -125,20 +137,29 @@ impl OpenSkyColumns {
 ///
 /// # Errors
 /// [`DecodeError`] for a missing time/address or an unparseable or out-of-range number.
-pub fn parse_opensky_record(cols: &OpenSkyColumns, record: &csv::StringRecord, feed: &Arc<str>) -> Result<Observation, DecodeError> {
-    let get = |i: Option<usize>| -> &str { i.and_then(|i| record.get(i)).map(str::trim).unwrap_or("") };
+pub fn parse_opensky_record(
+    cols: &OpenSkyColumns,
+    record: &csv::StringRecord,
+    feed: &Arc<str>,
+) -> Result<Observation, DecodeError> {
+    let get =
+        |i: Option<usize>| -> &str { i.and_then(|i| record.get(i)).map(str::trim).unwrap_or("") };
     let num = |i: Option<usize>, field: &'static str| -> Result<Option<f64>, DecodeError> {
         let s = get(i);
         if s.is_empty() {
             return Ok(None);
         }
-        s.parse::<f64>().map(Some).map_err(|_| DecodeError::BadField { field })
+        s.parse::<f64>()
+            .map(Some)
+            .map_err(|_| DecodeError::BadField { field })
     };
     let time = num(Some(cols.time), "time")?.ok_or(DecodeError::BadField { field: "time" })?;
     let pos_time = num(cols.lastposupdate, "lastposupdate")?;
     let obs = Observation {
         id: icao_hex(get(Some(cols.icao24)))?,
-        time_s: pos_time.filter(|t| t.is_finite() && *t <= time && time - *t < 60.0).unwrap_or(time),
+        time_s: pos_time
+            .filter(|t| t.is_finite() && *t <= time && time - *t < 60.0)
+            .unwrap_or(time),
         lat_deg: num(cols.lat, "lat")?,
         lon_deg: num(cols.lon, "lon")?,
         alt_ft: num(cols.baroaltitude, "baroaltitude")?.map(|m| m * FT_PER_M),
@@ -158,11 +179,18 @@ pub fn parse_opensky_record(cols: &OpenSkyColumns, record: &csv::StringRecord, f
     finish(obs)
 }
 
-
 /// Parses a whole OpenSky CSV text (header first). Bad records are returned as errors in place.
-pub fn parse_opensky_csv(text: &[u8], feed: &Arc<str>) -> Result<Vec<Result<Observation, DecodeError>>, DecodeError> {
+pub fn parse_opensky_csv(
+    text: &[u8],
+    feed: &Arc<str>,
+) -> Result<Vec<Result<Observation, DecodeError>>, DecodeError> {
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(text);
-    let header = rdr.headers().map_err(|_| DecodeError::Malformed { what: "OpenSky CSV header" })?.clone();
+    let header = rdr
+        .headers()
+        .map_err(|_| DecodeError::Malformed {
+            what: "OpenSky CSV header",
+        })?
+        .clone();
     let cols = OpenSkyColumns::from_header(header.iter())?;
     let mut out = Vec::new();
     for rec in rdr.records() {
@@ -223,7 +251,11 @@ impl JsonState {
     /// # Errors
     /// [`DecodeError::BadField`] for a bad address or out-of-range value.
     pub fn into_observation(self, feed: &Arc<str>) -> Result<Observation, DecodeError> {
-        let t = if self.timestamp.abs() > 1e11 { self.timestamp / 1000.0 } else { self.timestamp };
+        let t = if self.timestamp.abs() > 1e11 {
+            self.timestamp / 1000.0
+        } else {
+            self.timestamp
+        };
         let squawk = match &self.squawk {
             Some(Value::String(s)) => clean_squawk(s),
             Some(Value::Number(n)) => clean_squawk(&format!("{:0>4}", n)),
@@ -253,7 +285,8 @@ impl JsonState {
 /// # Errors
 /// [`DecodeError`] when the JSON or a field is invalid.
 pub fn parse_json_state(value: &[u8], feed: &Arc<str>) -> Result<Observation, DecodeError> {
-    let s: JsonState = serde_json::from_slice(value).map_err(|_| DecodeError::Malformed { what: "state JSON" })?;
+    let s: JsonState =
+        serde_json::from_slice(value).map_err(|_| DecodeError::Malformed { what: "state JSON" })?;
     s.into_observation(feed)
 }
 
@@ -261,10 +294,16 @@ pub fn parse_json_state(value: &[u8], feed: &Arc<str>) -> Result<Observation, De
 ///
 /// # Errors
 /// [`DecodeError::Malformed`] when the text is neither a JSON array nor JSON lines.
-pub fn parse_json_states(text: &[u8], feed: &Arc<str>) -> Result<Vec<Result<Observation, DecodeError>>, DecodeError> {
+pub fn parse_json_states(
+    text: &[u8],
+    feed: &Arc<str>,
+) -> Result<Vec<Result<Observation, DecodeError>>, DecodeError> {
     let first = text.iter().find(|b| !b.is_ascii_whitespace());
     if first == Some(&b'[') {
-        let values: Vec<Value> = serde_json::from_slice(text).map_err(|_| DecodeError::Malformed { what: "state JSON array" })?;
+        let values: Vec<Value> =
+            serde_json::from_slice(text).map_err(|_| DecodeError::Malformed {
+                what: "state JSON array",
+            })?;
         Ok(values
             .into_iter()
             .map(|v| {
@@ -274,7 +313,11 @@ pub fn parse_json_states(text: &[u8], feed: &Arc<str>) -> Result<Vec<Result<Obse
             })
             .collect())
     } else {
-        Ok(text.split(|&b| b == b'\n').filter(|l| !l.iter().all(u8::is_ascii_whitespace)).map(|l| parse_json_state(l, feed)).collect())
+        Ok(text
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
+            .map(|l| parse_json_state(l, feed))
+            .collect())
     }
 }
 
@@ -291,16 +334,34 @@ pub fn parse_json_states(text: &[u8], feed: &Arc<str>) -> Result<Vec<Result<Obse
 /// # Errors
 /// [`DecodeError::Malformed`] when the document is not of that shape; per-aircraft errors are
 /// returned in place.
-pub fn parse_aircraft_json(text: &[u8], feed: &Arc<str>) -> Result<Vec<Result<Observation, DecodeError>>, DecodeError> {
-    let doc: Value = serde_json::from_slice(text).map_err(|_| DecodeError::Malformed { what: "aircraft.json" })?;
-    let now = doc.get("now").and_then(Value::as_f64).ok_or(DecodeError::Malformed { what: "aircraft.json (now)" })?;
-    let list = doc.get("aircraft").and_then(Value::as_array).ok_or(DecodeError::Malformed { what: "aircraft.json (aircraft)" })?;
+pub fn parse_aircraft_json(
+    text: &[u8],
+    feed: &Arc<str>,
+) -> Result<Vec<Result<Observation, DecodeError>>, DecodeError> {
+    let doc: Value = serde_json::from_slice(text).map_err(|_| DecodeError::Malformed {
+        what: "aircraft.json",
+    })?;
+    let now = doc
+        .get("now")
+        .and_then(Value::as_f64)
+        .ok_or(DecodeError::Malformed {
+            what: "aircraft.json (now)",
+        })?;
+    let list = doc
+        .get("aircraft")
+        .and_then(Value::as_array)
+        .ok_or(DecodeError::Malformed {
+            what: "aircraft.json (aircraft)",
+        })?;
     Ok(list.iter().map(|a| aircraft_entry(a, now, feed)).collect())
 }
 
 fn aircraft_entry(a: &Value, now: f64, feed: &Arc<str>) -> Result<Observation, DecodeError> {
     let f = |k: &str| a.get(k).and_then(Value::as_f64);
-    let hex = a.get("hex").and_then(Value::as_str).ok_or(DecodeError::BadField { field: "hex" })?;
+    let hex = a
+        .get("hex")
+        .and_then(Value::as_str)
+        .ok_or(DecodeError::BadField { field: "hex" })?;
     let seen = f("seen_pos").or_else(|| f("seen")).unwrap_or(0.0);
     let mut on_ground = None;
     let alt = match a.get("alt_baro").or_else(|| a.get("altitude")) {
@@ -323,9 +384,17 @@ fn aircraft_entry(a: &Value, now: f64, feed: &Arc<str>) -> Result<Observation, D
         gnss_alt_ft: f("alt_geom"),
         gs_kt: f("gs").or_else(|| f("speed")),
         trk_deg: f("track"),
-        vs_fpm: f("baro_rate").or_else(|| f("geom_rate")).or_else(|| f("vert_rate")),
-        callsign: a.get("flight").and_then(Value::as_str).and_then(clean_callsign),
-        squawk: a.get("squawk").and_then(Value::as_str).and_then(clean_squawk),
+        vs_fpm: f("baro_rate")
+            .or_else(|| f("geom_rate"))
+            .or_else(|| f("vert_rate")),
+        callsign: a
+            .get("flight")
+            .and_then(Value::as_str)
+            .and_then(clean_callsign),
+        squawk: a
+            .get("squawk")
+            .and_then(Value::as_str)
+            .and_then(clean_squawk),
         on_ground,
         feed: feed.clone(),
         ..Default::default()
@@ -374,7 +443,11 @@ impl Telemetry {
     ///
     /// # Errors
     /// [`DecodeError::BadField`] for an empty/overlong id or out-of-range value.
-    pub fn into_observation(self, feed: &Arc<str>, party: Option<&Arc<str>>) -> Result<Observation, DecodeError> {
+    pub fn into_observation(
+        self,
+        feed: &Arc<str>,
+        party: Option<&Arc<str>>,
+    ) -> Result<Observation, DecodeError> {
         let id = self.id.trim();
         if id.is_empty() || id.len() > 32 || !id.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(DecodeError::BadField { field: "id" });
@@ -403,8 +476,14 @@ impl Telemetry {
 ///
 /// # Errors
 /// [`DecodeError`] when the JSON or a field is invalid.
-pub fn parse_telemetry_line(line: &[u8], feed: &Arc<str>, party: Option<&Arc<str>>) -> Result<Observation, DecodeError> {
-    let t: Telemetry = serde_json::from_slice(line).map_err(|_| DecodeError::Malformed { what: "telemetry JSON" })?;
+pub fn parse_telemetry_line(
+    line: &[u8],
+    feed: &Arc<str>,
+    party: Option<&Arc<str>>,
+) -> Result<Observation, DecodeError> {
+    let t: Telemetry = serde_json::from_slice(line).map_err(|_| DecodeError::Malformed {
+        what: "telemetry JSON",
+    })?;
     t.into_observation(feed, party)
 }
 
@@ -453,12 +532,21 @@ mod tests {
         let new = br#"{"now":1700000000.0,"aircraft":[{"hex":"4840d6","flight":"KLM1302 ","alt_baro":35000,"gs":450.1,"track":90.0,"baro_rate":-64,"lat":52.0,"lon":4.0,"seen_pos":1.5,"seen":0.2},{"hex":"4840d7","alt_baro":"ground","lat":52.3,"lon":4.7}]}"#;
         let out = parse_aircraft_json(new, &feed()).unwrap();
         let o = out[0].as_ref().unwrap();
-        assert_eq!((o.time_s, o.alt_ft, o.gs_kt, o.vs_fpm), (1699999998.5, Some(35000.0), Some(450.1), Some(-64.0)));
+        assert_eq!(
+            (o.time_s, o.alt_ft, o.gs_kt, o.vs_fpm),
+            (1699999998.5, Some(35000.0), Some(450.1), Some(-64.0))
+        );
         assert_eq!(o.callsign.as_deref(), Some("KLM1302"));
         assert_eq!(out[1].as_ref().unwrap().on_ground, Some(true));
         let old = br#"{"now":1700000000,"aircraft":[{"hex":"4840d6","altitude":35000,"speed":450,"vert_rate":128,"lat":52.0,"lon":4.0,"seen":3}]}"#;
-        let o = parse_aircraft_json(old, &feed()).unwrap().remove(0).unwrap();
-        assert_eq!((o.time_s, o.gs_kt, o.vs_fpm), (1699999997.0, Some(450.0), Some(128.0)));
+        let o = parse_aircraft_json(old, &feed())
+            .unwrap()
+            .remove(0)
+            .unwrap();
+        assert_eq!(
+            (o.time_s, o.gs_kt, o.vs_fpm),
+            (1699999997.0, Some(450.0), Some(128.0))
+        );
         assert!(parse_aircraft_json(b"{}", &feed()).is_err());
     }
 
@@ -469,8 +557,12 @@ mod tests {
         let o = parse_telemetry_line(line, &feed(), Some(&party)).unwrap();
         assert!(o.own);
         assert_eq!(o.party.as_deref(), Some("blue"));
-        let bad = br#"{"id":"BLU001","lat_deg":36.2,"lon_deg":370.1,"alt_ft":25000,"time":1700000000}"#;
-        assert_eq!(parse_telemetry_line(bad, &feed(), Some(&party)).unwrap_err(), DecodeError::BadField { field: "longitude" });
+        let bad =
+            br#"{"id":"BLU001","lat_deg":36.2,"lon_deg":370.1,"alt_ft":25000,"time":1700000000}"#;
+        assert_eq!(
+            parse_telemetry_line(bad, &feed(), Some(&party)).unwrap_err(),
+            DecodeError::BadField { field: "longitude" }
+        );
         assert!(parse_telemetry_line(b"{", &feed(), None).is_err());
     }
 }

@@ -89,7 +89,10 @@ pub fn format_date_time(t_s: f64) -> (String, String) {
     let mi = (ms_of_day / 60_000) % 60;
     let s = (ms_of_day / 1000) % 60;
     let ms = ms_of_day % 1000;
-    (format!("{y:04}/{m:02}/{d:02}"), format!("{h:02}:{mi:02}:{s:02}.{ms:03}"))
+    (
+        format!("{y:04}/{m:02}/{d:02}"),
+        format!("{h:02}:{mi:02}:{s:02}.{ms:03}"),
+    )
 }
 
 #[cfg(test)]
@@ -99,8 +102,14 @@ mod tests {
     #[test]
     fn known_dates() {
         assert_eq!(days_from_civil(1970, 1, 1), 0);
-        assert_eq!(parse_date_time("2016/02/05", "04:51:22.903"), Some(1_454_647_882.903));
-        assert_eq!(parse_date_time("2024-02-29", "00:00:00"), Some(1_709_164_800.0));
+        assert_eq!(
+            parse_date_time("2016/02/05", "04:51:22.903"),
+            Some(1_454_647_882.903)
+        );
+        assert_eq!(
+            parse_date_time("2024-02-29", "00:00:00"),
+            Some(1_709_164_800.0)
+        );
         assert_eq!(parse_date_time("2016/13/05", "04:51:22"), None);
         assert_eq!(parse_date_time("2016/02/05", "4:51:22"), None);
         for z in [-1000i64, 0, 19_000, 20_000] {

@@ -239,11 +239,26 @@ fn validate(obs: &Observation) -> Result<(), Reject> {
     }
     valid(obs.lat_deg, "lat_deg", -90.0, 90.0)?;
     valid(obs.lon_deg, "lon_deg", -180.0, 180.0)?;
-    valid(obs.alt_ft, "alt_ft", deconflict_engine::state::MIN_ALT_FT, deconflict_engine::state::MAX_ALT_FT)?;
-    valid(obs.gnss_alt_ft, "gnss_alt_ft", deconflict_engine::state::MIN_ALT_FT, deconflict_engine::state::MAX_ALT_FT)?;
+    valid(
+        obs.alt_ft,
+        "alt_ft",
+        deconflict_engine::state::MIN_ALT_FT,
+        deconflict_engine::state::MAX_ALT_FT,
+    )?;
+    valid(
+        obs.gnss_alt_ft,
+        "gnss_alt_ft",
+        deconflict_engine::state::MIN_ALT_FT,
+        deconflict_engine::state::MAX_ALT_FT,
+    )?;
     valid(obs.gs_kt, "gs_kt", 0.0, deconflict_engine::state::MAX_GS_KT)?;
     valid(obs.trk_deg, "trk_deg", -720.0, 720.0)?;
-    valid(obs.vs_fpm, "vs_fpm", -deconflict_engine::state::MAX_VS_FPM, deconflict_engine::state::MAX_VS_FPM)?;
+    valid(
+        obs.vs_fpm,
+        "vs_fpm",
+        -deconflict_engine::state::MAX_VS_FPM,
+        deconflict_engine::state::MAX_VS_FPM,
+    )?;
     Ok(())
 }
 
@@ -257,7 +272,10 @@ pub struct TrackTable {
 impl TrackTable {
     /// An empty table.
     pub fn new(config: TrackConfig) -> Self {
-        TrackTable { config, tracks: HashMap::new() }
+        TrackTable {
+            config,
+            tracks: HashMap::new(),
+        }
     }
 
     /// The settings in use.
@@ -275,7 +293,10 @@ impl TrackTable {
         let cfg = &self.config;
         let track = match self.tracks.get_mut(obs.id.as_str()) {
             Some(t) => t,
-            None => self.tracks.entry(obs.id.clone()).or_insert_with(|| Track::new(obs.id.clone())),
+            None => self
+                .tracks
+                .entry(obs.id.clone())
+                .or_insert_with(|| Track::new(obs.id.clone())),
         };
         if !track.sources.iter().any(|s| **s == *obs.feed) {
             track.sources.push(obs.feed.to_string());
@@ -477,8 +498,14 @@ mod tests {
     fn out_of_order_and_duplicates() {
         let mut t = TrackTable::new(TrackConfig::default());
         t.ingest(pos("A", 10.0, 36.0, 37.0, "a")).unwrap();
-        assert_eq!(t.ingest(pos("A", 10.0, 36.0, 37.0, "a")), Err(Reject::Duplicate));
-        assert_eq!(t.ingest(pos("A", 9.0, 35.99, 37.0, "b")), Err(Reject::OutOfOrder));
+        assert_eq!(
+            t.ingest(pos("A", 10.0, 36.0, 37.0, "a")),
+            Err(Reject::Duplicate)
+        );
+        assert_eq!(
+            t.ingest(pos("A", 9.0, 35.99, 37.0, "b")),
+            Err(Reject::OutOfOrder)
+        );
         assert_eq!(t.get("A").unwrap().lat_deg, Some(36.0));
         assert_eq!(t.get("A").unwrap().sources.len(), 2);
         // An older message still delivers a callsign never seen before.
@@ -493,12 +520,25 @@ mod tests {
         t.ingest(pos("A", 0.0, 36.0, 37.0, "a")).unwrap();
         // 1 degree of latitude (60 NM) in 10 s is 21,600 kt.
         for i in 1..=4 {
-            assert_eq!(t.ingest(pos("A", f64::from(i), 37.0, 37.0, "a")), Err(Reject::ImplausibleJump));
+            assert_eq!(
+                t.ingest(pos("A", f64::from(i), 37.0, 37.0, "a")),
+                Err(Reject::ImplausibleJump)
+            );
         }
         // 480 kt for 10 s is fine.
-        t.ingest(pos("A", 10.0, 36.0, 37.0 + 480.0 * 10.0 / 3600.0 / 60.0 / 36f64.to_radians().cos(), "a")).unwrap();
+        t.ingest(pos(
+            "A",
+            10.0,
+            36.0,
+            37.0 + 480.0 * 10.0 / 3600.0 / 60.0 / 36f64.to_radians().cos(),
+            "a",
+        ))
+        .unwrap();
         for i in 11..=14 {
-            assert_eq!(t.ingest(pos("A", f64::from(i), 40.0, 37.0, "a")), Err(Reject::ImplausibleJump));
+            assert_eq!(
+                t.ingest(pos("A", f64::from(i), 40.0, 37.0, "a")),
+                Err(Reject::ImplausibleJump)
+            );
         }
         // The fifth consistent jump in a row is accepted: the old position was the wrong one.
         t.ingest(pos("A", 15.0, 40.0, 37.0, "a")).unwrap();
@@ -507,12 +547,20 @@ mod tests {
 
     #[test]
     fn speed_limit_is_configurable() {
-        let cfg = TrackConfig { max_speed_kt: 100.0, position_tolerance_nm: 0.0, ..Default::default() };
+        let cfg = TrackConfig {
+            max_speed_kt: 100.0,
+            position_tolerance_nm: 0.0,
+            ..Default::default()
+        };
         let mut t = TrackTable::new(cfg);
         t.ingest(pos("A", 0.0, 36.0, 37.0, "a")).unwrap();
         // 1 NM in 10 s = 360 kt.
-        assert_eq!(t.ingest(pos("A", 10.0, 36.0 + 1.0 / 60.0, 37.0, "a")), Err(Reject::ImplausibleJump));
-        t.ingest(pos("A", 60.0, 36.0 + 1.0 / 60.0, 37.0, "a")).unwrap();
+        assert_eq!(
+            t.ingest(pos("A", 10.0, 36.0 + 1.0 / 60.0, 37.0, "a")),
+            Err(Reject::ImplausibleJump)
+        );
+        t.ingest(pos("A", 60.0, 36.0 + 1.0 / 60.0, 37.0, "a"))
+            .unwrap();
     }
 
     #[test]
@@ -559,7 +607,10 @@ mod tests {
         // 480 kt east for 30 s = 4 NM = 4/60 degree at the equator.
         assert!((s.lon_deg - (10.0 + 4.0 / 60.0)).abs() < 1e-9, "{s:?}");
         let mut bad = pos("B", 0.0, f64::NAN, 10.0, "a");
-        assert_eq!(t.ingest(bad.clone()), Err(Reject::Invalid { field: "lat_deg" }));
+        assert_eq!(
+            t.ingest(bad.clone()),
+            Err(Reject::Invalid { field: "lat_deg" })
+        );
         bad.lat_deg = Some(1.0);
         bad.alt_ft = Some(f64::INFINITY);
         assert_eq!(t.ingest(bad), Err(Reject::Invalid { field: "alt_ft" }));
@@ -574,7 +625,22 @@ mod tests {
         keys.sort();
         assert_eq!(
             keys,
-            ["alt_ft", "callsign", "coasting", "gs_kt", "id", "last_update", "lat_deg", "lon_deg", "on_ground", "party", "sources", "squawk", "trk_deg", "vs_fpm"]
+            [
+                "alt_ft",
+                "callsign",
+                "coasting",
+                "gs_kt",
+                "id",
+                "last_update",
+                "lat_deg",
+                "lon_deg",
+                "on_ground",
+                "party",
+                "sources",
+                "squawk",
+                "trk_deg",
+                "vs_fpm"
+            ]
         );
     }
 }

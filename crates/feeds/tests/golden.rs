@@ -15,7 +15,10 @@ use serde_json::Value;
 const LFPG: (f64, f64) = (49.0097, 2.5479);
 
 fn hex(s: &str) -> Vec<u8> {
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
 }
 
 /// Haversine distance, metres (mean Earth radius).
@@ -87,8 +90,15 @@ fn check_golden(text: &str) -> Tally {
         }
         let bds = r.get("bds").and_then(Value::as_str);
         n.frames += 1;
-        let o = dec.decode(&frame, t, &feed).unwrap_or_else(|e| panic!("line {}: {e} ({line})", i + 1));
-        assert_eq!(o.id.to_lowercase(), r["icao24"].as_str().unwrap(), "line {}", i + 1);
+        let o = dec
+            .decode(&frame, t, &feed)
+            .unwrap_or_else(|e| panic!("line {}: {e} ({line})", i + 1));
+        assert_eq!(
+            o.id.to_lowercase(),
+            r["icao24"].as_str().unwrap(),
+            "line {}",
+            i + 1
+        );
         let es = df == "17" || df == "18";
         if let Some(alt) = r.get("altitude").and_then(Value::as_f64) {
             let ours = o.alt_ft.or(o.gnss_alt_ft);
@@ -97,15 +107,25 @@ fn check_golden(text: &str) -> Tally {
                 // check ours against an independent decoding of the 25 ft (Q-bit) code.
                 let indep = ac13_q25(&frame);
                 assert_eq!(ours, indep, "altitude (reference {alt}), line {}", i + 1);
-                eprintln!("line {}: reference altitude {alt} ft, AC13 code says {indep:?}", i + 1);
+                eprintln!(
+                    "line {}: reference altitude {alt} ft, AC13 code says {indep:?}",
+                    i + 1
+                );
                 n.reference_altitude_errors += 1;
             }
             n.altitudes += 1;
         }
         if es {
-            match (r.get("latitude").and_then(Value::as_f64), r.get("longitude").and_then(Value::as_f64)) {
+            match (
+                r.get("latitude").and_then(Value::as_f64),
+                r.get("longitude").and_then(Value::as_f64),
+            ) {
                 (Some(lat), Some(lon)) => {
-                    let (la, lo) = (o.lat_deg.unwrap_or_else(|| panic!("no position, line {}", i + 1)), o.lon_deg.unwrap());
+                    let (la, lo) = (
+                        o.lat_deg
+                            .unwrap_or_else(|| panic!("no position, line {}", i + 1)),
+                        o.lon_deg.unwrap(),
+                    );
                     let d = distance_m(lat, lon, la, lo);
                     max_pos_err_m = max_pos_err_m.max(d);
                     assert!(d <= 1.0, "position off by {d} m, line {}", i + 1);
@@ -126,9 +146,19 @@ fn check_golden(text: &str) -> Tally {
                         }
                     }
                     // Exact up to the last bit of f64 rounding of the sqrt/atan2 evaluation.
-                    assert!(close(o.gs_kt, Some(gs)), "groundspeed {:?} vs {gs}, line {}", o.gs_kt, i + 1);
+                    assert!(
+                        close(o.gs_kt, Some(gs)),
+                        "groundspeed {:?} vs {gs}, line {}",
+                        o.gs_kt,
+                        i + 1
+                    );
                     let trk = r.get("track").and_then(Value::as_f64);
-                    assert!(close(o.trk_deg, trk), "track {:?} vs {trk:?}, line {}", o.trk_deg, i + 1);
+                    assert!(
+                        close(o.trk_deg, trk),
+                        "track {:?} vs {trk:?}, line {}",
+                        o.trk_deg,
+                        i + 1
+                    );
                     n.speeds += 1;
                 }
             }
@@ -137,7 +167,12 @@ fn check_golden(text: &str) -> Tally {
                 n.vrates += 1;
             }
             if let Some(cs) = r.get("callsign").and_then(Value::as_str) {
-                assert_eq!(o.callsign.as_deref(), Some(cs.trim()), "callsign, line {}", i + 1);
+                assert_eq!(
+                    o.callsign.as_deref(),
+                    Some(cs.trim()),
+                    "callsign, line {}",
+                    i + 1
+                );
                 n.callsigns += 1;
             }
         }
@@ -145,8 +180,16 @@ fn check_golden(text: &str) -> Tally {
             if let Some(sq) = r.get("squawk").and_then(Value::as_str) {
                 if o.squawk.as_deref() != Some(sq) {
                     let indep = id13(&frame);
-                    assert_eq!(o.squawk, Some(indep.clone()), "squawk (reference {sq}), line {}", i + 1);
-                    eprintln!("line {}: reference squawk {sq}, ID13 code says {indep}", i + 1);
+                    assert_eq!(
+                        o.squawk,
+                        Some(indep.clone()),
+                        "squawk (reference {sq}), line {}",
+                        i + 1
+                    );
+                    eprintln!(
+                        "line {}: reference squawk {sq}, ID13 code says {indep}",
+                        i + 1
+                    );
                     n.reference_squawk_errors += 1;
                 }
                 n.squawks += 1;
@@ -159,19 +202,30 @@ fn check_golden(text: &str) -> Tally {
 
 #[test]
 fn golden_excerpt() {
-    let text = String::from_utf8(common::read_maybe_gz(&common::fixture("full_flight_short_excerpt.jsonl.gz"))).unwrap();
+    let text = String::from_utf8(common::read_maybe_gz(&common::fixture(
+        "full_flight_short_excerpt.jsonl.gz",
+    )))
+    .unwrap();
     let n = check_golden(&text);
-    assert!(n.positions > 50 && n.altitudes > 100 && n.speeds > 50, "{n:?}");
+    assert!(
+        n.positions > 50 && n.altitudes > 100 && n.speeds > 50,
+        "{n:?}"
+    );
 }
 
 #[test]
 fn golden_full_flight() {
-    let Some(p) = common::shared_data("decoded/full_flight_short.jsonl.gz") else { return };
+    let Some(p) = common::shared_data("decoded/full_flight_short.jsonl.gz") else {
+        return;
+    };
     let text = String::from_utf8(common::read_maybe_gz(&p)).unwrap();
     let n = check_golden(&text);
     assert_eq!(n.frames, 57_793);
     assert_eq!(n.positions, 8_324);
-    assert!(n.reference_altitude_errors + n.reference_squawk_errors < 20, "{n:?}");
+    assert!(
+        n.reference_altitude_errors + n.reference_squawk_errors < 20,
+        "{n:?}"
+    );
 }
 
 fn decode_beast_stream(bytes: &[u8]) -> (usize, usize, usize) {
@@ -228,7 +282,8 @@ fn decode_avr(text: &str, step_s: f64) -> (usize, usize, usize, usize) {
 
 #[test]
 fn avr_excerpt_end_to_end() {
-    let text = String::from_utf8(std::fs::read(common::fixture("lax_excerpt.txt")).unwrap()).unwrap();
+    let text =
+        String::from_utf8(std::fs::read(common::fixture("lax_excerpt.txt")).unwrap()).unwrap();
     let (lines, decoded, positions, _) = decode_avr(&text, 0.001);
     assert_eq!(lines, 5000);
     assert!(decoded > 1000 && positions > 50, "{decoded} {positions}");
@@ -236,7 +291,9 @@ fn avr_excerpt_end_to_end() {
 
 #[test]
 fn avr_lax_end_to_end() {
-    let Some(p) = common::shared_data("avr/lax-messages.txt.gz") else { return };
+    let Some(p) = common::shared_data("avr/lax-messages.txt.gz") else {
+        return;
+    };
     let text = String::from_utf8(common::read_maybe_gz(&p)).unwrap();
     let (lines, decoded, positions, aircraft) = decode_avr(&text, 0.001);
     eprintln!("lax: {lines} lines, {decoded} decoded, {positions} positions, {aircraft} aircraft with positions");

@@ -11,11 +11,28 @@ use deconflict_feeds::track::{TrackConfig, TrackTable};
 use deconflict_feeds::{avr, sbs, states, Observation};
 use proptest::prelude::*;
 
-const FORMATS: [Format; 7] = [Format::Sbs, Format::Beast, Format::Avr, Format::StatesCsv, Format::StatesJson, Format::AircraftJson, Format::Telemetry];
+const FORMATS: [Format; 7] = [
+    Format::Sbs,
+    Format::Beast,
+    Format::Avr,
+    Format::StatesCsv,
+    Format::StatesJson,
+    Format::AircraftJson,
+    Format::Telemetry,
+];
 
 fn stream_all(format: Format, data: &[u8], cut: usize) -> (Vec<Observation>, FeedStats) {
     let stats = FeedStats::new("p", format.name(), "-", Some("blue".into()));
-    let mut d = StreamDecoder::new(format, Arc::from("p"), Some(Arc::from("blue")), TimeMode::Counter { epoch_s: 1e9, step_s: 0.001 }, Some((49.0, 2.5)));
+    let mut d = StreamDecoder::new(
+        format,
+        Arc::from("p"),
+        Some(Arc::from("blue")),
+        TimeMode::Counter {
+            epoch_s: 1e9,
+            step_s: 0.001,
+        },
+        Some((49.0, 2.5)),
+    );
     let mut out = Vec::new();
     let cut = cut.min(data.len());
     d.push(&data[..cut], 0.0, &stats, &mut out);
@@ -36,7 +53,8 @@ fn sbs_like() -> impl Strategy<Value = String> {
         Just("04:51:22.903".to_string()),
         ".{0,6}",
     ];
-    (0u8..10, proptest::collection::vec(field, 0..24)).prop_map(|(t, f)| format!("MSG,{t},{}", f.join(",")))
+    (0u8..10, proptest::collection::vec(field, 0..24))
+        .prop_map(|(t, f)| format!("MSG,{t},{}", f.join(",")))
 }
 
 proptest! {
