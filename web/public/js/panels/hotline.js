@@ -68,11 +68,16 @@ async function act(m, what) {
 /** Marks unread messages addressed to the viewer as read (called when the tab is shown). */
 const readSent = new Set();
 
+/** Only an addressee may mark read or acknowledge: the named party, or anyone but the sender of a message to all. */
+function isAddressee(m, me) {
+  return m.to === me || (m.to === null && m.from !== me);
+}
+
 export function markRead() {
   const me = store.me && store.me.party;
   for (const m of store.messages.values()) {
     // Once per message: a server that keeps `read` false (e.g. for broadcasts) must not loop.
-    if (!m.read && m.from !== me && !readSent.has(m.id)) {
+    if (!m.read && isAddressee(m, me) && !readSent.has(m.id)) {
       readSent.add(m.id);
       act(m, 'read');
     }
@@ -90,18 +95,18 @@ function render() {
   list.replaceChildren(...msgs.map((m) => {
     const mine = m.from === me;
     const acked = (m.acks || []).includes(me);
-    return h('div', { class: `msg ${mine ? 'mine' : ''} ${!mine && !m.read ? 'unread' : ''}`, testid: 'message-item', dataset: { id: String(m.id), from: m.from } },
+    return h('div', { class: `msg ${mine ? 'mine' : ''} ${isAddressee(m, me) && !m.read ? 'unread' : ''}`, testid: 'message-item', dataset: { id: String(m.id), from: m.from } },
       h('div', { class: 'head' },
         h('span', { style: { color: partyColour(m.from) } }, m.from), '→', h('span', {}, m.to ?? 'all'),
         h('span', {}, `${utcTime(m.sent_at)}Z`),
         h('span', { class: 'spacer' }),
         (m.acks || []).length ? h('span', {}, `ack: ${m.acks.join(', ')}`) : null,
-        !mine && !acked ? h('button', { testid: 'message-ack', onclick: () => act(m, 'ack') }, 'Ack') : null),
+        isAddressee(m, me) && !acked ? h('button', { testid: 'message-ack', onclick: () => act(m, 'ack') }, 'Ack') : null),
       h('div', {}, h('b', {}, m.subject || '')),
       h('div', { class: 'body' }, m.body || ''));
   }));
   list.scrollTop = list.scrollHeight;
-  const unread = msgs.filter((m) => !m.read && m.from !== me).length;
+  const unread = msgs.filter((m) => !m.read && isAddressee(m, me)).length;
   const badge = document.getElementById('badge-hotline');
   badge.textContent = unread ? String(unread) : '';
   badge.classList.toggle('hot', unread > 0);
