@@ -276,6 +276,12 @@ pub(crate) fn id_number(id: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// Reads a JSON body already parsed as a value (so the role is checked before the body's
+/// shape); a wrong shape is a 422 naming what is wrong.
+pub(crate) fn parse_body<T: serde::de::DeserializeOwned>(v: Value) -> crate::error::ApiResult<T> {
+    serde_json::from_value(v).map_err(|e| crate::error::ApiError::invalid(format!("body: {e}")))
+}
+
 /// Publishes a `{"type":"reservation",…}` frame to every viewer.
 pub(crate) fn publish_reservation(s: &AppState, event: &str, doc: &ReservationDoc, now: f64) {
     let frame = serde_json::json!({ "type": "reservation", "event": event, "reservation": doc.json_at(now) });
@@ -331,7 +337,7 @@ pub const OPERATIONS: &[(&str, &str, &str, &str)] = &[
         "POST",
         "/api/v1/reservations/check",
         "Dry-run filing check: overlaps with other parties' reservations",
-        "any token",
+        "party, cell",
     ),
     (
         "GET",

@@ -210,9 +210,10 @@ fn addressee(s: &AppState, c: &Caller, to: &str) -> ApiResult<()> {
 pub async fn create(
     State(s): State<AppState>,
     c: Caller,
-    ApiJson(b): ApiJson<NewRequest>,
+    ApiJson(b): ApiJson<Value>,
 ) -> ApiResult<impl IntoResponse> {
     c.require_writer()?;
+    let b: NewRequest = super::parse_body(b)?;
     let now = now_s();
     let cfg = &s.config.strategic;
     if b.message.len() > MAX_TEXT_BYTES {

@@ -213,8 +213,10 @@ fn filed_over(overlaps: &[ReservationOverlap]) -> Vec<String> {
 pub async fn check(
     State(s): State<AppState>,
     c: Caller,
-    ApiJson(b): ApiJson<CheckBody>,
+    ApiJson(b): ApiJson<Value>,
 ) -> ApiResult<impl IntoResponse> {
+    c.require_writer()?;
+    let b: CheckBody = super::parse_body(b)?;
     let now = now_s();
     let priority = b.priority.unwrap_or(DEFAULT_PRIORITY);
     check_volumes(&b.volumes, priority, now)?;
@@ -407,7 +409,21 @@ pub async fn update(
         now,
     )?;
     let overlaps = find_overlaps(&s, &c.party, &cand.volumes, Some(&id))?;
-    let state = decide(&s, &overlaps, &cand, &c.party)?;
+    // Reservations filed over this one knowingly (with a justification) do not hold up a
+    // change that keeps its volumes (a new name, justification, purpose); they are still
+    // reported. A change of volumes is checked like a new filing.
+    let same_volumes = cand.volumes == old.volumes;
+    let blocking: Vec<ReservationOverlap> = overlaps
+        .iter()
+        .filter(|o| {
+            !(same_volumes
+                && s.strategic
+                    .get(&o.reservation_id)
+                    .is_some_and(|d| d.filed_over.contains(&id)))
+        })
+        .cloned()
+        .collect();
+    let state = decide(&s, &blocking, &cand, &c.party)?;
     let doc = ReservationDoc {
         name: if cand.name.is_empty() {
             old.name.clone()
@@ -419,7 +435,7 @@ pub async fn update(
         state,
         volumes: cand.volumes,
         justification: cand.justification,
-        filed_over: filed_over(&overlaps),
+        filed_over: filed_over(&blocking),
         ..old
     };
     let doc = store_change(&s, &c.party, "reservation.update", &doc, version, "updated").await?;
