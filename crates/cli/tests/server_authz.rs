@@ -85,7 +85,7 @@ fn authorization_matrix_and_need_to_know() {
             .all(|t| t["party"] != "red"),
         "blue sees a red track"
     );
-    assert!(ids(&bt).iter().any(|i| *i == blue_id));
+    assert!(ids(&bt).contains(&blue_id));
     assert_eq!(
         s.get(Some(&blue), &format!("/api/v1/tracks/{red_id}"))
             .status(),
@@ -99,10 +99,10 @@ fn authorization_matrix_and_need_to_know() {
         .all(|f| f["properties"]["party"] != "red"));
     // Red (blue is full) sees blue's; cell and observer see everything.
     let (_, rt) = s.json("GET", Some(&red), "/api/v1/tracks", None);
-    assert!(ids(&rt).iter().any(|i| *i == blue_id));
+    assert!(ids(&rt).contains(&blue_id));
     for t in [&cell, &mon] {
         let (_, all) = s.json("GET", Some(t), "/api/v1/tracks", None);
-        assert!(ids(&all).iter().any(|i| *i == red_id));
+        assert!(ids(&all).contains(&red_id));
     }
     assert_eq!(
         s.get(Some(&cell), &format!("/api/v1/tracks/{red_id}"))
