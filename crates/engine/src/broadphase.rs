@@ -1,13 +1,16 @@
 //! Broad phase: which pairs can possibly lose separation, in about N log N + pairs.
 //!
+//! Aircraft are renumbered in grid order first, so the scan touches memory locally.
+//!
 //! Each aircraft's path over the look-ahead (a segment of its ECEF tangent line) is enclosed
 //! in an axis-aligned ECEF box, inflated by a conservative margin `w` (below). Boxes are binned
 //! in a uniform grid on the six faces of a cube around the Earth (a point belongs to the face
 //! of its dominant ECEF axis; a box goes into every face it may touch, and on each face into
 //! every cell of its projection on the two other axes). Pairs sharing a cell whose boxes
 //! overlap and whose vertical slab interval meets the look-ahead (the exact vertical test) go to
-//! the pair test. Each pair is tested once: only in the cell holding the minimum corner of the
-//! two boxes' intersection, on the first face that intersection touches. ECEF has no
+//! the pair test. Each pair is tested once: only on the first face both boxes touch, in the
+//! cell holding the minimum corner of the two boxes' intersection (both boxes are binned in
+//! that cell, since the grid index is monotone in each coordinate). ECEF has no
 //! antimeridian and no pole singularity, so neither needs a special case.
 //!
 //! # Margin
@@ -89,20 +92,31 @@ fn key(face: usize, ix: u64, iy: u64, ia: u64) -> u64 {
     ((face as u64) << (3 * AXIS_BITS)) | (ix << (2 * AXIS_BITS)) | (iy << AXIS_BITS) | ia
 }
 
-/// Field-wise maximum of two keys on the same face (the cell of the intersection's minimum
-/// corner: `cell` is monotone, so `cell(max(a, b)) = max(cell(a), cell(b))`).
-#[inline]
-fn max_key(a: u64, b: u64) -> u64 {
-    let mut k = a & !((1u64 << (3 * AXIS_BITS)) - 1);
-    for shift in [0, AXIS_BITS, 2 * AXIS_BITS] {
-        k |= ((a >> shift) & AXIS_MASK).max((b >> shift) & AXIS_MASK) << shift;
-    }
-    k
+/// Maps cell keys to hash buckets. The map is the cell's linear index in the grid
+/// (face, x, y, layer, row-major) modulo the bucket count: injective on the grid up to the
+/// wrap, and it keeps neighbouring cells in neighbouring buckets, so filling and scanning
+/// the buckets in the aircraft's spatial order stays in cache. Distinct cells sharing a
+/// bucket are told apart by their keys.
+#[derive(Clone, Copy)]
+struct Buckets {
+    cells_per_axis: u64,
+    layer_min: u64,
+    layers: u64,
+    mask: u64,
 }
 
-#[inline]
-fn bucket(key: u64, shift: u32) -> usize {
-    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> shift) as usize
+impl Buckets {
+    #[inline]
+    fn of(&self, key: u64) -> usize {
+        let face = key >> (3 * AXIS_BITS);
+        let ix = (key >> (2 * AXIS_BITS)) & AXIS_MASK;
+        let iy = (key >> AXIS_BITS) & AXIS_MASK;
+        let ia = (key & AXIS_MASK).wrapping_sub(self.layer_min);
+        let lin = ((face * self.cells_per_axis + ix) * self.cells_per_axis + iy)
+            .wrapping_mul(self.layers)
+            .wrapping_add(ia);
+        (lin & self.mask) as usize
+    }
 }
 
 fn boxes(p: &Prepared, std: &SeparationStandard, parallel: bool) -> Vec<BoxF> {
@@ -263,16 +277,38 @@ pub(crate) fn find(
     let faces: Vec<u8> = orig.iter().map(|&i| faces[i as usize]).collect();
     let kin: Vec<Kinematics> = orig.iter().map(|&i| p.kin[i as usize]).collect();
     let rank: Vec<u32> = orig.iter().map(|&i| p.rank[i as usize]).collect();
+    // Cell indices of each box's minimum corner: x, y, z (metres axes) and altitude layer.
+    let lo_cells: Vec<[u32; 4]> = bx
+        .iter()
+        .map(|b| {
+            [
+                cell(b.lo[0], GRID_HALF_M, grid.inv_cell) as u32,
+                cell(b.lo[1], GRID_HALF_M, grid.inv_cell) as u32,
+                cell(b.lo[2], GRID_HALF_M, grid.inv_cell) as u32,
+                cell(b.lo[3], ALT_OFFSET_FT, grid.inv_layer) as u32,
+            ]
+        })
+        .collect();
 
-    let bits = total.max(2).next_power_of_two().trailing_zeros();
-    let shift = 64 - bits;
-    let nb = 1usize << bits;
+    let nb = total.max(2).next_power_of_two();
+    let layer_min = lo_cells.iter().map(|c| u64::from(c[3])).min().unwrap_or(0);
+    let layer_max = bx
+        .iter()
+        .map(|b| cell(b.hi[3], ALT_OFFSET_FT, grid.inv_layer))
+        .max()
+        .unwrap_or(0);
+    let buckets = Buckets {
+        cells_per_axis: cell(GRID_HALF_M as f32, GRID_HALF_M, grid.inv_cell) + 1,
+        layer_min,
+        layers: layer_max.saturating_sub(layer_min) + 1,
+        mask: nb as u64 - 1,
+    };
 
     // Counting sort of (cell, aircraft) entries by hash bucket, in two passes over the boxes
     // (count, then place) so no intermediate list is kept.
     let mut starts = vec![0u32; nb + 1];
     for (b, &f) in bx.iter().zip(&faces) {
-        grid.for_each_cell(b, f, |k| starts[bucket(k, shift) + 1] += 1);
+        grid.for_each_cell(b, f, |k| starts[buckets.of(k) + 1] += 1);
     }
     for i in 0..nb {
         starts[i + 1] += starts[i];
@@ -281,7 +317,7 @@ pub(crate) fn find(
     let mut entries = vec![Entry { key: 0, idx: 0 }; total];
     for (i, (b, &f)) in bx.iter().zip(&faces).enumerate() {
         grid.for_each_cell(b, f, |k| {
-            let slot = &mut fill[bucket(k, shift)];
+            let slot = &mut fill[buckets.of(k)];
             entries[*slot as usize] = Entry {
                 key: k,
                 idx: i as u32,
@@ -294,6 +330,7 @@ pub(crate) fn find(
         + entries.capacity() * std::mem::size_of::<Entry>()
         + kin.capacity() * std::mem::size_of::<Kinematics>()
         + (rank.capacity() + orig.capacity()) * 4
+        + lo_cells.capacity() * 16
         + (starts.capacity() + fill.capacity()) * 4;
     drop(fill);
 
@@ -324,14 +361,22 @@ pub(crate) fn find(
                     }
                     // Test each pair once: on the first face both boxes touch, in the cell of
                     // the minimum corner of their intersection.
-                    let face =
-                        (faces[ea.idx as usize] & faces[eb.idx as usize]).trailing_zeros() as usize;
-                    if face as u64 != ea.key >> (3 * AXIS_BITS)
-                        || max_key(grid.lo_key(a, face), grid.lo_key(b, face)) != ea.key
-                    {
+                    let (i, j) = (ea.idx as usize, eb.idx as usize);
+                    let face = (faces[i] & faces[j]).trailing_zeros() as usize;
+                    if face as u64 != ea.key >> (3 * AXIS_BITS) {
                         continue;
                     }
-                    let (i, j) = (ea.idx as usize, eb.idx as usize);
+                    let (o1, o2) = other_axes(face / 2);
+                    let (ca, cb) = (&lo_cells[i], &lo_cells[j]);
+                    let min_corner = key(
+                        face,
+                        u64::from(ca[o1].max(cb[o1])),
+                        u64::from(ca[o2].max(cb[o2])),
+                        u64::from(ca[3].max(cb[3])),
+                    );
+                    if min_corner != ea.key {
+                        continue;
+                    }
                     if !vertical_possible(&kin[i], &kin[j], std) {
                         continue;
                     }
