@@ -100,12 +100,12 @@ async function main() {
       warningWatch = (async () => {
         const deadline = Date.now() + WARNING_TIMEOUT_S * 1000;
         while (Date.now() < deadline && !stopWatch) {
-          const item = await blue.$('[data-testid=alert-item][data-kind=conflict][data-level="3"]');
-          if (item) {
-            const a = await item.getAttribute('data-a-party');
-            const b = await item.getAttribute('data-b-party');
-            if (a && b && a !== b) {
-              const id = await item.getAttribute('data-alert-id');
+          // Same-party warnings (e.g. a formation) may be listed too: look for a cross-party one.
+          for (const item of await blue.$$('[data-testid=alert-item][data-kind=conflict][data-level="3"]')) {
+            const a = await item.getAttribute('data-a-party').catch(() => null);
+            const b = await item.getAttribute('data-b-party').catch(() => null);
+            const id = await item.getAttribute('data-alert-id').catch(() => null);
+            if (id && a && b && a !== b) {
               const file = await screenshot(blue, 'blue-warning');
               return { id, a, b, file, banner: await blue.isVisible('[data-testid=alarm-banner]'), afterS: Math.round((Date.now() - t0) / 1000) };
             }
