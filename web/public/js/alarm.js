@@ -104,7 +104,9 @@ function update() {
   let text;
   if (top.kind === 'conflict') {
     const c = top.item;
-    text = `${levelName(c.level)}: ${callsign(c.a, c.a_state)} (${c.a_party}) / ${callsign(c.b, c.b_state)} (${c.b_party}) — loss of separation in ${Math.max(0, Math.round(c.t_in_s ?? c.tcpa_s ?? 0))} s`;
+    const tIn = Math.round(c.t_in_s ?? c.tcpa_s ?? 0);
+    const when = tIn <= 0 ? 'LOSS OF SEPARATION' : `loss of separation in ${tIn} s`;
+    text = `${levelName(c.level)}: ${callsign(c.a, c.a_state)} (${c.a_party}) / ${callsign(c.b, c.b_state)} (${c.b_party}) — ${when}`;
   } else {
     const i = top.item;
     text = `${levelName(i.level)}: ${callsign(i.track_id, i.track_state)} ${i.inside_now ? 'inside' : 'entering'} ${i.reservation_name || store.reservations.get(i.reservation_id)?.name || i.reservation_id}${i.inside_now ? '' : ` in ${Math.round(i.time_to_entry_s)} s`}`;
