@@ -213,7 +213,7 @@ fn view_of(t: &deconflict_feeds::track::Track) -> Option<TrackView> {
         on_ground: t.on_ground,
         coasting: t.coasting,
         last_update: t.last_update_s,
-        sources: t.sources.clone(),
+        sources: t.sources.iter().map(|s| s.to_string()).collect(),
         squawk: t.squawk.clone(),
     })
 }
