@@ -31,23 +31,35 @@ use crate::time::{format_date_time, parse_date_time};
 /// ```
 pub fn parse_line(line: &str, feed: &Arc<str>) -> Result<Observation, DecodeError> {
     let line = line.trim_end_matches(['\r', '\n']);
-    let mut f = line.split(',');
-    let kind = f.next().unwrap_or("");
-    if kind != "MSG" {
-        return Err(match kind {
+    // One pass over the bytes to find the commas (faster than `split` on short fields).
+    let mut cuts = [0usize; 23];
+    let mut n_cuts = 0;
+    for (i, &b) in line.as_bytes().iter().enumerate() {
+        if b == b',' {
+            if n_cuts == cuts.len() {
+                return Err(DecodeError::Malformed { what: "SBS-1 line" });
+            }
+            cuts[n_cuts] = i;
+            n_cuts += 1;
+        }
+    }
+    let kind = &line[..cuts[0].min(line.len())];
+    if n_cuts == 0 || kind != "MSG" {
+        return Err(match if n_cuts == 0 { line } else { kind } {
             "SEL" | "ID" | "AIR" | "STA" | "CLK" => DecodeError::Unsupported,
             _ => DecodeError::Malformed { what: "SBS-1 line" },
         });
     }
-    let mut fields: [&str; 21] = [""; 21];
-    let mut n = 0;
-    for (slot, v) in fields.iter_mut().zip(&mut f) {
-        *slot = v;
-        n += 1;
-    }
     // Some feeders drop trailing empty fields; at least up to the hex ident and time must exist.
-    if n < 7 || f.next().is_some() {
+    let n = n_cuts;
+    if !(7..=21).contains(&n) {
         return Err(DecodeError::Malformed { what: "SBS-1 line" });
+    }
+    let mut fields: [&str; 21] = [""; 21];
+    for (k, slot) in fields.iter_mut().enumerate().take(n) {
+        let start = cuts[k] + 1;
+        let end = if k + 1 < n { cuts[k + 1] } else { line.len() };
+        *slot = &line[start..end];
     }
     let msg_type: u8 = fields[0]
         .parse()
@@ -109,12 +121,11 @@ fn parse_hex_ident(s: &str) -> Result<String, DecodeError> {
     if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(DecodeError::BadField { field: "hex_ident" });
     }
-    let mut id = String::with_capacity(7);
-    id.push_str(prefix);
-    for b in hex.bytes() {
-        id.push(b.to_ascii_uppercase() as char);
+    if prefix.is_empty() {
+        Ok(hex.to_ascii_uppercase())
+    } else {
+        Ok(format!("~{}", hex.to_ascii_uppercase()))
     }
-    Ok(id)
 }
 
 fn num(s: &str, field: &'static str, min: f64, max: f64) -> Result<Option<f64>, DecodeError> {

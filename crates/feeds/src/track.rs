@@ -21,6 +21,7 @@
 //!   [`TrackConfig::drop_after_s`].
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use deconflict_engine::AircraftState;
 use serde::Serialize;
@@ -125,7 +126,8 @@ pub struct Track {
     #[serde(rename = "last_update")]
     pub last_update_s: f64,
     /// Feeds that have heard this aircraft.
-    pub sources: Vec<String>,
+    #[serde(serialize_with = "serialize_sources")]
+    pub sources: Vec<Arc<str>>,
     /// Latest Mode A code.
     pub squawk: Option<String>,
     #[serde(skip)]
@@ -206,6 +208,10 @@ impl Track {
         };
         state.validate().ok().map(|()| state)
     }
+}
+
+fn serialize_sources<S: serde::Serializer>(sources: &[Arc<str>], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(sources.iter().map(|x| &**x))
 }
 
 /// Equirectangular distance in nautical miles (accurate to well under 1 % at jump-check
@@ -298,8 +304,12 @@ impl TrackTable {
                 .entry(obs.id.clone())
                 .or_insert_with(|| Track::new(obs.id.clone())),
         };
-        if !track.sources.iter().any(|s| **s == *obs.feed) {
-            track.sources.push(obs.feed.to_string());
+        if !track
+            .sources
+            .iter()
+            .any(|s| Arc::ptr_eq(s, &obs.feed) || **s == *obs.feed)
+        {
+            track.sources.push(obs.feed.clone());
         }
         // Position first: a bad jump rejects the whole observation.
         let mut applied = false;
@@ -489,7 +499,7 @@ mod tests {
         t.ingest(pos("ABC123", 11.0, 36.0, 37.002, "b")).unwrap();
         assert_eq!(t.len(), 1);
         let tr = t.get("ABC123").unwrap();
-        assert_eq!(tr.sources, vec!["a".to_string(), "b".to_string()]);
+        assert_eq!(tr.sources, vec![Arc::from("a"), Arc::from("b")]);
         assert_eq!(tr.lon_deg, Some(37.002));
         assert_eq!(tr.last_update_s, 11.0);
     }
