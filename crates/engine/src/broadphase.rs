@@ -19,9 +19,10 @@
 //! `|u.r(t)| <= |u.r0| + t (|u.v_a| + |u.v_b|)`. With `alpha` the central angle between the
 //! two aircraft (bounded by `(D + 2 v_max T) / R_min`, because a pair further apart cannot
 //! close to `D` within `T`), `|u.r0| <= 21.4 km * alpha` (geocentric radius varies by at most
-//! `a e^2 / 2` per radian) and `|u.v| <= |v| sin(alpha + 0.0034)` (0.0034 rad bounds the
-//! geodetic/geocentric normal difference). So each box is inflated by
-//! `w_i = D/2 + 10.8 km * alpha + T |v_i| sin(alpha + 0.0034) + 2 m`, and `w_a + w_b >= |r(t)|`
+//! `a e^2 / 2` per radian) and `|u.v| <= |v| sin(0.51 alpha + 0.0034)` (`u` lies between the
+//! two position directions, at most `alpha / 2` from each up to the 0.34 % difference in
+//! geocentric radius; 0.0034 rad bounds the geodetic/geocentric normal difference). So each
+//! box is inflated by `w_i = D/2 + 10.8 km * alpha + T |v_i| sin(0.51 alpha + 0.0034) + 2 m`, and `w_a + w_b >= |r(t)|`
 //! whenever the pair test finds `|r_h(t)| < D`. Boxes are stored as `f32` rounded outwards.
 
 use crate::cpa::{pair_conflict, vertical_possible, PairConflict};
@@ -132,7 +133,9 @@ fn boxes(p: &Prepared, std: &SeparationStandard, parallel: bool) -> Vec<BoxF> {
     let r_min = WGS84_B_M;
     let alpha = (d_m + 2.0 * v_max * t_s) / r_min * 1.05;
     let huge = alpha > 1.0;
-    let sin_theta = (alpha + 0.0034).min(std::f64::consts::FRAC_PI_2).sin();
+    let sin_theta = (0.51 * alpha + 0.0034)
+        .min(std::f64::consts::FRAC_PI_2)
+        .sin();
     let make = |k: &Kinematics| {
         let mut bx = BoxF {
             lo: [0.0; 4],
