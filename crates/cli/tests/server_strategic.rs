@@ -1413,3 +1413,234 @@ fn strategic_authorization_matrix() {
         }
     }
 }
+
+/// Reads text frames for up to `secs`, returning those for which `keep` holds.
+async fn frames(
+    ws: &mut tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+    secs: f64,
+    mut until: impl FnMut(&Value) -> bool,
+) -> Vec<Value> {
+    use futures::StreamExt;
+    let mut out = Vec::new();
+    let end = tokio::time::Instant::now() + Duration::from_secs_f64(secs);
+    while let Ok(Some(Ok(m))) = tokio::time::timeout_at(end, ws.next()).await {
+        if let tokio_tungstenite::tungstenite::Message::Text(t) = m {
+            let v: Value = serde_json::from_str(&t).unwrap();
+            let done = until(&v);
+            out.push(v);
+            if done {
+                break;
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn stream_carries_requests_answers_reservations_and_intrusions_to_the_parties_concerned() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::demo(dir.path());
+    let (blue, red, cell) = (s.token("blue"), s.token("red"), s.token("cell"));
+    s.json(
+        "POST",
+        Some(&cell),
+        "/api/v1/parties",
+        Some(json!({"id": "green", "role": "party"})),
+    );
+    let green = s
+        .json("POST", Some(&cell), "/api/v1/parties/green/tokens", None)
+        .1["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // WebSocket reads run on this runtime; the blocking HTTP calls stay outside it.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let connect = |tok: &str| {
+        let url = format!("ws://{}/api/v1/stream?token={tok}&picture=none", s.addr);
+        rt.block_on(async move { tokio_tungstenite::connect_async(url).await.unwrap().0 })
+    };
+    let (mut bws, mut rws, mut gws) = (connect(&blue), connect(&red), connect(&green));
+    for ws in [&mut bws, &mut rws, &mut gws] {
+        let snap = rt.block_on(frames(ws, 5.0, |v| v["type"] == "snapshot"));
+        assert_eq!(snap.last().unwrap()["type"], "snapshot");
+    }
+    let (t0, t1) = (now() - 60.0, now() + 3_600.0);
+    // Blue files a reservation: everyone is told.
+    let (st, b) = file(
+        &s,
+        &blue,
+        json!({"name": "Blue stream box", "volumes": [vol(square(65.0, 15.0, 65.5, 15.5), 0.0, 20_000.0, t0, t1)]}),
+    );
+    assert_eq!(st, 201);
+    let bid = b["reservation"]["id"].clone();
+    for ws in [&mut bws, &mut rws, &mut gws] {
+        let f = rt.block_on(frames(ws, 5.0, |v| {
+            v["type"] == "reservation" && v["reservation"]["id"] == bid
+        }));
+        assert!(
+            f.iter().any(|v| v["type"] == "reservation"
+                && v["event"] == "filed"
+                && v["reservation"]["id"] == bid),
+            "{f:?}"
+        );
+    }
+    // Red asks blue to vacate: blue is told.
+    let q = request(
+        &s,
+        &red,
+        json!({"kind": "vacate", "to": "blue", "message": "out please",
+        "volume": vol(square(65.0, 15.0, 65.2, 15.2), 0.0, 20_000.0, now() + 600.0, t1)}),
+    );
+    let qid = q["id"].clone();
+    let f = rt.block_on(frames(&mut bws, 5.0, |v| {
+        v["type"] == "request" && v["request"]["id"] == qid
+    }));
+    assert!(
+        f.iter().any(|v| v["type"] == "request"
+            && v["request"]["id"] == qid
+            && v["request"]["state"] == "pending"),
+        "{f:?}"
+    );
+    // Blue's answer reaches red.
+    let (st, _) = s.json(
+        "POST",
+        Some(&blue),
+        &format!("/api/v1/requests/{}/accept", qid.as_str().unwrap()),
+        None,
+    );
+    assert_eq!(st, 200);
+    let f = rt.block_on(frames(&mut rws, 5.0, |v| {
+        v["type"] == "request" && v["request"]["state"] == "accepted"
+    }));
+    assert!(
+        f.iter().any(|v| v["type"] == "request"
+            && v["event"] == "accepted"
+            && v["request"]["id"] == qid),
+        "{f:?}"
+    );
+    // A red aircraft heading into blue's active reservation: intrusion to blue and red.
+    let mut got = None;
+    for _ in 0..20 {
+        telemetry(&s, &red, "RED888", 15.25, 64.8, 90.0);
+        let f = rt.block_on(frames(&mut bws, 0.5, |v| v["type"] == "intrusion"));
+        if let Some(v) = f
+            .into_iter()
+            .find(|v| v["type"] == "intrusion" && v["intrusion"]["track_id"] == "RED888")
+        {
+            got = Some(v);
+            break;
+        }
+    }
+    let v = got.expect("intrusion frame to blue");
+    assert_eq!(v["event"], "raised");
+    assert_eq!(v["intrusion"]["reservation_id"], bid);
+    let f = rt.block_on(frames(&mut rws, 5.0, |v| {
+        v["type"] == "intrusion" && v["intrusion"]["track_id"] == "RED888"
+    }));
+    assert!(f
+        .iter()
+        .any(|v| v["type"] == "intrusion" && v["intrusion"]["track_id"] == "RED888"));
+    // Green got neither the request, its answer nor the intrusion.
+    let f = rt.block_on(frames(&mut gws, 1.0, |_| false));
+    assert!(
+        f.iter()
+            .all(|v| v["type"] != "request" && v["type"] != "intrusion"),
+        "{f:?}"
+    );
+    // A new blue client's snapshot carries the active intrusion.
+    telemetry(&s, &red, "RED888", 15.25, 64.8, 90.0);
+    let mut nws = connect(&blue);
+    let snap = rt.block_on(frames(&mut nws, 5.0, |v| v["type"] == "snapshot"));
+    let snap = snap.last().unwrap();
+    assert!(
+        snap["intrusions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["track_id"] == "RED888"),
+        "{snap}"
+    );
+}
+
+#[test]
+fn reservations_and_requests_survive_sigkill() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Server::demo(dir.path());
+    let (blue, red) = (s.token("blue"), s.token("red"));
+    let (t0, t1) = (now() + 600.0, now() + 3_600.0);
+    let (_, b) = file(
+        &s,
+        &blue,
+        json!({"name": "durable", "volumes": [vol(square(80.0, 0.0, 80.1, 0.1), 0.0, 9_000.0, t0, t1)]}),
+    );
+    let bid = b["reservation"]["id"].as_str().unwrap().to_owned();
+    let (st, _) = s.json(
+        "PUT",
+        Some(&blue),
+        &format!("/api/v1/reservations/{bid}"),
+        Some(json!({"version": 1, "name": "durable v2"})),
+    );
+    assert_eq!(st, 200);
+    let q = request(
+        &s,
+        &red,
+        json!({"kind": "vacate", "to": "blue", "volume": vol(square(80.0, 0.0, 80.1, 0.1), 0.0, 9_000.0, t0, t1)}),
+    );
+    let qid = q["id"].as_str().unwrap().to_owned();
+    s.kill9();
+    let s = Server::demo(dir.path());
+    let (blue, red) = (s.token("blue"), s.token("red"));
+    let (st, r) = s.json(
+        "GET",
+        Some(&blue),
+        &format!("/api/v1/reservations/{bid}"),
+        None,
+    );
+    assert_eq!(st, 200, "{r}");
+    assert_eq!(
+        (r["name"].as_str(), r["version"].as_i64()),
+        (Some("durable v2"), Some(2))
+    );
+    // The restarted index still finds it in filing checks.
+    assert_eq!(
+        check(
+            &s,
+            &red,
+            json!([vol(square(80.05, 0.0, 80.2, 0.1), 0.0, 9_000.0, t0, t1)])
+        )
+        .len(),
+        1
+    );
+    // The demo was not seeded twice.
+    let (_, l) = s.json("GET", Some(&blue), "/api/v1/reservations", None);
+    assert_eq!(
+        l["reservations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["purpose"] == "hazard")
+            .count(),
+        1
+    );
+    // New ids continue after the old ones.
+    let (_, n) = file(
+        &s,
+        &blue,
+        json!({"volumes": [vol(square(81.0, 0.0, 81.1, 0.1), 0.0, 9_000.0, t0, t1)]}),
+    );
+    assert!(n["reservation"]["id"].as_str().unwrap() != bid);
+    let (st, a) = s.json(
+        "POST",
+        Some(&blue),
+        &format!("/api/v1/requests/{qid}/accept"),
+        None,
+    );
+    assert_eq!((st, a["state"].as_str()), (200, Some("accepted")));
+    assert_eq!(
+        s.json("GET", Some(&s.token("cell")), "/api/v1/audit/verify", None)
+            .1["ok"],
+        true
+    );
+}

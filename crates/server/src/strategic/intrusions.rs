@@ -192,11 +192,15 @@ fn intrusion_json(
 /// Records time-driven reservation states (active, ended) that the store does not have yet.
 async fn advance_reservations(s: &AppState, now: f64) {
     let _writes = s.strategic.writes.lock().await;
+    // Only the few that changed are cloned (the scan itself is O(n) without allocation).
     let changed: Vec<ReservationDoc> = s
         .strategic
-        .all()
-        .into_iter()
+        .docs
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .values()
         .filter(|d| d.state_at(now) != d.state)
+        .cloned()
         .collect();
     for d in changed {
         let new = d.state_at(now);
