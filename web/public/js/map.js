@@ -57,7 +57,21 @@ export class MapView {
     new ResizeObserver(() => this.resize()).observe(container);
     this.resize();
     store.on('reservations', () => this.invalidateBase());
-    requestAnimationFrame((t) => this.frame(t));
+    requestAnimationFrame(() => this.frame());
+    this.legend = h('div', { class: 'map-legend', testid: 'map-legend' });
+    container.append(this.legend);
+  }
+
+  /** The colour key: parties on the map and alert levels. */
+  updateLegend(parties) {
+    const key = parties.join('|');
+    if (key === this.legendKey) return;
+    this.legendKey = key;
+    const row = (colour, text) => h('span', { class: 'key' }, h('span', { class: 'dot', style: { background: colour } }), text);
+    this.legend.replaceChildren(
+      ...parties.map((p) => row(partyColour(p === 'null' ? null : p), p === 'null' ? 'unowned' : p)),
+      h('span', { class: 'sep' }),
+      ...[1, 2, 3].map((l) => row(levelColour(l), ['advisory', 'caution', 'warning'][l - 1])));
   }
 
   on(type, fn) {
@@ -252,7 +266,7 @@ export class MapView {
         else this.draft.stage = 'center';
         return;
       }
-      if (!d.moved) this.click(x, y, e);
+      if (!d.moved) this.click(x, y);
     });
     el.addEventListener('dblclick', (e) => {
       if (this.draft && this.draft.type === 'polygon') {
@@ -265,7 +279,7 @@ export class MapView {
     });
   }
 
-  click(x, y, e) {
+  click(x, y) {
     if (this.draft && this.draft.type === 'polygon' && this.draft.stage !== 'done') {
       const pts = this.draft.points;
       if (pts.length >= 3) {
@@ -293,7 +307,6 @@ export class MapView {
       const res = this.reservationAt(x, y);
       if (res) this.emit('reservation-click', res);
     }
-    void e;
   }
 
   hitTest(x, y) {
@@ -406,8 +419,8 @@ export class MapView {
 
   // ---- rendering --------------------------------------------------------------------------
 
-  frame(ts) {
-    requestAnimationFrame((t) => this.frame(t));
+  frame() {
+    requestAnimationFrame(() => this.frame());
     const t0 = performance.now();
     if (store.followId) {
       const t = store.tracks.get(store.followId);
@@ -427,7 +440,6 @@ export class MapView {
     this.drawAir();
     this.frames += 1;
     this.stats.frameMs = performance.now() - t0;
-    void ts;
   }
 
   ringPath(ctx, pts, close) {
@@ -783,6 +795,7 @@ export class MapView {
 
     this.drawOverlays(ctx);
     this.stats = { drawn: n, parties, viaAlert, labels, frameMs: this.stats.frameMs };
+    this.updateLegend(Object.keys(parties).sort());
   }
 
   /** Chevron sprites of one colour for SPRITE_ANGLES headings, as pixel offsets + RGBA words. */
