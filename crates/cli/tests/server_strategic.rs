@@ -1644,3 +1644,74 @@ fn reservations_and_requests_survive_sigkill() {
         true
     );
 }
+
+/// Filing-check latency over HTTP with 100,000 live reservations in the cell. Run with
+/// `cargo test --release -p deconflict --test server_strategic -- --ignored --nocapture`.
+#[test]
+#[ignore = "measurement: loads 100,000 reservations"]
+fn filing_check_latency_with_100k_reservations() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("c.toml");
+    std::fs::write(&cfg, "[limits]\nrate_limit_per_s = 100000.0\nrate_limit_burst = 100000.0\nbody_limit_bytes = 16777216\n").unwrap();
+    let s = Server::start(dir.path(), &["--demo", "--config", cfg.to_str().unwrap()]);
+    let (blue, red) = (s.token("blue"), s.token("red"));
+    let (t0, t1) = (now() - 60.0, now() + 6.0 * 3_600.0);
+    // 100,000 squares of 0.04° on a 0.05° grid (500 × 200 over 25° × 10°), 0–20,000 ft.
+    let load = std::time::Instant::now();
+    for batch in 0..100 {
+        let features: Vec<Value> = (0..1000)
+            .map(|k| {
+                let n = batch * 1000 + k;
+                let (lon, lat) = (100.0 + (n % 500) as f64 * 0.05, -30.0 + (n / 500) as f64 * 0.05);
+                json!({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [[[lon, lat], [lon + 0.04, lat], [lon + 0.04, lat + 0.04], [lon, lat + 0.04], [lon, lat]]]},
+                       "properties": {"lower_ft": 0, "upper_ft": 20_000, "start_time": t0, "end_time": t1}})
+            })
+            .collect();
+        let (st, v) = s.json(
+            "POST",
+            Some(&blue),
+            "/api/v1/reservations/import",
+            Some(json!({"type": "FeatureCollection", "features": features})),
+        );
+        assert_eq!(st, 201, "{v}");
+    }
+    println!(
+        "loaded 100,000 reservations in {:.1} s",
+        load.elapsed().as_secs_f64()
+    );
+    let client = reqwest::blocking::Client::new();
+    let mut lat_ms = Vec::new();
+    let mut found = 0;
+    for i in 0..1000 {
+        // A 0.12° square somewhere over the grid: overlaps about 9 reservations.
+        let (lon, lat) = (
+            100.3 + (i * 37 % 480) as f64 * 0.05 + 0.013,
+            -29.7 + (i * 11 % 190) as f64 * 0.05 + 0.007,
+        );
+        let body = json!({"volumes": [vol(square(lon, lat, lon + 0.12, lat + 0.12), 5_000.0, 10_000.0, t0 + 60.0, t1 - 60.0)]});
+        let t = std::time::Instant::now();
+        let r = client
+            .post(s.url("/api/v1/reservations/check"))
+            .bearer_auth(&red)
+            .json(&body)
+            .send()
+            .unwrap();
+        let v: Value = r.json().unwrap();
+        lat_ms.push(t.elapsed().as_secs_f64() * 1e3);
+        found += v["overlaps"].as_array().unwrap().len();
+    }
+    lat_ms.sort_by(f64::total_cmp);
+    let rss_kb = std::fs::read_to_string(format!("/proc/{}/status", s.child.id()))
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("VmRSS"))
+                .map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_owned())
+        })
+        .unwrap_or_default();
+    println!(
+        "filing check over HTTP, 100,000 reservations, N = 1000: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; {:.1} overlaps per check; server RSS {rss_kb} kB",
+        lat_ms[500], lat_ms[990], lat_ms[999], found as f64 / 1000.0
+    );
+    assert!(found > 0);
+}

@@ -81,6 +81,14 @@ pub trait StrategicStore {
         party: &str,
         body: &Value,
     ) -> StoreResult<StrategicRecord>;
+    /// Stores several new reservations `(party, body)` in one transaction (all or none), one
+    /// audit entry each; returns them in order.
+    fn create_reservations(
+        &self,
+        actor: &str,
+        action: &str,
+        items: &[(String, Value)],
+    ) -> StoreResult<Vec<StrategicRecord>>;
     /// Replaces a reservation. With `expected_version = Some(v)` it fails with
     /// [`StoreError::StaleVersion`] unless the stored version is `v`, and the version is bumped;
     /// with `None` (time-driven state changes) the version is kept.
@@ -333,6 +341,24 @@ impl StrategicStore for SqliteStore {
         })
     }
 
+    fn create_reservations(
+        &self,
+        actor: &str,
+        action: &str,
+        items: &[(String, Value)],
+    ) -> StoreResult<Vec<StrategicRecord>> {
+        self.strategic_tx(|tx| {
+            let mut out = Vec::with_capacity(items.len());
+            let mut audit = Vec::with_capacity(items.len());
+            for (party, body) in items {
+                let rec = create_tx(tx, Table::Reservations, party, body)?;
+                audit.push((actor.to_owned(), action.to_owned(), rec.body.clone()));
+                out.push(rec);
+            }
+            Ok((out, audit))
+        })
+    }
+
     fn update_reservation(
         &self,
         actor: &str,
@@ -520,10 +546,23 @@ mod tests {
             s.update_reservation("x", "y", "r-9", Some(1), &json!({})),
             Err(StoreError::NotFound { .. })
         ));
-        // file, file, update, state = 4 entries; the failed update left none.
+        let many = s
+            .create_reservations(
+                "blue",
+                "reservation.import",
+                &[
+                    ("blue".into(), json!({"state": "accepted"})),
+                    ("blue".into(), json!({"state": "accepted"})),
+                ],
+            )
+            .unwrap();
+        assert_eq!((many[0].id.as_str(), many[1].id.as_str()), ("r-3", "r-4"));
+        assert_eq!(s.list_reservations().unwrap().len(), 4);
+        // file, file, update, state, 2 × import = 6 entries; the failed updates left none.
         let entries = s.audit_entries(0, 100).unwrap();
-        assert_eq!(entries.len(), 4);
+        assert_eq!(entries.len(), 6);
         assert_eq!(entries[2].action, "reservation.update");
+        assert_eq!(entries[5].action, "reservation.import");
         assert!(s.verify_audit().unwrap().ok);
     }
 

@@ -246,6 +246,33 @@ async fn store_new(
     Ok(doc)
 }
 
+/// Stores several new reservations in one transaction (all or none) and returns their JSON.
+async fn store_many(
+    s: &AppState,
+    actor: &str,
+    docs: Vec<ReservationDoc>,
+    action: &'static str,
+) -> ApiResult<Vec<Value>> {
+    let items = docs
+        .iter()
+        .map(|d| Ok((d.party.clone(), serde_json::to_value(d)?)))
+        .collect::<Result<Vec<_>, serde_json::Error>>()
+        .map_err(ApiError::internal)?;
+    let actor = actor.to_owned();
+    let recs = s
+        .db(move |st| st.create_reservations(&actor, action, &items))
+        .await?;
+    let now = now_s();
+    let mut out = Vec::with_capacity(recs.len());
+    for rec in recs {
+        let doc: ReservationDoc = serde_json::from_value(rec.body).map_err(ApiError::internal)?;
+        s.strategic.put(doc.clone(), now);
+        publish_reservation(s, "filed", &doc, now);
+        out.push(doc.json_at(now));
+    }
+    Ok(out)
+}
+
 /// `POST /api/v1/reservations`.
 pub async fn file(
     State(s): State<AppState>,
@@ -602,14 +629,7 @@ pub async fn import(
             updated_at: 0.0,
         });
     }
-    let mut filed = Vec::new();
-    for doc in planned {
-        filed.push(
-            store_new(&s, &c.party, doc, "reservation.import")
-                .await?
-                .json_at(now_s()),
-        );
-    }
+    let filed = store_many(&s, &c.party, planned, "reservation.import").await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(json!({ "reservations": filed, "overlaps": all_overlaps })),
@@ -747,7 +767,7 @@ pub async fn openair(
         cands.push((cand, source));
     }
     let _writes = s.strategic.writes.lock().await;
-    let mut zones = Vec::new();
+    let mut planned = Vec::new();
     let mut all_overlaps = Vec::new();
     for (i, (cand, source)) in cands.into_iter().enumerate() {
         let overlaps = find_overlaps(&s, &c.party, &cand.volumes, None)?;
@@ -771,12 +791,9 @@ pub async fn openair(
             created_at: 0.0,
             updated_at: 0.0,
         };
-        zones.push(
-            store_new(&s, &c.party, doc, "zone.import")
-                .await?
-                .json_at(now_s()),
-        );
+        planned.push(doc);
     }
+    let zones = store_many(&s, &c.party, planned, "zone.import").await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(json!({ "zones": zones, "rejected": rejected, "overlaps": all_overlaps })),
