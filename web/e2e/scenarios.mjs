@@ -160,8 +160,19 @@ async function main() {
       const { cx, cy, hw, hh } = volumeBox(v);
       const corners = [[cx - hw, cy - hh], [cx + hw, cy - hh], [cx + hw, cy + hh], [cx - hw, cy + hh]];
       await blue.evaluate((pts) => window.__deconflict.fit(pts), [[cx - 3 * hw, cy - 3 * hh], [cx + 3 * hw, cy + 3 * hh]]);
-      await blue.click('[data-testid=draw-polygon]');
       const box = await blue.locator('[data-testid=map-canvas]').boundingBox();
+      // Hovering a reservation shows its altitude band and time window.
+      let tip = '';
+      for (const [fx, fy] of [[0, 0], [0.5, 0.5], [-0.5, 0.5], [0.5, -0.5], [-0.5, -0.5]]) {
+        const [x, y] = await blue.evaluate(([lo, la]) => window.__deconflict.project(lo, la), [cx + fx * hw, cy + fy * hh]);
+        await blue.mouse.move(box.x + x, box.y + y);
+        await sleep(150);
+        tip = (await blue.isVisible('[data-testid=map-tooltip]')) ? await blue.textContent('[data-testid=map-tooltip]') : '';
+        if (/UTC/.test(tip)) break;
+      }
+      assert(/ft\)/.test(tip) && /→/.test(tip) && /UTC/.test(tip), `hover tooltip shows altitude band and time window (got "${tip}")`);
+      await screenshot(blue, 'blue-reservation-hover');
+      await blue.click('[data-testid=draw-polygon]');
       for (const [lon, lat] of corners) {
         const [x, y] = await blue.evaluate(([lo, la]) => window.__deconflict.project(lo, la), [lon, lat]);
         await blue.mouse.click(box.x + x, box.y + y);
