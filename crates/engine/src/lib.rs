@@ -8,6 +8,7 @@
 //! - [`standard`]: configuration data (separation minima, alert levels);
 //! - [`detect`](mod@detect) and [`broadphase`]: all conflicts in a snapshot, fast and reference;
 //! - [`alerting`]: stateful alert lifecycle with stable ids and hysteresis;
+//! - [`guidance`]: which track / vertical-rate changes resolve an ownship's conflicts;
 //! - [`traffic`]: seeded synthetic traffic for tests and benchmarks.
 #![deny(missing_docs)]
 
@@ -16,6 +17,7 @@ pub mod broadphase;
 pub mod cpa;
 pub mod detect;
 pub mod geodesy;
+pub mod guidance;
 pub mod standard;
 pub mod state;
 pub mod traffic;
