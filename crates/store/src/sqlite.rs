@@ -603,13 +603,20 @@ impl Store for SqliteStore {
     }
 
     fn purge_alerts(&self, actor: &str, before: f64) -> StoreResult<usize> {
-        let payload = serde_json::json!({ "cleared_before": before });
-        self.audited(actor, "alert.purge", &payload, |tx| {
-            Ok(tx.execute(
-                "DELETE FROM alerts WHERE cleared_at IS NOT NULL AND cleared_at < ?1",
-                [before],
-            )?)
-        })
+        // Audited only when something is deleted, so the periodic retention run does not fill
+        // the log with empty purges.
+        let mut conn = self.lock()?;
+        let tx = conn.transaction()?;
+        let n = tx.execute(
+            "DELETE FROM alerts WHERE cleared_at IS NOT NULL AND cleared_at < ?1",
+            [before],
+        )?;
+        if n > 0 {
+            let payload = serde_json::json!({ "cleared_before": before, "deleted": n });
+            append_audit_tx(&tx, actor, "alert.purge", &payload)?;
+        }
+        tx.commit()?;
+        Ok(n)
     }
 
     fn send_message(&self, actor: &str, message: &NewMessage) -> StoreResult<Message> {

@@ -108,7 +108,11 @@ fn alert_lifecycle_and_acks() {
     s.upsert_alert("engine", "alert.cleared", &c).unwrap();
     assert_eq!(s.list_alerts(None).unwrap().len(), 0);
     assert_eq!(s.list_alerts(Some(150.0)).unwrap().len(), 1);
+    let before = s.verify_audit().unwrap().entries;
+    assert_eq!(s.purge_alerts("system", 150.0).unwrap(), 0);
+    assert_eq!(s.verify_audit().unwrap().entries, before, "an empty purge is not audited");
     assert_eq!(s.purge_alerts("system", 250.0).unwrap(), 1);
+    assert_eq!(s.verify_audit().unwrap().entries, before + 1);
     assert!(matches!(
         s.ack_alert("blue", "c-9", "blue"),
         Err(StoreError::NotFound { .. })
