@@ -88,6 +88,17 @@ fn cell(x: f32, offset: f64, inv_cell: f64) -> u64 {
     c.clamp(0.0, AXIS_MASK as f64) as u64
 }
 
+/// An `i32` whose order is the numeric order of the finite `f32` `x`.
+#[inline]
+fn ordered_bits(x: f32) -> i32 {
+    let b = x.to_bits() as i32;
+    if b < 0 {
+        b ^ i32::MAX
+    } else {
+        b
+    }
+}
+
 #[inline]
 fn key(face: usize, ix: u64, iy: u64, ia: u64) -> u64 {
     ((face as u64) << (3 * AXIS_BITS)) | (ix << (2 * AXIS_BITS)) | (iy << AXIS_BITS) | ia
@@ -179,18 +190,6 @@ struct Grid {
 }
 
 impl Grid {
-    /// Key of the cell holding the minimum corner of box `b` on face `face`.
-    #[inline]
-    fn lo_key(&self, b: &BoxF, face: usize) -> u64 {
-        let (o1, o2) = other_axes(face / 2);
-        key(
-            face,
-            cell(b.lo[o1], GRID_HALF_M, self.inv_cell),
-            cell(b.lo[o2], GRID_HALF_M, self.inv_cell),
-            cell(b.lo[3], ALT_OFFSET_FT, self.inv_layer),
-        )
-    }
-
     /// Calls `f(key)` for every cell of box `b` on every face in `faces`.
     #[inline]
     fn for_each_cell(&self, b: &BoxF, faces: u8, mut f: impl FnMut(u64)) {
@@ -266,13 +265,14 @@ pub(crate) fn find(
         grid.inv_layer /= 2.0;
         total = grid.count(&bx, &faces);
     }
-    // Renumber the aircraft in grid order (by the cell of their box's minimum corner), so
-    // aircraft sharing a cell sit close together in memory during the scan.
-    let mut order: Vec<(u64, u32)> = bx
+    // Renumber the aircraft by the ECEF x of their box's minimum corner. The counting sort
+    // below is stable, so every bucket then lists its entries in increasing `lo.x`, and the
+    // scan of a bucket stops as soon as boxes no longer overlap in x (sort and sweep within
+    // the cell). Aircraft sharing a cell also end up close together in memory.
+    let mut order: Vec<(i32, u32)> = bx
         .iter()
-        .zip(&faces)
         .enumerate()
-        .map(|(i, (b, &f))| (grid.lo_key(b, f.trailing_zeros() as usize), i as u32))
+        .map(|(i, b)| (ordered_bits(b.lo[0]), i as u32))
         .collect();
     order.sort_unstable();
     let orig: Vec<u32> = order.into_iter().map(|(_, i)| i).collect();
@@ -347,12 +347,11 @@ pub(crate) fn find(
             for (x, ea) in es.iter().enumerate() {
                 let a = &bx[ea.idx as usize];
                 for eb in &es[x + 1..] {
-                    if ea.key != eb.key {
-                        continue;
-                    }
                     let b = &bx[eb.idx as usize];
-                    if a.lo[0] > b.hi[0]
-                        || b.lo[0] > a.hi[0]
+                    if b.lo[0] > a.hi[0] {
+                        break;
+                    }
+                    if ea.key != eb.key
                         || a.lo[1] > b.hi[1]
                         || b.lo[1] > a.hi[1]
                         || a.lo[2] > b.hi[2]
