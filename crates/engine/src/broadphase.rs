@@ -1,6 +1,7 @@
 //! Broad phase: which pairs can possibly lose separation, in about N log N + pairs.
 //!
-//! Aircraft are renumbered in grid order first, so the scan touches memory locally.
+//! Aircraft are renumbered by the x of their box first, so each bucket is swept in x order
+//! and the scan touches memory locally.
 //!
 //! Each aircraft's path over the look-ahead (a segment of its ECEF tangent line) is enclosed
 //! in an axis-aligned ECEF box, inflated by a conservative margin `w` (below). Boxes are binned
