@@ -7,9 +7,10 @@
 //! # Merging rules
 //! - Each kinematic component (position, altitude, velocity) is applied only if its time is
 //!   newer than the one the track holds, so out-of-order messages from several feeds (or a
-//!   slow feed) never move a track backwards. An observation that brings nothing newer is
-//!   rejected as `duplicate` (same time) or `out_of_order` (older); its feed is still listed as
-//!   a source, because it did hear the aircraft.
+//!   slow feed) never move a track backwards. An observation no newer than the track that
+//!   brings nothing new is rejected as `duplicate` (same time) or `out_of_order` (older); its
+//!   feed is still listed as a source, because it did hear the aircraft. A newer one that
+//!   only repeats known values is accepted and refreshes the track.
 //! - A position that implies a speed above [`TrackConfig::max_speed_kt`] from the last accepted
 //!   position (plus [`TrackConfig::position_tolerance_nm`] for receiver noise) is rejected as
 //!   `implausible_jump`. To recover from a bad accepted position, the jump check is skipped
@@ -405,7 +406,9 @@ impl TrackTable {
             track.party = obs.party.as_deref().map(str::to_string);
             applied = true;
         }
-        if applied || track.last_update_s == f64::NEG_INFINITY {
+        // A newer message that repeats what the track holds (a periodic identification, say)
+        // is not a reject: it shows the aircraft is still there.
+        if applied || t > track.last_update_s {
             if t > track.last_update_s {
                 track.last_update_s = t;
                 track.coasting = false;
@@ -518,10 +521,15 @@ mod tests {
         );
         assert_eq!(t.get("A").unwrap().lat_deg, Some(36.0));
         assert_eq!(t.get("A").unwrap().sources.len(), 2);
-        // An older message still delivers a callsign never seen before.
+        // An older callsign does not replace the current one.
         let mut o = obs("A", 5.0, "a");
         o.callsign = Some("X1".into());
         assert_eq!(t.ingest(o), Err(Reject::OutOfOrder));
+        // A newer message repeating a known value refreshes the track.
+        let mut o = obs("A", 20.0, "a");
+        o.squawk = None;
+        assert_eq!(t.ingest(o), Ok(()));
+        assert_eq!(t.get("A").unwrap().last_update_s, 20.0);
     }
 
     #[test]
