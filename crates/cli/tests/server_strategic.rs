@@ -1715,3 +1715,55 @@ fn filing_check_latency_with_100k_reservations() {
     );
     assert!(found > 0);
 }
+
+#[test]
+fn reservation_states_move_with_time_and_are_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::demo(dir.path());
+    let (blue, cell) = (s.token("blue"), s.token("cell"));
+    let t = now();
+    let (st, b) = file(
+        &s,
+        &blue,
+        json!({"volumes": [vol(square(90.0, 0.0, 90.1, 0.1), 0.0, 9_000.0, t + 2.0, t + 7.0)]}),
+    );
+    assert_eq!(st, 201, "{b}");
+    assert_eq!(b["reservation"]["state"], "accepted");
+    let path = format!(
+        "/api/v1/reservations/{}",
+        b["reservation"]["id"].as_str().unwrap()
+    );
+    let state = |s: &Server| {
+        s.json("GET", Some(&blue), &path, None).1["state"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert!(s.wait_for(5, |s| state(s) == "active"));
+    assert!(s.wait_for(10, |s| state(s) == "ended"));
+    // Time-driven states keep the version (the owner's edits are not invalidated).
+    assert_eq!(s.json("GET", Some(&blue), &path, None).1["version"], 1);
+    assert_eq!(
+        s.json(
+            "PUT",
+            Some(&blue),
+            &path,
+            Some(json!({"version": 1, "name": "late"}))
+        )
+        .0,
+        409,
+        "ended"
+    );
+    // The cycle records both transitions in the audit log.
+    assert!(s.wait_for(10, |s| {
+        let (_, a) = s.json("GET", Some(&cell), "/api/v1/audit?limit=10000", None);
+        let acts: Vec<String> = a["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap().to_owned())
+            .collect();
+        acts.iter().any(|x| x == "reservation.active")
+            && acts.iter().any(|x| x == "reservation.ended")
+    }));
+}

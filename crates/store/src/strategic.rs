@@ -100,6 +100,13 @@ pub trait StrategicStore {
         expected_version: Option<i64>,
         body: &Value,
     ) -> StoreResult<StrategicRecord>;
+    /// Records time-driven changes `(action, id, body)` of several reservations in one
+    /// transaction, keeping their versions; returns them in order.
+    fn advance_reservations(
+        &self,
+        actor: &str,
+        changes: &[(String, String, Value)],
+    ) -> StoreResult<Vec<StrategicRecord>>;
     /// One reservation.
     fn get_reservation(&self, id: &str) -> StoreResult<Option<StrategicRecord>>;
     /// Every reservation, in filing order.
@@ -374,6 +381,26 @@ impl StrategicStore for SqliteStore {
         })
     }
 
+    fn advance_reservations(
+        &self,
+        actor: &str,
+        changes: &[(String, String, Value)],
+    ) -> StoreResult<Vec<StrategicRecord>> {
+        if changes.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.strategic_tx(|tx| {
+            let mut out = Vec::with_capacity(changes.len());
+            let mut audit = Vec::with_capacity(changes.len());
+            for (action, id, body) in changes {
+                let rec = update_tx(tx, Table::Reservations, id, None, body)?;
+                audit.push((actor.to_owned(), action.clone(), rec.body.clone()));
+                out.push(rec);
+            }
+            Ok((out, audit))
+        })
+    }
+
     fn get_reservation(&self, id: &str) -> StoreResult<Option<StrategicRecord>> {
         let c = self.lock()?;
         get_tx(&c, Table::Reservations, id)
@@ -563,6 +590,28 @@ mod tests {
         assert_eq!(entries.len(), 6);
         assert_eq!(entries[2].action, "reservation.update");
         assert_eq!(entries[5].action, "reservation.import");
+        let moved = s
+            .advance_reservations(
+                "engine",
+                &[
+                    (
+                        "reservation.active".into(),
+                        "r-3".into(),
+                        json!({"state": "active"}),
+                    ),
+                    (
+                        "reservation.ended".into(),
+                        "r-4".into(),
+                        json!({"state": "ended"}),
+                    ),
+                ],
+            )
+            .unwrap();
+        assert_eq!(
+            (moved[0].version, moved[1].body["state"].as_str()),
+            (1, Some("ended"))
+        );
+        assert_eq!(s.audit_entries(0, 100).unwrap().len(), 8);
         assert!(s.verify_audit().unwrap().ok);
     }
 

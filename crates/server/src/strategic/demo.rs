@@ -74,7 +74,9 @@ fn file(
     action: &str,
     d: &ReservationDoc,
 ) -> StoreResult<ReservationDoc> {
-    let body = serde_json::to_value(d)?;
+    let mut d = d.clone();
+    d.state = d.state_at(now_s());
+    let body = serde_json::to_value(&d)?;
     let rec = s.store.create_reservation(actor, action, &d.party, &body)?;
     let d: ReservationDoc = serde_json::from_value(rec.body)?;
     s.strategic.put(d.clone(), now_s());

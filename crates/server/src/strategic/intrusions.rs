@@ -202,33 +202,43 @@ async fn advance_reservations(s: &AppState, now: f64) {
         .filter(|d| d.state_at(now) != d.state)
         .cloned()
         .collect();
+    if changed.is_empty() {
+        return;
+    }
+    let mut batch = Vec::with_capacity(changed.len());
     for d in changed {
         let new = d.state_at(now);
+        let action = match new {
+            deconflict_airspace::ReservationState::Active => "reservation.active",
+            _ => "reservation.ended",
+        };
         let doc = ReservationDoc { state: new, ..d };
-        let (event, action) = match new {
-            deconflict_airspace::ReservationState::Active => ("active", "reservation.active"),
-            _ => ("ended", "reservation.ended"),
-        };
-        let body = match serde_json::to_value(&doc) {
-            Ok(b) => b,
-            Err(e) => {
-                tracing::error!(error = %e, "cannot encode reservation");
-                continue;
-            }
-        };
-        let id = doc.id.clone();
-        let stored = s
-            .db(move |st| st.update_reservation("engine", action, &id, None, &body))
-            .await;
-        match stored.and_then(|rec| {
-            serde_json::from_value::<ReservationDoc>(rec.body).map_err(ApiError::internal)
-        }) {
-            Ok(doc) => {
-                s.strategic.put(doc.clone(), now);
-                publish_reservation(s, event, &doc, now);
-            }
-            Err(e) => tracing::error!(error = %e, "cannot record a reservation state"),
+        match serde_json::to_value(&doc) {
+            Ok(b) => batch.push((action.to_owned(), doc.id.clone(), b)),
+            Err(e) => tracing::error!(error = %e, "cannot encode reservation"),
         }
+    }
+    // One transaction for every change of this pass (many reservations may start at once).
+    let stored = s
+        .db(move |st| st.advance_reservations("engine", &batch))
+        .await;
+    match stored {
+        Ok(recs) => {
+            for rec in recs {
+                match serde_json::from_value::<ReservationDoc>(rec.body) {
+                    Ok(doc) => {
+                        let event = match doc.state {
+                            deconflict_airspace::ReservationState::Active => "active",
+                            _ => "ended",
+                        };
+                        s.strategic.put(doc.clone(), now);
+                        publish_reservation(s, event, &doc, now);
+                    }
+                    Err(e) => tracing::error!(error = %e, "stored reservation unreadable"),
+                }
+            }
+        }
+        Err(e) => tracing::error!(error = %e, "cannot record reservation states"),
     }
 }
 

@@ -299,7 +299,7 @@ pub async fn file(
     )?;
     let _writes = s.strategic.writes.lock().await;
     let overlaps = find_overlaps(&s, &c.party, &cand.volumes, None)?;
-    let state = decide(&s, &overlaps, &cand, &c.party)?;
+    let state = decide(&s, &overlaps, &cand, &c.party)?.at_time(&cand.volumes, now);
     let name = if cand.name.is_empty() {
         format!("{} {}", c.party, purpose_word(cand.purpose))
     } else {
@@ -450,7 +450,7 @@ pub async fn update(
         })
         .cloned()
         .collect();
-    let state = decide(&s, &blocking, &cand, &c.party)?;
+    let state = decide(&s, &blocking, &cand, &c.party)?.at_time(&cand.volumes, now);
     let doc = ReservationDoc {
         name: if cand.name.is_empty() {
             old.name.clone()
@@ -597,13 +597,15 @@ pub async fn import(
     let mut all_overlaps = Vec::new();
     for (i, (cand, source)) in cands.into_iter().enumerate() {
         let overlaps = find_overlaps(&s, &c.party, &cand.volumes, None)?;
-        let state = decide(&s, &overlaps, &cand, &c.party).map_err(|mut e| {
-            e.detail = format!(
-                "reservation {i} of the import: {}; nothing was filed",
-                e.detail
-            );
-            e
-        })?;
+        let state = decide(&s, &overlaps, &cand, &c.party)
+            .map_err(|mut e| {
+                e.detail = format!(
+                    "reservation {i} of the import: {}; nothing was filed",
+                    e.detail
+                );
+                e
+            })?
+            .at_time(&cand.volumes, now);
         for o in &overlaps {
             let mut v = overlap_json(o, &c.party, cand.priority);
             v["import_index"] = json!(i);
@@ -782,7 +784,7 @@ pub async fn openair(
             name: cand.name,
             purpose: cand.purpose,
             priority: cand.priority,
-            state: ReservationState::Accepted,
+            state: ReservationState::Accepted.at_time(&cand.volumes, now),
             version: 0,
             volumes: cand.volumes,
             justification: None,
