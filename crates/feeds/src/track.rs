@@ -414,8 +414,11 @@ impl TrackTable {
                 track.coasting = false;
             }
             Ok(())
-        } else if same_time || t == track.last_update_s {
+        } else if same_time {
             Err(Reject::Duplicate)
+        } else if t == track.last_update_s {
+            // Identity-only data (callsign, squawk) at the latest time, agreeing with the track.
+            Ok(())
         } else {
             Err(Reject::OutOfOrder)
         }
