@@ -265,9 +265,10 @@ pub async fn run_cycles(s: AppState) {
                 tracing::error!(error = %e, "cannot expire requests");
             }
         }
-        let detector = s.strategic.detector();
         let (s2, p2) = (s.clone(), pic.clone());
         let events = tokio::task::spawn_blocking(move || {
+            // Rebuilt here (off the async threads) only when a reservation changed.
+            let detector = s2.strategic.detector();
             let states = airborne(&p2);
             let scan = detector.scan(&states, now, lookahead_s);
             s2.strategic
