@@ -110,7 +110,11 @@ fn alert_lifecycle_and_acks() {
     assert_eq!(s.list_alerts(Some(150.0)).unwrap().len(), 1);
     let before = s.verify_audit().unwrap().entries;
     assert_eq!(s.purge_alerts("system", 150.0).unwrap(), 0);
-    assert_eq!(s.verify_audit().unwrap().entries, before, "an empty purge is not audited");
+    assert_eq!(
+        s.verify_audit().unwrap().entries,
+        before,
+        "an empty purge is not audited"
+    );
     assert_eq!(s.purge_alerts("system", 250.0).unwrap(), 1);
     assert_eq!(s.verify_audit().unwrap().entries, before + 1);
     assert!(matches!(
