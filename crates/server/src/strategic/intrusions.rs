@@ -244,14 +244,22 @@ async fn advance_reservations(s: &AppState, now: f64) {
 
 /// The strategic cycle: runs forever, once per new picture.
 pub async fn run_cycles(s: AppState) {
+    use tokio::sync::broadcast::error::RecvError;
     let run = now_s() as u64;
-    let mut interval = tokio::time::interval(Duration::from_secs_f64(s.config.cycle_s));
-    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    // Woken by each published picture (the engine cycle's `Cycle` event), so the check runs
+    // right after the picture it uses; the timeout keeps housekeeping going without traffic.
+    let mut events = s.live.events.subscribe();
+    let wait = Duration::from_secs_f64(2.0 * s.config.cycle_s);
     let mut last_picture = f64::NEG_INFINITY;
     let mut last_housekeeping = Instant::now() - Duration::from_secs(3600);
     let lookahead_s = s.config.strategic.intrusion_lookahead_s;
     loop {
-        interval.tick().await;
+        match tokio::time::timeout(wait, events.recv()).await {
+            Ok(Ok(ev)) if !matches!(*ev, StreamEvent::Cycle { .. }) => continue,
+            Ok(Err(RecvError::Closed)) => return,
+            // A cycle, a lag (some cycle passed) or the timeout: look at the latest picture.
+            _ => {}
+        }
         let pic = s.live.picture();
         if pic.time <= last_picture {
             continue;
@@ -266,19 +274,30 @@ pub async fn run_cycles(s: AppState) {
             }
         }
         let (s2, p2) = (s.clone(), pic.clone());
-        let events = tokio::task::spawn_blocking(move || {
+        let alert_events = tokio::task::spawn_blocking(move || {
+            let started = Instant::now();
             // Rebuilt here (off the async threads) only when a reservation changed.
             let detector = s2.strategic.detector();
             let states = airborne(&p2);
             let scan = detector.scan(&states, now, lookahead_s);
-            s2.strategic
+            let out = s2
+                .strategic
                 .alerts
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .update(&scan.predictions, now)
+                .update(&scan.predictions, now);
+            tracing::debug!(
+                aircraft = states.len(),
+                volumes = detector.len(),
+                exact_tests = scan.exact_tests,
+                predictions = scan.predictions.len(),
+                elapsed_ms = started.elapsed().as_secs_f64() * 1e3,
+                "intrusion check"
+            );
+            out
         })
         .await;
-        let events = match events {
+        let events = match alert_events {
             Ok(e) => e,
             Err(e) => {
                 tracing::error!(error = %e, "intrusion check failed");
