@@ -349,6 +349,8 @@ impl Simulator {
                     rt(200.0, -3.0),
                 ));
                 // Blue strike package from the south-east heading north-west, then holding.
+                // The four ships are stacked 1,000 ft apart (FL200-FL230), so the formation keeps
+                // standard separation within itself and raises no alerts among its own members.
                 for (i, (dn, de)) in [(0.0, 0.0), (1.5, 1.5), (-1.5, 1.5), (0.0, 3.0)]
                     .into_iter()
                     .enumerate()
@@ -359,7 +361,7 @@ impl Simulator {
                         &format!("HAMMER{}", 41 + i),
                         "blue",
                         p,
-                        22_000.0 + 1_000.0 * (i % 2) as f64,
+                        20_000.0 + 1_000.0 * i as f64,
                         460.0,
                         315.0,
                         rt(600.0, 2.0),
@@ -741,6 +743,41 @@ mod tests {
         }
         let t = first_warning.expect("no warning in the first two minutes");
         assert!((30..=45).contains(&t), "warning at {t} s");
+    }
+
+    #[test]
+    fn syria_strike_formation_keeps_separation_among_itself() {
+        // The HAMMER four-ship flies in close formation; stacked 1,000 ft apart it must never
+        // show up as a conflict between its own members, or it would bury the real alerts.
+        let mut sim = Simulator::new(30, 1, Scenario::Syria, 0.0);
+        let hammers: Vec<String> = (0..4)
+            .map(|i| crate::observation::icao_id(0xAE1021 + i))
+            .collect();
+        let opts = DetectOptions::default();
+        for t in (0..=900).step_by(5) {
+            let states: Vec<_> = sim
+                .step(f64::from(t))
+                .iter()
+                .filter(|o| hammers.contains(&o.id))
+                .map(|o| AircraftState {
+                    id: o.id.clone(),
+                    party: o.party.as_deref().map(str::to_string),
+                    lat_deg: o.lat_deg.unwrap(),
+                    lon_deg: o.lon_deg.unwrap(),
+                    alt_ft: o.alt_ft.unwrap(),
+                    gs_kt: o.gs_kt.unwrap(),
+                    trk_deg: o.trk_deg.unwrap(),
+                    vs_fpm: o.vs_fpm.unwrap(),
+                })
+                .collect();
+            assert_eq!(states.len(), 4, "formation incomplete at {t} s");
+            let d = detect(&states, &opts).unwrap();
+            assert!(
+                d.conflicts.is_empty(),
+                "formation conflict at {t} s: {:?}",
+                d.conflicts
+            );
+        }
     }
 
     #[test]
