@@ -19,6 +19,10 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Engine cycle: how often the picture is snapshotted and checked, seconds. Default 1.
     pub cycle_s: f64,
+    /// Alert cadence: how often conflict detection and alerting run over a fresh snapshot of
+    /// the tracks, seconds. Default 0.1. Runs at least once per `cycle_s`; the picture (track
+    /// deltas to clients) keeps the slower `cycle_s` cadence.
+    pub alert_cycle_s: f64,
     /// Separation standard and alerting.
     pub separation: SeparationConfig,
     /// Track coasting and dropping.
@@ -43,6 +47,7 @@ impl Default for Config {
             listen: "127.0.0.1:8080".into(),
             data_dir: PathBuf::from("data"),
             cycle_s: 1.0,
+            alert_cycle_s: 0.1,
             separation: SeparationConfig::default(),
             tracks: TracksConfig::default(),
             sharing: Sharing::alerts_only(),
@@ -311,6 +316,7 @@ impl Config {
             }
         };
         positive("cycle_s", self.cycle_s)?;
+        positive("alert_cycle_s", self.alert_cycle_s)?;
         positive("separation.horizontal_nm", self.separation.horizontal_nm)?;
         positive("separation.vertical_ft", self.separation.vertical_ft)?;
         positive("separation.lookahead_s", self.separation.lookahead_s)?;
@@ -387,6 +393,7 @@ mod tests {
         assert_eq!(c.listen, d.listen);
         assert_eq!(c.data_dir, d.data_dir);
         assert_eq!(c.cycle_s, d.cycle_s);
+        assert_eq!(c.alert_cycle_s, d.alert_cycle_s);
         assert_eq!(c.separation, d.separation);
         assert_eq!(c.tracks, d.tracks);
         assert_eq!(c.sharing, d.sharing);

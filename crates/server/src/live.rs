@@ -1,14 +1,20 @@
-//! The live pipeline: feeds → ingest channel → track table → every cycle a snapshot →
-//! conflict detection → alert lifecycle → store → stream.
+//! The live pipeline: feeds → ingest channel → track table → every alert cycle a snapshot →
+//! conflict detection → alert lifecycle → store → stream; every picture cycle the track
+//! deltas → stream.
 //!
 //! # Design
+//! - Two cadences: the alert cycle (`alert_cycle_s`, default 0.1 s) takes a snapshot of the
+//!   airborne states, runs detection and alerting and publishes alert frames; the picture
+//!   cycle (`cycle_s`, default 1 s) builds the picture and the track deltas. A conflict thus
+//!   reaches clients within about one alert cycle of its feed lines, while the costly
+//!   per-track serialisation stays at the picture cadence.
 //! - Ingest never waits for detection: one task drains the bounded observation channel into
-//!   the [`TrackTable`] under a mutex held only per batch; the cycle task holds it only to copy
-//!   a snapshot. Detection runs on a blocking thread over that copy.
-//! - Per cycle, each distinct viewer (everyone-seeing roles, and each party) gets one delta
+//!   the [`TrackTable`] under a mutex held only per batch; the cycles hold it only to copy
+//!   a snapshot. Detection and picture building run on blocking threads over those copies.
+//! - Per picture cycle, each distinct viewer (everyone-seeing roles, and each party) gets one delta
 //!   frame, serialised once and shared by all of that viewer's WebSocket clients through a
 //!   `broadcast` channel; the channel never blocks the cycle.
-//! - Alert events are persisted (one transaction per cycle, audited) before they are
+//! - Alert events are persisted (one transaction per alert cycle, audited) before they are
 //!   broadcast, so a client never acknowledges an alert the store does not know.
 
 use crate::auth::Directory;
@@ -222,38 +228,48 @@ fn latlon(p: (f64, f64, f64)) -> Value {
     json!({ "lat_deg": p.0, "lon_deg": p.1 })
 }
 
-/// The cycle loop: runs forever at `config.cycle_s`.
+/// The live loops: the alert cycle (detection, alerting, alert frames) every
+/// `min(config.alert_cycle_s, config.cycle_s)` on its own task, and the picture cycle (track
+/// deltas per viewer, retention) every `config.cycle_s` here. Runs forever.
 pub async fn run_cycles(
     live: Arc<Live>,
     store: Arc<dyn Store>,
     directory: Arc<Directory>,
     config: Arc<Config>,
 ) {
+    tokio::spawn(run_alert_cycles(
+        live.clone(),
+        store.clone(),
+        config.clone(),
+    ));
+    run_picture_cycles(live, store, directory, config).await;
+}
+
+/// The alert cycle: a fresh snapshot of the airborne tracks, conflict detection and alerting
+/// off the async threads, then the alert events persisted and published.
+async fn run_alert_cycles(live: Arc<Live>, store: Arc<dyn Store>, config: Arc<Config>) {
     let run = now_s() as u64;
     let opts = Arc::new(detect_options(&config));
     let alerting = Arc::new(Mutex::new(Alerting::new(AlertingConfig {
         hold_s: config.separation.alert_hold_s,
     })));
-    let mut prev: HashMap<Viewer, HashMap<String, f64>> = HashMap::new();
-    let mut interval = tokio::time::interval(Duration::from_secs_f64(config.cycle_s));
+    let period_s = config.alert_cycle_s.min(config.cycle_s);
+    let mut interval = tokio::time::interval(Duration::from_secs_f64(period_s));
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut last_purge = Instant::now();
     loop {
         interval.tick().await;
         let started = Instant::now();
         let now = now_s();
-        // 1. Snapshot under the table lock, briefly.
-        let (views, states) = {
-            let mut t = live.table.lock().unwrap_or_else(|e| e.into_inner());
-            t.expire(now);
-            let views: Vec<TrackView> = t.tracks().filter_map(view_of).collect();
-            (views, t.airborne_states(now))
-        };
-        // 2. Detection and alerting off the async threads.
-        let (o, al) = (opts.clone(), alerting.clone());
+        // Snapshot (under the table lock, briefly), detection and alerting, all on a blocking
+        // thread; ingest only waits for the copy.
+        let (o, al, l) = (opts.clone(), alerting.clone(), live.clone());
         let detected = tokio::task::spawn_blocking(move || {
-            let det = detect(&states, &o);
-            det.map(|d| {
+            let states = l
+                .table
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .airborne_states(now);
+            detect(&states, &o).map(|d| {
                 let events = al
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
@@ -273,147 +289,174 @@ pub async fn run_cycles(
                 (Vec::new(), Vec::new())
             }
         };
-        let picture = Arc::new(Picture::new(now, views));
-        let by_id: HashMap<&str, &AircraftState> =
-            states.iter().map(|s| (s.id.as_str(), s)).collect();
-        // 3. Alert records.
-        let mut records: Vec<(String, AlertRecord)> = Vec::new();
-        {
-            let alerts = live.alerts.read().unwrap_or_else(|e| e.into_inner());
-            for ev in &events {
-                let c = &ev.conflict;
-                let id = alert_id(run, ev.id);
-                let (kind, action) = match ev.kind {
-                    AlertEventKind::Raised => ("raised", "alert.raised"),
-                    AlertEventKind::Updated => ("updated", "alert.updated"),
-                    AlertEventKind::Cleared => ("cleared", "alert.cleared"),
-                };
-                let old = alerts.get(&id);
-                let state_json = |tid: &str| -> Value {
-                    picture
-                        .index
-                        .get(tid)
-                        .and_then(|i| serde_json::to_value(&picture.tracks[*i].view).ok())
-                        .unwrap_or(Value::Null)
-                };
-                let (a_state, b_state) = match (ev.kind, old) {
-                    // Cleared keeps the states captured at the last alert time.
-                    (AlertEventKind::Cleared, Some(o)) => {
-                        (o.detail["a_state"].clone(), o.detail["b_state"].clone())
-                    }
-                    _ => (state_json(&c.a), state_json(&c.b)),
-                };
-                let cpa = |tid: &str| {
-                    by_id.get(tid).map(|s| {
-                        latlon(deconflict_engine::geodesy::predict_position(
-                            s,
-                            c.tcpa_s.max(0.0),
-                        ))
-                    })
-                };
-                let party_of = |tid: &str| -> Option<String> {
-                    by_id.get(tid).and_then(|s| s.party.clone()).or_else(|| {
-                        old.and_then(|o| {
-                            if o.a == tid {
-                                o.a_party.clone()
-                            } else {
-                                o.b_party.clone()
-                            }
-                        })
-                    })
-                };
-                let rec = AlertRecord {
-                    id: id.clone(),
-                    a: c.a.clone(),
-                    b: c.b.clone(),
-                    a_party: party_of(&c.a),
-                    b_party: party_of(&c.b),
-                    level: ev.level,
-                    state: kind.to_owned(),
-                    raised_at: old.map(|o| o.raised_at).unwrap_or(ev.at_s),
-                    updated_at: ev.at_s,
-                    cleared_at: (ev.kind == AlertEventKind::Cleared).then_some(ev.at_s),
-                    acks: old.map(|o| o.acks.clone()).unwrap_or_default(),
-                    detail: json!({
-                        "tcpa_s": c.tcpa_s, "dcpa_m": c.dcpa_m, "vsep_cpa_ft": c.vsep_cpa_ft,
-                        "t_in_s": c.t_in_s, "t_out_s": c.t_out_s, "cross_party": ev.cross_party,
-                        "a_state": a_state, "b_state": b_state,
-                        "cpa_a": cpa(&c.a).unwrap_or(Value::Null), "cpa_b": cpa(&c.b).unwrap_or(Value::Null),
-                    }),
-                };
-                records.push((action.to_owned(), rec));
-            }
+        if !events.is_empty() {
+            publish_alert_events(&live, &store, run, &events, &states).await;
         }
-        // 4. Persist, then publish.
-        if !records.is_empty() {
-            let s = store.clone();
-            let batch = records.clone();
-            let persisted =
-                tokio::task::spawn_blocking(move || s.record_alerts("engine", &batch)).await;
-            match persisted {
-                Ok(Ok(stored)) => {
-                    let mut batch = Vec::with_capacity(stored.len());
-                    for ((action, _), rec) in records.iter().zip(stored) {
-                        let event: &'static str = match action.as_str() {
-                            "alert.raised" => "raised",
-                            "alert.updated" => "updated",
-                            _ => "cleared",
-                        };
-                        live.metrics.alert_event(event, rec.level);
-                        live.put_alert(rec.clone());
-                        let frame = json!({ "type": "alert", "event": event, "conflict": crate::api::conflict_json(&rec) }).to_string();
-                        batch.push((rec, Arc::from(frame)));
-                    }
-                    live.publish(StreamEvent::Alerts(batch));
+        let active = live
+            .alerts
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .filter(|a| a.cleared_at.is_none())
+            .count();
+        live.metrics.set_active_alerts(active as u64);
+        live.metrics
+            .alert_cycle_done(started.elapsed().as_secs_f64());
+    }
+}
+
+/// Builds the alert records of one alert cycle's events, persists them (one transaction,
+/// audited) and only then publishes them, so a client never acknowledges an alert the store
+/// does not know.
+async fn publish_alert_events(
+    live: &Live,
+    store: &Arc<dyn Store>,
+    run: u64,
+    events: &[deconflict_engine::alerting::AlertEvent],
+    states: &[AircraftState],
+) {
+    let by_id: HashMap<&str, &AircraftState> = states.iter().map(|s| (s.id.as_str(), s)).collect();
+    // The involved tracks as the API shows them, taken from the table at alert time.
+    let views: HashMap<String, Value> = {
+        let t = live.table.lock().unwrap_or_else(|e| e.into_inner());
+        events
+            .iter()
+            .flat_map(|ev| [&ev.conflict.a, &ev.conflict.b])
+            .filter_map(|id| {
+                let v = t.get(id).and_then(view_of)?;
+                Some((id.clone(), serde_json::to_value(&v).ok()?))
+            })
+            .collect()
+    };
+    let mut records: Vec<(String, AlertRecord)> = Vec::with_capacity(events.len());
+    {
+        let alerts = live.alerts.read().unwrap_or_else(|e| e.into_inner());
+        for ev in events {
+            let c = &ev.conflict;
+            let id = alert_id(run, ev.id);
+            let (kind, action) = match ev.kind {
+                AlertEventKind::Raised => ("raised", "alert.raised"),
+                AlertEventKind::Updated => ("updated", "alert.updated"),
+                AlertEventKind::Cleared => ("cleared", "alert.cleared"),
+            };
+            let old = alerts.get(&id);
+            let state_json = |tid: &str| views.get(tid).cloned().unwrap_or(Value::Null);
+            let (a_state, b_state) = match (ev.kind, old) {
+                // Cleared keeps the states captured at the last alert time.
+                (AlertEventKind::Cleared, Some(o)) => {
+                    (o.detail["a_state"].clone(), o.detail["b_state"].clone())
                 }
-                Ok(Err(e)) => tracing::error!(error = %e, "cannot persist alert events"),
-                Err(e) => tracing::error!(error = %e, "alert persistence task failed"),
-            }
+                _ => (state_json(&c.a), state_json(&c.b)),
+            };
+            let cpa = |tid: &str| {
+                by_id.get(tid).map(|s| {
+                    latlon(deconflict_engine::geodesy::predict_position(
+                        s,
+                        c.tcpa_s.max(0.0),
+                    ))
+                })
+            };
+            let party_of = |tid: &str| -> Option<String> {
+                by_id.get(tid).and_then(|s| s.party.clone()).or_else(|| {
+                    old.and_then(|o| {
+                        if o.a == tid {
+                            o.a_party.clone()
+                        } else {
+                            o.b_party.clone()
+                        }
+                    })
+                })
+            };
+            let rec = AlertRecord {
+                id: id.clone(),
+                a: c.a.clone(),
+                b: c.b.clone(),
+                a_party: party_of(&c.a),
+                b_party: party_of(&c.b),
+                level: ev.level,
+                state: kind.to_owned(),
+                raised_at: old.map(|o| o.raised_at).unwrap_or(ev.at_s),
+                updated_at: ev.at_s,
+                cleared_at: (ev.kind == AlertEventKind::Cleared).then_some(ev.at_s),
+                acks: old.map(|o| o.acks.clone()).unwrap_or_default(),
+                detail: json!({
+                    "tcpa_s": c.tcpa_s, "dcpa_m": c.dcpa_m, "vsep_cpa_ft": c.vsep_cpa_ft,
+                    "t_in_s": c.t_in_s, "t_out_s": c.t_out_s, "cross_party": ev.cross_party,
+                    "a_state": a_state, "b_state": b_state,
+                    "cpa_a": cpa(&c.a).unwrap_or(Value::Null), "cpa_b": cpa(&c.b).unwrap_or(Value::Null),
+                }),
+            };
+            records.push((action.to_owned(), rec));
         }
-        // 5. Deltas per viewer.
-        let mut viewers: Vec<Viewer> = vec![Viewer::All];
-        for p in directory.parties() {
-            if p.role == Role::Party {
-                viewers.push(Viewer::Party(p.id));
+    }
+    let s = store.clone();
+    let batch = records.clone();
+    let persisted = tokio::task::spawn_blocking(move || s.record_alerts("engine", &batch)).await;
+    match persisted {
+        Ok(Ok(stored)) => {
+            let mut batch = Vec::with_capacity(stored.len());
+            for ((action, _), rec) in records.iter().zip(stored) {
+                let event: &'static str = match action.as_str() {
+                    "alert.raised" => "raised",
+                    "alert.updated" => "updated",
+                    _ => "cleared",
+                };
+                live.metrics.alert_event(event, rec.level);
+                live.put_alert(rec.clone());
+                let frame = json!({ "type": "alert", "event": event, "conflict": crate::api::conflict_json(&rec) }).to_string();
+                batch.push((rec, Arc::from(frame)));
             }
+            live.publish(StreamEvent::Alerts(batch));
         }
-        let mut frames = HashMap::new();
-        for v in viewers {
-            let before = prev.remove(&v).unwrap_or_default();
-            let mut now_visible: HashMap<String, f64> = HashMap::new();
-            let mut upserts: Vec<&str> = Vec::new();
-            for t in picture.visible(&v, &directory) {
-                if before.get(&t.view.id) != Some(&t.view.last_update) {
-                    upserts.push(&t.json);
-                }
-                now_visible.insert(t.view.id.clone(), t.view.last_update);
+        Ok(Err(e)) => tracing::error!(error = %e, "cannot persist alert events"),
+        Err(e) => tracing::error!(error = %e, "alert persistence task failed"),
+    }
+}
+
+/// The picture cycle: expires silent tracks, builds the picture (each track serialised once)
+/// and one delta frame per viewer, off the async threads; publishes them; applies retention.
+async fn run_picture_cycles(
+    live: Arc<Live>,
+    store: Arc<dyn Store>,
+    directory: Arc<Directory>,
+    config: Arc<Config>,
+) {
+    let mut prev: HashMap<Viewer, HashMap<String, f64>> = HashMap::new();
+    let mut interval = tokio::time::interval(Duration::from_secs_f64(config.cycle_s));
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut last_purge = Instant::now();
+    loop {
+        interval.tick().await;
+        let started = Instant::now();
+        let now = now_s();
+        let (l, d) = (live.clone(), directory.clone());
+        let built = tokio::task::spawn_blocking(move || {
+            let views: Vec<TrackView> = {
+                let mut t = l.table.lock().unwrap_or_else(|e| e.into_inner());
+                t.expire(now);
+                t.tracks().filter_map(view_of).collect()
+            };
+            let picture = Arc::new(Picture::new(now, views));
+            let frames = delta_frames(&picture, &d, &mut prev, now);
+            (picture, frames, prev)
+        })
+        .await;
+        let (picture, frames) = match built {
+            Ok((picture, frames, p)) => {
+                prev = p;
+                (picture, frames)
             }
-            let removes: Vec<&String> = before
-                .keys()
-                .filter(|id| !now_visible.contains_key(*id))
-                .collect();
-            let text = format!(
-                "{{\"type\":\"delta\",\"time\":{now},\"upsert\":{},\"remove\":{}}}",
-                json_array(upserts.into_iter()),
-                serde_json::to_string(&removes).unwrap_or_else(|_| "[]".into())
-            );
-            frames.insert(v.clone(), Arc::<str>::from(text));
-            prev.insert(v, now_visible);
-        }
+            Err(e) => {
+                // The previous frames are lost with the task: clients get full upserts next.
+                tracing::error!(error = %e, "picture task failed");
+                prev = HashMap::new();
+                continue;
+            }
+        };
         live.metrics.set_tracks(picture.tracks.len() as u64);
         *live.picture.write().unwrap_or_else(|e| e.into_inner()) = picture;
         live.publish(StreamEvent::Cycle { time: now, frames });
-        {
-            let active = live
-                .alerts
-                .read()
-                .unwrap_or_else(|e| e.into_inner())
-                .values()
-                .filter(|a| a.cleared_at.is_none())
-                .count();
-            live.metrics.set_active_alerts(active as u64);
-        }
-        // 6. Retention, once a minute.
+        // Retention, once a minute.
         if last_purge.elapsed() > Duration::from_secs(60) {
             last_purge = Instant::now();
             let keep = config.retention.recent_cleared_s.max(0.0);
@@ -427,6 +470,47 @@ pub async fn run_cycles(
         }
         live.metrics.cycle_done(started.elapsed().as_secs_f64());
     }
+}
+
+/// One `{"type":"delta",…}` frame per viewer (everyone-seeing roles, and each party) against
+/// what that viewer was sent last cycle (`prev`, updated).
+fn delta_frames(
+    picture: &Picture,
+    directory: &Directory,
+    prev: &mut HashMap<Viewer, HashMap<String, f64>>,
+    now: f64,
+) -> HashMap<Viewer, Arc<str>> {
+    let mut viewers: Vec<Viewer> = vec![Viewer::All];
+    for p in directory.parties() {
+        if p.role == Role::Party {
+            viewers.push(Viewer::Party(p.id));
+        }
+    }
+    prev.retain(|v, _| viewers.contains(v));
+    let mut frames = HashMap::new();
+    for v in viewers {
+        let before = prev.remove(&v).unwrap_or_default();
+        let mut now_visible: HashMap<String, f64> = HashMap::with_capacity(before.len());
+        let mut upserts: Vec<&str> = Vec::new();
+        for t in picture.visible(&v, directory) {
+            if before.get(&t.view.id) != Some(&t.view.last_update) {
+                upserts.push(&t.json);
+            }
+            now_visible.insert(t.view.id.clone(), t.view.last_update);
+        }
+        let removes: Vec<&String> = before
+            .keys()
+            .filter(|id| !now_visible.contains_key(*id))
+            .collect();
+        let text = format!(
+            "{{\"type\":\"delta\",\"time\":{now},\"upsert\":{},\"remove\":{}}}",
+            json_array(upserts.into_iter()),
+            serde_json::to_string(&removes).unwrap_or_else(|_| "[]".into())
+        );
+        frames.insert(v.clone(), Arc::<str>::from(text));
+        prev.insert(v, now_visible);
+    }
+    frames
 }
 
 /// Clears, at start-up, alerts a previous run left active (their pairs are no longer tracked).

@@ -20,6 +20,10 @@ pub struct Metrics {
     ws_dropped: AtomicU64,
     cycles: AtomicU64,
     last_cycle_s_bits: AtomicU64,
+    alert_cycles: AtomicU64,
+    last_alert_cycle_s_bits: AtomicU64,
+    intrusion_checks: AtomicU64,
+    last_intrusion_check_s_bits: AtomicU64,
     inner: Mutex<Inner>,
 }
 
@@ -29,6 +33,28 @@ struct Inner {
     alert_events: BTreeMap<(&'static str, u8), u64>,
     cycle_buckets: [u64; CYCLE_BUCKETS_S.len()],
     cycle_sum_s: f64,
+    alert_cycle_buckets: [u64; CYCLE_BUCKETS_S.len()],
+    alert_cycle_sum_s: f64,
+    intrusion_check_sum_s: f64,
+    intrusion_events: BTreeMap<&'static str, u64>,
+}
+
+fn observe(buckets: &mut [u64; CYCLE_BUCKETS_S.len()], sum_s: &mut f64, s: f64) {
+    for (k, b) in CYCLE_BUCKETS_S.iter().enumerate() {
+        if s <= *b {
+            buckets[k] += 1;
+        }
+    }
+    *sum_s += s;
+}
+
+fn histogram(o: &mut String, name: &str, help: &str, buckets: &[u64], sum_s: f64, count: u64) {
+    let _ = writeln!(o, "# HELP {name} {help}\n# TYPE {name} histogram");
+    for (k, b) in CYCLE_BUCKETS_S.iter().enumerate() {
+        let _ = writeln!(o, "{name}_bucket{{le=\"{b}\"}} {}", buckets[k]);
+    }
+    let _ = writeln!(o, "{name}_bucket{{le=\"+Inf\"}} {count}");
+    let _ = writeln!(o, "{name}_sum {sum_s}\n{name}_count {count}");
 }
 
 impl Metrics {
@@ -85,17 +111,49 @@ impl Metrics {
     pub fn ws_dropped(&self) {
         self.ws_dropped.fetch_add(1, Ordering::Relaxed);
     }
-    /// A cycle took `s` seconds.
+    /// A picture cycle took `s` seconds.
     pub fn cycle_done(&self, s: f64) {
         self.cycles.fetch_add(1, Ordering::Relaxed);
         self.last_cycle_s_bits.store(s.to_bits(), Ordering::Relaxed);
         let mut i = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        for (k, b) in CYCLE_BUCKETS_S.iter().enumerate() {
-            if s <= *b {
-                i.cycle_buckets[k] += 1;
-            }
-        }
-        i.cycle_sum_s += s;
+        let i = &mut *i;
+        observe(&mut i.cycle_buckets, &mut i.cycle_sum_s, s);
+    }
+    /// An alert cycle (snapshot, detection, alerting, publishing) took `s` seconds.
+    pub fn alert_cycle_done(&self, s: f64) {
+        self.alert_cycles.fetch_add(1, Ordering::Relaxed);
+        self.last_alert_cycle_s_bits
+            .store(s.to_bits(), Ordering::Relaxed);
+        let mut i = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let i = &mut *i;
+        observe(&mut i.alert_cycle_buckets, &mut i.alert_cycle_sum_s, s);
+    }
+    /// A reservation intrusion check took `s` seconds.
+    pub fn intrusion_check_done(&self, s: f64) {
+        self.intrusion_checks.fetch_add(1, Ordering::Relaxed);
+        self.last_intrusion_check_s_bits
+            .store(s.to_bits(), Ordering::Relaxed);
+        self.inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .intrusion_check_sum_s += s;
+    }
+    /// One intrusion lifecycle event (`raised`, `updated`, `cleared`; anything else counts
+    /// as `other`).
+    pub fn intrusion_event(&self, event: &str) {
+        let event: &'static str = match event {
+            "raised" => "raised",
+            "updated" => "updated",
+            "cleared" => "cleared",
+            _ => "other",
+        };
+        *self
+            .inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .intrusion_events
+            .entry(event)
+            .or_default() += 1;
     }
 
     /// Prometheus text exposition.
@@ -146,28 +204,53 @@ impl Metrics {
             "counter",
             self.ws_dropped.load(Ordering::Relaxed),
         );
-        let _ = writeln!(o, "# HELP deconflict_cycle_last_seconds Duration of the last engine cycle.\n# TYPE deconflict_cycle_last_seconds gauge");
+        let last = |bits: &AtomicU64| f64::from_bits(bits.load(Ordering::Relaxed));
+        let _ = writeln!(o, "# HELP deconflict_cycle_last_seconds Duration of the last picture cycle.\n# TYPE deconflict_cycle_last_seconds gauge");
         let _ = writeln!(
             o,
             "deconflict_cycle_last_seconds {}",
-            f64::from_bits(self.last_cycle_s_bits.load(Ordering::Relaxed))
+            last(&self.last_cycle_s_bits)
         );
-        let i = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        let cycles = self.cycles.load(Ordering::Relaxed);
-        let _ = writeln!(o, "# HELP deconflict_cycle_seconds Engine cycle duration.\n# TYPE deconflict_cycle_seconds histogram");
-        for (k, b) in CYCLE_BUCKETS_S.iter().enumerate() {
-            let _ = writeln!(
-                o,
-                "deconflict_cycle_seconds_bucket{{le=\"{b}\"}} {}",
-                i.cycle_buckets[k]
-            );
-        }
-        let _ = writeln!(o, "deconflict_cycle_seconds_bucket{{le=\"+Inf\"}} {cycles}");
+        let _ = writeln!(o, "# HELP deconflict_alert_cycle_last_seconds Duration of the last alert cycle (snapshot, detection, alerting, publishing).\n# TYPE deconflict_alert_cycle_last_seconds gauge");
         let _ = writeln!(
             o,
-            "deconflict_cycle_seconds_sum {}\ndeconflict_cycle_seconds_count {cycles}",
-            i.cycle_sum_s
+            "deconflict_alert_cycle_last_seconds {}",
+            last(&self.last_alert_cycle_s_bits)
         );
+        let _ = writeln!(o, "# HELP deconflict_intrusion_check_last_seconds Duration of the last reservation intrusion check.\n# TYPE deconflict_intrusion_check_last_seconds gauge");
+        let _ = writeln!(
+            o,
+            "deconflict_intrusion_check_last_seconds {}",
+            last(&self.last_intrusion_check_s_bits)
+        );
+        let i = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        histogram(
+            &mut o,
+            "deconflict_cycle_seconds",
+            "Picture cycle duration (track deltas to clients).",
+            &i.cycle_buckets,
+            i.cycle_sum_s,
+            self.cycles.load(Ordering::Relaxed),
+        );
+        histogram(
+            &mut o,
+            "deconflict_alert_cycle_seconds",
+            "Alert cycle duration (snapshot, conflict detection, alerting, publishing).",
+            &i.alert_cycle_buckets,
+            i.alert_cycle_sum_s,
+            self.alert_cycles.load(Ordering::Relaxed),
+        );
+        let checks = self.intrusion_checks.load(Ordering::Relaxed);
+        let _ = writeln!(o, "# HELP deconflict_intrusion_check_seconds Reservation intrusion check duration.\n# TYPE deconflict_intrusion_check_seconds summary");
+        let _ = writeln!(
+            o,
+            "deconflict_intrusion_check_seconds_sum {}\ndeconflict_intrusion_check_seconds_count {checks}",
+            i.intrusion_check_sum_s
+        );
+        let _ = writeln!(o, "# HELP deconflict_intrusion_events_total Reservation intrusion lifecycle events.\n# TYPE deconflict_intrusion_events_total counter");
+        for (e, n) in &i.intrusion_events {
+            let _ = writeln!(o, "deconflict_intrusion_events_total{{event=\"{e}\"}} {n}");
+        }
         let _ = writeln!(o, "# HELP deconflict_observations_rejected_total Observations the track table rejected, by reason.\n# TYPE deconflict_observations_rejected_total counter");
         for (r, n) in &i.rejected {
             let _ = writeln!(

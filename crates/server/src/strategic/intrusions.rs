@@ -294,6 +294,9 @@ pub async fn run_cycles(s: AppState) {
                 elapsed_ms = started.elapsed().as_secs_f64() * 1e3,
                 "intrusion check"
             );
+            s2.live
+                .metrics
+                .intrusion_check_done(started.elapsed().as_secs_f64());
             out
         })
         .await;
@@ -340,6 +343,7 @@ pub async fn run_cycles(s: AppState) {
         for (_, j) in records {
             let id = j["id"].as_str().unwrap_or("").to_owned();
             let event = j["state"].as_str().unwrap_or("updated").to_owned();
+            s.live.metrics.intrusion_event(&event);
             {
                 let mut active = s
                     .strategic
