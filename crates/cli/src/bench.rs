@@ -3,11 +3,12 @@
 //! For each aircraft count and region it generates the traffic once (seed fixed), then runs
 //! detection cycles single-threaded and with `--threads` workers, and prints the median and
 //! minimum cycle time, candidate pairs, conflicts and the detector's peak working set per
-//! aircraft. Cycles per case: at least 3, then more until about `--seconds` of work, at most 50.
+//! aircraft. Each setting runs on one [`Detector`] kept across its cycles (worker threads and
+//! buffers reused), as a live picture does. Cycles per case: at least 3, then more until about `--seconds` of work, at most 50.
 
 use crate::simulate_traffic::RegionArg;
 use deconflict_engine::traffic::generate;
-use deconflict_engine::{detect, DetectOptions, Detection};
+use deconflict_engine::{DetectOptions, Detection, Detector};
 use serde::Serialize;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -60,12 +61,15 @@ fn measure(
     opts: &DetectOptions,
     seconds: f64,
 ) -> anyhow::Result<(Vec<f64>, Detection)> {
+    let mut detector = Detector::new(opts.clone())?;
+    // One warm-up cycle (sizes the buffers, wakes the workers).
+    detector.detect(states)?;
     let mut times = Vec::new();
     let start = Instant::now();
     let mut last = None;
     while times.len() < 3 || (start.elapsed().as_secs_f64() < seconds && times.len() < 50) {
         let t0 = Instant::now();
-        let d = detect(states, opts)?;
+        let d = detector.detect(states)?;
         times.push(t0.elapsed().as_secs_f64() * 1e3);
         last = Some(d);
     }
@@ -117,8 +121,6 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
                 threads,
                 ..DetectOptions::default()
             };
-            // One warm-up cycle.
-            detect(&states, &single)?;
             let (t1, det) = measure(&states, &single, args.seconds)?;
             let (tn, det_n) = measure(&states, &multi, args.seconds)?;
             anyhow::ensure!(

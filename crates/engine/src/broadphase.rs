@@ -27,7 +27,7 @@
 //! whenever the pair test finds `|r_h(t)| < D`. Boxes are stored as `f32` rounded outwards.
 
 use crate::cpa::{pair_conflict, vertical_possible, PairConflict};
-use crate::detect::Prepared;
+use crate::detect::{fill_vec, Prepared};
 use crate::geodesy::{dot, Kinematics, M_PER_NM, WGS84_B_M};
 use crate::standard::SeparationStandard;
 use rayon::prelude::*;
@@ -132,16 +132,17 @@ impl Buckets {
     }
 }
 
-fn boxes(p: &Prepared, std: &SeparationStandard, parallel: bool) -> Vec<BoxF> {
+fn boxes(out: &mut Vec<BoxF>, p: &Prepared, std: &SeparationStandard, parallel: bool) {
     let d_m = std.h_sep_nm * M_PER_NM;
     let t_s = std.lookahead_s;
     let half_v_ft = std.v_sep_ft / 2.0;
-    let v_max = p
-        .kin
-        .iter()
-        .map(|k| dot(k.vel_mps, k.vel_mps))
-        .fold(0.0f64, f64::max)
-        .sqrt();
+    let speed2 = |k: &Kinematics| dot(k.vel_mps, k.vel_mps);
+    let v_max = if parallel {
+        p.kin.par_iter().map(speed2).reduce(|| 0.0, f64::max)
+    } else {
+        p.kin.iter().map(speed2).fold(0.0f64, f64::max)
+    }
+    .sqrt();
     let r_min = WGS84_B_M;
     let alpha = (d_m + 2.0 * v_max * t_s) / r_min * 1.05;
     let huge = alpha > 1.0;
@@ -176,11 +177,7 @@ fn boxes(p: &Prepared, std: &SeparationStandard, parallel: bool) -> Vec<BoxF> {
         bx.hi[3] = (a.max(b) + pad) as f32;
         bx
     };
-    if parallel {
-        p.kin.par_iter().map(make).collect()
-    } else {
-        p.kin.iter().map(make).collect()
-    }
+    fill_vec(out, p.kin.len(), parallel, |i| make(&p.kin[i]));
 }
 
 /// Grid geometry of one cycle.
@@ -215,201 +212,278 @@ impl Grid {
         }
     }
 
-    fn count(&self, bx: &[BoxF], faces: &[u8]) -> usize {
-        let mut n = 0usize;
-        for (b, &f) in bx.iter().zip(faces) {
+    fn count(&self, bx: &[BoxF], faces: &[u8], parallel: bool) -> usize {
+        let one = |(b, &f): (&BoxF, &u8)| {
+            let mut n = 0usize;
             self.for_each_cell(b, f, |_| n += 1);
+            n
+        };
+        if parallel {
+            bx.par_iter().zip(faces).map(one).sum()
+        } else {
+            bx.iter().zip(faces).map(one).sum()
         }
-        n
     }
 }
 
-/// Finds every conflict among the candidates. Returns the conflicts (ordered pair, result),
-/// the number of candidate pairs that reached the pair test and the bytes the broad phase
-/// held at its peak.
-pub(crate) fn find(
-    p: &Prepared,
-    std: &SeparationStandard,
-    parallel: bool,
-) -> (Vec<(u32, u32, PairConflict)>, u64, usize) {
-    let n = p.kin.len();
-    if n < 2 {
-        return (Vec::new(), 0, 0);
+/// Conflicts found: (input index a, input index b, result), `a` first in id order.
+type Found = Vec<(u32, u32, PairConflict)>;
+
+/// The broad phase's working buffers, kept across cycles by a [`crate::Detector`].
+#[derive(Default)]
+pub(crate) struct Scratch {
+    /// Boxes and faces in input order.
+    bx0: Vec<BoxF>,
+    faces0: Vec<u8>,
+    /// (ordered lo.x, aircraft) sorted: the scan order.
+    order: Vec<(i32, u32)>,
+    /// Input index of each aircraft in scan order, and its box, faces, kinematics, id rank.
+    orig: Vec<u32>,
+    bx: Vec<BoxF>,
+    faces: Vec<u8>,
+    kin: Vec<Kinematics>,
+    rank: Vec<u32>,
+    /// Cell indices of each box's minimum corner: x, y, z (metres axes) and altitude layer.
+    lo_cells: Vec<[u32; 4]>,
+    /// Bucket starts into `entries` (`nb + 1`), and the fill cursors.
+    starts: Vec<u32>,
+    fill: Vec<u32>,
+    entries: Vec<Entry>,
+    /// Conflicts found: (input index a, input index b, result), `a` first in id order.
+    pub found: Found,
+}
+
+impl Scratch {
+    /// Bytes held by the buffers.
+    fn bytes(&self) -> usize {
+        (self.bx0.capacity() + self.bx.capacity()) * std::mem::size_of::<BoxF>()
+            + self.faces0.capacity()
+            + self.faces.capacity()
+            + self.order.capacity() * 8
+            + (self.orig.capacity() + self.rank.capacity()) * 4
+            + self.kin.capacity() * std::mem::size_of::<Kinematics>()
+            + self.lo_cells.capacity() * 16
+            + (self.starts.capacity() + self.fill.capacity()) * 4
+            + self.entries.capacity() * std::mem::size_of::<Entry>()
+            + self.found.capacity() * std::mem::size_of::<(u32, u32, PairConflict)>()
     }
-    let bx = boxes(p, std, parallel);
-    let faces: Vec<u8> = bx
-        .iter()
-        .map(|b| {
+
+    /// Finds every conflict among the candidates into `self.found` (unordered). Returns the
+    /// number of candidate pairs that reached the pair test and the bytes the broad phase
+    /// holds.
+    pub(crate) fn find(
+        &mut self,
+        p: &Prepared,
+        std: &SeparationStandard,
+        parallel: bool,
+    ) -> (u64, usize) {
+        self.found.clear();
+        let n = p.kin.len();
+        if n < 2 {
+            return (0, self.bytes());
+        }
+        let candidates = self.find_inner(p, std, parallel);
+        (candidates, self.bytes())
+    }
+
+    fn find_inner(&mut self, p: &Prepared, std: &SeparationStandard, parallel: bool) -> u64 {
+        let n = p.kin.len();
+        boxes(&mut self.bx0, p, std, parallel);
+        let bx0 = &self.bx0;
+        fill_vec(&mut self.faces0, n, parallel, |i| {
             (0..6)
-                .filter(|&f| touches(b, f))
+                .filter(|&f| touches(&bx0[i], f))
                 .fold(0u8, |m, f| m | 1 << f)
-        })
-        .collect();
-    // Cell size: the mean horizontal box extent, doubled while entries exceed 24 per aircraft.
-    // Altitude layers: twice the vertical minimum (a level aircraft spans one or two layers).
-    let mean_extent: f64 = bx
-        .iter()
-        .map(|b| {
+        });
+        // Cell size: the mean horizontal box extent, doubled while entries exceed 24 per
+        // aircraft. Altitude layers: twice the vertical minimum (a level aircraft spans one or
+        // two layers).
+        let extent = |b: &BoxF| {
             (0..3)
                 .map(|a| f64::from(b.hi[a] - b.lo[a]))
                 .fold(0.0, f64::max)
-        })
-        .sum::<f64>()
-        / n as f64;
-    let mut grid = Grid {
-        inv_cell: 1.0 / mean_extent.clamp(1000.0, 2.0 * GRID_HALF_M),
-        inv_layer: 1.0 / (2.0 * std.v_sep_ft).max(1.0),
-    };
-    let mut total = grid.count(&bx, &faces);
-    while total > 24 * n && grid.inv_cell > 1.0 / (2.0 * GRID_HALF_M) {
-        grid.inv_cell /= 2.0;
-        grid.inv_layer /= 2.0;
-        total = grid.count(&bx, &faces);
-    }
-    // Renumber the aircraft by the ECEF x of their box's minimum corner. The counting sort
-    // below is stable, so every bucket then lists its entries in increasing `lo.x`, and the
-    // scan of a bucket stops as soon as boxes no longer overlap in x (sort and sweep within
-    // the cell). Aircraft sharing a cell also end up close together in memory.
-    let mut order: Vec<(i32, u32)> = bx
-        .iter()
-        .enumerate()
-        .map(|(i, b)| (ordered_bits(b.lo[0]), i as u32))
-        .collect();
-    order.sort_unstable();
-    let orig: Vec<u32> = order.into_iter().map(|(_, i)| i).collect();
-    let bx: Vec<BoxF> = orig.iter().map(|&i| bx[i as usize]).collect();
-    let faces: Vec<u8> = orig.iter().map(|&i| faces[i as usize]).collect();
-    let kin: Vec<Kinematics> = orig.iter().map(|&i| p.kin[i as usize]).collect();
-    let rank: Vec<u32> = orig.iter().map(|&i| p.rank[i as usize]).collect();
-    // Cell indices of each box's minimum corner: x, y, z (metres axes) and altitude layer.
-    let lo_cells: Vec<[u32; 4]> = bx
-        .iter()
-        .map(|b| {
+        };
+        let sum_extent: f64 = if parallel {
+            // Summed in a fixed order so the grid does not depend on the thread count.
+            bx0.par_chunks(4096)
+                .map(|c| c.iter().map(extent).sum::<f64>())
+                .collect::<Vec<f64>>()
+                .into_iter()
+                .sum()
+        } else {
+            bx0.chunks(4096)
+                .map(|c| c.iter().map(extent).sum::<f64>())
+                .sum()
+        };
+        let mean_extent = sum_extent / n as f64;
+        let mut grid = Grid {
+            inv_cell: 1.0 / mean_extent.clamp(1000.0, 2.0 * GRID_HALF_M),
+            inv_layer: 1.0 / (2.0 * std.v_sep_ft).max(1.0),
+        };
+        let mut total = grid.count(bx0, &self.faces0, parallel);
+        while total > 24 * n && grid.inv_cell > 1.0 / (2.0 * GRID_HALF_M) {
+            grid.inv_cell /= 2.0;
+            grid.inv_layer /= 2.0;
+            total = grid.count(bx0, &self.faces0, parallel);
+        }
+        // Renumber the aircraft by the ECEF x of their box's minimum corner. The counting sort
+        // below is stable, so every bucket then lists its entries in increasing `lo.x`, and the
+        // scan of a bucket stops as soon as boxes no longer overlap in x (sort and sweep within
+        // the cell). Aircraft sharing a cell also end up close together in memory. Keys are
+        // unique (index included), so the order does not depend on the sort algorithm.
+        fill_vec(&mut self.order, n, parallel, |i| {
+            (ordered_bits(bx0[i].lo[0]), i as u32)
+        });
+        if parallel {
+            self.order.par_sort_unstable();
+        } else {
+            self.order.sort_unstable();
+        }
+        let order = &self.order;
+        fill_vec(&mut self.orig, n, parallel, |r| order[r].1);
+        let orig = &self.orig;
+        fill_vec(&mut self.bx, n, parallel, |r| bx0[orig[r] as usize]);
+        let faces0 = &self.faces0;
+        fill_vec(&mut self.faces, n, parallel, |r| faces0[orig[r] as usize]);
+        fill_vec(&mut self.kin, n, parallel, |r| p.kin[orig[r] as usize]);
+        fill_vec(&mut self.rank, n, parallel, |r| p.rank[orig[r] as usize]);
+        let bx = &self.bx;
+        fill_vec(&mut self.lo_cells, n, parallel, |r| {
+            let b = &bx[r];
             [
                 cell(b.lo[0], GRID_HALF_M, grid.inv_cell) as u32,
                 cell(b.lo[1], GRID_HALF_M, grid.inv_cell) as u32,
                 cell(b.lo[2], GRID_HALF_M, grid.inv_cell) as u32,
                 cell(b.lo[3], ALT_OFFSET_FT, grid.inv_layer) as u32,
             ]
-        })
-        .collect();
-
-    let nb = total.max(2).next_power_of_two();
-    let layer_min = lo_cells.iter().map(|c| u64::from(c[3])).min().unwrap_or(0);
-    let layer_max = bx
-        .iter()
-        .map(|b| cell(b.hi[3], ALT_OFFSET_FT, grid.inv_layer))
-        .max()
-        .unwrap_or(0);
-    let buckets = Buckets {
-        cells_per_axis: cell(GRID_HALF_M as f32, GRID_HALF_M, grid.inv_cell) + 1,
-        layer_min,
-        layers: layer_max.saturating_sub(layer_min) + 1,
-        mask: nb as u64 - 1,
-    };
-
-    // Counting sort of (cell, aircraft) entries by hash bucket, in two passes over the boxes
-    // (count, then place) so no intermediate list is kept.
-    let mut starts = vec![0u32; nb + 1];
-    for (b, &f) in bx.iter().zip(&faces) {
-        grid.for_each_cell(b, f, |k| starts[buckets.of(k) + 1] += 1);
-    }
-    for i in 0..nb {
-        starts[i + 1] += starts[i];
-    }
-    let mut fill = starts.clone();
-    let mut entries = vec![Entry { key: 0, idx: 0 }; total];
-    for (i, (b, &f)) in bx.iter().zip(&faces).enumerate() {
-        grid.for_each_cell(b, f, |k| {
-            let slot = &mut fill[buckets.of(k)];
-            entries[*slot as usize] = Entry {
-                key: k,
-                idx: i as u32,
-            };
-            *slot += 1;
         });
-    }
-    let working_set_bytes = bx.capacity() * std::mem::size_of::<BoxF>()
-        + faces.capacity()
-        + entries.capacity() * std::mem::size_of::<Entry>()
-        + kin.capacity() * std::mem::size_of::<Kinematics>()
-        + (rank.capacity() + orig.capacity()) * 4
-        + lo_cells.capacity() * 16
-        + (starts.capacity() + fill.capacity()) * 4;
-    drop(fill);
+        let lo_cells = &self.lo_cells;
 
-    let scan = |range: std::ops::Range<usize>| {
-        let mut found = Vec::new();
-        let mut candidates = 0u64;
-        for bkt in range {
-            let s = starts[bkt] as usize;
-            let e = starts[bkt + 1] as usize;
-            let es = &entries[s..e];
-            for (x, ea) in es.iter().enumerate() {
-                let a = &bx[ea.idx as usize];
-                for eb in &es[x + 1..] {
-                    let b = &bx[eb.idx as usize];
-                    if b.lo[0] > a.hi[0] {
-                        break;
-                    }
-                    if ea.key != eb.key
-                        || a.lo[1] > b.hi[1]
-                        || b.lo[1] > a.hi[1]
-                        || a.lo[2] > b.hi[2]
-                        || b.lo[2] > a.hi[2]
-                        || a.lo[3] > b.hi[3]
-                        || b.lo[3] > a.hi[3]
-                    {
-                        continue;
-                    }
-                    // Test each pair once: on the first face both boxes touch, in the cell of
-                    // the minimum corner of their intersection.
-                    let (i, j) = (ea.idx as usize, eb.idx as usize);
-                    let face = (faces[i] & faces[j]).trailing_zeros() as usize;
-                    if face as u64 != ea.key >> (3 * AXIS_BITS) {
-                        continue;
-                    }
-                    let (o1, o2) = other_axes(face / 2);
-                    let (ca, cb) = (&lo_cells[i], &lo_cells[j]);
-                    let min_corner = key(
-                        face,
-                        u64::from(ca[o1].max(cb[o1])),
-                        u64::from(ca[o2].max(cb[o2])),
-                        u64::from(ca[3].max(cb[3])),
-                    );
-                    if min_corner != ea.key {
-                        continue;
-                    }
-                    if !vertical_possible(&kin[i], &kin[j], std) {
-                        continue;
-                    }
-                    candidates += 1;
-                    // The same call, in id order, as the reference makes.
-                    let (x, y) = if rank[i] < rank[j] { (i, j) } else { (j, i) };
-                    if let Some(c) = pair_conflict(&kin[x], &kin[y], std) {
-                        found.push((orig[x], orig[y], c));
+        let nb = total.max(2).next_power_of_two();
+        let layer_min = lo_cells.iter().map(|c| u64::from(c[3])).min().unwrap_or(0);
+        let layer_max = bx
+            .iter()
+            .map(|b| cell(b.hi[3], ALT_OFFSET_FT, grid.inv_layer))
+            .max()
+            .unwrap_or(0);
+        let buckets = Buckets {
+            cells_per_axis: cell(GRID_HALF_M as f32, GRID_HALF_M, grid.inv_cell) + 1,
+            layer_min,
+            layers: layer_max.saturating_sub(layer_min) + 1,
+            mask: nb as u64 - 1,
+        };
+
+        // Counting sort of (cell, aircraft) entries by hash bucket, in two passes over the
+        // boxes (count, then place) so no intermediate list is kept.
+        let faces = &self.faces;
+        let starts = &mut self.starts;
+        starts.clear();
+        starts.resize(nb + 1, 0);
+        for (b, &f) in bx.iter().zip(faces) {
+            grid.for_each_cell(b, f, |k| starts[buckets.of(k) + 1] += 1);
+        }
+        for i in 0..nb {
+            starts[i + 1] += starts[i];
+        }
+        let fill = &mut self.fill;
+        fill.clear();
+        fill.extend_from_slice(&starts[..nb]);
+        let entries = &mut self.entries;
+        entries.clear();
+        entries.resize(total, Entry { key: 0, idx: 0 });
+        for (i, (b, &f)) in bx.iter().zip(faces).enumerate() {
+            grid.for_each_cell(b, f, |k| {
+                let slot = &mut fill[buckets.of(k)];
+                entries[*slot as usize] = Entry {
+                    key: k,
+                    idx: i as u32,
+                };
+                *slot += 1;
+            });
+        }
+        let starts = &self.starts;
+        let entries = &self.entries;
+        let kin = &self.kin;
+        let rank = &self.rank;
+
+        let scan = |range: std::ops::Range<usize>, found: &mut Found| {
+            let mut candidates = 0u64;
+            for bkt in range {
+                let s = starts[bkt] as usize;
+                let e = starts[bkt + 1] as usize;
+                let es = &entries[s..e];
+                for (x, ea) in es.iter().enumerate() {
+                    let a = &bx[ea.idx as usize];
+                    for eb in &es[x + 1..] {
+                        let b = &bx[eb.idx as usize];
+                        if b.lo[0] > a.hi[0] {
+                            break;
+                        }
+                        if ea.key != eb.key
+                            || a.lo[1] > b.hi[1]
+                            || b.lo[1] > a.hi[1]
+                            || a.lo[2] > b.hi[2]
+                            || b.lo[2] > a.hi[2]
+                            || a.lo[3] > b.hi[3]
+                            || b.lo[3] > a.hi[3]
+                        {
+                            continue;
+                        }
+                        // Test each pair once: on the first face both boxes touch, in the cell of
+                        // the minimum corner of their intersection.
+                        let (i, j) = (ea.idx as usize, eb.idx as usize);
+                        let face = (faces[i] & faces[j]).trailing_zeros() as usize;
+                        if face as u64 != ea.key >> (3 * AXIS_BITS) {
+                            continue;
+                        }
+                        let (o1, o2) = other_axes(face / 2);
+                        let (ca, cb) = (&lo_cells[i], &lo_cells[j]);
+                        let min_corner = key(
+                            face,
+                            u64::from(ca[o1].max(cb[o1])),
+                            u64::from(ca[o2].max(cb[o2])),
+                            u64::from(ca[3].max(cb[3])),
+                        );
+                        if min_corner != ea.key {
+                            continue;
+                        }
+                        if !vertical_possible(&kin[i], &kin[j], std) {
+                            continue;
+                        }
+                        candidates += 1;
+                        // The same call, in id order, as the reference makes.
+                        let (x, y) = if rank[i] < rank[j] { (i, j) } else { (j, i) };
+                        if let Some(c) = pair_conflict(&kin[x], &kin[y], std) {
+                            found.push((orig[x], orig[y], c));
+                        }
                     }
                 }
             }
-        }
-        (found, candidates)
-    };
+            candidates
+        };
 
-    if parallel {
-        let chunk = (nb / (rayon::current_num_threads() * 16)).max(1024);
-        let parts: Vec<_> = (0..nb.div_ceil(chunk))
-            .into_par_iter()
-            .map(|c| scan(c * chunk..((c + 1) * chunk).min(nb)))
-            .collect();
-        let mut found = Vec::new();
-        let mut candidates = 0;
-        for (f, c) in parts {
-            found.extend(f);
-            candidates += c;
+        if parallel {
+            // Small bucket ranges, split adaptively by rayon: dense traffic fills few buckets
+            // with many entries each, so fixed shares of the buckets would leave a worker idle.
+            const CHUNK: usize = 64;
+            let parts: Vec<(Found, u64)> = (0..nb.div_ceil(CHUNK))
+                .into_par_iter()
+                .fold(
+                    || (Vec::new(), 0u64),
+                    |(mut found, k), c| {
+                        let k2 = scan(c * CHUNK..((c + 1) * CHUNK).min(nb), &mut found);
+                        (found, k + k2)
+                    },
+                )
+                .collect();
+            let mut candidates = 0;
+            for (f, c) in parts {
+                self.found.extend(f);
+                candidates += c;
+            }
+            candidates
+        } else {
+            scan(0..nb, &mut self.found)
         }
-        (found, candidates, working_set_bytes)
-    } else {
-        let (found, candidates) = scan(0..nb);
-        (found, candidates, working_set_bytes)
     }
 }

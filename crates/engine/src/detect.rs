@@ -12,6 +12,7 @@ use crate::cpa::{pair_conflict, PairConflict};
 use crate::geodesy::Kinematics;
 use crate::standard::{AlertLevels, ConfigError, SeparationStandard};
 use crate::state::{AircraftState, StateError};
+use rayon::prelude::*;
 
 /// A pair predicted to lose separation within the look-ahead.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,8 +69,9 @@ pub struct DetectStats {
     pub aircraft: usize,
     /// Pairs that reached the exact pair test (all pairs for the reference).
     pub candidate_pairs: u64,
-    /// Peak bytes of the detector's working buffers in this cycle (kinematics, id order,
-    /// broad-phase boxes, grid entries and buckets, found pairs), excluding the input and output.
+    /// Bytes held by the detector's working buffers after this cycle (kinematics, id order,
+    /// broad-phase boxes, grid entries and buckets, found pairs), excluding the input and
+    /// output. A [`Detector`] keeps its buffers, so this is its peak over the cycles so far.
     pub working_set_bytes: usize,
 }
 
@@ -118,11 +120,39 @@ pub enum DetectError {
     TooMany(usize),
 }
 
-/// A validated snapshot in working form: kinematics and the id order.
+/// A validated snapshot in working form: kinematics and the id order. Its buffers are kept
+/// and refilled cycle after cycle by a [`Detector`].
+#[derive(Default)]
 pub(crate) struct Prepared {
     pub kin: Vec<Kinematics>,
     /// `rank[i]` = position of aircraft `i` in byte order of the ids.
     pub rank: Vec<u32>,
+    /// (8-byte id prefix, aircraft) sorted in byte order of the ids.
+    keyed: Vec<(u64, u32)>,
+}
+
+/// Clears `v` and fills it with `f(0), .., f(n - 1)`, on the current rayon pool when
+/// `parallel`. Keeps `v`'s allocation.
+pub(crate) fn fill_vec<T, F>(v: &mut Vec<T>, n: usize, parallel: bool, f: F)
+where
+    T: Send,
+    F: Fn(usize) -> T + Sync + Send,
+{
+    v.clear();
+    if parallel {
+        v.par_extend((0..n).into_par_iter().map(f));
+    } else {
+        v.extend((0..n).map(f));
+    }
+}
+
+/// An 8-byte big-endian prefix of an id: its order is the byte order of the ids up to ties.
+#[inline]
+fn id_prefix(id: &str) -> u64 {
+    let mut b = [0u8; 8];
+    let n = id.len().min(8);
+    b[..n].copy_from_slice(&id.as_bytes()[..n]);
+    u64::from_be_bytes(b)
 }
 
 pub(crate) fn prepare(
@@ -131,48 +161,75 @@ pub(crate) fn prepare(
 ) -> Result<Prepared, DetectError> {
     opts.standard.validate()?;
     opts.levels.validate()?;
-    if states.len() >= u32::MAX as usize {
-        return Err(DetectError::TooMany(states.len()));
-    }
-    for (index, s) in states.iter().enumerate() {
-        s.validate().map_err(|source| DetectError::InvalidState {
-            index,
-            id: s.id.clone(),
-            source,
-        })?;
-    }
-    // Sort by an 8-byte big-endian prefix first (cache-friendly), full bytes on ties: exactly
-    // the byte order of the ids.
-    let prefix = |id: &str| {
-        let mut b = [0u8; 8];
-        let n = id.len().min(8);
-        b[..n].copy_from_slice(&id.as_bytes()[..n]);
-        u64::from_be_bytes(b)
-    };
-    let mut keyed: Vec<(u64, u32)> = states
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (prefix(&s.id), i as u32))
-        .collect();
-    keyed.sort_unstable_by(|x, y| {
-        x.0.cmp(&y.0)
-            .then_with(|| states[x.1 as usize].id.cmp(&states[y.1 as usize].id))
-    });
-    let order: Vec<u32> = keyed.into_iter().map(|(_, i)| i).collect();
-    if let Some(w) = order
-        .windows(2)
-        .find(|w| states[w[0] as usize].id == states[w[1] as usize].id)
-    {
-        return Err(DetectError::DuplicateId {
-            id: states[w[0] as usize].id.clone(),
+    let mut p = Prepared::default();
+    p.fill(states, false)?;
+    Ok(p)
+}
+
+impl Prepared {
+    /// Validates `states` and refills the working form (options are validated by the caller).
+    fn fill(&mut self, states: &[AircraftState], parallel: bool) -> Result<(), DetectError> {
+        let n = states.len();
+        if n >= u32::MAX as usize {
+            return Err(DetectError::TooMany(n));
+        }
+        // The first invalid state in input order, whatever the thread count.
+        let bad = if parallel {
+            states.par_iter().position_first(|s| s.validate().is_err())
+        } else {
+            states.iter().position(|s| s.validate().is_err())
+        };
+        if let Some(index) = bad {
+            let s = &states[index];
+            if let Err(source) = s.validate() {
+                return Err(DetectError::InvalidState {
+                    index,
+                    id: s.id.clone(),
+                    source,
+                });
+            }
+        }
+        // Sort by the 8-byte prefix first (cache-friendly), full bytes on ties: exactly the
+        // byte order of the ids. Only duplicates compare equal, so the order does not depend
+        // on the sort algorithm.
+        fill_vec(&mut self.keyed, n, parallel, |i| {
+            (id_prefix(&states[i].id), i as u32)
         });
+        let cmp = |x: &(u64, u32), y: &(u64, u32)| {
+            x.0.cmp(&y.0)
+                .then_with(|| states[x.1 as usize].id.cmp(&states[y.1 as usize].id))
+        };
+        if parallel {
+            self.keyed.par_sort_unstable_by(cmp);
+        } else {
+            self.keyed.sort_unstable_by(cmp);
+        }
+        if let Some(w) = self
+            .keyed
+            .windows(2)
+            .find(|w| w[0].0 == w[1].0 && states[w[0].1 as usize].id == states[w[1].1 as usize].id)
+        {
+            return Err(DetectError::DuplicateId {
+                id: states[w[0].1 as usize].id.clone(),
+            });
+        }
+        self.rank.clear();
+        self.rank.resize(n, 0);
+        for (r, &(_, i)) in self.keyed.iter().enumerate() {
+            self.rank[i as usize] = r as u32;
+        }
+        fill_vec(&mut self.kin, n, parallel, |i| {
+            Kinematics::from_state(&states[i])
+        });
+        Ok(())
     }
-    let mut rank = vec![0u32; states.len()];
-    for (r, &i) in order.iter().enumerate() {
-        rank[i as usize] = r as u32;
+
+    /// Bytes held by the buffers.
+    fn bytes(&self) -> usize {
+        self.kin.capacity() * std::mem::size_of::<Kinematics>()
+            + self.rank.capacity() * 4
+            + self.keyed.capacity() * std::mem::size_of::<(u64, u32)>()
     }
-    let kin = states.iter().map(Kinematics::from_state).collect();
-    Ok(Prepared { kin, rank })
 }
 
 /// Runs the pair test on (i, j) in id order; returns the ordered pair and the result.
@@ -194,34 +251,37 @@ pub(crate) fn test_pair(
 pub(crate) fn finish(
     states: &[AircraftState],
     p: &Prepared,
-    mut found: Vec<(u32, u32, PairConflict)>,
+    found: &mut [(u32, u32, PairConflict)],
     levels: &AlertLevels,
     candidate_pairs: u64,
     extra_bytes: usize,
+    parallel: bool,
 ) -> Detection {
-    let working_set_bytes = p.kin.capacity() * std::mem::size_of::<Kinematics>()
-        + p.rank.capacity() * 8
-        + found.capacity() * std::mem::size_of::<(u32, u32, PairConflict)>()
-        + extra_bytes;
-    found.sort_unstable_by_key(|&(a, b, _)| (p.rank[a as usize], p.rank[b as usize]));
-    let conflicts = found
-        .into_iter()
-        .map(|(a, b, c)| {
-            let sa = &states[a as usize];
-            let sb = &states[b as usize];
-            Conflict {
-                a: sa.id.clone(),
-                b: sb.id.clone(),
-                tcpa_s: c.tcpa_s,
-                dcpa_m: c.dcpa_m,
-                vsep_cpa_ft: c.vsep_cpa_ft,
-                t_in_s: c.t_in_s,
-                t_out_s: c.t_out_s,
-                level: levels.level_for(c.t_in_s),
-                cross_party: sa.party != sb.party,
-            }
-        })
-        .collect();
+    let working_set_bytes = p.bytes() + extra_bytes;
+    // (rank a, rank b) is unique per pair: the order is total, the result deterministic.
+    let by_rank = |&(a, b, _): &(u32, u32, PairConflict)| (p.rank[a as usize], p.rank[b as usize]);
+    let make = |&(a, b, c): &(u32, u32, PairConflict)| {
+        let sa = &states[a as usize];
+        let sb = &states[b as usize];
+        Conflict {
+            a: sa.id.clone(),
+            b: sb.id.clone(),
+            tcpa_s: c.tcpa_s,
+            dcpa_m: c.dcpa_m,
+            vsep_cpa_ft: c.vsep_cpa_ft,
+            t_in_s: c.t_in_s,
+            t_out_s: c.t_out_s,
+            level: levels.level_for(c.t_in_s),
+            cross_party: sa.party != sb.party,
+        }
+    };
+    let conflicts = if parallel {
+        found.par_sort_unstable_by_key(by_rank);
+        found.par_iter().map(make).collect()
+    } else {
+        found.sort_unstable_by_key(by_rank);
+        found.iter().map(make).collect()
+    };
     Detection {
         conflicts,
         stats: DetectStats {
@@ -251,11 +311,23 @@ pub fn detect_all_pairs(
         }
     }
     let pairs = u64::from(n) * u64::from(n.saturating_sub(1)) / 2;
-    Ok(finish(states, &p, found, &opts.levels, pairs, 0))
+    let extra = found.capacity() * std::mem::size_of::<(u32, u32, PairConflict)>();
+    Ok(finish(
+        states,
+        &p,
+        &mut found,
+        &opts.levels,
+        pairs,
+        extra,
+        false,
+    ))
 }
 
 /// Fast detection: broad phase then the exact pair test on candidates. Same result as
 /// [`detect_all_pairs`] (except `stats.candidate_pairs`).
+///
+/// A convenience wrapper around [`Detector`]: it starts the worker threads and allocates the
+/// working buffers for this one call. Callers running cycle after cycle keep a [`Detector`].
 ///
 /// # Errors
 /// [`DetectError`] for invalid states, duplicate ids, invalid options or when the requested
@@ -270,27 +342,103 @@ pub fn detect_all_pairs(
 /// assert_eq!((d.conflicts[0].a.as_str(), d.conflicts[0].b.as_str()), ("A", "B"));
 /// ```
 pub fn detect(states: &[AircraftState], opts: &DetectOptions) -> Result<Detection, DetectError> {
-    if opts.threads > 1 {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(opts.threads)
-            .build()
-            .map_err(|_| DetectError::ThreadPool {
-                threads: opts.threads,
-            })?;
-        pool.install(|| detect_inner(states, opts, true))
-    } else {
-        detect_inner(states, opts, false)
+    Detector::new(opts.clone())?.detect(states)
+}
+
+/// A reusable fast detector: validated options, the worker pool (when `threads > 1`) and the
+/// working buffers, kept across cycles so a cycle allocates nothing but its output.
+///
+/// Results are identical to [`detect`] and [`detect_all_pairs`] whatever the thread count.
+///
+/// # Examples
+/// ```
+/// use deconflict_engine::{AircraftState, DetectOptions, Detector};
+/// let ac = |id: &str, lon_deg: f64, trk_deg: f64| AircraftState { id: id.into(), party: None,
+///     lat_deg: 0.0, lon_deg, alt_ft: 35_000.0, gs_kt: 480.0, trk_deg, vs_fpm: 0.0 };
+/// let mut det = Detector::new(DetectOptions { threads: 2, ..DetectOptions::default() }).unwrap();
+/// for _cycle in 0..3 {
+///     let d = det.detect(&[ac("B", 0.3, 270.0), ac("A", 0.0, 90.0)]).unwrap();
+///     assert_eq!(d.conflicts.len(), 1);
+/// }
+/// ```
+pub struct Detector {
+    opts: DetectOptions,
+    pool: Option<rayon::ThreadPool>,
+    prep: Prepared,
+    broad: crate::broadphase::Scratch,
+}
+
+impl std::fmt::Debug for Detector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Detector")
+            .field("opts", &self.opts)
+            .finish_non_exhaustive()
     }
 }
 
-fn detect_inner(
-    states: &[AircraftState],
-    opts: &DetectOptions,
-    parallel: bool,
-) -> Result<Detection, DetectError> {
-    let p = prepare(states, opts)?;
-    let (found, candidates, bytes) = crate::broadphase::find(&p, &opts.standard, parallel);
-    Ok(finish(states, &p, found, &opts.levels, candidates, bytes))
+impl Detector {
+    /// Validates the options and, when `opts.threads > 1`, starts that many worker threads.
+    ///
+    /// # Errors
+    /// [`DetectError::Config`] for invalid options, [`DetectError::ThreadPool`] when the
+    /// threads cannot be started.
+    pub fn new(opts: DetectOptions) -> Result<Self, DetectError> {
+        opts.standard.validate()?;
+        opts.levels.validate()?;
+        let pool = if opts.threads > 1 {
+            Some(
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(opts.threads)
+                    .build()
+                    .map_err(|_| DetectError::ThreadPool {
+                        threads: opts.threads,
+                    })?,
+            )
+        } else {
+            None
+        };
+        Ok(Detector {
+            opts,
+            pool,
+            prep: Prepared::default(),
+            broad: crate::broadphase::Scratch::default(),
+        })
+    }
+
+    /// The options this detector runs with.
+    pub fn options(&self) -> &DetectOptions {
+        &self.opts
+    }
+
+    /// Runs one detection cycle on `states`.
+    ///
+    /// # Errors
+    /// [`DetectError`] for invalid states or duplicate ids.
+    pub fn detect(&mut self, states: &[AircraftState]) -> Result<Detection, DetectError> {
+        let Detector {
+            opts,
+            pool,
+            prep,
+            broad,
+        } = self;
+        let mut run = |parallel: bool| {
+            prep.fill(states, parallel)?;
+            let (candidates, bytes) = broad.find(prep, &opts.standard, parallel);
+            Ok(finish(
+                states,
+                prep,
+                &mut broad.found,
+                &opts.levels,
+                candidates,
+                bytes,
+                parallel,
+            ))
+        };
+        match pool {
+            Some(pool) => pool.install(|| run(true)),
+            None => run(false),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -435,6 +583,46 @@ mod tests {
             assert!(!slow.conflicts.is_empty());
             assert!(fast.stats.candidate_pairs < slow.stats.candidate_pairs / 10);
         }
+    }
+
+    #[test]
+    fn reused_detector_equals_fresh_detection() {
+        // Buffers kept across cycles of different sizes and regions, an error in between.
+        for threads in [1, 2] {
+            let opts = DetectOptions {
+                threads,
+                ..DetectOptions::default()
+            };
+            let mut det = Detector::new(opts.clone()).unwrap();
+            for (n, seed, region) in [
+                (1200, 3, crate::traffic::Region::DenseBox),
+                (3000, 4, crate::traffic::Region::Global),
+                (40, 5, crate::traffic::Region::Europe),
+                (1500, 6, crate::traffic::Region::DenseBox),
+            ] {
+                let t = crate::traffic::generate(n, seed, region);
+                let reused = det.detect(&t).unwrap();
+                let fresh = detect_all_pairs_like(&t, &opts);
+                assert_eq!(reused.conflicts, fresh.conflicts);
+                // Buffers keep their capacity, so only the working set may differ.
+                assert_eq!(reused.stats.candidate_pairs, fresh.stats.candidate_pairs);
+                assert_eq!(reused.stats.aircraft, fresh.stats.aircraft);
+                let mut bad = t.clone();
+                bad[n / 2].lat_deg = f64::NAN;
+                assert!(matches!(
+                    det.detect(&bad),
+                    Err(DetectError::InvalidState { index, .. }) if index == n / 2
+                ));
+            }
+        }
+    }
+
+    /// The reference conflicts with the fast path's counters (which differ by design).
+    fn detect_all_pairs_like(t: &[AircraftState], opts: &DetectOptions) -> Detection {
+        let fresh = detect(t, opts).unwrap();
+        let slow = detect_all_pairs(t, opts).unwrap();
+        assert_eq!(fresh.conflicts, slow.conflicts);
+        fresh
     }
 
     #[test]

@@ -25,6 +25,7 @@ pub mod traffic;
 pub use alerting::{AlertEvent, AlertEventKind, Alerting, AlertingConfig};
 pub use detect::{
     detect, detect_all_pairs, Conflict, DetectError, DetectOptions, DetectStats, Detection,
+    Detector,
 };
 pub use geodesy::predict_position;
 pub use standard::{AlertLevels, AlertThreshold, ConfigError, SeparationStandard};
