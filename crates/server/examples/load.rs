@@ -119,7 +119,8 @@ async fn main() {
 
     // Latency samples, keyed by probe id.
     let probes: Arc<Mutex<HashMap<String, f64>>> = Arc::new(Mutex::new(HashMap::new()));
-    let samples: Arc<Mutex<Vec<f64>>> = Arc::new(Mutex::new(Vec::new()));
+    // Latency samples with whether the client takes the full picture.
+    let samples: Arc<Mutex<Vec<(bool, f64)>>> = Arc::new(Mutex::new(Vec::new()));
     let frames = Arc::new(AtomicU64::new(0));
     let bytes = Arc::new(AtomicU64::new(0));
 
@@ -153,6 +154,7 @@ async fn main() {
             }
         };
         connected += 1;
+        let full = i < args.full_clients;
         let (probes, samples, frames, bytes) = (
             probes.clone(),
             samples.clone(),
@@ -177,7 +179,7 @@ async fn main() {
                         }
                         let a = v["conflict"]["a"].as_str().unwrap_or("");
                         if let Some(t0) = probes.lock().unwrap().get(a) {
-                            samples.lock().unwrap().push(t - t0);
+                            samples.lock().unwrap().push((full, t - t0));
                         }
                     }
                 }
@@ -278,8 +280,15 @@ async fn main() {
         (Some(a), Some(b)) => Some((b - a) / elapsed * 100.0),
         _ => None,
     };
-    let mut s = samples.lock().unwrap().clone();
-    s.sort_by(f64::total_cmp);
+    let all = samples.lock().unwrap().clone();
+    let sorted = |keep: &dyn Fn(bool) -> bool| {
+        let mut v: Vec<f64> = all.iter().filter(|x| keep(x.0)).map(|x| x.1).collect();
+        v.sort_by(f64::total_cmp);
+        v
+    };
+    let s = sorted(&|_| true);
+    let s_full = sorted(&|f| f);
+    let s_alerts = sorted(&|f| !f);
     let probes_n = probes.lock().unwrap().len();
     let report = serde_json::json!({
         "aircraft": args.aircraft,
@@ -293,6 +302,10 @@ async fn main() {
         "latency_p50_ms": percentile(&s, 0.5) * 1000.0,
         "latency_p99_ms": percentile(&s, 0.99) * 1000.0,
         "latency_max_ms": s.last().copied().unwrap_or(f64::NAN) * 1000.0,
+        "full_picture_latency_p50_ms": percentile(&s_full, 0.5) * 1000.0,
+        "full_picture_latency_p99_ms": percentile(&s_full, 0.99) * 1000.0,
+        "alerts_only_latency_p50_ms": percentile(&s_alerts, 0.5) * 1000.0,
+        "alerts_only_latency_p99_ms": percentile(&s_alerts, 0.99) * 1000.0,
         "server_cpu_percent": cpu,
         "load_generator_cpu_percent": self_cpu,
         "ws_frames": frames.load(Ordering::Relaxed),

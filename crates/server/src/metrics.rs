@@ -319,3 +319,46 @@ fn esc(s: &str) -> String {
         .replace('"', "\\\"")
         .replace('\n', "\\n")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_cycles_and_intrusions() {
+        let m = Metrics::default();
+        m.cycle_done(0.3);
+        m.alert_cycle_done(0.02);
+        m.alert_cycle_done(0.2);
+        m.intrusion_check_done(0.004);
+        m.intrusion_event("raised");
+        m.intrusion_event("raised");
+        m.intrusion_event("bogus");
+        let t = m.render(&[]);
+        assert!(t.contains("deconflict_cycle_seconds_count 1\n"), "{t}");
+        assert!(
+            t.contains("deconflict_alert_cycle_seconds_count 2\n"),
+            "{t}"
+        );
+        assert!(
+            t.contains("deconflict_alert_cycle_seconds_bucket{le=\"0.025\"} 1\n"),
+            "{t}"
+        );
+        assert!(
+            t.contains("deconflict_alert_cycle_last_seconds 0.2\n"),
+            "{t}"
+        );
+        assert!(
+            t.contains("deconflict_intrusion_check_seconds_count 1\n"),
+            "{t}"
+        );
+        assert!(
+            t.contains("deconflict_intrusion_events_total{event=\"raised\"} 2\n"),
+            "{t}"
+        );
+        assert!(
+            t.contains("deconflict_intrusion_events_total{event=\"other\"} 1\n"),
+            "{t}"
+        );
+    }
+}
