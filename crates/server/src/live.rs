@@ -22,6 +22,7 @@ use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::picture::{json_array, Picture, TrackView};
 use crate::policy::{self, Viewer};
+use axum::extract::ws::Utf8Bytes;
 use deconflict_engine::alerting::{AlertEventKind, Alerting, AlertingConfig};
 use deconflict_engine::detect::{detect, DetectOptions};
 use deconflict_engine::standard::{AlertLevels, AlertThreshold, SeparationStandard};
@@ -46,8 +47,8 @@ pub enum StreamEvent {
     Cycle {
         /// Cycle time.
         time: f64,
-        /// `{"type":"delta",…}` per viewer.
-        frames: HashMap<Viewer, Arc<str>>,
+        /// `{"type":"delta",…}` per viewer (shared bytes: sending to a client copies nothing).
+        frames: HashMap<Viewer, Utf8Bytes>,
     },
     /// An alert lifecycle event.
     Alert {
@@ -59,7 +60,7 @@ pub enum StreamEvent {
     /// One cycle's alert lifecycle events, in order (one stream item, so that a burst of
     /// alerts does not overrun the clients' queues).
     /// Each alert comes with its `{"type":"alert",…}` frame, serialised once for all clients.
-    Alerts(Vec<(AlertRecord, Arc<str>)>),
+    Alerts(Vec<(AlertRecord, Utf8Bytes)>),
     /// A hotline message (delivered to its sender, addressee, the cell and observers).
     Message(Message),
     /// Any other event (reservations, requests, intrusions): `json` is sent as is to the
@@ -404,7 +405,7 @@ async fn publish_alert_events(
                 live.metrics.alert_event(event, rec.level);
                 live.put_alert(rec.clone());
                 let frame = json!({ "type": "alert", "event": event, "conflict": crate::api::conflict_json(&rec) }).to_string();
-                batch.push((rec, Arc::from(frame)));
+                batch.push((rec, Utf8Bytes::from(frame)));
             }
             live.publish(StreamEvent::Alerts(batch));
         }
@@ -479,7 +480,7 @@ fn delta_frames(
     directory: &Directory,
     prev: &mut HashMap<Viewer, HashMap<String, f64>>,
     now: f64,
-) -> HashMap<Viewer, Arc<str>> {
+) -> HashMap<Viewer, Utf8Bytes> {
     let mut viewers: Vec<Viewer> = vec![Viewer::All];
     for p in directory.parties() {
         if p.role == Role::Party {
@@ -507,7 +508,7 @@ fn delta_frames(
             json_array(upserts.into_iter()),
             serde_json::to_string(&removes).unwrap_or_else(|_| "[]".into())
         );
-        frames.insert(v.clone(), Arc::<str>::from(text));
+        frames.insert(v.clone(), Utf8Bytes::from(text));
         prev.insert(v, now_visible);
     }
     frames

@@ -14,7 +14,7 @@ use crate::live::StreamEvent;
 use crate::picture::json_array;
 use crate::policy::{self, Viewer};
 use crate::state::AppState;
-use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::response::Response;
@@ -71,7 +71,7 @@ pub struct StreamQuery {
     pub picture: Option<String>,
 }
 
-fn snapshot(s: &AppState, v: &Viewer, picture: bool) -> (f64, String) {
+fn snapshot(s: &AppState, v: &Viewer, picture: bool) -> (f64, Utf8Bytes) {
     let pic = s.live.picture();
     let tracks = if picture {
         json_array(pic.visible(v, &s.directory).map(|t| &*t.json))
@@ -97,7 +97,7 @@ fn snapshot(s: &AppState, v: &Viewer, picture: bool) -> (f64, String) {
         serde_json::to_string(&crate::strategic::intrusions::active_for(s, v))
             .unwrap_or_else(|_| "[]".into())
     );
-    (pic.time, text)
+    (pic.time, text.into())
 }
 
 async fn client(s: AppState, c: Caller, mut socket: WebSocket, picture: bool) {
@@ -143,9 +143,9 @@ async fn client(s: AppState, c: Caller, mut socket: WebSocket, picture: bool) {
     metrics.ws_client(-1);
 }
 
-async fn send(socket: &mut WebSocket, text: String, timeout: Duration) -> bool {
+async fn send(socket: &mut WebSocket, text: Utf8Bytes, timeout: Duration) -> bool {
     matches!(
-        tokio::time::timeout(timeout, socket.send(WsMessage::Text(text.into()))).await,
+        tokio::time::timeout(timeout, socket.send(WsMessage::Text(text))).await,
         Ok(Ok(()))
     )
 }
@@ -156,12 +156,12 @@ fn frames_for(
     c: &Caller,
     snap_time: f64,
     picture: bool,
-) -> Vec<String> {
+) -> Vec<Utf8Bytes> {
     match ev {
         StreamEvent::Alerts(list) => list
             .iter()
             .filter(|(a, _)| policy::alert_visible(v, a))
-            .map(|(_, frame)| frame.to_string())
+            .map(|(_, frame)| frame.clone())
             .collect(),
         other => frame_for(other, v, c, snap_time, picture)
             .into_iter()
@@ -175,23 +175,30 @@ fn frame_for(
     c: &Caller,
     snap_time: f64,
     picture: bool,
-) -> Option<String> {
+) -> Option<Utf8Bytes> {
     match ev {
         StreamEvent::Cycle { time, frames } => {
             if !picture || *time <= snap_time {
                 return None;
             }
-            frames.get(v).map(|f| f.to_string())
+            frames.get(v).cloned()
         }
         StreamEvent::Alerts(_) => None,
         StreamEvent::Alert { event, alert } => policy::alert_visible(v, alert).then(|| {
-            json!({ "type": "alert", "event": event, "conflict": conflict_json(alert) }).to_string()
+            json!({ "type": "alert", "event": event, "conflict": conflict_json(alert) })
+                .to_string()
+                .into()
         }),
-        StreamEvent::Message(m) => message_visible(m, &c.party, c.role)
-            .then(|| json!({ "type": "message", "message": m }).to_string()),
+        StreamEvent::Message(m) => message_visible(m, &c.party, c.role).then(|| {
+            json!({ "type": "message", "message": m })
+                .to_string()
+                .into()
+        }),
         StreamEvent::Other { json, parties } => match (v, parties) {
-            (_, None) | (Viewer::All, _) => Some(json.to_string()),
-            (Viewer::Party(p), Some(list)) => list.iter().any(|x| x == p).then(|| json.to_string()),
+            (_, None) | (Viewer::All, _) => Some(json.to_string().into()),
+            (Viewer::Party(p), Some(list)) => {
+                list.iter().any(|x| x == p).then(|| json.to_string().into())
+            }
         },
     }
 }
