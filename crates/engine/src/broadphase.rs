@@ -54,6 +54,8 @@ struct BoxF {
 struct Entry {
     key: u64,
     idx: u32,
+    /// The box's `lo.x` (in the padding), so the sweep stops without loading the box.
+    lo_x: f32,
 }
 
 #[inline]
@@ -226,6 +228,26 @@ impl Grid {
     }
 }
 
+/// Where the second aircraft of a pair may start in a bucket's entries (sorted by `lo.x`).
+///
+/// When the bucket holds a single cell and ECEF x is one of its face's grid axes (faces
+/// +/-Y, +/-Z), a pair is tested here only if the larger of the two boxes' minimum-corner x
+/// cells is this cell's, and the later entry in `lo.x` order has the larger one: entries whose
+/// box starts in a cell further down in x can only come first. Otherwise 0.
+#[inline]
+fn second_from(es: &[Entry], lo_cells: &[[u32; 4]]) -> usize {
+    let Some(first) = es.first() else {
+        return 0;
+    };
+    let face = first.key >> (3 * AXIS_BITS);
+    if face < 2 || es.iter().any(|e| e.key != first.key) {
+        return 0;
+    }
+    // Faces 2..5 have x as their first grid axis.
+    let ix = (first.key >> (2 * AXIS_BITS)) & AXIS_MASK;
+    es.partition_point(|e| u64::from(lo_cells[e.idx as usize][0]) < ix)
+}
+
 /// Conflicts found: (input index a, input index b, result), `a` first in id order.
 type Found = Vec<(u32, u32, PairConflict)>;
 
@@ -390,13 +412,21 @@ impl Scratch {
         fill.extend_from_slice(&starts[..nb]);
         let entries = &mut self.entries;
         entries.clear();
-        entries.resize(total, Entry { key: 0, idx: 0 });
+        entries.resize(
+            total,
+            Entry {
+                key: 0,
+                idx: 0,
+                lo_x: 0.0,
+            },
+        );
         for (i, (b, &f)) in bx.iter().zip(faces).enumerate() {
             grid.for_each_cell(b, f, |k| {
                 let slot = &mut fill[buckets.of(k)];
                 entries[*slot as usize] = Entry {
                     key: k,
                     idx: i as u32,
+                    lo_x: b.lo[0],
                 };
                 *slot += 1;
             });
@@ -412,15 +442,18 @@ impl Scratch {
                 let s = starts[bkt] as usize;
                 let e = starts[bkt + 1] as usize;
                 let es = &entries[s..e];
+                let from = second_from(es, lo_cells);
                 for (x, ea) in es.iter().enumerate() {
                     let a = &bx[ea.idx as usize];
-                    for eb in &es[x + 1..] {
-                        let b = &bx[eb.idx as usize];
-                        if b.lo[0] > a.hi[0] {
+                    for eb in &es[(x + 1).max(from)..] {
+                        if eb.lo_x > a.hi[0] {
                             break;
                         }
-                        if ea.key != eb.key
-                            || a.lo[1] > b.hi[1]
+                        if ea.key != eb.key {
+                            continue;
+                        }
+                        let b = &bx[eb.idx as usize];
+                        if a.lo[1] > b.hi[1]
                             || b.lo[1] > a.hi[1]
                             || a.lo[2] > b.hi[2]
                             || b.lo[2] > a.hi[2]
