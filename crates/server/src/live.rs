@@ -392,7 +392,10 @@ async fn publish_alert_events(
     }
     let s = store.clone();
     let batch = records.clone();
+    let persist_started = Instant::now();
     let persisted = tokio::task::spawn_blocking(move || s.record_alerts("engine", &batch)).await;
+    live.metrics
+        .alert_persist_done(persist_started.elapsed().as_secs_f64());
     match persisted {
         Ok(Ok(stored)) => {
             let mut batch = Vec::with_capacity(stored.len());

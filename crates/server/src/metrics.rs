@@ -36,6 +36,9 @@ struct Inner {
     alert_cycle_buckets: [u64; CYCLE_BUCKETS_S.len()],
     alert_cycle_sum_s: f64,
     intrusion_check_sum_s: f64,
+    alert_persist_sum_s: f64,
+    alert_persists: u64,
+    alert_persist_max_s: f64,
     intrusion_events: BTreeMap<&'static str, u64>,
 }
 
@@ -127,6 +130,13 @@ impl Metrics {
         let mut i = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let i = &mut *i;
         observe(&mut i.alert_cycle_buckets, &mut i.alert_cycle_sum_s, s);
+    }
+    /// Persisting one alert cycle's events (before they are published) took `s` seconds.
+    pub fn alert_persist_done(&self, s: f64) {
+        let mut i = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        i.alert_persist_sum_s += s;
+        i.alert_persists += 1;
+        i.alert_persist_max_s = i.alert_persist_max_s.max(s);
     }
     /// A reservation intrusion check took `s` seconds.
     pub fn intrusion_check_done(&self, s: f64) {
@@ -240,6 +250,18 @@ impl Metrics {
             i.alert_cycle_sum_s,
             self.alert_cycles.load(Ordering::Relaxed),
         );
+        let _ = writeln!(o, "# HELP deconflict_alert_persist_seconds Time to persist an alert cycle's events before publishing them.\n# TYPE deconflict_alert_persist_seconds summary");
+        let _ = writeln!(
+            o,
+            "deconflict_alert_persist_seconds_sum {}\ndeconflict_alert_persist_seconds_count {}",
+            i.alert_persist_sum_s, i.alert_persists
+        );
+        let _ = writeln!(o, "# HELP deconflict_alert_persist_max_seconds Longest alert persistence since start.\n# TYPE deconflict_alert_persist_max_seconds gauge");
+        let _ = writeln!(
+            o,
+            "deconflict_alert_persist_max_seconds {}",
+            i.alert_persist_max_s
+        );
         let checks = self.intrusion_checks.load(Ordering::Relaxed);
         let _ = writeln!(o, "# HELP deconflict_intrusion_check_seconds Reservation intrusion check duration.\n# TYPE deconflict_intrusion_check_seconds summary");
         let _ = writeln!(
@@ -331,6 +353,8 @@ mod tests {
         m.alert_cycle_done(0.02);
         m.alert_cycle_done(0.2);
         m.intrusion_check_done(0.004);
+        m.alert_persist_done(0.03);
+        m.alert_persist_done(0.01);
         m.intrusion_event("raised");
         m.intrusion_event("raised");
         m.intrusion_event("bogus");
