@@ -396,13 +396,38 @@ impl Scratch {
         };
 
         // Counting sort of (cell, aircraft) entries by hash bucket, in two passes over the
-        // boxes (count, then place) so no intermediate list is kept.
+        // boxes (count, then place) so no intermediate list is kept. With workers, each one
+        // owns a contiguous range of buckets (and so of entries) and places only the cells
+        // hashing into it: every worker walks all boxes, but the scattered writes, the costly
+        // part, are shared out. Aircraft are visited in the same order either way, so every
+        // bucket lists its entries identically.
         let faces = &self.faces;
+        let parts = if parallel {
+            rayon::current_num_threads().clamp(1, nb)
+        } else {
+            1
+        };
+        let part_len = nb.div_ceil(parts);
         let starts = &mut self.starts;
         starts.clear();
         starts.resize(nb + 1, 0);
-        for (b, &f) in bx.iter().zip(faces) {
-            grid.for_each_cell(b, f, |k| starts[buckets.of(k) + 1] += 1);
+        let count_part = |(p, counts): (usize, &mut [u32])| {
+            let b0 = p * part_len;
+            for (b, &f) in bx.iter().zip(faces) {
+                grid.for_each_cell(b, f, |k| {
+                    if let Some(c) = counts.get_mut(buckets.of(k).wrapping_sub(b0)) {
+                        *c += 1;
+                    }
+                });
+            }
+        };
+        if parallel {
+            starts[1..]
+                .par_chunks_mut(part_len)
+                .enumerate()
+                .for_each(count_part);
+        } else {
+            count_part((0, &mut starts[1..]));
         }
         for i in 0..nb {
             starts[i + 1] += starts[i];
@@ -420,16 +445,36 @@ impl Scratch {
                 lo_x: 0.0,
             },
         );
-        for (i, (b, &f)) in bx.iter().zip(faces).enumerate() {
-            grid.for_each_cell(b, f, |k| {
-                let slot = &mut fill[buckets.of(k)];
-                entries[*slot as usize] = Entry {
-                    key: k,
-                    idx: i as u32,
-                    lo_x: b.lo[0],
-                };
-                *slot += 1;
-            });
+        // (part, its fill cursors, its entries, index of its first entry)
+        let mut jobs = Vec::with_capacity(parts);
+        let mut rest: &mut [Entry] = entries;
+        let mut consumed = 0usize;
+        for (p, f) in fill.chunks_mut(part_len).enumerate() {
+            let end = starts[((p + 1) * part_len).min(nb)] as usize;
+            let (head, tail) = std::mem::take(&mut rest).split_at_mut(end - consumed);
+            jobs.push((p, f, head, consumed));
+            rest = tail;
+            consumed = end;
+        }
+        let place = |(p, fill, out, base): (usize, &mut [u32], &mut [Entry], usize)| {
+            let b0 = p * part_len;
+            for (i, (b, &f)) in bx.iter().zip(faces).enumerate() {
+                grid.for_each_cell(b, f, |k| {
+                    if let Some(slot) = fill.get_mut(buckets.of(k).wrapping_sub(b0)) {
+                        out[*slot as usize - base] = Entry {
+                            key: k,
+                            idx: i as u32,
+                            lo_x: b.lo[0],
+                        };
+                        *slot += 1;
+                    }
+                });
+            }
+        };
+        if parallel {
+            jobs.into_par_iter().for_each(place);
+        } else {
+            jobs.into_iter().for_each(place);
         }
         let starts = &self.starts;
         let entries = &self.entries;
