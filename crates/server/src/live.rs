@@ -24,9 +24,10 @@ use crate::picture::{json_array, Picture, TrackView};
 use crate::policy::{self, Viewer};
 use axum::extract::ws::Utf8Bytes;
 use deconflict_engine::alerting::{AlertEventKind, Alerting, AlertingConfig};
-use deconflict_engine::detect::{detect, DetectOptions};
+use deconflict_engine::detect::DetectOptions;
 use deconflict_engine::standard::{AlertLevels, AlertThreshold, SeparationStandard};
 use deconflict_engine::AircraftState;
+use deconflict_engine::Detector;
 use deconflict_feeds::counters::FeedStats;
 use deconflict_feeds::track::{TrackConfig, TrackTable};
 use deconflict_feeds::Observation;
@@ -250,7 +251,14 @@ pub async fn run_cycles(
 /// off the async threads, then the alert events persisted and published.
 async fn run_alert_cycles(live: Arc<Live>, store: Arc<dyn Store>, config: Arc<Config>) {
     let run = now_s() as u64;
-    let opts = Arc::new(detect_options(&config));
+    // One detector for the server's life: its buffers are reused every alert cycle.
+    let detector = match Detector::new(detect_options(&config)) {
+        Ok(d) => Arc::new(Mutex::new(d)),
+        Err(e) => {
+            tracing::error!(error = %e, "conflict detection cannot start; no alerts will be raised");
+            return;
+        }
+    };
     let alerting = Arc::new(Mutex::new(Alerting::new(AlertingConfig {
         hold_s: config.separation.alert_hold_s,
     })));
@@ -263,14 +271,18 @@ async fn run_alert_cycles(live: Arc<Live>, store: Arc<dyn Store>, config: Arc<Co
         let now = now_s();
         // Snapshot (under the table lock, briefly), detection and alerting, all on a blocking
         // thread; ingest only waits for the copy.
-        let (o, al, l) = (opts.clone(), alerting.clone(), live.clone());
+        let (det, al, l) = (detector.clone(), alerting.clone(), live.clone());
         let detected = tokio::task::spawn_blocking(move || {
             let states = l
                 .table
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .airborne_states(now);
-            detect(&states, &o).map(|d| {
+            let detected = det
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .detect(&states);
+            detected.map(|d| {
                 let events = al
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
