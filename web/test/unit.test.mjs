@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mercX, mercY, unmercX, unmercY, distanceM, destination, circleRing, volumeRings } from '../public/js/geo.js';
 import { flText, fl3, countdown, parseUtcInput, toUtcInput, partyColour } from '../public/js/util.js';
 import { store } from '../public/js/store.js';
-import { sortedAlerts, timeToLoss } from '../public/js/panels/alerts.js';
+import { sortedAlerts, timeToLoss, ackSides } from '../public/js/panels/alerts.js';
 
 test('mercator round trip', () => {
   for (const [lon, lat] of [[0, 0], [36.5, 35.2], [-120, -45], [179.9, 80]]) {
@@ -101,4 +101,22 @@ test('alerts sort unacknowledged warnings first, then level, then time to loss',
   assert.deepEqual(sortedAlerts().map((x) => x.id), ['warning', 'acked-warning', 'caution-soon', 'caution-late', 'i-1']);
   assert.ok(Math.abs(timeToLoss({ t_in_s: 60, updated_at: store.now() - 15 }) - 45) < 0.5);
   assert.deepEqual([...store.alertTrackIds()].sort(), ['T', 'acked-warninga', 'acked-warningb', 'caution-latea', 'caution-lateb', 'caution-soona', 'caution-soonb', 'warninga', 'warningb']);
+});
+
+test('intrusion warnings acknowledged by the viewer sort after unacknowledged ones; ACK sides per role', () => {
+  store.me = { party: 'red', role: 'party' };
+  const now = store.now();
+  const i = (id, acks) => ({ id, track_id: `${id}t`, track_party: 'red', volume_party: 'blue', level: 3, time_to_entry_s: id === 'i-acked' ? 5 : 50, updated_at: now, acks, state: 'raised' });
+  store.applySnapshot({ time: now, tracks: [], conflicts: [], intrusions: [i('i-acked', { red: true, blue: false }), i('i-open', { red: false, blue: false })] });
+  const list = sortedAlerts();
+  assert.deepEqual(list.map((x) => [x.id, x.unacked]), [['i-open', true], ['i-acked', false]]);
+  // Own side for an involved party, none for others and observers, every side for the cell.
+  assert.deepEqual(ackSides(['red', 'blue']), ['red']);
+  store.me = { party: 'green', role: 'party' };
+  assert.deepEqual(ackSides(['red', 'blue']), []);
+  store.me = { party: 'monitor', role: 'observer' };
+  assert.deepEqual(ackSides(['red', 'blue']), []);
+  store.me = { party: 'cell', role: 'cell' };
+  assert.deepEqual(ackSides(['red', 'blue']), ['red', 'blue']);
+  assert.deepEqual(ackSides([null, 'blue']), ['blue']);
 });

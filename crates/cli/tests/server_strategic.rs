@@ -1228,6 +1228,100 @@ fn chrono_like(t: f64) -> String {
 
 /// Every strategic route × every role: `[blue (owner/addressee), red, cell, monitor, none]`.
 #[test]
+fn intrusion_acknowledged_by_each_side() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::demo(dir.path());
+    let (blue, red, cell, mon) = (
+        s.token("blue"),
+        s.token("red"),
+        s.token("cell"),
+        s.token("monitor"),
+    );
+    let (st, b) = file(
+        &s,
+        &blue,
+        json!({"name": "Blue range", "volumes": [vol(square(60.0, 12.0, 60.5, 12.5), 0.0, 20_000.0, now() - 60.0, now() + 3_600.0)]}),
+    );
+    assert_eq!(st, 201, "{b}");
+    let rid = b["reservation"]["id"].as_str().unwrap().to_owned();
+    let mine = |list: &[Value]| {
+        list.iter()
+            .find(|i| i["track_id"] == "RED778" && i["reservation_id"] == rid.as_str())
+            .cloned()
+    };
+    let mut raised = None;
+    for _ in 0..40 {
+        telemetry(&s, &red, "RED778", 12.25, 59.8, 90.0);
+        if let Some(i) = mine(&intrusions(&s, &blue, "")) {
+            raised = Some(i);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    let i = raised.expect("intrusion raised for the volume owner");
+    assert_eq!(i["acks"], json!({"blue": false, "red": false}));
+    let id = i["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/intrusions/{id}/ack");
+
+    // Blue acknowledges its side; it may not acknowledge red's.
+    let (st, v) = s.json("POST", Some(&blue), &path, None);
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["acks"], json!({"blue": true, "red": false}));
+    let (st, _) = s.json("POST", Some(&blue), &path, Some(json!({"party": "red"})));
+    assert_eq!(st, 403);
+    // Observers may not; the cell must name an involved side.
+    assert_eq!(s.json("POST", Some(&mon), &path, None).0, 403);
+    assert_eq!(s.json("POST", Some(&cell), &path, None).0, 403);
+    assert_eq!(
+        s.json("POST", Some(&cell), &path, Some(json!({"party": "green"})))
+            .0,
+        403
+    );
+    assert_eq!(
+        s.json("POST", Some(&red), &path, Some(json!({"bogus": 1})))
+            .0,
+        400
+    );
+    // A party not involved does not see it.
+    s.json(
+        "POST",
+        Some(&cell),
+        "/api/v1/parties",
+        Some(json!({"id": "green", "role": "party"})),
+    );
+    let green = s
+        .json("POST", Some(&cell), "/api/v1/parties/green/tokens", None)
+        .1["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(s.json("POST", Some(&green), &path, None).0, 404);
+    // The cell acknowledges red's side.
+    let (st, v) = s.json("POST", Some(&cell), &path, Some(json!({"party": "red"})));
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["acks"], json!({"blue": true, "red": true}));
+
+    // Later cycles (the aircraft keeps flying in) keep the acknowledgements.
+    for _ in 0..4 {
+        telemetry(&s, &red, "RED778", 12.25, 59.8, 90.0);
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    for tok in [&blue, &red] {
+        let now_i = mine(&intrusions(&s, tok, "?include=cleared")).expect("still listed");
+        assert_eq!(now_i["acks"], json!({"blue": true, "red": true}), "{now_i}");
+    }
+    // Audited.
+    let (_, a) = s.json("GET", Some(&cell), "/api/v1/audit?limit=10000", None);
+    let acks: Vec<&Value> = a["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "intrusion.ack")
+        .collect();
+    assert_eq!(acks.len(), 2, "{acks:?}");
+}
+
+#[test]
 fn strategic_authorization_matrix() {
     let dir = tempfile::tempdir().unwrap();
     let s = Server::demo(dir.path());
@@ -1325,6 +1419,14 @@ fn strategic_authorization_matrix() {
             None,
             [200, 200, 200, 200, 401],
         ),
+        // No such intrusion: parties and the cell 404, observers 403 whatever the id
+        // (acknowledging one is in `intrusion_acknowledged_by_each_side`).
+        (
+            "POST",
+            "/api/v1/intrusions/i-0-missing/ack".into(),
+            Some(json!({"party": "blue"})),
+            [404, 404, 404, 403, 401],
+        ),
         (
             "GET",
             "/api/v1/requests".into(),
@@ -1379,7 +1481,7 @@ fn strategic_authorization_matrix() {
                     .unwrap()
                     .split('/')
                     .map(|seg| {
-                        if seg.starts_with("r-") || seg.starts_with("q-") {
+                        if seg.starts_with("r-") || seg.starts_with("q-") || seg.starts_with("i-") {
                             "{id}"
                         } else {
                             seg

@@ -137,13 +137,19 @@ pub trait StrategicStore {
 
     /// Records one cycle's intrusion alert events in one transaction, one audit entry each
     /// (`(action, intrusion)`; the intrusion body needs `id`, `track_id`, `reservation_id`,
-    /// `state`, `raised_at`, `updated_at` and `cleared_at`).
+    /// `state`, `raised_at`, `updated_at` and `cleared_at`). Acknowledgements already stored
+    /// (`acks`) are kept unless the body's `level` is higher than the stored one.
     fn record_intrusions(&self, actor: &str, events: &[(String, Value)]) -> StoreResult<()>;
     /// Active intrusions, plus those cleared at or after `cleared_since` when given.
     fn list_intrusions(&self, cleared_since: Option<f64>) -> StoreResult<Vec<Value>>;
     /// Clears, with an audit entry each, every intrusion still active (at start-up: the
     /// previous run's predictions no longer hold). Returns how many.
     fn clear_stale_intrusions(&self, actor: &str) -> StoreResult<usize>;
+    /// One intrusion (active or cleared, while kept).
+    fn get_intrusion(&self, id: &str) -> StoreResult<Option<Value>>;
+    /// Records `party`'s acknowledgement of an intrusion (`"acks": {party: true}` in its body)
+    /// with an `intrusion.ack` audit entry in the same transaction; returns the updated body.
+    fn ack_intrusion(&self, actor: &str, id: &str, party: &str) -> StoreResult<Value>;
 }
 
 #[derive(Clone, Copy)]
@@ -455,6 +461,15 @@ impl StrategicStore for SqliteStore {
         self.strategic_tx(|tx| {
             let mut audits = Vec::with_capacity(events.len());
             for (action, b) in events {
+                // Acknowledgements recorded since the cycle built this body are kept, unless
+                // the level rose (an escalation is acknowledged anew).
+                let mut b = b.clone();
+                if let Some(stored) = get_intrusion_tx(tx, b["id"].as_str().unwrap_or(""))? {
+                    if b["level"].as_u64() <= stored["level"].as_u64() {
+                        merge_acks(&mut b, &stored);
+                    }
+                }
+                let b = &b;
                 let text = |k: &str| b.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
                 let num = |k: &str| b.get(k).and_then(Value::as_f64);
                 tx.execute(
@@ -503,6 +518,69 @@ impl StrategicStore for SqliteStore {
         }
         self.record_intrusions(actor, &events)?;
         Ok(events.len())
+    }
+
+    fn get_intrusion(&self, id: &str) -> StoreResult<Option<Value>> {
+        let c = self.lock()?;
+        get_intrusion_tx(&c, id)
+    }
+
+    fn ack_intrusion(&self, actor: &str, id: &str, party: &str) -> StoreResult<Value> {
+        let payload = serde_json::json!({ "intrusion_id": id, "party": party });
+        self.strategic_tx(|tx| {
+            let mut b = get_intrusion_tx(tx, id)?.ok_or_else(|| StoreError::NotFound {
+                kind: "intrusion",
+                id: id.to_owned(),
+            })?;
+            if let Some(o) = b.as_object_mut() {
+                let acks = o
+                    .entry("acks")
+                    .or_insert_with(|| Value::Object(serde_json::Map::new()));
+                if !acks.is_object() {
+                    *acks = Value::Object(serde_json::Map::new());
+                }
+                if let Some(a) = acks.as_object_mut() {
+                    a.insert(party.to_owned(), Value::Bool(true));
+                }
+            }
+            tx.execute(
+                "UPDATE intrusions SET body = ?2 WHERE id = ?1",
+                params![id, serde_json::to_string(&b)?],
+            )?;
+            Ok((
+                b,
+                vec![(actor.to_owned(), "intrusion.ack".to_owned(), payload)],
+            ))
+        })
+    }
+}
+
+fn get_intrusion_tx(c: &rusqlite::Connection, id: &str) -> StoreResult<Option<Value>> {
+    let body: Option<String> = c
+        .query_row("SELECT body FROM intrusions WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    body.map(|b| Ok(serde_json::from_str(&b)?)).transpose()
+}
+
+/// Sets in `b`'s `acks` every acknowledgement `stored` has (an acknowledgement is never undone).
+fn merge_acks(b: &mut Value, stored: &Value) {
+    let Some(old) = stored.get("acks").and_then(Value::as_object) else {
+        return;
+    };
+    let Some(o) = b.as_object_mut() else {
+        return;
+    };
+    let acks = o
+        .entry("acks")
+        .or_insert_with(|| Value::Object(serde_json::Map::new()));
+    if let Some(a) = acks.as_object_mut() {
+        for (party, v) in old {
+            if v.as_bool() == Some(true) {
+                a.insert(party.clone(), Value::Bool(true));
+            }
+        }
     }
 }
 
@@ -640,11 +718,34 @@ mod tests {
         assert!(s
             .update_request("blue", "request.decline", "q-1", 1, &json!({}))
             .is_err());
-        let i = json!({"id": "i-1", "track_id": "A1", "reservation_id": "r-1", "state": "raised",
+        let i = json!({"id": "i-1", "track_id": "A1", "reservation_id": "r-1", "state": "raised", "level": 2,
                        "raised_at": 10.0, "updated_at": 10.0, "cleared_at": null});
         s.record_intrusions("engine", &[("intrusion.raised".into(), i.clone())])
             .unwrap();
         assert_eq!(s.list_intrusions(None).unwrap().len(), 1);
+        let acked = s.ack_intrusion("blue", "i-1", "blue").unwrap();
+        assert_eq!(acked["acks"], json!({"blue": true}));
+        assert!(matches!(
+            s.ack_intrusion("blue", "i-9", "blue"),
+            Err(StoreError::NotFound { .. })
+        ));
+        // A later cycle event built without the acknowledgement keeps it; an escalation
+        // does not.
+        s.record_intrusions("engine", &[("intrusion.updated".into(), i.clone())])
+            .unwrap();
+        assert_eq!(
+            s.get_intrusion("i-1").unwrap().unwrap()["acks"],
+            json!({"blue": true})
+        );
+        let mut up = i.clone();
+        up["level"] = json!(3);
+        up["acks"] = json!({"blue": false});
+        s.record_intrusions("engine", &[("intrusion.updated".into(), up)])
+            .unwrap();
+        assert_eq!(
+            s.get_intrusion("i-1").unwrap().unwrap()["acks"],
+            json!({"blue": false})
+        );
         let mut c = i.clone();
         c["state"] = json!("cleared");
         c["cleared_at"] = json!(20.0);

@@ -12,12 +12,17 @@
 //! through the alert: `track_state` is its state captured when the alert was raised or
 //! updated, nothing more.
 //!
+//! Each party involved (the aircraft's owner, the volume's owner) acknowledges its own side with
+//! `POST /api/v1/intrusions/{id}/ack` (the cell names the side it acknowledges for); the
+//! acknowledgements are the intrusion's `acks` object and survive later cycle updates, except
+//! a level increase, which resets them (as for conflicts).
+//!
 //! Every few seconds the cycle also records time-driven reservation states (active, ended)
 //! and expires unanswered requests.
 
 use super::{publish_reservation, requests, ReservationDoc};
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiQuery, ApiResult};
+use crate::error::{ApiError, ApiPath, ApiQuery, ApiResult};
 use crate::live::{now_s, StreamEvent};
 use crate::picture::Picture;
 use crate::policy::Viewer;
@@ -26,6 +31,7 @@ use axum::extract::State;
 use axum::response::IntoResponse;
 use deconflict_airspace::{AlertEventKind, IntrusionEvent};
 use deconflict_engine::AircraftState;
+use deconflict_store::Role;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -112,6 +118,145 @@ pub async fn list(
     Ok(axum::Json(json!({ "intrusions": list })))
 }
 
+/// Body of an acknowledgement: the side to acknowledge (needed from the cell only).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AckBody {
+    #[serde(default)]
+    party: Option<String>,
+}
+
+/// Whether `party` is one of the two sides of intrusion `i`.
+fn involves(i: &Value, party: &str) -> bool {
+    i["track_party"].as_str() == Some(party) || i["volume_party"].as_str() == Some(party)
+}
+
+/// The side `party` (with `role`) acknowledges of intrusion `i`, `requested` being the body's
+/// `party`; the error says why it may not.
+pub fn ack_side(
+    party: &str,
+    role: Role,
+    i: &Value,
+    requested: Option<&str>,
+) -> Result<String, String> {
+    let id = i["id"].as_str().unwrap_or("");
+    match role {
+        Role::Observer => Err("observers cannot acknowledge intrusions".into()),
+        Role::Cell => {
+            let side = requested
+                .ok_or("the cell must name the side to acknowledge: {\"party\": \"…\"}")?;
+            if involves(i, side) {
+                Ok(side.to_owned())
+            } else {
+                Err(format!("party {side:?} is not involved in intrusion {id}"))
+            }
+        }
+        Role::Party => {
+            if let Some(r) = requested {
+                if r != party {
+                    return Err(format!(
+                        "{party} can acknowledge only its own side, not {r}'s"
+                    ));
+                }
+            }
+            if involves(i, party) {
+                Ok(party.to_owned())
+            } else {
+                Err(format!(
+                    "{party} owns neither the aircraft nor the volume of intrusion {id}"
+                ))
+            }
+        }
+    }
+}
+
+/// Initial acknowledgements: every involved party, none acknowledged yet.
+fn initial_acks(track_party: Option<&str>, volume_party: &str) -> Value {
+    let mut acks = serde_json::Map::new();
+    acks.insert(volume_party.to_owned(), Value::Bool(false));
+    if let Some(p) = track_party {
+        acks.insert(p.to_owned(), Value::Bool(false));
+    }
+    Value::Object(acks)
+}
+
+/// Sets in `i`'s `acks` every acknowledgement `previous` has, unless `i`'s level is higher
+/// (an escalation is acknowledged anew).
+fn keep_acks(i: &mut Value, previous: &Value) {
+    if i["level"].as_u64() > previous["level"].as_u64() {
+        return;
+    }
+    let Some(old) = previous["acks"].as_object() else {
+        return;
+    };
+    if let Some(a) = i.get_mut("acks").and_then(Value::as_object_mut) {
+        for (party, v) in old {
+            if v.as_bool() == Some(true) {
+                a.insert(party.clone(), Value::Bool(true));
+            }
+        }
+    }
+}
+
+/// `POST /api/v1/intrusions/{id}/ack`: the caller acknowledges its side of an intrusion.
+pub async fn ack(
+    State(s): State<AppState>,
+    c: Caller,
+    ApiPath(id): ApiPath<String>,
+    body: axum::body::Bytes,
+) -> ApiResult<impl IntoResponse> {
+    if c.role == Role::Observer {
+        return Err(ApiError::forbidden(
+            "observers cannot acknowledge intrusions",
+        ));
+    }
+    let requested = if body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        serde_json::from_slice::<AckBody>(&body)
+            .map_err(|e| ApiError::bad_request(format!("body: {e}")))?
+            .party
+    };
+    let v = Viewer::for_role(&c.party, c.role);
+    let id2 = id.clone();
+    let found = s.db(move |st| st.get_intrusion(&id2)).await?;
+    let found = found.filter(|i| visible(&v, i)).ok_or_else(|| {
+        ApiError::not_found(format!("no intrusion {id:?} visible to {}", c.party))
+    })?;
+    let side =
+        ack_side(&c.party, c.role, &found, requested.as_deref()).map_err(ApiError::forbidden)?;
+    let actor = c.party.clone();
+    let id2 = id.clone();
+    let updated = s
+        .db(move |st| st.ack_intrusion(&actor, &id2, &side))
+        .await?;
+    {
+        let mut active = s
+            .strategic
+            .active
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some(a) = active.get_mut(&id) {
+            keep_acks(a, &updated);
+        }
+    }
+    publish(&s, "updated", &updated);
+    Ok(axum::Json(updated))
+}
+
+/// Streams an intrusion frame to its two parties (and the cell and observers).
+fn publish(s: &AppState, event: &str, j: &Value) {
+    let mut parties = vec![j["volume_party"].as_str().unwrap_or("").to_owned()];
+    if let Some(p) = j["track_party"].as_str() {
+        parties.push(p.to_owned());
+    }
+    let frame = json!({ "type": "intrusion", "event": event, "intrusion": j });
+    s.live.publish(StreamEvent::Other {
+        json: Arc::from(frame.to_string()),
+        parties: Some(parties),
+    });
+}
+
 /// Airborne states of the picture, extrapolated to its time.
 fn airborne(pic: &Picture) -> Vec<AircraftState> {
     pic.tracks
@@ -168,7 +313,7 @@ fn intrusion_json(
             .unwrap_or(Value::Null),
     };
     let name = s.strategic.get(&i.reservation_id).map(|d| d.name);
-    json!({
+    let mut j = json!({
         "id": id,
         "track_id": i.track_id,
         "track_party": i.track_party,
@@ -186,7 +331,12 @@ fn intrusion_json(
         "updated_at": i.updated_at,
         "cleared_at": i.cleared_at,
         "track_state": track_state,
-    })
+        "acks": initial_acks(i.track_party.as_deref(), &i.volume_party),
+    });
+    if let Some(p) = previous {
+        keep_acks(&mut j, p);
+    }
+    j
 }
 
 /// Records time-driven reservation states (active, ended) that the store does not have yet.
@@ -340,7 +490,7 @@ pub async fn run_cycles(s: AppState) {
             tracing::error!(error = %e, "cannot persist intrusion events");
             continue;
         }
-        for (_, j) in records {
+        for (_, mut j) in records {
             let id = j["id"].as_str().unwrap_or("").to_owned();
             let event = j["state"].as_str().unwrap_or("updated").to_owned();
             s.live.metrics.intrusion_event(&event);
@@ -350,21 +500,20 @@ pub async fn run_cycles(s: AppState) {
                     .active
                     .write()
                     .unwrap_or_else(|e| e.into_inner());
-                if event == "cleared" {
-                    active.remove(&id);
+                // An acknowledgement recorded while this cycle ran is kept.
+                let previous = if event == "cleared" {
+                    active.remove(&id)
                 } else {
+                    active.get(&id).cloned()
+                };
+                if let Some(p) = previous {
+                    keep_acks(&mut j, &p);
+                }
+                if event != "cleared" {
                     active.insert(id, j.clone());
                 }
             }
-            let mut parties = vec![j["volume_party"].as_str().unwrap_or("").to_owned()];
-            if let Some(p) = j["track_party"].as_str() {
-                parties.push(p.to_owned());
-            }
-            let frame = json!({ "type": "intrusion", "event": event, "intrusion": j });
-            s.live.publish(StreamEvent::Other {
-                json: Arc::from(frame.to_string()),
-                parties: Some(parties),
-            });
+            publish(&s, &event, &j);
         }
     }
 }

@@ -316,6 +316,7 @@ pub fn routes() -> RouteTable {
         )
         .add(Method::POST, "/api/v1/zones/openair", post(r::openair))
         .add(Method::GET, "/api/v1/intrusions", get(i::list))
+        .add(Method::POST, "/api/v1/intrusions/{id}/ack", post(i::ack))
         .add(Method::GET, "/api/v1/requests", get(q::list))
         .add(Method::POST, "/api/v1/requests", post(q::create))
         .add(
@@ -392,6 +393,12 @@ pub const OPERATIONS: &[(&str, &str, &str, &str)] = &[
         "/api/v1/intrusions",
         "Intrusion alerts concerning the caller (?include=cleared)",
         "any token",
+    ),
+    (
+        "POST",
+        "/api/v1/intrusions/{id}/ack",
+        "Acknowledge an own side of an intrusion (the cell names the side: {\"party\": …})",
+        "the aircraft's and the volume's owners, cell",
     ),
     (
         "GET",

@@ -1,6 +1,7 @@
 // The alert list: conflicts and zone intrusions concerning the viewer, sorted by urgency
 // (unacknowledged warnings first, then level, then time to loss of separation), with a live
-// countdown and the acknowledge button (POST /api/v1/conflicts/{id}/ack).
+// countdown and the acknowledge button (POST /api/v1/conflicts/{id}/ack, and
+// POST /api/v1/intrusions/{id}/ack for the aircraft's and the volume's owners).
 
 import { post } from '../api.js';
 import { store } from '../store.js';
@@ -68,7 +69,7 @@ export function sortedAlerts() {
     items.push({ kind: 'conflict', id: c.id, level: c.level || 0, unacked: !ackedByMe(c), t: timeToLoss(c), item: c });
   }
   for (const i of store.intrusions.values()) {
-    items.push({ kind: 'intrusion', id: i.id, level: i.level || 0, unacked: true, t: timeToEntry(i), item: i });
+    items.push({ kind: 'intrusion', id: i.id, level: i.level || 0, unacked: !ackedByMe(i), t: timeToEntry(i), item: i });
   }
   items.sort((x, y) => {
     const wx = x.level >= 3 && x.unacked ? 1 : 0;
@@ -104,28 +105,55 @@ export async function acknowledge(c, party) {
   }
 }
 
-function conflictItem(a) {
-  const c = a.item;
+/** Acknowledges the caller's side of an intrusion (the cell names the side). */
+export async function acknowledgeIntrusion(i, party) {
+  try {
+    const body = party ? { party } : {};
+    const updated = await post(`/intrusions/${encodeURIComponent(i.id)}/ack`, body);
+    if (updated && updated.id) store.applyIntrusion('updated', updated);
+  } catch (e) {
+    toast(`Acknowledge failed: ${e.message}`, true);
+  }
+}
+
+/**
+ * The sides the viewer may acknowledge of an alert whose parties are `parties`: every
+ * involved party for the cell, its own side for an involved party, none otherwise.
+ */
+export function ackSides(parties) {
+  const cell = store.me && store.me.role === 'cell';
+  if (cell) return parties.filter((x, i, arr) => x && arr.indexOf(x) === i);
+  if (store.me && store.me.role === 'observer') return [];
   const p = me();
+  return [p].filter((x) => x && parties.includes(x));
+}
+
+/** The ACK buttons (or acknowledged marks) of an alert, `ack(party)` sending one. */
+function ackActions(id, acks, parties, ack) {
   const cell = store.me && store.me.role === 'cell';
   const acts = h('div', { class: 'acts' });
-  const sides = cell ? [c.a_party, c.b_party].filter((x, i, arr) => x && arr.indexOf(x) === i) : [p].filter((x) => x === c.a_party || x === c.b_party);
-  for (const side of sides) {
-    const done = c.acks && c.acks[side];
+  for (const side of ackSides(parties)) {
+    const done = acks && acks[side];
     if (done) acts.append(h('span', { class: 'ackd', testid: 'ack-done' }, cell ? `${side} ACK` : 'ACK’D'));
     else {
       acts.append(h('button', {
         class: 'primary',
         testid: 'ack-button',
-        dataset: { alertId: c.id, party: side },
+        dataset: { alertId: id, party: side },
         title: 'Acknowledge (A acknowledges the top alert)',
         onclick: (e) => {
           e.stopPropagation();
-          acknowledge(c, cell ? side : null);
+          ack(cell ? side : null);
         },
       }, cell ? `ACK ${side}` : 'ACK'));
     }
   }
+  return acts;
+}
+
+function conflictItem(a) {
+  const c = a.item;
+  const acts = ackActions(c.id, c.acks, [c.a_party, c.b_party], (party) => acknowledge(c, party));
   const t = a.t;
   return h('li', {
     class: `alert l${c.level} ${a.unacked ? 'unacked' : 'acked'}`,
@@ -146,8 +174,9 @@ function conflictItem(a) {
 
 function intrusionItem(a) {
   const i = a.item;
+  const acts = ackActions(i.id, i.acks, [i.track_party, i.volume_party], (party) => acknowledgeIntrusion(i, party));
   return h('li', {
-    class: `alert l${i.level} intrusion`,
+    class: `alert l${i.level} intrusion ${a.unacked ? 'unacked' : 'acked'}`,
     testid: 'alert-item',
     dataset: { alertId: i.id, level: String(i.level), kind: 'intrusion', track: i.track_id, aParty: i.track_party, bParty: i.volume_party },
     onclick: () => onFocus(a),
@@ -159,7 +188,7 @@ function intrusionItem(a) {
     h('span', { style: { color: partyColour(i.track_party) } }, `${name(i.track_id, i.track_state)} ${alt(i.track_id, i.track_state)}`),
     i.inside_now ? ' INSIDE ' : ' → ', `${i.reservation_name || store.reservations.get(i.reservation_id)?.name || i.reservation_id} (${i.volume_party})`),
   h('span', { class: 'meta' }, i.entry_point ? `entry ${i.entry_point.lat_deg.toFixed(3)}, ${i.entry_point.lon_deg.toFixed(3)} ${flText(i.entry_point.alt_ft)}` : ''),
-  h('div', { class: 'acts' }));
+  acts);
 }
 
 function render() {
