@@ -7,7 +7,7 @@
 //! `--skip-bad` is given, in which case bad rows are counted, reported on stderr and skipped.
 
 use anyhow::{bail, Context};
-use deconflict_engine::{AircraftState, Conflict, DetectOptions, Detector, SeparationStandard};
+use deconflict_engine::{AircraftState, Conflict, DetectOptions, Detector};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::io::Write;
@@ -20,15 +20,8 @@ use std::time::Instant;
 pub struct DetectArgs {
     /// Snapshot CSV (`-` for standard input).
     pub snapshot: PathBuf,
-    /// Horizontal minimum, nautical miles [default: 5].
-    #[arg(long)]
-    pub h_sep_nm: Option<f64>,
-    /// Vertical minimum, feet [default: 1000].
-    #[arg(long)]
-    pub v_sep_ft: Option<f64>,
-    /// Look-ahead, seconds [default: 300].
-    #[arg(long)]
-    pub lookahead_s: Option<f64>,
+    #[command(flatten)]
+    pub separation: crate::separation::SeparationArgs,
     /// Worker threads for detection.
     #[arg(long, default_value_t = 1)]
     pub threads: usize,
@@ -160,19 +153,11 @@ struct JsonStats {
 }
 
 pub fn run(args: DetectArgs) -> anyhow::Result<ExitCode> {
-    let defaults = SeparationStandard::default();
     let opts = DetectOptions {
-        standard: SeparationStandard {
-            h_sep_nm: args.h_sep_nm.unwrap_or(defaults.h_sep_nm),
-            v_sep_ft: args.v_sep_ft.unwrap_or(defaults.v_sep_ft),
-            lookahead_s: args.lookahead_s.unwrap_or(defaults.lookahead_s),
-        },
+        standard: args.separation.standard()?,
         threads: args.threads,
         ..DetectOptions::default()
     };
-    opts.standard
-        .validate()
-        .context("invalid separation standard")?;
     let snap = read_snapshot(open(&args.snapshot)?, args.skip_bad)
         .with_context(|| format!("reading {}", args.snapshot.display()))?;
     if !snap.skipped.is_empty() {

@@ -7,6 +7,7 @@ mod audit;
 mod bench;
 mod detect;
 mod replay;
+mod separation;
 mod serve;
 mod simulate_feed;
 mod simulate_traffic;

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use anyhow::{bail, Context};
-use deconflict_engine::{DetectOptions, SeparationStandard};
+use deconflict_engine::DetectOptions;
 use deconflict_feeds::counters::FeedStats;
 use deconflict_feeds::replay::{Replay, ReplayConfig, ReplayReport};
 use deconflict_feeds::source::{open_file, sniff_file, Format, StreamDecoder, TimeMode};
@@ -55,15 +55,8 @@ pub struct ReplayArgs {
     /// Detection cadence in message time, seconds.
     #[arg(long, default_value_t = 1.0)]
     pub cadence_s: f64,
-    /// Horizontal minimum, nautical miles [default: 5].
-    #[arg(long)]
-    pub h_sep_nm: Option<f64>,
-    /// Vertical minimum, feet [default: 1000].
-    #[arg(long)]
-    pub v_sep_ft: Option<f64>,
-    /// Look-ahead, seconds [default: 300].
-    #[arg(long)]
-    pub lookahead_s: Option<f64>,
+    #[command(flatten)]
+    pub separation: crate::separation::SeparationArgs,
     /// Worker threads for detection.
     #[arg(long, default_value_t = 1)]
     pub threads: usize,
@@ -158,17 +151,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
             Some((lat, lon))
         }
     };
-    let mut standard = SeparationStandard::default();
-    if let Some(v) = args.h_sep_nm {
-        standard.h_sep_nm = v;
-    }
-    if let Some(v) = args.v_sep_ft {
-        standard.v_sep_ft = v;
-    }
-    if let Some(v) = args.lookahead_s {
-        standard.lookahead_s = v;
-    }
-    standard.validate().context("separation standard")?;
+    let standard = args.separation.standard()?;
     if !(args.cadence_s.is_finite() && args.cadence_s > 0.0) {
         bail!("--cadence-s must be positive");
     }
