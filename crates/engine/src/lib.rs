@@ -8,6 +8,8 @@
 //! - [`standard`]: configuration data (separation minima, alert levels);
 //! - [`detect`](mod@detect) and [`broadphase`]: all conflicts in a snapshot, fast and reference;
 //! - [`alerting`]: stateful alert lifecycle with stable ids and hysteresis;
+//! - [`safety`]: the operational layers for tracks (level occupancy, intent, M-of-N
+//!   confirmation, parameter regions, inhibition, exemptions) over the detector;
 //! - [`guidance`]: which track / vertical-rate changes resolve an ownship's conflicts;
 //! - [`traffic`]: seeded synthetic traffic for tests and benchmarks.
 #![deny(missing_docs)]
@@ -18,6 +20,7 @@ pub mod cpa;
 pub mod detect;
 pub mod geodesy;
 pub mod guidance;
+pub mod safety;
 pub mod standard;
 pub mod state;
 pub mod traffic;
