@@ -114,6 +114,28 @@ pub struct Placement {
     pub inhibited: bool,
 }
 
+/// Places positions in the parameter regions and inhibition volumes (implemented over the
+/// cell's region set; [`NoRegions`] places everything in the default parameters).
+pub trait Locator: Send + Sync {
+    /// The placement of a position.
+    fn locate(&self, lat_deg: f64, lon_deg: f64, alt_ft: f64) -> Placement;
+    /// The parameters of each region index [`Locator::locate`] returns.
+    fn params(&self) -> Vec<RegionParams>;
+}
+
+/// No regions at all.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoRegions;
+
+impl Locator for NoRegions {
+    fn locate(&self, _: f64, _: f64, _: f64) -> Placement {
+        Placement::default()
+    }
+    fn params(&self) -> Vec<RegionParams> {
+        Vec::new()
+    }
+}
+
 /// One track as the safety net takes it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrackSample {
