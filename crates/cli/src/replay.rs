@@ -17,6 +17,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use anyhow::{bail, Context};
+use deconflict_engine::safety::{ConfirmConfig, SafetyNetConfig};
 use deconflict_engine::DetectOptions;
 use deconflict_feeds::counters::FeedStats;
 use deconflict_feeds::replay::{Replay, ReplayConfig, ReplayReport};
@@ -66,6 +67,77 @@ pub struct ReplayArgs {
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub safety: SafetyArgs,
+    /// Write a self-contained HTML report (map of losses and alerts, warning-time and
+    /// alerts-per-hour plots) here.
+    #[arg(long)]
+    pub html: Option<PathBuf>,
+}
+
+/// The safety-net flags (the defaults are the cell's defaults).
+#[derive(clap::Args, Debug, Clone)]
+pub struct SafetyArgs {
+    /// Parameter regions and inhibition volumes (TOML, GeoJSON or OpenAir); repeatable. They
+    /// take precedence over the default aerodrome regions.
+    #[arg(long = "regions", value_name = "FILE")]
+    pub regions: Vec<PathBuf>,
+    /// No default terminal regions and aerodrome inhibition from the bundled aerodrome list.
+    #[arg(long)]
+    pub no_aerodrome_defaults: bool,
+    /// The pure state-based detector's view: no level occupancy, intent, confirmation,
+    /// regions or inhibition.
+    #[arg(long)]
+    pub raw: bool,
+    /// Level occupancy tolerance, feet (ICAO Doc 4444: 200).
+    #[arg(long)]
+    pub level_tolerance_ft: Option<f64>,
+    /// A level is vacated after a change of more than this, feet (ICAO Doc 4444: 300).
+    #[arg(long)]
+    pub vacate_ft: Option<f64>,
+    /// Vertical rates within this count as level, ft/min.
+    #[arg(long)]
+    pub dead_band_fpm: Option<f64>,
+    /// Do not use selected altitudes.
+    #[arg(long)]
+    pub no_intent: bool,
+    /// Do not apply level occupancy.
+    #[arg(long)]
+    pub no_level_occupancy: bool,
+    /// M of M-of-N confirmation (1 disables it).
+    #[arg(long)]
+    pub confirm_m: Option<u8>,
+    /// N of M-of-N confirmation.
+    #[arg(long)]
+    pub confirm_n: Option<u8>,
+}
+
+impl SafetyArgs {
+    /// The safety-net configuration these flags give.
+    pub fn config(&self) -> SafetyNetConfig {
+        let mut c = SafetyNetConfig::default();
+        if let Some(v) = self.level_tolerance_ft {
+            c.vertical.level_tolerance_ft = v;
+        }
+        if let Some(v) = self.vacate_ft {
+            c.vertical.vacate_ft = v;
+        }
+        if let Some(v) = self.dead_band_fpm {
+            c.vertical.dead_band_fpm = v;
+        }
+        if let Some(v) = self.confirm_m {
+            c.confirm.m = v;
+        }
+        if let Some(v) = self.confirm_n {
+            c.confirm.n = v;
+        }
+        c.intent.enabled = !(self.no_intent || self.raw);
+        c.level_occupancy = !(self.no_level_occupancy || self.raw);
+        if self.raw {
+            c.confirm = ConfirmConfig { m: 1, n: 1 };
+        }
+        c
+    }
 }
 
 fn parse_speed(s: &str) -> anyhow::Result<Option<f64>> {
@@ -162,6 +234,8 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
             ..Default::default()
         },
         cadence_s: args.cadence_s,
+        safety: args.safety.config(),
+        regions: crate::regions::locator(&args.safety)?,
         ..Default::default()
     };
     config.tracks.exclude_on_ground = !args.include_ground;
@@ -294,6 +368,10 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
     if let Some(p) = &args.csv {
         write_csv(p, &report).with_context(|| format!("writing {}", p.display()))?;
     }
+    if let Some(p) = &args.html {
+        std::fs::write(p, crate::report_html::render(&report))
+            .with_context(|| format!("writing {}", p.display()))?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -359,6 +437,50 @@ fn print_summary(r: &ReplayReport, wall_s: f64, untimed: bool, step_s: f64) {
         r.conflicts.iter().filter(|c| c.cross_party).count()
     );
     let _ = writeln!(out, "{:<28}{:>12}", "losses of separation", r.losses.len());
+    let sn = &r.safety_net;
+    let _ = writeln!(out, "{:<28}{:>12.1}", "flight hours", sn.flight_hours);
+    let _ = writeln!(
+        out,
+        "{:<28}{:>12.2}",
+        "losses per flight hour", sn.losses_per_flight_hour
+    );
+    for (l, v) in &sn.alerts_per_flight_hour {
+        let _ = writeln!(out, "{:<28}{:>12.2}", format!("level {l} alerts per fl. hour"), v);
+    }
+    let _ = writeln!(
+        out,
+        "{:<28}{:>12}",
+        "alerts with no loss after",
+        sn.alerts_without_loss.values().sum::<usize>()
+    );
+    if let (Some(p50), Some(min)) = (sn.warning_time_s.p50, sn.warning_time_s.min) {
+        let _ = writeln!(
+            out,
+            "{:<28}{:>12}",
+            "warning time before loss",
+            format!("min {min:.0} / median {p50:.0} s")
+        );
+    }
+    let _ = writeln!(
+        out,
+        "{:<28}{:>12}",
+        "losses without warning", sn.losses_without_warning
+    );
+    let _ = writeln!(
+        out,
+        "{:<28}{:>12}",
+        "raw-threshold losses",
+        format!("{} ({} removed)", sn.raw_losses, sn.raw_losses_removed)
+    );
+    let _ = writeln!(
+        out,
+        "{:<28}{:>12}",
+        "raw-threshold alerts",
+        format!("{} ({} warnings)", sn.raw_alerts, sn.raw_warnings)
+    );
+    for (f, n) in &sn.raw_alerts_removed_by {
+        let _ = writeln!(out, "{:<28}{:>12}", format!("  removed by {f}"), n);
+    }
     // Per party pair.
     #[derive(Default)]
     struct Pair {

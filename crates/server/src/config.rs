@@ -25,6 +25,9 @@ pub struct Config {
     pub alert_cycle_s: f64,
     /// Separation standard and alerting.
     pub separation: SeparationConfig,
+    /// Operational alerting logic over the detector: level occupancy, intent, confirmation,
+    /// parameter regions, inhibition volumes and declared exemptions.
+    pub safety_net: SafetyNetSettings,
     /// Track coasting and dropping.
     pub tracks: TracksConfig,
     /// Sharing rule for parties that do not set one.
@@ -49,6 +52,7 @@ impl Default for Config {
             cycle_s: 1.0,
             alert_cycle_s: 0.1,
             separation: SeparationConfig::default(),
+            safety_net: SafetyNetSettings::default(),
             tracks: TracksConfig::default(),
             sharing: Sharing::alerts_only(),
             retention: RetentionConfig::default(),
@@ -112,6 +116,86 @@ impl Default for TracksConfig {
         TracksConfig {
             coast_after_s: 15.0,
             drop_after_s: 60.0,
+        }
+    }
+}
+
+/// The safety net's settings (`[safety_net]`). The defaults follow ICAO Doc 4444 (level
+/// occupancy) and NASA DAIDALUS (2-of-4 confirmation); see `docs/safety-net.md`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SafetyNetSettings {
+    /// An aircraft is at a level while within this of it, feet. Default 200.
+    pub level_tolerance_ft: f64,
+    /// A level is vacated after a change of more than this, feet. Default 300.
+    pub vacate_ft: f64,
+    /// Vertical rates within this count as level, feet per minute. Default 250.
+    pub dead_band_fpm: f64,
+    /// Levels are multiples of this, feet. Default 100.
+    pub level_step_ft: f64,
+    /// Time in the dead band at one level before a track is level-stable, seconds. Default 4.
+    pub level_confirm_s: f64,
+    /// Apply level occupancy. Default true.
+    pub level_occupancy: bool,
+    /// Cap climbs and descents at the downlinked selected altitude. Default true.
+    pub intent: bool,
+    /// A selected altitude older than this is not used, seconds. Default 30.
+    pub selected_alt_max_age_s: f64,
+    /// M of M-of-N confirmation (1 = off). Default 2.
+    pub confirm_m: u8,
+    /// N of M-of-N confirmation (at most 16). Default 4.
+    pub confirm_n: u8,
+    /// Region files (TOML, GeoJSON or OpenAir) loaded at start, before the default aerodrome
+    /// regions. Default none.
+    pub region_files: Vec<PathBuf>,
+    /// Most tracks in one declared exemption. Default 16.
+    pub exemption_max_tracks: usize,
+    /// Longest declared exemption, seconds. Default 43200 (12 h).
+    pub exemption_max_duration_s: f64,
+}
+
+impl Default for SafetyNetSettings {
+    fn default() -> Self {
+        let d = deconflict_engine::safety::SafetyNetConfig::default();
+        SafetyNetSettings {
+            level_tolerance_ft: d.vertical.level_tolerance_ft,
+            vacate_ft: d.vertical.vacate_ft,
+            dead_band_fpm: d.vertical.dead_band_fpm,
+            level_step_ft: d.vertical.level_step_ft,
+            level_confirm_s: d.vertical.level_confirm_s,
+            level_occupancy: d.level_occupancy,
+            intent: d.intent.enabled,
+            selected_alt_max_age_s: d.intent.max_age_s,
+            confirm_m: d.confirm.m,
+            confirm_n: d.confirm.n,
+            region_files: Vec::new(),
+            exemption_max_tracks: 16,
+            exemption_max_duration_s: 43_200.0,
+        }
+    }
+}
+
+impl SafetyNetSettings {
+    /// The engine's configuration.
+    pub fn engine(&self) -> deconflict_engine::safety::SafetyNetConfig {
+        use deconflict_engine::safety::{ConfirmConfig, IntentConfig, VerticalConfig};
+        deconflict_engine::safety::SafetyNetConfig {
+            vertical: VerticalConfig {
+                level_tolerance_ft: self.level_tolerance_ft,
+                vacate_ft: self.vacate_ft,
+                dead_band_fpm: self.dead_band_fpm,
+                level_step_ft: self.level_step_ft,
+                level_confirm_s: self.level_confirm_s,
+            },
+            intent: IntentConfig {
+                enabled: self.intent,
+                max_age_s: self.selected_alt_max_age_s,
+            },
+            confirm: ConfirmConfig {
+                m: self.confirm_m,
+                n: self.confirm_n,
+            },
+            level_occupancy: self.level_occupancy,
         }
     }
 }
@@ -317,6 +401,18 @@ impl Config {
         };
         positive("cycle_s", self.cycle_s)?;
         positive("alert_cycle_s", self.alert_cycle_s)?;
+        deconflict_engine::safety::net::validate_config(&self.safety_net.engine()).map_err(|e| {
+            ConfigError::Invalid {
+                key: "safety_net".into(),
+                message: e.to_string(),
+            }
+        })?;
+        if self.safety_net.confirm_m == 0 || self.safety_net.confirm_m > self.safety_net.confirm_n || self.safety_net.confirm_n > 16 {
+            return Err(ConfigError::Invalid {
+                key: "safety_net.confirm_m".into(),
+                message: "need 1 <= confirm_m <= confirm_n <= 16".into(),
+            });
+        }
         positive("separation.horizontal_nm", self.separation.horizontal_nm)?;
         positive("separation.vertical_ft", self.separation.vertical_ft)?;
         positive("separation.lookahead_s", self.separation.lookahead_s)?;

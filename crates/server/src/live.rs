@@ -27,7 +27,8 @@ use deconflict_engine::alerting::{AlertEventKind, Alerting, AlertingConfig};
 use deconflict_engine::detect::DetectOptions;
 use deconflict_engine::standard::{AlertLevels, AlertThreshold, SeparationStandard};
 use deconflict_engine::AircraftState;
-use deconflict_engine::Detector;
+use deconflict_engine::safety::{Exemption, Locator, NoRegions, SafetyNet};
+use deconflict_feeds::replay::track_samples;
 use deconflict_feeds::counters::FeedStats;
 use deconflict_feeds::track::{TrackConfig, TrackTable};
 use deconflict_feeds::Observation;
@@ -88,6 +89,13 @@ pub struct Live {
     pub feeds: RwLock<Vec<Arc<FeedStats>>>,
     /// Counters and gauges.
     pub metrics: Arc<Metrics>,
+    /// Parameter regions and inhibition volumes the safety net uses (swapped whole when the
+    /// cell changes them).
+    pub regions: RwLock<Arc<dyn Locator>>,
+    /// Declared exemptions in force or scheduled.
+    pub exemptions: RwLock<Vec<Exemption>>,
+    /// Bumped whenever `regions` changes, so the alert cycle reloads them.
+    pub regions_version: std::sync::atomic::AtomicU64,
     table: Mutex<TrackTable>,
 }
 
@@ -116,6 +124,9 @@ impl Live {
             events,
             ingest: tx,
             feeds: RwLock::new(Vec::new()),
+            regions: RwLock::new(Arc::new(NoRegions)),
+            exemptions: RwLock::new(Vec::new()),
+            regions_version: std::sync::atomic::AtomicU64::new(1),
             metrics,
             table: Mutex::new(table),
         };
@@ -251,8 +262,9 @@ pub async fn run_cycles(
 /// off the async threads, then the alert events persisted and published.
 async fn run_alert_cycles(live: Arc<Live>, store: Arc<dyn Store>, config: Arc<Config>) {
     let run = now_s() as u64;
-    // One detector for the server's life: its buffers are reused every alert cycle.
-    let detector = match Detector::new(detect_options(&config)) {
+    // One safety net for the server's life: its detector buffers and per-track vertical
+    // state are kept across alert cycles.
+    let net = match SafetyNet::new(config.safety_net.engine(), detect_options(&config), false) {
         Ok(d) => Arc::new(Mutex::new(d)),
         Err(e) => {
             tracing::error!(error = %e, "conflict detection cannot start; no alerts will be raised");
@@ -263,30 +275,43 @@ async fn run_alert_cycles(live: Arc<Live>, store: Arc<dyn Store>, config: Arc<Co
         hold_s: config.separation.alert_hold_s,
     })));
     let period_s = config.alert_cycle_s.min(config.cycle_s);
+    let sel_max_age_s = config.safety_net.selected_alt_max_age_s;
     let mut interval = tokio::time::interval(Duration::from_secs_f64(period_s));
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut regions_seen = 0u64;
     loop {
         interval.tick().await;
         let started = Instant::now();
         let now = now_s();
-        // Snapshot (under the table lock, briefly), detection and alerting, all on a blocking
-        // thread; ingest only waits for the copy.
-        let (det, al, l) = (detector.clone(), alerting.clone(), live.clone());
+        // Snapshot (under the table lock, briefly), the safety net and alerting, all on a
+        // blocking thread; ingest only waits for the copy.
+        let (det, al, l) = (net.clone(), alerting.clone(), live.clone());
+        let version = live.regions_version.load(std::sync::atomic::Ordering::Acquire);
+        let reload = version != regions_seen;
+        regions_seen = version;
         let detected = tokio::task::spawn_blocking(move || {
-            let states = l
-                .table
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .airborne_states(now);
-            let detected = det
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .detect(&states);
+            let regions = l.regions.read().unwrap_or_else(|e| e.into_inner()).clone();
+            let exemptions = l.exemptions.read().unwrap_or_else(|e| e.into_inner()).clone();
+            let samples = track_samples(
+                &l.table.lock().unwrap_or_else(|e| e.into_inner()),
+                now,
+                &*regions,
+                sel_max_age_s,
+            );
+            let mut det = det.lock().unwrap_or_else(|e| e.into_inner());
+            if reload {
+                if let Err(e) = det.set_regions(regions.params()) {
+                    tracing::error!(error = %e, "invalid safety-net regions; keeping the previous ones");
+                }
+            }
+            det.set_exemptions(exemptions);
+            let detected = det.evaluate(now, &samples);
+            let states: Vec<AircraftState> = samples.into_iter().map(|t| t.state).collect();
             detected.map(|d| {
                 let events = al
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
-                    .update(now, &d.conflicts);
+                    .update(now, &d.confirmed);
                 (events, states)
             })
         })
