@@ -12,8 +12,26 @@
 //!   As dump1090 does, they are accepted only for addresses recently confirmed by an
 //!   extended squitter (DF 17/18 with CRC 0) or an all-call reply (DF 11 with a valid
 //!   interrogator code); others are rejected as `unknown_address`.
-//! - Comm-B registers (BDS 4,0 / 5,0 / 6,0) are inferred by heuristics and can be ambiguous;
-//!   only their altitude and identity fields feed tracks.
+//! - Comm-B registers (BDS 4,0 / 5,0 / 6,0) are inferred by heuristics and can be ambiguous:
+//!   the reply does not say which register it carries. Tracks take the reply's own altitude
+//!   or identity code, and from the register only the BDS 4,0 selected altitudes (see
+//!   below), only when BDS 4,0 is the one register rs1090 infers from the payload after its
+//!   own candidate checks (`DF20DataSelector::sanitize` against the reply's altitude, the
+//!   address's registration pattern and the aircraft's recent position). An ambiguous reply
+//!   (also readable as, say, BDS 0,5 or 5,0) gives no selected altitude.
+//! - Selected altitude (short-term vertical intent, see [`crate::observation`]):
+//!   - ADS-B TYPE 29 target state and status, DO-260B §2.2.3.2.7.1 (subtype 1 only; subtype 0
+//!     is the DO-260A layout, which carries a target altitude of another meaning and is not
+//!     used). The 11-bit selected altitude (32 ft steps, 0 = no data) goes to
+//!     [`Observation::selected_alt_ft`] when the source bit says MCP/FCU and to
+//!     [`Observation::fms_selected_alt_ft`] when it says FMS.
+//!   - Comm-B BDS 4,0 "selected vertical intention", ICAO Doc 9871 Table A-2-64: the MCP/FCU
+//!     and FMS selected altitudes (12 bits, 16 ft steps, each with a status bit). Being
+//!     inferred, a value is kept only when plausible: within
+//!     0..=[`COMMB_SELECTED_ALT_MAX_FT`], and not 0 (a set status bit over an all-zero value
+//!     is how many transponders say "not available").
+//!
+//!   `rs1090` rounds both formats to the nearest 100 ft, the resolution crews select in.
 //! - Pairing is ours rather than `rs1090::decode::cpr::decode_position`, because that one
 //!   also drops positions implying more than 1,200 km/h: correct for airliners, wrong for
 //!   the military traffic this system deconflicts. Plausibility is the track table's job,
@@ -30,6 +48,9 @@ use std::sync::Arc;
 
 use rs1090::decode::bds::bds05::AirbornePosition;
 use rs1090::decode::bds::bds09::AirborneVelocitySubType;
+use rs1090::decode::bds::bds40::SelectedVerticalIntention;
+use rs1090::decode::bds::bds62::{AltSource, TargetStateAndStatusInformation};
+use rs1090::decode::commb::CommBContext;
 use rs1090::decode::cpr::CPRFormat;
 use rs1090::decode::cpr::{self, Position};
 use rs1090::decode::{FlightStatus, IdentityCode, DF};
@@ -45,6 +66,34 @@ pub const ADDRESS_CONFIRMED_FOR_S: f64 = 600.0;
 pub const CPR_GLOBAL_MAX_GAP_S: f64 = 10.0;
 /// Oldest own position still used as the reference for local decoding, seconds.
 pub const CPR_LOCAL_MAX_AGE_S: f64 = 180.0;
+/// Highest selected altitude accepted from an (inferred) Comm-B BDS 4,0 reply, feet.
+pub const COMMB_SELECTED_ALT_MAX_FT: f64 = 50_000.0;
+
+/// The BDS 4,0 reading of a Comm-B data selector (`DF20DataSelector` or `DF21DataSelector`,
+/// which have the same fields) when it is the only register rs1090 inferred from the payload.
+macro_rules! sole_bds40 {
+    ($sel:expr) => {{
+        let s = $sel;
+        let other = s.bds05.is_some()
+            || s.bds10.is_some()
+            || s.bds17.is_some()
+            || s.bds18.is_some()
+            || s.bds19.is_some()
+            || s.bds20.is_some()
+            || s.bds21.is_some()
+            || s.bds30.is_some()
+            || s.bds44.is_some()
+            || s.bds45.is_some()
+            || s.bds50.is_some()
+            || s.bds60.is_some()
+            || s.bds65.is_some();
+        if other {
+            None
+        } else {
+            s.bds40.as_ref()
+        }
+    }};
+}
 
 #[derive(Default)]
 struct CprState {
@@ -192,25 +241,59 @@ impl ModeSDecoder {
                 obs.alt_ft = ac.0.map(f64::from);
                 obs.on_ground = Some(*vs == 1);
             }
-            DF::SurveillanceAltitudeReply { fs, ac, .. }
-            | DF::CommBAltitudeReply { fs, ac, .. } => {
+            DF::SurveillanceAltitudeReply { fs, ac, .. } => {
                 self.check_confirmed(crc, time_s)?;
                 obs.id = icao_id(crc);
                 obs.alt_ft = ac.0.map(f64::from);
                 obs.on_ground = flight_status_ground(fs);
             }
-            DF::SurveillanceIdentityReply { fs, id, .. }
-            | DF::CommBIdentityReply { fs, id, .. } => {
+            DF::CommBAltitudeReply { fs, ac, bds, .. } => {
+                self.check_confirmed(crc, time_s)?;
+                obs.id = icao_id(crc);
+                obs.alt_ft = ac.0.map(f64::from);
+                obs.on_ground = flight_status_ground(fs);
+                bds.sanitize(Some(&self.commb_context(crc, ac.0, time_s)));
+                if let Some(v) = sole_bds40!(bds) {
+                    selected_vertical_intention(v, &mut obs);
+                }
+            }
+            DF::SurveillanceIdentityReply { fs, id, .. } => {
                 self.check_confirmed(crc, time_s)?;
                 obs.id = icao_id(crc);
                 obs.squawk = Some(squawk(id));
                 obs.on_ground = flight_status_ground(fs);
+            }
+            DF::CommBIdentityReply { fs, id, bds, .. } => {
+                self.check_confirmed(crc, time_s)?;
+                obs.id = icao_id(crc);
+                obs.squawk = Some(squawk(id));
+                obs.on_ground = flight_status_ground(fs);
+                bds.sanitize(Some(&self.commb_context(crc, None, time_s)));
+                if let Some(v) = sole_bds40!(bds) {
+                    selected_vertical_intention(v, &mut obs);
+                }
             }
             DF::ExtendedSquitterMilitary { .. } | DF::CommDExtended { .. } => {
                 return Err(DecodeError::Unsupported)
             }
         }
         Ok(obs)
+    }
+
+    /// What rs1090's Comm-B inference may check candidates against: the reply's own altitude,
+    /// the address (registration patterns) and the aircraft's recent position.
+    fn commb_context(&self, addr: u32, alt: Option<i32>, t: f64) -> CommBContext<'static> {
+        CommBContext {
+            last_altitude: alt,
+            icao24: Some(addr),
+            last_position: self
+                .cpr
+                .get(&addr)
+                .and_then(|st| st.pos)
+                .filter(|(_, pt)| (t - pt).abs() <= CPR_LOCAL_MAX_AGE_S)
+                .map(|(p, _)| p),
+            ..Default::default()
+        }
     }
 
     fn extended_squitter(
@@ -257,6 +340,7 @@ impl ModeSDecoder {
                 obs.on_ground = Some(false);
             }
             ME::BDS61(s) => obs.squawk = Some(squawk(&s.squawk)),
+            ME::BDS62(t) => target_state_and_status(t, obs)?,
             _ => return Err(DecodeError::Unsupported),
         }
         Ok(())
@@ -309,6 +393,43 @@ impl ModeSDecoder {
             _ => {}
         }
     }
+}
+
+/// TYPE 29 target state and status (DO-260B §2.2.3.2.7.1): the selected altitude, filed by
+/// its source bit. Subtype 0 (DO-260A) and a message without a selected altitude carry
+/// nothing for a track.
+fn target_state_and_status(
+    t: &TargetStateAndStatusInformation,
+    obs: &mut Observation,
+) -> Result<(), DecodeError> {
+    if t.subtype != 1 {
+        return Err(DecodeError::Unsupported);
+    }
+    // rs1090 maps the "no data" code (0) and the 0 ft code (1) to None.
+    let alt = t
+        .selected_altitude
+        .filter(|a| *a > 0)
+        .map(f64::from)
+        .ok_or(DecodeError::Unsupported)?;
+    match t.alt_source {
+        AltSource::MCP => obs.selected_alt_ft = Some(alt),
+        AltSource::FMS => obs.fms_selected_alt_ft = Some(alt),
+    }
+    Ok(())
+}
+
+/// A BDS 4,0 selected altitude as rs1090 decoded it, if plausible: not 0 (not available) and
+/// at most [`COMMB_SELECTED_ALT_MAX_FT`].
+fn commb_selected_alt(v: Option<u16>) -> Option<f64> {
+    v.map(f64::from)
+        .filter(|a| *a > 0.0 && *a <= COMMB_SELECTED_ALT_MAX_FT)
+}
+
+/// Comm-B BDS 4,0 selected vertical intention (ICAO Doc 9871 Table A-2-64): the MCP/FCU and
+/// FMS selected altitudes.
+fn selected_vertical_intention(v: &SelectedVerticalIntention, obs: &mut Observation) {
+    obs.selected_alt_ft = commb_selected_alt(v.selected_altitude_mcp);
+    obs.fms_selected_alt_ft = commb_selected_alt(v.selected_altitude_fms);
 }
 
 fn squawk(id: &IdentityCode) -> String {
@@ -370,6 +491,102 @@ mod tests {
             d.decode(&bad, 3.0, &feed).unwrap_err().reason(),
             "bad_crc_or_format"
         );
+    }
+
+    /// Sets the 24-bit parity field of `msg` (the CRC of the rest, overlaid with `addr` for
+    /// address/parity replies; 0 for extended squitters).
+    fn with_parity(mut msg: Vec<u8>, addr: u32) -> Vec<u8> {
+        let n = msg.len();
+        msg[n - 3..].fill(0);
+        let p = rs1090::decode::crc::modes_checksum(&msg, n * 8).unwrap() ^ addr;
+        msg[n - 3..].copy_from_slice(&p.to_be_bytes()[1..]);
+        msg
+    }
+
+    #[test]
+    fn target_state_and_status_selected_altitude() {
+        let feed: Arc<str> = Arc::from("t");
+        let mut d = ModeSDecoder::new(None);
+        // TYPE 29 subtype 1, the test vector of rs1090 0.7.0 (src/decode/bds/bds62.rs):
+        // selected altitude 17,000 ft (MCP/FCU), QNH 1012.8 hPa, selected heading 66.8°.
+        let tss = hex("8DA05629EA21485CBF3F8CADAEEB");
+        let o = d.decode(&tss, 1.0, &feed).unwrap();
+        assert_eq!(o.id, "A05629");
+        assert_eq!(
+            (o.selected_alt_ft, o.fms_selected_alt_ft),
+            (Some(17_000.0), None)
+        );
+        assert_eq!((o.alt_ft, o.lat_deg, o.on_ground), (None, None, None));
+        // The same with the source bit (ME bit 9) set: the FMS selected altitude.
+        let mut fms = tss.clone();
+        fms[5] |= 0x80;
+        let o = d.decode(&with_parity(fms, 0), 2.0, &feed).unwrap();
+        assert_eq!(
+            (o.selected_alt_ft, o.fms_selected_alt_ft),
+            (None, Some(17_000.0))
+        );
+        // Subtype 0 is the DO-260A layout: nothing taken.
+        let mut a = tss.clone();
+        a[4] &= !0x06;
+        let e = d.decode(&with_parity(a, 0), 3.0, &feed).unwrap_err();
+        assert_eq!(e.reason(), "unsupported");
+        // Selected altitude code 0 is "no data".
+        let mut none = tss.clone();
+        none[5] &= 0x80;
+        none[6] &= 0x0F;
+        let e = d.decode(&with_parity(none, 0), 4.0, &feed).unwrap_err();
+        assert_eq!(e.reason(), "unsupported");
+    }
+
+    #[test]
+    fn commb_selected_vertical_intention() {
+        let feed: Arc<str> = Arc::from("t");
+        let mut d = ModeSDecoder::new(None).accept_unconfirmed();
+        // DF 20, BDS 4,0: the test vector of rs1090 0.7.0 (src/decode/bds/bds40.rs), MCP/FCU
+        // and FMS selected altitudes 3,000 ft, QNH 1020 hPa; the reply's altitude is 3,300 ft.
+        let df20 = hex("a000029c85e42f313000007047d3");
+        let o = d.decode(&df20, 1.0, &feed).unwrap();
+        assert_eq!(o.id, "4243D0");
+        assert_eq!(o.alt_ft, Some(3_300.0));
+        assert_eq!(
+            (o.selected_alt_ft, o.fms_selected_alt_ft),
+            (Some(3_000.0), Some(3_000.0))
+        );
+        // The same with the MCP/FCU field valid but 0: not available.
+        let mut zero = df20.clone();
+        zero[4] = 0x80;
+        zero[5] &= 0x07;
+        let o = d.decode(&with_parity(zero, 0x4243D0), 2.0, &feed).unwrap();
+        assert_eq!(
+            (o.selected_alt_ft, o.fms_selected_alt_ft),
+            (None, Some(3_000.0))
+        );
+        // DF 21 from the golden recording (../shared/data/decoded/full_flight_short): the
+        // payload also reads as a BDS 2,1 registration "K#W#", which rs1090's check against
+        // the address (393322, France) rules out; the reference decoder says BDS 4,0, 12,000 ft.
+        let o = d
+            .decode(&hex("a80008009770002ff0000053465f"), 3.0, &feed)
+            .unwrap();
+        assert_eq!(
+            (o.id.as_str(), o.squawk.as_deref()),
+            ("393322", Some("1000"))
+        );
+        assert_eq!(
+            (o.selected_alt_ft, o.fms_selected_alt_ft),
+            (Some(12_000.0), None)
+        );
+        // DF 20 from ../shared/data/beast/long_flight: BDS 4,0 (6,000 ft) or BDS 0,5 (the
+        // reply carries no altitude to tell them apart). Ambiguous: nothing taken.
+        let o = d
+            .decode(&hex("a10000008bb8002fa40104347214"), 4.0, &feed)
+            .unwrap();
+        assert_eq!((o.selected_alt_ft, o.fms_selected_alt_ft), (None, None));
+        // rs1090's invalid BDS 4,0 vector: the altitude only.
+        let o = d
+            .decode(&hex("a0000638fa81c10000000081a92f"), 5.0, &feed)
+            .unwrap();
+        assert!(o.alt_ft.is_some());
+        assert_eq!((o.selected_alt_ft, o.fms_selected_alt_ft), (None, None));
     }
 
     #[test]

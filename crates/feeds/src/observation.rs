@@ -4,6 +4,21 @@
 //! `aircraft.json` and party telemetry all end as an `Observation`. Every kinematic field is
 //! optional because most messages carry only part of the state (an altitude reply carries no
 //! position, a velocity message no altitude); the [`crate::track::TrackTable`] merges them.
+//!
+//! # Selected altitude (short-term vertical intent)
+//! Two fields carry the altitude the crew or the flight management system has set as the level
+//! to capture, which safety nets use to cap a vertical prediction (an aircraft climbing
+//! through FL 300 with FL 310 selected will level off at FL 310):
+//! - [`Observation::selected_alt_ft`]: the MCP/FCU selected altitude, from the ADS-B target
+//!   state and status message (DO-260B §2.2.3.2.7.1, TYPE 29 subtype 1, "selected altitude"
+//!   with the source bit set to MCP/FCU), the Comm-B register BDS 4,0 "MCP/FCU selected
+//!   altitude" (ICAO Doc 9871, Table A-2-64), readsb `nav_altitude_mcp` or a party's
+//!   `selected_alt_ft`;
+//! - [`Observation::fms_selected_alt_ft`]: the FMS selected altitude, from TYPE 29 with the
+//!   source bit set to FMS, the BDS 4,0 "FMS selected altitude", readsb `nav_altitude_fms` or a
+//!   party's `fms_selected_alt_ft`.
+//!
+//! Neither is a clearance: it is what the aircraft is set to do, and may be wrong or stale.
 
 use std::sync::Arc;
 
@@ -35,6 +50,13 @@ pub struct Observation {
     pub squawk: Option<String>,
     /// Whether the aircraft reports being on the ground.
     pub on_ground: Option<bool>,
+    /// MCP/FCU selected altitude, feet: DO-260B TYPE 29 target state and status "selected
+    /// altitude" with the MCP/FCU source bit, or Comm-B BDS 4,0 "MCP/FCU selected altitude"
+    /// (ICAO Doc 9871 Table A-2-64). Both are decoded to the nearest 100 ft.
+    pub selected_alt_ft: Option<f64>,
+    /// FMS selected altitude, feet: TYPE 29 when the source bit says FMS, BDS 4,0 "FMS
+    /// selected altitude", or readsb `aircraft.json` `nav_altitude_fms`.
+    pub fms_selected_alt_ft: Option<f64>,
     /// The feed this came from (its configured id).
     pub feed: Arc<str>,
     /// The party the feed belongs to, if any.
@@ -51,6 +73,8 @@ impl Observation {
             id: id.into(),
             time_s,
             feed,
+            selected_alt_ft: None,
+            fms_selected_alt_ft: None,
             ..Default::default()
         }
     }

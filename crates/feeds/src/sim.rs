@@ -502,6 +502,8 @@ impl Simulator {
                     callsign: Some(a.callsign.clone()),
                     squawk: Some(a.squawk.clone()),
                     on_ground: Some(false),
+                    selected_alt_ft: None,
+                    fms_selected_alt_ft: None,
                     feed: self.feed.clone(),
                     party: Some(party),
                     own: a.own(),

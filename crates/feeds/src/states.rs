@@ -5,6 +5,14 @@
 //! All are already decoded states, so these are field mappings with unit conversions
 //! (OpenSky uses SI units: m/s and metres) and range checks. Non-finite or out-of-range values
 //! are rejected with [`DecodeError::BadField`] naming the field.
+//!
+//! # Selected altitude
+//! The selected altitudes (see [`crate::observation`]) come from readsb/dump1090
+//! `aircraft.json` `nav_altitude_mcp` (MCP/FCU) and `nav_altitude_fms` (FMS), which readsb
+//! decodes from the same DO-260B TYPE 29 and Comm-B BDS 4,0 messages as [`crate::modes`],
+//! and from the optional telemetry fields `selected_alt_ft` and `fms_selected_alt_ft`. Either
+//! must be finite and within -2,000..=200,000 ft, else the state is rejected as
+//! `bad_field` (`selected_altitude` / `fms_selected_altitude`), like any other bad field.
 
 use std::sync::Arc;
 
@@ -72,6 +80,18 @@ fn finish(mut obs: Observation) -> Result<Observation, DecodeError> {
     obs.gs_kt = opt(obs.gs_kt, "ground_speed", 0.0, 4_000.0)?;
     obs.trk_deg = opt(obs.trk_deg, "track", -360.0, 360.0)?;
     obs.vs_fpm = opt(obs.vs_fpm, "vertical_rate", -60_000.0, 60_000.0)?;
+    obs.selected_alt_ft = opt(
+        obs.selected_alt_ft,
+        "selected_altitude",
+        -2_000.0,
+        200_000.0,
+    )?;
+    obs.fms_selected_alt_ft = opt(
+        obs.fms_selected_alt_ft,
+        "fms_selected_altitude",
+        -2_000.0,
+        200_000.0,
+    )?;
     check(obs.time_s, "time", 0.0, 1e11)?;
     Ok(obs)
 }
@@ -328,7 +348,8 @@ pub fn parse_json_states(
 ///
 /// New (readsb: `alt_baro`, `alt_geom`, `gs`, `track`, `baro_rate`/`geom_rate`) and old
 /// (dump1090: `altitude`, `speed`, `track`, `vert_rate`) field names are both read;
-/// `"alt_baro":"ground"` sets on-ground. The time of each entry is `now - seen_pos` (or
+/// `"alt_baro":"ground"` sets on-ground. `nav_altitude_mcp` and `nav_altitude_fms` are the
+/// MCP/FCU and FMS selected altitudes, feet. The time of each entry is `now - seen_pos` (or
 /// `now - seen`).
 ///
 /// # Errors
@@ -396,6 +417,8 @@ fn aircraft_entry(a: &Value, now: f64, feed: &Arc<str>) -> Result<Observation, D
             .and_then(Value::as_str)
             .and_then(clean_squawk),
         on_ground,
+        selected_alt_ft: f("nav_altitude_mcp"),
+        fms_selected_alt_ft: f("nav_altitude_fms"),
         feed: feed.clone(),
         ..Default::default()
     })
@@ -434,6 +457,12 @@ pub struct Telemetry {
     /// On-ground flag.
     #[serde(default)]
     pub on_ground: Option<bool>,
+    /// MCP/FCU selected altitude, feet (the level the aircraft is set to capture).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selected_alt_ft: Option<f64>,
+    /// FMS selected altitude, feet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fms_selected_alt_ft: Option<f64>,
     /// Time of applicability, UNIX seconds.
     pub time: f64,
 }
@@ -465,6 +494,8 @@ impl Telemetry {
             callsign: self.callsign.as_deref().and_then(clean_callsign),
             squawk: self.squawk.as_deref().and_then(clean_squawk),
             on_ground: self.on_ground,
+            selected_alt_ft: self.selected_alt_ft,
+            fms_selected_alt_ft: self.fms_selected_alt_ft,
             feed: feed.clone(),
             party: party.cloned(),
             own: party.is_some(),
@@ -548,6 +579,87 @@ mod tests {
             (1699999997.0, Some(450.0), Some(128.0))
         );
         assert!(parse_aircraft_json(b"{}", &feed()).is_err());
+    }
+
+    #[test]
+    fn aircraft_json_selected_altitudes() {
+        // readsb's field names for the TYPE 29 / BDS 4,0 selected altitudes.
+        let doc = br#"{"now":1700000000.0,"aircraft":[
+            {"hex":"486257","flight":"KLM1302 ","alt_baro":31975,"nav_altitude_mcp":36000,"nav_altitude_fms":36000,"nav_qnh":1013.6,"lat":47.1,"lon":3.2,"seen_pos":0.4},
+            {"hex":"4ca7b4","alt_baro":12000,"nav_altitude_mcp":7008,"lat":47.2,"lon":3.3},
+            {"hex":"4ca7b5","alt_baro":12000,"lat":47.3,"lon":3.4},
+            {"hex":"4ca7b6","alt_baro":12000,"nav_altitude_mcp":250000,"lat":47.3,"lon":3.4}]}"#;
+        let out = parse_aircraft_json(doc, &feed()).unwrap();
+        let o = out[0].as_ref().unwrap();
+        assert_eq!(
+            (o.selected_alt_ft, o.fms_selected_alt_ft),
+            (Some(36_000.0), Some(36_000.0))
+        );
+        let o = out[1].as_ref().unwrap();
+        assert_eq!(
+            (o.selected_alt_ft, o.fms_selected_alt_ft),
+            (Some(7_008.0), None)
+        );
+        let o = out[2].as_ref().unwrap();
+        assert_eq!((o.selected_alt_ft, o.fms_selected_alt_ft), (None, None));
+        assert_eq!(
+            out[3],
+            Err(DecodeError::BadField {
+                field: "selected_altitude"
+            })
+        );
+    }
+
+    #[test]
+    fn telemetry_selected_altitudes() {
+        let line = br#"{"id":"BLU001","lat_deg":36.2,"lon_deg":37.1,"alt_ft":25000,"vs_fpm":1500,"selected_alt_ft":31000,"fms_selected_alt_ft":35000,"time":1700000000}"#;
+        let o = parse_telemetry_line(line, &feed(), None).unwrap();
+        assert_eq!(
+            (o.selected_alt_ft, o.fms_selected_alt_ft),
+            (Some(31_000.0), Some(35_000.0))
+        );
+        let plain =
+            br#"{"id":"BLU001","lat_deg":36.2,"lon_deg":37.1,"alt_ft":25000,"time":1700000000}"#;
+        let o = parse_telemetry_line(plain, &feed(), None).unwrap();
+        assert_eq!((o.selected_alt_ft, o.fms_selected_alt_ft), (None, None));
+        let high = br#"{"id":"BLU001","lat_deg":36.2,"lon_deg":37.1,"alt_ft":25000,"selected_alt_ft":200001,"time":1700000000}"#;
+        assert_eq!(
+            parse_telemetry_line(high, &feed(), None).unwrap_err(),
+            DecodeError::BadField {
+                field: "selected_altitude"
+            }
+        );
+        let low = br#"{"id":"BLU001","lat_deg":36.2,"lon_deg":37.1,"alt_ft":25000,"fms_selected_alt_ft":-2500,"time":1700000000}"#;
+        assert_eq!(
+            parse_telemetry_line(low, &feed(), None).unwrap_err(),
+            DecodeError::BadField {
+                field: "fms_selected_altitude"
+            }
+        );
+        // JSON has no NaN or infinity; a string is not a number.
+        let text = br#"{"id":"BLU001","lat_deg":36.2,"lon_deg":37.1,"alt_ft":25000,"selected_alt_ft":"FL310","time":1700000000}"#;
+        assert!(parse_telemetry_line(text, &feed(), None).is_err());
+        let t = Telemetry {
+            id: "BLU001".into(),
+            callsign: None,
+            lat_deg: 36.2,
+            lon_deg: 37.1,
+            alt_ft: 25_000.0,
+            gs_kt: None,
+            trk_deg: None,
+            vs_fpm: None,
+            squawk: None,
+            on_ground: None,
+            selected_alt_ft: Some(f64::NAN),
+            fms_selected_alt_ft: None,
+            time: 1_700_000_000.0,
+        };
+        assert_eq!(
+            t.into_observation(&feed(), None).unwrap_err(),
+            DecodeError::BadField {
+                field: "selected_altitude"
+            }
+        );
     }
 
     #[test]

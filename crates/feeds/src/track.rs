@@ -18,6 +18,12 @@
 //!   [`TrackConfig::max_consecutive_jumps`] rejects in a row.
 //! - Owner: the party that reports the aircraft as its own (telemetry, `own = true`) owns the
 //!   track from then on; otherwise the party of the first feed that heard it.
+//! - Selected altitudes (MCP/FCU and FMS, see [`crate::observation`]) are kept with the time
+//!   of the observation that last carried each, and follow the same rule: one from an
+//!   observation older than the held one is ignored, one at the same time only replaces a
+//!   different value. They are short-term intent and go stale quickly (a new level is
+//!   selected before the aircraft reaches the old one), so [`Track::selected_alt_at`] takes
+//!   the age limit the caller's prediction can afford.
 //! - A track coasts when silent for [`TrackConfig::coast_after_s`] and is dropped after
 //!   [`TrackConfig::drop_after_s`].
 
@@ -98,7 +104,8 @@ impl Reject {
     }
 }
 
-/// One aircraft in the fused picture. Serialises as the API's `Track` (see `docs/api.md`).
+/// One aircraft in the fused picture. Serialises as the API's `Track` (see `docs/api.md`),
+/// plus the selected altitudes and their times.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Track {
     /// ICAO address (six upper-case hex digits) or party track number.
@@ -131,6 +138,16 @@ pub struct Track {
     pub sources: Vec<Arc<str>>,
     /// Latest Mode A code.
     pub squawk: Option<String>,
+    /// Latest MCP/FCU selected altitude, feet.
+    pub selected_alt_ft: Option<f64>,
+    /// Time of the observation that last carried [`Track::selected_alt_ft`], UNIX seconds.
+    #[serde(rename = "selected_alt_time")]
+    pub selected_alt_time_s: Option<f64>,
+    /// Latest FMS selected altitude, feet.
+    pub fms_selected_alt_ft: Option<f64>,
+    /// Time of the observation that last carried [`Track::fms_selected_alt_ft`], UNIX seconds.
+    #[serde(rename = "fms_selected_alt_time")]
+    pub fms_selected_alt_time_s: Option<f64>,
     #[serde(skip)]
     pos_time_s: f64,
     #[serde(skip)]
@@ -162,6 +179,10 @@ impl Track {
             last_update_s: f64::NEG_INFINITY,
             sources: Vec::new(),
             squawk: None,
+            selected_alt_ft: None,
+            selected_alt_time_s: None,
+            fms_selected_alt_ft: None,
+            fms_selected_alt_time_s: None,
             pos_time_s: f64::NEG_INFINITY,
             alt_time_s: f64::NEG_INFINITY,
             vel_time_s: f64::NEG_INFINITY,
@@ -174,6 +195,18 @@ impl Track {
     /// Time of the latest position, UNIX seconds, if any.
     pub fn position_time_s(&self) -> Option<f64> {
         self.lat_deg.map(|_| self.pos_time_s)
+    }
+
+    /// The selected altitude to use at `now_s`, feet: the MCP/FCU one if it was reported at
+    /// most `max_age_s` before `now_s`, else the FMS one if that was, else `None`.
+    pub fn selected_alt_at(&self, now_s: f64, max_age_s: f64) -> Option<f64> {
+        let fresh = |v: Option<f64>, t: Option<f64>| {
+            v.zip(t)
+                .filter(|(_, t)| now_s - t <= max_age_s)
+                .map(|(v, _)| v)
+        };
+        fresh(self.selected_alt_ft, self.selected_alt_time_s)
+            .or_else(|| fresh(self.fms_selected_alt_ft, self.fms_selected_alt_time_s))
     }
 
     /// The state extrapolated linearly to `now_s` (flat-earth over the short extrapolation
@@ -260,6 +293,18 @@ fn validate(obs: &Observation) -> Result<(), Reject> {
     )?;
     valid(obs.gs_kt, "gs_kt", 0.0, deconflict_engine::state::MAX_GS_KT)?;
     valid(obs.trk_deg, "trk_deg", -720.0, 720.0)?;
+    valid(
+        obs.selected_alt_ft,
+        "selected_alt_ft",
+        deconflict_engine::state::MIN_ALT_FT,
+        deconflict_engine::state::MAX_ALT_FT,
+    )?;
+    valid(
+        obs.fms_selected_alt_ft,
+        "fms_selected_alt_ft",
+        deconflict_engine::state::MIN_ALT_FT,
+        deconflict_engine::state::MAX_ALT_FT,
+    )?;
     valid(
         obs.vs_fpm,
         "vs_fpm",
@@ -373,6 +418,28 @@ impl TrackTable {
                 track.vel_time_s = t;
                 applied = true;
             } else if t == track.vel_time_s {
+                same_time = true;
+            }
+        }
+        for (v, held, held_t) in [
+            (
+                obs.selected_alt_ft,
+                &mut track.selected_alt_ft,
+                &mut track.selected_alt_time_s,
+            ),
+            (
+                obs.fms_selected_alt_ft,
+                &mut track.fms_selected_alt_ft,
+                &mut track.fms_selected_alt_time_s,
+            ),
+        ] {
+            let Some(v) = v else { continue };
+            let prev_t = held_t.unwrap_or(f64::NEG_INFINITY);
+            if t > prev_t || (t == prev_t && *held != Some(v)) {
+                *held = Some(v);
+                *held_t = Some(t);
+                applied = true;
+            } else if t == prev_t {
                 same_time = true;
             }
         }
@@ -637,11 +704,101 @@ mod tests {
         assert_eq!(t.ingest(bad), Err(Reject::Invalid { field: "alt_ft" }));
     }
 
+    fn selected(id: &str, t: f64, mcp: Option<f64>, fms: Option<f64>) -> Observation {
+        let mut o = obs(id, t, "a");
+        o.selected_alt_ft = mcp;
+        o.fms_selected_alt_ft = fms;
+        o
+    }
+
+    #[test]
+    fn selected_altitudes_follow_time_order() {
+        let mut t = TrackTable::new(TrackConfig::default());
+        t.ingest(pos("A", 10.0, 36.0, 37.0, "a")).unwrap();
+        t.ingest(selected("A", 11.0, Some(31_000.0), None)).unwrap();
+        let tr = t.get("A").unwrap();
+        assert_eq!(
+            (tr.selected_alt_ft, tr.selected_alt_time_s),
+            (Some(31_000.0), Some(11.0))
+        );
+        assert_eq!(
+            (tr.fms_selected_alt_ft, tr.fms_selected_alt_time_s),
+            (None, None)
+        );
+        // An older one is ignored; the same one again at the same time is a duplicate.
+        assert_eq!(
+            t.ingest(selected("A", 10.5, Some(5_000.0), None)),
+            Err(Reject::OutOfOrder)
+        );
+        assert_eq!(
+            t.ingest(selected("A", 11.0, Some(31_000.0), None)),
+            Err(Reject::Duplicate)
+        );
+        assert_eq!(t.get("A").unwrap().selected_alt_ft, Some(31_000.0));
+        // A newer one replaces it even when the position is older than the track's.
+        t.ingest(selected("A", 12.0, Some(35_000.0), Some(37_000.0)))
+            .unwrap();
+        let tr = t.get("A").unwrap();
+        assert_eq!(
+            (tr.selected_alt_ft, tr.selected_alt_time_s),
+            (Some(35_000.0), Some(12.0))
+        );
+        assert_eq!(
+            (tr.fms_selected_alt_ft, tr.fms_selected_alt_time_s),
+            (Some(37_000.0), Some(12.0))
+        );
+        // A message without one keeps what the track holds; one repeating it refreshes its
+        // time.
+        t.ingest(pos("A", 13.0, 36.0, 37.002, "a")).unwrap();
+        t.ingest(selected("A", 14.0, Some(35_000.0), None)).unwrap();
+        let tr = t.get("A").unwrap();
+        assert_eq!(
+            (tr.selected_alt_time_s, tr.fms_selected_alt_time_s),
+            (Some(14.0), Some(12.0))
+        );
+        // Out of range or NaN: the observation is invalid.
+        assert_eq!(
+            t.ingest(selected("A", 15.0, Some(f64::NAN), None)),
+            Err(Reject::Invalid {
+                field: "selected_alt_ft"
+            })
+        );
+        assert_eq!(
+            t.ingest(selected("A", 15.0, None, Some(250_000.0))),
+            Err(Reject::Invalid {
+                field: "fms_selected_alt_ft"
+            })
+        );
+    }
+
+    #[test]
+    fn selected_alt_at_prefers_a_fresh_mcp_value() {
+        let mut t = TrackTable::new(TrackConfig::default());
+        t.ingest(selected("A", 100.0, Some(24_000.0), Some(35_000.0)))
+            .unwrap();
+        t.ingest(selected("A", 130.0, None, Some(33_000.0)))
+            .unwrap();
+        let tr = t.get("A").unwrap();
+        assert_eq!(tr.selected_alt_at(110.0, 30.0), Some(24_000.0));
+        assert_eq!(tr.selected_alt_at(130.0, 30.0), Some(24_000.0));
+        // MCP/FCU 31 s old: the FMS one, 1 s old.
+        assert_eq!(tr.selected_alt_at(131.0, 30.0), Some(33_000.0));
+        assert_eq!(tr.selected_alt_at(160.0, 30.0), Some(33_000.0));
+        assert_eq!(tr.selected_alt_at(161.0, 30.0), None);
+        let mut t = TrackTable::new(TrackConfig::default());
+        t.ingest(pos("B", 0.0, 36.0, 37.0, "a")).unwrap();
+        assert_eq!(t.get("B").unwrap().selected_alt_at(0.0, 30.0), None);
+    }
+
     #[test]
     fn serialises_as_the_api_track() {
         let mut t = TrackTable::new(TrackConfig::default());
         t.ingest(pos("A", 5.0, 36.0, 37.0, "f")).unwrap();
+        t.ingest(selected("A", 6.0, Some(31_000.0), None)).unwrap();
         let v = serde_json::to_value(t.get("A").unwrap()).unwrap();
+        assert_eq!(v["selected_alt_ft"], 31_000.0);
+        assert_eq!(v["selected_alt_time"], 6.0);
+        assert!(v["fms_selected_alt_ft"].is_null() && v["fms_selected_alt_time"].is_null());
         let mut keys: Vec<_> = v.as_object().unwrap().keys().cloned().collect();
         keys.sort();
         assert_eq!(
@@ -650,6 +807,8 @@ mod tests {
                 "alt_ft",
                 "callsign",
                 "coasting",
+                "fms_selected_alt_ft",
+                "fms_selected_alt_time",
                 "gs_kt",
                 "id",
                 "last_update",
@@ -657,6 +816,8 @@ mod tests {
                 "lon_deg",
                 "on_ground",
                 "party",
+                "selected_alt_ft",
+                "selected_alt_time",
                 "sources",
                 "squawk",
                 "trk_deg",

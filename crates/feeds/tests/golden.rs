@@ -72,6 +72,10 @@ struct Tally {
     corrected_surface_speeds: usize,
     reference_altitude_errors: usize,
     reference_squawk_errors: usize,
+    /// Comm-B replies the reference decoded as BDS 4,0 with an MCP/FCU selected altitude.
+    reference_selected: usize,
+    /// Of those, how many we decoded (the others we left out as ambiguous or implausible).
+    selected: usize,
 }
 
 fn check_golden(text: &str) -> Tally {
@@ -176,6 +180,32 @@ fn check_golden(text: &str) -> Tally {
                 n.callsigns += 1;
             }
         }
+        // BDS 4,0: what we take must be what the reference inferred; we may take less.
+        let reference_mcp = if bds == Some("40") {
+            r.get("selected_mcp").and_then(Value::as_f64)
+        } else {
+            None
+        };
+        n.reference_selected += usize::from(reference_mcp.is_some());
+        if let Some(ours) = o.selected_alt_ft {
+            assert_eq!(
+                Some(ours),
+                reference_mcp,
+                "selected altitude, line {}: {line}",
+                i + 1
+            );
+            n.selected += 1;
+        }
+        if let Some(ours) = o.fms_selected_alt_ft {
+            let reference = r.get("selected_fms").and_then(Value::as_f64);
+            assert_eq!(bds, Some("40"), "FMS selected altitude, line {}", i + 1);
+            assert_eq!(
+                Some(ours),
+                reference,
+                "FMS selected altitude, line {}",
+                i + 1
+            );
+        }
         if df == "5" || df == "21" {
             if let Some(sq) = r.get("squawk").and_then(Value::as_str) {
                 if o.squawk.as_deref() != Some(sq) {
@@ -211,6 +241,10 @@ fn golden_excerpt() {
         n.positions > 50 && n.altitudes > 100 && n.speeds > 50,
         "{n:?}"
     );
+    assert!(
+        n.selected > 0 && n.selected == n.reference_selected,
+        "{n:?}"
+    );
 }
 
 #[test]
@@ -226,6 +260,9 @@ fn golden_full_flight() {
         n.reference_altitude_errors + n.reference_squawk_errors < 20,
         "{n:?}"
     );
+    // The BDS 4,0 replies the reference decoded: we take (with rs1090 0.7.0) all of them.
+    assert!(n.reference_selected > 6_000, "{n:?}");
+    assert!(n.selected * 100 >= n.reference_selected * 99, "{n:?}");
 }
 
 fn decode_beast_stream(bytes: &[u8]) -> (usize, usize, usize) {
