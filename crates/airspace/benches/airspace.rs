@@ -6,6 +6,10 @@
 //!   criterion's mean, a plain loop of 5,000 checks prints p50/p99/max latency.
 //! - `intrusion_scan`: [`IntrusionDetector::scan`] of 20,000 aircraft against 10,000 watched
 //!   volumes with a 300 s look-ahead, one engine cycle.
+//! - `regions_locate`: [`RegionSet::locate`] of 100,000 aircraft (seeded random positions over
+//!   Europe, 35–71° N, 11° W–40° E, 0–45,000 ft) against the default aerodrome regions (an
+//!   inhibition cylinder and a terminal region around each of the 7,884 IATA-coded aerodromes
+//!   of the bundled list), one safety-net cycle.
 //!
 //! Run: `cargo bench -p deconflict-airspace --bench airspace`.
 
@@ -15,8 +19,8 @@ use std::time::{Duration, Instant};
 use criterion::{criterion_group, criterion_main, Criterion};
 use deconflict_airspace::geom::destination;
 use deconflict_airspace::{
-    IntrusionDetector, LatLon, Purpose, Reservation, ReservationIndex, ReservationState, Shape,
-    Volume,
+    AerodromeDefaults, IntrusionDetector, LatLon, Purpose, RegionSet, Reservation,
+    ReservationIndex, ReservationState, Shape, Volume,
 };
 use deconflict_engine::AircraftState;
 use rand::{Rng, SeedableRng};
@@ -200,5 +204,52 @@ fn intrusion_scan(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, filing_check, intrusion_scan);
+fn regions_locate(c: &mut Criterion) {
+    let t = Instant::now();
+    let set = RegionSet::with_aerodrome_defaults(vec![], &AerodromeDefaults::default())
+        .expect("valid defaults");
+    eprintln!(
+        "regions_locate: built {} default aerodrome regions in {:.2?}",
+        set.len(),
+        t.elapsed()
+    );
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    let points: Vec<(f64, f64, f64)> = (0..100_000)
+        .map(|_| {
+            (
+                rng.gen_range(35.0..71.0),
+                rng.gen_range(-11.0..40.0),
+                rng.gen_range(0.0..45_000.0),
+            )
+        })
+        .collect();
+    let locate_all = |points: &[(f64, f64, f64)]| {
+        points
+            .iter()
+            .map(|&(lat, lon, alt)| set.locate(lat, lon, alt))
+            .fold((0usize, 0usize), |(r, i), p| {
+                (
+                    r + usize::from(p.region.is_some()),
+                    i + usize::from(p.inhibited),
+                )
+            })
+    };
+    let t = Instant::now();
+    let (in_region, inhibited) = locate_all(black_box(&points));
+    eprintln!(
+        "regions_locate: 100,000 aircraft x {} regions: {:.2?} ({} in a terminal region, {} inhibited)",
+        set.len(),
+        t.elapsed(),
+        in_region,
+        inhibited
+    );
+    let mut g = c.benchmark_group("regions");
+    g.sample_size(10);
+    g.bench_function("locate_100k_aircraft_default_aerodromes", |b| {
+        b.iter(|| black_box(locate_all(black_box(&points))))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, filing_check, intrusion_scan, regions_locate);
 criterion_main!(benches);

@@ -503,7 +503,7 @@ fn polygon_intervals(ring: &[Coord], p0: Coord, d: Coord) -> Vec<Interval> {
 }
 
 /// Even-odd point-in-polygon test; points on an edge count as inside.
-fn point_in_ring(ring: &[Coord], p: Coord) -> bool {
+pub(crate) fn point_in_ring(ring: &[Coord], p: Coord) -> bool {
     let n = ring.len();
     let mut inside = false;
     for k in 0..n {

@@ -10,6 +10,13 @@
 //! - [`intrusion`]: [`IntrusionDetector`] (per-cycle predicted entries of live aircraft into
 //!   watched volumes, with time to entry and entry point) and [`IntrusionAlerts`] (stable alerts).
 //! - [`formats`]: ASTM F3548 `Volume4D` JSON, GeoJSON in and out, OpenAir text.
+//! - [`regions`]: safety-net regions for the engine's STCA-style
+//!   [`SafetyNet`](deconflict_engine::safety::SafetyNet) — *parameter regions* (minima, look-ahead
+//!   and alert thresholds per airspace) and *inhibition areas* (no conflict alerts inside), as in
+//!   EUROCONTROL's Short Term Conflict Alert specification: [`SafetyRegion`], read from TOML,
+//!   GeoJSON or OpenAir ([`load_regions`]), default regions around every IATA-coded aerodrome of
+//!   a bundled list ([`aerodrome_regions`], [`AerodromeDefaults`]), and [`RegionSet::locate`],
+//!   which places each aircraft for the net.
 //! - [`geom`]: the local azimuthal equidistant plane all exact computations use (continuous across
 //!   the antimeridian) and great-circle helpers.
 //!
@@ -51,6 +58,7 @@ pub mod geom;
 pub mod index;
 pub mod intrusion;
 pub mod overlap;
+pub mod regions;
 pub mod volume;
 
 pub use deconflict_engine::AlertEventKind;
@@ -61,6 +69,12 @@ pub use intrusion::{
     IntrusionEvent, IntrusionPrediction, IntrusionScan,
 };
 pub use overlap::{overlaps, GeoJsonGeometry, Overlap};
+pub use regions::{
+    aerodrome, aerodrome_regions, aerodromes, load_regions, parse_regions_geojson,
+    parse_regions_openair, parse_regions_toml, Aerodrome, AerodromeDefaults, RegionError,
+    RegionFormat, RegionKind, RegionLoadError, RegionParameters, RegionSet, RegionSetError,
+    RegionShape, RegionSource, SafetyRegion,
+};
 pub use volume::{
     time_span, validate_volumes, LatLon, Purpose, Reservation, ReservationError, ReservationState,
     Shape, Volume, VolumeError,

@@ -120,7 +120,11 @@ impl TryFrom<VolumeInput> for Volume {
     }
 }
 
-fn altitude_ft(bound: &'static str, ft: Option<f64>, fl: Option<f64>) -> Result<f64, VolumeError> {
+pub(crate) fn altitude_ft(
+    bound: &'static str,
+    ft: Option<f64>,
+    fl: Option<f64>,
+) -> Result<f64, VolumeError> {
     match (ft, fl) {
         (Some(ft), None) => Ok(ft),
         (None, Some(fl)) => Ok(fl * FT_PER_FL),

@@ -169,7 +169,7 @@ fn feature(at: &str, index: usize, f: &Value) -> Result<ImportedFeature, FormatE
     })
 }
 
-fn position(at: &str, v: Option<&Value>) -> Result<[f64; 2], FormatError> {
+pub(crate) fn position(at: &str, v: Option<&Value>) -> Result<[f64; 2], FormatError> {
     let a = v.and_then(Value::as_array).filter(|a| a.len() >= 2);
     let lon = a.and_then(|a| a[0].as_f64());
     let lat = a.and_then(|a| a[1].as_f64());
@@ -183,7 +183,7 @@ fn position(at: &str, v: Option<&Value>) -> Result<[f64; 2], FormatError> {
     }
 }
 
-fn polygon(at: &str, coords: Option<&Value>) -> Result<Shape, FormatError> {
+pub(crate) fn polygon(at: &str, coords: Option<&Value>) -> Result<Shape, FormatError> {
     let rings = coords
         .and_then(Value::as_array)
         .ok_or(FormatError::Missing {
