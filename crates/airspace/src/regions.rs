@@ -1032,7 +1032,9 @@ pub struct AerodromeDefaults {
     pub inhibit_height_ft: f64,
     /// Radius of the terminal region, nautical miles; 0 = no terminal regions. Default 40.
     pub terminal_radius_nm: f64,
-    /// Top of the terminal region, feet above the aerodrome's elevation. Default 10,000.
+    /// Top of the terminal region, feet above the aerodrome's elevation. Default 19,500
+    /// (about FL195, the top of European lower airspace, where terminal areas such as the
+    /// Paris TMA end; above it the en-route default applies).
     pub terminal_ceiling_ft: f64,
     /// Horizontal minimum in the terminal region, nautical miles. Default 3.
     pub terminal_h_sep_nm: f64,
@@ -1056,7 +1058,7 @@ impl Default for AerodromeDefaults {
             inhibit_radius_nm: 10.0,
             inhibit_height_ft: 3_000.0,
             terminal_radius_nm: 40.0,
-            terminal_ceiling_ft: 10_000.0,
+            terminal_ceiling_ft: 19_500.0,
             terminal_h_sep_nm: t.h_sep_nm,
             terminal_v_sep_ft: t.v_sep_ft,
             terminal_lookahead_s: t.lookahead_s,

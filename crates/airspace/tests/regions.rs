@@ -381,7 +381,7 @@ fn aerodrome_defaults_are_configurable() {
     let lfpg = regions.iter().find(|r| r.id == "LFPG-terminal").unwrap();
     assert_eq!(
         lfpg.upper_ft,
-        aerodrome("LFPG").unwrap().elevation_ft + 10_000.0
+        aerodrome("LFPG").unwrap().elevation_ft + 19_500.0
     );
     assert_eq!(lfpg.source, RegionSource::Aerodrome);
 

@@ -85,6 +85,10 @@ pub struct SafetyArgs {
     /// No default terminal regions and aerodrome inhibition from the bundled aerodrome list.
     #[arg(long)]
     pub no_aerodrome_defaults: bool,
+    /// The default aerodrome regions' settings, as a TOML table of the keys of
+    /// `[safety_net.aerodromes]` (so that a replay matches a cell's configuration).
+    #[arg(long, value_name = "FILE")]
+    pub aerodrome_defaults: Option<PathBuf>,
     /// The pure state-based detector's view: no level occupancy, intent, confirmation,
     /// regions or inhibition.
     #[arg(long)]
@@ -98,6 +102,12 @@ pub struct SafetyArgs {
     /// Vertical rates within this count as level, ft/min.
     #[arg(long)]
     pub dead_band_fpm: Option<f64>,
+    /// Levels are multiples of this, feet.
+    #[arg(long)]
+    pub level_step_ft: Option<f64>,
+    /// Time in the vertical-rate dead band at one level before a track is level-stable, s.
+    #[arg(long)]
+    pub level_confirm_s: Option<f64>,
     /// Do not use selected altitudes.
     #[arg(long)]
     pub no_intent: bool,
@@ -124,6 +134,12 @@ impl SafetyArgs {
         }
         if let Some(v) = self.dead_band_fpm {
             c.vertical.dead_band_fpm = v;
+        }
+        if let Some(v) = self.level_step_ft {
+            c.vertical.level_step_ft = v;
+        }
+        if let Some(v) = self.level_confirm_s {
+            c.vertical.level_confirm_s = v;
         }
         if let Some(v) = self.confirm_m {
             c.confirm.m = v;
@@ -445,7 +461,12 @@ fn print_summary(r: &ReplayReport, wall_s: f64, untimed: bool, step_s: f64) {
         "losses per flight hour", sn.losses_per_flight_hour
     );
     for (l, v) in &sn.alerts_per_flight_hour {
-        let _ = writeln!(out, "{:<28}{:>12.2}", format!("level {l} alerts per fl. hour"), v);
+        let _ = writeln!(
+            out,
+            "{:<28}{:>12.2}",
+            format!("level {l} alerts per fl. hour"),
+            v
+        );
     }
     let _ = writeln!(
         out,

@@ -57,15 +57,34 @@ fn adjacent_levels_975_ft_apart_are_separated() {
     for t in 0..30 {
         let tf = f64::from(t);
         let noise = if t % 2 == 0 { 150.0 } else { -100.0 };
-        let a = st("A", 0.0, 0.0 + tf * 480.0 / 3600.0 * NM_DEG, 34_975.0, 480.0, 90.0, noise);
-        let b = st("B", 0.0, 40.0 * NM_DEG - tf * 480.0 / 3600.0 * NM_DEG, 34_000.0, 480.0, 270.0, -noise);
+        let a = st(
+            "A",
+            0.0,
+            0.0 + tf * 480.0 / 3600.0 * NM_DEG,
+            34_975.0,
+            480.0,
+            90.0,
+            noise,
+        );
+        let b = st(
+            "B",
+            0.0,
+            40.0 * NM_DEG - tf * 480.0 / 3600.0 * NM_DEG,
+            34_000.0,
+            480.0,
+            270.0,
+            -noise,
+        );
         let e = n.evaluate(tf, &[sample(a, tf), sample(b, tf)]).unwrap();
         raw_any |= !e.raw.is_empty();
         if t >= 5 {
             assert!(e.predicted.is_empty(), "t={t}: {:?}", e.predicted);
         }
     }
-    assert!(raw_any, "the raw detector should see the noise as a conflict");
+    assert!(
+        raw_any,
+        "the raw detector should see the noise as a conflict"
+    );
 
     // With level occupancy off, the same tracks do alert: the filter is what removes it.
     let mut off = net(SafetyNetConfig {
@@ -76,9 +95,29 @@ fn adjacent_levels_975_ft_apart_are_separated() {
     for t in 0..30 {
         let tf = f64::from(t);
         let noise = if t % 2 == 0 { 150.0 } else { -100.0 };
-        let a = st("A", 0.0, tf * 480.0 / 3600.0 * NM_DEG, 34_975.0, 480.0, 90.0, noise);
-        let b = st("B", 0.0, 40.0 * NM_DEG - tf * 480.0 / 3600.0 * NM_DEG, 34_000.0, 480.0, 270.0, -noise);
-        alerted |= !off.evaluate(tf, &[sample(a, tf), sample(b, tf)]).unwrap().confirmed.is_empty();
+        let a = st(
+            "A",
+            0.0,
+            tf * 480.0 / 3600.0 * NM_DEG,
+            34_975.0,
+            480.0,
+            90.0,
+            noise,
+        );
+        let b = st(
+            "B",
+            0.0,
+            40.0 * NM_DEG - tf * 480.0 / 3600.0 * NM_DEG,
+            34_000.0,
+            480.0,
+            270.0,
+            -noise,
+        );
+        alerted |= !off
+            .evaluate(tf, &[sample(a, tf), sample(b, tf)])
+            .unwrap()
+            .confirmed
+            .is_empty();
     }
     assert!(alerted);
 }
@@ -151,9 +190,21 @@ fn a_single_update_spike_never_alerts_and_confirmation_off_lets_it_through() {
         for t in 0..3 {
             let tf = f64::from(t);
             let vs = if t == 1 { -6_000.0 } else { -400.0 };
-            let a = st("A", 0.0, tf * 400.0 / 3600.0 * NM_DEG, 20_000.0, 400.0, 90.0, vs);
+            let a = st(
+                "A",
+                0.0,
+                tf * 400.0 / 3600.0 * NM_DEG,
+                20_000.0,
+                400.0,
+                90.0,
+                vs,
+            );
             let b = st("B", 0.0, 10.0 * NM_DEG, 18_000.0, 400.0, 270.0, 0.0);
-            any |= !n.evaluate(tf, &[sample(a, tf), sample(b, tf)]).unwrap().confirmed.is_empty();
+            any |= !n
+                .evaluate(tf, &[sample(a, tf), sample(b, tf)])
+                .unwrap()
+                .confirmed
+                .is_empty();
         }
         any
     };
@@ -192,7 +243,12 @@ fn terminal_region_minima_and_inhibition_and_exemptions() {
     assert!(both_tma.predicted.is_empty());
     assert_eq!(both_tma.counts.regions, 1);
     // One in the TMA, one outside: the larger minimum applies.
-    assert_eq!(run(place(Some(0), false), place(None, false), vec![]).predicted.len(), 1);
+    assert_eq!(
+        run(place(Some(0), false), place(None, false), vec![])
+            .predicted
+            .len(),
+        1
+    );
     let inh = run(place(None, true), place(None, false), vec![]);
     assert!(inh.predicted.is_empty());
     assert_eq!(inh.counts.inhibition, 1);
@@ -210,10 +266,20 @@ fn terminal_region_minima_and_inhibition_and_exemptions() {
         end_s: 1.0,
         ..group.clone()
     };
-    assert_eq!(run(place(None, false), place(None, false), vec![expired]).predicted.len(), 1);
+    assert_eq!(
+        run(place(None, false), place(None, false), vec![expired])
+            .predicted
+            .len(),
+        1
+    );
     let other = Exemption {
         tracks: vec!["A".into(), "C".into()],
         ..group
     };
-    assert_eq!(run(place(None, false), place(None, false), vec![other]).predicted.len(), 1);
+    assert_eq!(
+        run(place(None, false), place(None, false), vec![other])
+            .predicted
+            .len(),
+        1
+    );
 }

@@ -148,6 +148,9 @@ pub struct SafetyNetSettings {
     /// Region files (TOML, GeoJSON or OpenAir) loaded at start, before the default aerodrome
     /// regions. Default none.
     pub region_files: Vec<PathBuf>,
+    /// Default terminal regions and aerodrome inhibition around every scheduled-service
+    /// aerodrome of the bundled list (`[safety_net.aerodromes]`).
+    pub aerodromes: deconflict_airspace::regions::AerodromeDefaults,
     /// Most tracks in one declared exemption. Default 16.
     pub exemption_max_tracks: usize,
     /// Longest declared exemption, seconds. Default 43200 (12 h).
@@ -169,6 +172,7 @@ impl Default for SafetyNetSettings {
             confirm_m: d.confirm.m,
             confirm_n: d.confirm.n,
             region_files: Vec::new(),
+            aerodromes: Default::default(),
             exemption_max_tracks: 16,
             exemption_max_duration_s: 43_200.0,
         }
@@ -401,13 +405,16 @@ impl Config {
         };
         positive("cycle_s", self.cycle_s)?;
         positive("alert_cycle_s", self.alert_cycle_s)?;
-        deconflict_engine::safety::net::validate_config(&self.safety_net.engine()).map_err(|e| {
-            ConfigError::Invalid {
+        deconflict_engine::safety::net::validate_config(&self.safety_net.engine()).map_err(
+            |e| ConfigError::Invalid {
                 key: "safety_net".into(),
                 message: e.to_string(),
-            }
-        })?;
-        if self.safety_net.confirm_m == 0 || self.safety_net.confirm_m > self.safety_net.confirm_n || self.safety_net.confirm_n > 16 {
+            },
+        )?;
+        if self.safety_net.confirm_m == 0
+            || self.safety_net.confirm_m > self.safety_net.confirm_n
+            || self.safety_net.confirm_n > 16
+        {
             return Err(ConfigError::Invalid {
                 key: "safety_net.confirm_m".into(),
                 message: "need 1 <= confirm_m <= confirm_n <= 16".into(),

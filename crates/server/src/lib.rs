@@ -23,6 +23,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod picture;
 pub mod policy;
+pub mod safety;
 pub mod sources;
 pub mod state;
 pub mod strategic;
@@ -59,7 +60,12 @@ fn all_routes(extra: RouteTable) -> RouteTable {
 }
 
 async fn openapi_json() -> impl IntoResponse {
-    axum::Json(openapi::document(strategic::OPERATIONS))
+    axum::Json(openapi::document(&operations()))
+}
+
+/// The documented operations outside `api.rs`.
+pub fn operations() -> Vec<(&'static str, &'static str, &'static str, &'static str)> {
+    [strategic::OPERATIONS, safety::OPERATIONS].concat()
 }
 
 async fn metrics_text(State(s): State<AppState>) -> impl IntoResponse {
@@ -137,6 +143,9 @@ pub enum ServerError {
         #[source]
         source: std::io::Error,
     },
+    /// The safety-net regions could not be loaded.
+    #[error("safety-net regions: {0}")]
+    Regions(String),
 }
 
 fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> ServerError {
@@ -277,6 +286,9 @@ pub async fn run(config: Config, opts: ServeOptions) -> Result<(), ServerError> 
     }
     let state = AppState::new(store, config.clone(), directory, live);
     strategic::start(&state)?;
+    let regions = safety::start(state.store.as_ref(), &state.config, &state.live)
+        .map_err(ServerError::Regions)?;
+    tracing::info!(regions, "safety-net regions loaded");
     if opts.demo {
         strategic::demo::seed(&state)?;
         strategic::demo::spawn_civil(&state.live);
@@ -319,7 +331,7 @@ mod tests {
             .map(|(m, p)| (m.to_string(), p.to_owned()))
             .collect();
         let mut doc: Vec<(String, String)> = Vec::new();
-        let d = openapi::document(strategic::OPERATIONS);
+        let d = openapi::document(&operations());
         for (path, ops) in d["paths"].as_object().unwrap() {
             for m in ops.as_object().unwrap().keys() {
                 doc.push((m.to_uppercase(), path.clone()));

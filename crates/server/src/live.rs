@@ -22,14 +22,16 @@ use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::picture::{json_array, Picture, TrackView};
 use crate::policy::{self, Viewer};
+use crate::safety::{engine_exemptions, ExemptionDoc};
 use axum::extract::ws::Utf8Bytes;
+use deconflict_airspace::regions::RegionSet;
 use deconflict_engine::alerting::{AlertEventKind, Alerting, AlertingConfig};
 use deconflict_engine::detect::DetectOptions;
+use deconflict_engine::safety::{Locator, NoRegions, SafetyNet};
 use deconflict_engine::standard::{AlertLevels, AlertThreshold, SeparationStandard};
 use deconflict_engine::AircraftState;
-use deconflict_engine::safety::{Exemption, Locator, NoRegions, SafetyNet};
-use deconflict_feeds::replay::track_samples;
 use deconflict_feeds::counters::FeedStats;
+use deconflict_feeds::replay::track_samples;
 use deconflict_feeds::track::{TrackConfig, TrackTable};
 use deconflict_feeds::Observation;
 use deconflict_store::{AlertRecord, Message, Role, Store};
@@ -90,10 +92,10 @@ pub struct Live {
     /// Counters and gauges.
     pub metrics: Arc<Metrics>,
     /// Parameter regions and inhibition volumes the safety net uses (swapped whole when the
-    /// cell changes them).
-    pub regions: RwLock<Arc<dyn Locator>>,
-    /// Declared exemptions in force or scheduled.
-    pub exemptions: RwLock<Vec<Exemption>>,
+    /// cell changes them); `None` until loaded.
+    regions: RwLock<Option<Arc<RegionSet>>>,
+    /// Declared exemptions, as stored.
+    exemptions: RwLock<Vec<ExemptionDoc>>,
     /// Bumped whenever `regions` changes, so the alert cycle reloads them.
     pub regions_version: std::sync::atomic::AtomicU64,
     table: Mutex<TrackTable>,
@@ -124,7 +126,7 @@ impl Live {
             events,
             ingest: tx,
             feeds: RwLock::new(Vec::new()),
-            regions: RwLock::new(Arc::new(NoRegions)),
+            regions: RwLock::new(None),
             exemptions: RwLock::new(Vec::new()),
             regions_version: std::sync::atomic::AtomicU64::new(1),
             metrics,
@@ -139,6 +141,35 @@ impl Live {
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+
+    /// Installs a new region set; the next alert cycle uses it.
+    pub fn set_regions(&self, set: Arc<RegionSet>) {
+        *self.regions.write().unwrap_or_else(|e| e.into_inner()) = Some(set);
+        self.regions_version
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    }
+
+    /// The region set in use.
+    pub fn region_set(&self) -> Option<Arc<RegionSet>> {
+        self.regions
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Replaces the declared exemptions.
+    pub fn set_exemption_docs(&self, docs: Vec<ExemptionDoc>) {
+        *self.exemptions.write().unwrap_or_else(|e| e.into_inner()) = docs;
+    }
+
+    /// The party owning a track now (`None` for an unknown track or one with no party).
+    pub fn track_party(&self, id: &str) -> Option<String> {
+        self.table
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(id)
+            .and_then(|t| t.party.clone())
     }
 
     /// Publishes an event to stream clients (no receiver is not an error).
@@ -286,17 +317,30 @@ async fn run_alert_cycles(live: Arc<Live>, store: Arc<dyn Store>, config: Arc<Co
         // Snapshot (under the table lock, briefly), the safety net and alerting, all on a
         // blocking thread; ingest only waits for the copy.
         let (det, al, l) = (net.clone(), alerting.clone(), live.clone());
-        let version = live.regions_version.load(std::sync::atomic::Ordering::Acquire);
+        let version = live
+            .regions_version
+            .load(std::sync::atomic::Ordering::Acquire);
         let reload = version != regions_seen;
         regions_seen = version;
         let detected = tokio::task::spawn_blocking(move || {
-            let regions = l.regions.read().unwrap_or_else(|e| e.into_inner()).clone();
-            let exemptions = l.exemptions.read().unwrap_or_else(|e| e.into_inner()).clone();
+            let regions: Arc<dyn Locator> = match l.region_set() {
+                Some(set) => set,
+                None => Arc::new(NoRegions),
+            };
             let samples = track_samples(
                 &l.table.lock().unwrap_or_else(|e| e.into_inner()),
                 now,
                 &*regions,
                 sel_max_age_s,
+            );
+            let owners: HashMap<&str, &str> = samples
+                .iter()
+                .filter_map(|t| Some((t.state.id.as_str(), t.state.party.as_deref()?)))
+                .collect();
+            let exemptions = engine_exemptions(
+                &l.exemptions.read().unwrap_or_else(|e| e.into_inner()),
+                now,
+                |t| owners.get(t).map(|p| (*p).to_owned()),
             );
             let mut det = det.lock().unwrap_or_else(|e| e.into_inner());
             if reload {

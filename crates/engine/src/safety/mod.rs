@@ -19,7 +19,7 @@ pub mod vertical;
 
 pub use confirm::ConfirmConfig;
 pub use net::{
-    Evaluation, Exemption, Filter, FilterCounts, IntentConfig, Locator, NoRegions, Placement, RegionParams,
-    SafetyNet, SafetyNetConfig, TrackSample,
+    Evaluation, Exemption, Filter, FilterCounts, IntentConfig, Locator, NoRegions, Placement,
+    RegionParams, SafetyNet, SafetyNetConfig, TrackSample,
 };
 pub use vertical::{VerticalConfig, VerticalMode};

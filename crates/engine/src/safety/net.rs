@@ -576,7 +576,8 @@ impl SafetyNet {
         self.confirm.end();
         // Forget the vertical state of tracks gone from the picture.
         if self.vertical.len() > 2 * tracks.len() + 64 {
-            self.vertical.retain(|id, _| index.contains_key(id.as_str()));
+            self.vertical
+                .retain(|id, _| index.contains_key(id.as_str()));
         }
         Ok(Evaluation {
             predicted,
@@ -644,7 +645,11 @@ fn order(tracks: &[TrackSample], a: u32, b: u32) -> (u32, u32) {
 
 /// The selected altitude a climbing or descending aircraft will level off at, or `None`
 /// when it is missing, stale, or not ahead of the aircraft (beyond the level tolerance).
-fn selected_level(cfg: &SafetyNetConfig, s: &AircraftState, sel: Option<(f64, f64)>) -> Option<f64> {
+fn selected_level(
+    cfg: &SafetyNetConfig,
+    s: &AircraftState,
+    sel: Option<(f64, f64)>,
+) -> Option<f64> {
     let (sel_ft, age_s) = sel?;
     if !(sel_ft.is_finite() && age_s.is_finite() && age_s <= cfg.intent.max_age_s) {
         return None;

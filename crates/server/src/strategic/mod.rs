@@ -330,6 +330,7 @@ pub fn routes() -> RouteTable {
             post(q::decline),
         )
         .add(Method::POST, "/api/v1/requests/{id}/ack", post(q::ack))
+        .merge(crate::safety::routes())
 }
 
 /// OpenAPI rows of the strategic routes: `(method, path, summary, who may call it)`.
