@@ -32,7 +32,7 @@ enum Command {
     /// Measure detection cycle times on synthetic traffic.
     Bench(bench::BenchArgs),
     /// Run recorded traffic through the track table, engine and alerting in fast time.
-    Replay(replay::ReplayArgs),
+    Replay(Box<replay::ReplayArgs>),
     /// Run the cell server.
     Serve(serve::ServeArgs),
     /// Audit log tools.
@@ -62,7 +62,7 @@ fn main() -> std::process::ExitCode {
         Command::Simulate(SimulateCommand::Traffic(args)) => simulate_traffic::run(args),
         Command::Simulate(SimulateCommand::Feed(args)) => simulate_feed::run(args),
         Command::Bench(args) => bench::run(args),
-        Command::Replay(args) => replay::run(args),
+        Command::Replay(args) => replay::run(*args),
         Command::Serve(args) => serve::run(args),
         Command::Audit(cmd) => audit::run(cmd),
     };

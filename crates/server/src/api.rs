@@ -213,6 +213,9 @@ pub struct TelemetryState {
     on_ground: Option<bool>,
     #[serde(default)]
     squawk: Option<String>,
+    /// MCP/FCU selected altitude, feet (the safety net caps climbs and descents there).
+    #[serde(default)]
+    selected_alt_ft: Option<f64>,
     /// UNIX seconds; default: now.
     #[serde(default)]
     time: Option<f64>,
@@ -257,6 +260,14 @@ fn check_state(t: &TelemetryState, now: f64) -> Result<(), String> {
         }
         if time < now - 3600.0 {
             return Err(format!("time {time} is more than an hour old"));
+        }
+    }
+    if let Some(sel) = t.selected_alt_ft {
+        if !(sel.is_finite()
+            && (deconflict_engine::state::MIN_ALT_FT..=deconflict_engine::state::MAX_ALT_FT)
+                .contains(&sel))
+        {
+            return Err(format!("selected_alt_ft {sel} is out of range"));
         }
     }
     if t.callsign.as_ref().is_some_and(|c| c.len() > 16) {
@@ -308,6 +319,7 @@ async fn telemetry(
         o.vs_fpm = t.vs_fpm;
         o.callsign = t.callsign;
         o.squawk = t.squawk;
+        o.selected_alt_ft = t.selected_alt_ft;
         o.on_ground = t.on_ground;
         o.party = Some(party.clone());
         o.own = true;

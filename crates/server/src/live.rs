@@ -265,6 +265,12 @@ fn view_of(t: &deconflict_feeds::track::Track) -> Option<TrackView> {
         last_update: t.last_update_s,
         sources: t.sources.iter().map(|s| s.to_string()).collect(),
         squawk: t.squawk.clone(),
+        selected_alt_ft: t.selected_alt_ft.or(t.fms_selected_alt_ft),
+        selected_alt_time: if t.selected_alt_ft.is_some() {
+            t.selected_alt_time_s
+        } else {
+            t.fms_selected_alt_time_s
+        },
     })
 }
 

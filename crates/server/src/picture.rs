@@ -37,6 +37,10 @@ pub struct TrackView {
     pub sources: Vec<String>,
     /// Mode A code.
     pub squawk: Option<String>,
+    /// Selected altitude (MCP/FCU, else FMS), feet, when downlinked.
+    pub selected_alt_ft: Option<f64>,
+    /// Time of the selected altitude, UNIX seconds.
+    pub selected_alt_time: Option<f64>,
 }
 
 impl TrackView {

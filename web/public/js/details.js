@@ -39,6 +39,7 @@ function render() {
     ['Ground speed', `${Math.round(t.gs_kt ?? 0)} kt`],
     ['Track', `${Math.round(t.trk_deg ?? 0)}°`],
     ['Vertical rate', `${Math.round(t.vs_fpm ?? 0)} ft/min`],
+    ['Selected altitude', Number.isFinite(t.selected_alt_ft) ? `${flText(t.selected_alt_ft)} (${Math.round(t.selected_alt_ft)} ft, ${Math.max(0, store.now() - (t.selected_alt_time || 0)).toFixed(0)} s ago)` : '—'],
     ['Squawk', t.squawk || '—'],
     ['Sources', (t.sources || []).join(', ') || '—'],
     ['Last update', `${utcTime(t.last_update)}Z (${age.toFixed(0)} s ago)`],

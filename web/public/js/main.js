@@ -36,6 +36,7 @@ const SHORTCUTS = [
   ['Backspace', 'Remove the last polygon corner'],
   ['Esc', 'Cancel drawing, close details and help'],
   ['L / T', 'Toggle labels / trails'],
+  ['G', 'Show / hide the safety-net regions (terminal areas, inhibition volumes)'],
   ['M', 'Mute / unmute the alarm sound'],
   ['R', 'Reconnect the live stream'],
 ];
@@ -108,6 +109,7 @@ function initConsole() {
   initAudit($('#panel-audit'));
   initDetails($('#details'));
   store.on('parties', () => { fillResParties(); fillHotlineParties(); });
+  startRegions();
   store.on('reservations', () => { if (store.parties.length < 2) loadParties(); });
 
   for (const b of document.querySelectorAll('#tabs button')) b.addEventListener('click', () => showTab(b.dataset.tab));
@@ -275,6 +277,7 @@ function onKey(e) {
     case 'Backspace': map.undoDraftPoint(); break;
     case 'l': case 'L': map.showLabels = !map.showLabels; syncButtons(); break;
     case 't': case 'T': map.showTrails = !map.showTrails; break;
+    case 'g': case 'G': map.showRegions = !map.showRegions; map.invalidateBase(); break;
     case 'm': case 'M': setSound(!soundEnabled()); unlockAudio(); syncButtons(); break;
     case 'r': case 'R': forceReconnect(); break;
     default: {
@@ -286,6 +289,29 @@ function onKey(e) {
     }
   }
   e.preventDefault();
+}
+
+// Safety-net regions of the view: refetched when the view has moved (checked every 2 s), when
+// the cell changes them, and every minute.
+let regionsBbox = null;
+let regionsAt = 0;
+async function refreshRegions(force = false) {
+  const bbox = map.bbox();
+  if (!force && bbox === regionsBbox && Date.now() - regionsAt < 60_000) return;
+  regionsBbox = bbox;
+  regionsAt = Date.now();
+  try {
+    const r = await get(`/safety/regions?bbox=${bbox}`);
+    map.setSafetyRegions(r.regions);
+  } catch {
+    // Shown again at the next refresh; the traffic does not depend on it.
+  }
+}
+
+function startRegions() {
+  store.on('safety-regions', () => refreshRegions(true));
+  setInterval(() => refreshRegions(false), 2000);
+  refreshRegions(true);
 }
 
 function signOut() {

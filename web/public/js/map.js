@@ -7,6 +7,10 @@ import { store } from './store.js';
 import { mercX, mercY, unmercX, unmercY, distanceM, circleRing, volumeRings, geojsonRings } from './geo.js';
 import { partyColour, levelColour, fl3, flText, utcDateTime, altBand, h } from './util.js';
 
+/** Safety-net region outlines: parameter regions and inhibition volumes. */
+const REGION_PARAMS = '#3fb8af';
+const REGION_INHIBIT = '#a29bfe';
+
 const MIN_SCALE = 256;
 const MAX_SCALE = 256 * 2 ** 15;
 const LABEL_LIMIT = 350;
@@ -43,6 +47,9 @@ export class MapView {
     this.overlaps = [];
     this.highlightVolume = null;
     this.reservationPaths = [];
+    // Safety-net parameter regions and inhibition volumes (GET /api/v1/safety/regions).
+    this.safetyRegions = [];
+    this.showRegions = true;
     this.hover = null;
     // Screen positions of the last frame, for hit testing.
     this.hitIds = [];
@@ -492,7 +499,60 @@ export class MapView {
       ctx.setLineDash([]);
       this.drawCountryLabels(ctx);
     }
+    if (this.showRegions) this.drawSafetyRegions(ctx);
     this.drawReservations(ctx);
+  }
+
+  /** Replaces the safety-net regions drawn under the traffic. */
+  setSafetyRegions(list) {
+    this.safetyRegions = list || [];
+    this.invalidateBase();
+  }
+
+  /** The view as `W,S,E,N` degrees. */
+  bbox() {
+    const [lonW, latN] = this.unproject(0, 0);
+    const [lonE, latS] = this.unproject(this.width, this.height);
+    const c = (v, m) => Math.max(-m, Math.min(m, v)).toFixed(3);
+    return `${c(lonW, 180)},${c(latS, 90)},${c(lonE, 180)},${c(latN, 90)}`;
+  }
+
+  // Parameter regions: thin teal outlines labelled with their minima; inhibition volumes:
+  // dotted grey-violet outlines with a light fill (no conflict alerts inside).
+  drawSafetyRegions(ctx) {
+    const zoomed = this.scale > 256 * 2 ** 6;
+    for (const r of this.safetyRegions) {
+      const ring = r.center ? circleRing(r.center.lon_deg, r.center.lat_deg, r.radius_nm * 1852, 48) : r.polygon;
+      if (!ring || ring.length < 3) continue;
+      const path = new Path2D();
+      ring.forEach(([lon, lat], i) => {
+        const [x, y] = this.project(lon, lat);
+        if (i === 0) path.moveTo(x, y);
+        else path.lineTo(x, y);
+      });
+      path.closePath();
+      const inhibit = r.kind === 'inhibition';
+      const colour = inhibit ? REGION_INHIBIT : REGION_PARAMS;
+      if (inhibit) {
+        ctx.fillStyle = colour + '14';
+        ctx.fill(path);
+      }
+      ctx.strokeStyle = colour + (inhibit ? 'aa' : '88');
+      ctx.lineWidth = 1;
+      ctx.setLineDash(inhibit ? [2, 3] : [8, 4]);
+      ctx.stroke(path);
+      ctx.setLineDash([]);
+      if (zoomed) {
+        const [lon0, lat0] = r.center ? [r.center.lon_deg, r.center.lat_deg] : ring[0];
+        const [x, y] = this.project(lon0, lat0);
+        const text = inhibit
+          ? `${r.name} no alerts below ${fl3(r.upper_ft)}`
+          : `${r.name} ${r.h_sep_nm} NM/${r.v_sep_ft} ft ${r.lookahead_s} s to ${fl3(r.upper_ft)}`;
+        ctx.font = '10px ui-monospace, monospace';
+        ctx.fillStyle = colour;
+        ctx.fillText(text, x + 4, r.center ? y - (inhibit ? 4 : 16) : y - 4);
+      }
+    }
   }
 
   drawGraticule(ctx) {
@@ -772,7 +832,9 @@ export class MapView {
         ctx.fillText(t.callsign || t.id, x + 9, y - 2);
         ctx.fillStyle = '#b8c4d2';
         const vs = t.vs_fpm > 300 ? '↑' : t.vs_fpm < -300 ? '↓' : ' ';
-        ctx.fillText(`${fl3(t.alt_ft)}${vs}${String(Math.round(t.gs_kt || 0)).padStart(3, ' ')}`, x + 9, y + 10);
+        // The selected altitude, when downlinked and different from the current level.
+        const sel = Number.isFinite(t.selected_alt_ft) && Math.abs(t.selected_alt_ft - (t.alt_ft ?? 0)) > 200 ? ` ›${fl3(t.selected_alt_ft)}` : '';
+        ctx.fillText(`${fl3(t.alt_ft)}${vs}${String(Math.round(t.gs_kt || 0)).padStart(3, ' ')}${sel}`, x + 9, y + 10);
         labels += 1;
       }
     }

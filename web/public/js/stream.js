@@ -40,6 +40,9 @@ function handleFrame(msg) {
     case 'reservation':
       store.upsert('reservations', msg.reservation);
       break;
+    case 'safety_region':
+      store.emit('safety-regions');
+      break;
     default:
       break;
   }
