@@ -741,9 +741,11 @@ type Entry = GeomWithData<Rectangle<[f64; 3]>, u32>;
 
 /// Validated regions in priority order, indexed for per-cycle location of every aircraft.
 ///
-/// Regions are held in an `rstar` R-tree of (longitude, latitude, altitude) boxes; a lookup
-/// takes the boxes containing the point and runs the exact test (altitude band, then distance
-/// to a circle's centre or point-in-polygon in the region's local plane) only on those.
+/// Regions are held in an `rstar` R-tree of (longitude, latitude, altitude) boxes (for
+/// [`RegionSet::containing`]) and in a 0.5° grid for [`RegionSet::locate`]: a lookup scans the
+/// point's cell, whose regions are listed in priority order, and runs the exact test
+/// (altitude band, then distance to a circle's centre or point-in-polygon in the region's
+/// local plane) only on those, skipping the horizontal test for circles that cover the cell.
 /// [`RegionSet::locate`] answers exactly what [`RegionSet::locate_brute_force`] answers.
 #[derive(Clone, Default)]
 pub struct RegionSet {
@@ -754,6 +756,110 @@ pub struct RegionSet {
     /// Region index of each parameter region.
     param_regions: Vec<usize>,
     tree: RTree<Entry>,
+    grid: Grid,
+}
+
+/// Cell size of the location grid, degrees (latitude and longitude).
+const GRID_CELL_DEG: f64 = 0.5;
+const GRID_ROWS: usize = (180.0 / GRID_CELL_DEG) as usize;
+const GRID_COLS: usize = (360.0 / GRID_CELL_DEG) as usize;
+/// A circle counts as covering a cell when the cell's corners are this far inside it, metres
+/// (more than the few tens of metres by which a parallel between two corners can bow out of
+/// a spherical cap).
+const FULL_CELL_MARGIN_M: f64 = 1_000.0;
+
+/// A uniform latitude/longitude grid over the regions' boxes, for [`RegionSet::locate`]:
+/// each cell lists, in priority order, the regions whose box meets it and whether the region
+/// covers the whole cell horizontally (then only its altitude band is tested). Point lookups
+/// are an index computation and a short scan, with no tree walk.
+#[derive(Clone, Default)]
+struct Grid {
+    /// `(start, len)` into `entries` per cell, row-major from (-90°, -180°).
+    cells: Vec<(u32, u32)>,
+    /// `(region index, covers the cell)`.
+    entries: Vec<(u32, bool)>,
+}
+
+fn grid_cell(lat_deg: f64, lon_deg: f64) -> usize {
+    let r = (((lat_deg + 90.0) / GRID_CELL_DEG) as usize).min(GRID_ROWS - 1);
+    let c = (((lon_deg + 180.0) / GRID_CELL_DEG) as usize).min(GRID_COLS - 1);
+    r * GRID_COLS + c
+}
+
+impl Grid {
+    fn build(prepared: &[Prepared], boxes: &[(u32, [f64; 4])]) -> Grid {
+        let mut per_cell: Vec<Vec<(u32, bool)>> = Vec::new();
+        per_cell.resize_with(GRID_ROWS * GRID_COLS, Vec::new);
+        for &(i, [lon0, lat0, lon1, lat1]) in boxes {
+            let r0 = (((lat0 + 90.0) / GRID_CELL_DEG).floor().max(0.0) as usize).min(GRID_ROWS - 1);
+            let r1 = (((lat1 + 90.0) / GRID_CELL_DEG).floor().max(0.0) as usize).min(GRID_ROWS - 1);
+            let c0 =
+                (((lon0 + 180.0) / GRID_CELL_DEG).floor().max(0.0) as usize).min(GRID_COLS - 1);
+            let c1 =
+                (((lon1 + 180.0) / GRID_CELL_DEG).floor().max(0.0) as usize).min(GRID_COLS - 1);
+            for r in r0..=r1 {
+                for c in c0..=c1 {
+                    let full = covers_cell(&prepared[i as usize], r, c);
+                    let list = &mut per_cell[r * GRID_COLS + c];
+                    match list.iter_mut().find(|(k, _)| *k == i) {
+                        Some(e) => e.1 |= full,
+                        None => list.push((i, full)),
+                    }
+                }
+            }
+        }
+        let mut grid = Grid {
+            cells: Vec::with_capacity(per_cell.len()),
+            entries: Vec::new(),
+        };
+        for mut list in per_cell {
+            list.sort_unstable_by_key(|e| e.0);
+            grid.cells
+                .push((grid.entries.len() as u32, list.len() as u32));
+            grid.entries.extend(list);
+        }
+        grid
+    }
+
+    fn at(&self, lat_deg: f64, lon_deg: f64) -> &[(u32, bool)] {
+        let (start, len) = self.cells[grid_cell(lat_deg, lon_deg)];
+        &self.entries[start as usize..(start + len) as usize]
+    }
+}
+
+/// Whether a circle region horizontally contains the whole grid cell (row `r`, column `c`):
+/// its four corners lie [`FULL_CELL_MARGIN_M`] inside the circle. Polygons never count as
+/// covering (they are always tested exactly).
+fn covers_cell(p: &Prepared, r: usize, c: usize) -> bool {
+    let Geom::Circle {
+        lat_rad,
+        lon_rad,
+        cos_lat,
+        hav_max,
+    } = &p.geom
+    else {
+        return false;
+    };
+    let radius_m = 2.0 * hav_max.sqrt().asin() * EARTH_RADIUS_M;
+    if radius_m <= FULL_CELL_MARGIN_M {
+        return false;
+    }
+    let inner = ((radius_m - FULL_CELL_MARGIN_M) / EARTH_RADIUS_M / 2.0)
+        .sin()
+        .powi(2);
+    let lat0 = -90.0 + r as f64 * GRID_CELL_DEG;
+    let lon0 = -180.0 + c as f64 * GRID_CELL_DEG;
+    [(0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (1.0, 1.0)]
+        .iter()
+        .all(|&(dr, dc)| {
+            let (la, lo) = (
+                (lat0 + dr * GRID_CELL_DEG).to_radians(),
+                (lon0 + dc * GRID_CELL_DEG).to_radians(),
+            );
+            let s_lat = ((la - lat_rad) / 2.0).sin();
+            let s_lon = ((lo - lon_rad) / 2.0).sin();
+            s_lat * s_lat + cos_lat * la.cos() * s_lon * s_lon <= inner
+        })
 }
 
 impl std::fmt::Debug for RegionSet {
@@ -798,6 +904,7 @@ impl RegionSet {
         }
         let mut set = RegionSet::default();
         let mut entries = Vec::with_capacity(items.len());
+        let mut grid_boxes = Vec::with_capacity(items.len());
         for (i, (r, p)) in items.into_iter().enumerate() {
             let param = match r.kind {
                 RegionKind::Parameters(_) => {
@@ -807,6 +914,10 @@ impl RegionSet {
                 RegionKind::Inhibition => None,
             };
             for b in &p.boxes {
+                grid_boxes.push((
+                    i as u32,
+                    [b.min_lon_deg, b.min_lat_deg, b.max_lon_deg, b.max_lat_deg],
+                ));
                 entries.push(GeomWithData::new(
                     Rectangle::from_aabb(AABB::from_corners(
                         [b.min_lon_deg, b.min_lat_deg, p.lower_ft / ALT_UNIT_FT],
@@ -820,6 +931,7 @@ impl RegionSet {
             set.prepared.push(p);
         }
         set.tree = RTree::bulk_load(entries);
+        set.grid = Grid::build(&set.prepared, &grid_boxes);
         Ok(set)
     }
 
@@ -884,19 +996,30 @@ impl RegionSet {
         };
         let mut region: Option<u32> = None;
         let mut inhibited = false;
-        let point = [q.lon_deg, q.lat_deg, q.alt_ft / ALT_UNIT_FT];
-        for e in self.tree.locate_all_at_point(&point) {
-            let i = e.data as usize;
-            let param = self.param_of[i];
+        // The cell's regions come in priority order: the first parameter region found wins.
+        for &(i, full) in self.grid.at(q.lat_deg, q.lon_deg) {
+            let param = self.param_of[i as usize];
             let needed = match param {
-                Some(k) => region.is_none_or(|best| k < best),
+                Some(_) => region.is_none(),
                 None => !inhibited,
             };
-            if needed && self.prepared[i].contains(&q) {
+            if !needed {
+                continue;
+            }
+            let p = &self.prepared[i as usize];
+            let inside = if full {
+                q.alt_ft >= p.lower_ft && q.alt_ft <= p.upper_ft
+            } else {
+                p.contains(&q)
+            };
+            if inside {
                 match param {
                     Some(k) => region = Some(k),
                     None => inhibited = true,
                 }
+            }
+            if region.is_some() && inhibited {
+                break;
             }
         }
         Placement { region, inhibited }

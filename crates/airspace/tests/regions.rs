@@ -880,3 +880,58 @@ proptest! {
         prop_assert!(hits > 0);
     }
 }
+
+/// The default aerodrome regions (the grid's covered cells, boundary cells and overlaps of
+/// many circles) give exactly the linear scan's answer, at points spread over Europe and
+/// points placed just inside and outside the inhibition and terminal circles of aerodromes.
+#[test]
+fn default_regions_locate_equals_a_linear_scan() {
+    let set =
+        RegionSet::with_aerodrome_defaults(Vec::new(), &AerodromeDefaults::default()).unwrap();
+    let mut rng = 0x2545_f491_4f6c_dd1du64;
+    let mut next = || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        (rng >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let mut checked = 0;
+    for _ in 0..20_000 {
+        let (lat, lon, alt) = (
+            35.0 + 36.0 * next(),
+            -11.0 + 51.0 * next(),
+            25_000.0 * next(),
+        );
+        assert_eq!(
+            set.locate(lat, lon, alt),
+            set.locate_brute_force(lat, lon, alt),
+            "{lat} {lon} {alt}"
+        );
+        checked += 1;
+    }
+    let ads = aerodromes();
+    for a in ads.iter().filter(|a| a.iata.is_some()).step_by(7) {
+        for radius_nm in [10.0, 40.0] {
+            for dr in [-0.02, 0.02] {
+                let bearing = 360.0 * next();
+                let p = destination(
+                    LatLon {
+                        lat_deg: a.lat_deg,
+                        lon_deg: a.lon_deg,
+                    },
+                    bearing,
+                    (radius_nm + dr) * 1852.0,
+                );
+                let alt = a.elevation_ft + 2_000.0;
+                assert_eq!(
+                    set.locate(p.lat_deg, p.lon_deg, alt),
+                    set.locate_brute_force(p.lat_deg, p.lon_deg, alt),
+                    "{} {bearing} {radius_nm}{dr:+}",
+                    a.icao
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 24_000);
+}

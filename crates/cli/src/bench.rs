@@ -7,6 +7,9 @@
 //! buffers reused), as a live picture does. Cycles per case: at least 3, then more until about `--seconds` of work, at most 50.
 
 use crate::simulate_traffic::RegionArg;
+use deconflict_airspace::regions::{AerodromeDefaults, RegionSet};
+use deconflict_engine::safety::vertical::VerticalTracker;
+use deconflict_engine::safety::{SafetyNet, SafetyNetConfig, TrackSample};
 use deconflict_engine::traffic::generate;
 use deconflict_engine::{DetectOptions, Detection, Detector};
 use serde::Serialize;
@@ -39,6 +42,11 @@ pub struct BenchArgs {
     /// Target seconds of measurement per case and thread setting.
     #[arg(long, default_value_t = 2.0)]
     pub seconds: f64,
+    /// Also time the safety net's cycle (one thread) on the same traffic: region placement
+    /// against the default aerodrome regions, vertical trackers, envelope detection and the
+    /// per-pair filters, with every track updated each cycle.
+    #[arg(long)]
+    pub safety_net: bool,
 }
 
 #[derive(Serialize)]
@@ -54,6 +62,14 @@ struct Row {
     candidate_pairs: u64,
     conflicts: usize,
     bytes_per_aircraft: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    safety_median_ms: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    safety_min_ms: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    safety_locate_median_ms: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    safety_conflicts: Option<usize>,
 }
 
 fn measure(
@@ -75,6 +91,61 @@ fn measure(
     }
     times.sort_by(f64::total_cmp);
     Ok((times, last.unwrap_or_default()))
+}
+
+/// Safety-net cycles on `states`: (sorted cycle times, sorted placement times, conflicts).
+fn measure_safety(
+    states: &[deconflict_engine::AircraftState],
+    regions: &RegionSet,
+    seconds: f64,
+) -> anyhow::Result<(Vec<f64>, Vec<f64>, usize)> {
+    // Tracks in id order, as the track table hands them over.
+    let mut states = states.to_vec();
+    states.sort_by(|a, b| a.id.cmp(&b.id));
+    let states = &states[..];
+    let mut net = SafetyNet::new(SafetyNetConfig::default(), DetectOptions::default(), false)?;
+    net.set_regions(regions.params())?;
+    // One vertical tracker per track, as the track table keeps them.
+    let vcfg = SafetyNetConfig::default().vertical;
+    let mut trackers = vec![VerticalTracker::default(); states.len()];
+    let mut cycle = |k: usize| -> anyhow::Result<(f64, f64, usize)> {
+        let t0 = Instant::now();
+        let samples: Vec<TrackSample> = states
+            .iter()
+            .zip(trackers.iter_mut())
+            .map(|(s, v)| {
+                v.update(&vcfg, s.alt_ft, s.vs_fpm, k as f64);
+                TrackSample {
+                    state: s.clone(),
+                    updated_s: k as f64,
+                    selected_alt: None,
+                    placement: regions.locate(s.lat_deg, s.lon_deg, s.alt_ft),
+                    vertical: Some(v.mode()),
+                }
+            })
+            .collect();
+        let placed = t0.elapsed().as_secs_f64() * 1e3;
+        let e = net.evaluate(k as f64, &samples)?;
+        Ok((t0.elapsed().as_secs_f64() * 1e3, placed, e.predicted.len()))
+    };
+    // Warm-up cycles: buffers sized, vertical trackers past their confirmation.
+    for k in 0..6 {
+        cycle(k)?;
+    }
+    let (mut times, mut place) = (Vec::new(), Vec::new());
+    let mut conflicts = 0;
+    let start = Instant::now();
+    let mut k = 6;
+    while times.len() < 3 || (start.elapsed().as_secs_f64() < seconds && times.len() < 50) {
+        let (t, p, c) = cycle(k)?;
+        times.push(t);
+        place.push(p);
+        conflicts = c;
+        k += 1;
+    }
+    times.sort_by(f64::total_cmp);
+    place.sort_by(f64::total_cmp);
+    Ok((times, place, conflicts))
 }
 
 fn median(sorted: &[f64]) -> f64 {
@@ -109,6 +180,14 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             "B/aircraft"
         );
     }
+    let regions = if args.safety_net {
+        Some(RegionSet::with_aerodrome_defaults(
+            Vec::new(),
+            &AerodromeDefaults::default(),
+        )?)
+    } else {
+        None
+    };
     let mut rows = Vec::new();
     for &region in &args.region {
         for &n in &args.aircraft {
@@ -127,6 +206,10 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
                 det_n.conflicts == det.conflicts,
                 "multi-threaded result differs"
             );
+            let safety = match &regions {
+                Some(r) => Some(measure_safety(&states, r, args.seconds)?),
+                None => None,
+            };
             let row = Row {
                 region: format!("{region:?}")
                     .to_lowercase()
@@ -141,6 +224,10 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
                 candidate_pairs: det.stats.candidate_pairs,
                 conflicts: det.conflicts.len(),
                 bytes_per_aircraft: det.stats.working_set_bytes as f64 / n.max(1) as f64,
+                safety_median_ms: safety.as_ref().map(|s| median(&s.0)),
+                safety_min_ms: safety.as_ref().map(|s| s.0[0]),
+                safety_locate_median_ms: safety.as_ref().map(|s| median(&s.1)),
+                safety_conflicts: safety.as_ref().map(|s| s.2),
             };
             if !args.json {
                 println!(
@@ -157,6 +244,17 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
                     row.conflicts,
                     row.bytes_per_aircraft
                 );
+                if let (Some(m), Some(mn), Some(l), Some(c)) = (
+                    row.safety_median_ms,
+                    row.safety_min_ms,
+                    row.safety_locate_median_ms,
+                    row.safety_conflicts,
+                ) {
+                    println!(
+                        "{:<10} {:>8} safety net, 1 thread: median {m:.2} ms, min {mn:.2} ms (placement {l:.2} ms), {c} conflicts",
+                        "", ""
+                    );
+                }
             }
             rows.push(row);
         }

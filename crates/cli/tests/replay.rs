@@ -203,7 +203,8 @@ fn replays_paris_state_vectors() {
             assert!(c.get(k).is_some(), "{k}");
         }
     }
-    // No loss between two aircraft at adjacent levels (reported 600-1,000 ft apart).
+    // No loss between two aircraft at adjacent levels (reported 850-1,000 ft apart; a pair
+    // crossing each other's level may be closer and is a loss).
     for l in losses {
         let v_ft = l["min_vertical_ft"].as_f64().unwrap();
         let high = l["alt_ft"]
@@ -211,7 +212,7 @@ fn replays_paris_state_vectors() {
             .unwrap()
             .iter()
             .all(|a| a.as_f64().unwrap() > 6_000.0);
-        assert!(!(high && v_ft >= 600.0), "{l}");
+        assert!(!(high && v_ft >= 850.0), "{l}");
     }
 }
 

@@ -441,6 +441,36 @@ impl Detector {
     }
 }
 
+impl Detector {
+    /// Runs one detection cycle like [`Detector::detect`] but returns only the conflicting
+    /// pairs, as input indices `(a, b)` with `a` first in id order, unsorted: for layers that
+    /// run their own pair test on the candidates (the safety net), without building a
+    /// [`Conflict`] per pair.
+    ///
+    /// # Errors
+    /// [`DetectError`] for invalid states or duplicate ids.
+    pub fn detect_pairs(
+        &mut self,
+        states: &[AircraftState],
+    ) -> Result<Vec<(u32, u32)>, DetectError> {
+        let Detector {
+            opts,
+            pool,
+            prep,
+            broad,
+        } = self;
+        let mut run = |parallel: bool| {
+            prep.fill(states, parallel)?;
+            broad.find(prep, &opts.standard, parallel);
+            Ok(broad.found.iter().map(|&(a, b, _)| (a, b)).collect())
+        };
+        match pool {
+            Some(pool) => pool.install(|| run(true)),
+            None => run(false),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

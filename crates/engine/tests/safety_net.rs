@@ -28,6 +28,7 @@ fn sample(state: AircraftState, t: f64) -> TrackSample {
         updated_s: t,
         selected_alt: None,
         placement: Placement::default(),
+        vertical: None,
     }
 }
 

@@ -416,7 +416,9 @@ impl std::fmt::Debug for Replay {
 impl Replay {
     /// A new replay. Invalid detection options or regions are counted as a
     /// `detection_error` per cycle in the report (nothing is detected).
-    pub fn new(config: ReplayConfig) -> Self {
+    pub fn new(mut config: ReplayConfig) -> Self {
+        // The tracks' vertical trackers follow the safety net's level occupancy settings.
+        config.tracks.vertical = config.safety.vertical;
         let net = SafetyNet::new(config.safety, config.detect.clone(), true)
             .and_then(|mut n| n.set_regions(config.regions.params()).map(|()| n))
             .ok();
@@ -740,6 +742,7 @@ pub fn track_samples(
                     Some((v, at.map_or(0.0, |at| (now - at).max(0.0))))
                 }),
                 placement: regions.locate(state.lat_deg, state.lon_deg, state.alt_ft),
+                vertical: t.map(|t| t.vertical_mode()),
                 state,
             }
         })

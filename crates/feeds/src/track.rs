@@ -30,6 +30,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use deconflict_engine::safety::vertical::{VerticalConfig, VerticalMode, VerticalTracker};
 use deconflict_engine::AircraftState;
 use serde::Serialize;
 
@@ -56,6 +57,9 @@ pub struct TrackConfig {
     pub drop_after_s: f64,
     /// Leave aircraft on the ground out of airborne detection. Default true.
     pub exclude_on_ground: bool,
+    /// Level occupancy of each track's vertical tracker (ICAO Doc 4444), applied at every
+    /// altitude update.
+    pub vertical: VerticalConfig,
 }
 
 impl Default for TrackConfig {
@@ -67,6 +71,7 @@ impl Default for TrackConfig {
             coast_after_s: 15.0,
             drop_after_s: 60.0,
             exclude_on_ground: true,
+            vertical: VerticalConfig::default(),
         }
     }
 }
@@ -158,6 +163,9 @@ pub struct Track {
     alt_is_gnss: bool,
     #[serde(skip)]
     owner_locked: bool,
+    /// Level occupancy, updated at every altitude update.
+    #[serde(skip)]
+    vertical: VerticalTracker,
     #[serde(skip)]
     jumps: u32,
 }
@@ -188,6 +196,7 @@ impl Track {
             vel_time_s: f64::NEG_INFINITY,
             alt_is_gnss: false,
             owner_locked: false,
+            vertical: VerticalTracker::default(),
             jumps: 0,
         }
     }
@@ -207,6 +216,12 @@ impl Track {
         };
         fresh(self.selected_alt_ft, self.selected_alt_time_s)
             .or_else(|| fresh(self.fms_selected_alt_ft, self.fms_selected_alt_time_s))
+    }
+
+    /// The vertical mode (level-stable with its level, climbing, descending) from the
+    /// track's altitude updates.
+    pub fn vertical_mode(&self) -> VerticalMode {
+        self.vertical.mode()
     }
 
     /// The state extrapolated linearly to `now_s` (flat-earth over the short extrapolation
@@ -419,6 +434,14 @@ impl TrackTable {
                 applied = true;
             } else if t == track.vel_time_s {
                 same_time = true;
+            }
+        }
+        if alt.is_some() && track.alt_time_s == t {
+            // This observation set the altitude: one vertical-tracker update.
+            if let Some(a) = track.alt_ft {
+                track
+                    .vertical
+                    .update(&cfg.vertical, a, track.vs_fpm.unwrap_or(0.0), t);
             }
         }
         for (v, held, held_t) in [

@@ -117,6 +117,7 @@ impl Live {
         let table = TrackTable::new(TrackConfig {
             coast_after_s: config.tracks.coast_after_s,
             drop_after_s: config.tracks.drop_after_s,
+            vertical: config.safety_net.engine().vertical,
             exclude_on_ground: config.separation.ignore_on_ground,
             ..TrackConfig::default()
         });

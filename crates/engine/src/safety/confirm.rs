@@ -50,13 +50,17 @@ struct History {
     seen: u64,
 }
 
-/// Per-pair M-of-N state. Keys are the ordered pair ids.
+/// Per-pair M-of-N state. Keys are the ordered pair ids joined by [`PAIR_SEP`].
 #[derive(Debug, Clone, Default)]
 pub struct Confirmation {
     cfg: ConfirmConfig,
-    pairs: HashMap<(String, String), History>,
+    pairs: HashMap<String, History>,
     cycle: u64,
+    key: String,
 }
+
+/// Separates the two ids of a pair key (a control character no track id contains).
+pub const PAIR_SEP: char = '\u{1f}';
 
 impl Confirmation {
     /// A new confirmation layer.
@@ -65,6 +69,7 @@ impl Confirmation {
             cfg: cfg.normalised(),
             pairs: HashMap::new(),
             cycle: 0,
+            key: String::new(),
         }
     }
 
@@ -80,20 +85,25 @@ impl Confirmation {
         let cfg = self.cfg;
         let cycle = self.cycle;
         let key = (update_a_s, update_b_s);
-        let h = match self.pairs.get_mut(&(a.to_owned(), b.to_owned())) {
-            Some(h) => h,
-            None => {
-                if level == 0 {
-                    return 0;
-                }
-                self.pairs
-                    .entry((a.to_owned(), b.to_owned()))
-                    .or_insert_with(|| History {
-                        levels: Vec::with_capacity(cfg.n as usize),
-                        key: (f64::NAN, f64::NAN),
-                        seen: cycle,
-                    })
-            }
+        self.key.clear();
+        self.key.push_str(a);
+        self.key.push(PAIR_SEP);
+        self.key.push_str(b);
+        if level == 0 && !self.pairs.contains_key(self.key.as_str()) {
+            return 0;
+        }
+        if !self.pairs.contains_key(self.key.as_str()) {
+            self.pairs.insert(
+                self.key.clone(),
+                History {
+                    levels: Vec::with_capacity(cfg.n as usize),
+                    key: (f64::NAN, f64::NAN),
+                    seen: cycle,
+                },
+            );
+        }
+        let Some(h) = self.pairs.get_mut(self.key.as_str()) else {
+            return 0;
         };
         h.seen = cycle;
         let distinct = !(key.0 == h.key.0 && key.1 == h.key.1);
@@ -128,9 +138,17 @@ impl Confirmation {
         self.pairs.is_empty()
     }
 
-    /// Pairs with a history (for sampling those absent from this cycle's predictions).
-    pub fn pairs(&self) -> impl Iterator<Item = &(String, String)> {
-        self.pairs.keys()
+    /// Pairs with a history not sampled yet this cycle, as `(a, b)`: those absent from this
+    /// cycle's predictions, to be sampled with level 0.
+    pub fn unsampled(&self) -> Vec<(String, String)> {
+        self.pairs
+            .iter()
+            .filter(|(_, h)| h.seen != self.cycle)
+            .filter_map(|(k, _)| {
+                let (a, b) = k.split_once(PAIR_SEP)?;
+                Some((a.to_owned(), b.to_owned()))
+            })
+            .collect()
     }
 }
 

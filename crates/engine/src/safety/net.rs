@@ -147,6 +147,10 @@ pub struct TrackSample {
     pub selected_alt: Option<(f64, f64)>,
     /// Regions.
     pub placement: Placement,
+    /// The track's vertical mode when the caller keeps a vertical tracker per track (the
+    /// track table does, updated at every altitude update); `None` = the safety net keeps
+    /// one, updated from this sample's altitude at each new `updated_s`.
+    pub vertical: Option<VerticalMode>,
 }
 
 /// A declared group whose members are not alerted against each other (a formation, an
@@ -249,11 +253,18 @@ pub struct SafetyNet {
     default: RegionParams,
     regions: Vec<RegionParams>,
     exemptions: Vec<Exemption>,
-    vertical: HashMap<String, VerticalTracker>,
+    /// Vertical trackers of the last cycle's tracks, sorted by id (merged with each cycle's
+    /// sorted tracks: no hashing, no allocation but for new tracks).
+    vertical: Vec<(String, VerticalTracker)>,
     confirm: Confirmation,
     envelope: Detector,
     raw: Option<Detector>,
     threads: usize,
+    /// The detector's input, kept across cycles: slot `i` holds track `i`'s predicted state
+    /// under the id `{i:08}` (byte order = index order, so the detector sorts and compares
+    /// short ids only), then the level-off copies under `~{k:07}`.
+    states: Vec<AircraftState>,
+    work: Vec<Work>,
 }
 
 impl std::fmt::Debug for SafetyNet {
@@ -266,12 +277,36 @@ impl std::fmt::Debug for SafetyNet {
 }
 
 /// Per-track working values of one cycle.
+#[derive(Clone, Copy)]
 struct Work {
-    kin_raw: Kinematics,
-    profile: Profile,
+    /// Occupied level when level-stable (and level occupancy is on).
     level_ft: Option<f64>,
-    /// Profile without intent (level-stable tracks level, others linear).
-    profile_no_intent: Profile,
+    /// Where the track levels off (its selected altitude), when it does.
+    level_off_ft: Option<f64>,
+}
+
+impl Work {
+    /// The predicted profile of `s`: level when level-stable, levelling off at the selected
+    /// altitude when there is one (and `intent`), else linear.
+    fn profile(&self, s: &AircraftState, intent: bool) -> Profile {
+        let mut kin = Kinematics::from_state(s);
+        if self.level_ft.is_some() {
+            kin.vs_fps = 0.0;
+            return Profile::linear(kin);
+        }
+        match self.level_off_ft {
+            Some(alt) if intent => {
+                let p = Profile::level_off(kin, alt);
+                if p.level_off_s <= 0.0 {
+                    kin.vs_fps = 0.0;
+                    Profile::linear(kin)
+                } else {
+                    p
+                }
+            }
+            _ => Profile::linear(kin),
+        }
+    }
 }
 
 impl SafetyNet {
@@ -305,10 +340,32 @@ impl SafetyNet {
             default,
             regions: Vec::new(),
             exemptions: Vec::new(),
-            vertical: HashMap::new(),
+            vertical: Vec::new(),
             raw,
             threads: opts.threads,
+            states: Vec::new(),
+            work: Vec::new(),
         })
+    }
+
+    /// The detector slot `i`, created or given its track id `{i:08}` when needed (a slot
+    /// that held a level-off copy, `~…`, gets its track id back).
+    fn slot(&mut self, i: usize) -> &mut AircraftState {
+        if i >= self.states.len() {
+            self.states.push(AircraftState {
+                id: format!("{i:08}"),
+                party: None,
+                lat_deg: 0.0,
+                lon_deg: 0.0,
+                alt_ft: 0.0,
+                gs_kt: 0.0,
+                trk_deg: 0.0,
+                vs_fpm: 0.0,
+            });
+        } else if self.states[i].id.starts_with('~') {
+            self.states[i].id = format!("{i:08}");
+        }
+        &mut self.states[i]
     }
 
     /// The configuration.
@@ -352,9 +409,13 @@ impl SafetyNet {
         self.exemptions = exemptions;
     }
 
-    /// The vertical mode of a track, as of the last cycle.
+    /// The vertical mode of a track the safety net tracks itself (samples without
+    /// [`TrackSample::vertical`]), as of the last cycle.
     pub fn vertical_mode(&self, id: &str) -> Option<VerticalMode> {
-        self.vertical.get(id).map(VerticalTracker::mode)
+        self.vertical
+            .binary_search_by(|(k, _)| k.as_str().cmp(id))
+            .ok()
+            .map(|i| self.vertical[i].1.mode())
     }
 
     fn params(&self, region: Option<u32>) -> &RegionParams {
@@ -382,7 +443,8 @@ impl SafetyNet {
         (std, levels)
     }
 
-    /// One cycle at `now_s` over `tracks` (unique ids).
+    /// One cycle at `now_s` over `tracks` (unique ids; fastest when sorted by id, as the
+    /// track table gives them).
     ///
     /// # Errors
     /// [`DetectError`] for an invalid state or a duplicate id.
@@ -392,105 +454,184 @@ impl SafetyNet {
         tracks: &[TrackSample],
     ) -> Result<Evaluation, DetectError> {
         let cfg = self.cfg;
-        // 1-2. Vertical state and predicted profiles.
-        let mut work = Vec::with_capacity(tracks.len());
-        let mut states = Vec::with_capacity(tracks.len() + tracks.len() / 4);
+        let n = tracks.len();
+        // Ids: sorted input is searched in place; otherwise indexed.
+        let sorted = tracks.windows(2).all(|w| w[0].state.id < w[1].state.id);
+        let index: HashMap<&str, u32> = if sorted {
+            HashMap::new()
+        } else {
+            let m: HashMap<&str, u32> = tracks
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (t.state.id.as_str(), i as u32))
+                .collect();
+            if m.len() != n {
+                let mut seen = std::collections::HashSet::new();
+                let dup = tracks
+                    .iter()
+                    .find(|t| !seen.insert(t.state.id.as_str()))
+                    .map(|t| t.state.id.clone())
+                    .unwrap_or_default();
+                return Err(DetectError::DuplicateId { id: dup });
+            }
+            m
+        };
+        let find = |id: &str| -> Option<u32> {
+            if sorted {
+                tracks
+                    .binary_search_by(|t| t.state.id.as_str().cmp(id))
+                    .ok()
+                    .map(|i| i as u32)
+            } else {
+                index.get(id).copied()
+            }
+        };
+        // 1-2. Vertical state and the predicted states (level-stable: level; levelling: a
+        // second, level copy at the selected altitude for the candidate search).
+        self.work.clear();
         let mut ghosts: Vec<u32> = Vec::new();
+        // Vertical trackers, merged in id order with the previous cycle's.
+        let order_ids: Vec<u32> = if sorted {
+            (0..n as u32).collect()
+        } else {
+            let mut o: Vec<u32> = (0..n as u32).collect();
+            o.sort_unstable_by(|&x, &y| {
+                tracks[x as usize]
+                    .state
+                    .id
+                    .cmp(&tracks[y as usize].state.id)
+            });
+            o
+        };
+        let mut old = std::mem::take(&mut self.vertical).into_iter().peekable();
+        let mut modes = vec![VerticalMode::Unknown; n];
+        let mut next = Vec::new();
+        for &i in &order_ids {
+            let t = &tracks[i as usize];
+            if let Some(m) = t.vertical {
+                modes[i as usize] = m;
+                continue;
+            }
+            let id = t.state.id.as_str();
+            while old.peek().is_some_and(|(k, _)| k.as_str() < id) {
+                old.next();
+            }
+            let (key, mut v) = match old.peek() {
+                Some((k, _)) if k.as_str() == id => old.next().unwrap_or_default(),
+                _ => (t.state.id.clone(), VerticalTracker::default()),
+            };
+            v.update(&cfg.vertical, t.state.alt_ft, t.state.vs_fpm, t.updated_s);
+            modes[i as usize] = v.mode();
+            next.push((key, v));
+        }
+        drop(old);
+        self.vertical = next;
         for (i, t) in tracks.iter().enumerate() {
             let s = &t.state;
-            s.validate().map_err(|source| DetectError::InvalidState {
-                index: i,
-                id: s.id.clone(),
-                source,
-            })?;
-            let tracker = self.vertical.entry(s.id.clone()).or_default();
-            tracker.update(&cfg.vertical, s.alt_ft, s.vs_fpm, t.updated_s);
-            let level_ft = if cfg.level_occupancy {
-                tracker.level_ft()
+            let level_ft = match (cfg.level_occupancy, modes[i]) {
+                (true, VerticalMode::Level { level_ft }) => Some(level_ft),
+                _ => None,
+            };
+            let level_off_ft = if level_ft.is_none() && cfg.intent.enabled {
+                selected_level(&cfg, s, t.selected_alt)
             } else {
                 None
             };
-            let kin_raw = Kinematics::from_state(s);
-            let mut kin = kin_raw;
+            let w = Work {
+                level_ft,
+                level_off_ft,
+            };
+            let st = self.slot(i);
+            st.lat_deg = s.lat_deg;
+            st.lon_deg = s.lon_deg;
+            st.alt_ft = s.alt_ft;
+            st.gs_kt = s.gs_kt;
+            st.trk_deg = s.trk_deg;
+            st.vs_fpm = s.vs_fpm;
             if level_ft.is_some() {
-                kin.vs_fps = 0.0;
+                st.vs_fpm = 0.0;
             }
-            let profile_no_intent = Profile::linear(kin);
-            let mut profile = profile_no_intent;
-            if level_ft.is_none() && cfg.intent.enabled {
-                if let Some(sel_ft) = selected_level(&cfg, s, t.selected_alt) {
-                    profile = Profile::level_off(kin, sel_ft);
+            if let Some(alt) = level_off_ft {
+                if (alt - s.alt_ft) * s.vs_fpm > 0.0 {
+                    ghosts.push(i as u32);
+                } else {
+                    // At its selected altitude already: level now.
+                    st.vs_fpm = 0.0;
                 }
             }
-            let mut st = s.clone();
-            st.vs_fpm = kin.vs_fps * 60.0;
-            if profile.level_off_s <= 0.0 {
-                // Already at its selected altitude: level now.
-                st.vs_fpm = 0.0;
-                profile = Profile::linear(Kinematics { vs_fps: 0.0, ..kin });
-            }
-            states.push(st);
-            if profile.level_off_s.is_finite() {
-                ghosts.push(i as u32);
-            }
-            work.push(Work {
-                kin_raw,
-                profile,
-                level_ft,
-                profile_no_intent,
-            });
+            self.work.push(w);
         }
-        for &g in &ghosts {
-            let w = &work[g as usize];
-            let mut st = tracks[g as usize].state.clone();
-            st.id = format!("{}\u{1}level-off", st.id);
-            st.alt_ft = w.profile.level_alt_ft;
+        for (k, &g) in ghosts.iter().enumerate() {
+            let src = tracks[g as usize].state.clone();
+            let alt = self.work[g as usize].level_off_ft.unwrap_or(src.alt_ft);
+            let st = self.slot(n + k);
+            st.id.clear();
+            st.id.push_str(&format!("~{k:07}"));
+            st.lat_deg = src.lat_deg;
+            st.lon_deg = src.lon_deg;
+            st.alt_ft = alt;
+            st.gs_kt = src.gs_kt;
+            st.trk_deg = src.trk_deg;
             st.vs_fpm = 0.0;
-            states.push(st);
         }
-        // 3. Candidates.
-        let index: HashMap<&str, u32> = tracks
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.state.id.as_str(), i as u32))
-            .collect();
-        if index.len() != tracks.len() {
-            let mut seen = std::collections::HashSet::new();
-            let dup = tracks
-                .iter()
-                .find(|t| !seen.insert(t.state.id.as_str()))
-                .map(|t| t.state.id.clone())
-                .unwrap_or_default();
-            return Err(DetectError::DuplicateId { id: dup });
-        }
-        let owner = |id: &str| -> Option<u32> {
-            match id.split_once('\u{1}') {
-                Some((base, _)) => index.get(base).copied(),
-                None => index.get(id).copied(),
+        self.states.truncate(n + ghosts.len());
+
+        // 3. Candidates (input indices; a ghost stands for its track).
+        let owner = |k: u32| -> u32 {
+            if (k as usize) < n {
+                k
+            } else {
+                ghosts[k as usize - n]
             }
         };
-        let env = self.envelope.detect(&states)?;
+        let env = self
+            .envelope
+            .detect_pairs(&self.states)
+            .map_err(|e| match e {
+                DetectError::InvalidState { index, source, .. } => {
+                    let index = if index < n {
+                        index
+                    } else {
+                        ghosts[index - n] as usize
+                    };
+                    DetectError::InvalidState {
+                        index,
+                        id: tracks[index].state.id.clone(),
+                        source,
+                    }
+                }
+                e => e,
+            })?;
         let mut pairs: Vec<(u32, u32)> = env
-            .conflicts
-            .iter()
-            .filter_map(|c| {
-                let (a, b) = (owner(&c.a)?, owner(&c.b)?);
+            .into_iter()
+            .filter_map(|(a, b)| {
+                let (a, b) = (owner(a), owner(b));
                 (a != b).then(|| order(tracks, a, b))
             })
             .collect();
-        let raw = match &mut self.raw {
+        let (raw, raw_pairs) = match &mut self.raw {
             Some(det) => {
                 let reported: Vec<AircraftState> = tracks.iter().map(|t| t.state.clone()).collect();
-                det.detect(&reported)?.conflicts
+                let conflicts = det.detect(&reported)?.conflicts;
+                let rp: Vec<(u32, u32)> = conflicts
+                    .iter()
+                    .filter_map(|c| Some(order(tracks, find(&c.a)?, find(&c.b)?)))
+                    .collect();
+                (conflicts, rp)
             }
-            None => Vec::new(),
+            None => (Vec::new(), Vec::new()),
         };
-        let raw_pairs: Vec<(u32, u32)> = raw
-            .iter()
-            .filter_map(|c| Some(order(tracks, owner(&c.a)?, owner(&c.b)?)))
-            .collect();
         pairs.extend(raw_pairs.iter().copied());
-        pairs.sort_unstable();
+        pairs.sort_unstable_by(|x, y| {
+            (
+                &tracks[x.0 as usize].state.id,
+                &tracks[x.1 as usize].state.id,
+            )
+                .cmp(&(
+                    &tracks[y.0 as usize].state.id,
+                    &tracks[y.1 as usize].state.id,
+                ))
+        });
         pairs.dedup();
         let candidates = pairs.len();
         let raw_set: std::collections::HashSet<(u32, u32)> = raw_pairs.into_iter().collect();
@@ -502,13 +643,16 @@ impl SafetyNet {
         };
         let mut removed = Vec::new();
         let mut predicted = Vec::new();
+        let mut predicted_idx = Vec::new();
         for &(a, b) in &pairs {
             let (ta, tb) = (&tracks[a as usize], &tracks[b as usize]);
-            let (wa, wb) = (&work[a as usize], &work[b as usize]);
+            let (wa, wb) = (self.work[a as usize], self.work[b as usize]);
             let is_raw = raw_set.contains(&(a, b));
-            let verdict = self.judge(now_s, ta, tb, wa, wb, is_raw);
-            match verdict {
+            match self.judge(now_s, ta, tb, wa, wb, is_raw) {
                 Ok((c, level)) => {
+                    if level == 0 {
+                        continue;
+                    }
                     if !is_raw {
                         counts.added_by_intent += 1;
                     }
@@ -523,6 +667,7 @@ impl SafetyNet {
                         level,
                         cross_party: ta.state.party != tb.state.party,
                     });
+                    predicted_idx.push((a, b));
                 }
                 Err(Some(f)) if is_raw => {
                     match f {
@@ -539,46 +684,29 @@ impl SafetyNet {
                 Err(_) => {}
             }
         }
-        predicted.retain(|c| c.level > 0);
 
         // 5. Confirmation.
         self.confirm.begin();
         let mut confirmed = Vec::with_capacity(predicted.len());
-        let mut sampled = std::collections::HashSet::new();
-        for c in &predicted {
-            let (ua, ub) = (
-                tracks[index[c.a.as_str()] as usize].updated_s,
-                tracks[index[c.b.as_str()] as usize].updated_s,
-            );
+        for (c, &(a, b)) in predicted.iter().zip(&predicted_idx) {
+            let (ua, ub) = (tracks[a as usize].updated_s, tracks[b as usize].updated_s);
             let level = self.confirm.sample(&c.a, &c.b, c.level, ua, ub);
-            sampled.insert((c.a.clone(), c.b.clone()));
             if level > 0 {
                 let mut k = c.clone();
                 k.level = level;
                 confirmed.push(k);
-            } else if raw_set.contains(&(index[c.a.as_str()], index[c.b.as_str()])) {
+            } else if raw_set.contains(&(a, b)) {
                 counts.confirmation += 1;
                 removed.push((c.a.clone(), c.b.clone(), Filter::Confirmation));
             }
         }
-        let absent: Vec<(String, String)> = self
-            .confirm
-            .pairs()
-            .filter(|k| !sampled.contains(*k))
-            .cloned()
-            .collect();
-        for (a, b) in absent {
-            if let (Some(&ia), Some(&ib)) = (index.get(a.as_str()), index.get(b.as_str())) {
+        for (a, b) in self.confirm.unsampled() {
+            if let (Some(ia), Some(ib)) = (find(&a), find(&b)) {
                 let (ua, ub) = (tracks[ia as usize].updated_s, tracks[ib as usize].updated_s);
                 self.confirm.sample(&a, &b, 0, ua, ub);
             }
         }
         self.confirm.end();
-        // Forget the vertical state of tracks gone from the picture.
-        if self.vertical.len() > 2 * tracks.len() + 64 {
-            self.vertical
-                .retain(|id, _| index.contains_key(id.as_str()));
-        }
         Ok(Evaluation {
             predicted,
             confirmed,
@@ -596,8 +724,8 @@ impl SafetyNet {
         now_s: f64,
         ta: &TrackSample,
         tb: &TrackSample,
-        wa: &Work,
-        wb: &Work,
+        wa: Work,
+        wb: Work,
         is_raw: bool,
     ) -> Result<(crate::cpa::PairConflict, u8), Option<Filter>> {
         let (ida, idb) = (ta.state.id.as_str(), tb.state.id.as_str());
@@ -618,15 +746,29 @@ impl SafetyNet {
                 return Err(Some(Filter::LevelOccupancy));
             }
         }
-        let Some(c) = profile_conflict(&wa.profile, &wb.profile, &std) else {
+        let (pa, pb) = (
+            wa.profile(&ta.state, self.cfg.intent.enabled),
+            wb.profile(&tb.state, self.cfg.intent.enabled),
+        );
+        let Some(c) = profile_conflict(&pa, &pb, &std) else {
             if !is_raw {
                 return Err(None);
             }
             // Attribute: which step removed this raw conflict.
-            if pair_conflict(&wa.kin_raw, &wb.kin_raw, &std).is_none() {
+            let (ka, kb) = (
+                Kinematics::from_state(&ta.state),
+                Kinematics::from_state(&tb.state),
+            );
+            if pair_conflict(&ka, &kb, &std).is_none() {
                 return Err(Some(Filter::Regions));
             }
-            if profile_conflict(&wa.profile_no_intent, &wb.profile_no_intent, &std).is_none() {
+            if profile_conflict(
+                &wa.profile(&ta.state, false),
+                &wb.profile(&tb.state, false),
+                &std,
+            )
+            .is_none()
+            {
                 return Err(Some(Filter::LevelRateNoise));
             }
             return Err(Some(Filter::Intent));
