@@ -270,6 +270,26 @@ async function main() {
       assert(ok === 'true', `audit chain verifies (got ${await cell.textContent('[data-testid=audit-verify-result]')})`);
     });
 
+    await scenario('the cell adds an inhibition volume and every console draws it at once', async () => {
+      const cell = await signIn(browser, server.base, server.tokens.cell, requests);
+      pages.push(cell);
+      const s0 = await state(cell);
+      // Over the sea south of Turkey: in view, away from the scripted encounter.
+      const centre = { lat_deg: 35.0, lon_deg: 30.0 };
+      const res = await fetch(`${server.base}/api/v1/safety/regions`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${server.tokens.cell}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ id: 'e2e-inhibit', name: 'E2E INHIBIT', kind: 'inhibition', lower_ft: -2000, upper_ft: 60000, center: { lat_deg: centre.lat_deg, lon_deg: centre.lon_deg }, radius_nm: 30 }),
+      });
+      assert(res.status === 201, `region added (HTTP ${res.status} ${await res.text()})`);
+      await waitFor(async () => (await state(cell)).safetyRegions.some((r) => r.id === 'e2e-inhibit'), { timeoutMs: 10000, what: 'the new region drawn' });
+      await screenshot(cell, 'cell-safety-regions');
+      const del = await fetch(`${server.base}/api/v1/safety/regions/e2e-inhibit`, { method: 'DELETE', headers: { Authorization: `Bearer ${server.tokens.cell}` } });
+      assert(del.status === 200, `region removed (HTTP ${del.status})`);
+      await waitFor(async () => !(await state(cell)).safetyRegions.some((r) => r.id === 'e2e-inhibit'), { timeoutMs: 10000, what: 'the region gone from the map' });
+      return 'drawn and removed live';
+    });
+
     await scenario('the scripted cross-party warning appears in blue\'s alert list', async () => {
       assert(warningWatch, 'blue is signed in');
       const w = await warningWatch;

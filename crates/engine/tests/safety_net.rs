@@ -284,3 +284,37 @@ fn terminal_region_minima_and_inhibition_and_exemptions() {
         1
     );
 }
+
+#[test]
+fn a_noisy_encounter_flickers_at_most_once() {
+    // A real head-on closing from 60 NM, with the upper aircraft's reported vertical rate
+    // noisy (one update in five a 3,000 ft/min spike) and one update in seven missing: the
+    // confirmed alerts raise once and change level only upwards, at most once back down.
+    use deconflict_engine::{AlertEventKind, Alerting, AlertingConfig};
+    let mut n = net(SafetyNetConfig::default());
+    let mut al = Alerting::new(AlertingConfig { hold_s: 5.0 });
+    let mut events = Vec::new();
+    for t in 0..240 {
+        let tf = f64::from(t);
+        if t % 7 == 3 {
+            continue;
+        }
+        let spike = if t % 5 == 0 { -3_000.0 } else { 0.0 };
+        let d = tf * 450.0 / 3600.0 * NM_DEG;
+        let a = st("A", 0.0, d, 33_000.0, 450.0, 90.0, spike);
+        let b = st("B", 0.0, 60.0 * NM_DEG - d, 33_000.0, 450.0, 270.0, 0.0);
+        let e = n.evaluate(tf, &[sample(a, tf), sample(b, tf)]).unwrap();
+        events.extend(al.update(tf, &e.confirmed));
+    }
+    let raised = events
+        .iter()
+        .filter(|e| e.kind == AlertEventKind::Raised)
+        .count();
+    let downs = events
+        .windows(2)
+        .filter(|w| w[1].kind == AlertEventKind::Updated && w[1].level < w[0].level)
+        .count();
+    assert_eq!(raised, 1, "{events:?}");
+    assert!(downs <= 1, "{events:?}");
+    assert!(events.iter().any(|e| e.level == 3));
+}

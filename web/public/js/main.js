@@ -293,6 +293,7 @@ function onKey(e) {
 
 // Safety-net regions of the view: refetched when the view has moved (checked every 2 s), when
 // the cell changes them, and every minute.
+const MAX_DEFAULT_REGIONS_SPAN_DEG = 12;
 let regionsBbox = null;
 let regionsAt = 0;
 async function refreshRegions(force = false) {
@@ -301,7 +302,10 @@ async function refreshRegions(force = false) {
   regionsBbox = bbox;
   regionsAt = Date.now();
   try {
-    const r = await get(`/safety/regions?bbox=${bbox}`);
+    // The default aerodrome regions only when zoomed in to a terminal area or so; wider views
+    // show the cell's own regions (a continent of 40 NM circles would hide the traffic).
+    const [w, , e] = bbox.split(',').map(Number);
+    const r = await get(e - w <= MAX_DEFAULT_REGIONS_SPAN_DEG ? `/safety/regions?bbox=${bbox}` : '/safety/regions');
     map.setSafetyRegions(r.regions);
   } catch {
     // Shown again at the next refresh; the traffic does not depend on it.
@@ -352,6 +356,7 @@ function stateSnapshot() {
     reservations: [...store.reservations.values()].map((r) => ({ id: r.id, party: r.party, name: r.name, state: r.state, purpose: r.purpose, priority: r.priority, volumes: r.volumes })),
     requests: [...store.requests.values()].map((q) => ({ id: q.id, kind: q.kind, from: q.from, to: q.to, state: q.state, reason: q.reason })),
     overlaps: map ? map.overlaps.length : 0,
+    safetyRegions: map ? map.safetyRegions.map((r) => ({ id: r.id, kind: r.kind, source: r.source })) : [],
     fps: store.fps || 0,
     frameMs: map ? map.stats.frameMs : 0,
     labels: map ? map.stats.labels : 0,
