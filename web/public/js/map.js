@@ -545,9 +545,11 @@ export class MapView {
       if (zoomed) {
         const [lon0, lat0] = r.center ? [r.center.lon_deg, r.center.lat_deg] : ring[0];
         const [x, y] = this.project(lon0, lat0);
+        // Default aerodrome regions by their short id (`LFPG-terminal`), others by name.
+        const name = r.source === 'aerodrome' ? r.id : r.name;
         const text = inhibit
-          ? `${r.name} no alerts below ${fl3(r.upper_ft)}`
-          : `${r.name} ${r.h_sep_nm} NM/${r.v_sep_ft} ft ${r.lookahead_s} s to ${fl3(r.upper_ft)}`;
+          ? `${name}: no alerts below FL${fl3(r.upper_ft)}`
+          : `${name}: ${r.h_sep_nm} NM / ${r.v_sep_ft} ft, ${r.lookahead_s} s, to FL${fl3(r.upper_ft)}`;
         ctx.font = '10px ui-monospace, monospace';
         ctx.fillStyle = colour;
         ctx.fillText(text, x + 4, r.center ? y - (inhibit ? 4 : 16) : y - 4);
