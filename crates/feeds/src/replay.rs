@@ -726,23 +726,22 @@ pub fn track_samples(
     sel_max_age_s: f64,
 ) -> Vec<TrackSample> {
     table
-        .airborne_states(now)
+        .airborne(now)
         .into_iter()
-        .map(|state| {
-            let t = table.get(&state.id);
+        .map(|(state, t)| {
+            let selected_alt = t.selected_alt_at(now, sel_max_age_s).map(|v| {
+                let at = if t.selected_alt_ft == Some(v) {
+                    t.selected_alt_time_s
+                } else {
+                    t.fms_selected_alt_time_s
+                };
+                (v, at.map_or(0.0, |at| (now - at).max(0.0)))
+            });
             TrackSample {
-                updated_s: t.map_or(now, |t| t.last_update_s),
-                selected_alt: t.and_then(|t| {
-                    let v = t.selected_alt_at(now, sel_max_age_s)?;
-                    let at = if t.selected_alt_ft == Some(v) {
-                        t.selected_alt_time_s
-                    } else {
-                        t.fms_selected_alt_time_s
-                    };
-                    Some((v, at.map_or(0.0, |at| (now - at).max(0.0))))
-                }),
+                updated_s: t.last_update_s,
+                selected_alt,
                 placement: regions.locate(state.lat_deg, state.lon_deg, state.alt_ft),
-                vertical: t.map(|t| t.vertical_mode()),
+                vertical: Some(t.vertical_mode()),
                 state,
             }
         })

@@ -566,6 +566,18 @@ impl TrackTable {
         out.sort_unstable_by(|a, b| a.id.cmp(&b.id));
         out
     }
+
+    /// As [`TrackTable::airborne_states`], each state with its track, sorted by id.
+    pub fn airborne(&self, now_s: f64) -> Vec<(AircraftState, &Track)> {
+        let mut out: Vec<(AircraftState, &Track)> = self
+            .tracks
+            .values()
+            .filter(|t| !(self.config.exclude_on_ground && t.on_ground))
+            .filter_map(|t| Some((t.state_at(now_s, self.config.drop_after_s)?, t)))
+            .collect();
+        out.sort_unstable_by(|a, b| a.0.id.cmp(&b.0.id));
+        out
+    }
 }
 
 #[cfg(test)]
