@@ -108,7 +108,7 @@ use std::str::FromStr;
 use std::sync::OnceLock;
 
 use deconflict_engine::safety::{Placement, RegionParams};
-use deconflict_engine::{AlertLevels, AlertThreshold, SeparationStandard};
+use deconflict_engine::{AlertLevels, SeparationStandard};
 use geo::Coord;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
@@ -206,22 +206,7 @@ impl RegionParameters {
     /// The engine's alert levels: 1 within the look-ahead, 2 within `caution_s`, 3 within
     /// `warning_s`.
     pub fn alert_levels(&self) -> AlertLevels {
-        AlertLevels {
-            thresholds: vec![
-                AlertThreshold {
-                    level: 1,
-                    t_in_max_s: None,
-                },
-                AlertThreshold {
-                    level: 2,
-                    t_in_max_s: Some(self.caution_s),
-                },
-                AlertThreshold {
-                    level: 3,
-                    t_in_max_s: Some(self.warning_s),
-                },
-            ],
-        }
+        AlertLevels::advisory_caution_warning(self.caution_s, self.warning_s)
     }
 
     /// The engine's region parameters under `name`.

@@ -415,16 +415,9 @@ impl Detector {
     /// # Errors
     /// [`DetectError`] for invalid states or duplicate ids.
     pub fn detect(&mut self, states: &[AircraftState]) -> Result<Detection, DetectError> {
-        let Detector {
-            opts,
-            pool,
-            prep,
-            broad,
-        } = self;
-        let mut run = |parallel: bool| {
-            prep.fill(states, parallel)?;
+        self.run(states, |opts, prep, broad, parallel| {
             let (candidates, bytes) = broad.find(prep, &opts.standard, parallel);
-            Ok(finish(
+            finish(
                 states,
                 prep,
                 &mut broad.found,
@@ -432,16 +425,10 @@ impl Detector {
                 candidates,
                 bytes,
                 parallel,
-            ))
-        };
-        match pool {
-            Some(pool) => pool.install(|| run(true)),
-            None => run(false),
-        }
+            )
+        })
     }
-}
 
-impl Detector {
     /// Runs one detection cycle like [`Detector::detect`] but returns only the conflicting
     /// pairs, as input indices `(a, b)` with `a` first in id order, unsorted: for layers that
     /// run their own pair test on the candidates (the safety net), without building a
@@ -453,20 +440,34 @@ impl Detector {
         &mut self,
         states: &[AircraftState],
     ) -> Result<Vec<(u32, u32)>, DetectError> {
+        self.run(states, |opts, prep, broad, parallel| {
+            broad.find(prep, &opts.standard, parallel);
+            broad.found.iter().map(|&(a, b, _)| (a, b)).collect()
+        })
+    }
+
+    /// Validates and prepares `states`, then runs `then` on the worker pool (when there is
+    /// one) with the prepared snapshot and the broad phase's buffers.
+    fn run<T: Send>(
+        &mut self,
+        states: &[AircraftState],
+        then: impl Fn(&DetectOptions, &Prepared, &mut crate::broadphase::Scratch, bool) -> T
+            + Send
+            + Sync,
+    ) -> Result<T, DetectError> {
         let Detector {
             opts,
             pool,
             prep,
             broad,
         } = self;
-        let mut run = |parallel: bool| {
+        let mut go = |parallel: bool| {
             prep.fill(states, parallel)?;
-            broad.find(prep, &opts.standard, parallel);
-            Ok(broad.found.iter().map(|&(a, b, _)| (a, b)).collect())
+            Ok(then(opts, prep, broad, parallel))
         };
         match pool {
-            Some(pool) => pool.install(|| run(true)),
-            None => run(false),
+            Some(pool) => pool.install(|| go(true)),
+            None => go(false),
         }
     }
 }

@@ -96,6 +96,14 @@ pub struct AlertLevels {
 
 impl Default for AlertLevels {
     fn default() -> Self {
+        AlertLevels::advisory_caution_warning(120.0, 60.0)
+    }
+}
+
+impl AlertLevels {
+    /// The three usual levels: 1 = advisory (loss within the look-ahead), 2 = caution (within
+    /// `caution_s`), 3 = warning (within `warning_s`, or already lost).
+    pub fn advisory_caution_warning(caution_s: f64, warning_s: f64) -> Self {
         AlertLevels {
             thresholds: vec![
                 AlertThreshold {
@@ -104,18 +112,16 @@ impl Default for AlertLevels {
                 },
                 AlertThreshold {
                     level: 2,
-                    t_in_max_s: Some(120.0),
+                    t_in_max_s: Some(caution_s),
                 },
                 AlertThreshold {
                     level: 3,
-                    t_in_max_s: Some(60.0),
+                    t_in_max_s: Some(warning_s),
                 },
             ],
         }
     }
-}
 
-impl AlertLevels {
     /// Level of a conflict that loses separation at `t_in_s` (0 = already lost). Returns 0 when
     /// no threshold applies.
     pub fn level_for(&self, t_in_s: f64) -> u8 {

@@ -28,7 +28,7 @@ use deconflict_airspace::regions::RegionSet;
 use deconflict_engine::alerting::{AlertEventKind, Alerting, AlertingConfig};
 use deconflict_engine::detect::DetectOptions;
 use deconflict_engine::safety::{Locator, NoRegions, SafetyNet};
-use deconflict_engine::standard::{AlertLevels, AlertThreshold, SeparationStandard};
+use deconflict_engine::standard::{AlertLevels, SeparationStandard};
 use deconflict_engine::AircraftState;
 use deconflict_feeds::counters::FeedStats;
 use deconflict_feeds::replay::track_samples;
@@ -230,22 +230,10 @@ pub fn detect_options(config: &Config) -> DetectOptions {
             v_sep_ft: config.separation.vertical_ft,
             lookahead_s: config.separation.lookahead_s,
         },
-        levels: AlertLevels {
-            thresholds: vec![
-                AlertThreshold {
-                    level: 1,
-                    t_in_max_s: None,
-                },
-                AlertThreshold {
-                    level: 2,
-                    t_in_max_s: Some(config.separation.caution_s),
-                },
-                AlertThreshold {
-                    level: 3,
-                    t_in_max_s: Some(config.separation.warning_s),
-                },
-            ],
-        },
+        levels: AlertLevels::advisory_caution_warning(
+            config.separation.caution_s,
+            config.separation.warning_s,
+        ),
         threads: 1,
     }
 }
