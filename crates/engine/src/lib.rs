@@ -6,7 +6,8 @@
 //! - [`geodesy`]: kinematic core (WGS-84, ECEF, linear extrapolation, [`predict_position`]);
 //! - [`cpa`]: the exact pair test (closest approach, loss-of-separation interval);
 //! - [`standard`]: configuration data (separation minima, alert levels);
-//! - [`detect`](mod@detect) and [`broadphase`]: all conflicts in a snapshot, fast and reference;
+//! - [`detect`](mod@detect) and [`broadphase`]: all conflicts in a snapshot, fast and reference,
+//!   both working on the snapshot prepared once per cycle (kinematics and id order);
 //! - [`alerting`]: stateful alert lifecycle with stable ids and hysteresis;
 //! - [`safety`]: the operational layers for tracks (level occupancy, intent, M-of-N
 //!   confirmation, parameter regions, inhibition, exemptions) over the detector;
@@ -20,6 +21,7 @@ pub mod cpa;
 pub mod detect;
 pub mod geodesy;
 pub mod guidance;
+mod prepared;
 pub mod safety;
 pub mod standard;
 pub mod state;
