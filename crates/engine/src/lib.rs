@@ -8,7 +8,9 @@
 //! - [`standard`]: configuration data (separation minima, alert levels);
 //! - [`detect`](mod@detect) and [`broadphase`]: all conflicts in a snapshot, fast and reference,
 //!   both working on the snapshot prepared once per cycle (kinematics and id order);
-//! - [`alerting`]: stateful alert lifecycle with stable ids and hysteresis;
+//! - [`hysteresis`]: per-key alert levels raised, changed and cleared with a hold time, the
+//!   mechanism under [`alerting`] (and the airspace crate's intrusion alerts);
+//! - [`alerting`]: stateful alert lifecycle of conflicts with stable ids;
 //! - [`safety`]: the operational layers for tracks (level occupancy, intent, M-of-N
 //!   confirmation, parameter regions, inhibition, exemptions) over the detector;
 //! - [`guidance`]: which track / vertical-rate changes resolve an ownship's conflicts;
@@ -21,6 +23,7 @@ pub mod cpa;
 pub mod detect;
 pub mod geodesy;
 pub mod guidance;
+pub mod hysteresis;
 mod prepared;
 pub mod safety;
 pub mod standard;
@@ -33,5 +36,6 @@ pub use detect::{
     Detector,
 };
 pub use geodesy::predict_position;
+pub use hysteresis::Hysteresis;
 pub use standard::{AlertLevels, AlertThreshold, ConfigError, SeparationStandard};
 pub use state::{AircraftState, StateError};
