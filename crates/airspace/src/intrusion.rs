@@ -29,6 +29,7 @@
 use std::collections::BTreeMap;
 
 use deconflict_engine::hysteresis::{Change, Held, Hysteresis};
+use deconflict_engine::units::{M_PER_NM, S_PER_H, S_PER_MIN};
 use deconflict_engine::{AircraftState, AlertEventKind, AlertLevels};
 use geo::Coord;
 use rstar::primitives::{GeomWithData, Rectangle};
@@ -38,9 +39,6 @@ use serde::{Deserialize, Serialize};
 use crate::geom;
 use crate::index::ReservationIndex;
 use crate::volume::{split_box, PreparedVolume, Purpose, Reservation};
-
-/// Metres per nautical mile.
-const M_PER_NM: f64 = 1_852.0;
 
 /// Where an aircraft is predicted to enter a volume.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -240,7 +238,7 @@ impl IntrusionDetector {
                 continue;
             }
             let start = geom_pos(ac);
-            let distance_m = ac.gs_kt * M_PER_NM / 3_600.0 * lookahead_s;
+            let distance_m = ac.gs_kt * M_PER_NM / S_PER_H * lookahead_s;
             let end = geom::destination(start, ac.trk_deg, distance_m);
             for w in &self.watched {
                 if w.purpose != Purpose::Hazard && ac.party.as_deref() == Some(w.party.as_str()) {
@@ -265,7 +263,7 @@ impl IntrusionDetector {
         scan: &mut IntrusionScan,
     ) {
         let start = geom_pos(ac);
-        let distance_m = ac.gs_kt * M_PER_NM / 3_600.0 * lookahead_s;
+        let distance_m = ac.gs_kt * M_PER_NM / S_PER_H * lookahead_s;
         let end = geom::destination(start, ac.trk_deg, distance_m);
         let end_lon = geom::unwrap_lon_deg(end.lon_deg, start.lon_deg);
         // Pad for great-circle bulge between the end points (generous; exact test follows).
@@ -375,7 +373,7 @@ pub(crate) fn entry_time(
         return None;
     }
     // Altitude slab: lower <= alt0 + rate t <= upper.
-    let rate_ft_s = ac.vs_fpm / 60.0;
+    let rate_ft_s = ac.vs_fpm / S_PER_MIN;
     if rate_ft_s == 0.0 {
         if ac.alt_ft < vol.lower_ft || ac.alt_ft > vol.upper_ft {
             return None;

@@ -25,6 +25,7 @@
 //! ```
 
 use crate::state::AircraftState;
+use crate::units::S_PER_MIN;
 
 /// WGS-84 semi-major axis, metres.
 pub const WGS84_A_M: f64 = 6_378_137.0;
@@ -34,12 +35,8 @@ pub const WGS84_F: f64 = 1.0 / 298.257_223_563;
 pub const WGS84_E2: f64 = WGS84_F * (2.0 - WGS84_F);
 /// WGS-84 semi-minor axis, metres.
 pub const WGS84_B_M: f64 = WGS84_A_M * (1.0 - WGS84_F);
-/// Metres per nautical mile.
-pub const M_PER_NM: f64 = 1852.0;
-/// Metres per foot.
-pub const M_PER_FT: f64 = 0.3048;
-/// Metres per second per knot.
-pub const MPS_PER_KT: f64 = 1852.0 / 3600.0;
+/// Unit factors, also at their first home here ([`crate::units`]).
+pub use crate::units::{MPS_PER_KT, M_PER_FT, M_PER_NM};
 
 /// A point or vector in ECEF coordinates, metres (or metres per second for velocities).
 pub type Vec3 = [f64; 3];
@@ -138,7 +135,7 @@ impl Kinematics {
             pos_m,
             vel_mps,
             alt_ft: s.alt_ft,
-            vs_fps: s.vs_fpm / 60.0,
+            vs_fps: s.vs_fpm / S_PER_MIN,
         }
     }
 
@@ -228,7 +225,7 @@ pub fn predict_position(state: &AircraftState, t_s: f64) -> (f64, f64, f64) {
         k.pos_m[2] + k.vel_mps[2] * t_s,
     ];
     let (lat, lon) = ecef_to_lat_lon_deg(p);
-    (lat, lon, state.alt_ft + state.vs_fpm / 60.0 * t_s)
+    (lat, lon, state.alt_ft + state.vs_fpm / S_PER_MIN * t_s)
 }
 
 #[cfg(test)]

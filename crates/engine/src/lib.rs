@@ -14,7 +14,8 @@
 //! - [`safety`]: the operational layers for tracks (level occupancy, intent, M-of-N
 //!   confirmation, parameter regions, inhibition, exemptions) over the detector;
 //! - [`guidance`]: which track / vertical-rate changes resolve an ownship's conflicts;
-//! - [`traffic`]: seeded synthetic traffic for tests and benchmarks.
+//! - [`traffic`]: seeded synthetic traffic for tests and benchmarks;
+//! - [`units`]: unit conversion factors (NM, ft, kt, ft/min against SI) for every crate.
 #![deny(missing_docs)]
 
 pub mod alerting;
@@ -29,6 +30,7 @@ pub mod safety;
 pub mod standard;
 pub mod state;
 pub mod traffic;
+pub mod units;
 
 pub use alerting::{AlertEvent, AlertEventKind, Alerting, AlertingConfig};
 pub use detect::{
