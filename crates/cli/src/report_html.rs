@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use deconflict_engine::units::{M_PER_NM, NM_PER_DEG_LAT, S_PER_H};
+use deconflict_engine::{ADVISORY_LEVEL, CAUTION_LEVEL, WARNING_LEVEL};
 use deconflict_feeds::replay::{ConflictRecord, Distribution, LossRecord, ReplayReport};
 
 /// `write!` into a `String`, which cannot fail.
@@ -26,7 +27,7 @@ const LEAD_BIN_S: f64 = 15.0;
 /// Alerts listed in the table; the rest are counted as omitted.
 const MAX_ALERT_ROWS: usize = 500;
 /// Alert levels, lowest first (drawing order: warnings on top).
-const LEVELS: [u8; 3] = [1, 2, 3];
+const LEVELS: [u8; 3] = [ADVISORY_LEVEL, CAUTION_LEVEL, WARNING_LEVEL];
 /// Filters in the order the safety net applies them (names as in `raw_alerts_removed_by`).
 const FILTERS: [&str; 7] = [
     "exemption",
@@ -393,7 +394,7 @@ fn plots(out: &mut String, r: &ReplayReport) {
         "Warning time before loss",
         "seconds from the pair's first warning to the loss",
         &sn.warning_time_s,
-        level_colour(3),
+        level_colour(WARNING_LEVEL),
     );
     lead_histogram(
         out,
@@ -986,18 +987,18 @@ fn esc(s: &str) -> String {
 
 fn level_name(level: u8) -> &'static str {
     match level {
-        1 => "advisory",
-        2 => "caution",
-        3 => "warning",
+        ADVISORY_LEVEL => "advisory",
+        CAUTION_LEVEL => "caution",
+        WARNING_LEVEL => "warning",
         _ => "other",
     }
 }
 
 fn level_colour(level: u8) -> &'static str {
     match level {
-        1 => "#3b82f6",
-        2 => "#f59e0b",
-        3 => "#dc2626",
+        ADVISORY_LEVEL => "#3b82f6",
+        CAUTION_LEVEL => "#f59e0b",
+        WARNING_LEVEL => "#dc2626",
         _ => "#6b7280",
     }
 }

@@ -39,5 +39,8 @@ pub use detect::{
 };
 pub use geodesy::predict_position;
 pub use hysteresis::Hysteresis;
-pub use standard::{AlertLevels, AlertThreshold, ConfigError, SeparationStandard};
+pub use standard::{
+    AlertLevels, AlertThreshold, ConfigError, SeparationStandard, ADVISORY_LEVEL, CAUTION_LEVEL,
+    WARNING_LEVEL,
+};
 pub use state::{AircraftState, StateError};

@@ -1,8 +1,21 @@
 //! Configuration data: the separation standard and the alert levels.
 //!
 //! As in NASA DAIDALUS, alert levels are data, not code: an ordered list of thresholds on the
-//! time to loss of separation. The defaults are 1 = advisory (loss within the look-ahead),
-//! 2 = caution (loss within 120 s), 3 = warning (loss within 60 s, or already lost).
+//! time to loss of separation. The defaults are [`ADVISORY_LEVEL`] (loss within the
+//! look-ahead), [`CAUTION_LEVEL`] (loss within 120 s) and [`WARNING_LEVEL`] (loss within 60 s,
+//! or already lost).
+
+/// The advisory level of the default alert levels ([`AlertLevels::advisory_caution_warning`]):
+/// a predicted loss within the look-ahead (the "preventive" alert of DAIDALUS, RTCA DO-365).
+pub const ADVISORY_LEVEL: u8 = 1;
+/// The caution level of the default alert levels: a predicted loss soon enough that the
+/// controller should act (the DAIDALUS "corrective" alert).
+pub const CAUTION_LEVEL: u8 = 2;
+/// The warning level of the default alert levels, the highest of the three: a predicted loss
+/// imminent or already there, calling for immediate action (the DAIDALUS "warning" alert; the
+/// EUROCONTROL STCA alert proper). Reports count an alert as a warning when it reached at
+/// least this level.
+pub const WARNING_LEVEL: u8 = 3;
 
 /// Horizontal and vertical minima and look-ahead time.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -101,21 +114,22 @@ impl Default for AlertLevels {
 }
 
 impl AlertLevels {
-    /// The three usual levels: 1 = advisory (loss within the look-ahead), 2 = caution (within
-    /// `caution_s`), 3 = warning (within `warning_s`, or already lost).
+    /// The three usual levels: [`ADVISORY_LEVEL`] (loss within the look-ahead),
+    /// [`CAUTION_LEVEL`] (within `caution_s`), [`WARNING_LEVEL`] (within `warning_s`, or
+    /// already lost).
     pub fn advisory_caution_warning(caution_s: f64, warning_s: f64) -> Self {
         AlertLevels {
             thresholds: vec![
                 AlertThreshold {
-                    level: 1,
+                    level: ADVISORY_LEVEL,
                     t_in_max_s: None,
                 },
                 AlertThreshold {
-                    level: 2,
+                    level: CAUTION_LEVEL,
                     t_in_max_s: Some(caution_s),
                 },
                 AlertThreshold {
-                    level: 3,
+                    level: WARNING_LEVEL,
                     t_in_max_s: Some(warning_s),
                 },
             ],

@@ -41,8 +41,9 @@ use crate::track::{TrackConfig, TrackTable};
 /// Two in-loss periods of the same pair less than this apart are one loss, seconds.
 pub const LOSS_MERGE_GAP_S: f64 = 10.0;
 
-/// The level at and above which an alert is a warning (the default alert levels' highest).
-pub const WARNING_LEVEL: u8 = 3;
+/// The level at and above which an alert is a warning (the default alert levels' highest),
+/// defined by the engine.
+pub use deconflict_engine::WARNING_LEVEL;
 
 /// Replay settings.
 #[derive(Clone)]
@@ -876,7 +877,7 @@ mod tests {
             .iter()
             .find(|c| c.a == "150A21" && c.b == "AE1001")
             .expect("scripted conflict");
-        assert!(c.cross_party && c.max_level == 3, "{c:?}");
+        assert!(c.cross_party && c.max_level == WARNING_LEVEL, "{c:?}");
         // Raised once confirmed on 2 of the first updates (M-of-N), so by the second cycle.
         assert!(c.first_alert_time - 1_700_000_000.0 <= 2.0, "{c:?}");
         let l = rep

@@ -735,10 +735,13 @@ mod tests {
                 .collect();
             let d = detect(&states, &opts).unwrap();
             let hit = d.conflicts.iter().find(|c| {
-                c.cross_party && c.level >= 3 && c.t_in_s <= 60.0 && {
-                    let ids = [c.a.as_str(), c.b.as_str()];
-                    ids.contains(&"AE1001") && ids.contains(&"150A21")
-                }
+                c.cross_party
+                    && c.level >= deconflict_engine::WARNING_LEVEL
+                    && c.t_in_s <= 60.0
+                    && {
+                        let ids = [c.a.as_str(), c.b.as_str()];
+                        ids.contains(&"AE1001") && ids.contains(&"150A21")
+                    }
             });
             if hit.is_some() && first_warning.is_none() {
                 first_warning = Some(t);
