@@ -8,6 +8,7 @@ pub mod conflicts;
 pub mod console;
 pub mod extract;
 pub mod intrusions;
+pub mod limit;
 pub mod messages;
 pub mod openapi;
 pub mod parties;
@@ -17,12 +18,15 @@ pub mod safety;
 pub mod state;
 pub mod stream;
 pub mod system;
+pub mod table;
 pub mod tracks;
 
-use crate::http::state::AppState;
+pub use table::RouteTable;
+
 use axum::http::Method;
-use axum::routing::{delete, get, post, put, MethodRouter};
-use axum::Router;
+use axum::response::IntoResponse;
+use axum::routing::{delete, get, post, put};
+use std::sync::OnceLock;
 
 const GET: Method = Method::GET;
 const POST: Method = Method::POST;
@@ -336,7 +340,7 @@ pub fn routes() -> RouteTable {
         .add(
             GET,
             "/api/v1/openapi.json",
-            get(openapi::serve),
+            get(openapi_json),
             "This document",
             "anyone",
         )
@@ -349,56 +353,11 @@ pub fn routes() -> RouteTable {
         )
 }
 
-/// Builds a router while recording each `(method, path)`, so the route list cannot drift from
-/// the router.
-pub struct RouteTable {
-    router: Router<AppState>,
-    list: Vec<Route>,
-}
-
-/// One documented route.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Route {
-    /// Method.
-    pub method: Method,
-    /// Path, with `{param}` segments.
-    pub path: &'static str,
-    /// What it does (the OpenAPI summary).
-    pub summary: &'static str,
-    /// Who may call it (`anyone` needs no token).
-    pub who: &'static str,
-}
-
-impl Default for RouteTable {
-    fn default() -> Self {
-        RouteTable {
-            router: Router::new(),
-            list: Vec::new(),
-        }
-    }
-}
-
-impl RouteTable {
-    /// Adds one method on one path, with its documentation.
-    pub fn add(
-        mut self,
-        method: Method,
-        path: &'static str,
-        handler: MethodRouter<AppState>,
-        summary: &'static str,
-        who: &'static str,
-    ) -> Self {
-        self.list.push(Route {
-            method,
-            path,
-            summary,
-            who,
-        });
-        self.router = self.router.route(path, handler);
-        self
-    }
-    /// Splits into the router and the documented routes.
-    pub fn into_parts(self) -> (Router<AppState>, Vec<Route>) {
-        (self.router, self.list)
-    }
+/// `GET /api/v1/openapi.json`: the document of [`routes`], built once.
+async fn openapi_json() -> impl IntoResponse {
+    static DOC: OnceLock<serde_json::Value> = OnceLock::new();
+    axum::Json(
+        DOC.get_or_init(|| openapi::document(&routes().into_parts().1))
+            .clone(),
+    )
 }

@@ -1,19 +1,8 @@
 //! The OpenAPI 3.1 document served at `/api/v1/openapi.json`, built from the route table
-//! ([`super::routes`]) that also builds the router, so it lists exactly the routes served.
+//! (`http::routes`) that also builds the router, so it lists exactly the routes served.
 
-use super::Route;
-use axum::response::IntoResponse;
+use crate::http::table::Route;
 use serde_json::{json, Map, Value};
-use std::sync::OnceLock;
-
-/// `GET /api/v1/openapi.json`.
-pub async fn serve() -> impl IntoResponse {
-    static DOC: OnceLock<Value> = OnceLock::new();
-    axum::Json(
-        DOC.get_or_init(|| document(&super::routes().into_parts().1))
-            .clone(),
-    )
-}
 
 /// The document of `routes`.
 pub fn document(routes: &[Route]) -> Value {
@@ -75,7 +64,7 @@ mod tests {
 
     #[test]
     fn every_route_is_documented_once_with_its_path_parameters() {
-        let routes = super::super::routes().into_parts().1;
+        let routes = crate::http::routes().into_parts().1;
         let doc = document(&routes);
         let mut n = 0;
         for (path, ops) in doc["paths"].as_object().unwrap() {

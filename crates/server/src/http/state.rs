@@ -6,7 +6,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::domain::parties::Directory;
 use crate::error::ApiError;
-use crate::http::auth::RateLimiter;
+use crate::http::limit::RateLimiter;
 use crate::live::strategic::Strategic;
 use crate::live::Live;
 use deconflict_store::{Store, StoreError};
