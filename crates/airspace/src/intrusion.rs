@@ -16,7 +16,8 @@
 //!
 //! [`IntrusionAlerts`] turns the per-cycle predictions into alerts with stable ids that are
 //! raised, updated (level or entry changed) and cleared (no longer predicted), with the engine's
-//! hold-time hysteresis so an alert does not flap when a prediction comes and goes.
+//! hold-time hysteresis ([`deconflict_engine::Hysteresis`]) so an alert does not flap when a
+//! prediction comes and goes, and alert levels that are data ([`AlertLevels`]).
 //!
 //! The motion model is a great circle at constant ground speed on the sphere of [`geom`]; the
 //! engine's tangent-line model on the WGS-84 ellipsoid agrees with it to about 0.1 % in distance
@@ -27,7 +28,9 @@
 
 use std::collections::BTreeMap;
 
-use deconflict_engine::{AircraftState, AlertEventKind};
+use deconflict_engine::hysteresis::{Change, Held, Hysteresis};
+use deconflict_engine::units::{M_PER_NM, S_PER_H, S_PER_MIN};
+use deconflict_engine::{AircraftState, AlertEventKind, AlertLevels};
 use geo::Coord;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
@@ -36,9 +39,6 @@ use serde::{Deserialize, Serialize};
 use crate::geom;
 use crate::index::ReservationIndex;
 use crate::volume::{split_box, PreparedVolume, Purpose, Reservation};
-
-/// Metres per nautical mile.
-const M_PER_NM: f64 = 1_852.0;
 
 /// Where an aircraft is predicted to enter a volume.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -238,7 +238,7 @@ impl IntrusionDetector {
                 continue;
             }
             let start = geom_pos(ac);
-            let distance_m = ac.gs_kt * M_PER_NM / 3_600.0 * lookahead_s;
+            let distance_m = ac.gs_kt * M_PER_NM / S_PER_H * lookahead_s;
             let end = geom::destination(start, ac.trk_deg, distance_m);
             for w in &self.watched {
                 if w.purpose != Purpose::Hazard && ac.party.as_deref() == Some(w.party.as_str()) {
@@ -263,7 +263,7 @@ impl IntrusionDetector {
         scan: &mut IntrusionScan,
     ) {
         let start = geom_pos(ac);
-        let distance_m = ac.gs_kt * M_PER_NM / 3_600.0 * lookahead_s;
+        let distance_m = ac.gs_kt * M_PER_NM / S_PER_H * lookahead_s;
         let end = geom::destination(start, ac.trk_deg, distance_m);
         let end_lon = geom::unwrap_lon_deg(end.lon_deg, start.lon_deg);
         // Pad for great-circle bulge between the end points (generous; exact test follows).
@@ -373,7 +373,7 @@ pub(crate) fn entry_time(
         return None;
     }
     // Altitude slab: lower <= alt0 + rate t <= upper.
-    let rate_ft_s = ac.vs_fpm / 60.0;
+    let rate_ft_s = ac.vs_fpm / S_PER_MIN;
     if rate_ft_s == 0.0 {
         if ac.alt_ft < vol.lower_ft || ac.alt_ft > vol.upper_ft {
             return None;
@@ -531,12 +531,18 @@ pub(crate) fn point_in_ring(ring: &[Coord], p: Coord) -> bool {
 }
 
 /// Thresholds and hysteresis of intrusion alerts.
+///
+/// The levels are the engine's advisory / caution / warning ([`IntrusionAlertConfig::levels`])
+/// with the time to entry in place of the time to loss of separation: the highest level when
+/// inside or entering within `level3_within_s`, the middle one within `level2_within_s`, the
+/// lowest otherwise.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct IntrusionAlertConfig {
-    /// Level 3 when inside or entering within this many seconds. Default 60.
+    /// Warning (the highest level) when inside or entering within this many seconds.
+    /// Default 60.
     pub level3_within_s: f64,
-    /// Level 2 when entering within this many seconds (else level 1). Default 180.
+    /// Caution when entering within this many seconds (else advisory). Default 180.
     pub level2_within_s: f64,
     /// How long, in seconds, a lower level (or the absence of the prediction) must persist
     /// before the alert is downgraded (or cleared), as in the engine's conflict alerting.
@@ -555,6 +561,13 @@ impl Default for IntrusionAlertConfig {
             hold_s: 6.0,
             update_min_change_s: 15.0,
         }
+    }
+}
+
+impl IntrusionAlertConfig {
+    /// The alert levels as thresholds on the time to entry.
+    pub fn levels(&self) -> AlertLevels {
+        AlertLevels::advisory_caution_warning(self.level2_within_s, self.level3_within_s)
     }
 }
 
@@ -581,7 +594,8 @@ pub struct Intrusion {
     pub inside_now: bool,
     /// Predicted entry position.
     pub entry_point: EntryPoint,
-    /// Published level: 1 (advisory) to 3 (inside or imminent).
+    /// Published level, from the alert levels in use (by default 1 = advisory to
+    /// 3 = warning: inside or imminent).
     pub level: u8,
     /// The last event: raised, updated or cleared.
     pub state: AlertEventKind,
@@ -605,48 +619,65 @@ pub struct IntrusionEvent {
 #[derive(Debug, Clone)]
 struct Tracked {
     alert: Intrusion,
-    /// Time to entry published with the last event, and when.
+    /// Time to entry published with the last event.
     published_tte_s: f64,
-    absent_since: Option<f64>,
-    lower_since: Option<f64>,
 }
 
-/// Stateful intrusion alerting, one alert per (track, reservation) pair, with the same
-/// life cycle and hysteresis as the engine's conflict alerting
-/// ([`deconflict_engine::Alerting`]): a new pair is raised; a level increase is published at
-/// once, a decrease only after it persisted for `hold_s`; a pair no longer predicted is
-/// cleared after `hold_s` of absence, and continues under the same id if it comes back
-/// before. Time never runs backwards (an earlier `now_time` counts as no time passing).
-#[derive(Debug, Default)]
+/// (track id, reservation id).
+type PairKey = (String, String);
+
+/// Stateful intrusion alerting, one alert per (track, reservation) pair, with the engine's
+/// alert lifecycle ([`deconflict_engine::hysteresis`], as in [`deconflict_engine::Alerting`]):
+/// a new pair is raised; a level increase is published at once, a decrease only after it
+/// persisted for `hold_s`; a pair no longer predicted is cleared after `hold_s` of absence,
+/// and continues under the same id if it comes back before. On top of that, a same-level
+/// alert is re-published when its entry moved (see
+/// [`IntrusionAlertConfig::update_min_change_s`]). Time never runs backwards (an earlier
+/// `now_time` counts as no time passing).
+#[derive(Debug, Clone)]
 pub struct IntrusionAlerts {
     config: IntrusionAlertConfig,
-    active: BTreeMap<(String, String), Tracked>,
-    next_id: u64,
-    last_now: f64,
+    levels: AlertLevels,
+    /// The highest of `levels`: inside a volume.
+    inside_level: u8,
+    hysteresis: Hysteresis<PairKey>,
+    /// The same keys as `hysteresis`, with the published alerts.
+    active: BTreeMap<PairKey, Tracked>,
+}
+
+impl Default for IntrusionAlerts {
+    fn default() -> Self {
+        Self::new(IntrusionAlertConfig::default())
+    }
 }
 
 impl IntrusionAlerts {
-    /// No alerts yet. A negative or non-finite `hold_s` counts as 0.
-    pub fn new(mut config: IntrusionAlertConfig) -> Self {
-        if !(config.hold_s.is_finite() && config.hold_s > 0.0) {
-            config.hold_s = 0.0;
-        }
+    /// No alerts yet, with the levels of [`IntrusionAlertConfig::levels`]. A negative or
+    /// non-finite `hold_s` counts as 0.
+    pub fn new(config: IntrusionAlertConfig) -> Self {
+        Self::with_levels(config, config.levels())
+    }
+
+    /// No alerts yet, with other alert levels (thresholds on the time to entry); the
+    /// thresholds in `config` are then not used. Inside a volume is the highest level.
+    pub fn with_levels(mut config: IntrusionAlertConfig, levels: AlertLevels) -> Self {
+        let hysteresis = Hysteresis::new(config.hold_s);
+        config.hold_s = hysteresis.hold_s();
         Self {
             config,
+            inside_level: levels.thresholds.iter().map(|t| t.level).max().unwrap_or(0),
+            levels,
+            hysteresis,
             active: BTreeMap::new(),
-            next_id: 1,
-            last_now: f64::NEG_INFINITY,
         }
     }
 
     /// The alert level for a prediction.
     pub fn level(&self, time_to_entry_s: f64, inside_now: bool) -> u8 {
-        if inside_now || time_to_entry_s <= self.config.level3_within_s {
-            3
-        } else if time_to_entry_s <= self.config.level2_within_s {
-            2
+        if inside_now {
+            self.inside_level
         } else {
-            1
+            self.levels.level_for(time_to_entry_s)
         }
     }
 
@@ -670,116 +701,97 @@ impl IntrusionAlerts {
         predictions: &[IntrusionPrediction],
         now_time: f64,
     ) -> Vec<IntrusionEvent> {
-        let now = if now_time.is_finite() {
-            now_time.max(self.last_now)
-        } else {
-            self.last_now.max(0.0)
-        };
-        self.last_now = now;
-        let hold_s = self.config.hold_s;
-        let mut best: BTreeMap<(&str, &str), &IntrusionPrediction> = BTreeMap::new();
+        let mut best: BTreeMap<PairKey, &IntrusionPrediction> = BTreeMap::new();
         for p in predictions {
             let e = best
-                .entry((p.track_id.as_str(), p.reservation_id.as_str()))
+                .entry((p.track_id.clone(), p.reservation_id.clone()))
                 .or_insert(p);
             if p.time_to_entry_s < e.time_to_entry_s {
                 *e = p;
             }
         }
-        let mut events: Vec<((String, String), IntrusionEvent)> = Vec::new();
-        for (&(track, res), &p) in &best {
-            let key = (track.to_string(), res.to_string());
-            let level = self.level(p.time_to_entry_s, p.inside_now);
-            match self.active.get_mut(&key) {
-                None => {
-                    let alert = Intrusion {
-                        id: format!("i-{}", self.next_id),
-                        track_id: p.track_id.clone(),
-                        track_party: p.track_party.clone(),
-                        reservation_id: p.reservation_id.clone(),
-                        volume_party: p.volume_party.clone(),
-                        purpose: p.purpose,
-                        volume_index: p.volume_index,
-                        time_to_entry_s: p.time_to_entry_s,
-                        inside_now: p.inside_now,
-                        entry_point: p.entry_point,
-                        level,
-                        state: AlertEventKind::Raised,
-                        raised_at: now,
-                        updated_at: now,
-                        cleared_at: None,
-                    };
-                    self.next_id += 1;
-                    events.push((
-                        key.clone(),
-                        IntrusionEvent {
-                            event: AlertEventKind::Raised,
-                            intrusion: alert.clone(),
-                        },
-                    ));
-                    self.active.insert(
-                        key,
-                        Tracked {
-                            alert,
-                            published_tte_s: p.time_to_entry_s,
-                            absent_since: None,
-                            lower_since: None,
-                        },
-                    );
-                }
-                Some(t) => {
-                    t.absent_since = None;
-                    let a = &mut t.alert;
-                    let expected = (t.published_tte_s - (now - a.updated_at)).max(0.0);
-                    let moved = (p.time_to_entry_s - expected).abs()
-                        > self.config.update_min_change_s
-                        || p.inside_now != a.inside_now
-                        || p.volume_index != a.volume_index;
-                    a.time_to_entry_s = p.time_to_entry_s;
-                    a.inside_now = p.inside_now;
-                    a.entry_point = p.entry_point;
-                    a.volume_index = p.volume_index;
-                    let mut publish = moved;
-                    if level > a.level {
-                        a.level = level;
-                        t.lower_since = None;
-                        publish = true;
-                    } else if level == a.level {
-                        t.lower_since = None;
-                    } else {
-                        let since = *t.lower_since.get_or_insert(now);
-                        if now - since >= hold_s {
-                            a.level = level;
-                            t.lower_since = None;
-                            publish = true;
-                        }
-                    }
-                    if publish {
-                        a.state = AlertEventKind::Updated;
-                        a.updated_at = now;
-                        t.published_tte_s = p.time_to_entry_s;
-                        events.push((
-                            key,
-                            IntrusionEvent {
-                                event: AlertEventKind::Updated,
-                                intrusion: a.clone(),
-                            },
-                        ));
-                    }
-                }
-            }
-        }
-        let mut cleared = Vec::new();
-        for (key, t) in self.active.iter_mut() {
-            if best.contains_key(&(key.0.as_str(), key.1.as_str())) {
+        let raw: Vec<(PairKey, u8)> = best
+            .iter()
+            .map(|(k, p)| (k.clone(), self.level(p.time_to_entry_s, p.inside_now)))
+            .collect();
+        let mut changes: BTreeMap<PairKey, (Change, Held)> = self
+            .hysteresis
+            .update(now_time, raw)
+            .into_iter()
+            .map(|t| (t.key, (t.change, t.held)))
+            .collect();
+        let now = self.hysteresis.now_s();
+        let mut events: Vec<(PairKey, IntrusionEvent)> = Vec::new();
+        for (key, p) in best {
+            let change = changes.remove(&key);
+            if let Some((Change::Raised, held)) = change {
+                let alert = Intrusion {
+                    id: format!("i-{}", held.id),
+                    track_id: p.track_id.clone(),
+                    track_party: p.track_party.clone(),
+                    reservation_id: p.reservation_id.clone(),
+                    volume_party: p.volume_party.clone(),
+                    purpose: p.purpose,
+                    volume_index: p.volume_index,
+                    time_to_entry_s: p.time_to_entry_s,
+                    inside_now: p.inside_now,
+                    entry_point: p.entry_point,
+                    level: held.level,
+                    state: AlertEventKind::Raised,
+                    raised_at: now,
+                    updated_at: now,
+                    cleared_at: None,
+                };
+                events.push((
+                    key.clone(),
+                    IntrusionEvent {
+                        event: AlertEventKind::Raised,
+                        intrusion: alert.clone(),
+                    },
+                ));
+                self.active.insert(
+                    key,
+                    Tracked {
+                        alert,
+                        published_tte_s: p.time_to_entry_s,
+                    },
+                );
                 continue;
             }
-            let since = *t.absent_since.get_or_insert(now);
-            if now - since >= hold_s {
-                cleared.push(key.clone());
+            let Some(t) = self.active.get_mut(&key) else {
+                continue;
+            };
+            let a = &mut t.alert;
+            let expected = (t.published_tte_s - (now - a.updated_at)).max(0.0);
+            let moved = (p.time_to_entry_s - expected).abs() > self.config.update_min_change_s
+                || p.inside_now != a.inside_now
+                || p.volume_index != a.volume_index;
+            a.time_to_entry_s = p.time_to_entry_s;
+            a.inside_now = p.inside_now;
+            a.entry_point = p.entry_point;
+            a.volume_index = p.volume_index;
+            let level_changed = change.map(|(_, held)| held.level);
+            if let Some(level) = level_changed {
+                a.level = level;
+            }
+            if moved || level_changed.is_some() {
+                a.state = AlertEventKind::Updated;
+                a.updated_at = now;
+                t.published_tte_s = p.time_to_entry_s;
+                events.push((
+                    key,
+                    IntrusionEvent {
+                        event: AlertEventKind::Updated,
+                        intrusion: a.clone(),
+                    },
+                ));
             }
         }
-        for key in cleared {
+        // What remains are the pairs cleared after their absence.
+        for (key, (change, _)) in changes {
+            if change != Change::Cleared {
+                continue;
+            }
             if let Some(mut t) = self.active.remove(&key) {
                 t.alert.state = AlertEventKind::Cleared;
                 t.alert.cleared_at = Some(now);

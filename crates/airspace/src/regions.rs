@@ -117,6 +117,8 @@ use serde_json::{Map, Value};
 use thiserror::Error;
 
 use crate::formats::openair::parse_openair;
+use deconflict_engine::units::M_PER_NM;
+
 use crate::formats::FormatError;
 use crate::geom::{normalize_lon_deg, LocalPlane, EARTH_RADIUS_M};
 use crate::intrusion::point_in_ring;
@@ -124,8 +126,6 @@ use crate::volume::{
     altitude_ft, LatLon, LonLatBox, Shape, Volume, VolumeError, MAX_ALT_FT, MIN_ALT_FT,
 };
 
-/// Metres per nautical mile.
-const M_PER_NM: f64 = 1_852.0;
 /// Most vertices accepted in one region polygon (each point-in-polygon test is linear in them).
 pub const MAX_REGION_VERTICES: usize = 5_000;
 /// Most regions accepted in one [`RegionSet`].

@@ -6,7 +6,7 @@ use deconflict_airspace::{
     AlertEventKind, IntrusionAlertConfig, IntrusionAlerts, IntrusionDetector, LatLon, Purpose,
     Reservation, ReservationState, Shape, Volume,
 };
-use deconflict_engine::AircraftState;
+use deconflict_engine::{AircraftState, AlertLevels, AlertThreshold};
 
 const NOW: f64 = 1_000_000.0;
 const KT_360_M_S: f64 = 360.0 * 1_852.0 / 3_600.0;
@@ -403,4 +403,67 @@ fn invalid_aircraft_are_counted_not_fatal() {
     bad.lat_deg = f64::NAN;
     let scan = det.scan(&[bad], NOW, 300.0);
     assert_eq!((scan.rejected_aircraft, scan.predictions.len()), (1, 0));
+}
+
+#[test]
+fn alert_levels_are_data() {
+    // The default thresholds: inside or within 60 s = 3, within 180 s = 2, else 1.
+    let alerts = IntrusionAlerts::new(IntrusionAlertConfig::default());
+    let levels: Vec<u8> = [(250.0, false), (180.0, false), (61.0, false), (60.0, false)]
+        .iter()
+        .map(|&(t, inside)| alerts.level(t, inside))
+        .collect();
+    assert_eq!(levels, vec![1, 2, 2, 3]);
+    assert_eq!(alerts.level(250.0, true), 3);
+
+    // Two levels of its own: 1 anywhere in the look-ahead, 5 within 30 s; inside is 5.
+    let levels = AlertLevels {
+        thresholds: vec![
+            AlertThreshold {
+                level: 1,
+                t_in_max_s: None,
+            },
+            AlertThreshold {
+                level: 5,
+                t_in_max_s: Some(30.0),
+            },
+        ],
+    };
+    let det = IntrusionDetector::new(&[reservation(
+        "r-1",
+        "red",
+        Purpose::Operation,
+        square(ORIGIN, 5_000.0),
+        0.0,
+        10_000.0,
+    )]);
+    let mut alerts = IntrusionAlerts::with_levels(
+        IntrusionAlertConfig {
+            hold_s: 0.0,
+            ..IntrusionAlertConfig::default()
+        },
+        levels,
+    );
+    assert_eq!(alerts.level(100.0, true), 5);
+    let ac = |s: f64| {
+        aircraft(
+            "AAA001",
+            "blue",
+            ORIGIN,
+            -5_000.0 - s * KT_360_M_S,
+            90.0,
+            5_000.0,
+            0.0,
+        )
+    };
+    let ev = alerts.update(&alerts_update(&det, ac(50.0), 0.0), NOW);
+    assert_eq!(
+        (ev[0].event, ev[0].intrusion.level),
+        (AlertEventKind::Raised, 1)
+    );
+    let ev = alerts.update(&alerts_update(&det, ac(20.0), 30.0), NOW + 30.0);
+    assert_eq!(
+        (ev[0].event, ev[0].intrusion.level),
+        (AlertEventKind::Updated, 5)
+    );
 }

@@ -108,9 +108,109 @@ fn circles_overlap_by_the_lens_area() {
         let o = one(vol(circle(LATAKIA, r1)), vol(circle(c2, r2))).expect("overlap");
         assert_relative_eq!(o.area_m2, lens_area(r1, r2, d), max_relative = 5e-3);
     }
-    // Disjoint and externally tangent circles do not overlap.
-    let far = destination(LATAKIA, 90.0, 10_001.0);
-    assert!(one(vol(circle(LATAKIA, 5_000.0)), vol(circle(far, 5_000.0))).is_none());
+}
+
+/// Great-circle distance on the sphere every airspace computation uses (radius
+/// [`R_M`]), from the angle between unit vectors: independent of the crate's haversine.
+fn sphere_distance_m(a: LatLon, b: LatLon) -> f64 {
+    let unit = |p: LatLon| {
+        let (lat, lon) = (p.lat_deg.to_radians(), p.lon_deg.to_radians());
+        [lat.cos() * lon.cos(), lat.cos() * lon.sin(), lat.sin()]
+    };
+    let (u, v) = (unit(a), unit(b));
+    let cross = [
+        u[1] * v[2] - u[2] * v[1],
+        u[2] * v[0] - u[0] * v[2],
+        u[0] * v[1] - u[1] * v[0],
+    ];
+    let sin = (cross[0].powi(2) + cross[1].powi(2) + cross[2].powi(2)).sqrt();
+    let cos = u[0] * v[0] + u[1] * v[1] + u[2] * v[2];
+    sin.atan2(cos) * R_M
+}
+
+/// Pairs of circles `(first centre, bearing to the second °, r1 m, r2 m)`: mid-latitude, high
+/// latitude, over the pole and across the antimeridian.
+const TANGENT_CASES: [(LatLon, f64, f64, f64); 6] = [
+    (LATAKIA, 90.0, 5_000.0, 5_000.0),
+    (LATAKIA, 0.0, 20_000.0, 8_000.0),
+    (LATAKIA, 37.0, 1_000.0, 3_000.0),
+    (
+        LatLon {
+            lat_deg: 78.2,
+            lon_deg: 15.6,
+        },
+        135.0,
+        7_000.0,
+        4_000.0,
+    ),
+    (
+        LatLon {
+            lat_deg: 89.9,
+            lon_deg: 10.0,
+        },
+        0.0,
+        4_000.0,
+        6_000.0,
+    ),
+    (
+        LatLon {
+            lat_deg: -16.5,
+            lon_deg: 179.98,
+        },
+        90.0,
+        3_000.0,
+        2_500.0,
+    ),
+];
+
+/// The second circle's centre `gap_m` beyond tangency, along the great circle (the sphere's
+/// geodesic) from the first centre, checked against the independent distance.
+fn second_centre(c1: LatLon, bearing: f64, r1: f64, r2: f64, gap_m: f64) -> LatLon {
+    let c2 = destination(c1, bearing, r1 + r2 + gap_m);
+    let d = sphere_distance_m(c1, c2);
+    assert!(
+        (d - (r1 + r2 + gap_m)).abs() < 1e-3,
+        "centre placed {d} m away, wanted {}",
+        r1 + r2 + gap_m
+    );
+    c2
+}
+
+/// The overlap rule for touching volumes (`overlap.rs`): two volumes overlap only when their
+/// interiors meet. Circles are tested as true circles (not as the polygons standing for them),
+/// and circles whose centres are at least the sum of the radii apart, less
+/// `TOUCH_TOLERANCE_M` (1 cm), only touch: no overlap, whatever order they are given in.
+#[test]
+fn externally_tangent_circles_touch_and_do_not_overlap() {
+    for (c1, bearing, r1, r2) in TANGENT_CASES {
+        let c2 = second_centre(c1, bearing, r1, r2, 0.0);
+        let (a, b) = (vol(circle(c1, r1)), vol(circle(c2, r2)));
+        assert!(one(a.clone(), b.clone()).is_none(), "{c1:?} → {c2:?}");
+        assert!(one(b, a).is_none(), "{c2:?} → {c1:?}");
+    }
+}
+
+#[test]
+fn circles_one_metre_apart_do_not_overlap() {
+    for (c1, bearing, r1, r2) in TANGENT_CASES {
+        let c2 = second_centre(c1, bearing, r1, r2, 1.0);
+        assert!(
+            one(vol(circle(c1, r1)), vol(circle(c2, r2))).is_none(),
+            "{c1:?} → {c2:?}"
+        );
+    }
+}
+
+#[test]
+fn circles_fifty_metres_into_each_other_overlap_by_the_lens() {
+    // Just past tangency the interiors meet, and the sliver is reported with its area.
+    for (c1, bearing, r1, r2) in TANGENT_CASES {
+        let c2 = second_centre(c1, bearing, r1, r2, -50.0);
+        let o = one(vol(circle(c1, r1)), vol(circle(c2, r2)))
+            .unwrap_or_else(|| panic!("{c1:?} → {c2:?}: no overlap 50 m deep"));
+        let lens = lens_area(r1, r2, r1 + r2 - 50.0);
+        assert_relative_eq!(o.area_m2, lens, max_relative = 0.03);
+    }
 }
 
 #[test]

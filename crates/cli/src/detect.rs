@@ -7,6 +7,7 @@
 //! `--skip-bad` is given, in which case bad rows are counted, reported on stderr and skipped.
 
 use anyhow::{bail, Context};
+use deconflict_engine::units::M_PER_NM;
 use deconflict_engine::{AircraftState, Conflict, DetectOptions, Detector};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -200,7 +201,7 @@ pub fn run(args: DetectArgs) -> anyhow::Result<ExitCode> {
                 c.t_in_s,
                 c.t_out_s,
                 c.tcpa_s,
-                c.dcpa_m / 1852.0,
+                c.dcpa_m / M_PER_NM,
                 c.vsep_cpa_ft,
                 if c.cross_party { "yes" } else { "no" }
             )?;

@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use deconflict_engine::units::{M_PER_NM, NM_PER_DEG_LAT, S_PER_H};
 use deconflict_feeds::replay::{ConflictRecord, Distribution, LossRecord, ReplayReport};
 
 /// `write!` into a `String`, which cannot fail.
@@ -20,7 +21,6 @@ macro_rules! put {
     }};
 }
 
-const M_PER_NM: f64 = 1852.0;
 /// Bin width of the lead-time histograms, seconds.
 const LEAD_BIN_S: f64 = 15.0;
 /// Alerts listed in the table; the rest are counted as omitted.
@@ -618,7 +618,7 @@ fn graticule(out: &mut String, f: &MapFrame) {
 
 /// A bar of a round number of nautical miles in the lower-left corner.
 fn scale_bar(out: &mut String, f: &MapFrame) {
-    let px_per_nm = f.px_per_deg_lat / 60.0;
+    let px_per_nm = f.px_per_deg_lat / NM_PER_DEG_LAT;
     let nm = nice_step(140.0 / px_per_nm, &[1.0, 2.0, 5.0]);
     let len_px = nm * px_per_nm;
     let x = MapFrame::LEFT_PX + 14.0;
@@ -905,7 +905,7 @@ fn alerts_per_hour_chart(out: &mut String, per_hour: &[BTreeMap<u8, usize>], sta
     }
     out.push_str("</div>");
     let slot_label = |i: usize| match start_s {
-        Some(t0) => hh_mm(t0 + i as f64 * 3600.0),
+        Some(t0) => hh_mm(t0 + i as f64 * S_PER_H),
         None => format!("+{i} h"),
     };
     let columns: Vec<Column> = per_hour
@@ -935,7 +935,7 @@ fn alerts_per_hour_chart(out: &mut String, per_hour: &[BTreeMap<u8, usize>], sta
                 tooltip: format!(
                     "hour {} from {}: {}",
                     i + 1,
-                    start_s.map_or(slot_label(i), |t0| utc_iso(t0 + i as f64 * 3600.0)),
+                    start_s.map_or(slot_label(i), |t0| utc_iso(t0 + i as f64 * S_PER_H)),
                     parts.join(", ")
                 ),
             }

@@ -23,9 +23,9 @@ fn shared_data(rel: &str) -> Option<PathBuf> {
         .join(rel);
     if p.exists() {
         Some(p)
-    } else if std::env::var_os("DECONFLICT_SKIP_SHARED_DATA").is_some() {
+    } else if std::env::var("DECONFLICT_SKIP_SHARED_DATA").as_deref() == Ok("1") {
         eprintln!(
-            "SKIPPED: {} not found (DECONFLICT_SKIP_SHARED_DATA set)",
+            "SKIPPED: {} not found (DECONFLICT_SKIP_SHARED_DATA=1)",
             p.display()
         );
         None

@@ -660,25 +660,106 @@ fn rate_limit_answers_429() {
     assert!(r.headers().contains_key("retry-after"));
 }
 
+/// The demo's scripted head-on: blue `VIPER11` (AE1001) against red `SOKOL21` (150A21).
+fn scripted_pair(c: &serde_json::Value) -> bool {
+    let (a, b) = (c["a"].as_str(), c["b"].as_str());
+    matches!(
+        (a, b),
+        (Some("AE1001"), Some("150A21")) | (Some("150A21"), Some("AE1001"))
+    )
+}
+
+fn conflicts_of(s: &Server, token: &str) -> Vec<serde_json::Value> {
+    let (st, v) = s.json("GET", Some(token), "/api/v1/conflicts", None);
+    assert_eq!(st, 200, "{v}");
+    v["conflicts"].as_array().unwrap().clone()
+}
+
 #[test]
-fn demo_raises_a_cross_party_warning_within_two_minutes() {
+fn demo_head_on_becomes_a_warning_within_a_minute_and_is_acknowledged() {
+    // README: the scripted blue–red head-on "becomes a warning within a minute" of
+    // `serve --demo` starting (by design after about 37 s).
+    const WARNING_WITHIN_S: f64 = 60.0;
     let dir = tempfile::tempdir().unwrap();
     let started = std::time::Instant::now();
     let s = Server::demo(dir.path());
-    let blue = s.token("blue");
-    let warned = s.wait_for(120, |s| {
-        s.json("GET", Some(&blue), "/api/v1/conflicts", None).1["conflicts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|c| c["cross_party"] == true && c["level"] == 3)
+    let (blue, red, cell) = (s.token("blue"), s.token("red"), s.token("cell"));
+    let mut caution_at = None;
+    let mut warning = None;
+    s.wait_for(WARNING_WITHIN_S as u64 + 5, |s| {
+        let t = started.elapsed().as_secs_f64();
+        let pair = conflicts_of(s, &blue).into_iter().find(scripted_pair);
+        match pair {
+            Some(c) if c["level"] == 3 => warning = Some((t, c)),
+            Some(c) if c["level"] == 2 && caution_at.is_none() => caution_at = Some(t),
+            _ => {}
+        }
+        warning.is_some()
     });
+    let Some((warned_at, c)) = warning else {
+        panic!(
+            "no warning between AE1001 and 150A21 after {:?} (caution first seen at {caution_at:?} s)",
+            started.elapsed()
+        );
+    };
+    eprintln!("scripted head-on: caution seen at {caution_at:?} s, warning at {warned_at:.1} s");
     assert!(
-        warned,
-        "no cross-party warning after {:?}",
-        started.elapsed()
+        warned_at <= WARNING_WITHIN_S,
+        "warning after {warned_at:.1} s, promised within {WARNING_WITHIN_S} s"
     );
+    // It is a caution first: the warning comes from the closing geometry, not the start.
+    assert!(
+        caution_at.is_some_and(|t| t < warned_at),
+        "caution {caution_at:?}, warning {warned_at:.1} s"
+    );
+    let parties = [c["a_party"].as_str(), c["b_party"].as_str()];
+    assert!(
+        parties.contains(&Some("blue")) && parties.contains(&Some("red")),
+        "{c}"
+    );
+    assert_eq!(c["cross_party"], true);
+    assert_eq!(c["acks"], json!({"blue": false, "red": false}), "{c}");
+    let id = c["id"].as_str().unwrap().to_owned();
     // The warning concerning blue sorts first among blue's unacknowledged warnings.
-    let (_, c) = s.json("GET", Some(&blue), "/api/v1/conflicts", None);
-    assert_eq!(c["conflicts"][0]["level"], 3);
+    let listed = conflicts_of(&s, &blue);
+    assert_eq!(listed[0]["level"], 3, "{listed:?}");
+    assert_eq!(listed[0]["acks"]["blue"], false);
+
+    // Blue acknowledges its side.
+    let ack = format!("/api/v1/conflicts/{id}/ack");
+    let (st, a) = s.json("POST", Some(&blue), &ack, None);
+    assert_eq!(st, 200, "{a}");
+    assert_eq!(a["id"], id.as_str());
+    assert_eq!(a["acks"], json!({"blue": true, "red": false}), "{a}");
+    // Visible to both sides and the cell when they read the alerts again.
+    for (who, token) in [("blue", &blue), ("red", &red), ("cell", &cell)] {
+        let found = conflicts_of(&s, token)
+            .into_iter()
+            .find(|x| x["id"] == id.as_str())
+            .unwrap_or_else(|| panic!("{who} no longer sees {id}"));
+        assert_eq!(found["level"], 3, "{who}: {found}");
+        assert_eq!(found["acks"]["blue"], true, "{who}: {found}");
+        assert_eq!(found["acks"]["red"], false, "{who}: {found}");
+    }
+    // Recorded in the audit log, by blue.
+    let mut acks = Vec::new();
+    let mut after = 0;
+    loop {
+        let path = format!("/api/v1/audit?limit=10000&after={after}");
+        let (st, log) = s.json("GET", Some(&cell), &path, None);
+        assert_eq!(st, 200, "{log}");
+        let page = log["entries"].as_array().unwrap();
+        let Some(last) = page.last() else { break };
+        after = last["seq"].as_i64().unwrap();
+        acks.extend(page.iter().filter(|e| e["action"] == "alert.ack").cloned());
+    }
+    assert_eq!(acks.len(), 1, "{acks:?}");
+    assert_eq!(acks[0]["actor"], "blue");
+    let (_, v) = s.json("GET", Some(&cell), "/api/v1/audit/verify", None);
+    assert_eq!(v["ok"], true, "{v}");
+
+    // Red acknowledges its own side in turn.
+    let (st, a) = s.json("POST", Some(&red), &ack, None);
+    assert_eq!(st, 200, "{a}");
+    assert_eq!(a["acks"], json!({"blue": true, "red": true}), "{a}");
 }

@@ -76,7 +76,7 @@ fn acknowledged_writes_survive_sigkill() {
 #[test]
 fn tampering_is_detected_by_api_and_cli() {
     let dir = tempfile::tempdir().unwrap();
-    let s = Server::start(dir.path(), &[]);
+    let mut s = Server::start(dir.path(), &[]);
     let cell = s.token("cell");
     for i in 0..5 {
         let (st, _) = s.json(
@@ -99,6 +99,10 @@ fn tampering_is_detected_by_api_and_cli() {
     // Alter entry 4 behind the running server's back.
     let db = dir.path().join("deconflict.sqlite");
     let c = rusqlite::Connection::open(&db).unwrap();
+    let actor4: String = c
+        .query_row("SELECT actor FROM audit WHERE seq = 4", [], |r| r.get(0))
+        .unwrap();
+    assert_ne!(actor4, "someone-else");
     c.execute("UPDATE audit SET actor = 'someone-else' WHERE seq = 4", [])
         .unwrap();
     drop(c);
@@ -109,18 +113,32 @@ fn tampering_is_detected_by_api_and_cli() {
     assert_eq!(code, 1);
     assert!(out.contains("seq 4"), "{out}");
 
-    // Restore it, then remove entry 6 instead.
+    // Restore it: the log is intact again.
     let c = rusqlite::Connection::open(&db).unwrap();
-    let (_, log) = s.json("GET", Some(&cell), "/api/v1/audit?limit=1&after=3", None);
-    let _ = log;
-    c.execute("DELETE FROM audit WHERE seq = 6", []).unwrap();
+    c.execute("UPDATE audit SET actor = ?1 WHERE seq = 4", [&actor4])
+        .unwrap();
     drop(c);
     let (_, v) = s.json("GET", Some(&cell), "/api/v1/audit/verify", None);
-    assert_eq!(v["ok"], false);
-    assert_eq!(
-        v["first_bad_seq"], 4,
-        "the earlier alteration is still the first bad entry: {v}"
+    assert_eq!(v["ok"], true, "restored: {v}");
+    let (code, out) = audit_verify_cli(dir.path());
+    assert_eq!((code, out.contains("intact")), (0, true), "{out}");
+
+    // Stop the server, then remove entry 6 from the file.
+    s.kill9();
+    let c = rusqlite::Connection::open(&db).unwrap();
+    assert_eq!(c.execute("DELETE FROM audit WHERE seq = 6", []).unwrap(), 1);
+    drop(c);
+    let (code, out) = audit_verify_cli(dir.path());
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("TAMPERED") && out.contains("seq 6") && out.contains("entry 6 is missing"),
+        "{out}"
     );
+    // A restarted server reports the same entry.
+    let s = Server::start(dir.path(), &[]);
+    let (_, v) = s.json("GET", Some(&cell), "/api/v1/audit/verify", None);
+    assert_eq!(v["ok"], false, "{v}");
+    assert_eq!(v["first_bad_seq"], 6, "{v}");
 }
 
 #[test]

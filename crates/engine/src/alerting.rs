@@ -1,6 +1,7 @@
 //! Alerting: turns each cycle's stateless conflict list into alerts with a lifecycle.
 //!
-//! [`Alerting`] remembers every active alert between cycles, keyed by the aircraft pair:
+//! [`Alerting`] remembers every active alert between cycles, keyed by the aircraft pair, with
+//! the lifecycle of [`crate::hysteresis`] applied to each conflict's level:
 //! - a pair that appears gets a new stable id (`u64`, never reused) and a
 //!   [`AlertEventKind::Raised`] event;
 //! - a level *increase* is published at once ([`AlertEventKind::Updated`]);
@@ -16,6 +17,7 @@
 //! backwards is treated as no time passing.
 
 use crate::detect::Conflict;
+use crate::hysteresis::{Change, Held, Hysteresis};
 use std::collections::BTreeMap;
 
 /// Alerting configuration.
@@ -84,28 +86,38 @@ pub struct ActiveAlert {
     lower_since_s: Option<f64>,
 }
 
+impl From<Change> for AlertEventKind {
+    /// A raise is [`AlertEventKind::Raised`], a level change either way
+    /// [`AlertEventKind::Updated`], a clear [`AlertEventKind::Cleared`].
+    fn from(c: Change) -> Self {
+        match c {
+            Change::Raised => AlertEventKind::Raised,
+            Change::Escalated { .. } | Change::DeEscalated { .. } => AlertEventKind::Updated,
+            Change::Cleared => AlertEventKind::Cleared,
+        }
+    }
+}
+
 /// Stateful alerting layer; see the module docs.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Alerting {
-    config: AlertingConfig,
-    next_id: u64,
-    last_now_s: f64,
+    levels: Hysteresis<(String, String)>,
+    /// The same keys as `levels`, with the latest conflict values.
     alerts: BTreeMap<(String, String), ActiveAlert>,
+}
+
+impl Default for Alerting {
+    fn default() -> Self {
+        Alerting::new(AlertingConfig::default())
+    }
 }
 
 impl Alerting {
     /// A fresh alerting layer with no active alerts. A negative or non-finite `hold_s` counts
     /// as 0.
     pub fn new(config: AlertingConfig) -> Self {
-        let hold_s = if config.hold_s.is_finite() && config.hold_s > 0.0 {
-            config.hold_s
-        } else {
-            0.0
-        };
         Alerting {
-            config: AlertingConfig { hold_s },
-            next_id: 1,
-            last_now_s: f64::NEG_INFINITY,
+            levels: Hysteresis::new(config.hold_s),
             alerts: BTreeMap::new(),
         }
     }
@@ -118,93 +130,82 @@ impl Alerting {
     /// Feeds one cycle's conflicts (any order) at time `now_s` and returns the events, sorted
     /// by pair. A pair listed twice uses its first occurrence.
     pub fn update(&mut self, now_s: f64, conflicts: &[Conflict]) -> Vec<AlertEvent> {
-        // Time never runs backwards here.
-        let now_s = if now_s.is_finite() {
-            now_s.max(self.last_now_s)
-        } else {
-            self.last_now_s.max(0.0)
-        };
-        self.last_now_s = now_s;
-        let hold_s = self.config.hold_s;
-        let mut seen: BTreeMap<(&str, &str), &Conflict> = BTreeMap::new();
+        let mut seen: BTreeMap<(String, String), &Conflict> = BTreeMap::new();
         for c in conflicts {
-            let key = if c.a <= c.b {
-                (c.a.as_str(), c.b.as_str())
+            let (a, b) = if c.a <= c.b {
+                (&c.a, &c.b)
             } else {
-                (c.b.as_str(), c.a.as_str())
+                (&c.b, &c.a)
             };
-            seen.entry(key).or_insert(c);
+            seen.entry((a.clone(), b.clone())).or_insert(c);
         }
-        let mut events = Vec::new();
-        let event = |kind, al: &ActiveAlert| AlertEvent {
+        let transitions = self
+            .levels
+            .update(now_s, seen.iter().map(|(k, c)| (k.clone(), c.level)));
+        let now_s = self.levels.now_s();
+        for (key, c) in &seen {
+            if let Some(al) = self.alerts.get_mut(key) {
+                al.conflict = (*c).clone();
+            }
+        }
+        let mut events = Vec::with_capacity(transitions.len());
+        for t in transitions {
+            let al = match t.change {
+                Change::Raised => {
+                    let al = ActiveAlert::new(&t.held, seen[&t.key].clone());
+                    self.alerts.entry(t.key).or_insert(al)
+                }
+                Change::Escalated { .. } | Change::DeEscalated { .. } => {
+                    match self.alerts.get_mut(&t.key) {
+                        Some(al) => al,
+                        None => continue,
+                    }
+                }
+                Change::Cleared => match self.alerts.remove(&t.key) {
+                    Some(al) => {
+                        events.push(AlertEvent::new(t.change.into(), now_s, &al));
+                        continue;
+                    }
+                    None => continue,
+                },
+            };
+            al.level = t.held.level;
+            al.updated_at_s = t.held.changed_at_s;
+            events.push(AlertEvent::new(t.change.into(), now_s, al));
+        }
+        // The pair's absence and lowering waits, as the hysteresis holds them.
+        for (al, (_, held)) in self.alerts.values_mut().zip(self.levels.iter()) {
+            al.absent_since_s = held.absent_since_s;
+            al.lower_since_s = held.lower_since_s;
+        }
+        events
+    }
+}
+
+impl ActiveAlert {
+    fn new(held: &Held, conflict: Conflict) -> Self {
+        ActiveAlert {
+            id: held.id,
+            level: held.level,
+            raised_at_s: held.raised_at_s,
+            updated_at_s: held.changed_at_s,
+            conflict,
+            absent_since_s: held.absent_since_s,
+            lower_since_s: held.lower_since_s,
+        }
+    }
+}
+
+impl AlertEvent {
+    fn new(kind: AlertEventKind, at_s: f64, al: &ActiveAlert) -> Self {
+        AlertEvent {
             id: al.id,
             kind,
-            at_s: now_s,
+            at_s,
             level: al.level,
             cross_party: al.conflict.cross_party,
             conflict: al.conflict.clone(),
-        };
-        // Pairs present this cycle.
-        for (&(a, b), &c) in &seen {
-            let key = (a.to_string(), b.to_string());
-            match self.alerts.get_mut(&key) {
-                None => {
-                    let al = ActiveAlert {
-                        id: self.next_id,
-                        level: c.level,
-                        raised_at_s: now_s,
-                        updated_at_s: now_s,
-                        conflict: c.clone(),
-                        absent_since_s: None,
-                        lower_since_s: None,
-                    };
-                    self.next_id += 1;
-                    events.push((
-                        (a.to_string(), b.to_string()),
-                        event(AlertEventKind::Raised, &al),
-                    ));
-                    self.alerts.insert(key, al);
-                }
-                Some(al) => {
-                    al.conflict = c.clone();
-                    al.absent_since_s = None;
-                    if c.level > al.level {
-                        al.level = c.level;
-                        al.updated_at_s = now_s;
-                        al.lower_since_s = None;
-                        events.push((key.clone(), event(AlertEventKind::Updated, al)));
-                    } else if c.level == al.level {
-                        al.lower_since_s = None;
-                    } else {
-                        let since = *al.lower_since_s.get_or_insert(now_s);
-                        if now_s - since >= hold_s {
-                            al.level = c.level;
-                            al.updated_at_s = now_s;
-                            al.lower_since_s = None;
-                            events.push((key.clone(), event(AlertEventKind::Updated, al)));
-                        }
-                    }
-                }
-            }
         }
-        // Pairs absent this cycle.
-        let mut cleared = Vec::new();
-        for (key, al) in self.alerts.iter_mut() {
-            if seen.contains_key(&(key.0.as_str(), key.1.as_str())) {
-                continue;
-            }
-            let since = *al.absent_since_s.get_or_insert(now_s);
-            if now_s - since >= hold_s {
-                cleared.push(key.clone());
-            }
-        }
-        for key in cleared {
-            if let Some(al) = self.alerts.remove(&key) {
-                events.push((key, event(AlertEventKind::Cleared, &al)));
-            }
-        }
-        events.sort_by(|x, y| x.0.cmp(&y.0));
-        events.into_iter().map(|(_, e)| e).collect()
     }
 }
 
@@ -287,6 +288,27 @@ mod tests {
         }
         assert_eq!(kinds(&ev), vec![(1, AlertEventKind::Updated, 1)]);
         assert_eq!(ev[0].at_s, 65.0);
+    }
+
+    #[test]
+    fn active_alerts_show_their_latest_values_and_absence() {
+        let mut al = Alerting::new(AlertingConfig { hold_s: 5.0 });
+        al.update(0.0, &[c("A", "B", 100.0)]);
+        al.update(2.0, &[c("B", "A", 30.0)]);
+        al.update(3.0, &[]);
+        let a = al.active().next().unwrap();
+        assert_eq!(
+            (a.id, a.level, a.raised_at_s, a.updated_at_s),
+            (1, 3, 0.0, 2.0)
+        );
+        assert_eq!((a.conflict.t_in_s, a.absent_since_s), (30.0, Some(3.0)));
+        al.update(4.0, &[c("A", "B", 200.0)]);
+        let a = al.active().next().unwrap();
+        // Back, lower: the published level waits, the values are the latest.
+        assert_eq!(
+            (a.level, a.conflict.t_in_s, a.absent_since_s),
+            (3, 200.0, None)
+        );
     }
 
     #[test]

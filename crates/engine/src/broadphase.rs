@@ -27,9 +27,10 @@
 //! whenever the pair test finds `|r_h(t)| < D`. Boxes are stored as `f32` rounded outwards.
 
 use crate::cpa::{pair_conflict, vertical_possible, PairConflict};
-use crate::detect::{fill_vec, Prepared};
-use crate::geodesy::{dot, Kinematics, M_PER_NM, WGS84_B_M};
+use crate::geodesy::{dot, Kinematics, WGS84_B_M};
+use crate::prepared::{fill_vec, Prepared};
 use crate::standard::SeparationStandard;
+use crate::units::M_PER_NM;
 use rayon::prelude::*;
 
 /// Half-width of the ECEF region the grid covers, metres (Earth radius plus path rise).

@@ -13,8 +13,9 @@
 //! velocity, zero vertical-rate difference and identical positions are handled without
 //! division by zero: an interval is then either the whole real line or empty.
 
-use crate::geodesy::{dot, relative, Kinematics, M_PER_NM};
+use crate::geodesy::{dot, relative, Kinematics};
 use crate::standard::SeparationStandard;
+use crate::units::M_PER_NM;
 
 /// Relative horizontal speeds below this (metres per second squared, i.e. `|v|^2`) count as zero.
 const MIN_REL_SPEED2_M2PS2: f64 = 1e-12;

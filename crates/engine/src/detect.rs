@@ -8,8 +8,9 @@
 //! Output is deterministic: in each [`Conflict`] `a < b` (byte order of the ids), and the list is
 //! sorted by `(a, b)`, whatever the input order or thread count.
 
+use crate::broadphase::Scratch;
 use crate::cpa::{pair_conflict, PairConflict};
-use crate::geodesy::Kinematics;
+use crate::prepared::{PrepareError, Prepared};
 use crate::standard::{AlertLevels, ConfigError, SeparationStandard};
 use crate::state::{AircraftState, StateError};
 use rayon::prelude::*;
@@ -120,39 +121,16 @@ pub enum DetectError {
     TooMany(usize),
 }
 
-/// A validated snapshot in working form: kinematics and the id order. Its buffers are kept
-/// and refilled cycle after cycle by a [`Detector`].
-#[derive(Default)]
-pub(crate) struct Prepared {
-    pub kin: Vec<Kinematics>,
-    /// `rank[i]` = position of aircraft `i` in byte order of the ids.
-    pub rank: Vec<u32>,
-    /// (8-byte id prefix, aircraft) sorted in byte order of the ids.
-    keyed: Vec<(u64, u32)>,
-}
-
-/// Clears `v` and fills it with `f(0), .., f(n - 1)`, on the current rayon pool when
-/// `parallel`. Keeps `v`'s allocation.
-pub(crate) fn fill_vec<T, F>(v: &mut Vec<T>, n: usize, parallel: bool, f: F)
-where
-    T: Send,
-    F: Fn(usize) -> T + Sync + Send,
-{
-    v.clear();
-    if parallel {
-        v.par_extend((0..n).into_par_iter().map(f));
-    } else {
-        v.extend((0..n).map(f));
+impl From<PrepareError> for DetectError {
+    fn from(e: PrepareError) -> Self {
+        match e {
+            PrepareError::InvalidState { index, id, source } => {
+                DetectError::InvalidState { index, id, source }
+            }
+            PrepareError::DuplicateId { id } => DetectError::DuplicateId { id },
+            PrepareError::TooMany(n) => DetectError::TooMany(n),
+        }
     }
-}
-
-/// An 8-byte big-endian prefix of an id: its order is the byte order of the ids up to ties.
-#[inline]
-fn id_prefix(id: &str) -> u64 {
-    let mut b = [0u8; 8];
-    let n = id.len().min(8);
-    b[..n].copy_from_slice(&id.as_bytes()[..n]);
-    u64::from_be_bytes(b)
 }
 
 pub(crate) fn prepare(
@@ -164,72 +142,6 @@ pub(crate) fn prepare(
     let mut p = Prepared::default();
     p.fill(states, false)?;
     Ok(p)
-}
-
-impl Prepared {
-    /// Validates `states` and refills the working form (options are validated by the caller).
-    fn fill(&mut self, states: &[AircraftState], parallel: bool) -> Result<(), DetectError> {
-        let n = states.len();
-        if n >= u32::MAX as usize {
-            return Err(DetectError::TooMany(n));
-        }
-        // The first invalid state in input order, whatever the thread count.
-        let bad = if parallel {
-            states.par_iter().position_first(|s| s.validate().is_err())
-        } else {
-            states.iter().position(|s| s.validate().is_err())
-        };
-        if let Some(index) = bad {
-            let s = &states[index];
-            if let Err(source) = s.validate() {
-                return Err(DetectError::InvalidState {
-                    index,
-                    id: s.id.clone(),
-                    source,
-                });
-            }
-        }
-        // Sort by the 8-byte prefix first (cache-friendly), full bytes on ties: exactly the
-        // byte order of the ids. Only duplicates compare equal, so the order does not depend
-        // on the sort algorithm.
-        fill_vec(&mut self.keyed, n, parallel, |i| {
-            (id_prefix(&states[i].id), i as u32)
-        });
-        let cmp = |x: &(u64, u32), y: &(u64, u32)| {
-            x.0.cmp(&y.0)
-                .then_with(|| states[x.1 as usize].id.cmp(&states[y.1 as usize].id))
-        };
-        if parallel {
-            self.keyed.par_sort_unstable_by(cmp);
-        } else {
-            self.keyed.sort_unstable_by(cmp);
-        }
-        if let Some(w) = self
-            .keyed
-            .windows(2)
-            .find(|w| w[0].0 == w[1].0 && states[w[0].1 as usize].id == states[w[1].1 as usize].id)
-        {
-            return Err(DetectError::DuplicateId {
-                id: states[w[0].1 as usize].id.clone(),
-            });
-        }
-        self.rank.clear();
-        self.rank.resize(n, 0);
-        for (r, &(_, i)) in self.keyed.iter().enumerate() {
-            self.rank[i as usize] = r as u32;
-        }
-        fill_vec(&mut self.kin, n, parallel, |i| {
-            Kinematics::from_state(&states[i])
-        });
-        Ok(())
-    }
-
-    /// Bytes held by the buffers.
-    fn bytes(&self) -> usize {
-        self.kin.capacity() * std::mem::size_of::<Kinematics>()
-            + self.rank.capacity() * 4
-            + self.keyed.capacity() * std::mem::size_of::<(u64, u32)>()
-    }
 }
 
 /// Runs the pair test on (i, j) in id order; returns the ordered pair and the result.
@@ -365,7 +277,7 @@ pub struct Detector {
     opts: DetectOptions,
     pool: Option<rayon::ThreadPool>,
     prep: Prepared,
-    broad: crate::broadphase::Scratch,
+    broad: Scratch,
 }
 
 impl std::fmt::Debug for Detector {
@@ -401,7 +313,7 @@ impl Detector {
             opts,
             pool,
             prep: Prepared::default(),
-            broad: crate::broadphase::Scratch::default(),
+            broad: Scratch::default(),
         })
     }
 
@@ -451,9 +363,7 @@ impl Detector {
     fn run<T: Send>(
         &mut self,
         states: &[AircraftState],
-        then: impl Fn(&DetectOptions, &Prepared, &mut crate::broadphase::Scratch, bool) -> T
-            + Send
-            + Sync,
+        then: impl Fn(&DetectOptions, &Prepared, &mut Scratch, bool) -> T + Send + Sync,
     ) -> Result<T, DetectError> {
         let Detector {
             opts,

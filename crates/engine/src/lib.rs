@@ -6,12 +6,16 @@
 //! - [`geodesy`]: kinematic core (WGS-84, ECEF, linear extrapolation, [`predict_position`]);
 //! - [`cpa`]: the exact pair test (closest approach, loss-of-separation interval);
 //! - [`standard`]: configuration data (separation minima, alert levels);
-//! - [`detect`](mod@detect) and [`broadphase`]: all conflicts in a snapshot, fast and reference;
-//! - [`alerting`]: stateful alert lifecycle with stable ids and hysteresis;
+//! - [`detect`](mod@detect) and [`broadphase`]: all conflicts in a snapshot, fast and reference,
+//!   both working on the snapshot prepared once per cycle (kinematics and id order);
+//! - [`hysteresis`]: per-key alert levels raised, changed and cleared with a hold time, the
+//!   mechanism under [`alerting`] (and the airspace crate's intrusion alerts);
+//! - [`alerting`]: stateful alert lifecycle of conflicts with stable ids;
 //! - [`safety`]: the operational layers for tracks (level occupancy, intent, M-of-N
 //!   confirmation, parameter regions, inhibition, exemptions) over the detector;
 //! - [`guidance`]: which track / vertical-rate changes resolve an ownship's conflicts;
-//! - [`traffic`]: seeded synthetic traffic for tests and benchmarks.
+//! - [`traffic`]: seeded synthetic traffic for tests and benchmarks;
+//! - [`units`]: unit conversion factors (NM, ft, kt, ft/min against SI) for every crate.
 #![deny(missing_docs)]
 
 pub mod alerting;
@@ -20,10 +24,13 @@ pub mod cpa;
 pub mod detect;
 pub mod geodesy;
 pub mod guidance;
+pub mod hysteresis;
+mod prepared;
 pub mod safety;
 pub mod standard;
 pub mod state;
 pub mod traffic;
+pub mod units;
 
 pub use alerting::{AlertEvent, AlertEventKind, Alerting, AlertingConfig};
 pub use detect::{
@@ -31,5 +38,6 @@ pub use detect::{
     Detector,
 };
 pub use geodesy::predict_position;
+pub use hysteresis::Hysteresis;
 pub use standard::{AlertLevels, AlertThreshold, ConfigError, SeparationStandard};
 pub use state::{AircraftState, StateError};

@@ -69,7 +69,7 @@ impl SeparationStandard {
 
     /// Horizontal minimum, metres.
     pub fn h_sep_m(&self) -> f64 {
-        self.h_sep_nm * crate::geodesy::M_PER_NM
+        self.h_sep_nm * crate::units::M_PER_NM
     }
 }
 

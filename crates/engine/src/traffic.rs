@@ -19,6 +19,7 @@
 
 use crate::geodesy::normalise_lon_deg;
 use crate::state::AircraftState;
+use crate::units::NM_PER_DEG_LAT;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -317,8 +318,8 @@ fn dense_box(rng: &mut ChaCha8Rng, i: usize, seed: u64) -> AircraftState {
     let (lat0, lon0) = (50.0f64, 8.0f64);
     let x_nm = rng.gen_range(-120.0..120.0);
     let y_nm = rng.gen_range(-111.0..111.0);
-    let lat = lat0 + y_nm / 60.0;
-    let lon = lon0 + x_nm / (60.0 * lat.to_radians().cos());
+    let lat = lat0 + y_nm / NM_PER_DEG_LAT;
+    let lon = lon0 + x_nm / (NM_PER_DEG_LAT * lat.to_radians().cos());
     let vs_fpm = if rng.gen_bool(0.3) {
         rng.gen_range(1000.0..3000.0) * if rng.gen_bool(0.5) { 1.0 } else { -1.0 }
     } else {

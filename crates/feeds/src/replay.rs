@@ -29,6 +29,7 @@ use deconflict_engine::geodesy::horizontal_distance_m;
 use deconflict_engine::safety::{
     Filter, FilterCounts, Locator, NoRegions, SafetyNet, SafetyNetConfig, TrackSample,
 };
+use deconflict_engine::units::S_PER_H;
 use deconflict_engine::{
     AircraftState, AlertEvent, AlertEventKind, Alerting, AlertingConfig, Conflict, DetectOptions,
 };
@@ -526,7 +527,7 @@ impl Replay {
         self.cycles += 1;
         self.table.expire(now);
         let samples = track_samples(&self.table, now, &*self.regions, self.sel_max_age_s);
-        self.flight_hours += samples.len() as f64 * self.cadence_s / 3600.0;
+        self.flight_hours += samples.len() as f64 * self.cadence_s / S_PER_H;
         let Some(net) = self.net.as_mut() else {
             self.detect_errors += 1;
             return;
@@ -772,7 +773,7 @@ fn performance(
         if !c.followed_by_loss {
             *without_loss.entry(c.max_level).or_insert(0) += 1;
         }
-        let slot = ((c.first_alert_time - start) / 3600.0).floor().max(0.0) as usize;
+        let slot = ((c.first_alert_time - start) / S_PER_H).floor().max(0.0) as usize;
         if per_hour.len() <= slot {
             per_hour.resize(slot + 1, BTreeMap::new());
         }

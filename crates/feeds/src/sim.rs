@@ -27,6 +27,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use deconflict_engine::traffic::{generate, Region};
+use deconflict_engine::units::{NM_PER_DEG_LAT, S_PER_H, S_PER_MIN};
 use deconflict_engine::AircraftState;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -120,7 +121,7 @@ impl SimAircraft {
     fn advance(&mut self, dt: f64, next_icao: &mut u32) {
         match self.pattern {
             Pattern::Straight { target_alt_ft } => {
-                let new_alt = self.alt_ft + self.vs_fpm * dt / 60.0;
+                let new_alt = self.alt_ft + self.vs_fpm * dt / S_PER_MIN;
                 if (self.vs_fpm > 0.0 && new_alt >= target_alt_ft)
                     || (self.vs_fpm < 0.0 && new_alt <= target_alt_ft)
                 {
@@ -144,8 +145,8 @@ impl SimAircraft {
                 }
             }
             Pattern::Airway { center, wrap_nm } => {
-                let dn = (self.lat_deg - center.0) * 60.0;
-                let de = (self.lon_deg - center.1) * 60.0 * center.0.to_radians().cos();
+                let dn = (self.lat_deg - center.0) * NM_PER_DEG_LAT;
+                let de = (self.lon_deg - center.1) * NM_PER_DEG_LAT * center.0.to_radians().cos();
                 if (dn * dn + de * de).sqrt() > wrap_nm {
                     self.lat_deg = self.entry.0;
                     self.lon_deg = self.entry.1;
@@ -155,10 +156,11 @@ impl SimAircraft {
                 }
             }
         }
-        let d_nm = self.gs_kt * dt / 3600.0;
+        let d_nm = self.gs_kt * dt / S_PER_H;
         let trk = self.trk_deg.to_radians();
-        self.lat_deg += d_nm * trk.cos() / 60.0;
-        self.lon_deg += d_nm * trk.sin() / (60.0 * self.lat_deg.to_radians().cos().max(0.01));
+        self.lat_deg += d_nm * trk.cos() / NM_PER_DEG_LAT;
+        self.lon_deg +=
+            d_nm * trk.sin() / (NM_PER_DEG_LAT * self.lat_deg.to_radians().cos().max(0.01));
         self.lat_deg = self.lat_deg.clamp(-89.9, 89.9);
         if self.lon_deg > 180.0 {
             self.lon_deg -= 360.0;
@@ -198,8 +200,8 @@ pub const SYRIA_CENTER: (f64, f64) = (36.3, 37.6);
 
 fn offset(p: (f64, f64), north_nm: f64, east_nm: f64) -> (f64, f64) {
     (
-        p.0 + north_nm / 60.0,
-        p.1 + east_nm / (60.0 * p.0.to_radians().cos()),
+        p.0 + north_nm / NM_PER_DEG_LAT,
+        p.1 + east_nm / (NM_PER_DEG_LAT * p.0.to_radians().cos()),
     )
 }
 

@@ -22,12 +22,9 @@ use serde_json::Value;
 use crate::error::DecodeError;
 use crate::observation::Observation;
 
-/// Metres to feet.
-pub const FT_PER_M: f64 = 1.0 / 0.3048;
-/// Metres per second to knots.
-pub const KT_PER_MPS: f64 = 3600.0 / 1852.0;
-/// Metres per second to feet per minute.
-pub const FPM_PER_MPS: f64 = 60.0 / 0.3048;
+/// Metres to feet, metres per second to knots and to feet per minute (the engine's
+/// [`deconflict_engine::units`], also here where the OpenSky decoder first needed them).
+pub use deconflict_engine::units::{FPM_PER_MPS, FT_PER_M, KT_PER_MPS};
 
 fn check(v: f64, field: &'static str, min: f64, max: f64) -> Result<f64, DecodeError> {
     if v.is_finite() && v >= min && v <= max {

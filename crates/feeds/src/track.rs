@@ -31,6 +31,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use deconflict_engine::safety::vertical::{VerticalConfig, VerticalMode, VerticalTracker};
+use deconflict_engine::units::{NM_PER_DEG_LAT, S_PER_H, S_PER_MIN};
 use deconflict_engine::AircraftState;
 use serde::Serialize;
 
@@ -234,11 +235,11 @@ impl Track {
         let trk = self.trk_deg?;
         let vs = self.vs_fpm.unwrap_or(0.0);
         let dt = (now_s - self.pos_time_s).clamp(0.0, max_extrapolation_s);
-        let dist_nm = gs * dt / 3600.0;
+        let dist_nm = gs * dt / S_PER_H;
         let trk_rad = trk.to_radians();
-        let lat2 = lat + dist_nm * trk_rad.cos() / 60.0;
+        let lat2 = lat + dist_nm * trk_rad.cos() / NM_PER_DEG_LAT;
         let coslat = lat.to_radians().cos().max(1e-6);
-        let mut lon2 = lon + dist_nm * trk_rad.sin() / (60.0 * coslat);
+        let mut lon2 = lon + dist_nm * trk_rad.sin() / (NM_PER_DEG_LAT * coslat);
         if lon2 > 180.0 {
             lon2 -= 360.0;
         } else if lon2 < -180.0 {
@@ -250,7 +251,7 @@ impl Track {
             party: self.party.clone(),
             lat_deg: lat2.clamp(-90.0, 90.0),
             lon_deg: lon2,
-            alt_ft: alt + vs * dt_alt / 60.0,
+            alt_ft: alt + vs * dt_alt / S_PER_MIN,
             gs_kt: gs,
             trk_deg: trk.rem_euclid(360.0),
             vs_fpm: vs,
@@ -272,7 +273,7 @@ fn approx_distance_nm(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
     }
     let x = dlon * ((lat1 + lat2) * 0.5).to_radians().cos();
     let y = lat2 - lat1;
-    60.0 * (x * x + y * y).sqrt()
+    NM_PER_DEG_LAT * (x * x + y * y).sqrt()
 }
 
 fn valid(v: Option<f64>, field: &'static str, min: f64, max: f64) -> Result<(), Reject> {
@@ -381,7 +382,7 @@ impl TrackTable {
             if t > track.pos_time_s {
                 if let (Some(plat), Some(plon)) = (track.lat_deg, track.lon_deg) {
                     let dt = t - track.pos_time_s;
-                    let allowed_nm = cfg.max_speed_kt * dt / 3600.0 + cfg.position_tolerance_nm;
+                    let allowed_nm = cfg.max_speed_kt * dt / S_PER_H + cfg.position_tolerance_nm;
                     let recent = dt <= cfg.coast_after_s;
                     if recent && approx_distance_nm(plat, plon, lat, lon) > allowed_nm {
                         track.jumps += 1;

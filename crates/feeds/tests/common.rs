@@ -4,22 +4,6 @@
 use std::io::Read;
 use std::path::PathBuf;
 
-/// `../shared/data` relative to the repository root, when present.
-pub fn shared_data(rel: &str) -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data")
-        .join(rel);
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!(
-            "skipped: {} not found (real recordings are optional)",
-            p.display()
-        );
-        None
-    }
-}
-
 /// A fixture in `tests/fixtures`.
 pub fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

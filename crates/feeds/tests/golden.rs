@@ -249,7 +249,9 @@ fn golden_excerpt() {
 
 #[test]
 fn golden_full_flight() {
-    let Some(p) = common::shared_data("decoded/full_flight_short.jsonl.gz") else {
+    let Some(p) =
+        common::shared_data_required("decoded/full_flight_short.jsonl.gz", "golden_full_flight")
+    else {
         return;
     };
     let text = String::from_utf8(common::read_maybe_gz(&p)).unwrap();
@@ -328,7 +330,8 @@ fn avr_excerpt_end_to_end() {
 
 #[test]
 fn avr_lax_end_to_end() {
-    let Some(p) = common::shared_data("avr/lax-messages.txt.gz") else {
+    let Some(p) = common::shared_data_required("avr/lax-messages.txt.gz", "avr_lax_end_to_end")
+    else {
         return;
     };
     let text = String::from_utf8(common::read_maybe_gz(&p)).unwrap();

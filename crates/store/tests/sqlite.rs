@@ -226,13 +226,117 @@ fn documents_are_versioned() {
 #[test]
 fn failed_change_leaves_no_audit_entry() {
     let s = SqliteStore::in_memory().unwrap();
-    let _ = s.revoke_token("cell", "missing");
+    assert!(matches!(
+        s.revoke_token("cell", "missing"),
+        Err(StoreError::NotFound { kind: "token", .. })
+    ));
     assert_eq!(s.verify_audit().unwrap().entries, 0);
 }
 
 fn tamper(dir: &std::path::Path, sql: &str) {
     let c = Connection::open(dir.join(DATABASE_FILE)).unwrap();
     c.execute_batch(sql).unwrap();
+}
+
+/// The database error's own message (the store wraps it).
+fn sqlite_message(e: &StoreError) -> String {
+    match e {
+        StoreError::Database(inner) => inner.to_string(),
+        other => panic!("expected a database error, got {other:?}"),
+    }
+}
+
+/// `(seq, hash)` of every audit entry, read from the file.
+fn audit_rows(dir: &std::path::Path) -> Vec<(i64, String)> {
+    let c = Connection::open(dir.join(DATABASE_FILE)).unwrap();
+    let mut stmt = c
+        .prepare("SELECT seq, hash FROM audit ORDER BY seq")
+        .unwrap();
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<Vec<(i64, String)>, _>>()
+        .unwrap();
+    rows
+}
+
+#[test]
+fn a_failure_after_the_audit_append_rolls_back_record_and_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = seeded(dir.path());
+    let before = audit_rows(dir.path());
+    assert_eq!(before.len(), 3);
+    // The head row is written after the audit entry. This trigger fails that write only once
+    // the new entry is in the table, i.e. strictly after the append, inside the transaction.
+    tamper(
+        dir.path(),
+        "CREATE TRIGGER fail_after_append BEFORE UPDATE ON audit_head
+         WHEN EXISTS (SELECT 1 FROM audit WHERE seq = NEW.seq)
+         BEGIN SELECT RAISE(ABORT, 'head write failed after the append'); END;",
+    );
+    let party = Party::new("green", "Green", Role::Party, Sharing::full());
+    let e = s.create_party("cell", &party).unwrap_err();
+    assert!(
+        sqlite_message(&e).contains("head write failed after the append"),
+        "the failure must be the one after the append: {e:?}"
+    );
+    assert_eq!(s.get_party("green").unwrap(), None, "the party is not kept");
+    assert_eq!(
+        audit_rows(dir.path()),
+        before,
+        "the appended entry is not kept"
+    );
+    let r = s.verify_audit().unwrap();
+    assert!(r.ok && r.entries == 3, "{r:?}");
+    // The chain carries on from entry 3: the next change is entry 4, linked to it.
+    tamper(dir.path(), "DROP TRIGGER fail_after_append");
+    s.create_party("cell", &party).unwrap();
+    assert_eq!(s.get_party("green").unwrap().unwrap().name, "Green");
+    let after = s.audit_entries(3, 10).unwrap();
+    assert_eq!(after.len(), 1);
+    assert_eq!(
+        (after[0].seq, after[0].action.as_str(), &after[0].prev_hash),
+        (4, "party.create", &before[2].1)
+    );
+    assert!(s.verify_audit().unwrap().ok);
+}
+
+#[test]
+fn a_failure_after_one_cycle_event_is_audited_rolls_back_the_whole_cycle() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = seeded(dir.path());
+    let before = audit_rows(dir.path());
+    // A cycle records c-1 and appends its entry, then writes c-2; writing c-2 fails.
+    tamper(
+        dir.path(),
+        "CREATE TRIGGER fail_second_alert BEFORE INSERT ON alerts
+         WHEN NEW.id = 'c-2' AND EXISTS (SELECT 1 FROM audit WHERE action = 'alert.raised')
+         BEGIN SELECT RAISE(ABORT, 'second alert write failed'); END;",
+    );
+    let events = vec![
+        ("alert.raised".to_owned(), alert("c-1", 2, "raised")),
+        ("alert.raised".to_owned(), alert("c-2", 3, "raised")),
+    ];
+    let e = s.record_alerts("engine", &events).unwrap_err();
+    assert!(
+        sqlite_message(&e).contains("second alert write failed"),
+        "{e:?}"
+    );
+    assert_eq!(s.get_alert("c-1").unwrap(), None, "c-1 is not kept");
+    assert!(s.list_alerts(Some(0.0)).unwrap().is_empty());
+    assert_eq!(audit_rows(dir.path()), before, "c-1's entry is not kept");
+    assert!(s.verify_audit().unwrap().ok);
+    tamper(dir.path(), "DROP TRIGGER fail_second_alert");
+    let stored = s.record_alerts("engine", &events).unwrap();
+    assert_eq!(stored.len(), 2);
+    let seqs: Vec<i64> = s
+        .audit_entries(3, 10)
+        .unwrap()
+        .iter()
+        .map(|e| e.seq)
+        .collect();
+    assert_eq!(seqs, [4, 5]);
+    assert!(s.verify_audit().unwrap().ok);
 }
 
 #[test]

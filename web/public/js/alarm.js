@@ -3,7 +3,7 @@
 // warning that raised it is acknowledged or the operator silences it.
 
 import { store } from './store.js';
-import { levelName } from './util.js';
+import { levelLabel, isWarning } from './levels.js';
 
 let audio = null;
 let soundOn = true;
@@ -62,18 +62,18 @@ function myParty() {
   return store.me && store.me.party;
 }
 
-/** Warnings (level 3) not yet acknowledged by the viewer's side. */
+/** Warnings not yet acknowledged by the viewer's side. */
 function active() {
   const me = myParty();
   const out = [];
   for (const c of store.conflicts.values()) {
-    if ((c.level || 0) < 3) continue;
+    if (!isWarning(c.level)) continue;
     const mine = c.a_party === me || c.b_party === me;
     const acked = mine ? c.acks && c.acks[me] : c.acks && Object.values(c.acks).every(Boolean);
     if (!acked) out.push({ key: `c:${c.id}`, id: c.id, kind: 'conflict', item: c });
   }
   for (const i of store.intrusions.values()) {
-    if ((i.level || 0) < 3) continue;
+    if (!isWarning(i.level)) continue;
     out.push({ key: `i:${i.id}`, id: i.id, kind: 'intrusion', item: i });
   }
   return out;
@@ -106,10 +106,10 @@ function update() {
     const c = top.item;
     const tIn = Math.round(c.t_in_s ?? c.tcpa_s ?? 0);
     const when = tIn <= 0 ? 'LOSS OF SEPARATION' : `loss of separation in ${tIn} s`;
-    text = `${levelName(c.level)}: ${callsign(c.a, c.a_state)} (${c.a_party}) / ${callsign(c.b, c.b_state)} (${c.b_party}) — ${when}`;
+    text = `${levelLabel(c.level)}: ${callsign(c.a, c.a_state)} (${c.a_party}) / ${callsign(c.b, c.b_state)} (${c.b_party}) — ${when}`;
   } else {
     const i = top.item;
-    text = `${levelName(i.level)}: ${callsign(i.track_id, i.track_state)} ${i.inside_now ? 'inside' : 'entering'} ${i.reservation_name || store.reservations.get(i.reservation_id)?.name || i.reservation_id}${i.inside_now ? '' : ` in ${Math.round(i.time_to_entry_s)} s`}`;
+    text = `${levelLabel(i.level)}: ${callsign(i.track_id, i.track_state)} ${i.inside_now ? 'inside' : 'entering'} ${i.reservation_name || store.reservations.get(i.reservation_id)?.name || i.reservation_id}${i.inside_now ? '' : ` in ${Math.round(i.time_to_entry_s)} s`}`;
   }
   banner.replaceChildren();
   const label = document.createElement('span');
@@ -128,6 +128,6 @@ function update() {
   banner.dataset.alertId = top.id;
   banner.onclick = () => onSelect(top);
   banner.hidden = false;
-  document.title = `⚠ ${levelName(top.item.level)} — Deconflict`;
+  document.title = `⚠ ${levelLabel(top.item.level)} — Deconflict`;
   if (fresh) beep();
 }

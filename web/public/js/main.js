@@ -5,7 +5,8 @@
 import { get, setToken, ApiError } from './api.js';
 import { store } from './store.js';
 import { startStream, stopStream, forceReconnect } from './stream.js';
-import { MapView } from './map.js';
+import { MapView, mapKey } from './map.js';
+import { applyLevelColours } from './levels.js';
 import { initAlarm, unlockAudio, setSound, soundEnabled } from './alarm.js';
 import { initAlerts, sortedAlerts, acknowledge } from './panels/alerts.js';
 import { initAircraft, render as renderAircraft } from './panels/aircraft.js';
@@ -248,20 +249,18 @@ function onKey(e) {
     return;
   }
   if (e.ctrlKey || e.metaKey || e.altKey) return;
-  const step = 80;
+  if (e.key === 'Escape' && !$('#help').hidden) {
+    toggleHelp();
+    e.preventDefault();
+    return;
+  }
+  if (mapKey(map, e.key)) {
+    e.preventDefault();
+    return;
+  }
   switch (e.key) {
     case '?': toggleHelp(); break;
-    case 'Escape':
-      if (!$('#help').hidden) toggleHelp();
-      else if (map.draft && map.draft.stage !== 'done') map.cancelDraft();
-      else { store.setFollow(null); store.select(null); }
-      break;
-    case 'ArrowLeft': map.panBy(step, 0); break;
-    case 'ArrowRight': map.panBy(-step, 0); break;
-    case 'ArrowUp': map.panBy(0, step); break;
-    case 'ArrowDown': map.panBy(0, -step); break;
-    case '+': case '=': map.zoomBy(1.5); break;
-    case '-': case '_': map.zoomBy(1 / 1.5); break;
+    case 'Escape': store.setFollow(null); store.select(null); break;
     case 'h': case 'H': map.fit([...store.tracks.values()].map((t) => [t.lon_deg, t.lat_deg])); break;
     case 'p': case 'P': case ' ': togglePause(); break;
     case 'f': case 'F': toggleFollow(); break;
@@ -273,8 +272,6 @@ function onKey(e) {
     case 'n': case 'N': { const top = sortedAlerts()[0]; if (top) focusAlert(top); break; }
     case 'd': case 'D': showTab('reservations'); startDraw('polygon'); break;
     case 'c': case 'C': showTab('reservations'); startDraw('circle'); break;
-    case 'Enter': if (map.draft && map.draft.type === 'polygon') map.finishDraft(); break;
-    case 'Backspace': map.undoDraftPoint(); break;
     case 'l': case 'L': map.showLabels = !map.showLabels; syncButtons(); break;
     case 't': case 'T': map.showTrails = !map.showTrails; break;
     case 'g': case 'G': map.showRegions = !map.showRegions; map.invalidateBase(); break;
@@ -442,6 +439,8 @@ window.__deconflict = Object.freeze({
 });
 
 // ---- boot ----------------------------------------------------------------------------------
+
+applyLevelColours(document.documentElement.style);
 
 async function boot() {
   const form = $('#signin-form');

@@ -7,7 +7,7 @@
 import { mercX, mercY } from './geo.js';
 
 const TRAIL_POINTS = 12;
-const MAX_DEAD_RECKONING_S = 20;
+export const MAX_DEAD_RECKONING_S = 20;
 const DEG_PER_M = 1 / 111320;
 
 class Store extends EventTarget {
@@ -93,6 +93,16 @@ class Store extends EventTarget {
       refTime: Number.isFinite(t.last_update) ? t.last_update : this.now(),
     });
     this.tracks.set(t.id, track);
+  }
+
+  /**
+   * Seconds the map dead-reckons a track at server time `now`: none while the picture is
+   * paused or for a report from the future, at most MAX_DEAD_RECKONING_S.
+   */
+  reckonS(track, now) {
+    const dt = now - track.refTime;
+    if (!(dt > 0) || this.paused) return 0;
+    return dt > MAX_DEAD_RECKONING_S ? MAX_DEAD_RECKONING_S : dt;
   }
 
   /** Position of a track extrapolated along its velocity to server time `now`. */

@@ -1,5 +1,5 @@
 // Small helpers shared by the console modules: DOM building, formatting of units and times,
-// party colours. No dependencies.
+// party and reservation colours. No dependencies. Alert levels are in levels.js.
 
 /** Creates an element: h('div', {class: 'x', dataset: {testid: 'y'}, onclick}, ...children). */
 export function h(tag, attrs = {}, ...children) {
@@ -47,15 +47,17 @@ export function partyColour(party) {
   return assigned.get(key);
 }
 
-export const LEVEL_NAMES = { 1: 'ADVISORY', 2: 'CAUTION', 3: 'WARNING' };
-export const LEVEL_COLOURS = { 0: '#6b7280', 1: '#d8d86a', 2: '#ffb020', 3: '#ff3344' };
+/** Hazard areas and closures are drawn in one orange whoever filed them. */
+export const HAZARD_COLOUR = '#ff9f1c';
 
-export function levelName(level) {
-  return LEVEL_NAMES[level] || `LEVEL ${level}`;
+/** Hazard areas and closures: zones that are facts, not claims of one party. */
+export function isHazard(r) {
+  return r.purpose === 'hazard' || r.purpose === 'closure';
 }
 
-export function levelColour(level) {
-  return LEVEL_COLOURS[Math.max(0, Math.min(3, level | 0))];
+/** Colour of a reservation or zone on the map and in the lists. */
+export function reservationColour(r) {
+  return isHazard(r) ? HAZARD_COLOUR : partyColour(r.party);
 }
 
 /** Flight level text from feet, e.g. 35000 -> "FL350"; below 5000 ft shows feet. */

@@ -13,13 +13,11 @@
 //! Other references (`SFC`, `AGL`) are refused, because the cell has no terrain model.
 //! Altitudes and both times are required here, though F3548 makes them optional.
 
+use deconflict_engine::units::{FT_PER_M, M_PER_FT};
 use serde_json::{json, Map, Value};
 
 use super::{rfc3339_to_unix_s, unix_s_to_rfc3339, FormatError};
 use crate::volume::{LatLon, Shape, Volume};
-
-/// Feet per metre.
-pub(crate) const FT_PER_M: f64 = 1.0 / 0.3048;
 
 /// Reads one `Volume4D`, an array of them, or an object holding them in `volumes` or `extents`
 /// (as an operational intent does). Every volume is validated.
@@ -185,7 +183,7 @@ fn metres_per_unit(at: &str, v: &Value) -> Result<f64, FormatError> {
         .as_deref()
     {
         Some("M") => Ok(1.0),
-        Some("FT") => Ok(0.3048),
+        Some("FT") => Ok(M_PER_FT),
         Some(other) => Err(FormatError::Unsupported {
             at: at.to_string(),
             what: format!("units {other:?}"),

@@ -15,13 +15,12 @@
 //! An airspace that cannot be used (unparseable record, unknown altitude, invalid shape) is
 //! reported in [`OpenAirImport::rejected`] with its reason; the others are still imported.
 
+use deconflict_engine::units::M_PER_NM;
 use openair::{Airspace, Altitude, Direction, Geometry, PolygonSegment};
 
 use crate::geom::{bearing_deg, destination, distance_m};
 use crate::volume::{LatLon, Shape, Volume, MAX_ALT_FT, MIN_ALT_FT};
 
-/// Metres per nautical mile.
-const M_PER_NM: f64 = 1_852.0;
 /// Angular step between points drawn along an arc, degrees.
 pub const ARC_STEP_DEG: f64 = 2.0;
 /// Most airspaces read from one text (the rest are ignored and reported as one rejection).

@@ -9,8 +9,9 @@
 //! is bit-identical to [`crate::cpa::pair_conflict`] (property-tested).
 
 use crate::cpa::{closest_approach, vertical_interval, PairConflict};
-use crate::geodesy::{Kinematics, M_PER_NM};
+use crate::geodesy::Kinematics;
 use crate::standard::SeparationStandard;
+use crate::units::M_PER_NM;
 
 /// One aircraft's predicted motion: linear horizontally, linear vertically until
 /// `level_off_s` (seconds from now, `f64::INFINITY` for none), then level.

@@ -3,7 +3,8 @@
 // line says how many match. Click a row to select and centre the aircraft.
 
 import { store } from '../store.js';
-import { h, fl3, partyColour, levelName } from '../util.js';
+import { h, fl3, partyColour } from '../util.js';
+import { levelLabel } from '../levels.js';
 
 const MAX_ROWS = 250;
 const COLUMNS = [
@@ -15,7 +16,7 @@ const COLUMNS = [
   { key: 'vs', label: 'VS', get: (t) => t.vs_fpm ?? 0, num: true, fmt: (t) => Math.round(t.vs_fpm ?? 0) },
   { key: 'trk', label: 'Trk', get: (t) => t.trk_deg ?? 0, num: true, fmt: (t) => Math.round(t.trk_deg ?? 0) },
   { key: 'squawk', label: 'Sqk', get: (t) => t.squawk || '' },
-  { key: 'alert', label: 'Alert', get: (t, lv) => lv.get(t.id) || 0, num: true, fmt: (t, lv) => (lv.get(t.id) ? levelName(lv.get(t.id)).slice(0, 4) : '') },
+  { key: 'alert', label: 'Alert', get: (t, lv) => lv.get(t.id) || 0, num: true, fmt: (t, lv) => (lv.get(t.id) ? levelLabel(lv.get(t.id)).slice(0, 4) : '') },
   { key: 'age', label: 'Age', get: (t) => store.now() - (t.last_update || 0), num: true, fmt: (t) => Math.max(0, Math.round(store.now() - (t.last_update || 0))) },
 ];
 

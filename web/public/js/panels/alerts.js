@@ -5,7 +5,8 @@
 
 import { post } from '../api.js';
 import { store } from '../store.js';
-import { h, levelName, countdown, flText, partyColour } from '../util.js';
+import { h, countdown, flText, partyColour } from '../util.js';
+import { levelLabel, isWarning } from '../levels.js';
 
 let listEl;
 let countEl;
@@ -72,8 +73,8 @@ export function sortedAlerts() {
     items.push({ kind: 'intrusion', id: i.id, level: i.level || 0, unacked: !ackedByMe(i), t: timeToEntry(i), item: i });
   }
   items.sort((x, y) => {
-    const wx = x.level >= 3 && x.unacked ? 1 : 0;
-    const wy = y.level >= 3 && y.unacked ? 1 : 0;
+    const wx = isWarning(x.level) && x.unacked ? 1 : 0;
+    const wy = isWarning(y.level) && y.unacked ? 1 : 0;
     if (wx !== wy) return wy - wx;
     if (x.level !== y.level) return y.level - x.level;
     return (x.t ?? Infinity) - (y.t ?? Infinity);
@@ -161,7 +162,7 @@ function conflictItem(a) {
     dataset: { alertId: c.id, level: String(c.level), kind: 'conflict', a: c.a, b: c.b, aParty: c.a_party, bParty: c.b_party },
     onclick: () => onFocus(a),
   },
-  h('span', { class: 'lvl' }, levelName(c.level)),
+  h('span', { class: 'lvl' }, levelLabel(c.level)),
   h('span', {}, c.cross_party ? 'cross-party' : 'same party', ' · ', c.id),
   h('span', { class: 'ttl', testid: 'alert-countdown' }, t !== null && t <= 0 ? 'LOSS' : countdown(t)),
   h('span', { class: 'who2' },
@@ -181,7 +182,7 @@ function intrusionItem(a) {
     dataset: { alertId: i.id, level: String(i.level), kind: 'intrusion', track: i.track_id, aParty: i.track_party, bParty: i.volume_party },
     onclick: () => onFocus(a),
   },
-  h('span', { class: 'lvl' }, levelName(i.level)),
+  h('span', { class: 'lvl' }, levelLabel(i.level)),
   h('span', {}, 'zone intrusion · ', i.id),
   h('span', { class: 'ttl', testid: 'alert-countdown' }, countdown(a.t)),
   h('span', { class: 'who2' },
@@ -196,5 +197,5 @@ function render() {
   const items = sortedAlerts();
   listEl.replaceChildren(...items.map((a) => (a.kind === 'conflict' ? conflictItem(a) : intrusionItem(a))));
   countEl.textContent = String(items.length);
-  countEl.classList.toggle('hot', items.some((a) => a.level >= 3 && a.unacked));
+  countEl.classList.toggle('hot', items.some((a) => isWarning(a.level) && a.unacked));
 }

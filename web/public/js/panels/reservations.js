@@ -6,7 +6,7 @@
 
 import { post, put, del } from '../api.js';
 import { store } from '../store.js';
-import { h, altBand, utcDateTime, parseUtcInput, toUtcInput, partyColour, debounce } from '../util.js';
+import { h, altBand, utcDateTime, parseUtcInput, toUtcInput, partyColour, reservationColour, debounce } from '../util.js';
 import { refreshStrategic } from '../stream.js';
 
 let panel;
@@ -365,7 +365,7 @@ function renderList() {
       class: 'card',
       testid: 'reservation-item',
       dataset: { reservationId: r.id, party: r.party, state: r.state },
-      style: { borderLeftColor: r.purpose === 'hazard' || r.purpose === 'closure' ? '#ff9f1c' : partyColour(r.party) },
+      style: { borderLeftColor: reservationColour(r) },
       onmouseenter: () => { map.highlightVolume = v; },
       onmouseleave: () => { map.highlightVolume = null; },
       onclick: () => centre(r),

@@ -1,0 +1,284 @@
+// Aircraft layer, redrawn every frame on the upper canvas: every track dead-reckoned to now,
+// with its trail and a chevron in the party's colour (one canvas path per colour; above
+// BULK_THRESHOLD aircraft in view, sprites written straight into one pixel buffer), aircraft
+// known only through alerts as hollow circles labelled "(alert)", a ring in the alert level's
+// colour round aircraft in alert, decluttered labels, and the selection box. Keeps the screen
+// positions of the frame for hit testing, and counts what it drew.
+//
+// Drawing is in two passes so that conflict lines go over the symbols but under the marks:
+// `drawSymbols` then (the alerts layer) then `drawMarks`.
+
+import { store } from '../../store.js';
+import { mercX, mercY } from '../../geo.js';
+import { partyColour, fl3 } from '../../util.js';
+import { levelColour } from '../../levels.js';
+import { chevron, spriteSet, spriteIndex, blit, colourWord, SYMBOL_SIZE, SYMBOL_SIZE_BULK } from '../sprites.js';
+
+/** Labels are drawn only when at most this many aircraft are in view. */
+export const LABEL_LIMIT = 350;
+/** A click or hover within this many pixels of an aircraft picks it. */
+export const HIT_RADIUS_PX = 10;
+// Above this many aircraft in view, symbols and trails are blitted into one pixel buffer:
+// software canvas paths with tens of thousands of sub-paths cost hundreds of milliseconds.
+export const BULK_THRESHOLD = 1500;
+const LABEL_TEXT = '#b8c4d2';
+const SELECTION = '#ffffff';
+const MONO_11 = '11px ui-monospace, monospace';
+
+/** Tracks the viewer only knows through alerts (the other side's state at alert time). */
+function collectAlertOnly() {
+  const m = new Map();
+  for (const c of store.conflicts.values()) {
+    for (const s of [c.a_state, c.b_state]) {
+      if (s && s.id && !store.tracks.has(s.id) && Number.isFinite(s.lat_deg)) {
+        if (!s.mx) {
+          s.mx = mercX(s.lon_deg);
+          s.my = mercY(s.lat_deg);
+        }
+        m.set(s.id, s);
+      }
+    }
+  }
+  return m;
+}
+
+export class AircraftLayer {
+  constructor(view) {
+    this.view = view;
+    this.showLabels = true;
+    this.showTrails = true;
+    this.alertOnly = new Map();
+    // Screen positions of the last frame, for hit testing: picture tracks first (in the order
+    // of `visible`), then those known only through alerts.
+    this.hitIds = [];
+    this.hitX = new Float32Array(0);
+    this.hitY = new Float32Array(0);
+    this.hitCount = 0;
+    this.frame = { visible: [], levels: new Map(), parties: {}, viaAlert: [], labels: 0 };
+    this.img = null;
+    this.buf = null;
+  }
+
+  /** Projects every aircraft, then draws trails and symbols. */
+  drawSymbols(ctx, now) {
+    const v = this.view;
+    const tracks = store.tracks;
+    this.alertOnly = collectAlertOnly();
+    const total = tracks.size + this.alertOnly.size;
+    if (this.hitX.length < total) {
+      this.hitX = new Float32Array(total * 2);
+      this.hitY = new Float32Array(total * 2);
+    }
+    const hitIds = this.hitIds;
+    hitIds.length = 0;
+    let n = 0;
+    const { s, ox, oy } = v.offsets();
+    const byColour = new Map();
+    const parties = {};
+    const visible = [];
+    for (const t of tracks.values()) {
+      const dt = store.reckonS(t, now);
+      const x = (t.mx + t.vmx * dt) * s + ox;
+      const y = (t.my + t.vmy * dt) * s + oy;
+      if (!v.onScreen(x, y)) continue;
+      this.hitX[n] = x;
+      this.hitY[n] = y;
+      hitIds.push(t.id);
+      n += 1;
+      parties[t.party] = (parties[t.party] || 0) + 1;
+      const colour = partyColour(t.party);
+      let list = byColour.get(colour);
+      if (!list) byColour.set(colour, (list = []));
+      list.push(t, x, y);
+      visible.push(t);
+    }
+    const viaAlert = [];
+    for (const t of this.alertOnly.values()) {
+      const x = t.mx * s + ox;
+      const y = t.my * s + oy;
+      viaAlert.push({ id: t.id, party: t.party });
+      if (!v.onScreen(x, y)) continue;
+      this.hitX[n] = x;
+      this.hitY[n] = y;
+      hitIds.push(t.id);
+      n += 1;
+    }
+    this.hitCount = n;
+    this.frame = { visible, levels: store.alertLevels(), parties, viaAlert, labels: 0 };
+
+    if (n > BULK_THRESHOLD) {
+      this.drawBulk(ctx, byColour, s, ox, oy);
+      return;
+    }
+    if (this.showTrails) {
+      for (const [colour, list] of byColour) {
+        ctx.beginPath();
+        for (let i = 0; i < list.length; i += 3) {
+          const tr = list[i].trail;
+          if (tr.length < 4) continue;
+          ctx.moveTo(tr[0] * s + ox, tr[1] * s + oy);
+          for (let k = 2; k < tr.length; k += 2) ctx.lineTo(tr[k] * s + ox, tr[k + 1] * s + oy);
+          ctx.lineTo(list[i + 1], list[i + 2]);
+        }
+        ctx.strokeStyle = colour + '66';
+        ctx.lineWidth = 1;
+        ctx.stroke();
+      }
+    }
+    // One path per colour.
+    for (const [colour, list] of byColour) {
+      ctx.beginPath();
+      for (let i = 0; i < list.length; i += 3) chevron(ctx, list[i + 1], list[i + 2], list[i].trk_deg, SYMBOL_SIZE);
+      ctx.fillStyle = colour;
+      ctx.fill();
+    }
+  }
+
+  /** Trails and symbols of many aircraft written straight into one ImageData. */
+  drawBulk(ctx, byColour, s, ox, oy) {
+    const W = ctx.canvas.width;
+    const H = ctx.canvas.height;
+    if (!this.img || this.img.width !== W || this.img.height !== H) {
+      this.img = ctx.createImageData(W, H);
+      this.buf = new Uint32Array(this.img.data.buffer);
+    }
+    const buf = this.buf;
+    buf.fill(0);
+    const dpr = this.view.dpr;
+    for (const [colour, list] of byColour) {
+      const trailWord = colourWord(colour, 0x70);
+      if (this.showTrails) {
+        for (let i = 0; i < list.length; i += 3) {
+          const tr = list[i].trail;
+          if (tr.length < 4) continue;
+          let x0 = (tr[0] * s + ox) * dpr;
+          let y0 = (tr[1] * s + oy) * dpr;
+          for (let k = 2; k <= tr.length; k += 2) {
+            const x1 = k < tr.length ? (tr[k] * s + ox) * dpr : list[i + 1] * dpr;
+            const y1 = k < tr.length ? (tr[k + 1] * s + oy) * dpr : list[i + 2] * dpr;
+            // DDA line, one pixel wide.
+            const steps = Math.min(400, Math.max(Math.abs(x1 - x0), Math.abs(y1 - y0)) | 0);
+            const dx = steps ? (x1 - x0) / steps : 0;
+            const dy = steps ? (y1 - y0) / steps : 0;
+            let x = x0;
+            let y = y0;
+            for (let j = 0; j <= steps; j++) {
+              const xi = x | 0;
+              const yi = y | 0;
+              if (xi >= 0 && yi >= 0 && xi < W && yi < H) buf[yi * W + xi] = trailWord;
+              x += dx;
+              y += dy;
+            }
+            x0 = x1;
+            y0 = y1;
+          }
+        }
+      }
+      const set = spriteSet(colour, SYMBOL_SIZE_BULK, dpr);
+      for (let i = 0; i < list.length; i += 3) {
+        blit(buf, W, H, set[spriteIndex(list[i].trk_deg)], Math.round(list[i + 1] * dpr), Math.round(list[i + 2] * dpr));
+      }
+    }
+    ctx.putImageData(this.img, 0, 0);
+  }
+
+  /** Alert-only aircraft, alert rings, labels and the selection, over the conflict lines. */
+  drawMarks(ctx) {
+    const { s, ox, oy } = this.view.offsets();
+    const { visible, levels } = this.frame;
+    const hitIds = this.hitIds;
+    const n = this.hitCount;
+
+    // Aircraft known only through alerts: hollow symbol.
+    for (const t of this.alertOnly.values()) {
+      const x = t.mx * s + ox;
+      const y = t.my * s + oy;
+      ctx.beginPath();
+      ctx.arc(x, y, 5, 0, Math.PI * 2);
+      ctx.strokeStyle = partyColour(t.party);
+      ctx.lineWidth = 1.5;
+      ctx.stroke();
+      ctx.font = '10px ui-monospace, monospace';
+      ctx.fillStyle = partyColour(t.party);
+      ctx.fillText(`${t.callsign || t.id} (alert)`, x + 8, y - 6);
+    }
+
+    // Alert rings.
+    for (let i = 0; i < n; i++) {
+      const lvl = levels.get(hitIds[i]);
+      if (!lvl) continue;
+      ctx.beginPath();
+      ctx.arc(this.hitX[i], this.hitY[i], 10, 0, Math.PI * 2);
+      ctx.strokeStyle = levelColour(lvl);
+      ctx.lineWidth = 2;
+      ctx.stroke();
+    }
+
+    // Labels: callsign / FL GS, when few enough aircraft are in view. Decluttered: aircraft in
+    // alert and the selected one are labelled first; a label that would overlap one already
+    // drawn is left out (the aircraft keeps its symbol; hover or click shows it).
+    let labels = 0;
+    const labelled = this.showLabels && visible.length <= LABEL_LIMIT;
+    if (labelled) {
+      ctx.font = MONO_11;
+      const order = visible.map((t, i) => i);
+      const prio = (i) => (visible[i].id === store.selectedId ? 10 : 0) + (levels.get(visible[i].id) || 0);
+      order.sort((a, b) => prio(b) - prio(a));
+      const boxes = [];
+      for (const i of order) {
+        const t = visible[i];
+        const x = this.hitX[i];
+        const y = this.hitY[i];
+        const box = [x + 8, y - 12, x + 8 + 7 * Math.max(7, (t.callsign || t.id).length), y + 13];
+        if (boxes.some((b) => box[0] < b[2] && box[2] > b[0] && box[1] < b[3] && box[3] > b[1])) continue;
+        boxes.push(box);
+        ctx.fillStyle = partyColour(t.party);
+        ctx.fillText(t.callsign || t.id, x + 9, y - 2);
+        ctx.fillStyle = LABEL_TEXT;
+        const vs = t.vs_fpm > 300 ? '↑' : t.vs_fpm < -300 ? '↓' : ' ';
+        // The selected altitude, when downlinked and different from the current level.
+        const sel = Number.isFinite(t.selected_alt_ft) && Math.abs(t.selected_alt_ft - (t.alt_ft ?? 0)) > 200 ? ` ›${fl3(t.selected_alt_ft)}` : '';
+        ctx.fillText(`${fl3(t.alt_ft)}${vs}${String(Math.round(t.gs_kt || 0)).padStart(3, ' ')}${sel}`, x + 9, y + 10);
+        labels += 1;
+      }
+    }
+    this.frame.labels = labels;
+
+    // Selection.
+    if (store.selectedId) {
+      const i = hitIds.indexOf(store.selectedId);
+      if (i >= 0) {
+        ctx.strokeStyle = SELECTION;
+        ctx.lineWidth = 1.5;
+        ctx.strokeRect(this.hitX[i] - 12, this.hitY[i] - 12, 24, 24);
+        if (!labelled) {
+          const t = store.tracks.get(store.selectedId) || this.alertOnly.get(store.selectedId);
+          ctx.font = MONO_11;
+          ctx.fillStyle = SELECTION;
+          ctx.fillText(`${t.callsign || t.id} ${fl3(t.alt_ft)} ${Math.round(t.gs_kt || 0)}`, this.hitX[i] + 14, this.hitY[i] - 4);
+        }
+      }
+    }
+  }
+
+  /** Id of the aircraft nearest to screen point (x, y) within HIT_RADIUS_PX, or null. */
+  hitTest(x, y) {
+    let best = null;
+    let bestD = HIT_RADIUS_PX * HIT_RADIUS_PX;
+    for (let i = 0; i < this.hitCount; i++) {
+      const dx = this.hitX[i] - x;
+      const dy = this.hitY[i] - y;
+      const d = dx * dx + dy * dy;
+      if (d < bestD) {
+        bestD = d;
+        best = this.hitIds[i];
+      }
+    }
+    return best;
+  }
+
+  /** A track or alert-only state by id. */
+  aircraft(id) {
+    return store.tracks.get(id) || this.alertOnly.get(id);
+  }
+}

@@ -1,0 +1,140 @@
+// Unit tests of the map's view and drawing tool (web/public/js/map/view.js, drafting.js): what
+// the operator sees when zooming, fitting and drawing a reservation. Run with `node --test test/`.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { View, MIN_SCALE, MAX_SCALE } from '../public/js/map/view.js';
+import { Drafting } from '../public/js/map/drafting.js';
+
+function view() {
+  const v = new View({ lon: 37.5, lat: 35.6, zoom: 7 });
+  v.width = 1000;
+  v.height = 600;
+  return v;
+}
+
+const near = (a, b, eps, what) => assert.ok(Math.abs(a - b) < eps, `${what}: ${a} vs ${b}`);
+
+test('the view centre projects to the middle of the map and back', () => {
+  const v = view();
+  const [x, y] = v.project(37.5, 35.6);
+  near(x, 500, 1e-6, 'x');
+  near(y, 300, 1e-6, 'y');
+  const [lon, lat] = v.unproject(123, 456);
+  const [x2, y2] = v.project(lon, lat);
+  near(x2, 123, 1e-6, 'x round trip');
+  near(y2, 456, 1e-6, 'y round trip');
+  // East is right, north is up.
+  assert.ok(v.project(38, 35.6)[0] > 500);
+  assert.ok(v.project(37.5, 36)[1] < 300);
+});
+
+test('zooming keeps the point under the pointer in place, within the zoom limits', () => {
+  const v = view();
+  let changes = 0;
+  v.onChange = () => { changes += 1; };
+  const under = v.unproject(800, 100);
+  v.zoomBy(2, 800, 100);
+  const [x, y] = v.project(...under);
+  near(x, 800, 1e-6, 'x after zoom');
+  near(y, 100, 1e-6, 'y after zoom');
+  assert.equal(changes, 1, 'a zoom redraws the basemap');
+  v.zoomBy(1e9);
+  assert.equal(v.scale, MAX_SCALE);
+  v.zoomBy(1e-9);
+  assert.equal(v.scale, MIN_SCALE);
+});
+
+test('fitting puts every point on screen, inside the padding', () => {
+  const v = view();
+  const pts = [[30, 34], [42, 38], [36, 31.5]];
+  v.fit(pts, 60);
+  for (const [lon, lat] of pts) {
+    const [x, y] = v.project(lon, lat);
+    assert.ok(x >= 59.9 && x <= 940.1 && y >= 59.9 && y <= 540.1, `${lon},${lat} at ${x},${y}`);
+  }
+  // Two points close together are not zoomed in past the limit.
+  v.fit([[37, 35], [37.0001, 35.0001]], 60, 8);
+  assert.equal(v.scale, 256 * 2 ** 8);
+});
+
+test('panning moves the map with the pointer', () => {
+  const v = view();
+  const before = v.unproject(500, 300);
+  v.panBy(100, -50);
+  const [x, y] = v.project(...before);
+  near(x, 600, 1e-6, 'x after pan');
+  near(y, 250, 1e-6, 'y after pan');
+});
+
+function drafting() {
+  const v = view();
+  const events = [];
+  const canvas = { style: {} };
+  return { v, d: new Drafting(v, canvas, (draft) => events.push(draft && draft.stage)), events, canvas };
+}
+
+test('a polygon is drawn by clicks and closed on its first corner', () => {
+  const { d, events, canvas } = drafting();
+  let filed = null;
+  d.start('polygon', (shape) => { filed = shape; });
+  assert.equal(canvas.style.cursor, 'crosshair');
+  assert.ok(d.drawing());
+  assert.equal(d.shape(), null, 'no shape while drawing');
+  assert.ok(d.click(100, 100));
+  assert.ok(d.click(100.5, 100.5), 'the second click of a double click is taken');
+  assert.equal(d.draft.points.length, 1, '... but adds no corner');
+  d.click(300, 100);
+  d.click(300, 300);
+  d.undoPoint();
+  assert.equal(d.draft.points.length, 2, 'Backspace removed the last corner');
+  d.click(200, 300);
+  d.click(102, 101);
+  assert.equal(d.draft.stage, 'done', 'a click on the first corner closes it');
+  assert.ok(!d.drawing());
+  const shape = d.shape();
+  assert.equal(shape.type, 'polygon');
+  assert.equal(shape.coordinates.length, 4, 'three corners and the closing one');
+  assert.deepEqual(shape.coordinates[0], shape.coordinates[3]);
+  for (const [lon, lat] of shape.coordinates) {
+    assert.equal(lon, Math.round(lon * 1e6) / 1e6, 'rounded to 1e-6°');
+    assert.equal(lat, Math.round(lat * 1e6) / 1e6);
+  }
+  assert.deepEqual(filed, shape, 'finishing hands the shape over');
+  assert.equal(events[events.length - 1], 'done');
+  assert.equal(d.click(500, 500), false, 'clicks after the draft is done go to the map');
+});
+
+test('a polygon needs three corners; a circle is a press and a drag', () => {
+  const { v, d } = drafting();
+  d.start('polygon');
+  d.click(100, 100);
+  d.click(200, 100);
+  d.finish();
+  assert.ok(d.drawing(), 'two corners do not close');
+  d.start('circle');
+  assert.ok(d.press(500, 300), 'a press starts the radius');
+  d.release();
+  assert.equal(d.draft.stage, 'center', 'a press without a drag waits for the centre again');
+  d.press(500, 300);
+  const [lon, lat] = v.unproject(600, 300);
+  d.dragRadius(lon, lat);
+  d.release();
+  const shape = d.shape();
+  assert.equal(shape.type, 'circle');
+  const [clon, clat] = v.unproject(500, 300);
+  near(shape.center.lon_deg, clon, 1e-6, 'centre lon');
+  near(shape.center.lat_deg, clat, 1e-6, 'centre lat');
+  assert.ok(shape.radius_m > 1000, `radius ${shape.radius_m} m`);
+  d.cancel();
+  assert.equal(d.draft, null);
+});
+
+test('an existing reservation\'s shape loads as a finished draft', () => {
+  const { d } = drafting();
+  const ring = [[36, 35], [37, 35], [37, 36], [36, 35]];
+  d.setShape({ type: 'polygon', coordinates: ring });
+  assert.equal(d.draft.points.length, 3, 'the closing corner is not repeated');
+  assert.deepEqual(d.shape().coordinates, ring);
+  d.setShape({ type: 'circle', center: { lon_deg: 36.5, lat_deg: 35.5 }, radius_m: 9260 });
+  assert.deepEqual(d.shape(), { type: 'circle', center: { lon_deg: 36.5, lat_deg: 35.5 }, radius_m: 9260 });
+});
