@@ -1,6 +1,6 @@
 //! `deconflict serve`: runs the cell server.
 
-use deconflict_server::config::Config;
+use deconflict_server::Config;
 use deconflict_server::ServeOptions;
 use std::path::PathBuf;
 use std::process::ExitCode;

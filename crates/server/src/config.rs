@@ -5,6 +5,7 @@
 //! `deconflict.example.toml` is tested to parse and to equal [`Config::default`] where it does
 //! not add parties or feeds.
 
+use deconflict_airspace::IntrusionAlertConfig;
 use deconflict_store::{Role, Sharing};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -41,7 +42,7 @@ pub struct Config {
     /// Surveillance feeds to connect to or listen on.
     pub feeds: Vec<FeedConfig>,
     /// Reservations, zones, requests and intrusion alerts.
-    pub strategic: crate::strategic::StrategicConfig,
+    pub strategic: StrategicConfig,
 }
 
 impl Default for Config {
@@ -59,7 +60,7 @@ impl Default for Config {
             limits: LimitsConfig::default(),
             parties: Vec::new(),
             feeds: Vec::new(),
-            strategic: crate::strategic::StrategicConfig::default(),
+            strategic: StrategicConfig::default(),
         }
     }
 }
@@ -450,9 +451,9 @@ impl Config {
         positive("sharing.alt_ft", self.sharing.alt_ft)?;
         let mut ids = std::collections::HashSet::new();
         for (i, p) in self.parties.iter().enumerate() {
-            crate::api::validate_id(&p.id).map_err(|m| ConfigError::Invalid {
+            deconflict_store::validate_party_id(&p.id).map_err(|m| ConfigError::Invalid {
                 key: format!("parties[{i}].id"),
-                message: m,
+                message: m.to_string(),
             })?;
             if !ids.insert(p.id.as_str()) {
                 return Err(ConfigError::Invalid {
@@ -534,5 +535,48 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("feeds[0].party"), "{e}");
+    }
+}
+
+/// How equal-priority overlaps are treated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EqualPriority {
+    /// Filed with a justification, like overlaps of lower priority.
+    Allow,
+    /// Refused: one of the two parties must change its reservation.
+    Refuse,
+}
+
+/// The `[strategic]` section of the configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StrategicConfig {
+    /// Overlaps between reservations of equal priority: `allow` (with a justification) or
+    /// `refuse`. Default `allow`.
+    pub equal_priority: EqualPriority,
+    /// How far ahead live tracks are checked for entering reservations and zones, seconds.
+    /// Default 300.
+    pub intrusion_lookahead_s: f64,
+    /// Intrusion alert levels and hysteresis.
+    pub intrusion: IntrusionAlertConfig,
+    /// Longest accepted request lifetime (`expires_at - now`), seconds. Default 7 days.
+    pub request_max_s: f64,
+    /// Lifetime of a vacate request filed without `expires_at`, seconds. Default 3600.
+    pub request_default_s: f64,
+    /// Time window given to OpenAir zones imported without one, seconds from now. Default 86400.
+    pub zone_default_s: f64,
+}
+
+impl Default for StrategicConfig {
+    fn default() -> Self {
+        StrategicConfig {
+            equal_priority: EqualPriority::Allow,
+            intrusion_lookahead_s: 300.0,
+            intrusion: IntrusionAlertConfig::default(),
+            request_max_s: 7.0 * 86_400.0,
+            request_default_s: 3_600.0,
+            zone_default_s: 86_400.0,
+        }
     }
 }

@@ -1,12 +1,20 @@
 //! One error type for every handler, rendered as RFC 7807 `application/problem+json`.
 //!
-//! Client mistakes get a 4xx whose `detail` says what to change. Internal failures get a
-//! generic 500 whose cause is logged once, here, and never sent to the client.
+//! This is the only place HTTP statuses are chosen: each rule's error type converts with
+//! `From`, so handlers just use `?`. Client mistakes get a 4xx whose `detail` says what to
+//! change. Internal failures get a generic 500; the cause travels in the response's
+//! extensions to the logging middleware (`app::log_internal_errors`), which logs it once with
+//! the request, and is never sent to the client.
 
+use crate::domain::parties::{AccessError, AuthError, SharingError};
+use crate::domain::policy::{AckError, MarkError};
+use crate::domain::requests::{AnswerError, NewRequestError};
+use crate::domain::reservations::{ChangeError, FilingError, InvalidFiling};
+use crate::domain::safety::DeclareError;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use deconflict_store::StoreError;
+use deconflict_store::{InvalidPartyId, StoreError};
 use serde_json::{json, Value};
 
 /// An error a handler returns.
@@ -22,7 +30,13 @@ pub struct ApiError {
     pub retry_after_s: Option<u64>,
     /// Problem type URI; `about:blank` unless the status alone is ambiguous.
     pub kind: &'static str,
+    /// The cause of a 500, for the log only.
+    cause: Option<String>,
 }
+
+/// The cause of an internal error, carried in the response's extensions to the log.
+#[derive(Debug, Clone)]
+pub struct InternalCause(pub String);
 
 impl ApiError {
     /// An error with a status and detail.
@@ -33,6 +47,28 @@ impl ApiError {
             extra: None,
             retry_after_s: None,
             kind: "about:blank",
+            cause: None,
+        }
+    }
+    /// 404 for a path with no route.
+    pub fn no_route(detail: impl Into<String>) -> ApiError {
+        ApiError {
+            kind: "urn:deconflict:no-route",
+            ..Self::not_found(detail)
+        }
+    }
+    /// 405 for a method a path does not take.
+    pub fn method_not_allowed(detail: impl Into<String>) -> ApiError {
+        ApiError {
+            kind: "urn:deconflict:method-not-allowed",
+            ..Self::new(StatusCode::METHOD_NOT_ALLOWED, detail)
+        }
+    }
+    /// 429 with the seconds to wait.
+    pub fn too_many_requests(detail: impl Into<String>, retry_after_s: u64) -> ApiError {
+        ApiError {
+            retry_after_s: Some(retry_after_s),
+            ..Self::new(StatusCode::TOO_MANY_REQUESTS, detail)
         }
     }
     /// 400.
@@ -59,13 +95,15 @@ impl ApiError {
     pub fn conflict(detail: impl Into<String>) -> ApiError {
         Self::new(StatusCode::CONFLICT, detail)
     }
-    /// 500; `cause` is logged, not sent.
+    /// 500; `cause` goes to the log, not to the client.
     pub fn internal(cause: impl std::fmt::Display) -> ApiError {
-        tracing::error!(error = %cause, "internal error");
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal error; the cause is in the server log",
-        )
+        ApiError {
+            cause: Some(cause.to_string()),
+            ..Self::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal error; the cause is in the server log",
+            )
+        }
     }
     /// Adds members to the problem object.
     pub fn with_extra(mut self, extra: Value) -> ApiError {
@@ -101,6 +139,9 @@ impl IntoResponse for ApiError {
         if let Some(s) = self.retry_after_s {
             resp.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(s));
+        }
+        if let Some(cause) = self.cause {
+            resp.extensions_mut().insert(InternalCause(cause));
         }
         if self.status == StatusCode::UNAUTHORIZED {
             resp.headers_mut()
@@ -162,23 +203,95 @@ impl From<tokio::task::JoinError> for ApiError {
 /// Handler result.
 pub type ApiResult<T> = Result<T, ApiError>;
 
-/// JSON body extractor whose rejections are [`ApiError`]s.
-#[derive(Debug, Clone, Copy, Default, axum::extract::FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
-pub struct ApiJson<T>(pub T);
+impl From<AuthError> for ApiError {
+    fn from(e: AuthError) -> Self {
+        ApiError::unauthorized(e.to_string())
+    }
+}
 
-/// Path extractor whose rejections are [`ApiError`]s.
-#[derive(Debug, axum::extract::FromRequestParts)]
-#[from_request(via(axum::extract::Path), rejection(ApiError))]
-pub struct ApiPath<T>(pub T);
+impl From<AccessError> for ApiError {
+    fn from(e: AccessError) -> Self {
+        ApiError::forbidden(e.to_string())
+    }
+}
 
-/// Query extractor whose rejections are [`ApiError`]s.
-#[derive(Debug, axum::extract::FromRequestParts)]
-#[from_request(via(axum::extract::Query), rejection(ApiError))]
-pub struct ApiQuery<T>(pub T);
+impl From<AckError> for ApiError {
+    fn from(e: AckError) -> Self {
+        ApiError::forbidden(e.to_string())
+    }
+}
 
-impl<T: serde::Serialize> IntoResponse for ApiJson<T> {
-    fn into_response(self) -> Response {
-        axum::Json(self.0).into_response()
+impl From<MarkError> for ApiError {
+    fn from(e: MarkError) -> Self {
+        ApiError::forbidden(e.to_string())
+    }
+}
+
+impl From<SharingError> for ApiError {
+    fn from(e: SharingError) -> Self {
+        ApiError::invalid(e.to_string())
+    }
+}
+
+impl From<InvalidPartyId> for ApiError {
+    fn from(e: InvalidPartyId) -> Self {
+        ApiError::invalid(e.to_string())
+    }
+}
+
+impl From<InvalidFiling> for ApiError {
+    fn from(e: InvalidFiling) -> Self {
+        ApiError::invalid(e.to_string())
+    }
+}
+
+/// 409 with the overlaps (each with `gives_way`) as `overlaps`.
+impl From<FilingError> for ApiError {
+    fn from(e: FilingError) -> Self {
+        let overlaps = serde_json::to_value(e.overlaps()).unwrap_or(Value::Null);
+        ApiError::conflict(e.to_string()).with_extra(json!({ "overlaps": overlaps }))
+    }
+}
+
+impl From<ChangeError> for ApiError {
+    fn from(e: ChangeError) -> Self {
+        match &e {
+            ChangeError::NotOwner { .. } => ApiError::forbidden(e.to_string()),
+            ChangeError::Stale { current, .. } | ChangeError::NotLive { current, .. } => {
+                let current = *current;
+                ApiError::conflict(e.to_string()).with_extra(json!({ "current_version": current }))
+            }
+        }
+    }
+}
+
+impl From<NewRequestError> for ApiError {
+    fn from(e: NewRequestError) -> Self {
+        if e.is_forbidden() {
+            ApiError::forbidden(e.to_string())
+        } else {
+            ApiError::invalid(e.to_string())
+        }
+    }
+}
+
+impl From<AnswerError> for ApiError {
+    fn from(e: AnswerError) -> Self {
+        if e.is_forbidden() {
+            ApiError::forbidden(e.to_string())
+        } else if e.is_invalid() {
+            ApiError::invalid(e.to_string())
+        } else {
+            ApiError::conflict(e.to_string())
+        }
+    }
+}
+
+impl From<DeclareError> for ApiError {
+    fn from(e: DeclareError) -> Self {
+        match e {
+            DeclareError::NotOwn { .. } => ApiError::forbidden(e.to_string()),
+            _ => ApiError::invalid(e.to_string()),
+        }
     }
 }

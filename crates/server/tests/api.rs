@@ -3,12 +3,7 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use deconflict_server::auth::Directory;
-use deconflict_server::config::Config;
-use deconflict_server::live::Live;
-use deconflict_server::metrics::Metrics;
-use deconflict_server::state::AppState;
-use deconflict_server::{app, issue_token};
+use deconflict_server::{app, issue_token, AppState, Clock, Config, Directory, Live, Metrics};
 use deconflict_store::{Party, Role, Sharing, SqliteStore, Store};
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -57,7 +52,7 @@ fn fixture(config: Config) -> Fixture {
     let config = Arc::new(config);
     let (live, _rx) = Live::new(&config, Arc::new(Metrics::default()));
     let store: Arc<dyn Store> = Arc::new(store);
-    let state = AppState::new(store, config, directory, live);
+    let state = AppState::new(store, config, directory, live, Clock::system());
     Fixture {
         state,
         blue,

@@ -79,6 +79,16 @@ pub enum StoreError {
         /// The newest version this program knows.
         supported: i64,
     },
+    /// A stored record holds a value this program does not know.
+    #[error("{kind} {id:?} in the database is corrupt: {what}")]
+    Corrupt {
+        /// What kind of record.
+        kind: &'static str,
+        /// Its identifier.
+        id: String,
+        /// What is wrong.
+        what: String,
+    },
     /// A record could not be encoded or decoded.
     #[error("could not encode or decode a stored record")]
     Encoding(#[source] serde_json::Error),

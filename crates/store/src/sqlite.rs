@@ -4,8 +4,8 @@
 
 use crate::audit::{self, StoredEntry, GENESIS_HASH};
 use crate::{
-    AlertRecord, AuditEntry, Message, NewMessage, Party, Role, Sharing, SharingMode, Store,
-    StoreError, StoreResult, TokenRecord, VerifyReport,
+    AlertRecord, AlertState, AuditEntry, Message, NewMessage, Party, Role, Sharing, SharingMode,
+    Store, StoreError, StoreResult, TokenRecord, VerifyReport,
 };
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use std::collections::BTreeMap;
@@ -324,6 +324,11 @@ fn finish_alert(c: &Connection, r: AlertRow) -> StoreResult<AlertRecord> {
     for p in parties {
         acks.insert(p?, true);
     }
+    let state = AlertState::parse(&state).ok_or_else(|| StoreError::Corrupt {
+        kind: "alert",
+        id: id.clone(),
+        what: format!("unknown state {state:?}"),
+    })?;
     Ok(AlertRecord {
         id,
         a,
@@ -540,7 +545,7 @@ impl Store for SqliteStore {
                     alert.a_party,
                     alert.b_party,
                     alert.level,
-                    alert.state,
+                    alert.state.as_str(),
                     alert.raised_at,
                     alert.updated_at,
                     alert.cleared_at,

@@ -141,6 +141,30 @@ pub struct Party {
     pub sharing: Sharing,
 }
 
+/// Why a party id is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("id {0:?} must be 1-32 characters of a-z, 0-9, '-', '_' starting with a letter")]
+pub struct InvalidPartyId(pub String);
+
+/// Checks a party id: 1–32 of `a-z 0-9 - _`, starting with a letter (ids name parties in
+/// tokens, tracks, audit entries and URLs, so they are kept plain).
+///
+/// # Errors
+/// [`InvalidPartyId`] naming the id.
+pub fn validate_party_id(id: &str) -> Result<(), InvalidPartyId> {
+    let ok = !id.is_empty()
+        && id.len() <= 32
+        && id.starts_with(|c: char| c.is_ascii_lowercase())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(InvalidPartyId(id.to_owned()))
+    }
+}
+
 impl Party {
     /// Builds a party.
     pub fn new(id: &str, name: &str, role: Role, sharing: Sharing) -> Party {
@@ -168,6 +192,54 @@ pub struct TokenRecord {
     pub created_at: f64,
 }
 
+/// Where a conflict alert is in its life: the last event recorded for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AlertState {
+    /// First published.
+    Raised,
+    /// Level or geometry changed.
+    Updated,
+    /// No longer predicted (after the hold time).
+    Cleared,
+}
+
+impl AlertState {
+    /// The lowercase word stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertState::Raised => "raised",
+            AlertState::Updated => "updated",
+            AlertState::Cleared => "cleared",
+        }
+    }
+
+    /// The audit action recording this event: `alert.raised`, …
+    pub fn audit_action(self) -> &'static str {
+        match self {
+            AlertState::Raised => "alert.raised",
+            AlertState::Updated => "alert.updated",
+            AlertState::Cleared => "alert.cleared",
+        }
+    }
+
+    /// Parses the stored word.
+    pub fn parse(s: &str) -> Option<AlertState> {
+        match s {
+            "raised" => Some(AlertState::Raised),
+            "updated" => Some(AlertState::Updated),
+            "cleared" => Some(AlertState::Cleared),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for AlertState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One conflict's lifecycle record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AlertRecord {
@@ -183,8 +255,8 @@ pub struct AlertRecord {
     pub b_party: Option<String>,
     /// Alert level (higher is more urgent).
     pub level: u8,
-    /// `raised`, `updated` or `cleared`.
-    pub state: String,
+    /// The last lifecycle event.
+    pub state: AlertState,
     /// When it was raised, UNIX seconds.
     pub raised_at: f64,
     /// Last change, UNIX seconds.

@@ -13,7 +13,7 @@ fn alert(id: &str, level: u8, state: &str) -> AlertRecord {
         a_party: Some("red".into()),
         b_party: Some("blue".into()),
         level,
-        state: state.into(),
+        state: AlertState::parse(state).expect("a known state"),
         raised_at: 100.0,
         updated_at: 100.0,
         cleared_at: None,

@@ -7,41 +7,27 @@
 //! frame within `limits.ws_send_timeout_s` is dropped. Neither ever blocks the engine cycle or
 //! other clients: the sender never waits.
 
-use crate::api::{conflict_json, message_visible, sorted_alerts};
-use crate::auth::{presented_token, Caller};
-use crate::error::{ApiError, ApiQuery};
+use crate::domain::alerts::sorted_alerts;
+use crate::domain::parties::Caller;
+use crate::domain::policy::{self, message_visible, Viewer};
+use crate::error::ApiError;
+use crate::http::extract::ApiQuery;
+use crate::http::state::AppState;
 use crate::live::StreamEvent;
-use crate::picture::json_array;
-use crate::policy::{self, Viewer};
-use crate::state::AppState;
+use crate::wire;
 use axum::extract::ws::{Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpgrade};
-use axum::extract::{FromRequestParts, State};
-use axum::http::request::Parts;
+use axum::extract::State;
 use axum::response::Response;
-use serde_json::json;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 
-/// Extractor of the stream's caller: header or `?token=`.
-pub struct StreamCaller(pub Caller);
-
-impl FromRequestParts<AppState> for StreamCaller {
-    type Rejection = ApiError;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let token = presented_token(parts, true)?;
-        let caller = state.directory.authenticate(&token)?;
-        state.limiter.check(&caller.token_id)?;
-        Ok(StreamCaller(caller))
-    }
-}
+/// Largest message a client may send, bytes (clients only close the socket).
+pub const MAX_CLIENT_MESSAGE_BYTES: usize = 64 * 1024;
 
 /// `GET /api/v1/stream`.
 pub async fn stream(
     State(s): State<AppState>,
-    StreamCaller(c): StreamCaller,
+    c: Caller,
     ApiQuery(q): ApiQuery<StreamQuery>,
     ws: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
@@ -55,7 +41,7 @@ pub async fn stream(
         }
     };
     Ok(ws
-        .max_message_size(64 * 1024)
+        .max_message_size(MAX_CLIENT_MESSAGE_BYTES)
         .on_upgrade(move |socket| client(s, c, socket, picture)))
 }
 
@@ -64,8 +50,8 @@ pub async fn stream(
 #[serde(deny_unknown_fields)]
 pub struct StreamQuery {
     /// The bearer token (browsers cannot set headers on a WebSocket).
-    #[serde(default)]
-    pub token: Option<String>,
+    #[serde(default, rename = "token")]
+    pub _token: Option<serde::de::IgnoredAny>,
     /// `full` (default): snapshot tracks and per-cycle deltas; `none`: alerts and messages only.
     #[serde(default)]
     pub picture: Option<String>,
@@ -73,37 +59,29 @@ pub struct StreamQuery {
 
 fn snapshot(s: &AppState, v: &Viewer, picture: bool) -> (f64, Utf8Bytes) {
     let pic = s.live.picture();
-    let tracks = if picture {
-        json_array(pic.visible(v, &s.directory).map(|t| &*t.json))
+    let active: Vec<_> = s
+        .live
+        .alerts
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .values()
+        .filter(|a| a.cleared_at.is_none())
+        .cloned()
+        .collect();
+    let alerts = sorted_alerts(active, v);
+    let intrusions = s.strategic.active_for(v);
+    let text = if picture {
+        wire::snapshot(pic.time, pic.visible(v, &s.directory), &alerts, &intrusions)
     } else {
-        "[]".to_owned()
+        wire::snapshot(pic.time, std::iter::empty(), &alerts, &intrusions)
     };
-    let alerts: Vec<_> = {
-        let all: Vec<_> = s
-            .live
-            .alerts
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .values()
-            .filter(|a| a.cleared_at.is_none())
-            .cloned()
-            .collect();
-        sorted_alerts(all, v).iter().map(conflict_json).collect()
-    };
-    let text = format!(
-        "{{\"type\":\"snapshot\",\"time\":{},\"tracks\":{tracks},\"conflicts\":{},\"intrusions\":{}}}",
-        pic.time,
-        serde_json::to_string(&alerts).unwrap_or_else(|_| "[]".into()),
-        serde_json::to_string(&crate::strategic::intrusions::active_for(s, v))
-            .unwrap_or_else(|_| "[]".into())
-    );
     (pic.time, text.into())
 }
 
 async fn client(s: AppState, c: Caller, mut socket: WebSocket, picture: bool) {
     let metrics = s.live.metrics.clone();
     metrics.ws_client(1);
-    let v = Viewer::for_role(&c.party, c.role);
+    let v = Viewer::of(&c);
     let timeout = Duration::from_secs_f64(s.config.limits.ws_send_timeout_s);
     // Subscribe before taking the snapshot, so nothing falls between them.
     let mut rx = s.live.events.subscribe();
@@ -184,16 +162,12 @@ fn frame_for(
             frames.get(v).cloned()
         }
         StreamEvent::Alerts(_) => None,
-        StreamEvent::Alert { event, alert } => policy::alert_visible(v, alert).then(|| {
-            json!({ "type": "alert", "event": event, "conflict": conflict_json(alert) })
-                .to_string()
-                .into()
-        }),
-        StreamEvent::Message(m) => message_visible(m, &c.party, c.role).then(|| {
-            json!({ "type": "message", "message": m })
-                .to_string()
-                .into()
-        }),
+        StreamEvent::Alert { event, alert } => {
+            policy::alert_visible(v, alert).then(|| wire::alert_frame(*event, alert).into())
+        }
+        StreamEvent::Message(m) => {
+            message_visible(m, &c.party, c.role).then(|| wire::message_frame(m).into())
+        }
         StreamEvent::Other { json, parties } => match (v, parties) {
             (_, None) | (Viewer::All, _) => Some(json.to_string().into()),
             (Viewer::Party(p), Some(list)) => {

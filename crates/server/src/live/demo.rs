@@ -12,11 +12,14 @@
 //!
 //! Seeding happens only on an empty store, so restarting the demo keeps what was changed.
 
-use super::{requests::RequestDoc, ReservationDoc};
-use crate::live::{now_s, Live};
-use crate::state::AppState;
+use crate::clock::Clock;
+use crate::domain::requests::RequestDoc;
+use crate::domain::reservations::ReservationDoc;
+use crate::live::strategic::Strategic;
+use crate::live::Live;
 use deconflict_airspace::{LatLon, Purpose, ReservationState, Shape, Volume};
 use deconflict_feeds::Observation;
+use deconflict_store::Store;
 use deconflict_store::StoreResult;
 use std::sync::Arc;
 use std::time::Duration;
@@ -68,18 +71,28 @@ fn doc(
     }
 }
 
+/// Where the demo files: the store and the strategic state, at a time.
+pub struct Seed<'a> {
+    /// The store.
+    pub store: &'a dyn Store,
+    /// The strategic state to put the filings in.
+    pub strategic: &'a Strategic,
+    /// Now, UNIX s.
+    pub now: f64,
+}
+
 fn file(
-    s: &AppState,
+    s: &Seed<'_>,
     actor: &str,
     action: &str,
     d: &ReservationDoc,
 ) -> StoreResult<ReservationDoc> {
     let mut d = d.clone();
-    d.state = d.state_at(now_s());
+    d.state = d.state_at(s.now);
     let body = serde_json::to_value(&d)?;
     let rec = s.store.create_reservation(actor, action, &d.party, &body)?;
     let d: ReservationDoc = serde_json::from_value(rec.body)?;
-    s.strategic.put(d.clone(), now_s());
+    s.strategic.put(d.clone(), s.now);
     Ok(d)
 }
 
@@ -87,11 +100,11 @@ fn file(
 ///
 /// # Errors
 /// The store failed.
-pub fn seed(s: &AppState) -> StoreResult<()> {
+pub fn seed(s: &Seed<'_>) -> StoreResult<()> {
     if !s.store.list_reservations()?.is_empty() {
         return Ok(());
     }
-    let now = now_s().floor();
+    let now = s.now.floor();
     let zone = doc(
         "cell",
         "Latakia missile engagement zone",
@@ -144,7 +157,7 @@ pub fn seed(s: &AppState) -> StoreResult<()> {
     let red = file(s, "red", "reservation.file", &red)?;
     let vacate = RequestDoc {
         id: String::new(),
-        kind: super::requests::RequestKind::Vacate,
+        kind: crate::domain::requests::RequestKind::Vacate,
         from: "red".into(),
         to: Some("blue".into()),
         reservation_id: Some(red.id.clone()),
@@ -158,7 +171,7 @@ pub fn seed(s: &AppState) -> StoreResult<()> {
         message:
             "Keep Blue CAP out of the strike corridor overlap, FL150-FL250, for the package window"
                 .into(),
-        state: super::requests::RequestState::Pending,
+        state: crate::domain::requests::RequestState::Pending,
         reason: None,
         expires_at: now + 3_600.0,
         created_at: 0.0,
@@ -175,7 +188,7 @@ pub fn seed(s: &AppState) -> StoreResult<()> {
         &serde_json::to_value(&vacate)?,
     )?;
     let notice = RequestDoc {
-        kind: super::requests::RequestKind::Notice,
+        kind: crate::domain::requests::RequestKind::Notice,
         to: None,
         volume: None,
         message: "Red strike package in the northern corridor, FL150-FL300, starting in 30 minutes"
@@ -208,15 +221,16 @@ pub fn civil_position(t_s: f64) -> (f64, f64) {
 }
 
 /// Starts the scripted airliner (1 Hz, through the same ingest as the demo traffic).
-pub fn spawn_civil(live: &Arc<Live>) {
+pub fn spawn_civil(live: &Arc<Live>, clock: &Clock) {
     let live = live.clone();
+    let clock = clock.clone();
     tokio::spawn(async move {
-        let start = now_s();
+        let start = clock.now_s();
         let feed: Arc<str> = Arc::from("demo-sim");
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         loop {
             tick.tick().await;
-            let now = now_s();
+            let now = clock.now_s();
             let (lat, lon) = civil_position((now - start) % CIVIL_PERIOD_S);
             let mut o = Observation::new("740AB2", now, feed.clone());
             o.lat_deg = Some(lat);

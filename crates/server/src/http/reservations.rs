@@ -1,35 +1,40 @@
-//! Reservation handlers: dry-run check, filing, listing, versioned change and cancel, imports
-//! (GeoJSON, ASTM F3548 `Volume4D`, OpenAir zones) and the GeoJSON export.
-//!
-//! Reservations and zones are visible to every role (they are what deconfliction is about);
-//! only their owner changes or cancels them; observers read only.
+//! Reservations and zones: the dry-run check, filing, listing, versioned change and cancel,
+//! imports (GeoJSON, ASTM F3548 `Volume4D`, OpenAir zones) and the GeoJSON export. The rules
+//! (validation, give-way, ownership) are `domain::reservations`'.
 
-use super::{publish_reservation, EqualPriority, ReservationDoc};
-use crate::auth::Caller;
-use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult};
-use crate::live::now_s;
-use crate::state::AppState;
+use crate::domain::parties::Caller;
+use crate::domain::reservations::{
+    blocking_change, check_volumes, decide, filed_over, may_change, purpose_word, with_gives_way,
+    Candidate, InvalidFiling, Overlap, ReservationDoc, DEFAULT_PRIORITY, DEFAULT_ZONE_PRIORITY,
+    MAX_IMPORT,
+};
+use crate::error::{ApiError, ApiResult};
+use crate::http::extract::{parse_body, ApiJson, ApiPath, ApiQuery};
+use crate::http::state::AppState;
+use crate::wire;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use deconflict_airspace::formats::{astm, geojson, openair};
 use deconflict_airspace::volume::MAX_PRIORITY;
-use deconflict_airspace::{
-    time_span, validate_volumes, Purpose, ReservationOverlap, ReservationState, Volume,
-};
+use deconflict_airspace::{Purpose, ReservationOverlap, ReservationState, Volume};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-/// Longest reservation name, bytes.
-pub const MAX_NAME_BYTES: usize = 200;
-/// Longest justification, bytes.
-pub const MAX_JUSTIFICATION_BYTES: usize = 4_000;
-/// Most reservations or zones filed by one import.
-pub const MAX_IMPORT: usize = 1_000;
-/// Priority of a reservation filed without one.
-pub const DEFAULT_PRIORITY: u8 = 5;
-/// Priority of an imported hazard zone given without one (hazards do not give way).
-pub const DEFAULT_ZONE_PRIORITY: u8 = MAX_PRIORITY;
+fn invalid(e: impl std::fmt::Display) -> ApiError {
+    ApiError::invalid(e.to_string())
+}
+
+fn candidate(
+    name: Option<String>,
+    purpose: Purpose,
+    priority: u8,
+    volumes: Vec<Volume>,
+    justification: Option<String>,
+    now: f64,
+) -> Result<Candidate, InvalidFiling> {
+    Candidate::new(name, purpose, priority, volumes, justification, now)
+}
 
 /// Body of the dry-run check.
 #[derive(Debug, Deserialize)]
@@ -64,131 +69,6 @@ pub struct FileBody {
     version: Option<i64>,
 }
 
-/// A filing after defaults, validated.
-struct Candidate {
-    name: String,
-    purpose: Purpose,
-    priority: u8,
-    volumes: Vec<Volume>,
-    justification: Option<String>,
-}
-
-fn invalid(e: impl std::fmt::Display) -> ApiError {
-    ApiError::invalid(e.to_string())
-}
-
-fn check_volumes(volumes: &[Volume], priority: u8, now: f64) -> ApiResult<()> {
-    validate_volumes(volumes).map_err(invalid)?;
-    if priority > MAX_PRIORITY {
-        return Err(ApiError::invalid(format!(
-            "priority {priority} is out of range [0, {MAX_PRIORITY}]"
-        )));
-    }
-    if let Some((_, end)) = time_span(volumes) {
-        if end <= now {
-            return Err(ApiError::invalid(format!(
-                "the reservation ends at {end}, which is in the past (now {now:.0})"
-            )));
-        }
-    }
-    Ok(())
-}
-
-fn candidate(
-    name: Option<String>,
-    purpose: Purpose,
-    priority: u8,
-    volumes: Vec<Volume>,
-    justification: Option<String>,
-    now: f64,
-) -> ApiResult<Candidate> {
-    let name = name.unwrap_or_default().trim().to_owned();
-    if name.len() > MAX_NAME_BYTES {
-        return Err(ApiError::invalid(format!(
-            "name is longer than {MAX_NAME_BYTES} bytes"
-        )));
-    }
-    let justification = justification
-        .map(|j| j.trim().to_owned())
-        .filter(|j| !j.is_empty());
-    if justification
-        .as_ref()
-        .is_some_and(|j| j.len() > MAX_JUSTIFICATION_BYTES)
-    {
-        return Err(ApiError::invalid(format!(
-            "justification is longer than {MAX_JUSTIFICATION_BYTES} bytes"
-        )));
-    }
-    check_volumes(&volumes, priority, now)?;
-    Ok(Candidate {
-        name,
-        purpose,
-        priority,
-        volumes,
-        justification,
-    })
-}
-
-/// An overlap as the API shows it: the airspace overlap plus `gives_way`, the party that must
-/// give way (`null` at equal priority).
-pub fn overlap_json(o: &ReservationOverlap, filer: &str, filer_priority: u8) -> Value {
-    let mut v = serde_json::to_value(o).unwrap_or(Value::Null);
-    let gives_way = match o.priority.cmp(&filer_priority) {
-        std::cmp::Ordering::Greater => Value::from(filer),
-        std::cmp::Ordering::Less => Value::from(o.party.as_str()),
-        std::cmp::Ordering::Equal => Value::Null,
-    };
-    if let Some(obj) = v.as_object_mut() {
-        obj.insert("gives_way".into(), gives_way);
-    }
-    v
-}
-
-/// Applies the priority rules to a filing's overlaps and returns the state it is filed in.
-///
-/// # Errors
-/// 409 with the overlaps when the filer must give way, when equal priority is refused by the
-/// cell, or when overlaps are not justified.
-fn decide(
-    s: &AppState,
-    overlaps: &[ReservationOverlap],
-    c: &Candidate,
-    filer: &str,
-) -> ApiResult<ReservationState> {
-    if overlaps.is_empty() {
-        return Ok(ReservationState::Accepted);
-    }
-    let list: Vec<Value> = overlaps
-        .iter()
-        .map(|o| overlap_json(o, filer, c.priority))
-        .collect();
-    let refuse =
-        |detail: String| ApiError::conflict(detail).with_extra(json!({ "overlaps": list }));
-    if let Some(o) = overlaps.iter().find(|o| o.priority > c.priority) {
-        return Err(refuse(format!(
-            "overlaps {}'s reservation {} of higher priority ({} > {}): change the volumes, altitudes or times to keep clear of it",
-            o.party, o.reservation_id, o.priority, c.priority
-        )));
-    }
-    if s.config.strategic.equal_priority == EqualPriority::Refuse {
-        if let Some(o) = overlaps.iter().find(|o| o.priority == c.priority) {
-            return Err(refuse(format!(
-                "overlaps {}'s reservation {} of equal priority {}, which this cell refuses (strategic.equal_priority = \"refuse\"): change the volumes, altitudes or times",
-                o.party, o.reservation_id, o.priority
-            )));
-        }
-    }
-    if c.justification.is_none() {
-        let ids: Vec<&str> = overlaps.iter().map(|o| o.reservation_id.as_str()).collect();
-        return Err(refuse(format!(
-            "{} overlap(s) with other parties' reservations ({}): change the request, or file over them with a justification",
-            overlaps.len(),
-            ids.join(", ")
-        )));
-    }
-    Ok(ReservationState::Proposed)
-}
-
 fn find_overlaps(
     s: &AppState,
     party: &str,
@@ -203,12 +83,6 @@ fn find_overlaps(
         .map_err(invalid)
 }
 
-fn filed_over(overlaps: &[ReservationOverlap]) -> Vec<String> {
-    let mut ids: Vec<String> = overlaps.iter().map(|o| o.reservation_id.clone()).collect();
-    ids.dedup();
-    ids
-}
-
 /// `POST /api/v1/reservations/check`.
 pub async fn check(
     State(s): State<AppState>,
@@ -216,15 +90,12 @@ pub async fn check(
     ApiJson(b): ApiJson<Value>,
 ) -> ApiResult<impl IntoResponse> {
     c.require_writer()?;
-    let b: CheckBody = super::parse_body(b)?;
-    let now = now_s();
+    let b: CheckBody = parse_body(b)?;
+    let now = s.now_s();
     let priority = b.priority.unwrap_or(DEFAULT_PRIORITY);
     check_volumes(&b.volumes, priority, now)?;
     let overlaps = find_overlaps(&s, &c.party, &b.volumes, b.reservation_id.as_deref())?;
-    let list: Vec<Value> = overlaps
-        .iter()
-        .map(|o| overlap_json(o, &c.party, priority))
-        .collect();
+    let list: Vec<Overlap> = with_gives_way(&overlaps, &c.party, priority);
     Ok(axum::Json(json!({ "overlaps": list })))
 }
 
@@ -240,9 +111,10 @@ async fn store_new(
         .db(move |st| st.create_reservation(&actor, action, &party, &body))
         .await?;
     let doc: ReservationDoc = serde_json::from_value(rec.body).map_err(ApiError::internal)?;
-    let now = now_s();
+    let now = s.now_s();
     s.strategic.put(doc.clone(), now);
-    publish_reservation(s, "filed", &doc, now);
+    s.live
+        .publish_frame(wire::reservation_frame("filed", &doc, now), None);
     Ok(doc)
 }
 
@@ -262,12 +134,13 @@ async fn store_many(
     let recs = s
         .db(move |st| st.create_reservations(&actor, action, &items))
         .await?;
-    let now = now_s();
+    let now = s.now_s();
     let mut out = Vec::with_capacity(recs.len());
     for rec in recs {
         let doc: ReservationDoc = serde_json::from_value(rec.body).map_err(ApiError::internal)?;
         s.strategic.put(doc.clone(), now);
-        publish_reservation(s, "filed", &doc, now);
+        s.live
+            .publish_frame(wire::reservation_frame("filed", &doc, now), None);
         out.push(doc.json_at(now));
     }
     Ok(out)
@@ -285,7 +158,7 @@ pub async fn file(
             "version is only given when changing a reservation (PUT /api/v1/reservations/{id})",
         ));
     }
-    let now = now_s();
+    let now = s.now_s();
     let volumes = b
         .volumes
         .ok_or_else(|| ApiError::invalid("volumes is missing: give at least one volume"))?;
@@ -299,7 +172,13 @@ pub async fn file(
     )?;
     let _writes = s.strategic.writes.lock().await;
     let overlaps = find_overlaps(&s, &c.party, &cand.volumes, None)?;
-    let state = decide(&s, &overlaps, &cand, &c.party)?.at_time(&cand.volumes, now);
+    let state = decide(
+        &overlaps,
+        &cand,
+        &c.party,
+        s.config.strategic.equal_priority,
+    )?
+    .at_time(&cand.volumes, now);
     let name = if cand.name.is_empty() {
         format!("{} {}", c.party, purpose_word(cand.purpose))
     } else {
@@ -321,28 +200,16 @@ pub async fn file(
         updated_at: 0.0,
     };
     let doc = store_new(&s, &c.party, doc, "reservation.file").await?;
-    let list: Vec<Value> = overlaps
-        .iter()
-        .map(|o| overlap_json(o, &c.party, doc.priority))
-        .collect();
+    let list = with_gives_way(&overlaps, &c.party, doc.priority);
     Ok((
         StatusCode::CREATED,
-        axum::Json(json!({ "reservation": doc.json_at(now_s()), "overlaps": list })),
+        axum::Json(json!({ "reservation": doc.json_at(s.now_s()), "overlaps": list })),
     ))
-}
-
-fn purpose_word(p: Purpose) -> &'static str {
-    match p {
-        Purpose::Operation => "operation",
-        Purpose::Training => "training",
-        Purpose::Hazard => "hazard",
-        Purpose::Closure => "closure",
-    }
 }
 
 /// `GET /api/v1/reservations`.
 pub async fn list(State(s): State<AppState>, _c: Caller) -> impl IntoResponse {
-    let now = now_s();
+    let now = s.now_s();
     let list: Vec<Value> = s.strategic.all().iter().map(|d| d.json_at(now)).collect();
     axum::Json(json!({ "reservations": list }))
 }
@@ -359,37 +226,14 @@ pub async fn one(
     _c: Caller,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<impl IntoResponse> {
-    Ok(axum::Json(get_doc(&s, &id)?.json_at(now_s())))
+    Ok(axum::Json(get_doc(&s, &id)?.json_at(s.now_s())))
 }
 
 /// The owner's document, ready to change: 403 for anyone else, 409 when it is over or stale.
 fn owned(s: &AppState, c: &Caller, id: &str, version: i64, now: f64) -> ApiResult<ReservationDoc> {
     c.require_writer()?;
     let doc = get_doc(s, id)?;
-    if doc.party != c.party {
-        return Err(ApiError::forbidden(format!(
-            "only {} (its owner) may change or cancel reservation {id}",
-            doc.party
-        )));
-    }
-    if doc.version != version {
-        return Err(ApiError::conflict(format!(
-            "reservation {id} is at version {}, not {version}; reload it and apply the change again",
-            doc.version
-        ))
-        .with_extra(json!({ "current_version": doc.version })));
-    }
-    let state = doc.state_at(now);
-    if !state.is_live() {
-        return Err(ApiError::conflict(format!(
-            "reservation {id} is {}; file a new one instead",
-            serde_json::to_value(state)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default()
-        ))
-        .with_extra(json!({ "current_version": doc.version })));
-    }
+    may_change(&doc, &c.party, version, now)?;
     Ok(doc)
 }
 
@@ -407,9 +251,10 @@ async fn store_change(
         .db(move |st| st.update_reservation(&actor, action, &id, Some(expected_version), &body))
         .await?;
     let doc: ReservationDoc = serde_json::from_value(rec.body).map_err(ApiError::internal)?;
-    let now = now_s();
+    let now = s.now_s();
     s.strategic.put(doc.clone(), now);
-    publish_reservation(s, event, &doc, now);
+    s.live
+        .publish_frame(wire::reservation_frame(event, &doc, now), None);
     Ok(doc)
 }
 
@@ -424,7 +269,7 @@ pub async fn update(
     let version = b
         .version
         .ok_or_else(|| ApiError::invalid("version is missing: give the version you changed"))?;
-    let now = now_s();
+    let now = s.now_s();
     let _writes = s.strategic.writes.lock().await;
     let old = owned(&s, &c, &id, version, now)?;
     let cand = candidate(
@@ -439,18 +284,18 @@ pub async fn update(
     // Reservations filed over this one knowingly (with a justification) do not hold up a
     // change that keeps its volumes (a new name, justification, purpose); they are still
     // reported. A change of volumes is checked like a new filing.
-    let same_volumes = cand.volumes == old.volumes;
-    let blocking: Vec<ReservationOverlap> = overlaps
-        .iter()
-        .filter(|o| {
-            !(same_volumes
-                && s.strategic
-                    .get(&o.reservation_id)
-                    .is_some_and(|d| d.filed_over.contains(&id)))
-        })
-        .cloned()
-        .collect();
-    let state = decide(&s, &blocking, &cand, &c.party)?.at_time(&cand.volumes, now);
+    let blocking = blocking_change(&overlaps, cand.volumes == old.volumes, |other| {
+        s.strategic
+            .get(other)
+            .is_some_and(|d| d.filed_over.contains(&id))
+    });
+    let state = decide(
+        &blocking,
+        &cand,
+        &c.party,
+        s.config.strategic.equal_priority,
+    )?
+    .at_time(&cand.volumes, now);
     let doc = ReservationDoc {
         name: if cand.name.is_empty() {
             old.name.clone()
@@ -466,12 +311,9 @@ pub async fn update(
         ..old
     };
     let doc = store_change(&s, &c.party, "reservation.update", &doc, version, "updated").await?;
-    let list: Vec<Value> = overlaps
-        .iter()
-        .map(|o| overlap_json(o, &c.party, doc.priority))
-        .collect();
+    let list = with_gives_way(&overlaps, &c.party, doc.priority);
     Ok(axum::Json(
-        json!({ "reservation": doc.json_at(now_s()), "overlaps": list }),
+        json!({ "reservation": doc.json_at(s.now_s()), "overlaps": list }),
     ))
 }
 
@@ -493,7 +335,7 @@ pub async fn cancel(
     let version = q.version.ok_or_else(|| {
         ApiError::bad_request("?version=N is missing: give the version you cancel")
     })?;
-    let now = now_s();
+    let now = s.now_s();
     let _writes = s.strategic.writes.lock().await;
     let old = owned(&s, &c, &id, version, now)?;
     let doc = ReservationDoc {
@@ -509,7 +351,7 @@ pub async fn cancel(
         "cancelled",
     )
     .await?;
-    Ok(axum::Json(doc.json_at(now_s())))
+    Ok(axum::Json(doc.json_at(s.now_s())))
 }
 
 fn prop_str(p: &Map<String, Value>, k: &str) -> Option<String> {
@@ -553,7 +395,7 @@ pub async fn import(
     ApiJson(body): ApiJson<Value>,
 ) -> ApiResult<impl IntoResponse> {
     c.require_writer()?;
-    let now = now_s();
+    let now = s.now_s();
     let mut cands: Vec<(Candidate, Value)> = Vec::new();
     let kind = body.get("type").and_then(Value::as_str);
     if matches!(kind, Some("FeatureCollection") | Some("Feature")) {
@@ -575,7 +417,7 @@ pub async fn import(
                 prop_str(p, "justification"),
                 now,
             )
-            .map_err(|e| ApiError::invalid(format!("features[{}]: {}", f.index, e.detail)))?;
+            .map_err(|e| ApiError::invalid(format!("features[{}]: {e}", f.index)))?;
             cands.push((cand, json!({ "format": "geojson", "feature": f.index })));
         }
     } else {
@@ -597,19 +439,23 @@ pub async fn import(
     let mut all_overlaps = Vec::new();
     for (i, (cand, source)) in cands.into_iter().enumerate() {
         let overlaps = find_overlaps(&s, &c.party, &cand.volumes, None)?;
-        let state = decide(&s, &overlaps, &cand, &c.party)
-            .map_err(|mut e| {
-                e.detail = format!(
-                    "reservation {i} of the import: {}; nothing was filed",
-                    e.detail
-                );
-                e
-            })?
-            .at_time(&cand.volumes, now);
+        let state = decide(
+            &overlaps,
+            &cand,
+            &c.party,
+            s.config.strategic.equal_priority,
+        )
+        .map_err(ApiError::from)
+        .map_err(|mut e| {
+            e.detail = format!(
+                "reservation {i} of the import: {}; nothing was filed",
+                e.detail
+            );
+            e
+        })?
+        .at_time(&cand.volumes, now);
         for o in &overlaps {
-            let mut v = overlap_json(o, &c.party, cand.priority);
-            v["import_index"] = json!(i);
-            all_overlaps.push(v);
+            all_overlaps.push(wire::import_overlap(o, &c.party, cand.priority, i));
         }
         planned.push(ReservationDoc {
             id: String::new(),
@@ -641,7 +487,7 @@ pub async fn import(
 /// `GET /api/v1/export/reservations.geojson`: live reservations and zones, one feature per
 /// volume (circles as `Point` with `radius_m`), importable back.
 pub async fn export(State(s): State<AppState>, _c: Caller) -> Response {
-    let now = now_s();
+    let now = s.now_s();
     let mut features = Vec::new();
     for d in s.strategic.all() {
         let core = d.core(now);
@@ -721,7 +567,7 @@ pub async fn openair(
             .map_err(|_| ApiError::bad_request("the OpenAir text is not valid UTF-8"))?;
         (q, text)
     };
-    let now = now_s();
+    let now = s.now_s();
     let start = opts.start_time.unwrap_or(now);
     let end = opts
         .end_time
@@ -763,7 +609,7 @@ pub async fn openair(
             None,
             now,
         )
-        .map_err(|e| ApiError::invalid(format!("zone {i} ({}): {}", z.name, e.detail)))?;
+        .map_err(|e| ApiError::invalid(format!("zone {i} ({}): {e}", z.name)))?;
         let source = json!({ "format": "openair", "class": z.class, "type": z.airspace_type,
                              "lower": z.lower_text, "upper": z.upper_text });
         cands.push((cand, source));
@@ -774,9 +620,7 @@ pub async fn openair(
     for (i, (cand, source)) in cands.into_iter().enumerate() {
         let overlaps = find_overlaps(&s, &c.party, &cand.volumes, None)?;
         for o in &overlaps {
-            let mut v = overlap_json(o, &c.party, cand.priority);
-            v["import_index"] = json!(i);
-            all_overlaps.push(v);
+            all_overlaps.push(wire::import_overlap(o, &c.party, cand.priority, i));
         }
         let doc = ReservationDoc {
             id: String::new(),

@@ -6,8 +6,9 @@
 //! at FL250) is a caution from the start and a warning after about 37 s; the scenario is
 //! restarted every [`DEMO_RESTART_S`] so the encounter repeats.
 
+use crate::clock::Clock;
 use crate::config::{FeedConfig, FeedKind, FeedMode};
-use crate::live::{now_s, Live};
+use crate::live::Live;
 use deconflict_feeds::connect::{run_tcp_client, run_tcp_listener, Backoff, FeedSpec};
 use deconflict_feeds::counters::{ConnectionState, FeedStats};
 use deconflict_feeds::sim::{Scenario, Simulator};
@@ -23,7 +24,7 @@ pub const DEMO_RESTART_S: f64 = 900.0;
 pub const DEMO_AIRCRAFT: usize = 80;
 
 /// The bundled recording (see `crates/server/demo/README.md`).
-const PARIS_EXCERPT: &[u8] = include_bytes!("../demo/paris_excerpt.json.gz");
+const PARIS_EXCERPT: &[u8] = include_bytes!("../../demo/paris_excerpt.json.gz");
 
 /// Starts one task per configured feed.
 pub fn spawn_feeds(feeds: &[FeedConfig], live: &Arc<Live>) {
@@ -75,19 +76,21 @@ fn unowned_civil(mut o: Observation) -> Observation {
 }
 
 /// Starts the demo traffic: the `syria` scenario at 1 Hz and the Paris recording.
-pub fn spawn_demo(live: &Arc<Live>) {
+pub fn spawn_demo(live: &Arc<Live>, clock: &Clock) {
+    let clock = clock.clone();
+    let recording_clock = clock.clone();
     let stats = Arc::new(FeedStats::new("demo-syria", "sim", "in-process", None));
     stats.set_state(ConnectionState::Connected);
     live.add_feed(stats.clone());
     let l = live.clone();
     tokio::spawn(async move {
-        let mut started = now_s();
+        let mut started = clock.now_s();
         let mut sim =
             Simulator::new(DEMO_AIRCRAFT, 1, Scenario::Syria, started).with_feed_id("demo-syria");
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         loop {
             tick.tick().await;
-            let now = now_s();
+            let now = clock.now_s();
             if now - started > DEMO_RESTART_S {
                 started = now;
                 sim = Simulator::new(DEMO_AIRCRAFT, 1, Scenario::Syria, started)
@@ -102,7 +105,7 @@ pub fn spawn_demo(live: &Arc<Live>) {
             }
         }
     });
-    spawn_recording(live);
+    spawn_recording(live, recording_clock);
 }
 
 #[derive(Deserialize)]
@@ -129,7 +132,7 @@ fn load_recording() -> Result<Vec<RecordedState>, String> {
     Ok(v)
 }
 
-fn spawn_recording(live: &Arc<Live>) {
+fn spawn_recording(live: &Arc<Live>, clock: Clock) {
     let states = match load_recording() {
         Ok(s) if !s.is_empty() => s,
         Ok(_) => return,
@@ -153,10 +156,10 @@ fn spawn_recording(live: &Arc<Live>) {
         let last_s = states[states.len() - 1].timestamp / 1000.0;
         loop {
             // Each pass is shifted so that the recording's first instant is now.
-            let shift_s = now_s() - first_s;
+            let shift_s = clock.now_s() - first_s;
             for s in &states {
                 let t = s.timestamp / 1000.0 + shift_s;
-                let wait = t - now_s();
+                let wait = t - clock.now_s();
                 if wait > 0.0 {
                     tokio::time::sleep(Duration::from_secs_f64(wait)).await;
                 }

@@ -1,8 +1,8 @@
 //! The shared air picture as the API shows it: one [`TrackView`] per positioned track, each
 //! serialised once per cycle so that per-viewer frames are built by concatenation.
 
-use crate::auth::Directory;
-use crate::policy::{self, Position, Viewer};
+use crate::domain::parties::Directory;
+use crate::domain::policy::{self, Position, Viewer};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -150,15 +150,28 @@ impl Picture {
     }
 }
 
-/// Joins pre-serialised JSON values into an array.
-pub fn json_array<'a>(items: impl Iterator<Item = &'a str>) -> String {
-    let mut s = String::from("[");
-    for (i, j) in items.enumerate() {
-        if i > 0 {
-            s.push(',');
-        }
-        s.push_str(j);
-    }
-    s.push(']');
-    s
+/// The API view of a track from the table (`None` without a position).
+pub fn view_of(t: &deconflict_feeds::track::Track) -> Option<TrackView> {
+    Some(TrackView {
+        id: t.id.clone(),
+        callsign: t.callsign.clone(),
+        party: t.party.clone(),
+        lat_deg: t.lat_deg?,
+        lon_deg: t.lon_deg?,
+        alt_ft: t.alt_ft,
+        gs_kt: t.gs_kt,
+        trk_deg: t.trk_deg,
+        vs_fpm: t.vs_fpm,
+        on_ground: t.on_ground,
+        coasting: t.coasting,
+        last_update: t.last_update_s,
+        sources: t.sources.iter().map(|s| s.to_string()).collect(),
+        squawk: t.squawk.clone(),
+        selected_alt_ft: t.selected_alt_ft.or(t.fms_selected_alt_ft),
+        selected_alt_time: if t.selected_alt_ft.is_some() {
+            t.selected_alt_time_s
+        } else {
+            t.fms_selected_alt_time_s
+        },
+    })
 }

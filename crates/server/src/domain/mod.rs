@@ -1,0 +1,12 @@
+//! The cell's rules, pure: no HTTP, no store, no clock calls (`now` is an argument). Each
+//! module's unit tests are beside its code.
+
+pub mod alerts;
+pub mod ids;
+pub mod intrusions;
+pub mod parties;
+pub mod picture;
+pub mod policy;
+pub mod requests;
+pub mod reservations;
+pub mod safety;

@@ -1,0 +1,81 @@
+//! Conflict alerts: the list a caller may see, most urgent first, and acknowledgements.
+
+use crate::domain::alerts::sorted_alerts;
+use crate::domain::parties::Caller;
+use crate::domain::policy::{self, Viewer};
+use crate::error::{ApiError, ApiResult};
+use crate::http::extract::{optional_body, ApiPath, ApiQuery};
+use crate::http::state::AppState;
+use crate::live::StreamEvent;
+use crate::wire;
+use axum::extract::State;
+use axum::response::IntoResponse;
+use deconflict_store::AlertState;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// The body or query of the operation below.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConflictsQuery {
+    #[serde(default)]
+    include: Option<String>,
+}
+
+/// `GET /api/v1/conflicts[?include=cleared]`.
+pub async fn list(
+    State(s): State<AppState>,
+    c: Caller,
+    ApiQuery(q): ApiQuery<ConflictsQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let since = match q.include.as_deref() {
+        None => None,
+        Some("cleared") => Some(s.now_s() - s.config.retention.recent_cleared_s),
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "include={other:?}: the only value is \"cleared\""
+            )))
+        }
+    };
+    let list = s.db(move |st| st.list_alerts(since)).await?;
+    let out: Vec<Value> = sorted_alerts(list, &Viewer::of(&c))
+        .iter()
+        .map(wire::conflict_json)
+        .collect();
+    Ok(axum::Json(json!({ "conflicts": out })))
+}
+
+/// The body or query of the operation below.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AckBody {
+    #[serde(default)]
+    party: Option<String>,
+}
+
+/// `POST /api/v1/conflicts/{id}/ack`: the caller's side (the cell names one).
+pub async fn ack(
+    State(s): State<AppState>,
+    c: Caller,
+    ApiPath(id): ApiPath<String>,
+    body: axum::body::Bytes,
+) -> ApiResult<impl IntoResponse> {
+    let requested = optional_body::<AckBody>(&body)?.and_then(|b| b.party);
+    let id2 = id.clone();
+    let alert = s.db(move |st| st.get_alert(&id2)).await?;
+    let v = Viewer::of(&c);
+    let alert = alert
+        .filter(|a| policy::alert_visible(&v, a))
+        .ok_or_else(|| ApiError::not_found(format!("no alert {id:?} visible to {}", c.party)))?;
+    let side = policy::ack_side(&c.party, c.role, &alert, requested.as_deref())?;
+    let actor = c.party.clone();
+    let updated = s.db(move |st| st.ack_alert(&actor, &id, &side)).await?;
+    if updated.cleared_at.is_none() {
+        s.live.put_alert(updated.clone());
+    }
+    s.live.publish(StreamEvent::Alert {
+        event: AlertState::Updated,
+        alert: updated.clone(),
+    });
+    Ok(axum::Json(wire::conflict_json(&updated)))
+}

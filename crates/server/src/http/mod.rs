@@ -1,0 +1,363 @@
+//! The HTTP surface: one file per resource, each handler a few lines — extract, call a rule
+//! (`domain`) or a store operation, respond. [`routes`] is the one table of every route with
+//! its documentation, from which the router and the OpenAPI document are both built, so the
+//! two cannot drift.
+
+pub mod auth;
+pub mod conflicts;
+pub mod console;
+pub mod extract;
+pub mod intrusions;
+pub mod limit;
+pub mod messages;
+pub mod openapi;
+pub mod parties;
+pub mod requests;
+pub mod reservations;
+pub mod safety;
+pub mod state;
+pub mod stream;
+pub mod system;
+pub mod table;
+pub mod tracks;
+
+pub use table::RouteTable;
+
+use axum::http::Method;
+use axum::response::IntoResponse;
+use axum::routing::{delete, get, post, put};
+use std::sync::OnceLock;
+
+const GET: Method = Method::GET;
+const POST: Method = Method::POST;
+const PUT: Method = Method::PUT;
+const DELETE: Method = Method::DELETE;
+
+/// Every route the server answers, with what it does and who may call it.
+pub fn routes() -> RouteTable {
+    RouteTable::default()
+        .add(
+            GET,
+            "/api/v1/health",
+            get(system::health),
+            "Liveness check",
+            "anyone",
+        )
+        .add(
+            GET,
+            "/api/v1/me",
+            get(system::me),
+            "The caller's party and role",
+            "any token",
+        )
+        .add(
+            GET,
+            "/api/v1/tracks",
+            get(tracks::list),
+            "Tracks visible to the caller",
+            "any token",
+        )
+        .add(
+            GET,
+            "/api/v1/tracks/{id}",
+            get(tracks::one),
+            "One visible track (404 when unknown or not visible)",
+            "any token",
+        )
+        .add(
+            POST,
+            "/api/v1/telemetry",
+            post(tracks::telemetry),
+            "Report the caller's own aircraft (one state or an array)",
+            "party, cell",
+        )
+        .add(
+            GET,
+            "/api/v1/export/picture.geojson",
+            get(tracks::picture_geojson),
+            "Visible tracks as a GeoJSON FeatureCollection",
+            "any token",
+        )
+        .add(
+            GET,
+            "/api/v1/conflicts",
+            get(conflicts::list),
+            "Active conflicts concerning the caller (?include=cleared)",
+            "any token",
+        )
+        .add(
+            POST,
+            "/api/v1/conflicts/{id}/ack",
+            post(conflicts::ack),
+            "Acknowledge the caller's side (cell: {\"party\":…})",
+            "party, cell",
+        )
+        .add(
+            GET,
+            "/api/v1/messages",
+            get(messages::list),
+            "Hotline messages to, from or for all",
+            "any token",
+        )
+        .add(
+            POST,
+            "/api/v1/messages",
+            post(messages::send),
+            "Send a hotline message to a party or to all",
+            "party, cell",
+        )
+        .add(
+            POST,
+            "/api/v1/messages/{id}/read",
+            post(messages::read),
+            "Mark a message read",
+            "party, cell",
+        )
+        .add(
+            POST,
+            "/api/v1/messages/{id}/ack",
+            post(messages::ack),
+            "Acknowledge a message",
+            "party, cell",
+        )
+        .add(
+            GET,
+            "/api/v1/parties",
+            get(parties::list),
+            "Parties and their sharing rules",
+            "any token",
+        )
+        .add(
+            POST,
+            "/api/v1/parties",
+            post(parties::create),
+            "Register a party",
+            "cell",
+        )
+        .add(
+            PUT,
+            "/api/v1/parties/{id}/sharing",
+            put(parties::set_sharing),
+            "Change a sharing rule",
+            "cell, the party itself",
+        )
+        .add(
+            POST,
+            "/api/v1/parties/{id}/tokens",
+            post(parties::issue_token),
+            "Issue a token (shown once)",
+            "cell",
+        )
+        .add(
+            DELETE,
+            "/api/v1/tokens/{token_id}",
+            delete(parties::revoke_token),
+            "Revoke a token",
+            "cell",
+        )
+        .add(
+            GET,
+            "/api/v1/feeds",
+            get(system::feeds),
+            "Feed status and counters (a party sees its own)",
+            "any token",
+        )
+        .add(
+            GET,
+            "/api/v1/audit",
+            get(system::audit),
+            "Audit log entries (?after=&limit=)",
+            "cell",
+        )
+        .add(
+            GET,
+            "/api/v1/audit/verify",
+            get(system::audit_verify),
+            "Verify the audit hash chain",
+            "cell",
+        )
+        .add(
+            POST,
+            "/api/v1/reservations/check",
+            post(reservations::check),
+            "Dry-run filing check: overlaps with other parties' reservations",
+            "party, cell",
+        )
+        .add(
+            GET,
+            "/api/v1/reservations",
+            get(reservations::list),
+            "Every reservation and zone (visible to all)",
+            "any token",
+        )
+        .add(
+            POST,
+            "/api/v1/reservations",
+            post(reservations::file),
+            "File a reservation (409 with overlaps unless justified)",
+            "party, cell",
+        )
+        .add(
+            GET,
+            "/api/v1/reservations/{id}",
+            get(reservations::one),
+            "One reservation",
+            "any token",
+        )
+        .add(
+            PUT,
+            "/api/v1/reservations/{id}",
+            put(reservations::update),
+            "Change an own reservation (with its version; stale → 409)",
+            "the owner",
+        )
+        .add(
+            DELETE,
+            "/api/v1/reservations/{id}",
+            delete(reservations::cancel),
+            "Cancel an own reservation (?version=N)",
+            "the owner",
+        )
+        .add(
+            POST,
+            "/api/v1/reservations/import",
+            post(reservations::import),
+            "File reservations from GeoJSON or ASTM F3548 Volume4D",
+            "party, cell",
+        )
+        .add(
+            GET,
+            "/api/v1/export/reservations.geojson",
+            get(reservations::export),
+            "Live reservations and zones as GeoJSON",
+            "any token",
+        )
+        .add(
+            POST,
+            "/api/v1/zones/openair",
+            post(reservations::openair),
+            "Import OpenAir airspace as hazard zones (text/plain or JSON)",
+            "party, cell",
+        )
+        .add(
+            GET,
+            "/api/v1/intrusions",
+            get(intrusions::list),
+            "Intrusion alerts concerning the caller (?include=cleared)",
+            "any token",
+        )
+        .add(
+            POST,
+            "/api/v1/intrusions/{id}/ack",
+            post(intrusions::ack),
+            "Acknowledge an own side of an intrusion (the cell names the side: {\"party\": …})",
+            "the aircraft's and the volume's owners, cell",
+        )
+        .add(
+            GET,
+            "/api/v1/requests",
+            get(requests::list),
+            "Vacate requests and notices to, from or for all",
+            "any token",
+        )
+        .add(
+            POST,
+            "/api/v1/requests",
+            post(requests::create),
+            "Send a vacate request or an advance notice",
+            "party, cell",
+        )
+        .add(
+            POST,
+            "/api/v1/requests/{id}/accept",
+            post(requests::accept),
+            "Accept a vacate request",
+            "the addressee",
+        )
+        .add(
+            POST,
+            "/api/v1/requests/{id}/decline",
+            post(requests::decline),
+            "Decline a vacate request with a reason",
+            "the addressee",
+        )
+        .add(
+            POST,
+            "/api/v1/requests/{id}/ack",
+            post(requests::ack),
+            "Acknowledge an advance notice",
+            "the addressees",
+        )
+        .add(
+            GET,
+            "/api/v1/safety/regions",
+            get(safety::list_regions),
+            "Safety-net parameter regions and inhibition volumes (?bbox=W,S,E,N adds the default aerodrome regions there)",
+            "any token",
+        )
+        .add(
+            POST,
+            "/api/v1/safety/regions",
+            post(safety::add_region),
+            "Add a parameter region or inhibition volume",
+            "cell",
+        )
+        .add(
+            DELETE,
+            "/api/v1/safety/regions/{id}",
+            delete(safety::remove_region),
+            "Remove a region added over the API",
+            "cell",
+        )
+        .add(
+            GET,
+            "/api/v1/safety/exemptions",
+            get(safety::list_exemptions),
+            "Declared formation / refuelling exemptions (the cell and observers: all; a party: its own)",
+            "any token",
+        )
+        .add(
+            POST,
+            "/api/v1/safety/exemptions",
+            post(safety::add_exemption),
+            "Declare a formation or refuelling group of own aircraft",
+            "party",
+        )
+        .add(
+            DELETE,
+            "/api/v1/safety/exemptions/{id}",
+            delete(safety::withdraw_exemption),
+            "Withdraw an exemption",
+            "the declaring party, cell",
+        )
+        .add(
+            GET,
+            "/api/v1/stream",
+            get(stream::stream),
+            "WebSocket: snapshot, deltas, alerts, messages (?token=)",
+            "any token",
+        )
+        .add(
+            GET,
+            "/api/v1/openapi.json",
+            get(openapi_json),
+            "This document",
+            "anyone",
+        )
+        .add(
+            GET,
+            "/metrics",
+            get(system::metrics),
+            "Prometheus metrics",
+            "anyone",
+        )
+}
+
+/// `GET /api/v1/openapi.json`: the document of [`routes`], built once.
+async fn openapi_json() -> impl IntoResponse {
+    static DOC: OnceLock<serde_json::Value> = OnceLock::new();
+    axum::Json(
+        DOC.get_or_init(|| openapi::document(&routes().into_parts().1))
+            .clone(),
+    )
+}

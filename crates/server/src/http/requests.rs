@@ -1,0 +1,152 @@
+//! Vacate requests and advance notices: list, create, accept, decline, acknowledge. The rules
+//! are `domain::requests`'; each step is audited by the store and streamed to the parties
+//! concerned.
+
+use crate::domain::parties::Caller;
+use crate::domain::requests::{
+    self, created_action, new_request, Answer, Lookups, NewRequest, RequestDoc, RequestLimits,
+};
+use crate::error::{ApiError, ApiResult};
+use crate::http::extract::{optional_body, parse_body, ApiJson, ApiPath};
+use crate::http::state::AppState;
+use crate::wire;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use deconflict_store::{Role, StrategicRecord};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// The document of a stored request.
+///
+/// # Errors
+/// Internal: the stored body does not read.
+pub fn doc_of(rec: StrategicRecord) -> ApiResult<RequestDoc> {
+    serde_json::from_value(rec.body).map_err(ApiError::internal)
+}
+
+/// `GET /api/v1/requests`: newest first.
+pub async fn list(State(s): State<AppState>, c: Caller) -> ApiResult<impl IntoResponse> {
+    let recs = s.db(|st| st.list_requests()).await?;
+    let now = s.now_s();
+    let mut out = Vec::new();
+    for r in recs {
+        let d = doc_of(r)?;
+        if d.visible_to(&c.party, c.role) {
+            out.push(d.at(now));
+        }
+    }
+    out.reverse();
+    Ok(axum::Json(json!({ "requests": out })))
+}
+
+/// `POST /api/v1/requests`.
+pub async fn create(
+    State(s): State<AppState>,
+    c: Caller,
+    ApiJson(b): ApiJson<Value>,
+) -> ApiResult<impl IntoResponse> {
+    c.require_writer()?;
+    let b: NewRequest = parse_body(b)?;
+    let cfg = &s.config.strategic;
+    let limits = RequestLimits {
+        max_s: cfg.request_max_s,
+        default_s: cfg.request_default_s,
+    };
+    let doc = {
+        let reservation = |id: &str| s.strategic.get(id);
+        let role_of = |p: &str| s.directory.party(p).map(|p| p.role);
+        let lookups = Lookups {
+            reservation: &reservation,
+            role_of: &role_of,
+        };
+        new_request(b, &c.party, s.now_s(), limits, &lookups)?
+    };
+    let body = requests::body_of(&doc);
+    let action = created_action(doc.kind);
+    let actor = c.party.clone();
+    let rec = s
+        .db(move |st| st.create_request(&actor, action, &actor, &body))
+        .await?;
+    let doc = doc_of(rec)?;
+    let now = s.now_s();
+    s.live
+        .publish_frame(wire::request_frame("created", &doc, now), doc.audience());
+    Ok((StatusCode::CREATED, axum::Json(doc.at(now))))
+}
+
+/// Body of an answer.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AnswerBody {
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+async fn answer(
+    s: AppState,
+    c: Caller,
+    id: String,
+    body: axum::body::Bytes,
+    what: Answer,
+) -> ApiResult<axum::Json<RequestDoc>> {
+    c.require_writer()?;
+    let reason = optional_body::<AnswerBody>(&body)?.and_then(|b| b.reason);
+    let id2 = id.clone();
+    let rec = s.db(move |st| st.get_request(&id2)).await?;
+    let not_found = || ApiError::not_found(format!("no request {id:?} visible to {}", c.party));
+    let rec = rec.ok_or_else(not_found)?;
+    let version = rec.version;
+    let d = doc_of(rec)?;
+    if !d.visible_to(&c.party, c.role) {
+        return Err(not_found());
+    }
+    let others: Vec<String> = s
+        .directory
+        .parties()
+        .into_iter()
+        .filter(|p| p.role == Role::Party)
+        .map(|p| p.id)
+        .collect();
+    let d = requests::answer(&d, &c.party, what, reason, s.now_s(), &others)?;
+    let body = requests::body_of(&d);
+    let actor = c.party.clone();
+    let rec = s
+        .db(move |st| st.update_request(&actor, what.action(), &id, version, &body))
+        .await?;
+    let d = doc_of(rec)?;
+    let now = s.now_s();
+    s.live
+        .publish_frame(wire::request_frame(what.event(), &d, now), d.audience());
+    Ok(axum::Json(d.at(now)))
+}
+
+/// `POST /api/v1/requests/{id}/accept`.
+pub async fn accept(
+    State(s): State<AppState>,
+    c: Caller,
+    ApiPath(id): ApiPath<String>,
+    body: axum::body::Bytes,
+) -> ApiResult<axum::Json<RequestDoc>> {
+    answer(s, c, id, body, Answer::Accept).await
+}
+
+/// `POST /api/v1/requests/{id}/decline` with `{"reason": "..."}`.
+pub async fn decline(
+    State(s): State<AppState>,
+    c: Caller,
+    ApiPath(id): ApiPath<String>,
+    body: axum::body::Bytes,
+) -> ApiResult<axum::Json<RequestDoc>> {
+    answer(s, c, id, body, Answer::Decline).await
+}
+
+/// `POST /api/v1/requests/{id}/ack`.
+pub async fn ack(
+    State(s): State<AppState>,
+    c: Caller,
+    ApiPath(id): ApiPath<String>,
+    body: axum::body::Bytes,
+) -> ApiResult<axum::Json<RequestDoc>> {
+    answer(s, c, id, body, Answer::Ack).await
+}

@@ -1,0 +1,235 @@
+//! The alert cycle: a fresh snapshot of the airborne tracks, the safety net and alerting off
+//! the async threads, then the alert events turned into records (`domain::alerts`),
+//! persisted (one transaction per cycle, audited) and only then published, so a client never
+//! acknowledges an alert the store does not know.
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::domain::alerts::{cleared_at_start, record_of, EventContext};
+use crate::domain::ids::alert_id;
+use crate::domain::picture::view_of;
+use crate::domain::safety::engine_exemptions;
+use crate::live::{Live, StreamEvent};
+use crate::wire;
+use axum::extract::ws::Utf8Bytes;
+use deconflict_engine::alerting::{AlertEvent, Alerting, AlertingConfig};
+use deconflict_engine::detect::DetectOptions;
+use deconflict_engine::safety::{Locator, NoRegions, SafetyNet};
+use deconflict_engine::standard::{AlertLevels, SeparationStandard};
+use deconflict_engine::AircraftState;
+use deconflict_feeds::replay::track_samples;
+use deconflict_store::{AlertRecord, Store, StoreError};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Engine options from the configuration.
+pub fn detect_options(config: &Config) -> DetectOptions {
+    DetectOptions {
+        standard: SeparationStandard {
+            h_sep_nm: config.separation.horizontal_nm,
+            v_sep_ft: config.separation.vertical_ft,
+            lookahead_s: config.separation.lookahead_s,
+        },
+        levels: AlertLevels::advisory_caution_warning(
+            config.separation.caution_s,
+            config.separation.warning_s,
+        ),
+        threads: 1,
+    }
+}
+
+/// The alert cycle: a fresh snapshot of the airborne tracks, conflict detection and alerting
+/// off the async threads, then the alert events persisted and published.
+pub async fn run(live: Arc<Live>, store: Arc<dyn Store>, config: Arc<Config>, clock: Clock) {
+    let run = clock.now_s() as u64;
+    // One safety net for the server's life: its detector buffers and per-track vertical
+    // state are kept across alert cycles.
+    let net = match SafetyNet::new(config.safety_net.engine(), detect_options(&config), false) {
+        Ok(d) => Arc::new(Mutex::new(d)),
+        Err(e) => {
+            tracing::error!(error = %e, "conflict detection cannot start; no alerts will be raised");
+            return;
+        }
+    };
+    let alerting = Arc::new(Mutex::new(Alerting::new(AlertingConfig {
+        hold_s: config.separation.alert_hold_s,
+    })));
+    let period_s = config.alert_cycle_s.min(config.cycle_s);
+    let sel_max_age_s = config.safety_net.selected_alt_max_age_s;
+    let mut interval = tokio::time::interval(Duration::from_secs_f64(period_s));
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut regions_seen = 0u64;
+    loop {
+        interval.tick().await;
+        let started = Instant::now();
+        let now = clock.now_s();
+        // Snapshot (under the table lock, briefly), the safety net and alerting, all on a
+        // blocking thread; ingest only waits for the copy.
+        let (det, al, l) = (net.clone(), alerting.clone(), live.clone());
+        let version = live
+            .regions_version
+            .load(std::sync::atomic::Ordering::Acquire);
+        let reload = version != regions_seen;
+        regions_seen = version;
+        let detected = tokio::task::spawn_blocking(move || {
+            let regions: Arc<dyn Locator> = match l.region_set() {
+                Some(set) => set,
+                None => Arc::new(NoRegions),
+            };
+            let samples = track_samples(
+                &l.table.lock().unwrap_or_else(|e| e.into_inner()),
+                now,
+                &*regions,
+                sel_max_age_s,
+            );
+            let owners: HashMap<&str, &str> = samples
+                .iter()
+                .filter_map(|t| Some((t.state.id.as_str(), t.state.party.as_deref()?)))
+                .collect();
+            let exemptions = engine_exemptions(
+                &l.exemption_docs(),
+                now,
+                |t| owners.get(t).map(|p| (*p).to_owned()),
+            );
+            let mut det = det.lock().unwrap_or_else(|e| e.into_inner());
+            if reload {
+                if let Err(e) = det.set_regions(regions.params()) {
+                    tracing::error!(error = %e, "invalid safety-net regions; keeping the previous ones");
+                }
+            }
+            det.set_exemptions(exemptions);
+            let detected = det.evaluate(now, &samples);
+            let states: Vec<AircraftState> = samples.into_iter().map(|t| t.state).collect();
+            detected.map(|d| {
+                let events = al
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .update(now, &d.confirmed);
+                (events, states)
+            })
+        })
+        .await;
+        let (events, states) = match detected {
+            Ok(Ok(x)) => x,
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "detection failed this cycle");
+                (Vec::new(), Vec::new())
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "detection task failed");
+                (Vec::new(), Vec::new())
+            }
+        };
+        if !events.is_empty() {
+            publish_alert_events(&live, &store, run, &events, &states).await;
+        }
+        let active = live
+            .alerts
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .filter(|a| a.cleared_at.is_none())
+            .count();
+        live.metrics.set_active_alerts(active as u64);
+        live.metrics
+            .alert_cycle_done(started.elapsed().as_secs_f64());
+    }
+}
+
+/// Builds the records of one alert cycle's events, persists them (one transaction, audited)
+/// and only then publishes them.
+async fn publish_alert_events(
+    live: &Live,
+    store: &Arc<dyn Store>,
+    run: u64,
+    events: &[AlertEvent],
+    states: &[AircraftState],
+) {
+    let by_id: HashMap<&str, &AircraftState> = states.iter().map(|s| (s.id.as_str(), s)).collect();
+    // The involved tracks as the API shows them, taken from the table at alert time.
+    let views: HashMap<String, Value> = {
+        let t = live.table.lock().unwrap_or_else(|e| e.into_inner());
+        events
+            .iter()
+            .flat_map(|ev| [&ev.conflict.a, &ev.conflict.b])
+            .filter_map(|id| {
+                let v = t.get(id).and_then(view_of)?;
+                Some((id.clone(), serde_json::to_value(&v).ok()?))
+            })
+            .collect()
+    };
+    let party_of = |tid: &str| by_id.get(tid).and_then(|s| s.party.clone());
+    let view_of = |tid: &str| views.get(tid).cloned().unwrap_or(Value::Null);
+    let records: Vec<(String, AlertRecord)> = {
+        let alerts = live.alerts.read().unwrap_or_else(|e| e.into_inner());
+        events
+            .iter()
+            .map(|ev| {
+                let id = alert_id(run, ev.id);
+                let t = ev.conflict.tcpa_s.max(0.0);
+                let cpa_of = |tid: &str| {
+                    by_id
+                        .get(tid)
+                        .map(|s| {
+                            let (lat, lon, _) = deconflict_engine::geodesy::predict_position(s, t);
+                            wire::latlon(lat, lon)
+                        })
+                        .unwrap_or(Value::Null)
+                };
+                let rec = record_of(
+                    ev,
+                    &EventContext {
+                        previous: alerts.get(&id),
+                        id,
+                        party_of: &party_of,
+                        view_of: &view_of,
+                        cpa_of: &cpa_of,
+                    },
+                );
+                (rec.state.audit_action().to_owned(), rec)
+            })
+            .collect()
+    };
+    let s = store.clone();
+    let batch = records.clone();
+    let persist_started = Instant::now();
+    let persisted = tokio::task::spawn_blocking(move || s.record_alerts("engine", &batch)).await;
+    live.metrics
+        .alert_persist_done(persist_started.elapsed().as_secs_f64());
+    match persisted {
+        Ok(Ok(stored)) => {
+            let mut batch = Vec::with_capacity(stored.len());
+            for rec in stored {
+                live.metrics.alert_event(rec.state.as_str(), rec.level);
+                live.put_alert(rec.clone());
+                let frame = wire::alert_frame(rec.state, &rec);
+                batch.push((rec, Utf8Bytes::from(frame)));
+            }
+            live.publish(StreamEvent::Alerts(batch));
+        }
+        Ok(Err(e)) => tracing::error!(error = %e, "cannot persist alert events"),
+        Err(e) => tracing::error!(error = %e, "alert persistence task failed"),
+    }
+}
+
+/// Clears, at start-up, alerts a previous run left active (their pairs are no longer tracked).
+///
+/// # Errors
+/// The store failed.
+pub fn close_stale_alerts(store: &dyn Store, now: f64) -> Result<usize, StoreError> {
+    let stale: Vec<(String, AlertRecord)> = store
+        .list_alerts(None)?
+        .into_iter()
+        .map(|a| {
+            let a = cleared_at_start(a, now);
+            (a.state.audit_action().to_owned(), a)
+        })
+        .collect();
+    let n = stale.len();
+    if n > 0 {
+        store.record_alerts("system", &stale)?;
+    }
+    Ok(n)
+}

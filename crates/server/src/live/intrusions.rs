@@ -1,0 +1,165 @@
+//! The intrusion cycle, once per new picture: the airborne tracks are extrapolated to the
+//! picture time and run through the [`IntrusionDetector`](deconflict_airspace::IntrusionDetector)
+//! over every live reservation of another party and every hazard zone;
+//! [`IntrusionAlerts`](deconflict_airspace::IntrusionAlerts) turns the predictions into
+//! raised / updated / cleared alerts with hysteresis; the records (`domain::intrusions`) are
+//! persisted (one transaction, audited) before they are streamed to the two parties.
+//!
+//! Every few seconds the cycle also records time-driven reservation states and expires
+//! unanswered requests (`live::strategic`).
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::domain::intrusions::{airborne, IntrusionRecord};
+use crate::live::strategic::{advance_reservations, expire_requests, Strategic};
+use crate::live::{Live, StreamEvent};
+use crate::wire;
+use deconflict_store::{AlertState, Store};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How often time-driven states and request expiry are recorded, seconds.
+pub const HOUSEKEEPING_S: f64 = 2.0;
+
+/// Runs forever, once per new picture.
+pub async fn run(
+    live: Arc<Live>,
+    strategic: Arc<Strategic>,
+    store: Arc<dyn Store>,
+    config: Arc<Config>,
+    clock: Clock,
+) {
+    use tokio::sync::broadcast::error::RecvError;
+    let run = clock.now_s() as u64;
+    // Woken by each published picture (the picture cycle's `Cycle` event), so the check runs
+    // right after the picture it uses; the timeout keeps housekeeping going without traffic.
+    let mut events = live.events.subscribe();
+    let wait = Duration::from_secs_f64(2.0 * config.cycle_s);
+    let mut last_picture = f64::NEG_INFINITY;
+    let mut last_housekeeping = Instant::now() - Duration::from_secs(3600);
+    let lookahead_s = config.strategic.intrusion_lookahead_s;
+    loop {
+        match tokio::time::timeout(wait, events.recv()).await {
+            Ok(Ok(ev)) if !matches!(*ev, StreamEvent::Cycle { .. }) => continue,
+            Ok(Err(RecvError::Closed)) => return,
+            // A cycle, a lag (some cycle passed) or the timeout: look at the latest picture.
+            _ => {}
+        }
+        let pic = live.picture();
+        if pic.time <= last_picture {
+            continue;
+        }
+        last_picture = pic.time;
+        let now = pic.time;
+        if last_housekeeping.elapsed().as_secs_f64() >= HOUSEKEEPING_S {
+            last_housekeeping = Instant::now();
+            advance_reservations(&strategic, &store, &live, clock.now_s()).await;
+            if let Err(e) = expire_requests(store.clone(), &live, clock.now_s()).await {
+                tracing::error!(error = %e, "cannot expire requests");
+            }
+        }
+        let (st, l, p2) = (strategic.clone(), live.clone(), pic.clone());
+        let alert_events = tokio::task::spawn_blocking(move || {
+            let started = Instant::now();
+            // Rebuilt here (off the async threads) only when a reservation changed.
+            let detector = st.detector();
+            let states = airborne(&p2);
+            let scan = detector.scan(&states, now, lookahead_s);
+            let out = st
+                .alerts
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .update(&scan.predictions, now);
+            tracing::debug!(
+                aircraft = states.len(),
+                volumes = detector.len(),
+                exact_tests = scan.exact_tests,
+                predictions = scan.predictions.len(),
+                elapsed_ms = started.elapsed().as_secs_f64() * 1e3,
+                "intrusion check"
+            );
+            l.metrics
+                .intrusion_check_done(started.elapsed().as_secs_f64());
+            out
+        })
+        .await;
+        let events = match alert_events {
+            Ok(e) => e,
+            Err(e) => {
+                tracing::error!(error = %e, "intrusion check failed");
+                continue;
+            }
+        };
+        if events.is_empty() {
+            continue;
+        }
+        let records: Vec<IntrusionRecord> = {
+            let active = strategic.active.read().unwrap_or_else(|e| e.into_inner());
+            let by_pair: HashMap<(&str, &str), &IntrusionRecord> =
+                active.values().map(|r| (r.pair_key(), r)).collect();
+            events
+                .iter()
+                .map(|e| {
+                    let i = &e.intrusion;
+                    let view = pic
+                        .index
+                        .get(&i.track_id)
+                        .and_then(|k| serde_json::to_value(&pic.tracks[*k].view).ok())
+                        .unwrap_or(Value::Null);
+                    let name = strategic.get(&i.reservation_id).map(|d| d.name);
+                    let previous = by_pair
+                        .get(&(i.track_id.as_str(), i.reservation_id.as_str()))
+                        .copied();
+                    IntrusionRecord::of_event(run, e, name, view, previous)
+                })
+                .collect()
+        };
+        let batch: Vec<(String, Value)> = records
+            .iter()
+            .map(|r| {
+                (
+                    format!("intrusion.{}", r.state),
+                    serde_json::to_value(r).unwrap_or(Value::Null),
+                )
+            })
+            .collect();
+        let st = store.clone();
+        let stored =
+            tokio::task::spawn_blocking(move || st.record_intrusions("engine", &batch)).await;
+        match stored {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "cannot persist intrusion events");
+                continue;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "intrusion persistence task failed");
+                continue;
+            }
+        }
+        for mut r in records {
+            live.metrics.intrusion_event(r.state.as_str());
+            {
+                let mut active = strategic.active.write().unwrap_or_else(|e| e.into_inner());
+                // An acknowledgement recorded while this cycle ran is kept.
+                let previous = if r.state == AlertState::Cleared {
+                    active.remove(&r.id)
+                } else {
+                    active.get(&r.id).cloned()
+                };
+                if let Some(p) = previous {
+                    r.keep_acks(&p);
+                }
+                if r.state != AlertState::Cleared {
+                    active.insert(r.id.clone(), r.clone());
+                }
+            }
+            live.publish_frame(
+                wire::intrusion_frame(r.state.as_str(), &r),
+                Some(r.parties()),
+            );
+        }
+    }
+}

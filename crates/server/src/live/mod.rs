@@ -1,0 +1,235 @@
+//! The live pipeline: feeds → ingest channel → track table → every alert cycle a snapshot →
+//! conflict detection → alert lifecycle → store → stream; every picture cycle the track
+//! deltas → stream.
+//!
+//! # Design
+//! - Two cadences: the alert cycle (`alert_cycle_s`, default 0.1 s) takes a snapshot of the
+//!   airborne states, runs detection and alerting and publishes alert frames; the picture
+//!   cycle (`cycle_s`, default 1 s) builds the picture and the track deltas. A conflict thus
+//!   reaches clients within about one alert cycle of its feed lines, while the costly
+//!   per-track serialisation stays at the picture cadence.
+//! - Ingest never waits for detection: one task drains the bounded observation channel into
+//!   the [`TrackTable`] under a mutex held only per batch; the cycles hold it only to copy
+//!   a snapshot. Detection and picture building run on blocking threads over those copies.
+//! - Per picture cycle, each distinct viewer (everyone-seeing roles, and each party) gets one delta
+//!   frame, serialised once and shared by all of that viewer's WebSocket clients through a
+//!   `broadcast` channel; the channel never blocks the cycle.
+//! - Alert events are persisted (one transaction per alert cycle, audited) before they are
+//!   broadcast, so a client never acknowledges an alert the store does not know.
+
+//!
+//! # Tasks
+//! - `alerts`: the alert cycle; `picture`: the picture cycle and retention;
+//! - `strategic`: reservations in memory, time-driven states, request expiry;
+//! - `intrusions`: the intrusion cycle; `safety`: regions and exemptions loaded and installed;
+//! - `sources`: configured feeds; `demo`: what `serve --demo` adds.
+//!
+//! Tasks take handles ([`Live`], the store, the clock, the strategic state), never the HTTP
+//! state.
+
+pub mod alerts;
+pub mod demo;
+pub mod intrusions;
+pub mod picture;
+pub mod safety;
+pub mod sources;
+pub mod strategic;
+
+use crate::config::Config;
+use crate::domain::picture::Picture;
+use crate::domain::policy::Viewer;
+use crate::domain::safety::ExemptionDoc;
+use crate::metrics::Metrics;
+use axum::extract::ws::Utf8Bytes;
+use deconflict_airspace::regions::RegionSet;
+use deconflict_feeds::counters::FeedStats;
+use deconflict_feeds::track::{TrackConfig, TrackTable};
+use deconflict_feeds::Observation;
+use deconflict_store::{AlertRecord, AlertState, Message};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, RwLock};
+use tokio::sync::{broadcast, mpsc};
+
+/// Capacity of the observation channel from feeds to the track table.
+pub const INGEST_QUEUE: usize = 65_536;
+
+/// Something the stream carries to clients.
+#[derive(Debug)]
+pub enum StreamEvent {
+    /// One cycle's deltas, one JSON text per viewer.
+    Cycle {
+        /// Cycle time.
+        time: f64,
+        /// `{"type":"delta",…}` per viewer (shared bytes: sending to a client copies nothing).
+        frames: HashMap<Viewer, Utf8Bytes>,
+    },
+    /// An alert lifecycle event.
+    Alert {
+        /// What happened.
+        event: AlertState,
+        /// The alert after the event.
+        alert: AlertRecord,
+    },
+    /// One cycle's alert lifecycle events, in order (one stream item, so that a burst of
+    /// alerts does not overrun the clients' queues).
+    /// Each alert comes with its `{"type":"alert",…}` frame, serialised once for all clients.
+    Alerts(Vec<(AlertRecord, Utf8Bytes)>),
+    /// A hotline message (delivered to its sender, addressee, the cell and observers).
+    Message(Message),
+    /// Any other event (reservations, requests, intrusions): `json` is sent as is to the
+    /// viewers for which `audience` returns true.
+    Other {
+        /// The frame.
+        json: Arc<str>,
+        /// Parties that may see it; `None` = everyone.
+        parties: Option<Vec<String>>,
+    },
+}
+
+/// Shared state of the live picture.
+pub struct Live {
+    /// Latest picture.
+    pub picture: RwLock<Arc<Picture>>,
+    /// Active alerts (and ones cleared this run, until retention), by id.
+    pub alerts: RwLock<BTreeMap<String, AlertRecord>>,
+    /// Stream events.
+    pub events: broadcast::Sender<Arc<StreamEvent>>,
+    /// Observation ingest.
+    pub ingest: mpsc::Sender<Observation>,
+    /// Feed counters.
+    pub feeds: RwLock<Vec<Arc<FeedStats>>>,
+    /// Counters and gauges.
+    pub metrics: Arc<Metrics>,
+    /// Parameter regions and inhibition volumes the safety net uses (swapped whole when the
+    /// cell changes them); `None` until loaded.
+    regions: RwLock<Option<Arc<RegionSet>>>,
+    /// Declared exemptions, as stored.
+    exemptions: RwLock<Vec<ExemptionDoc>>,
+    /// Bumped whenever `regions` changes, so the alert cycle reloads them.
+    pub regions_version: std::sync::atomic::AtomicU64,
+    pub(crate) table: Mutex<TrackTable>,
+}
+
+impl Live {
+    /// Creates the live state and the receiving end of the ingest channel.
+    pub fn new(config: &Config, metrics: Arc<Metrics>) -> (Arc<Live>, mpsc::Receiver<Observation>) {
+        let (tx, rx) = mpsc::channel(INGEST_QUEUE);
+        let (events, _) = broadcast::channel(config.limits.ws_queue_frames.max(2));
+        let table = TrackTable::new(TrackConfig {
+            coast_after_s: config.tracks.coast_after_s,
+            drop_after_s: config.tracks.drop_after_s,
+            vertical: config.safety_net.engine().vertical,
+            exclude_on_ground: config.separation.ignore_on_ground,
+            ..TrackConfig::default()
+        });
+        let live = Live {
+            picture: RwLock::new(Arc::new(Picture::default())),
+            alerts: RwLock::new(BTreeMap::new()),
+            events,
+            ingest: tx,
+            feeds: RwLock::new(Vec::new()),
+            regions: RwLock::new(None),
+            exemptions: RwLock::new(Vec::new()),
+            regions_version: std::sync::atomic::AtomicU64::new(1),
+            metrics,
+            table: Mutex::new(table),
+        };
+        (Arc::new(live), rx)
+    }
+
+    /// The latest picture.
+    pub fn picture(&self) -> Arc<Picture> {
+        self.picture
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Installs a new region set; the next alert cycle uses it.
+    pub fn set_regions(&self, set: Arc<RegionSet>) {
+        *self.regions.write().unwrap_or_else(|e| e.into_inner()) = Some(set);
+        self.regions_version
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    }
+
+    /// The region set in use.
+    pub fn region_set(&self) -> Option<Arc<RegionSet>> {
+        self.regions
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Replaces the declared exemptions.
+    pub fn set_exemption_docs(&self, docs: Vec<ExemptionDoc>) {
+        *self.exemptions.write().unwrap_or_else(|e| e.into_inner()) = docs;
+    }
+
+    /// The party owning a track now (`None` for an unknown track or one with no party).
+    pub fn track_party(&self, id: &str) -> Option<String> {
+        self.table
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(id)
+            .and_then(|t| t.party.clone())
+    }
+
+    /// Publishes a frame built by `wire` to the viewers of `parties` (`None`: everyone; the
+    /// cell and observers always).
+    pub fn publish_frame(&self, json: String, parties: Option<Vec<String>>) {
+        self.publish(StreamEvent::Other {
+            json: Arc::from(json),
+            parties,
+        });
+    }
+
+    /// The declared exemptions, as stored.
+    pub fn exemption_docs(&self) -> Vec<ExemptionDoc> {
+        self.exemptions
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Publishes an event to stream clients (no receiver is not an error).
+    pub fn publish(&self, e: StreamEvent) {
+        let _ = self.events.send(Arc::new(e));
+    }
+
+    /// Registers a feed's counters for `/feeds` and `/metrics`.
+    pub fn add_feed(&self, stats: Arc<FeedStats>) {
+        self.feeds
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(stats);
+    }
+
+    /// Replaces an alert in the in-memory set.
+    pub fn put_alert(&self, a: AlertRecord) {
+        self.alerts
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(a.id.clone(), a);
+    }
+
+    /// Runs the ingest loop until the channel closes.
+    pub async fn run_ingest(self: Arc<Self>, mut rx: mpsc::Receiver<Observation>) {
+        let mut batch = Vec::with_capacity(4096);
+        while rx.recv_many(&mut batch, 4096).await > 0 {
+            let mut rejected: Vec<&'static str> = Vec::new();
+            let n = batch.len() as u64;
+            {
+                let mut t = self.table.lock().unwrap_or_else(|e| e.into_inner());
+                for o in batch.drain(..) {
+                    if let Err(r) = t.ingest(o) {
+                        rejected.push(r.reason());
+                    }
+                }
+            }
+            self.metrics.add_ingested(n);
+            for r in rejected {
+                self.metrics.add_rejected(r);
+            }
+        }
+    }
+}

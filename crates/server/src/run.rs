@@ -1,0 +1,236 @@
+//! Start-up: opens the store, registers the configured (or demo) parties and their first
+//! tokens, starts the live tasks, loads the strategic and safety-net state, and serves until
+//! Ctrl-C.
+
+use crate::app::app;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::domain::parties::{new_token, token_hash, Directory};
+use crate::http::state::AppState;
+use crate::live::alerts::close_stale_alerts;
+use crate::live::{self, demo, safety, sources, strategic, Live};
+use crate::metrics::Metrics;
+use deconflict_store::{Party, Role, Sharing, SqliteStore, Store};
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// How `deconflict serve` was asked to run.
+#[derive(Debug, Clone, Default)]
+pub struct ServeOptions {
+    /// Demo mode: built-in parties and traffic.
+    pub demo: bool,
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServerError {
+    /// The store failed.
+    #[error("store: {0}")]
+    Store(#[from] deconflict_store::StoreError),
+    /// Binding or serving failed.
+    #[error("{context}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// Cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The safety-net regions could not be loaded.
+    #[error("safety-net regions: {0}")]
+    Regions(String),
+}
+
+fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> ServerError {
+    let context = context.into();
+    move |source| ServerError::Io { context, source }
+}
+
+/// Issues a token for `party` and returns it.
+pub fn issue_token(
+    store: &dyn Store,
+    actor: &str,
+    party: &str,
+) -> Result<String, deconflict_store::StoreError> {
+    let (id, token) = new_token();
+    store.create_token(actor, &id, party, &token_hash(&token))?;
+    Ok(token)
+}
+
+fn write_secret(path: &std::path::Path, text: &str) -> Result<(), ServerError> {
+    std::fs::write(path, text).map_err(io(format!("cannot write {}", path.display())))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+    }
+    Ok(())
+}
+
+/// Registers missing parties (from the config, or the demo set) and, in demo mode or when no
+/// cell token exists yet, issues tokens and writes them to the data directory.
+fn bootstrap(store: &dyn Store, config: &Config, opts: &ServeOptions) -> Result<(), ServerError> {
+    let mut wanted: Vec<Party> = config
+        .parties
+        .iter()
+        .map(|p| {
+            Party::new(
+                &p.id,
+                p.name.as_deref().unwrap_or(&p.id),
+                p.role,
+                p.sharing.unwrap_or(config.sharing),
+            )
+        })
+        .collect();
+    if opts.demo {
+        wanted = vec![
+            Party::new("blue", "Blue Coalition", Role::Party, Sharing::full()),
+            Party::new("red", "Red Coalition", Role::Party, Sharing::alerts_only()),
+            Party::new("cell", "Deconfliction Cell", Role::Cell, Sharing::full()),
+            Party::new(
+                "monitor",
+                "Independent Monitor",
+                Role::Observer,
+                Sharing::full(),
+            ),
+        ];
+    }
+    for p in &wanted {
+        if store.get_party(&p.id)?.is_none() {
+            store.create_party("system", p)?;
+        }
+    }
+    if opts.demo {
+        let mut tokens = BTreeMap::new();
+        for p in &wanted {
+            tokens.insert(p.id.clone(), issue_token(store, "system", &p.id)?);
+        }
+        let json = serde_json::to_string_pretty(&tokens).unwrap_or_default();
+        write_secret(&config.data_dir.join("demo-tokens.json"), &json)?;
+        println!("demo parties: blue (sharing full), red (sharing alerts-only), cell (cell), monitor (observer)");
+        for (p, t) in &tokens {
+            println!("token {p}: {t}");
+        }
+        println!(
+            "tokens written to {}",
+            config.data_dir.join("demo-tokens.json").display()
+        );
+    } else {
+        let parties = store.list_parties()?;
+        let tokens = store.list_tokens()?;
+        let cell = parties.iter().find(|p| p.role == Role::Cell);
+        let cell = match cell {
+            Some(c) => c.clone(),
+            None => {
+                let c = Party::new("cell", "Deconfliction Cell", Role::Cell, Sharing::full());
+                store.create_party("system", &c)?;
+                c
+            }
+        };
+        let has_cell_token = tokens.iter().any(|t| {
+            !t.revoked
+                && parties
+                    .iter()
+                    .any(|p| p.id == t.party && p.role == Role::Cell)
+        });
+        if !has_cell_token {
+            let t = issue_token(store, "system", &cell.id)?;
+            let path = config.data_dir.join("cell-token");
+            write_secret(&path, &t)?;
+            println!(
+                "first start: cell token for {:?} written to {} (shown once): {t}",
+                cell.id,
+                path.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Opens the store, bootstraps parties, starts the live pipeline and serves until Ctrl-C.
+/// Writes the bound address to `DATA_DIR/listen-addr` and prints it.
+///
+/// # Errors
+/// The store cannot be opened or the address cannot be bound.
+pub async fn run(config: Config, opts: ServeOptions) -> Result<(), ServerError> {
+    let config = Arc::new(config);
+    std::fs::create_dir_all(&config.data_dir)
+        .map_err(io(format!("cannot create {}", config.data_dir.display())))?;
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.data_dir)?);
+    bootstrap(store.as_ref(), &config, &opts)?;
+    let clock = Clock::system();
+    let closed = close_stale_alerts(store.as_ref(), clock.now_s())?;
+    if closed > 0 {
+        tracing::info!(closed, "cleared alerts left active by the previous run");
+    }
+    let directory = Arc::new(Directory::default());
+    directory.load(store.list_parties()?, store.list_tokens()?);
+    let metrics = Arc::new(Metrics::default());
+    let (live, rx) = Live::new(&config, metrics);
+    tokio::spawn(live.clone().run_ingest(rx));
+    tokio::spawn(live::alerts::run(
+        live.clone(),
+        store.clone(),
+        config.clone(),
+        clock.clone(),
+    ));
+    tokio::spawn(live::picture::run(
+        live.clone(),
+        store.clone(),
+        directory.clone(),
+        config.clone(),
+        clock.clone(),
+    ));
+    sources::spawn_feeds(&config.feeds, &live);
+    if opts.demo {
+        sources::spawn_demo(&live, &clock);
+    }
+    let state = AppState::new(store, config.clone(), directory, live, clock.clone());
+    strategic::load(&state.strategic, state.store.as_ref(), clock.now_s())?;
+    tokio::spawn(live::intrusions::run(
+        state.live.clone(),
+        state.strategic.clone(),
+        state.store.clone(),
+        config.clone(),
+        clock.clone(),
+    ));
+    let regions = safety::install(state.store.as_ref(), &state.config, &state.live)
+        .map_err(ServerError::Regions)?;
+    tracing::info!(regions, "safety-net regions loaded");
+    if opts.demo {
+        demo::seed(&demo::Seed {
+            store: state.store.as_ref(),
+            strategic: &state.strategic,
+            now: clock.now_s(),
+        })?;
+        demo::spawn_civil(&state.live, &clock);
+    }
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .map_err(io(format!("cannot listen on {}", config.listen)))?;
+    let addr: SocketAddr = listener
+        .local_addr()
+        .map_err(io("cannot read the bound address"))?;
+    std::fs::write(config.data_dir.join("listen-addr"), addr.to_string()).map_err(io(format!(
+        "cannot write {}",
+        config.data_dir.join("listen-addr").display()
+    )))?;
+    println!(
+        "listening on http://{addr} (data in {})",
+        config.data_dir.display()
+    );
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(io("server failed"))
+}
+
+/// The default data directory of `--demo`: `deconflict-demo` under the system temp dir.
+pub fn demo_data_dir() -> PathBuf {
+    std::env::temp_dir().join("deconflict-demo")
+}
