@@ -13,8 +13,7 @@ use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-/// The alert level called a warning: the most urgent of the default levels.
-pub const WARNING_LEVEL: u8 = 3;
+pub use deconflict_engine::standard::WARNING_LEVEL;
 
 /// The lifecycle state an engine event records.
 pub fn state_of(kind: AlertEventKind) -> AlertState {
