@@ -14,7 +14,16 @@
 
 use geo::{Bearing, Destination, Distance, Haversine, InterpolatePoint, Point};
 
-use crate::volume::LatLon;
+use serde::{Deserialize, Serialize};
+
+/// A WGS-84 position in degrees.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LatLon {
+    /// Latitude, degrees north, [-90, 90].
+    pub lat_deg: f64,
+    /// Longitude, degrees east, [-180, 180].
+    pub lon_deg: f64,
+}
 
 /// Earth radius used for every spherical computation, in metres (GRS80 mean radius, as `geo`).
 pub const EARTH_RADIUS_M: f64 = 6_371_008.8;

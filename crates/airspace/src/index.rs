@@ -14,10 +14,8 @@ use rstar::{RTree, AABB};
 use serde::{Deserialize, Serialize};
 
 use crate::overlap::{volume_overlap, Overlap};
-use crate::volume::{
-    prepare_volumes, PreparedVolume, Purpose, Reservation, ReservationError, ReservationState,
-    Volume,
-};
+use crate::prepared::{prepare_volumes, PreparedVolume};
+use crate::volume::{Purpose, Reservation, ReservationError, ReservationState, Volume};
 
 type Entry = GeomWithData<Rectangle<[f64; 4]>, (u64, usize)>;
 

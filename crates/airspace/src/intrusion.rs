@@ -38,7 +38,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::geom;
 use crate::index::ReservationIndex;
-use crate::volume::{split_box, PreparedVolume, Purpose, Reservation};
+use crate::prepared::{split_box, PreparedVolume};
+use crate::volume::{Purpose, Reservation};
 
 /// Where an aircraft is predicted to enter a volume.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -343,8 +344,8 @@ fn sort_predictions(v: &mut [IntrusionPrediction]) {
     });
 }
 
-fn geom_pos(ac: &AircraftState) -> crate::LatLon {
-    crate::LatLon {
+fn geom_pos(ac: &AircraftState) -> geom::LatLon {
+    geom::LatLon {
         lat_deg: ac.lat_deg,
         lon_deg: ac.lon_deg,
     }
@@ -358,8 +359,8 @@ type Interval = (f64, f64);
 pub(crate) fn entry_time(
     v: &PreparedVolume,
     ac: &AircraftState,
-    start: crate::LatLon,
-    end: crate::LatLon,
+    start: geom::LatLon,
+    end: geom::LatLon,
     now_time: f64,
     lookahead_s: f64,
 ) -> Option<(f64, EntryPoint)> {

@@ -2,7 +2,9 @@
 //! intrusions. Pure: no I/O, no async, no clock — times are passed in as UNIX seconds.
 //!
 //! - [`volume`]: [`Volume`], [`Shape`], [`Reservation`], [`Purpose`], [`ReservationState`],
-//!   validation ([`Volume::validate`], [`validate_volumes`]) with [`VolumeError`].
+//!   their limits and [`VolumeError`].
+//! - [`prepared`]: validation ([`Volume::validate`], [`validate_volumes`]) and the prepared
+//!   geometry ([`Volume::prepare`]) the modules below compute with.
 //! - [`overlap`]: [`overlaps`] — polygon intersection (`geo` boolean operations, areas in m²) ×
 //!   altitude overlap × time overlap; touching is not overlapping.
 //! - [`index`]: [`ReservationIndex`] — an `rstar` R-tree over volume boxes answering filing
@@ -17,8 +19,8 @@
 //!   GeoJSON or OpenAir ([`load_regions`]), default regions around every IATA-coded aerodrome of
 //!   a bundled list ([`aerodrome_regions`], [`AerodromeDefaults`]), and [`RegionSet::locate`],
 //!   which places each aircraft for the net.
-//! - [`geom`]: the local azimuthal equidistant plane all exact computations use (continuous across
-//!   the antimeridian) and great-circle helpers.
+//! - [`geom`]: [`LatLon`], the local azimuthal equidistant plane all exact computations use
+//!   (continuous across the antimeridian) and great-circle helpers.
 //!
 //! # Example
 //! ```
@@ -58,17 +60,20 @@ pub mod geom;
 pub mod index;
 pub mod intrusion;
 pub mod overlap;
+pub mod prepared;
 pub mod regions;
 pub mod volume;
 
 pub use deconflict_engine::AlertEventKind;
 pub use formats::FormatError;
+pub use geom::LatLon;
 pub use index::{ReservationIndex, ReservationOverlap};
 pub use intrusion::{
     EntryPoint, Intrusion, IntrusionAlertConfig, IntrusionAlerts, IntrusionDetector,
     IntrusionEvent, IntrusionPrediction, IntrusionScan,
 };
 pub use overlap::{overlaps, GeoJsonGeometry, Overlap};
+pub use prepared::validate_volumes;
 pub use regions::{
     aerodrome, aerodrome_regions, aerodromes, load_regions, parse_regions_geojson,
     parse_regions_openair, parse_regions_toml, Aerodrome, AerodromeDefaults, RegionError,
@@ -76,6 +81,5 @@ pub use regions::{
     RegionShape, RegionSource, SafetyRegion,
 };
 pub use volume::{
-    time_span, validate_volumes, LatLon, Purpose, Reservation, ReservationError, ReservationState,
-    Shape, Volume, VolumeError,
+    time_span, Purpose, Reservation, ReservationError, ReservationState, Shape, Volume, VolumeError,
 };

@@ -29,7 +29,8 @@ use geo::{
 use serde::{Deserialize, Serialize};
 
 use crate::geom::{self, LocalPlane};
-use crate::volume::{prepare_volumes, PreparedVolume, ReservationError, Volume, MIN_AREA_M2};
+use crate::prepared::{prepare_volumes, PreparedVolume};
+use crate::volume::{ReservationError, Volume, MIN_AREA_M2};
 
 /// A GeoJSON geometry (RFC 7946) of an area, coordinates `[lon, lat]` in degrees.
 ///

@@ -120,11 +120,10 @@ use crate::formats::openair::parse_openair;
 use deconflict_engine::units::M_PER_NM;
 
 use crate::formats::FormatError;
-use crate::geom::{normalize_lon_deg, LocalPlane, EARTH_RADIUS_M};
+use crate::geom::{normalize_lon_deg, LatLon, LocalPlane, EARTH_RADIUS_M};
 use crate::intrusion::point_in_ring;
-use crate::volume::{
-    altitude_ft, LatLon, LonLatBox, Shape, Volume, VolumeError, MAX_ALT_FT, MIN_ALT_FT,
-};
+use crate::prepared::LonLatBox;
+use crate::volume::{altitude_ft, Shape, Volume, VolumeError, MAX_ALT_FT, MIN_ALT_FT};
 
 /// Most vertices accepted in one region polygon (each point-in-polygon test is linear in them).
 pub const MAX_REGION_VERTICES: usize = 5_000;

@@ -3,7 +3,7 @@
 //!
 //! [`Prepared`] holds what both need from a validated snapshot: each aircraft's
 //! [`Kinematics`] and its rank in byte order of the ids (the order in which every pair is
-//! tested and reported). [`crate::detect`] fills it once per cycle and hands it to
+//! tested and reported). [`crate::detect`](mod@crate::detect) fills it once per cycle and hands it to
 //! [`crate::broadphase`]; neither of those modules depends on the other for it.
 
 use crate::geodesy::Kinematics;

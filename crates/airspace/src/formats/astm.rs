@@ -17,7 +17,8 @@ use deconflict_engine::units::{FT_PER_M, M_PER_FT};
 use serde_json::{json, Map, Value};
 
 use super::{rfc3339_to_unix_s, unix_s_to_rfc3339, FormatError};
-use crate::volume::{LatLon, Shape, Volume};
+use crate::geom::LatLon;
+use crate::volume::{Shape, Volume};
 
 /// Reads one `Volume4D`, an array of them, or an object holding them in `volumes` or `extents`
 /// (as an operational intent does). Every volume is validated.

@@ -13,7 +13,8 @@
 use serde_json::{json, Map, Value};
 
 use super::{rfc3339_to_unix_s, FormatError};
-use crate::volume::{LatLon, Reservation, Shape, Volume, FT_PER_FL};
+use crate::geom::LatLon;
+use crate::volume::{Reservation, Shape, Volume, FT_PER_FL};
 
 /// One imported feature: its volumes and all its properties.
 #[derive(Debug, Clone, PartialEq)]

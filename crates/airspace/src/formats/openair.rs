@@ -18,8 +18,8 @@
 use deconflict_engine::units::M_PER_NM;
 use openair::{Airspace, Altitude, Direction, Geometry, PolygonSegment};
 
-use crate::geom::{bearing_deg, destination, distance_m};
-use crate::volume::{LatLon, Shape, Volume, MAX_ALT_FT, MIN_ALT_FT};
+use crate::geom::{bearing_deg, destination, distance_m, LatLon};
+use crate::volume::{Shape, Volume, MAX_ALT_FT, MIN_ALT_FT};
 
 /// Angular step between points drawn along an arc, degrees.
 pub const ARC_STEP_DEG: f64 = 2.0;

@@ -1,6 +1,6 @@
 //! The safety net: operational alerting logic over the pure detector, for tracks.
 //!
-//! [`crate::detect`] is a textbook state-based detector: it extrapolates every aircraft in a
+//! [`crate::detect`](mod@crate::detect) is a textbook state-based detector: it extrapolates every aircraft in a
 //! snapshot linearly and judges every pair by one standard. That is what `deconflict detect`
 //! runs on a snapshot. Tracks (the live cell and replay) go through this layer instead, which
 //! adds what operational safety nets (EUROCONTROL STCA, FAA Conflict Alert, NASA DAIDALUS
