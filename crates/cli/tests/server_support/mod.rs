@@ -1,6 +1,8 @@
 //! Spawns the real `deconflict serve` binary on loopback for the server tests.
 #![allow(dead_code)]
 
+pub mod strategic;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
