@@ -1,4 +1,5 @@
-//! Beast binary framing (port 30005), and the encoder the simulator uses.
+//! Beast binary framing (port 30005), and the frame encoder the simulator uses (the DF17
+//! messages inside are encoded by [`crate::df17`]).
 //!
 //! A frame is `0x1a`, a type byte, a 6-byte big-endian MLAT timestamp (12 MHz counter), a
 //! signal byte and the payload: 2 bytes for type `'1'` (Mode A/C), 7 bytes for `'2'` (Mode S

@@ -9,7 +9,8 @@
 //! - [`track::TrackTable`]: the fused picture, pure, with time passed in.
 //! - [`source`]: format sniffing and file readers (plain or gzip) for replay.
 //! - [`connect`] and [`counters`]: tokio TCP clients and listeners, file feeds, per-feed counters.
-//! - [`sim`]: seeded synthetic traffic and scripted scenarios, usable in-process or as a feed.
+//! - [`sim`]: seeded synthetic traffic and scripted scenarios, usable in-process or as a feed;
+//!   [`df17`] encodes its ADS-B extended squitters for Beast output.
 //!
 //! # Example
 //! ```
@@ -27,6 +28,7 @@ pub mod avr;
 pub mod beast;
 pub mod connect;
 pub mod counters;
+pub mod df17;
 pub mod error;
 pub mod modes;
 pub mod observation;
