@@ -1,8 +1,9 @@
 // Shared plumbing of the browser tests: start `deconflict serve --demo` on a free loopback port
-// with a fresh data directory, read its demo tokens, launch Debian's Chromium through
-// playwright-core, sign in, save screenshots, and stop everything afterwards.
+// with a fresh data directory (optionally with a configuration file, e.g. extra feeds), read
+// its demo tokens, launch Debian's Chromium through playwright-core, sign in, call the REST API,
+// save screenshots, and stop everything afterwards.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,11 +30,19 @@ export function freePort() {
   });
 }
 
+/** The `deconflict` binary under test (DECONFLICT_BIN overrides target/release/deconflict). */
+export function deconflictBin() {
+  const cmd = process.env.DECONFLICT_BIN || join(WEB_DIR, '..', 'target', 'release', 'deconflict');
+  if (!existsSync(cmd)) throw new Error(`${cmd} not found: run \`cargo build --release -p deconflict\` first`);
+  return cmd;
+}
+
 /**
  * Starts the server and waits until /api/v1/health answers and demo-tokens.json exists.
- * DECONFLICT_BIN overrides the binary; E2E_MOCK=1 runs the development mock instead (never in CI).
+ * `config` (TOML text) is written to the data directory and passed with --config.
+ * E2E_MOCK=1 runs the development mock instead (never in CI).
  */
-export async function startServer() {
+export async function startServer({ config = null } = {}) {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'deconflict-e2e-'));
   let cmd;
@@ -42,11 +51,17 @@ export async function startServer() {
     cmd = process.execPath;
     args = [join(WEB_DIR, 'dev', 'mock-server.mjs'), String(port), dataDir];
   } else {
-    cmd = process.env.DECONFLICT_BIN || join(WEB_DIR, '..', 'target', 'release', 'deconflict');
-    if (!existsSync(cmd)) throw new Error(`${cmd} not found: run \`cargo build --release -p deconflict\` first`);
+    cmd = deconflictBin();
     args = ['serve', '--demo', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir];
+    if (config) {
+      const file = join(dataDir, 'deconflict.toml');
+      writeFileSync(file, config);
+      args.push('--config', file);
+    }
   }
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' } });
+  // When the process was started: the demo's scripted traffic runs from about then.
+  const startedAt = Date.now();
   let log = '';
   child.stdout.on('data', (d) => { log += d; });
   child.stderr.on('data', (d) => { log += d; });
@@ -77,6 +92,8 @@ export async function startServer() {
     base,
     tokens,
     dataDir,
+    startedAt,
+    pid: child.pid,
     log: () => log,
     async stop() {
       if (!exited) {
@@ -94,11 +111,15 @@ export async function launchBrowser() {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
 
-/** Opens a page, signs in with the token and waits for the live picture. */
-export async function signIn(browser, base, token, requests, { initScript } = {}) {
+/**
+ * Opens a page, signs in with the token and waits for the console. `initScript` runs in the
+ * page before its own scripts; `onPage(page)` is called before it loads (to watch its traffic).
+ */
+export async function signIn(browser, base, token, requests, { initScript, onPage } = {}) {
   const context = await browser.newContext({ viewport: { width: 1600, height: 900 } });
   if (initScript) await context.addInitScript(initScript);
   const page = await context.newPage();
+  if (onPage) onPage(page);
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('request', (r) => requests.push({ url: r.url(), page: token.slice(0, 4) }));
@@ -109,6 +130,13 @@ export async function signIn(browser, base, token, requests, { initScript } = {}
   await page.waitForSelector('#app:not([hidden])', { timeout: 15000 });
   page.errors = errors;
   return page;
+}
+
+/** GET /api/v1{path} with a bearer token; the parsed JSON, or throws with the status and body. */
+export async function api(base, token, path) {
+  const res = await fetch(`${base}/api/v1${path}`, { headers: { Authorization: `Bearer ${token}` } });
+  if (!res.ok) throw new Error(`GET ${path}: HTTP ${res.status} ${await res.text()}`);
+  return res.json();
 }
 
 export function state(page) {

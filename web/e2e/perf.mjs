@@ -1,29 +1,79 @@
-// Frame-rate measurement of the map in headless Chromium: signs in as the cell, injects N
-// synthetic moving aircraft through the test hook (all updated once per second, like a feed),
-// pans the map continuously and counts animation frames.
+// Frame-rate measurement of the map in headless Chromium, with the picture arriving the way it
+// does in service: `deconflict simulate feed` serves N synthetic aircraft as a live SBS-1 feed
+// (every aircraft reported once per second), `deconflict serve --demo` connects to it as a civil
+// feed next to the demo's own traffic, and the cell's console receives all of it over the
+// WebSocket stream (snapshot, then one delta per picture cycle). Once the aircraft have
+// arrived, the map is fitted to all of them (the `H` key), panned back and forth with the arrow
+// keys (so the basemap is redrawn too), and its animation frames are counted.
 //
-//   cd web && node e2e/perf.mjs [N=20000] [seconds=10]
-import { launchBrowser, screenshot, signIn, sleep, startServer } from './lib.mjs';
+//   cd web && node e2e/perf.mjs [N=20000] [seconds=10] [scenario=europe]
+//
+// N=0 measures the demo's traffic alone. Scenarios are those of `deconflict simulate feed`
+// (`europe`: flights between European airports; `dense`: a 240 NM x 222 NM box round
+// 50° N 8° E, thousands of conflicts). PERF_PAN=0 keeps the map still; PERF_TAB=hotline (or
+// another tab) measures with that side panel open instead of the aircraft table. Prints one
+// JSON line: frames per second, the map's own draw time per frame, what the stream carried,
+// the server's CPU use and the machine's load, which all share the same cores.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { deconflictBin, freePort, launchBrowser, screenshot, signIn, sleep, startServer, waitFor } from './lib.mjs';
 
-const N = Number(process.argv[2] || 20000);
+const N = Number(process.argv[2] ?? 20000);
 const SECONDS = Number(process.argv[3] || 10);
+const SCENARIO = process.argv[4] || 'europe';
+const TAB = process.env.PERF_TAB || 'aircraft';
 
-const server = await startServer();
+/** Starts `deconflict simulate feed` serving N aircraft as SBS-1 on a free loopback port. */
+async function startFeed(n) {
+  const port = await freePort();
+  const child = spawn(deconflictBin(), ['simulate', 'feed', '--sbs-listen', `127.0.0.1:${port}`, '--aircraft', String(n), '--scenario', SCENARIO, '--interval-s', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr.on('data', (d) => { log += d; });
+  await waitFor(async () => /serving SBS-1/.test(log) || child.exitCode !== null, { timeoutMs: 30000, what: 'the simulated feed to listen' });
+  if (child.exitCode !== null) throw new Error(`simulate feed exited: ${log}`);
+  return { port, stop: () => child.kill('SIGTERM') };
+}
+
+/** CPU seconds a process has used so far (Linux /proc), or NaN. */
+function cpuSeconds(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+const feed = N > 0 ? await startFeed(N) : null;
+const config = feed ? `[[feeds]]\nid = "perf-sbs"\nkind = "sbs"\naddress = "127.0.0.1:${feed.port}"\nmode = "connect"\n` : null;
+const server = await startServer({ config });
 const browser = await launchBrowser();
 try {
-  const page = await signIn(browser, server.base, server.tokens.cell, []);
+  const stream = { frames: 0, bytes: 0 };
+  const watch = (p) => p.on('websocket', (ws) => ws.on('framereceived', (f) => {
+    stream.frames += 1;
+    stream.bytes += typeof f.payload === 'string' ? f.payload.length : f.payload.byteLength;
+  }));
+  const page = await signIn(browser, server.base, server.tokens.cell, [], { onPage: watch });
+  const demo = await waitFor(async () => (await page.evaluate(() => window.__deconflict.stats)).tracks, { timeoutMs: 30000, what: 'the demo traffic' });
+  const arrived = await waitFor(async () => {
+    const s = await page.evaluate(() => window.__deconflict.stats);
+    return s.tracks >= (N > 0 ? N * 0.98 : 1) && s;
+  }, { timeoutMs: 90000, intervalMs: 1000, what: `${N} aircraft from the feed in the cell's picture` });
+  await page.click(`[data-testid=tab-${TAB}]`);
+  await page.click('[data-testid=map-canvas]', { position: { x: 5, y: 5 } });
+  await page.keyboard.press('h');
   await sleep(3000);
-  // A wide view (eastern Mediterranean, ~1,500 km across) so every injected aircraft is on screen.
-  await page.evaluate(() => window.__deconflict.view(36.5, 35.5, 6));
-  const injected = await page.evaluate((n) => window.__deconflict.injectTracks(n), N);
-  await sleep(2000);
-  // Pan back and forth (a few hundred pixels) so the basemap is redrawn too.
   let k = 0;
   const pan = process.env.PERF_PAN !== '0';
   const panner = setInterval(() => {
     if (pan) page.keyboard.press(k++ % 8 < 4 ? 'ArrowRight' : 'ArrowLeft').catch(() => {});
   }, 250);
   const f0 = await page.evaluate(() => window.__deconflict.frames);
+  const s0 = { ...stream };
+  const cpu0 = cpuSeconds(server.pid);
+  const load0 = loadavg()[0];
   const t0 = Date.now();
   const frameMs = [];
   while (Date.now() - t0 < SECONDS * 1000) {
@@ -33,20 +83,32 @@ try {
   clearInterval(panner);
   const f1 = await page.evaluate(() => window.__deconflict.frames);
   const elapsed = (Date.now() - t0) / 1000;
+  const serverCpu = (cpuSeconds(server.pid) - cpu0) / elapsed;
   const s = await page.evaluate(() => window.__deconflict.stats);
-  await screenshot(page, `perf-${N}`);
+  const alerts = await page.evaluate(() => window.__deconflict.state.alerts.length);
   frameMs.sort((a, b) => a - b);
-  const fps = (f1 - f0) / elapsed;
   console.log(JSON.stringify({
-    aircraft_injected: injected,
+    feed_aircraft: N,
+    scenario: N > 0 ? SCENARIO : 'demo only',
+    tracks_at_sign_in: demo,
+    tracks_when_started: arrived.tracks,
     tracks_total: s.tracks,
     drawn_in_view: s.drawn,
+    alerts_listed: alerts,
+    panning: pan,
+    side_panel: TAB,
     seconds: +elapsed.toFixed(1),
-    fps: +fps.toFixed(1),
+    fps: +((f1 - f0) / elapsed).toFixed(1),
     frame_draw_ms_median: +frameMs[Math.floor(frameMs.length / 2)].toFixed(1),
     frame_draw_ms_max_sampled: +frameMs[frameMs.length - 1].toFixed(1),
+    stream_frames_per_s: +((stream.frames - s0.frames) / elapsed).toFixed(1),
+    stream_kb_per_s: Math.round((stream.bytes - s0.bytes) / elapsed / 1024),
+    server_cpu_cores: +serverCpu.toFixed(2),
+    load_average_1min: [+load0.toFixed(2), +loadavg()[0].toFixed(2)],
   }));
+  await screenshot(page, `perf-${N}`).catch((e) => console.error(`no screenshot: ${e.message.split('\n')[0]}`));
 } finally {
   await browser.close();
   await server.stop();
+  if (feed) feed.stop();
 }

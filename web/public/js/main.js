@@ -323,8 +323,6 @@ function signOut() {
 
 // ---- test hook ---------------------------------------------------------------------------
 
-let synthTimer = null;
-
 function stateSnapshot() {
   const alertIds = store.alertTrackIds();
   const trackParties = {};
@@ -360,65 +358,10 @@ function stateSnapshot() {
   });
 }
 
-/** Adds n synthetic moving tracks around the current view (performance tests only). */
-function injectTracks(n, { updateHz = 1 } = {}) {
-  const [lonW, latN] = map.unproject(0, 0);
-  const [lonE, latS] = map.unproject(map.width, map.height);
-  const parties = ['blue', 'red', 'civil', 'green'];
-  let seed = 12345;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-  const now = store.now();
-  const list = [];
-  for (let i = 0; i < n; i++) {
-    list.push({
-      id: `SYN${String(i).padStart(5, '0')}`,
-      callsign: `SYN${i}`,
-      party: parties[i % parties.length],
-      lat_deg: latS + rnd() * (latN - latS),
-      lon_deg: lonW + rnd() * (lonE - lonW),
-      alt_ft: 5000 + Math.round(rnd() * 360) * 100,
-      gs_kt: 250 + rnd() * 230,
-      trk_deg: rnd() * 360,
-      vs_fpm: 0,
-      last_update: now,
-      sources: ['synthetic'],
-      synthetic: true,
-    });
-  }
-  for (const t of list) store.upsertTrack(t);
-  store.emit('tracks');
-  clearInterval(synthTimer);
-  if (updateHz > 0) {
-    // Move them like a live feed would: a full update of every track per cycle.
-    synthTimer = setInterval(() => {
-      const t = store.now();
-      for (const s of list) {
-        const tr = store.tracks.get(s.id);
-        if (!tr) continue;
-        const [lon, lat] = store.position(tr, t);
-        s.lon_deg = lon;
-        s.lat_deg = lat;
-        s.last_update = t;
-        store.upsertTrack(s);
-      }
-      store.emit('tracks');
-    }, 1000 / updateHz);
-  }
-  return list.length;
-}
-
-function clearInjected() {
-  clearInterval(synthTimer);
-  for (const [id, t] of store.tracks) if (t.synthetic) store.tracks.delete(id);
-  store.emit('tracks');
-}
-
 window.__deconflict = Object.freeze({
   get state() {
     return stateSnapshot();
   },
-  injectTracks,
-  clearInjected,
   /** Cheap render statistics (no per-track lists), for frame-rate measurements. */
   get stats() {
     return map ? { frames: map.frames, frameMs: map.stats.frameMs, drawn: map.stats.drawn, tracks: store.tracks.size } : null;

@@ -154,7 +154,7 @@ class Store extends EventTarget {
       else this.pending.set(t.id, t);
     }
     if (target) {
-      for (const [id, t] of this.tracks) if (!seen.has(id) && !t.synthetic) this.tracks.delete(id);
+      for (const id of this.tracks.keys()) if (!seen.has(id)) this.tracks.delete(id);
       this.emit('tracks');
     }
   }
