@@ -51,8 +51,28 @@ test('flight levels, countdowns and UTC inputs', () => {
   assert.equal(parseUtcInput('2026-11-25T10:30'), t);
   assert.equal(parseUtcInput(toUtcInput(t + 7200)), t + 7200);
   for (const bad of ['', '2026-11-25', '25/11/2026 10:30', '2026-13-01 10:00', '2026-11-25 24:00']) assert.ok(Number.isNaN(parseUtcInput(bad)), bad);
+});
+
+test('party colours: blue and red as named, others never mistaken for them, stable', () => {
   assert.equal(partyColour('blue'), '#4ea3ff');
-  assert.equal(partyColour('green'), partyColour('green'), 'stable colour per party');
+  assert.equal(partyColour('red'), '#ff6b6b');
+  // Aircraft without a party are drawn as civil traffic.
+  assert.equal(partyColour(null), partyColour('civil'));
+  assert.equal(partyColour(undefined), partyColour('civil'));
+  // The demo's parties and a third party are told apart on the map.
+  const demo = ['blue', 'red', 'civil', 'cell', 'green'].map(partyColour);
+  assert.equal(new Set(demo).size, demo.length, `distinct colours: ${demo}`);
+  // A party's colour does not depend on how its id is written or on which party came first,
+  // so every console shows it in the same colour.
+  assert.equal(partyColour('Green'), partyColour('green'));
+  assert.equal(partyColour('green'), '#4fd6d6');
+  // No other party is drawn in blue's, red's or civil's colour.
+  const reserved = new Set(['blue', 'red', 'civil'].map(partyColour));
+  for (let i = 0; i < 200; i++) {
+    const c = partyColour(`party-${i}`);
+    assert.match(c, /^#[0-9a-f]{6}$/);
+    assert.ok(!reserved.has(c), `party-${i} drawn as ${c}`);
+  }
 });
 
 const track = (id, party, lon, extra = {}) => ({ id, party, callsign: id, lat_deg: 35, lon_deg: lon, alt_ft: 25000, gs_kt: 360, trk_deg: 90, vs_fpm: 0, last_update: 1000, ...extra });
