@@ -4,7 +4,7 @@ use crate::domain::alerts::sorted_alerts;
 use crate::domain::parties::Caller;
 use crate::domain::policy::{self, Viewer};
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{optional_body, ApiPath, ApiQuery};
+use crate::http::extract::{ack_party, ApiPath, ApiQuery};
 use crate::http::state::AppState;
 use crate::live::StreamEvent;
 use crate::wire;
@@ -45,14 +45,6 @@ pub async fn list(
     Ok(axum::Json(json!({ "conflicts": out })))
 }
 
-/// The body or query of the operation below.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AckBody {
-    #[serde(default)]
-    party: Option<String>,
-}
-
 /// `POST /api/v1/conflicts/{id}/ack`: the caller's side (the cell names one).
 pub async fn ack(
     State(s): State<AppState>,
@@ -60,7 +52,7 @@ pub async fn ack(
     ApiPath(id): ApiPath<String>,
     body: axum::body::Bytes,
 ) -> ApiResult<impl IntoResponse> {
-    let requested = optional_body::<AckBody>(&body)?.and_then(|b| b.party);
+    let requested = ack_party(&body)?;
     let id2 = id.clone();
     let alert = s.db(move |st| st.get_alert(&id2)).await?;
     let v = Viewer::of(&c);

@@ -40,3 +40,21 @@ pub fn optional_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> ApiResult<O
         .map(Some)
         .map_err(|e| ApiError::bad_request(format!("body: {e}")))
 }
+
+/// Body of an acknowledgement: the side acknowledged (the cell names it; a party may name
+/// only its own). Empty means the caller's own side.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AckBody {
+    /// The party whose side is acknowledged.
+    #[serde(default)]
+    pub party: Option<String>,
+}
+
+/// The side an acknowledgement names, from an optional body.
+///
+/// # Errors
+/// 400 when the body is not an [`AckBody`].
+pub fn ack_party(body: &[u8]) -> ApiResult<Option<String>> {
+    Ok(optional_body::<AckBody>(body)?.and_then(|b| b.party))
+}

@@ -6,7 +6,7 @@ use crate::domain::intrusions::{visible, IntrusionRecord};
 use crate::domain::parties::Caller;
 use crate::domain::policy::{ack_side, AckError, Viewer};
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{optional_body, ApiPath, ApiQuery};
+use crate::http::extract::{ack_party, ApiPath, ApiQuery};
 use crate::http::state::AppState;
 use crate::wire;
 use axum::extract::State;
@@ -57,14 +57,6 @@ pub async fn list(
     Ok(axum::Json(json!({ "intrusions": list })))
 }
 
-/// Body of an acknowledgement: the side to acknowledge (needed from the cell only).
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AckBody {
-    #[serde(default)]
-    party: Option<String>,
-}
-
 /// `POST /api/v1/intrusions/{id}/ack`: the caller acknowledges its side of an intrusion.
 pub async fn ack(
     State(s): State<AppState>,
@@ -75,7 +67,7 @@ pub async fn ack(
     if c.role == Role::Observer {
         return Err(AckError::Observer("intrusion").into());
     }
-    let requested = optional_body::<AckBody>(&body)?.and_then(|b| b.party);
+    let requested = ack_party(&body)?;
     let v = Viewer::of(&c);
     let id2 = id.clone();
     let found = s.db(move |st| st.get_intrusion(&id2)).await?;

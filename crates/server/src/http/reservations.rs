@@ -5,7 +5,7 @@
 use crate::domain::parties::Caller;
 use crate::domain::reservations::{
     blocking_change, check_volumes, decide, filed_over, may_change, purpose_word, with_gives_way,
-    Candidate, InvalidFiling, Overlap, ReservationDoc, DEFAULT_PRIORITY, DEFAULT_ZONE_PRIORITY,
+    Candidate, FilingError, Overlap, ReservationDoc, DEFAULT_PRIORITY, DEFAULT_ZONE_PRIORITY,
     MAX_IMPORT,
 };
 use crate::error::{ApiError, ApiResult};
@@ -25,15 +25,18 @@ fn invalid(e: impl std::fmt::Display) -> ApiError {
     ApiError::invalid(e.to_string())
 }
 
-fn candidate(
-    name: Option<String>,
-    purpose: Purpose,
-    priority: u8,
-    volumes: Vec<Volume>,
-    justification: Option<String>,
+/// The state a filing by `c` is filed in at `now`: the give-way decision, then time.
+fn filing_state(
+    s: &AppState,
+    overlaps: &[ReservationOverlap],
+    cand: &Candidate,
+    c: &Caller,
     now: f64,
-) -> Result<Candidate, InvalidFiling> {
-    Candidate::new(name, purpose, priority, volumes, justification, now)
+) -> Result<ReservationState, FilingError> {
+    Ok(
+        decide(overlaps, cand, &c.party, s.config.strategic.equal_priority)?
+            .at_time(&cand.volumes, now),
+    )
 }
 
 /// Body of the dry-run check.
@@ -162,7 +165,7 @@ pub async fn file(
     let volumes = b
         .volumes
         .ok_or_else(|| ApiError::invalid("volumes is missing: give at least one volume"))?;
-    let cand = candidate(
+    let cand = Candidate::new(
         b.name,
         b.purpose.unwrap_or(Purpose::Operation),
         b.priority.unwrap_or(DEFAULT_PRIORITY),
@@ -172,13 +175,7 @@ pub async fn file(
     )?;
     let _writes = s.strategic.writes.lock().await;
     let overlaps = find_overlaps(&s, &c.party, &cand.volumes, None)?;
-    let state = decide(
-        &overlaps,
-        &cand,
-        &c.party,
-        s.config.strategic.equal_priority,
-    )?
-    .at_time(&cand.volumes, now);
+    let state = filing_state(&s, &overlaps, &cand, &c, now)?;
     let name = if cand.name.is_empty() {
         format!("{} {}", c.party, purpose_word(cand.purpose))
     } else {
@@ -272,7 +269,7 @@ pub async fn update(
     let now = s.now_s();
     let _writes = s.strategic.writes.lock().await;
     let old = owned(&s, &c, &id, version, now)?;
-    let cand = candidate(
+    let cand = Candidate::new(
         b.name.or(Some(old.name.clone())),
         b.purpose.unwrap_or(old.purpose),
         b.priority.unwrap_or(old.priority),
@@ -289,13 +286,7 @@ pub async fn update(
             .get(other)
             .is_some_and(|d| d.filed_over.contains(&id))
     });
-    let state = decide(
-        &blocking,
-        &cand,
-        &c.party,
-        s.config.strategic.equal_priority,
-    )?
-    .at_time(&cand.volumes, now);
+    let state = filing_state(&s, &blocking, &cand, &c, now)?;
     let doc = ReservationDoc {
         name: if cand.name.is_empty() {
             old.name.clone()
@@ -409,7 +400,7 @@ pub async fn import(
         for f in features {
             let at = format!("features[{}].properties", f.index);
             let p = &f.properties;
-            let cand = candidate(
+            let cand = Candidate::new(
                 prop_str(p, "name"),
                 prop_purpose(&at, p.get("purpose"))?.unwrap_or(Purpose::Operation),
                 prop_priority(&at, p.get("priority"))?.unwrap_or(DEFAULT_PRIORITY),
@@ -424,7 +415,7 @@ pub async fn import(
         let volumes = astm::volumes_from_value(&body).map_err(invalid)?;
         let empty = Map::new();
         let p = body.as_object().unwrap_or(&empty);
-        let cand = candidate(
+        let cand = Candidate::new(
             prop_str(p, "name"),
             prop_purpose("$", p.get("purpose"))?.unwrap_or(Purpose::Operation),
             prop_priority("$", p.get("priority"))?.unwrap_or(DEFAULT_PRIORITY),
@@ -439,21 +430,15 @@ pub async fn import(
     let mut all_overlaps = Vec::new();
     for (i, (cand, source)) in cands.into_iter().enumerate() {
         let overlaps = find_overlaps(&s, &c.party, &cand.volumes, None)?;
-        let state = decide(
-            &overlaps,
-            &cand,
-            &c.party,
-            s.config.strategic.equal_priority,
-        )
-        .map_err(ApiError::from)
-        .map_err(|mut e| {
-            e.detail = format!(
-                "reservation {i} of the import: {}; nothing was filed",
-                e.detail
-            );
-            e
-        })?
-        .at_time(&cand.volumes, now);
+        let state = filing_state(&s, &overlaps, &cand, &c, now)
+            .map_err(ApiError::from)
+            .map_err(|mut e| {
+                e.detail = format!(
+                    "reservation {i} of the import: {}; nothing was filed",
+                    e.detail
+                );
+                e
+            })?;
         for o in &overlaps {
             all_overlaps.push(wire::import_overlap(o, &c.party, cand.priority, i));
         }
@@ -601,7 +586,7 @@ pub async fn openair(
     }
     let mut cands = Vec::new();
     for (i, z) in parsed.zones.iter().enumerate() {
-        let cand = candidate(
+        let cand = Candidate::new(
             Some(z.name.clone()),
             purpose,
             priority,

@@ -13,14 +13,16 @@
 //! Seeding happens only on an empty store, so restarting the demo keeps what was changed.
 
 use crate::clock::Clock;
-use crate::domain::requests::RequestDoc;
+use crate::domain::requests::{
+    body_of, created_action, new_request, Lookups, NewRequest, RequestKind, RequestLimits,
+};
 use crate::domain::reservations::ReservationDoc;
 use crate::live::strategic::Strategic;
 use crate::live::Live;
 use deconflict_airspace::{LatLon, Purpose, ReservationState, Shape, Volume};
 use deconflict_feeds::Observation;
 use deconflict_store::Store;
-use deconflict_store::StoreResult;
+use deconflict_store::{StoreError, StoreResult};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -155,10 +157,19 @@ pub fn seed(s: &Seed<'_>) -> StoreResult<()> {
         Some("Time-critical strike package; Blue CAP is asked to vacate the overlap".into());
     red.filed_over = vec![blue.id.clone()];
     let red = file(s, "red", "reservation.file", &red)?;
-    let vacate = RequestDoc {
-        id: String::new(),
-        kind: crate::domain::requests::RequestKind::Vacate,
-        from: "red".into(),
+    // The demo's requests go through the same rules as any party's.
+    let reservation = |id: &str| s.strategic.get(id);
+    let role_of = |p: &str| s.store.get_party(p).ok().flatten().map(|p| p.role);
+    let lookups = Lookups {
+        reservation: &reservation,
+        role_of: &role_of,
+    };
+    let limits = RequestLimits {
+        max_s: 7.0 * 86_400.0,
+        default_s: 3_600.0,
+    };
+    let vacate = NewRequest {
+        kind: RequestKind::Vacate,
         to: Some("blue".into()),
         reservation_id: Some(red.id.clone()),
         volume: Some(Volume {
@@ -171,37 +182,27 @@ pub fn seed(s: &Seed<'_>) -> StoreResult<()> {
         message:
             "Keep Blue CAP out of the strike corridor overlap, FL150-FL250, for the package window"
                 .into(),
-        state: crate::domain::requests::RequestState::Pending,
-        reason: None,
-        expires_at: now + 3_600.0,
-        created_at: 0.0,
-        updated_at: 0.0,
-        answered_at: None,
-        answered_by: None,
-        acks: Vec::new(),
-        version: 0,
+        expires_at: Some(now + 3_600.0),
     };
-    s.store.create_request(
-        "red",
-        "request.vacate",
-        "red",
-        &serde_json::to_value(&vacate)?,
-    )?;
-    let notice = RequestDoc {
-        kind: crate::domain::requests::RequestKind::Notice,
+    let notice = NewRequest {
+        kind: RequestKind::Notice,
         to: None,
+        reservation_id: Some(red.id.clone()),
         volume: None,
         message: "Red strike package in the northern corridor, FL150-FL300, starting in 30 minutes"
             .into(),
-        expires_at: start,
-        ..vacate
+        expires_at: Some(start),
     };
-    s.store.create_request(
-        "red",
-        "request.notice",
-        "red",
-        &serde_json::to_value(&notice)?,
-    )?;
+    for b in [vacate, notice] {
+        let doc =
+            new_request(b, "red", now, limits, &lookups).map_err(|e| StoreError::Corrupt {
+                kind: "demo request",
+                id: "red".into(),
+                what: e.to_string(),
+            })?;
+        s.store
+            .create_request("red", created_action(doc.kind), "red", &body_of(&doc))?;
+    }
     Ok(())
 }
 
