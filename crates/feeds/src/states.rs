@@ -1,6 +1,7 @@
 //! Recorded and reported state vectors: OpenSky `state_vectors_data4` CSV, state-vector JSON
 //! (an array of decoded states, as `traffic` exports), readsb/dump1090 `aircraft.json`, and
-//! party telemetry JSON.
+//! party telemetry JSON, both as feed lines ([`parse_telemetry_line`]) and as reports a party
+//! posts to the cell ([`parse_telemetry_report`]).
 //!
 //! All are already decoded states, so these are field mappings with unit conversions
 //! (OpenSky uses SI units: m/s and metres) and range checks. Non-finite or out-of-range values
@@ -13,9 +14,26 @@
 //! and from the optional telemetry fields `selected_alt_ft` and `fms_selected_alt_ft`. Either
 //! must be finite and within -2,000..=200,000 ft, else the state is rejected as
 //! `bad_field` (`selected_altitude` / `fms_selected_altitude`), like any other bad field.
+//!
+//! # Telemetry lines and reports
+//! Both carry a [`Telemetry`] object. A *line* (a `telemetry` feed) must have a `time` and is
+//! checked like every other decoded state here, with [`DecodeError`]s counted by reason. A
+//! *report* (`POST /api/v1/telemetry`) is checked against the receiving cell's clock and the
+//! API's id rule, and each rejection is a [`TelemetryError`] whose message names the JSON
+//! field, for the party that sent it:
+//! - `time` is optional (default: now) and must be at most [`REPORT_MAX_AHEAD_S`] ahead of
+//!   now and at most [`REPORT_MAX_AGE_S`] old;
+//! - `id` is 1-32 characters of `A-Z a-z 0-9 - _` (a track id usable in the API's paths);
+//! - position, altitude, ground speed, track and vertical rate within the engine's limits
+//!   ([`AircraftState::validate`], absent speeds and track counting as 0);
+//! - `selected_alt_ft` and `fms_selected_alt_ft` finite and within -2,000..=200,000 ft;
+//! - `callsign` at most 16 bytes (else rejected; a line drops it instead);
+//! - a `squawk` other than four octal digits, or a blank callsign, is dropped, as in a line.
 
 use std::sync::Arc;
 
+use deconflict_engine::state::{StateError, MAX_ALT_FT, MIN_ALT_FT};
+use deconflict_engine::AircraftState;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -460,27 +478,33 @@ pub struct Telemetry {
     /// FMS selected altitude, feet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fms_selected_alt_ft: Option<f64>,
-    /// Time of applicability, UNIX seconds.
-    pub time: f64,
+    /// Time of applicability, UNIX seconds. Required in a line; a report without it is as of
+    /// its reception.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<f64>,
 }
 
 impl Telemetry {
-    /// Converts to an observation owned by `party` (`own = true`).
+    /// Converts a telemetry line to an observation owned by `party` (`own = true`).
     ///
     /// # Errors
-    /// [`DecodeError::BadField`] for an empty/overlong id or out-of-range value.
+    /// [`DecodeError::Malformed`] without a `time`, [`DecodeError::BadField`] for an
+    /// empty/overlong id or out-of-range value.
     pub fn into_observation(
         self,
         feed: &Arc<str>,
         party: Option<&Arc<str>>,
     ) -> Result<Observation, DecodeError> {
+        let time_s = self.time.ok_or(DecodeError::Malformed {
+            what: "telemetry JSON",
+        })?;
         let id = self.id.trim();
         if id.is_empty() || id.len() > 32 || !id.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(DecodeError::BadField { field: "id" });
         }
         finish(Observation {
             id: id.to_string(),
-            time_s: self.time,
+            time_s,
             lat_deg: Some(self.lat_deg),
             lon_deg: Some(self.lon_deg),
             alt_ft: Some(self.alt_ft),
@@ -513,6 +537,164 @@ pub fn parse_telemetry_line(
         what: "telemetry JSON",
     })?;
     t.into_observation(feed, party)
+}
+
+/// How far ahead of the receiving cell's clock a report's `time` may be, seconds (clock
+/// offsets between a party's system and the cell).
+pub const REPORT_MAX_AHEAD_S: f64 = 5.0;
+/// How old a report's `time` may be, seconds (one hour: later data is history, not picture).
+pub const REPORT_MAX_AGE_S: f64 = 3_600.0;
+/// Longest report id, characters.
+pub const REPORT_MAX_ID_CHARS: usize = 32;
+/// Longest report callsign, bytes.
+pub const REPORT_MAX_CALLSIGN_BYTES: usize = 16;
+
+/// Why a telemetry report was rejected; the message names the JSON field and is meant for
+/// the party that sent the report.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TelemetryError {
+    /// Not a telemetry object: not JSON, a missing, unknown or mistyped field (the JSON
+    /// parser's message).
+    #[error("{0}")]
+    Json(String),
+    /// A kinematic field out of the engine's limits or not finite, or an empty id.
+    #[error(transparent)]
+    State(#[from] StateError),
+    /// The id has characters other than `A-Z a-z 0-9 - _`, or more than 32.
+    #[error("id {0:?} must be 1-32 characters of A-Z, a-z, 0-9, '-', '_'")]
+    Id(String),
+    /// `time` is NaN or infinite.
+    #[error("time is not a finite number")]
+    TimeNotFinite,
+    /// `time` is more than [`REPORT_MAX_AHEAD_S`] ahead of the cell's clock.
+    #[error("time {time} is {ahead_s:.0} s in the future")]
+    TimeAhead {
+        /// The time given, UNIX s.
+        time: f64,
+        /// How far ahead of the cell's clock, seconds.
+        ahead_s: f64,
+    },
+    /// `time` is more than [`REPORT_MAX_AGE_S`] (an hour) old.
+    #[error("time {time} is more than an hour old")]
+    TimeTooOld {
+        /// The time given, UNIX s.
+        time: f64,
+    },
+    /// A selected altitude (`selected_alt_ft`, `fms_selected_alt_ft`) not finite or out of
+    /// -2,000..=200,000 ft.
+    #[error("{field} {value} is out of range")]
+    SelectedAltitude {
+        /// The JSON field.
+        field: &'static str,
+        /// The value given, feet.
+        value: f64,
+    },
+    /// `callsign` longer than 16 bytes.
+    #[error("callsign is longer than 16 characters")]
+    CallsignTooLong,
+}
+
+fn valid_report_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.chars().count() <= REPORT_MAX_ID_CHARS
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+impl Telemetry {
+    /// Converts a report received at `now_s` (UNIX s, the cell's clock) to an observation
+    /// owned by `party` (`own = true`), with the report rules of the module docs.
+    ///
+    /// # Errors
+    /// The first rule broken, as a [`TelemetryError`].
+    pub fn into_report_observation(
+        self,
+        now_s: f64,
+        feed: &Arc<str>,
+        party: &Arc<str>,
+    ) -> Result<Observation, TelemetryError> {
+        AircraftState {
+            id: self.id.clone(),
+            party: None,
+            lat_deg: self.lat_deg,
+            lon_deg: self.lon_deg,
+            alt_ft: self.alt_ft,
+            gs_kt: self.gs_kt.unwrap_or(0.0),
+            trk_deg: self.trk_deg.unwrap_or(0.0),
+            vs_fpm: self.vs_fpm.unwrap_or(0.0),
+        }
+        .validate()?;
+        if !valid_report_id(&self.id) {
+            return Err(TelemetryError::Id(self.id));
+        }
+        if let Some(time) = self.time {
+            if !time.is_finite() {
+                return Err(TelemetryError::TimeNotFinite);
+            }
+            if time > now_s + REPORT_MAX_AHEAD_S {
+                return Err(TelemetryError::TimeAhead {
+                    time,
+                    ahead_s: time - now_s,
+                });
+            }
+            if time < now_s - REPORT_MAX_AGE_S {
+                return Err(TelemetryError::TimeTooOld { time });
+            }
+        }
+        for (field, value) in [
+            ("selected_alt_ft", self.selected_alt_ft),
+            ("fms_selected_alt_ft", self.fms_selected_alt_ft),
+        ] {
+            if let Some(value) = value {
+                if !(value.is_finite() && (MIN_ALT_FT..=MAX_ALT_FT).contains(&value)) {
+                    return Err(TelemetryError::SelectedAltitude { field, value });
+                }
+            }
+        }
+        if self
+            .callsign
+            .as_ref()
+            .is_some_and(|c| c.len() > REPORT_MAX_CALLSIGN_BYTES)
+        {
+            return Err(TelemetryError::CallsignTooLong);
+        }
+        Ok(Observation {
+            time_s: self.time.unwrap_or(now_s),
+            lat_deg: Some(self.lat_deg),
+            lon_deg: Some(self.lon_deg),
+            alt_ft: Some(self.alt_ft),
+            gs_kt: self.gs_kt,
+            trk_deg: self.trk_deg,
+            vs_fpm: self.vs_fpm,
+            callsign: self.callsign.as_deref().and_then(clean_callsign),
+            squawk: self.squawk.as_deref().and_then(clean_squawk),
+            on_ground: self.on_ground,
+            selected_alt_ft: self.selected_alt_ft,
+            fms_selected_alt_ft: self.fms_selected_alt_ft,
+            party: Some(party.clone()),
+            own: true,
+            ..Observation::new(self.id, now_s, feed.clone())
+        })
+    }
+}
+
+/// Decodes one telemetry report (one element of a `POST /api/v1/telemetry` body) received at
+/// `now_s` (UNIX s) from `party`, into an observation owned by it on `feed`.
+///
+/// # Errors
+/// [`TelemetryError::Json`] when `report` is not a telemetry object, else the first report
+/// rule broken (see the module docs).
+pub fn parse_telemetry_report(
+    report: Value,
+    now_s: f64,
+    feed: &Arc<str>,
+    party: &Arc<str>,
+) -> Result<Observation, TelemetryError> {
+    let t: Telemetry =
+        serde_json::from_value(report).map_err(|e| TelemetryError::Json(e.to_string()))?;
+    t.into_report_observation(now_s, feed, party)
 }
 
 #[cfg(test)]
@@ -649,7 +831,7 @@ mod tests {
             on_ground: None,
             selected_alt_ft: Some(f64::NAN),
             fms_selected_alt_ft: None,
-            time: 1_700_000_000.0,
+            time: Some(1_700_000_000.0),
         };
         assert_eq!(
             t.into_observation(&feed(), None).unwrap_err(),
@@ -673,5 +855,140 @@ mod tests {
             DecodeError::BadField { field: "longitude" }
         );
         assert!(parse_telemetry_line(b"{", &feed(), None).is_err());
+    }
+
+    const NOW: f64 = 1_700_000_000.0;
+
+    fn report(v: Value) -> Result<Observation, TelemetryError> {
+        parse_telemetry_report(v, NOW, &feed(), &Arc::from("blue"))
+    }
+
+    fn reason(v: Value) -> String {
+        report(v).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn telemetry_report_fields_and_defaults() {
+        let o = report(serde_json::json!({
+            "id": "BLU-001_a", "callsign": " VIPER11 ", "lat_deg": 36.2, "lon_deg": 37.1,
+            "alt_ft": 25_000, "gs_kt": 450, "trk_deg": 90, "vs_fpm": 1500, "on_ground": false,
+            "squawk": "4401", "selected_alt_ft": 31_000, "fms_selected_alt_ft": 35_000,
+            "time": NOW - 2.0
+        }))
+        .unwrap();
+        assert_eq!((o.id.as_str(), o.time_s), ("BLU-001_a", NOW - 2.0));
+        assert_eq!(
+            (o.lat_deg, o.lon_deg, o.alt_ft),
+            (Some(36.2), Some(37.1), Some(25_000.0))
+        );
+        assert_eq!(
+            (o.gs_kt, o.trk_deg, o.vs_fpm),
+            (Some(450.0), Some(90.0), Some(1500.0))
+        );
+        assert_eq!(o.callsign.as_deref(), Some("VIPER11"));
+        assert_eq!(
+            (o.squawk.as_deref(), o.on_ground),
+            (Some("4401"), Some(false))
+        );
+        assert_eq!(
+            (o.selected_alt_ft, o.fms_selected_alt_ft),
+            (Some(31_000.0), Some(35_000.0))
+        );
+        assert_eq!(
+            (o.party.as_deref(), o.own, &*o.feed),
+            (Some("blue"), true, "t")
+        );
+        // Only id and position are required; no time means now. A squawk that is not four
+        // octal digits and a blank callsign are dropped, not rejected.
+        let o = report(serde_json::json!({
+            "id": "X1", "lat_deg": 1.0, "lon_deg": 2.0, "alt_ft": 100, "squawk": "7a00",
+            "callsign": "  "
+        }))
+        .unwrap();
+        assert_eq!(
+            (o.time_s, o.gs_kt, o.squawk, o.callsign),
+            (NOW, None, None, None)
+        );
+        // A track angle the engine accepts is accepted (a line is stricter, ±360°).
+        assert!(report(serde_json::json!({
+            "id": "X1", "lat_deg": 1.0, "lon_deg": 2.0, "alt_ft": 100, "trk_deg": 400
+        }))
+        .is_ok());
+    }
+
+    #[test]
+    fn telemetry_report_rejections_name_the_field() {
+        let base =
+            || serde_json::json!({"id": "X1", "lat_deg": 35.0, "lon_deg": 36.0, "alt_ft": 9000});
+        let with = |k: &str, v: Value| {
+            let mut b = base();
+            b[k] = v;
+            b
+        };
+        assert!(reason(with("lat_deg", 95.0.into())).contains("lat_deg"));
+        assert!(reason(with("alt_ft", 1e9.into())).contains("alt_ft"));
+        assert!(reason(with("gs_kt", (-1.0).into())).contains("gs_kt"));
+        assert!(reason(with("vs_fpm", 70_000.0.into())).contains("vs_fpm"));
+        assert_eq!(reason(with("id", "".into())), "id is empty");
+        assert_eq!(
+            report(with("id", "BLU.001".into())),
+            Err(TelemetryError::Id("BLU.001".into()))
+        );
+        assert!(report(with("id", "A".repeat(32).into())).is_ok());
+        assert!(report(with("id", "A".repeat(33).into())).is_err());
+        // The clock window: 5 s ahead at most, an hour old at most.
+        assert!(report(with("time", (NOW + 5.0).into())).is_ok());
+        assert_eq!(
+            reason(with("time", (NOW + 10.0).into())),
+            format!("time {} is 10 s in the future", NOW + 10.0)
+        );
+        assert!(report(with("time", (NOW - 3_600.0).into())).is_ok());
+        assert_eq!(
+            report(with("time", (NOW - 3_601.0).into())),
+            Err(TelemetryError::TimeTooOld {
+                time: NOW - 3_601.0
+            })
+        );
+        assert_eq!(
+            reason(with("selected_alt_ft", 250_000.0.into())),
+            "selected_alt_ft 250000 is out of range"
+        );
+        assert_eq!(
+            reason(with("fms_selected_alt_ft", (-2_500.0).into())),
+            "fms_selected_alt_ft -2500 is out of range"
+        );
+        assert!(report(with("callsign", "A".repeat(16).into())).is_ok());
+        assert_eq!(
+            report(with("callsign", "A".repeat(17).into())),
+            Err(TelemetryError::CallsignTooLong)
+        );
+        // Not a telemetry object: the JSON parser's words.
+        assert!(reason(with("colour", "red".into())).contains("unknown field `colour`"));
+        assert!(reason(serde_json::json!({"id": "X1"})).contains("missing field `lat_deg`"));
+        assert!(matches!(
+            report(serde_json::json!([1, 2])),
+            Err(TelemetryError::Json(_))
+        ));
+        // A time that JSON cannot carry, from a report built in code.
+        let t: Telemetry = serde_json::from_value(base()).unwrap();
+        let t = Telemetry {
+            time: Some(f64::NAN),
+            ..t
+        };
+        assert_eq!(
+            t.into_report_observation(NOW, &feed(), &Arc::from("blue")),
+            Err(TelemetryError::TimeNotFinite)
+        );
+    }
+
+    #[test]
+    fn telemetry_line_still_needs_a_time() {
+        let line = br#"{"id":"BLU001","lat_deg":36.2,"lon_deg":37.1,"alt_ft":25000}"#;
+        assert_eq!(
+            parse_telemetry_line(line, &feed(), None).unwrap_err(),
+            DecodeError::Malformed {
+                what: "telemetry JSON"
+            }
+        );
     }
 }

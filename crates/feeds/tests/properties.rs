@@ -76,6 +76,48 @@ proptest! {
         let _ = Format::sniff(&data);
         let _ = next_frame(&data);
         let _ = states::parse_telemetry_line(&data, &Arc::from("p"), None);
+        if let Ok(v) = serde_json::from_slice(&data) {
+            let _ = states::parse_telemetry_report(v, 1.7e9, &Arc::from("p"), &Arc::from("blue"));
+        }
+    }
+
+    #[test]
+    fn accepted_telemetry_reports_become_tracks(
+        id in prop_oneof![Just("BLU001".to_string()), "[A-Za-z0-9_.-]{0,34}"],
+        lat in prop_oneof![-90.0f64..90.0, Just(91.0), Just(-90.0)],
+        lon in prop_oneof![-180.0f64..180.0, Just(180.5)],
+        alt in prop_oneof![-2_000.0f64..200_000.0, Just(1e9)],
+        gs in proptest::option::of(prop_oneof![0.0f64..4_000.0, Just(-1.0)]),
+        trk in proptest::option::of(-800.0f64..800.0),
+        vs in proptest::option::of(-70_000.0f64..70_000.0),
+        sel in proptest::option::of(-3_000.0f64..210_000.0),
+        age in proptest::option::of(-10.0f64..4_000.0),
+        callsign in proptest::option::of(".{0,20}"),
+        squawk in proptest::option::of(".{0,5}"),
+    ) {
+        let now = 1.7e9;
+        let mut v = serde_json::json!({"id": id, "lat_deg": lat, "lon_deg": lon, "alt_ft": alt});
+        for (k, x) in [("gs_kt", gs), ("trk_deg", trk), ("vs_fpm", vs), ("selected_alt_ft", sel)] {
+            if let Some(x) = x {
+                v[k] = x.into();
+            }
+        }
+        if let Some(age) = age {
+            v["time"] = (now - age).into();
+        }
+        if let Some(c) = callsign {
+            v["callsign"] = c.into();
+        }
+        if let Some(q) = squawk {
+            v["squawk"] = q.into();
+        }
+        if let Ok(o) = states::parse_telemetry_report(v, now, &Arc::from("p"), &Arc::from("blue")) {
+            prop_assert!(o.own && o.time_s <= now + states::REPORT_MAX_AHEAD_S);
+            let mut table = TrackTable::new(TrackConfig::default());
+            let id = o.id.clone();
+            prop_assert!(table.ingest(o).is_ok());
+            prop_assert!(table.tracks().any(|t| t.id == id));
+        }
     }
 
     #[test]
