@@ -122,7 +122,7 @@ export async function signIn(browser, base, token, requests, { initScript, onPag
   if (onPage) onPage(page);
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  page.on('request', (r) => requests.push({ url: r.url(), page: token.slice(0, 4) }));
+  page.on('request', (r) => requests.push({ url: r.url(), method: r.method(), page: token.slice(0, 4) }));
   page.on('websocket', (ws) => requests.push({ url: ws.url(), page: token.slice(0, 4) }));
   await page.goto(`${base}/`);
   await page.fill('[data-testid=token-input]', token);

@@ -2,18 +2,24 @@
 // `deconflict serve --demo` on loopback (started and stopped here). Screenshots of every step
 // go to web/test-output/. Exit code 1 when any scenario fails. Started by e2e/run.mjs.
 //
-// Scenarios: blue signs in, sees aircraft move and the scripted cross-party warning; aircraft of
-// an `alerts-only` party are never drawn for blue outside alerts; blue draws a reservation over
-// red's and sees the overlap before filing, asks red to vacate it and files it with a
-// justification; red declines the vacate request with a reason and blue sees the decline; the
-// cell verifies the audit chain; no page ever requests another origin.
+// Scenarios: blue signs in, sees aircraft move and, within a minute of the server's start, the
+// demo's scripted cross-party warning (blue VIPER11 / red SOKOL21), which it acknowledges and
+// the server records; aircraft of an `alerts-only` party are never drawn for blue outside
+// alerts; blue draws a reservation over red's and sees the overlap before filing, is refused
+// when filing it without a justification, asks red to vacate it and files it with one; red
+// declines the vacate request with a reason and blue sees the decline; the cell verifies the
+// audit chain; no page ever requests another origin. A route the server does not serve (404)
+// fails its scenario.
 import { spawnSync } from 'node:child_process';
-import { assert, WEB_DIR, launchBrowser, screenshot, signIn, sleep, startServer, state, waitFor } from './lib.mjs';
+import { api, assert, WEB_DIR, launchBrowser, screenshot, signIn, sleep, startServer, state, waitFor } from './lib.mjs';
+import { WARNING } from '../public/js/levels.js';
 
-const WARNING_TIMEOUT_S = Number(process.env.E2E_WARNING_TIMEOUT_S || 150);
+// The demo's scripted head-on (crates/feeds/src/sim.rs): blue VIPER11 (ICAO AE1001) and red
+// SOKOL21 (150A21), 30 NM apart at FL250 when the server starts, 930 kt closure: caution at once,
+// warning (loss of separation within 60 s) after about 37 s.
+const SCRIPTED_PAIR = ['150A21', 'AE1001'];
+const WARNING_WITHIN_S = 60;
 const results = [];
-
-class Skip extends Error {}
 
 async function scenario(name, fn) {
   const t0 = Date.now();
@@ -22,29 +28,20 @@ async function scenario(name, fn) {
     results.push({ name, status: 'PASS', note });
     console.log(`PASS  ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)${note ? ` — ${note}` : ''}`);
   } catch (e) {
-    if (e instanceof Skip) {
-      results.push({ name, status: 'SKIP', note: e.message });
-      console.log(`SKIP  ${name}: ${e.message}`);
-      return;
-    }
     results.push({ name, status: 'FAIL', note: e.message });
     console.log(`FAIL  ${name}: ${e.stack || e.message}`);
   }
 }
 
-/** Skips a scenario when the server does not have a route yet (404 "no route"). */
+/** Fails the scenario when the server does not serve a route the console uses. */
 async function requireRoute(base, token, path) {
   const res = await fetch(`${base}/api/v1${path}`, { headers: { Authorization: `Bearer ${token}` } });
-  if (res.status === 404) {
-    const body = await res.text();
-    if (/no route/i.test(body)) throw new Skip(`the server has no route GET /api/v1${path} yet`);
-  }
+  assert(res.status !== 404, `the server serves GET /api/v1${path} (got 404: ${await res.text()})`);
 }
 
-async function api(base, token, path) {
-  const res = await fetch(`${base}/api/v1${path}`, { headers: { Authorization: `Bearer ${token}` } });
-  if (!res.ok) throw new Error(`GET ${path}: HTTP ${res.status} ${await res.text()}`);
-  return res.json();
+/** The conflict with this id as `token` sees it (GET /api/v1/conflicts), or undefined. */
+async function conflictById(base, token, id) {
+  return (await api(base, token, '/conflicts')).conflicts.find((c) => c.id === id);
 }
 
 function volumeBox(v) {
@@ -95,22 +92,24 @@ async function main() {
       assert(who.includes('blue'), `top bar names the party (got ${who})`);
       const s0 = await waitFor(async () => { const s = await state(blue); return s.tracks > 0 && s; }, { timeoutMs: 30000, what: 'tracks on blue\'s map' });
       await screenshot(blue, 'blue-signed-in');
-      const t0 = Date.now();
-      // Watch for the scripted cross-party warning from now on (the demo raises it within 2 min).
+      // Watch blue's alert list for the scripted warning from now until a minute after the
+      // server started (other warnings, e.g. within a formation, may be listed too).
       warningWatch = (async () => {
-        const deadline = Date.now() + WARNING_TIMEOUT_S * 1000;
+        const deadline = server.startedAt + WARNING_WITHIN_S * 1000;
+        const selector = `[data-testid=alert-item][data-kind=conflict][data-level="${WARNING}"]`;
         while (Date.now() < deadline && !stopWatch) {
-          // Same-party warnings (e.g. a formation) may be listed too: look for a cross-party one.
-          for (const item of await blue.$$('[data-testid=alert-item][data-kind=conflict][data-level="3"]')) {
-            const a = await item.getAttribute('data-a-party').catch(() => null);
-            const b = await item.getAttribute('data-b-party').catch(() => null);
-            const id = await item.getAttribute('data-alert-id').catch(() => null);
-            if (id && a && b && a !== b) {
-              const file = await screenshot(blue, 'blue-warning');
-              return { id, a, b, file, banner: await blue.isVisible('[data-testid=alarm-banner]'), afterS: Math.round((Date.now() - t0) / 1000) };
-            }
+          for (const item of await blue.$$(selector)) {
+            const pair = [await item.getAttribute('data-a').catch(() => null), await item.getAttribute('data-b').catch(() => null)].sort();
+            if (pair[0] !== SCRIPTED_PAIR[0] || pair[1] !== SCRIPTED_PAIR[1]) continue;
+            const afterS = (Date.now() - server.startedAt) / 1000;
+            const id = await item.getAttribute('data-alert-id');
+            const parties = [await item.getAttribute('data-a-party'), await item.getAttribute('data-b-party')].sort();
+            const text = await item.textContent();
+            const banner = await blue.isVisible('[data-testid=alarm-banner]');
+            await screenshot(blue, 'blue-warning');
+            return { id, pair, parties, text, banner, afterS };
           }
-          await sleep(500);
+          await sleep(250);
         }
         return null;
       })();
@@ -195,8 +194,34 @@ async function main() {
       const st = await state(blue);
       assert(st.overlaps > 0, 'the overlap is highlighted on the map');
       await screenshot(blue, 'blue-overlap-before-filing');
-      // Filing without a justification is refused in the console (and by the server).
-      assert((await state(blue)).reservations.every((r) => r.name !== 'E2E BLUE CAP'), 'nothing filed yet');
+      // Filing over the overlap without a justification is refused in the console: it says why
+      // and sends nothing.
+      assert((await blue.inputValue('[data-testid=reservation-justification]')) === '', 'no justification given');
+      const postsBefore = requests.filter((r) => r.method === 'POST' && new URL(r.url).pathname === '/api/v1/reservations').length;
+      await blue.click('[data-testid=reservation-file]');
+      const refusal = await waitFor(async () => {
+        const text = await blue.textContent('[data-testid=reservation-status]');
+        return /justification/i.test(text) && text;
+      }, { timeoutMs: 5000, what: 'the console to refuse filing without a justification' });
+      assert(await blue.$eval('[data-testid=reservation-status]', (el) => el.classList.contains('bad')), 'the refusal is shown as an error');
+      await screenshot(blue, 'blue-filing-refused');
+      await sleep(1000);
+      const posts = requests.filter((r) => r.method === 'POST' && new URL(r.url).pathname === '/api/v1/reservations').length;
+      assert(posts === postsBefore, `no filing was sent (${posts - postsBefore} POST /api/v1/reservations)`);
+      for (const [who, token] of [['blue', server.tokens.blue], ['the cell', server.tokens.cell]]) {
+        const stored = (await api(server.base, token, '/reservations')).reservations.filter((r) => r.name === 'E2E BLUE CAP');
+        assert(stored.length === 0, `nothing stored as ${who} lists it (found ${stored.map((r) => r.id)})`);
+      }
+      assert(!(await blue.$('[data-testid=reservation-item][data-party=blue] >> text=E2E BLUE CAP')), 'nothing filed in blue\'s list');
+      // The server refuses it too (409 with the overlaps).
+      const bare = await fetch(`${server.base}/api/v1/reservations`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${server.tokens.blue}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: 'E2E BLUE CAP', purpose: 'operation', priority: Math.min(10, (theirs.priority ?? 5) + 1), volumes: [{ shape: { type: 'polygon', coordinates: [...corners, corners[0]] }, lower_ft: v.lower_ft, upper_ft: v.upper_ft, start_time: start, end_time: end }] }),
+      });
+      const bareBody = await bare.json();
+      assert(bare.status === 409 && (bareBody.overlaps || []).some((o) => o.reservation_id === theirs.id), `the server refuses it with the overlap (HTTP ${bare.status} ${JSON.stringify(bareBody).slice(0, 300)})`);
+      assert((await api(server.base, server.tokens.cell, '/reservations')).reservations.every((r) => r.name !== 'E2E BLUE CAP'), 'still nothing stored');
 
       // Ask red to vacate the drawn volume.
       await blue.click('[data-testid=reservation-draft] details summary');
@@ -216,7 +241,7 @@ async function main() {
         return false;
       }, { timeoutMs: 15000, what: 'the filed reservation in blue\'s list' });
       await screenshot(blue, 'blue-filed');
-      return `overlap with ${theirs.id}; vacate request ${vacateId}`;
+      return `overlap with ${theirs.id}; refused without a justification ("${refusal.trim().slice(0, 60)}…"); vacate request ${vacateId}`;
     });
 
     await scenario('red declines blue\'s vacate request with a reason and blue sees the decline', async () => {
@@ -290,21 +315,32 @@ async function main() {
       return 'drawn and removed live';
     });
 
-    await scenario('the scripted cross-party warning appears in blue\'s alert list', async () => {
+    await scenario('the scripted blue/red warning is in blue\'s list within a minute and blue\'s ACK is recorded', async () => {
       assert(warningWatch, 'blue is signed in');
       const w = await warningWatch;
-      assert(w, `a level-3 cross-party conflict appeared in blue's alert list within ${WARNING_TIMEOUT_S} s of sign-in`);
+      assert(w, `the warning between ${SCRIPTED_PAIR.join(' and ')} appeared in blue's alert list within ${WARNING_WITHIN_S} s of the server's start`);
+      assert(w.afterS <= WARNING_WITHIN_S, `shown ${w.afterS.toFixed(1)} s after the server started`);
+      assert(w.parties.join() === 'blue,red', `between blue and red (got ${w.parties})`);
+      assert(/WARNING/.test(w.text) && /VIPER11/.test(w.text) && /SOKOL21/.test(w.text), `the item names the level and both callsigns (got "${w.text}")`);
       assert(w.banner, 'the alarm banner was shown');
-      // Acknowledge blue's side if the alert is still active.
-      const ack = `[data-testid=alert-item][data-alert-id="${w.id}"] [data-testid=ack-button]`;
-      let acked = 'alert cleared before acknowledging';
-      if (await blue.$(ack)) {
-        await blue.click(ack);
-        await blue.waitForSelector(`[data-testid=alert-item][data-alert-id="${w.id}"] [data-testid=ack-done]`, { timeout: 10000 });
-        acked = 'acknowledged';
-        await screenshot(blue, 'blue-warning-acknowledged');
-      }
-      return `${w.id} ${w.a}/${w.b} after ${w.afterS} s, ${acked}`;
+      const before = await conflictById(server.base, server.tokens.blue, w.id);
+      assert(before, `the server still lists ${w.id} for blue`);
+      assert(before.level === WARNING && before.cross_party, `the server has it as a cross-party warning (level ${before.level})`);
+      assert(!before.acks.blue, `not yet acknowledged by blue on the server (acks ${JSON.stringify(before.acks)})`);
+      // Acknowledge blue's side in the console.
+      const item = `[data-testid=alert-item][data-alert-id="${w.id}"]`;
+      await blue.click(`${item} [data-testid=ack-button][data-party=blue]`);
+      await blue.waitForSelector(`${item} [data-testid=ack-done]`, { timeout: 10000 });
+      assert(!(await blue.$(`${item} [data-testid=ack-button]`)), 'the ACK button is gone');
+      assert((await blue.getAttribute(item, 'class')).split(' ').includes('acked'), 'the item is shown acknowledged');
+      await screenshot(blue, 'blue-warning-acknowledged');
+      // The server recorded blue's side, and only blue's.
+      const after = await conflictById(server.base, server.tokens.blue, w.id);
+      assert(after && after.acks.blue === true, `the server records blue's acknowledgement (acks ${JSON.stringify(after && after.acks)})`);
+      assert(after.acks.red === false, `red's side is still unacknowledged (acks ${JSON.stringify(after.acks)})`);
+      const cellView = await conflictById(server.base, server.tokens.cell, w.id);
+      assert(cellView && cellView.acks.blue === true && cellView.acks.red === false, `the cell sees blue's acknowledgement (acks ${JSON.stringify(cellView && cellView.acks)})`);
+      return `${w.id} ${w.pair.join('/')} shown ${w.afterS.toFixed(1)} s after the server started; blue's ACK recorded`;
     });
 
     await scenario('without a WebSocket the console falls back to REST polling', async () => {
@@ -348,8 +384,7 @@ async function main() {
     await server.stop();
   }
   const failed = results.filter((r) => r.status === 'FAIL');
-  const skipped = results.filter((r) => r.status === 'SKIP');
-  console.log(`\n${results.length - failed.length - skipped.length} passed, ${skipped.length} skipped, ${failed.length} failed; screenshots in web/test-output/`);
+  console.log(`\n${results.length - failed.length} passed, ${failed.length} failed; screenshots in web/test-output/`);
   if (failed.length) {
     console.log('server log tail:\n' + server.log().slice(-3000));
     process.exitCode = 1;
