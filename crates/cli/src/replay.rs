@@ -17,7 +17,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use anyhow::{bail, Context};
-use deconflict_engine::safety::{ConfirmConfig, SafetyNetConfig};
 use deconflict_engine::DetectOptions;
 use deconflict_feeds::counters::FeedStats;
 use deconflict_feeds::replay::{Replay, ReplayConfig, ReplayReport};
@@ -68,92 +67,11 @@ pub struct ReplayArgs {
     #[arg(long)]
     pub quiet: bool,
     #[command(flatten)]
-    pub safety: SafetyArgs,
+    pub safety: crate::safety_net::SafetyArgs,
     /// Write a self-contained HTML report (map of losses and alerts, warning-time and
     /// alerts-per-hour plots) here.
     #[arg(long)]
     pub html: Option<PathBuf>,
-}
-
-/// The safety-net flags (the defaults are the cell's defaults).
-#[derive(clap::Args, Debug, Clone)]
-pub struct SafetyArgs {
-    /// Parameter regions and inhibition volumes (TOML, GeoJSON or OpenAir); repeatable. They
-    /// take precedence over the default aerodrome regions.
-    #[arg(long = "regions", value_name = "FILE")]
-    pub regions: Vec<PathBuf>,
-    /// No default terminal regions and aerodrome inhibition from the bundled aerodrome list.
-    #[arg(long)]
-    pub no_aerodrome_defaults: bool,
-    /// The default aerodrome regions' settings, as a TOML table of the keys of
-    /// `[safety_net.aerodromes]` (so that a replay matches a cell's configuration).
-    #[arg(long, value_name = "FILE")]
-    pub aerodrome_defaults: Option<PathBuf>,
-    /// The pure state-based detector's view: no level occupancy, intent, confirmation,
-    /// regions or inhibition.
-    #[arg(long)]
-    pub raw: bool,
-    /// Level occupancy tolerance, feet (ICAO Doc 4444: 200).
-    #[arg(long)]
-    pub level_tolerance_ft: Option<f64>,
-    /// A level is vacated after a change of more than this, feet (ICAO Doc 4444: 300).
-    #[arg(long)]
-    pub vacate_ft: Option<f64>,
-    /// Vertical rates within this count as level, ft/min.
-    #[arg(long)]
-    pub dead_band_fpm: Option<f64>,
-    /// Levels are multiples of this, feet.
-    #[arg(long)]
-    pub level_step_ft: Option<f64>,
-    /// Time in the vertical-rate dead band at one level before a track is level-stable, s.
-    #[arg(long)]
-    pub level_confirm_s: Option<f64>,
-    /// Do not use selected altitudes.
-    #[arg(long)]
-    pub no_intent: bool,
-    /// Do not apply level occupancy.
-    #[arg(long)]
-    pub no_level_occupancy: bool,
-    /// M of M-of-N confirmation (1 disables it).
-    #[arg(long)]
-    pub confirm_m: Option<u8>,
-    /// N of M-of-N confirmation.
-    #[arg(long)]
-    pub confirm_n: Option<u8>,
-}
-
-impl SafetyArgs {
-    /// The safety-net configuration these flags give.
-    pub fn config(&self) -> SafetyNetConfig {
-        let mut c = SafetyNetConfig::default();
-        if let Some(v) = self.level_tolerance_ft {
-            c.vertical.level_tolerance_ft = v;
-        }
-        if let Some(v) = self.vacate_ft {
-            c.vertical.vacate_ft = v;
-        }
-        if let Some(v) = self.dead_band_fpm {
-            c.vertical.dead_band_fpm = v;
-        }
-        if let Some(v) = self.level_step_ft {
-            c.vertical.level_step_ft = v;
-        }
-        if let Some(v) = self.level_confirm_s {
-            c.vertical.level_confirm_s = v;
-        }
-        if let Some(v) = self.confirm_m {
-            c.confirm.m = v;
-        }
-        if let Some(v) = self.confirm_n {
-            c.confirm.n = v;
-        }
-        c.intent.enabled = !(self.no_intent || self.raw);
-        c.level_occupancy = !(self.no_level_occupancy || self.raw);
-        if self.raw {
-            c.confirm = ConfirmConfig { m: 1, n: 1 };
-        }
-        c
-    }
 }
 
 fn parse_speed(s: &str) -> anyhow::Result<Option<f64>> {
@@ -251,7 +169,7 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         },
         cadence_s: args.cadence_s,
         safety: args.safety.config(),
-        regions: crate::regions::locator(&args.safety)?,
+        regions: args.safety.locator()?,
         ..Default::default()
     };
     config.tracks.exclude_on_ground = !args.include_ground;
