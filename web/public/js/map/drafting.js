@@ -5,11 +5,13 @@
 // on the upper canvas. Every change is announced through `onChange(draft)` (null when gone).
 
 import { distanceM, circleRing, geojsonRings } from '../geo.js';
+import { levelColour, WARNING } from '../levels.js';
 
 const DRAFT = '#7cf5ff';
 const DRAFT_FILL = 'rgba(124, 245, 255, 0.12)';
-const OVERLAP = '#ff3344';
-const OVERLAP_FILL = 'rgba(255, 51, 68, 0.35)';
+// Overlaps in the warning colour, as in the overlap list.
+const OVERLAP = levelColour(WARNING);
+const OVERLAP_FILL = `${OVERLAP}59`;
 /** A click this close to the first corner closes the polygon. */
 const CLOSE_PX = 10;
 /** A click this close to the last corner repeats it (the two clicks of a double click). */

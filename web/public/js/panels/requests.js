@@ -6,6 +6,7 @@ import { post } from '../api.js';
 import { store } from '../store.js';
 import { h, utcDateTime, altBand, partyColour } from '../util.js';
 import { volumeRings } from '../geo.js';
+import { levelColour, CAUTION } from '../levels.js';
 
 let panel;
 let map;
@@ -76,7 +77,7 @@ function item(q) {
     class: 'card',
     testid: 'request-item',
     dataset: { requestId: q.id, kind: q.kind, from: q.from, to: q.to ?? '', state: q.state },
-    style: { borderLeftColor: pending ? '#ffb020' : '#3b4757' },
+    style: { borderLeftColor: pending ? levelColour(CAUTION) : '#3b4757' },
     onmouseenter: () => { map.highlightVolume = vol; },
     onmouseleave: () => { map.highlightVolume = null; },
     onclick: () => {
