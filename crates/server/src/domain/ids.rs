@@ -1,10 +1,8 @@
 //! Identifiers the cell hands out and accepts: alert ids, the numbered ids of reservations and
-//! requests (`r-12`, `q-3`), and the rules for ids that parties send (party ids, track ids).
+//! requests (`r-12`, `q-3`), and the rule for party ids (track ids in telemetry are the feeds
+//! crate's decoder's).
 
 pub use deconflict_store::validate_party_id;
-
-/// Longest track id a party may report, characters.
-pub const MAX_TRACK_ID_CHARS: usize = 32;
 
 /// Alert ids: `c-<run>-<n>`, where `run` is the server's start time, so ids never repeat
 /// across restarts.
@@ -23,15 +21,6 @@ pub fn id_number(id: &str) -> u64 {
         .next()
         .and_then(|n| n.parse().ok())
         .unwrap_or(0)
-}
-
-/// Whether `id` is a track id a party may report: 1–32 of `A-Z a-z 0-9 - _`.
-pub fn valid_track_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.chars().count() <= MAX_TRACK_ID_CHARS
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 #[cfg(test)]
@@ -68,14 +57,5 @@ mod tests {
         assert_eq!(alert_id(1_700_000_000, 7), "c-1700000000-7");
         assert_eq!(intrusion_id(5, "i-12"), "i-5-12");
         assert_ne!(alert_id(1, 7), alert_id(2, 7));
-    }
-
-    #[test]
-    fn track_ids() {
-        assert!(valid_track_id("AE1001"));
-        assert!(valid_track_id("blue-1_a"));
-        assert!(!valid_track_id(""));
-        assert!(!valid_track_id("a b"));
-        assert!(!valid_track_id(&"A".repeat(33)));
     }
 }
