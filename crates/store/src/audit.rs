@@ -4,7 +4,7 @@
 //! decimal, `time` as the shortest decimal that round-trips the `f64`, and hashes in lowercase
 //! hex. `digest = SHA-256(payload)`, where the payload is the canonical JSON of the change.
 
-use crate::AuditEntry;
+use crate::types::AuditEntry;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 

@@ -9,7 +9,7 @@ use crate::domain::picture::Picture;
 use crate::domain::policy::{Sides, Viewer};
 use deconflict_airspace::{EntryPoint, IntrusionEvent, Purpose};
 use deconflict_engine::AircraftState;
-use deconflict_store::AlertState;
+use deconflict_store::{AlertState, IntrusionInput, StoredIntrusion};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -106,6 +106,51 @@ impl IntrusionRecord {
             r.keep_acks(p);
         }
         r
+    }
+
+    /// What the store records of it: the fields it indexes and decides on, and the record as
+    /// its document (without the acknowledgements, which the store keeps itself).
+    pub fn to_input(&self) -> IntrusionInput {
+        let body = IntrusionRecord {
+            acks: BTreeMap::new(),
+            ..self.clone()
+        };
+        IntrusionInput {
+            id: self.id.clone(),
+            track_id: self.track_id.clone(),
+            track_party: self.track_party.clone(),
+            reservation_id: self.reservation_id.clone(),
+            volume_party: self.volume_party.clone(),
+            level: self.level,
+            state: self.state,
+            raised_at: self.raised_at,
+            updated_at: self.updated_at,
+            cleared_at: self.cleared_at,
+            body: serde_json::to_value(body).unwrap_or(Value::Null),
+        }
+    }
+
+    /// The record of a stored intrusion: its document, with the sides, level, state, times and
+    /// acknowledgements the store holds.
+    ///
+    /// # Errors
+    /// The stored document does not read.
+    pub fn from_stored(s: StoredIntrusion) -> serde_json::Result<IntrusionRecord> {
+        let doc: IntrusionRecord = serde_json::from_value(s.body)?;
+        Ok(IntrusionRecord {
+            id: s.id,
+            track_id: s.track_id,
+            track_party: s.track_party,
+            reservation_id: s.reservation_id,
+            volume_party: s.volume_party,
+            level: s.level,
+            state: s.state,
+            raised_at: s.raised_at,
+            updated_at: s.updated_at,
+            cleared_at: s.cleared_at,
+            acks: s.acks,
+            ..doc
+        })
     }
 
     /// Takes every acknowledgement `previous` has, unless this record's level is higher (an

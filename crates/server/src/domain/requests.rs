@@ -14,7 +14,7 @@
 use crate::domain::policy::addressed_visible;
 use crate::domain::reservations::ReservationDoc;
 use deconflict_airspace::{time_span, Volume};
-use deconflict_store::Role;
+use deconflict_store::{RecordChange, RecordInput, Role, StrategicRecord};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -524,9 +524,43 @@ pub fn answer(
     Ok(d)
 }
 
-/// The JSON of a document (for the store).
-pub fn body_of(d: &RequestDoc) -> Value {
+fn body_of(d: &RequestDoc) -> Value {
     serde_json::to_value(d).unwrap_or(Value::Null)
+}
+
+/// What the store keeps of a new request: the sender and state it indexes, and the document.
+pub fn record_of(d: &RequestDoc) -> RecordInput {
+    RecordInput {
+        party: d.from.clone(),
+        state: d.state.as_str().to_owned(),
+        body: body_of(d),
+    }
+}
+
+/// A change of a stored request for the store (an answer, an acknowledgement, expiry): its
+/// state and document.
+pub fn change_of(d: &RequestDoc) -> RecordChange {
+    RecordChange {
+        state: d.state.as_str().to_owned(),
+        body: body_of(d),
+    }
+}
+
+impl RequestDoc {
+    /// The document of a stored request, with the id, version and times the store assigned.
+    ///
+    /// # Errors
+    /// The stored document does not read.
+    pub fn from_record(rec: StrategicRecord) -> serde_json::Result<RequestDoc> {
+        let doc: RequestDoc = serde_json::from_value(rec.body)?;
+        Ok(RequestDoc {
+            id: rec.id,
+            version: rec.version,
+            created_at: rec.created_at,
+            updated_at: rec.updated_at,
+            ..doc
+        })
+    }
 }
 
 #[cfg(test)]

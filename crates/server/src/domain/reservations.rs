@@ -16,6 +16,7 @@ use deconflict_airspace::volume::MAX_PRIORITY;
 use deconflict_airspace::{
     time_span, validate_volumes, Purpose, Reservation, ReservationOverlap, ReservationState, Volume,
 };
+use deconflict_store::{RecordChange, RecordInput, StrategicRecord};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -420,6 +421,46 @@ impl ReservationDoc {
     /// The API JSON, with the state at `now`.
     pub fn json_at(&self, now: f64) -> Value {
         serde_json::to_value(self.at(now)).unwrap_or(Value::Null)
+    }
+
+    /// What the store keeps of a new reservation: the owner and state it indexes, and the
+    /// document.
+    ///
+    /// # Errors
+    /// The document does not encode.
+    pub fn to_record(&self) -> serde_json::Result<RecordInput> {
+        Ok(RecordInput {
+            party: self.party.clone(),
+            state: state_word(self.state).to_owned(),
+            body: serde_json::to_value(self)?,
+        })
+    }
+
+    /// A change of a stored reservation for the store: its state and document.
+    ///
+    /// # Errors
+    /// The document does not encode.
+    pub fn to_change(&self) -> serde_json::Result<RecordChange> {
+        Ok(RecordChange {
+            state: state_word(self.state).to_owned(),
+            body: serde_json::to_value(self)?,
+        })
+    }
+
+    /// The document of a stored reservation, with the id, version and times the store
+    /// assigned.
+    ///
+    /// # Errors
+    /// The stored document does not read.
+    pub fn from_record(rec: StrategicRecord) -> serde_json::Result<ReservationDoc> {
+        let doc: ReservationDoc = serde_json::from_value(rec.body)?;
+        Ok(ReservationDoc {
+            id: rec.id,
+            version: rec.version,
+            created_at: rec.created_at,
+            updated_at: rec.updated_at,
+            ..doc
+        })
     }
 
     /// What the geometry index needs.

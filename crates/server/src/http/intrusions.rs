@@ -11,13 +11,13 @@ use crate::http::state::AppState;
 use crate::wire;
 use axum::extract::State;
 use axum::response::IntoResponse;
-use deconflict_store::Role;
+use deconflict_store::{Role, StoredIntrusion};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// A stored intrusion, typed (a record that does not read is an internal error).
-fn record(v: Value) -> ApiResult<IntrusionRecord> {
-    serde_json::from_value(v).map_err(ApiError::internal)
+fn record(s: StoredIntrusion) -> ApiResult<IntrusionRecord> {
+    IntrusionRecord::from_stored(s).map_err(ApiError::internal)
 }
 
 /// Query of the list.

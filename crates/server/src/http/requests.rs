@@ -22,7 +22,7 @@ use serde_json::{json, Value};
 /// # Errors
 /// Internal: the stored body does not read.
 pub fn doc_of(rec: StrategicRecord) -> ApiResult<RequestDoc> {
-    serde_json::from_value(rec.body).map_err(ApiError::internal)
+    RequestDoc::from_record(rec).map_err(ApiError::internal)
 }
 
 /// `GET /api/v1/requests`: newest first.
@@ -62,11 +62,11 @@ pub async fn create(
         };
         new_request(b, &c.party, s.now_s(), limits, &lookups)?
     };
-    let body = requests::body_of(&doc);
+    let record = requests::record_of(&doc);
     let action = created_action(doc.kind);
     let actor = c.party.clone();
     let rec = s
-        .db(move |st| st.create_request(&actor, action, &actor, &body))
+        .db(move |st| st.create_request(&actor, action, &record))
         .await?;
     let doc = doc_of(rec)?;
     let now = s.now_s();
@@ -109,10 +109,10 @@ async fn answer(
         .map(|p| p.id)
         .collect();
     let d = requests::answer(&d, &c.party, what, reason, s.now_s(), &others)?;
-    let body = requests::body_of(&d);
+    let change = requests::change_of(&d);
     let actor = c.party.clone();
     let rec = s
-        .db(move |st| st.update_request(&actor, what.action(), &id, version, &body))
+        .db(move |st| st.update_request(&actor, what.action(), &id, version, &change))
         .await?;
     let d = doc_of(rec)?;
     let now = s.now_s();

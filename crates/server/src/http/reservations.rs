@@ -108,12 +108,12 @@ async fn store_new(
     doc: ReservationDoc,
     action: &'static str,
 ) -> ApiResult<ReservationDoc> {
-    let body = serde_json::to_value(&doc).map_err(ApiError::internal)?;
-    let (actor, party) = (actor.to_owned(), doc.party.clone());
+    let record = doc.to_record().map_err(ApiError::internal)?;
+    let actor = actor.to_owned();
     let rec = s
-        .db(move |st| st.create_reservation(&actor, action, &party, &body))
+        .db(move |st| st.create_reservation(&actor, action, &record))
         .await?;
-    let doc: ReservationDoc = serde_json::from_value(rec.body).map_err(ApiError::internal)?;
+    let doc = ReservationDoc::from_record(rec).map_err(ApiError::internal)?;
     let now = s.now_s();
     s.strategic.put(doc.clone(), now);
     s.live
@@ -130,7 +130,7 @@ async fn store_many(
 ) -> ApiResult<Vec<Value>> {
     let items = docs
         .iter()
-        .map(|d| Ok((d.party.clone(), serde_json::to_value(d)?)))
+        .map(ReservationDoc::to_record)
         .collect::<Result<Vec<_>, serde_json::Error>>()
         .map_err(ApiError::internal)?;
     let actor = actor.to_owned();
@@ -140,7 +140,7 @@ async fn store_many(
     let now = s.now_s();
     let mut out = Vec::with_capacity(recs.len());
     for rec in recs {
-        let doc: ReservationDoc = serde_json::from_value(rec.body).map_err(ApiError::internal)?;
+        let doc = ReservationDoc::from_record(rec).map_err(ApiError::internal)?;
         s.strategic.put(doc.clone(), now);
         s.live
             .publish_frame(wire::reservation_frame("filed", &doc, now), None);
@@ -242,12 +242,12 @@ async fn store_change(
     expected_version: i64,
     event: &str,
 ) -> ApiResult<ReservationDoc> {
-    let body = serde_json::to_value(doc).map_err(ApiError::internal)?;
+    let change = doc.to_change().map_err(ApiError::internal)?;
     let (actor, id) = (actor.to_owned(), doc.id.clone());
     let rec = s
-        .db(move |st| st.update_reservation(&actor, action, &id, Some(expected_version), &body))
+        .db(move |st| st.update_reservation(&actor, action, &id, Some(expected_version), &change))
         .await?;
-    let doc: ReservationDoc = serde_json::from_value(rec.body).map_err(ApiError::internal)?;
+    let doc = ReservationDoc::from_record(rec).map_err(ApiError::internal)?;
     let now = s.now_s();
     s.strategic.put(doc.clone(), now);
     s.live

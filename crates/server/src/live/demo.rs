@@ -14,7 +14,7 @@
 
 use crate::clock::Clock;
 use crate::domain::requests::{
-    body_of, created_action, new_request, Lookups, NewRequest, RequestKind, RequestLimits,
+    created_action, new_request, record_of, Lookups, NewRequest, RequestKind, RequestLimits,
 };
 use crate::domain::reservations::ReservationDoc;
 use crate::live::strategic::Strategic;
@@ -91,9 +91,8 @@ fn file(
 ) -> StoreResult<ReservationDoc> {
     let mut d = d.clone();
     d.state = d.state_at(s.now);
-    let body = serde_json::to_value(&d)?;
-    let rec = s.store.create_reservation(actor, action, &d.party, &body)?;
-    let d: ReservationDoc = serde_json::from_value(rec.body)?;
+    let rec = s.store.create_reservation(actor, action, &d.to_record()?)?;
+    let d = ReservationDoc::from_record(rec)?;
     s.strategic.put(d.clone(), s.now);
     Ok(d)
 }
@@ -201,7 +200,7 @@ pub fn seed(s: &Seed<'_>) -> StoreResult<()> {
                 what: e.to_string(),
             })?;
         s.store
-            .create_request("red", created_action(doc.kind), "red", &body_of(&doc))?;
+            .create_request("red", created_action(doc.kind), &record_of(&doc))?;
     }
     Ok(())
 }

@@ -14,7 +14,7 @@ use crate::domain::intrusions::{airborne, IntrusionRecord};
 use crate::live::strategic::{advance_reservations, expire_requests, Strategic};
 use crate::live::{Live, StreamEvent};
 use crate::wire;
-use deconflict_store::{AlertState, Store};
+use deconflict_store::{AlertState, IntrusionInput, Store};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -116,14 +116,9 @@ pub async fn run(
                 })
                 .collect()
         };
-        let batch: Vec<(String, Value)> = records
+        let batch: Vec<(String, IntrusionInput)> = records
             .iter()
-            .map(|r| {
-                (
-                    format!("intrusion.{}", r.state),
-                    serde_json::to_value(r).unwrap_or(Value::Null),
-                )
-            })
+            .map(|r| (format!("intrusion.{}", r.state), r.to_input()))
             .collect();
         let st = store.clone();
         let stored =

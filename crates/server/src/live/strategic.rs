@@ -12,7 +12,7 @@ use crate::domain::alerts::sort_by_urgency;
 use crate::domain::ids::id_number;
 use crate::domain::intrusions::{visible, IntrusionRecord};
 use crate::domain::policy::Viewer;
-use crate::domain::requests::{body_of, RequestDoc};
+use crate::domain::requests::{change_of, RequestDoc};
 use crate::domain::reservations::ReservationDoc;
 use crate::live::Live;
 use crate::wire;
@@ -143,11 +143,10 @@ impl Strategic {
         let list = store.list_reservations()?;
         let n = list.len();
         for rec in list {
-            match serde_json::from_value::<ReservationDoc>(rec.body) {
+            let id = rec.id.clone();
+            match ReservationDoc::from_record(rec) {
                 Ok(doc) => self.put(doc, now),
-                Err(e) => {
-                    tracing::error!(id = %rec.id, error = %e, "stored reservation unreadable")
-                }
+                Err(e) => tracing::error!(id = %id, error = %e, "stored reservation unreadable"),
             }
         }
         Ok(n)
@@ -184,24 +183,23 @@ pub async fn expire_requests(store: Arc<dyn Store>, live: &Live, now: f64) -> St
     };
     let mut n = 0;
     for rec in recs {
-        let version = rec.version;
-        let Ok(d) = serde_json::from_value::<RequestDoc>(rec.body) else {
-            tracing::error!(id = %rec.id, "stored request unreadable");
+        let (id, version) = (rec.id.clone(), rec.version);
+        let Ok(d) = RequestDoc::from_record(rec) else {
+            tracing::error!(id = %id, "stored request unreadable");
             continue;
         };
         let Some(expired) = d.expired(now) else {
             continue;
         };
-        let body = body_of(&expired);
-        let id = expired.id.clone();
+        let change = change_of(&expired);
         let st = store.clone();
         let res = tokio::task::spawn_blocking(move || {
-            st.update_request("system", "request.expire", &id, version, &body)
+            st.update_request("system", "request.expire", &id, version, &change)
         })
         .await;
         match res {
             Ok(Ok(rec)) => {
-                if let Ok(d) = serde_json::from_value::<RequestDoc>(rec.body) {
+                if let Ok(d) = RequestDoc::from_record(rec) {
                     live.publish_frame(wire::request_frame("expired", &d, now), d.audience());
                     n += 1;
                 }
@@ -243,8 +241,8 @@ pub async fn advance_reservations(
             _ => "reservation.ended",
         };
         let doc = ReservationDoc { state: new, ..d };
-        match serde_json::to_value(&doc) {
-            Ok(b) => batch.push((action.to_owned(), doc.id.clone(), b)),
+        match doc.to_change() {
+            Ok(c) => batch.push((action.to_owned(), doc.id.clone(), c)),
             Err(e) => tracing::error!(error = %e, "cannot encode reservation"),
         }
     }
@@ -255,7 +253,7 @@ pub async fn advance_reservations(
     match stored {
         Ok(Ok(recs)) => {
             for rec in recs {
-                match serde_json::from_value::<ReservationDoc>(rec.body) {
+                match ReservationDoc::from_record(rec) {
                     Ok(doc) => {
                         let event = match doc.state {
                             ReservationState::Active => "active",

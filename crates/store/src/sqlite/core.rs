@@ -1,220 +1,19 @@
-//! The embedded SQLite backend: one database file in the data directory, WAL journal with
-//! `synchronous = FULL` so that a committed (acknowledged) write survives a crash of the process
-//! or the machine, and migrations tracked in `PRAGMA user_version`.
+//! The [`Store`] implementation: parties, tokens, conflict alerts (with their
+//! acknowledgements), hotline messages and the audit log. The generic documents' SQL is
+//! `sqlite::strategic`'s (versioned records live there); this file only forwards to it.
 
-use crate::audit::{self, StoredEntry, GENESIS_HASH};
-use crate::{
+use super::strategic;
+use super::tx::{append_audit, audit_head, audited, commit, now_s};
+use super::SqliteStore;
+use crate::audit::{self, StoredEntry, VerifyReport};
+use crate::backend::Store;
+use crate::error::{StoreError, StoreResult};
+use crate::types::{
     AlertRecord, AlertState, AuditEntry, Message, NewMessage, Party, Role, Sharing, SharingMode,
-    Store, StoreError, StoreResult, TokenRecord, VerifyReport,
+    TokenRecord,
 };
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::BTreeMap;
-use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
-
-/// File name of the database inside the data directory.
-pub const DATABASE_FILE: &str = "deconflict.sqlite";
-
-/// Schema migrations, applied in order; `user_version` counts how many ran.
-const MIGRATIONS: &[&str] = &[
-    // 1: initial schema
-    "CREATE TABLE parties (
-        id TEXT PRIMARY KEY,
-        name TEXT NOT NULL,
-        role TEXT NOT NULL CHECK (role IN ('party', 'cell', 'observer')),
-        sharing_mode TEXT NOT NULL CHECK (sharing_mode IN ('full', 'proximity', 'alerts-only')),
-        range_nm REAL NOT NULL,
-        alt_ft REAL NOT NULL,
-        created_at REAL NOT NULL
-    );
-    CREATE TABLE tokens (
-        id TEXT PRIMARY KEY,
-        party TEXT NOT NULL REFERENCES parties(id),
-        hash TEXT NOT NULL UNIQUE,
-        revoked INTEGER NOT NULL DEFAULT 0,
-        created_at REAL NOT NULL,
-        revoked_at REAL
-    );
-    CREATE TABLE alerts (
-        id TEXT PRIMARY KEY,
-        a TEXT NOT NULL,
-        b TEXT NOT NULL,
-        a_party TEXT,
-        b_party TEXT,
-        level INTEGER NOT NULL,
-        state TEXT NOT NULL,
-        raised_at REAL NOT NULL,
-        updated_at REAL NOT NULL,
-        cleared_at REAL,
-        detail TEXT NOT NULL
-    );
-    CREATE INDEX alerts_cleared_at ON alerts (cleared_at);
-    CREATE TABLE alert_acks (
-        alert_id TEXT NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
-        party TEXT NOT NULL,
-        time REAL NOT NULL,
-        PRIMARY KEY (alert_id, party)
-    );
-    CREATE TABLE messages (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        sender TEXT NOT NULL,
-        recipient TEXT,
-        subject TEXT NOT NULL,
-        body TEXT NOT NULL,
-        sent_at REAL NOT NULL
-    );
-    CREATE TABLE message_reads (
-        message_id INTEGER NOT NULL REFERENCES messages(id),
-        party TEXT NOT NULL,
-        time REAL NOT NULL,
-        PRIMARY KEY (message_id, party)
-    );
-    CREATE TABLE message_acks (
-        message_id INTEGER NOT NULL REFERENCES messages(id),
-        party TEXT NOT NULL,
-        time REAL NOT NULL,
-        PRIMARY KEY (message_id, party)
-    );
-    CREATE TABLE documents (
-        collection TEXT NOT NULL,
-        id TEXT NOT NULL,
-        version INTEGER NOT NULL,
-        body TEXT NOT NULL,
-        updated_at REAL NOT NULL,
-        PRIMARY KEY (collection, id)
-    );
-    CREATE TABLE audit (
-        seq INTEGER PRIMARY KEY,
-        time REAL NOT NULL,
-        actor TEXT NOT NULL,
-        action TEXT NOT NULL,
-        digest TEXT NOT NULL,
-        prev_hash TEXT NOT NULL,
-        hash TEXT NOT NULL,
-        payload BLOB
-    );
-    CREATE TABLE audit_head (
-        id INTEGER PRIMARY KEY CHECK (id = 1),
-        seq INTEGER NOT NULL,
-        hash TEXT NOT NULL
-    );",
-    // 2: reservations, requests and intrusion alerts
-    crate::strategic::MIGRATION,
-];
-
-/// The SQLite store.
-pub struct SqliteStore {
-    conn: Mutex<Connection>,
-}
-
-pub(crate) fn now_s() -> f64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs_f64())
-        .unwrap_or(0.0)
-}
-
-impl SqliteStore {
-    /// Opens (creating if needed) the database in `data_dir`, applying pending migrations.
-    ///
-    /// # Errors
-    /// The directory cannot be created, the file cannot be opened, or it was written by a newer
-    /// version of this program.
-    pub fn open(data_dir: &Path) -> StoreResult<SqliteStore> {
-        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::Io {
-            path: data_dir.to_owned(),
-            source,
-        })?;
-        let conn = Connection::open(data_dir.join(DATABASE_FILE))?;
-        Self::from_connection(conn)
-    }
-
-    /// An in-memory store (tests and tools).
-    pub fn in_memory() -> StoreResult<SqliteStore> {
-        Self::from_connection(Connection::open_in_memory()?)
-    }
-
-    fn from_connection(mut conn: Connection) -> StoreResult<SqliteStore> {
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        // WAL + FULL: every commit is fsynced to the WAL before COMMIT returns.
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        let supported = MIGRATIONS.len() as i64;
-        if version > supported {
-            return Err(StoreError::SchemaTooNew {
-                found: version,
-                supported,
-            });
-        }
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            let tx = conn.transaction()?;
-            tx.execute_batch(sql)?;
-            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
-            tx.commit()?;
-        }
-        Ok(SqliteStore {
-            conn: Mutex::new(conn),
-        })
-    }
-
-    pub(crate) fn lock(&self) -> StoreResult<MutexGuard<'_, Connection>> {
-        self.conn.lock().map_err(|_| StoreError::Poisoned)
-    }
-
-    /// Runs `f` in one transaction, appending an audit entry for `(actor, action, payload)`.
-    fn audited<T>(
-        &self,
-        actor: &str,
-        action: &str,
-        payload: &serde_json::Value,
-        f: impl FnOnce(&Transaction<'_>) -> StoreResult<T>,
-    ) -> StoreResult<T> {
-        let mut conn = self.lock()?;
-        let tx = conn.transaction()?;
-        let out = f(&tx)?;
-        append_audit_tx(&tx, actor, action, payload)?;
-        tx.commit()?;
-        Ok(out)
-    }
-}
-
-pub(crate) fn append_audit_tx(
-    tx: &Transaction<'_>,
-    actor: &str,
-    action: &str,
-    payload: &serde_json::Value,
-) -> StoreResult<AuditEntry> {
-    let head: Option<(i64, String)> = tx
-        .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .optional()?;
-    let (prev_seq, prev_hash) = head.unwrap_or((0, GENESIS_HASH.to_owned()));
-    let seq = prev_seq + 1;
-    let time = now_s();
-    let bytes = serde_json::to_vec(payload)?;
-    let digest = audit::payload_digest(&bytes);
-    let hash = audit::entry_hash(seq, time, actor, action, &digest, &prev_hash);
-    tx.execute(
-        "INSERT INTO audit (seq, time, actor, action, digest, prev_hash, hash, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![seq, time, actor, action, digest, prev_hash, hash, bytes],
-    )?;
-    tx.execute(
-        "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?1, ?2) ON CONFLICT(id) DO UPDATE SET seq = ?1, hash = ?2",
-        params![seq, hash],
-    )?;
-    Ok(AuditEntry {
-        seq,
-        time,
-        actor: actor.to_owned(),
-        action: action.to_owned(),
-        digest,
-        prev_hash,
-        hash,
-    })
-}
 
 fn party_from_row(
     r: &rusqlite::Row<'_>,
@@ -393,9 +192,12 @@ fn finish_message(c: &Connection, mut m: Message, viewer: &str) -> StoreResult<M
 impl Store for SqliteStore {
     fn create_party(&self, actor: &str, party: &Party) -> StoreResult<()> {
         let payload = serde_json::to_value(party)?;
-        self.audited(actor, "party.create", &payload, |tx| {
+        audited(&mut *self.lock()?, actor, "party.create", &payload, |tx| {
             if get_party_tx(tx, &party.id)?.is_some() {
-                return Err(StoreError::AlreadyExists { kind: "party", id: party.id.clone() });
+                return Err(StoreError::AlreadyExists {
+                    kind: "party",
+                    id: party.id.clone(),
+                });
             }
             tx.execute(
                 "INSERT INTO parties (id, name, role, sharing_mode, range_nm, alt_ft, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -432,7 +234,7 @@ impl Store for SqliteStore {
 
     fn set_sharing(&self, actor: &str, party: &str, sharing: &Sharing) -> StoreResult<Party> {
         let payload = serde_json::json!({ "party": party, "sharing": sharing });
-        self.audited(actor, "party.sharing", &payload, |tx| {
+        audited(&mut *self.lock()?, actor, "party.sharing", &payload, |tx| {
             let n = tx.execute(
                 "UPDATE parties SET sharing_mode = ?2, range_nm = ?3, alt_ft = ?4 WHERE id = ?1",
                 params![
@@ -464,9 +266,12 @@ impl Store for SqliteStore {
     ) -> StoreResult<TokenRecord> {
         // The hash is not put in the audit payload: the log is readable by the cell.
         let payload = serde_json::json!({ "token_id": token_id, "party": party });
-        self.audited(actor, "token.issue", &payload, |tx| {
+        audited(&mut *self.lock()?, actor, "token.issue", &payload, |tx| {
             if get_party_tx(tx, party)?.is_none() {
-                return Err(StoreError::NotFound { kind: "party", id: party.to_owned() });
+                return Err(StoreError::NotFound {
+                    kind: "party",
+                    id: party.to_owned(),
+                });
             }
             let created_at = now_s();
             let n = tx.execute(
@@ -474,9 +279,18 @@ impl Store for SqliteStore {
                 params![token_id, party, hash_hex, created_at],
             )?;
             if n == 0 {
-                return Err(StoreError::AlreadyExists { kind: "token", id: token_id.to_owned() });
+                return Err(StoreError::AlreadyExists {
+                    kind: "token",
+                    id: token_id.to_owned(),
+                });
             }
-            Ok(TokenRecord { id: token_id.to_owned(), party: party.to_owned(), hash_hex: hash_hex.to_owned(), revoked: false, created_at })
+            Ok(TokenRecord {
+                id: token_id.to_owned(),
+                party: party.to_owned(),
+                hash_hex: hash_hex.to_owned(),
+                revoked: false,
+                created_at,
+            })
         })
     }
 
@@ -501,15 +315,22 @@ impl Store for SqliteStore {
 
     fn revoke_token(&self, actor: &str, token_id: &str) -> StoreResult<TokenRecord> {
         let payload = serde_json::json!({ "token_id": token_id });
-        self.audited(actor, "token.revoke", &payload, |tx| {
+        audited(&mut *self.lock()?, actor, "token.revoke", &payload, |tx| {
             let n = tx.execute(
                 "UPDATE tokens SET revoked = 1, revoked_at = COALESCE(revoked_at, ?2) WHERE id = ?1",
                 params![token_id, now_s()],
             )?;
             if n == 0 {
-                return Err(StoreError::NotFound { kind: "token", id: token_id.to_owned() });
+                return Err(StoreError::NotFound {
+                    kind: "token",
+                    id: token_id.to_owned(),
+                });
             }
-            Ok(tx.query_row(&format!("SELECT {TOKEN_COLS} FROM tokens WHERE id = ?1"), [token_id], token_from_row)?)
+            Ok(tx.query_row(
+                &format!("SELECT {TOKEN_COLS} FROM tokens WHERE id = ?1"),
+                [token_id],
+                token_from_row,
+            )?)
         })
     }
 
@@ -523,18 +344,17 @@ impl Store for SqliteStore {
         actor: &str,
         events: &[(String, AlertRecord)],
     ) -> StoreResult<Vec<AlertRecord>> {
-        let mut conn = self.lock()?;
-        let tx = conn.transaction()?;
-        let mut out = Vec::with_capacity(events.len());
-        for (action, alert) in events {
-            let payload = serde_json::to_value(alert)?;
-            let detail = serde_json::to_string(&alert.detail)?;
-            let old_level: Option<i64> = tx
-                .query_row("SELECT level FROM alerts WHERE id = ?1", [&alert.id], |r| {
-                    r.get(0)
-                })
-                .optional()?;
-            tx.execute(
+        commit(&mut *self.lock()?, |tx| {
+            let mut out = Vec::with_capacity(events.len());
+            for (action, alert) in events {
+                let payload = serde_json::to_value(alert)?;
+                let detail = serde_json::to_string(&alert.detail)?;
+                let old_level: Option<i64> = tx
+                    .query_row("SELECT level FROM alerts WHERE id = ?1", [&alert.id], |r| {
+                        r.get(0)
+                    })
+                    .optional()?;
+                tx.execute(
                 "INSERT INTO alerts (id, a, b, a_party, b_party, level, state, raised_at, updated_at, cleared_at, detail)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                  ON CONFLICT(id) DO UPDATE SET level = ?6, state = ?7, updated_at = ?9, cleared_at = ?10, detail = ?11",
@@ -552,22 +372,22 @@ impl Store for SqliteStore {
                     detail
                 ],
             )?;
-            // An escalation needs acknowledging again.
-            if let Some(old) = old_level {
-                if i64::from(alert.level) > old {
-                    tx.execute("DELETE FROM alert_acks WHERE alert_id = ?1", [&alert.id])?;
+                // An escalation needs acknowledging again.
+                if let Some(old) = old_level {
+                    if i64::from(alert.level) > old {
+                        tx.execute("DELETE FROM alert_acks WHERE alert_id = ?1", [&alert.id])?;
+                    }
                 }
+                append_audit(tx, actor, action, &payload)?;
+                out.push(
+                    get_alert_tx(tx, &alert.id)?.ok_or_else(|| StoreError::NotFound {
+                        kind: "alert",
+                        id: alert.id.clone(),
+                    })?,
+                );
             }
-            append_audit_tx(&tx, actor, action, &payload)?;
-            out.push(
-                get_alert_tx(&tx, &alert.id)?.ok_or_else(|| StoreError::NotFound {
-                    kind: "alert",
-                    id: alert.id.clone(),
-                })?,
-            );
-        }
-        tx.commit()?;
-        Ok(out)
+            Ok(out)
+        })
     }
 
     fn get_alert(&self, id: &str) -> StoreResult<Option<AlertRecord>> {
@@ -589,7 +409,7 @@ impl Store for SqliteStore {
 
     fn ack_alert(&self, actor: &str, alert_id: &str, party: &str) -> StoreResult<AlertRecord> {
         let payload = serde_json::json!({ "alert_id": alert_id, "party": party });
-        self.audited(actor, "alert.ack", &payload, |tx| {
+        audited(&mut *self.lock()?, actor, "alert.ack", &payload, |tx| {
             if get_alert_tx(tx, alert_id)?.is_none() {
                 return Err(StoreError::NotFound {
                     kind: "alert",
@@ -610,29 +430,31 @@ impl Store for SqliteStore {
     fn purge_alerts(&self, actor: &str, before: f64) -> StoreResult<usize> {
         // Audited only when something is deleted, so the periodic retention run does not fill
         // the log with empty purges.
-        let mut conn = self.lock()?;
-        let tx = conn.transaction()?;
-        let n = tx.execute(
-            "DELETE FROM alerts WHERE cleared_at IS NOT NULL AND cleared_at < ?1",
-            [before],
-        )?;
-        if n > 0 {
-            let payload = serde_json::json!({ "cleared_before": before, "deleted": n });
-            append_audit_tx(&tx, actor, "alert.purge", &payload)?;
-        }
-        tx.commit()?;
-        Ok(n)
+        commit(&mut *self.lock()?, |tx| {
+            let n = tx.execute(
+                "DELETE FROM alerts WHERE cleared_at IS NOT NULL AND cleared_at < ?1",
+                [before],
+            )?;
+            if n > 0 {
+                let payload = serde_json::json!({ "cleared_before": before, "deleted": n });
+                append_audit(tx, actor, "alert.purge", &payload)?;
+            }
+            Ok(n)
+        })
     }
 
     fn send_message(&self, actor: &str, message: &NewMessage) -> StoreResult<Message> {
         let payload = serde_json::to_value(message)?;
-        self.audited(actor, "message.send", &payload, |tx| {
+        audited(&mut *self.lock()?, actor, "message.send", &payload, |tx| {
             tx.execute(
                 "INSERT INTO messages (sender, recipient, subject, body, sent_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![message.from, message.to, message.subject, message.body, now_s()],
             )?;
             let id = tx.last_insert_rowid();
-            get_message_tx(tx, id, &message.from)?.ok_or(StoreError::NotFound { kind: "message", id: id.to_string() })
+            get_message_tx(tx, id, &message.from)?.ok_or(StoreError::NotFound {
+                kind: "message",
+                id: id.to_string(),
+            })
         })
     }
 
@@ -659,7 +481,7 @@ impl Store for SqliteStore {
 
     fn mark_message_read(&self, actor: &str, id: i64, party: &str) -> StoreResult<Message> {
         let payload = serde_json::json!({ "message_id": id, "party": party });
-        self.audited(actor, "message.read", &payload, |tx| {
+        audited(&mut *self.lock()?, actor, "message.read", &payload, |tx| {
             if get_message_tx(tx, id, party)?.is_none() {
                 return Err(StoreError::NotFound {
                     kind: "message",
@@ -679,7 +501,7 @@ impl Store for SqliteStore {
 
     fn ack_message(&self, actor: &str, id: i64, party: &str) -> StoreResult<Message> {
         let payload = serde_json::json!({ "message_id": id, "party": party });
-        self.audited(actor, "message.ack", &payload, |tx| {
+        audited(&mut *self.lock()?, actor, "message.ack", &payload, |tx| {
             if get_message_tx(tx, id, party)?.is_none() {
                 return Err(StoreError::NotFound {
                     kind: "message",
@@ -711,28 +533,15 @@ impl Store for SqliteStore {
         body: &serde_json::Value,
         expected_version: Option<i64>,
     ) -> StoreResult<i64> {
-        let payload = serde_json::json!({ "collection": collection, "id": id, "body": body });
-        let text = serde_json::to_string(body)?;
-        self.audited(actor, action, &payload, |tx| {
-            let current: Option<i64> = tx
-                .query_row("SELECT version FROM documents WHERE collection = ?1 AND id = ?2", params![collection, id], |r| r.get(0))
-                .optional()?;
-            let next = match (current, expected_version) {
-                (None, None) => 1,
-                (Some(_), None) => return Err(StoreError::AlreadyExists { kind: "document", id: id.to_owned() }),
-                (None, Some(_)) => return Err(StoreError::NotFound { kind: "document", id: id.to_owned() }),
-                (Some(cur), Some(exp)) if cur != exp => {
-                    return Err(StoreError::StaleVersion { kind: "document", id: id.to_owned(), expected: exp, current: cur })
-                }
-                (Some(cur), Some(_)) => cur + 1,
-            };
-            tx.execute(
-                "INSERT INTO documents (collection, id, version, body, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT(collection, id) DO UPDATE SET version = ?3, body = ?4, updated_at = ?5",
-                params![collection, id, next, text, now_s()],
-            )?;
-            Ok(next)
-        })
+        strategic::put_document(
+            &mut *self.lock()?,
+            actor,
+            action,
+            collection,
+            id,
+            body,
+            expected_version,
+        )
     }
 
     fn get_document(
@@ -740,34 +549,14 @@ impl Store for SqliteStore {
         collection: &str,
         id: &str,
     ) -> StoreResult<Option<(serde_json::Value, i64)>> {
-        let c = self.lock()?;
-        let row: Option<(String, i64)> = c
-            .query_row(
-                "SELECT body, version FROM documents WHERE collection = ?1 AND id = ?2",
-                params![collection, id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        match row {
-            None => Ok(None),
-            Some((b, v)) => Ok(Some((serde_json::from_str(&b)?, v))),
-        }
+        strategic::get_document(&*self.lock()?, collection, id)
     }
 
     fn list_documents(
         &self,
         collection: &str,
     ) -> StoreResult<Vec<(String, serde_json::Value, i64)>> {
-        let c = self.lock()?;
-        let mut stmt = c.prepare_cached(
-            "SELECT id, body, version FROM documents WHERE collection = ?1 ORDER BY id",
-        )?;
-        let rows: Vec<(String, String, i64)> = stmt
-            .query_map([collection], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<Result<_, _>>()?;
-        rows.into_iter()
-            .map(|(id, b, v)| Ok((id, serde_json::from_str(&b)?, v)))
-            .collect()
+        strategic::list_documents(&*self.lock()?, collection)
     }
 
     fn append_audit(
@@ -776,11 +565,9 @@ impl Store for SqliteStore {
         action: &str,
         payload: &serde_json::Value,
     ) -> StoreResult<AuditEntry> {
-        let mut conn = self.lock()?;
-        let tx = conn.transaction()?;
-        let e = append_audit_tx(&tx, actor, action, payload)?;
-        tx.commit()?;
-        Ok(e)
+        commit(&mut *self.lock()?, |tx| {
+            append_audit(tx, actor, action, payload)
+        })
     }
 
     fn audit_entries(&self, after: i64, limit: usize) -> StoreResult<Vec<AuditEntry>> {
@@ -806,11 +593,7 @@ impl Store for SqliteStore {
 
     fn verify_audit(&self) -> StoreResult<VerifyReport> {
         let c = self.lock()?;
-        let head: Option<(i64, String)> = c
-            .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .optional()?;
+        let head = audit_head(&c)?;
         // Storage order (rowid), not ORDER BY seq: a reordering must not be hidden by sorting.
         let mut stmt = c.prepare("SELECT seq, time, actor, action, digest, prev_hash, hash, payload FROM audit ORDER BY rowid")?;
         let rows: Vec<StoredEntry> = stmt
