@@ -6,6 +6,7 @@
 //! extensions to the logging middleware (`app::log_internal_errors`), which logs it once with
 //! the request, and is never sent to the client.
 
+use crate::domain::imports::ImportError;
 use crate::domain::parties::{AccessError, AuthError, SharingError};
 use crate::domain::policy::{AckError, MarkError};
 use crate::domain::requests::{AnswerError, NewRequestError};
@@ -236,6 +237,19 @@ impl From<SharingError> for ApiError {
 impl From<InvalidPartyId> for ApiError {
     fn from(e: InvalidPartyId) -> Self {
         ApiError::invalid(e.to_string())
+    }
+}
+
+/// 422; with `rejected` when no OpenAir airspace was usable.
+impl From<ImportError> for ApiError {
+    fn from(e: ImportError) -> Self {
+        let err = ApiError::invalid(e.to_string());
+        match &e {
+            ImportError::NoZone(rejected) => {
+                err.with_extra(json!({ "rejected": crate::wire::rejected_zones(rejected) }))
+            }
+            _ => err,
+        }
     }
 }
 

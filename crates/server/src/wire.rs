@@ -8,6 +8,7 @@ use crate::domain::intrusions::IntrusionRecord;
 use crate::domain::picture::PictureTrack;
 use crate::domain::requests::RequestDoc;
 use crate::domain::reservations::{gives_way, ReservationDoc};
+use deconflict_airspace::formats::openair::OpenAirRejected;
 use deconflict_airspace::regions::SafetyRegion;
 use deconflict_airspace::ReservationOverlap;
 use deconflict_store::{AlertRecord, AlertState, Message};
@@ -210,6 +211,14 @@ pub fn import_overlap(o: &ReservationOverlap, filer: &str, priority: u8, index: 
         obj.insert("import_index".into(), json!(index));
     }
     v
+}
+
+/// OpenAir airspaces that could not be imported: `[{"index", "name", "reason"}]`.
+pub fn rejected_zones(rejected: &[OpenAirRejected]) -> Value {
+    rejected
+        .iter()
+        .map(|r| json!({ "index": r.index, "name": r.name, "reason": r.reason }))
+        .collect()
 }
 
 /// A position as `{"lat_deg", "lon_deg"}`.

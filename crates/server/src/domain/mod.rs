@@ -3,6 +3,7 @@
 
 pub mod alerts;
 pub mod ids;
+pub mod imports;
 pub mod intrusions;
 pub mod parties;
 pub mod picture;

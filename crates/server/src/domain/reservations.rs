@@ -410,6 +410,37 @@ impl ReservationDoc {
         self.state.at_time(&self.volumes, now)
     }
 
+    /// A new filing by `party` of `cand` in `state` over `overlaps`, from `source` (imports);
+    /// a blank name becomes `default_name`. Its id, version and times are the store's.
+    pub fn filing(
+        party: &str,
+        cand: Candidate,
+        default_name: impl FnOnce() -> String,
+        state: ReservationState,
+        overlaps: &[ReservationOverlap],
+        source: Option<Value>,
+    ) -> ReservationDoc {
+        ReservationDoc {
+            id: String::new(),
+            party: party.to_owned(),
+            name: if cand.name.is_empty() {
+                default_name()
+            } else {
+                cand.name
+            },
+            purpose: cand.purpose,
+            priority: cand.priority,
+            state,
+            version: 0,
+            volumes: cand.volumes,
+            justification: cand.justification,
+            filed_over: filed_over(overlaps),
+            source,
+            created_at: 0.0,
+            updated_at: 0.0,
+        }
+    }
+
     /// The document as shown at `now` (its state at that time).
     pub fn at(&self, now: f64) -> ReservationDoc {
         ReservationDoc {

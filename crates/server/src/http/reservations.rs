@@ -2,11 +2,11 @@
 //! imports (GeoJSON, ASTM F3548 `Volume4D`, OpenAir zones) and the GeoJSON export. The rules
 //! (validation, give-way, ownership) are `domain::reservations`'.
 
+use crate::domain::imports::{self, Imported, ZoneOptions};
 use crate::domain::parties::Caller;
 use crate::domain::reservations::{
     blocking_change, check_volumes, decide, filed_over, may_change, purpose_word, with_gives_way,
-    Candidate, FilingError, Overlap, ReservationDoc, DEFAULT_PRIORITY, DEFAULT_ZONE_PRIORITY,
-    MAX_IMPORT,
+    Candidate, FilingError, Overlap, ReservationDoc, DEFAULT_PRIORITY,
 };
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{parse_body, ApiJson, ApiPath, ApiQuery};
@@ -15,11 +15,10 @@ use crate::wire;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use deconflict_airspace::formats::{astm, geojson, openair};
-use deconflict_airspace::volume::MAX_PRIORITY;
+use deconflict_airspace::formats::geojson;
 use deconflict_airspace::{Purpose, ReservationOverlap, ReservationState, Volume};
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 fn invalid(e: impl std::fmt::Display) -> ApiError {
     ApiError::invalid(e.to_string())
@@ -176,26 +175,9 @@ pub async fn file(
     let _writes = s.strategic.writes.lock().await;
     let overlaps = find_overlaps(&s, &c.party, &cand.volumes, None)?;
     let state = filing_state(&s, &overlaps, &cand, &c, now)?;
-    let name = if cand.name.is_empty() {
-        format!("{} {}", c.party, purpose_word(cand.purpose))
-    } else {
-        cand.name
-    };
-    let doc = ReservationDoc {
-        id: String::new(),
-        party: c.party.clone(),
-        name,
-        purpose: cand.purpose,
-        priority: cand.priority,
-        state,
-        version: 0,
-        volumes: cand.volumes,
-        justification: cand.justification,
-        filed_over: filed_over(&overlaps),
-        source: None,
-        created_at: 0.0,
-        updated_at: 0.0,
-    };
+    let purpose = cand.purpose;
+    let default_name = || format!("{} {}", c.party, purpose_word(purpose));
+    let doc = ReservationDoc::filing(&c.party, cand, default_name, state, &overlaps, None);
     let doc = store_new(&s, &c.party, doc, "reservation.file").await?;
     let list = with_gives_way(&overlaps, &c.party, doc.priority);
     Ok((
@@ -345,41 +327,58 @@ pub async fn cancel(
     Ok(axum::Json(doc.json_at(s.now_s())))
 }
 
-fn prop_str(p: &Map<String, Value>, k: &str) -> Option<String> {
-    p.get(k).and_then(Value::as_str).map(str::to_owned)
-}
-
-fn prop_purpose(at: &str, v: Option<&Value>) -> ApiResult<Option<Purpose>> {
-    match v {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => serde_json::from_value(v.clone()).map(Some).map_err(|_| {
-            ApiError::invalid(format!(
-                "{at}: purpose must be operation, training, hazard or closure"
-            ))
-        }),
+/// Files imported candidates in one transaction, all or nothing: each over its overlaps by
+/// the filing rules, or, for `zones`, as facts filed over others without a justification.
+async fn file_imported(
+    s: &AppState,
+    c: &Caller,
+    cands: Vec<Imported>,
+    zones: bool,
+    now: f64,
+) -> ApiResult<(Vec<Value>, Vec<Value>)> {
+    let _writes = s.strategic.writes.lock().await;
+    let mut planned = Vec::new();
+    let mut all_overlaps = Vec::new();
+    for (i, (cand, source)) in cands.into_iter().enumerate() {
+        let overlaps = find_overlaps(s, &c.party, &cand.volumes, None)?;
+        let state = if zones {
+            ReservationState::Accepted.at_time(&cand.volumes, now)
+        } else {
+            filing_state(s, &overlaps, &cand, c, now)
+                .map_err(ApiError::from)
+                .map_err(|mut e| {
+                    e.detail = format!(
+                        "reservation {i} of the import: {}; nothing was filed",
+                        e.detail
+                    );
+                    e
+                })?
+        };
+        for o in &overlaps {
+            all_overlaps.push(wire::import_overlap(o, &c.party, cand.priority, i));
+        }
+        let default_name = || format!("{} import {}", c.party, i + 1);
+        planned.push(ReservationDoc::filing(
+            &c.party,
+            cand,
+            default_name,
+            state,
+            &overlaps,
+            Some(source),
+        ));
     }
+    let action = if zones {
+        "zone.import"
+    } else {
+        "reservation.import"
+    };
+    let filed = store_many(s, &c.party, planned, action).await?;
+    Ok((filed, all_overlaps))
 }
 
-fn prop_priority(at: &str, v: Option<&Value>) -> ApiResult<Option<u8>> {
-    match v {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => v
-            .as_u64()
-            .filter(|p| *p <= u64::from(MAX_PRIORITY))
-            .map(|p| Some(p as u8))
-            .ok_or_else(|| {
-                ApiError::invalid(format!(
-                    "{at}: priority must be an integer in [0, {MAX_PRIORITY}]"
-                ))
-            }),
-    }
-}
-
-/// `POST /api/v1/reservations/import`: a GeoJSON `FeatureCollection` or `Feature` (one
-/// reservation per feature; `name`, `purpose`, `priority`, `justification` from its
-/// properties) or ASTM F3548 `Volume4D` JSON (one reservation: a `Volume4D`, an array of them,
-/// or an object with `volumes`/`extents` and optional `name`, `purpose`, `priority`,
-/// `justification`). All or nothing: one refused reservation files none.
+/// `POST /api/v1/reservations/import`: a GeoJSON `FeatureCollection` or `Feature`, or ASTM
+/// F3548 `Volume4D` JSON (`domain::imports`). All or nothing: one refused reservation files
+/// none.
 pub async fn import(
     State(s): State<AppState>,
     c: Caller,
@@ -387,85 +386,11 @@ pub async fn import(
 ) -> ApiResult<impl IntoResponse> {
     c.require_writer()?;
     let now = s.now_s();
-    let mut cands: Vec<(Candidate, Value)> = Vec::new();
-    let kind = body.get("type").and_then(Value::as_str);
-    if matches!(kind, Some("FeatureCollection") | Some("Feature")) {
-        let features = geojson::features_from_value(&body).map_err(invalid)?;
-        if features.len() > MAX_IMPORT {
-            return Err(ApiError::invalid(format!(
-                "{} features; at most {MAX_IMPORT} per import",
-                features.len()
-            )));
-        }
-        for f in features {
-            let at = format!("features[{}].properties", f.index);
-            let p = &f.properties;
-            let cand = Candidate::new(
-                prop_str(p, "name"),
-                prop_purpose(&at, p.get("purpose"))?.unwrap_or(Purpose::Operation),
-                prop_priority(&at, p.get("priority"))?.unwrap_or(DEFAULT_PRIORITY),
-                f.volumes,
-                prop_str(p, "justification"),
-                now,
-            )
-            .map_err(|e| ApiError::invalid(format!("features[{}]: {e}", f.index)))?;
-            cands.push((cand, json!({ "format": "geojson", "feature": f.index })));
-        }
-    } else {
-        let volumes = astm::volumes_from_value(&body).map_err(invalid)?;
-        let empty = Map::new();
-        let p = body.as_object().unwrap_or(&empty);
-        let cand = Candidate::new(
-            prop_str(p, "name"),
-            prop_purpose("$", p.get("purpose"))?.unwrap_or(Purpose::Operation),
-            prop_priority("$", p.get("priority"))?.unwrap_or(DEFAULT_PRIORITY),
-            volumes,
-            prop_str(p, "justification"),
-            now,
-        )?;
-        cands.push((cand, json!({ "format": "volume4d" })));
-    }
-    let _writes = s.strategic.writes.lock().await;
-    let mut planned = Vec::new();
-    let mut all_overlaps = Vec::new();
-    for (i, (cand, source)) in cands.into_iter().enumerate() {
-        let overlaps = find_overlaps(&s, &c.party, &cand.volumes, None)?;
-        let state = filing_state(&s, &overlaps, &cand, &c, now)
-            .map_err(ApiError::from)
-            .map_err(|mut e| {
-                e.detail = format!(
-                    "reservation {i} of the import: {}; nothing was filed",
-                    e.detail
-                );
-                e
-            })?;
-        for o in &overlaps {
-            all_overlaps.push(wire::import_overlap(o, &c.party, cand.priority, i));
-        }
-        planned.push(ReservationDoc {
-            id: String::new(),
-            party: c.party.clone(),
-            name: if cand.name.is_empty() {
-                format!("{} import {}", c.party, i + 1)
-            } else {
-                cand.name
-            },
-            purpose: cand.purpose,
-            priority: cand.priority,
-            state,
-            version: 0,
-            volumes: cand.volumes,
-            justification: cand.justification,
-            filed_over: filed_over(&overlaps),
-            source: Some(source),
-            created_at: 0.0,
-            updated_at: 0.0,
-        });
-    }
-    let filed = store_many(&s, &c.party, planned, "reservation.import").await?;
+    let cands = imports::from_json(&body, now)?;
+    let (filed, overlaps) = file_imported(&s, &c, cands, false, now).await?;
     Ok((
         StatusCode::CREATED,
-        axum::Json(json!({ "reservations": filed, "overlaps": all_overlaps })),
+        axum::Json(json!({ "reservations": filed, "overlaps": overlaps })),
     ))
 }
 
@@ -553,80 +478,19 @@ pub async fn openair(
         (q, text)
     };
     let now = s.now_s();
-    let start = opts.start_time.unwrap_or(now);
-    let end = opts
-        .end_time
-        .unwrap_or(start.max(now) + s.config.strategic.zone_default_s);
-    let purpose = opts.purpose.unwrap_or(Purpose::Hazard);
-    if !matches!(purpose, Purpose::Hazard | Purpose::Closure) {
-        return Err(ApiError::invalid(
-            "purpose of an OpenAir zone must be hazard or closure",
-        ));
-    }
-    let priority = opts.priority.unwrap_or(DEFAULT_ZONE_PRIORITY);
-    let parsed = openair::parse_openair(&text, start, end);
-    let rejected: Vec<Value> = parsed
-        .rejected
-        .iter()
-        .map(|r| json!({ "index": r.index, "name": r.name, "reason": r.reason }))
-        .collect();
-    if parsed.zones.is_empty() {
-        return Err(ApiError::invalid(if rejected.is_empty() {
-            "no airspace found in the OpenAir text".to_owned()
-        } else {
-            format!("no usable airspace: {}", parsed.rejected[0].reason)
-        })
-        .with_extra(json!({ "rejected": rejected })));
-    }
-    if parsed.zones.len() > MAX_IMPORT {
-        return Err(ApiError::invalid(format!(
-            "{} airspaces; at most {MAX_IMPORT} per import",
-            parsed.zones.len()
-        )));
-    }
-    let mut cands = Vec::new();
-    for (i, z) in parsed.zones.iter().enumerate() {
-        let cand = Candidate::new(
-            Some(z.name.clone()),
-            purpose,
-            priority,
-            vec![z.volume.clone()],
-            None,
-            now,
-        )
-        .map_err(|e| ApiError::invalid(format!("zone {i} ({}): {e}", z.name)))?;
-        let source = json!({ "format": "openair", "class": z.class, "type": z.airspace_type,
-                             "lower": z.lower_text, "upper": z.upper_text });
-        cands.push((cand, source));
-    }
-    let _writes = s.strategic.writes.lock().await;
-    let mut planned = Vec::new();
-    let mut all_overlaps = Vec::new();
-    for (i, (cand, source)) in cands.into_iter().enumerate() {
-        let overlaps = find_overlaps(&s, &c.party, &cand.volumes, None)?;
-        for o in &overlaps {
-            all_overlaps.push(wire::import_overlap(o, &c.party, cand.priority, i));
-        }
-        let doc = ReservationDoc {
-            id: String::new(),
-            party: c.party.clone(),
-            name: cand.name,
-            purpose: cand.purpose,
-            priority: cand.priority,
-            state: ReservationState::Accepted.at_time(&cand.volumes, now),
-            version: 0,
-            volumes: cand.volumes,
-            justification: None,
-            filed_over: filed_over(&overlaps),
-            source: Some(source),
-            created_at: 0.0,
-            updated_at: 0.0,
-        };
-        planned.push(doc);
-    }
-    let zones = store_many(&s, &c.party, planned, "zone.import").await?;
+    let zone_options = ZoneOptions {
+        start_time: opts.start_time,
+        end_time: opts.end_time,
+        purpose: opts.purpose,
+        priority: opts.priority,
+        default_s: s.config.strategic.zone_default_s,
+    };
+    let (cands, rejected) = imports::zones_from_openair(&text, zone_options, now)?;
+    let (zones, overlaps) = file_imported(&s, &c, cands, true, now).await?;
     Ok((
         StatusCode::CREATED,
-        axum::Json(json!({ "zones": zones, "rejected": rejected, "overlaps": all_overlaps })),
+        axum::Json(
+            json!({ "zones": zones, "rejected": wire::rejected_zones(&rejected), "overlaps": overlaps }),
+        ),
     ))
 }
