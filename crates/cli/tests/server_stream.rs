@@ -143,3 +143,92 @@ fn stream_filters_by_rights_and_survives_stuck_clients() {
     );
     assert!(metric(&m, "deconflict_tracks") >= 6000.0);
 }
+
+/// Alerts-only sharing hides red's aircraft from blue's picture, but while an alert between
+/// them is active blue is sent red's aircraft's current state every alert cycle: the intruder
+/// is shown where it is now, not where it was when the alert last changed. The cell, which
+/// sees every aircraft anyway, gets no such frames.
+#[test]
+fn a_hidden_intruder_in_an_alert_is_sent_as_it_moves() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::demo(dir.path());
+    let (blue, cell, addr) = (s.token("blue"), s.token("cell"), s.addr.clone());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async move {
+        let (mut bws, _) =
+            tokio_tungstenite::connect_async(format!("ws://{addr}/api/v1/stream?token={blue}"))
+                .await
+                .unwrap();
+        let (mut cws, _) =
+            tokio_tungstenite::connect_async(format!("ws://{addr}/api/v1/stream?token={cell}"))
+                .await
+                .unwrap();
+        // Red's 150A21 as blue is sent it: (frame time, last_update, lon, lat).
+        let mut seen: Vec<(f64, f64, f64, f64)> = Vec::new();
+        let t0 = Instant::now();
+        while t0.elapsed() < Duration::from_secs(25) {
+            let Ok(Some(Ok(Message::Text(t)))) =
+                tokio::time::timeout(Duration::from_secs(3), bws.next()).await
+            else {
+                continue;
+            };
+            let v: Value = serde_json::from_str(&t).unwrap();
+            if v["type"] != "alert_tracks" {
+                continue;
+            }
+            for tr in v["tracks"].as_array().unwrap() {
+                if tr["id"] == "150A21" {
+                    assert_eq!(tr["party"], "red");
+                    seen.push((
+                        v["time"].as_f64().unwrap(),
+                        tr["last_update"].as_f64().unwrap(),
+                        tr["lon_deg"].as_f64().unwrap(),
+                        tr["lat_deg"].as_f64().unwrap(),
+                    ));
+                }
+            }
+            if seen.len() >= 40 && seen[seen.len() - 1].1 - seen[0].1 >= 4.0 {
+                break;
+            }
+        }
+        assert!(
+            seen.len() >= 40,
+            "blue got red's 150A21 in only {} alert_tracks frames",
+            seen.len()
+        );
+        let (first, last) = (seen[0], seen[seen.len() - 1]);
+        assert!(
+            last.1 - first.1 >= 4.0,
+            "the state sent is not refreshed: last_update {} → {}",
+            first.1,
+            last.1
+        );
+        let moved_m = 111_320.0
+            * ((last.2 - first.2).powi(2) * first.3.to_radians().cos().powi(2)
+                + (last.3 - first.3).powi(2))
+            .sqrt();
+        assert!(
+            moved_m > 500.0,
+            "150A21 moved only {moved_m:.0} m in {:.1} s of alert_tracks frames",
+            last.1 - first.1
+        );
+        // Frames come at about the alert cadence (0.1 s), well above the picture's 1 s.
+        let span_s = last.0 - first.0;
+        assert!(
+            seen.len() as f64 / span_s.max(0.1) > 3.0,
+            "{} frames in {span_s:.1} s",
+            seen.len()
+        );
+        // The cell sees everything in its picture; it is sent no alert_tracks frames.
+        let t1 = Instant::now();
+        while t1.elapsed() < Duration::from_secs(3) {
+            let Ok(Some(Ok(Message::Text(t)))) =
+                tokio::time::timeout(Duration::from_secs(1), cws.next()).await
+            else {
+                continue;
+            };
+            let v: Value = serde_json::from_str(&t).unwrap();
+            assert_ne!(v["type"], "alert_tracks", "the cell was sent alert_tracks");
+        }
+    });
+}

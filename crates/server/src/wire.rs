@@ -109,6 +109,15 @@ pub fn alert_frame(event: AlertState, a: &AlertRecord) -> String {
     .text()
 }
 
+/// `{"type":"alert_tracks","time":…,"tracks":[Track]}`: the current states of the aircraft in
+/// a party's active alerts (pre-serialised track views).
+pub fn alert_tracks(time: f64, tracks: &[String]) -> String {
+    format!(
+        "{{\"type\":\"alert_tracks\",\"time\":{time},\"tracks\":{}}}",
+        json_array(tracks.iter().map(String::as_str))
+    )
+}
+
 /// `{"type":"message",…}`.
 pub fn message_frame(m: &Message) -> String {
     Frame::Message { message: m }.text()

@@ -27,6 +27,9 @@ class Store extends EventTarget {
     this.paused = false;
     this.pending = new Map();
     this.pendingRemove = new Set();
+    // Aircraft the viewer's sharing rights hide, known only because they are in one of its
+    // active alerts: the server sends their current states every alert cycle.
+    this.alertOnlyIds = new Set();
     this.selectedId = null;
     this.followId = null;
     this.updates = 0;
@@ -118,11 +121,10 @@ class Store extends EventTarget {
     this.tracks.clear();
     this.pending.clear();
     this.pendingRemove.clear();
+    this.alertOnlyIds.clear();
     for (const t of msg.tracks || []) this.upsertTrack(t);
-    this.conflicts.clear();
-    for (const c of msg.conflicts || []) if (c.state !== 'cleared') this.conflicts.set(c.id, c);
-    this.intrusions.clear();
-    for (const i of msg.intrusions || []) if (i.state !== 'cleared') this.intrusions.set(i.id, i);
+    this.setActiveAlerts('conflicts', msg.conflicts);
+    this.setActiveAlerts('intrusions', msg.intrusions);
     this.emit('tracks');
     this.emit('conflicts');
     this.emit('intrusions');
@@ -138,9 +140,53 @@ class Store extends EventTarget {
       }
       return;
     }
-    for (const t of msg.upsert || []) this.upsertTrack(t);
+    for (const t of msg.upsert || []) {
+      // An aircraft that enters the picture is no longer known only through an alert.
+      if (this.alertOnlyIds.delete(t.id)) {
+        const old = this.tracks.get(t.id);
+        if (old) old.viaAlert = false;
+      }
+      this.upsertTrack(t);
+    }
     for (const id of msg.remove || []) this.tracks.delete(id);
     this.emit('tracks');
+  }
+
+  /**
+   * The current states of the aircraft in the viewer's active alerts (`alert_tracks` frame).
+   * Those not otherwise in the picture become tracks marked `viaAlert`, dead-reckoned, drawn
+   * and followed like any other; when the alert clears they are dropped.
+   */
+  applyAlertTracks(msg) {
+    if (this.paused) return;
+    this.syncClock(msg.time);
+    const now = new Set();
+    const inAlert = this.alertTrackIds();
+    for (const t of msg.tracks || []) {
+      if (!t || typeof t.id !== 'string' || !inAlert.has(t.id)) continue;
+      const known = this.tracks.get(t.id);
+      if (known && !known.viaAlert) continue;
+      this.upsertTrack({ ...t, viaAlert: true });
+      now.add(t.id);
+    }
+    for (const id of this.alertOnlyIds) {
+      const t = this.tracks.get(id);
+      if (!now.has(id) && t && t.viaAlert) this.tracks.delete(id);
+    }
+    this.alertOnlyIds = now;
+    this.emit('tracks');
+  }
+
+  /** Drops the aircraft known only through alerts that are no longer in an active alert. */
+  dropAlertOnlyOutsideAlerts() {
+    if (this.alertOnlyIds.size === 0) return;
+    const inAlert = this.alertTrackIds();
+    for (const id of [...this.alertOnlyIds]) {
+      if (inAlert.has(id)) continue;
+      this.alertOnlyIds.delete(id);
+      const t = this.tracks.get(id);
+      if (t && t.viaAlert) this.tracks.delete(id);
+    }
   }
 
   /** Replaces the whole picture (REST polling fallback). */
@@ -172,33 +218,49 @@ class Store extends EventTarget {
   }
 
   applyConflict(event, c) {
-    if (!c || !c.id) return;
-    const isNew = !this.conflicts.has(c.id);
-    if (event === 'cleared' || c.state === 'cleared') this.conflicts.delete(c.id);
-    else this.conflicts.set(c.id, c);
-    this.emit('conflicts', { event, conflict: c, isNew });
+    this.applyAlert('conflicts', 'conflict', event, c);
   }
 
   replaceConflicts(list) {
-    const before = new Set(this.conflicts.keys());
-    this.conflicts.clear();
-    for (const c of list || []) if (c.state !== 'cleared') this.conflicts.set(c.id, c);
-    this.emit('conflicts', { replaced: true, before });
+    this.replaceAlerts('conflicts', list);
   }
 
   applyIntrusion(event, i) {
-    if (!i || !i.id) return;
-    const isNew = !this.intrusions.has(i.id);
-    if (event === 'cleared' || i.state === 'cleared') this.intrusions.delete(i.id);
-    else this.intrusions.set(i.id, i);
-    this.emit('intrusions', { event, intrusion: i, isNew });
+    this.applyAlert('intrusions', 'intrusion', event, i);
   }
 
   replaceIntrusions(list) {
-    const before = new Set(this.intrusions.keys());
-    this.intrusions.clear();
-    for (const i of list || []) if (i.state !== 'cleared') this.intrusions.set(i.id, i);
-    this.emit('intrusions', { replaced: true, before });
+    this.replaceAlerts('intrusions', list);
+  }
+
+  /**
+   * One alert event into the alerts of `kind` ('conflicts' or 'intrusions'): a cleared alert
+   * leaves them, any other is set; subscribers get { event, [name]: alert, isNew }.
+   */
+  applyAlert(kind, name, event, alert) {
+    if (!alert || !alert.id) return;
+    const alerts = this[kind];
+    const isNew = !alerts.has(alert.id);
+    if (event === 'cleared' || alert.state === 'cleared') {
+      alerts.delete(alert.id);
+      this.dropAlertOnlyOutsideAlerts();
+    } else alerts.set(alert.id, alert);
+    this.emit(kind, { event, [name]: alert, isNew });
+  }
+
+  /** The alerts of `kind` replaced by the active ones of `list`; subscribers get the ids before. */
+  replaceAlerts(kind, list) {
+    const before = new Set(this[kind].keys());
+    this.setActiveAlerts(kind, list);
+    this.dropAlertOnlyOutsideAlerts();
+    this.emit(kind, { replaced: true, before });
+  }
+
+  /** The alerts of `kind` set to those of `list` not cleared, without telling subscribers. */
+  setActiveAlerts(kind, list) {
+    const alerts = this[kind];
+    alerts.clear();
+    for (const a of list || []) if (a.state !== 'cleared') alerts.set(a.id, a);
   }
 
   replace(kind, list) {

@@ -28,6 +28,9 @@ function handleFrame(msg) {
     case 'alert':
       store.applyConflict(msg.event, msg.conflict);
       break;
+    case 'alert_tracks':
+      store.applyAlertTracks(msg);
+      break;
     case 'intrusion':
       store.applyIntrusion(msg.event, msg.intrusion);
       break;

@@ -126,6 +126,23 @@ pub fn cleared_at_start(mut a: AlertRecord, now: f64) -> AlertRecord {
     a
 }
 
+/// For each party, the tracks of the active alerts it is involved in: both aircraft of each
+/// (its own and the intruder). While an alert is active, the parties it concerns are sent both
+/// aircraft's current states — that is what alerts-only sharing discloses (docs/api.md).
+pub fn alert_tracks_by_party<'a>(
+    alerts: impl IntoIterator<Item = &'a AlertRecord>,
+) -> BTreeMap<String, std::collections::BTreeSet<String>> {
+    let mut out: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
+    for a in alerts.into_iter().filter(|a| a.cleared_at.is_none()) {
+        for p in a.a_party.iter().chain(a.b_party.iter()) {
+            let set = out.entry(p.clone()).or_default();
+            set.insert(a.a.clone());
+            set.insert(a.b.clone());
+        }
+    }
+    out
+}
+
 /// What the display ordering needs of an alert or an intrusion.
 pub trait Urgency {
     /// Its id (the last tie-break).
@@ -339,6 +356,31 @@ mod tests {
         assert_eq!(cleared.b_party.as_deref(), Some("red"));
         assert_eq!(cleared.detail["a_state"]["now"], true);
         assert_eq!(cleared.acks.get("blue"), Some(&true));
+    }
+
+    #[test]
+    fn parties_get_both_aircraft_of_their_active_alerts_only() {
+        let mut civil = rec("c-civil", 3, 1.0, &[], false);
+        civil.a = "C1".into();
+        civil.b = "C2".into();
+        civil.a_party = None;
+        civil.b_party = None;
+        let mut cleared = rec("c-old", 3, 1.0, &[], true);
+        cleared.a = "OLD".into();
+        let mut blue_green = rec("c-bg", 1, 1.0, &[], false);
+        blue_green.b = "G1".into();
+        blue_green.b_party = Some("green".into());
+        let list = [rec("c-br", 3, 1.0, &[], false), civil, cleared, blue_green];
+        let by = alert_tracks_by_party(&list);
+        let ids = |p: &str| by[p].iter().map(String::as_str).collect::<Vec<_>>();
+        assert_eq!(ids("blue"), ["A", "B", "G1"]);
+        assert_eq!(ids("red"), ["A", "B"]);
+        assert_eq!(ids("green"), ["A", "G1"]);
+        assert_eq!(
+            by.len(),
+            3,
+            "civil pairs and cleared alerts concern no party"
+        );
     }
 
     #[test]

@@ -162,6 +162,11 @@ fn frame_for(
             frames.get(v).cloned()
         }
         StreamEvent::Alerts(_) => None,
+        StreamEvent::PartyFrames(frames) => match v {
+            // The cell and observers see every aircraft in the picture already.
+            Viewer::All => None,
+            Viewer::Party(p) => frames.get(p).cloned(),
+        },
         StreamEvent::Alert { event, alert } => {
             policy::alert_visible(v, alert).then(|| wire::alert_frame(*event, alert).into())
         }

@@ -5,7 +5,7 @@
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::domain::alerts::{cleared_at_start, record_of, EventContext};
+use crate::domain::alerts::{alert_tracks_by_party, cleared_at_start, record_of, EventContext};
 use crate::domain::ids::alert_id;
 use crate::domain::picture::view_of;
 use crate::domain::safety::engine_exemptions;
@@ -20,7 +20,7 @@ use deconflict_engine::AircraftState;
 use deconflict_feeds::replay::track_samples;
 use deconflict_store::{AlertRecord, Store, StoreError};
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -61,6 +61,8 @@ pub async fn run(live: Arc<Live>, store: Arc<dyn Store>, config: Arc<Config>, cl
     let mut interval = tokio::time::interval(Duration::from_secs_f64(period_s));
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut regions_seen = 0u64;
+    // Parties sent alert tracks last cycle (each gets an empty frame once its alerts clear).
+    let mut alert_track_parties: BTreeSet<String> = BTreeSet::new();
     loop {
         interval.tick().await;
         let started = Instant::now();
@@ -125,6 +127,7 @@ pub async fn run(live: Arc<Live>, store: Arc<dyn Store>, config: Arc<Config>, cl
         if !events.is_empty() {
             publish_alert_events(&live, &store, run, &events, &states).await;
         }
+        publish_alert_tracks(&live, now, &mut alert_track_parties);
         let active = live
             .alerts
             .read()
@@ -136,6 +139,50 @@ pub async fn run(live: Arc<Live>, store: Arc<dyn Store>, config: Arc<Config>, cl
         live.metrics
             .alert_cycle_done(started.elapsed().as_secs_f64());
     }
+}
+
+/// Sends each party involved in an active alert the current states of both aircraft (every
+/// alert cycle), so that an intruder its sharing rule hides is shown where it is now, not
+/// where it was when the alert last changed. A party whose alerts all cleared gets one empty
+/// frame, so its console drops the intruders. `sent` holds the parties sent to last cycle.
+fn publish_alert_tracks(live: &Live, now: f64, sent: &mut BTreeSet<String>) {
+    let mut by_party = {
+        let alerts = live.alerts.read().unwrap_or_else(|e| e.into_inner());
+        alert_tracks_by_party(alerts.values())
+    };
+    if by_party.is_empty() && sent.is_empty() {
+        return;
+    }
+    let now_parties: BTreeSet<String> = by_party.keys().cloned().collect();
+    for gone in sent.difference(&now_parties) {
+        by_party.insert(gone.clone(), BTreeSet::new());
+    }
+    *sent = now_parties;
+    let mut json: HashMap<&str, Option<String>> = HashMap::new();
+    {
+        let t = live.table.lock().unwrap_or_else(|e| e.into_inner());
+        for id in by_party.values().flatten() {
+            json.entry(id.as_str()).or_insert_with(|| {
+                t.get(id)
+                    .and_then(view_of)
+                    .and_then(|v| serde_json::to_string(&v).ok())
+            });
+        }
+    }
+    let frames: HashMap<String, Utf8Bytes> = by_party
+        .iter()
+        .map(|(party, ids)| {
+            let tracks: Vec<String> = ids
+                .iter()
+                .filter_map(|id| json.get(id.as_str()).cloned().flatten())
+                .collect();
+            (
+                party.clone(),
+                Utf8Bytes::from(wire::alert_tracks(now, &tracks)),
+            )
+        })
+        .collect();
+    live.publish(StreamEvent::PartyFrames(frames));
 }
 
 /// Builds the records of one alert cycle's events, persists them (one transaction, audited)

@@ -74,6 +74,9 @@ pub enum StreamEvent {
     /// alerts does not overrun the clients' queues).
     /// Each alert comes with its `{"type":"alert",…}` frame, serialised once for all clients.
     Alerts(Vec<(AlertRecord, Utf8Bytes)>),
+    /// One frame per party, delivered to that party's clients only (the current states of the
+    /// aircraft in its active alerts).
+    PartyFrames(HashMap<String, Utf8Bytes>),
     /// A hotline message (delivered to its sender, addressee, the cell and observers).
     Message(Message),
     /// Any other event (reservations, requests, intrusions): `json` is sent as is to the
