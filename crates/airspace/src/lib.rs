@@ -65,6 +65,7 @@ pub mod regions;
 pub mod volume;
 
 pub use deconflict_engine::AlertEventKind;
+pub use deconflict_engine::RangeError;
 pub use formats::FormatError;
 pub use geom::LatLon;
 pub use index::{ReservationIndex, ReservationOverlap};

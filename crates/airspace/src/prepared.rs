@@ -13,6 +13,8 @@ use geo::{Area, ConvexHull, Coord, Line, LineString, MultiPoint, Polygon};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, RTreeObject};
 
+use deconflict_engine::range::{check_finite, check_range};
+
 use crate::geom::{self, LatLon, LocalPlane, EARTH_RADIUS_M};
 use crate::volume::{
     Reservation, ReservationError, Shape, Volume, VolumeError, CIRCLE_SEGMENTS, MAX_ALT_FT,
@@ -124,27 +126,6 @@ pub(crate) fn prepare_volumes(volumes: &[Volume]) -> Result<Vec<PreparedVolume>,
         .collect()
 }
 
-fn finite(field: &'static str, value: f64) -> Result<f64, VolumeError> {
-    if value.is_finite() {
-        Ok(value)
-    } else {
-        Err(VolumeError::NotFinite { field })
-    }
-}
-
-fn in_range(field: &'static str, value: f64, min: f64, max: f64) -> Result<f64, VolumeError> {
-    finite(field, value)?;
-    if value < min || value > max {
-        return Err(VolumeError::OutOfRange {
-            field,
-            value,
-            min,
-            max,
-        });
-    }
-    Ok(value)
-}
-
 impl Volume {
     /// Checks the volume (ranges, NaN, polygon validity, sizes, band, window).
     ///
@@ -159,13 +140,13 @@ impl Volume {
     /// # Errors
     /// As [`Volume::validate`].
     pub fn prepare(&self) -> Result<PreparedVolume, VolumeError> {
-        let lower_ft = in_range("lower_ft", self.lower_ft, MIN_ALT_FT, MAX_ALT_FT)?;
-        let upper_ft = in_range("upper_ft", self.upper_ft, MIN_ALT_FT, MAX_ALT_FT)?;
+        let lower_ft = check_range("lower_ft", self.lower_ft, MIN_ALT_FT, MAX_ALT_FT)?;
+        let upper_ft = check_range("upper_ft", self.upper_ft, MIN_ALT_FT, MAX_ALT_FT)?;
         if lower_ft >= upper_ft {
             return Err(VolumeError::LowerNotBelowUpper { lower_ft, upper_ft });
         }
-        let start_time = finite("start_time", self.start_time)?;
-        let end_time = finite("end_time", self.end_time)?;
+        let start_time = check_finite("start_time", self.start_time)?;
+        let end_time = check_finite("end_time", self.end_time)?;
         if end_time <= start_time {
             return Err(VolumeError::EndNotAfterStart {
                 start_time,
@@ -185,9 +166,9 @@ impl Volume {
     }
 
     fn prepare_circle(&self, center: LatLon, radius_m: f64) -> Result<PreparedVolume, VolumeError> {
-        let lat = in_range("center.lat_deg", center.lat_deg, -90.0, 90.0)?;
-        let lon = in_range("center.lon_deg", center.lon_deg, -180.0, 180.0)?;
-        let radius_m = finite("radius_m", radius_m)?;
+        let lat = check_range("center.lat_deg", center.lat_deg, -90.0, 90.0)?;
+        let lon = check_range("center.lon_deg", center.lon_deg, -180.0, 180.0)?;
+        let radius_m = check_finite("radius_m", radius_m)?;
         if radius_m <= 0.0 {
             return Err(VolumeError::RadiusNotPositive { radius_m });
         }
@@ -245,8 +226,8 @@ impl Volume {
         let mut vertices: Vec<LatLon> = Vec::with_capacity(coordinates.len());
         for &[lon, lat] in coordinates {
             let p = LatLon {
-                lat_deg: in_range("latitude", lat, -90.0, 90.0)?,
-                lon_deg: in_range("longitude", lon, -180.0, 180.0)?,
+                lat_deg: check_range("latitude", lat, -90.0, 90.0)?,
+                lon_deg: check_range("longitude", lon, -180.0, 180.0)?,
             };
             if vertices.last().is_none_or(|q| !same_point(*q, p)) {
                 vertices.push(p);

@@ -18,6 +18,7 @@
 //! - Touching is not overlapping: bands, windows and areas that only share a boundary are
 //!   disjoint.
 
+use deconflict_engine::RangeError;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -238,24 +239,9 @@ pub enum ReservationError {
 #[derive(Debug, Clone, PartialEq, Error)]
 #[non_exhaustive]
 pub enum VolumeError {
-    /// A number is NaN or infinite.
-    #[error("{field} is not a finite number")]
-    NotFinite {
-        /// Which field.
-        field: &'static str,
-    },
-    /// A number is outside its range.
-    #[error("{field} = {value} is out of range [{min}, {max}]")]
-    OutOfRange {
-        /// Which field.
-        field: &'static str,
-        /// The value given.
-        value: f64,
-        /// Smallest accepted.
-        min: f64,
-        /// Largest accepted.
-        max: f64,
-    },
+    /// A number is NaN, infinite or outside its range (the engine's range check).
+    #[error(transparent)]
+    Range(#[from] RangeError),
     /// A bound is given neither in feet nor as a flight level.
     #[error("{bound} altitude missing: give {bound}_ft or {bound}_fl")]
     MissingAltitude {

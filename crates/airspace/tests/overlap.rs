@@ -3,8 +3,8 @@
 use approx::assert_relative_eq;
 use deconflict_airspace::geom::{destination, LocalPlane};
 use deconflict_airspace::{
-    overlaps, GeoJsonGeometry, LatLon, ReservationError, ReservationState, Shape, Volume,
-    VolumeError,
+    overlaps, GeoJsonGeometry, LatLon, RangeError, ReservationError, ReservationState, Shape,
+    Volume, VolumeError,
 };
 
 const R_M: f64 = deconflict_airspace::geom::EARTH_RADIUS_M;
@@ -372,21 +372,24 @@ fn validation_rejects_bad_volumes_with_a_reason() {
     let lat = vol(lonlat_box(0.0, 89.9, 0.1, 95.0));
     assert!(matches!(
         err(lat),
-        VolumeError::OutOfRange {
+        VolumeError::Range(RangeError::OutOfRange {
             field: "latitude",
             ..
-        }
+        })
     ));
     let lon = vol(lonlat_box(180.0, 0.0, 180.5, 0.1));
     assert!(matches!(
         err(lon),
-        VolumeError::OutOfRange {
+        VolumeError::Range(RangeError::OutOfRange {
             field: "longitude",
             ..
-        }
+        })
     ));
     let nan = vol(lonlat_box(f64::NAN, 0.0, 0.1, 0.1));
-    assert_eq!(err(nan), VolumeError::NotFinite { field: "longitude" });
+    assert_eq!(
+        err(nan),
+        VolumeError::Range(RangeError::NotFinite { field: "longitude" })
+    );
 
     let mut v = good.clone();
     v.end_time = v.start_time;

@@ -15,7 +15,9 @@
 //!   confirmation, parameter regions, inhibition, exemptions) over the detector;
 //! - [`guidance`]: which track / vertical-rate changes resolve an ownship's conflicts;
 //! - [`traffic`]: seeded synthetic traffic for tests and benchmarks;
-//! - [`units`]: unit conversion factors (NM, ft, kt, ft/min against SI) for every crate.
+//! - [`units`]: unit conversion factors (NM, ft, kt, ft/min against SI) for every crate;
+//! - [`range`]: the finite-and-in-range check of input numbers ([`RangeError`]), for aircraft
+//!   states here and volumes in the airspace crate.
 #![deny(missing_docs)]
 
 pub mod alerting;
@@ -26,6 +28,7 @@ pub mod geodesy;
 pub mod guidance;
 pub mod hysteresis;
 mod prepared;
+pub mod range;
 pub mod safety;
 pub mod standard;
 pub mod state;
@@ -39,6 +42,7 @@ pub use detect::{
 };
 pub use geodesy::predict_position;
 pub use hysteresis::Hysteresis;
+pub use range::RangeError;
 pub use standard::{
     AlertLevels, AlertThreshold, ConfigError, SeparationStandard, ADVISORY_LEVEL, CAUTION_LEVEL,
     WARNING_LEVEL,

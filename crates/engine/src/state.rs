@@ -5,10 +5,12 @@
 //! ground speed, track angle and vertical rate. Units are in the field names.
 //!
 //! [`AircraftState::validate`] is the engine's boundary check: NaN, infinite and out-of-range
-//! values are rejected with a [`StateError`] naming the field, so nothing downstream has to
-//! guard against them.
+//! values are rejected with a [`StateError`] naming the field (the checks of [`crate::range`]),
+//! so nothing downstream has to guard against them.
 
 use thiserror::Error;
+
+use crate::range::{check_range, RangeError};
 
 /// Highest altitude the engine accepts, in feet (well above any aeroplane or balloon).
 pub const MAX_ALT_FT: f64 = 200_000.0;
@@ -45,24 +47,9 @@ pub struct AircraftState {
 #[derive(Debug, Clone, PartialEq, Error)]
 #[non_exhaustive]
 pub enum StateError {
-    /// A field is NaN or infinite.
-    #[error("{field} is not a finite number")]
-    NotFinite {
-        /// The field's name.
-        field: &'static str,
-    },
-    /// A field is outside its allowed range.
-    #[error("{field} = {value} is out of range [{min}, {max}]")]
-    OutOfRange {
-        /// The field's name.
-        field: &'static str,
-        /// The offending value.
-        value: f64,
-        /// Smallest allowed value.
-        min: f64,
-        /// Largest allowed value.
-        max: f64,
-    },
+    /// A field is NaN, infinite or outside its allowed range.
+    #[error(transparent)]
+    Range(#[from] RangeError),
     /// The identifier is empty.
     #[error("id is empty")]
     EmptyId,
@@ -77,29 +64,14 @@ impl AircraftState {
         if self.id.is_empty() {
             return Err(StateError::EmptyId);
         }
-        check("lat_deg", self.lat_deg, -90.0, 90.0)?;
-        check("lon_deg", self.lon_deg, -180.0, 180.0)?;
-        check("alt_ft", self.alt_ft, MIN_ALT_FT, MAX_ALT_FT)?;
-        check("gs_kt", self.gs_kt, 0.0, MAX_GS_KT)?;
-        check("trk_deg", self.trk_deg, -720.0, 720.0)?;
-        check("vs_fpm", self.vs_fpm, -MAX_VS_FPM, MAX_VS_FPM)?;
+        check_range("lat_deg", self.lat_deg, -90.0, 90.0)?;
+        check_range("lon_deg", self.lon_deg, -180.0, 180.0)?;
+        check_range("alt_ft", self.alt_ft, MIN_ALT_FT, MAX_ALT_FT)?;
+        check_range("gs_kt", self.gs_kt, 0.0, MAX_GS_KT)?;
+        check_range("trk_deg", self.trk_deg, -720.0, 720.0)?;
+        check_range("vs_fpm", self.vs_fpm, -MAX_VS_FPM, MAX_VS_FPM)?;
         Ok(())
     }
-}
-
-fn check(field: &'static str, value: f64, min: f64, max: f64) -> Result<(), StateError> {
-    if !value.is_finite() {
-        return Err(StateError::NotFinite { field });
-    }
-    if value < min || value > max {
-        return Err(StateError::OutOfRange {
-            field,
-            value,
-            min,
-            max,
-        });
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -130,16 +102,18 @@ mod tests {
         s.lat_deg = f64::NAN;
         assert_eq!(
             s.validate(),
-            Err(StateError::NotFinite { field: "lat_deg" })
+            Err(StateError::Range(RangeError::NotFinite {
+                field: "lat_deg"
+            }))
         );
         let mut s = sample();
         s.lon_deg = 181.0;
         assert!(matches!(
             s.validate(),
-            Err(StateError::OutOfRange {
+            Err(StateError::Range(RangeError::OutOfRange {
                 field: "lon_deg",
                 ..
-            })
+            }))
         ));
         let mut s = sample();
         s.id.clear();
