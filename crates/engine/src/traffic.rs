@@ -201,27 +201,11 @@ pub fn generate(n: usize, seed: u64, region: Region) -> Vec<AircraftState> {
             (0..n)
                 .map(|i| {
                     if rng.gen_bool(0.78) {
-                        let mut x = rng.gen_range(0.0..route_total);
-                        let mut pick = routes[routes.len() - 1];
-                        for r in &routes {
-                            if x < r.2 {
-                                pick = *r;
-                                break;
-                            }
-                            x -= r.2;
-                        }
-                        cruise(&mut rng, i, seed, pick.0, pick.1)
+                        let (a, b, _) = pick_weighted(&mut rng, &routes, route_total, |r| r.2);
+                        cruise(&mut rng, i, seed, a, b)
                     } else {
-                        let mut x = rng.gen_range(0.0..airport_total);
-                        let mut pick = airports[airports.len() - 1];
-                        for a in &airports {
-                            if x < a.3 {
-                                pick = *a;
-                                break;
-                            }
-                            x -= a.3;
-                        }
-                        terminal(&mut rng, i, seed, pick)
+                        let ap = pick_weighted(&mut rng, &airports, airport_total, |a| a.3);
+                        terminal(&mut rng, i, seed, ap)
                     }
                 })
                 .collect()
@@ -230,6 +214,26 @@ pub fn generate(n: usize, seed: u64, region: Region) -> Vec<AircraftState> {
 }
 
 type Airport = (&'static str, f64, f64, f64, bool);
+
+/// One of `items` (not empty), drawn with probability proportional to `weight`: one uniform
+/// draw in `[0, total)`, where `total` is the sum of the weights, walked down the list. When
+/// rounding leaves the draw past the last weight, the last item.
+fn pick_weighted<T: Copy>(
+    rng: &mut ChaCha8Rng,
+    items: &[T],
+    total: f64,
+    weight: impl Fn(&T) -> f64,
+) -> T {
+    let mut x = rng.gen_range(0.0..total);
+    for item in items {
+        let w = weight(item);
+        if x < w {
+            return *item;
+        }
+        x -= w;
+    }
+    items[items.len() - 1]
+}
 
 /// A regional airport: with probability 0.6 a point 30-400 NM from the major airport `a`
 /// (the hub's catchment), otherwise the hub itself. Returns (lat, lon).
