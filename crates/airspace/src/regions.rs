@@ -119,6 +119,7 @@ use thiserror::Error;
 use crate::formats::openair::parse_openair;
 use deconflict_engine::units::M_PER_NM;
 
+use crate::formats::geojson::FeatureGeometry;
 use crate::formats::FormatError;
 use crate::geom::{normalize_lon_deg, LatLon, LocalPlane, EARTH_RADIUS_M};
 use crate::intrusion::point_in_ring;
@@ -1550,16 +1551,7 @@ fn geojson_region(at: &str, index: usize, f: &Value) -> Result<SafetyRegion, Reg
         (None, Some(Value::Number(n))) => n.to_string(),
         _ => format!("feature-{index}"),
     };
-    let geometry = f
-        .get("geometry")
-        .filter(|g| g.is_object())
-        .ok_or(FormatError::Missing {
-            at: at.to_string(),
-            what: "geometry",
-            expected: "an object",
-        })?;
-    let gat = format!("{at}.geometry");
-    let coords = geometry.get("coordinates");
+    let geometry = FeatureGeometry::of_feature(at, f)?;
     let mut input = RegionInput {
         id,
         name: text("name")?,
@@ -1576,17 +1568,10 @@ fn geojson_region(at: &str, index: usize, f: &Value) -> Result<SafetyRegion, Reg
         source: Some(RegionSource::File),
         ..RegionInput::default()
     };
-    match geometry.get("type").and_then(Value::as_str) {
-        Some("Polygon") => match crate::formats::geojson::polygon(&gat, coords)? {
-            Shape::Polygon { coordinates } => input.polygon = Some(coordinates),
-            Shape::Circle { .. } => unreachable!("polygon() returns polygons"),
-        },
+    match geometry.kind {
+        Some("Polygon") => input.polygon = Some(geometry.ring()?),
         Some("Point") => {
-            let p = crate::formats::geojson::position(&format!("{gat}.coordinates"), coords)?;
-            input.center = Some(LatLon {
-                lat_deg: p[1],
-                lon_deg: p[0],
-            });
+            input.center = Some(geometry.point()?);
             input.radius_nm = Some(num("radius_nm")?.ok_or(FormatError::Missing {
                 at: pat.clone(),
                 what: "radius_nm",
@@ -1595,19 +1580,12 @@ fn geojson_region(at: &str, index: usize, f: &Value) -> Result<SafetyRegion, Reg
         }
         Some(other) => {
             return Err(FormatError::Unsupported {
-                at: gat,
+                at: geometry.at,
                 what: format!("geometry type {other:?} (Polygon or Point)"),
             }
             .into())
         }
-        None => {
-            return Err(FormatError::Missing {
-                at: gat,
-                what: "type",
-                expected: "a string",
-            }
-            .into())
-        }
+        None => return Err(geometry.missing_type().into()),
     }
     let at = format!("{at} {:?}", input.id);
     checked(at, input.into_region(RegionSource::File))

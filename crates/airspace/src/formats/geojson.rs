@@ -90,32 +90,26 @@ fn feature(at: &str, index: usize, f: &Value) -> Result<ImportedFeature, FormatE
     let upper_ft = altitude(&pat, &properties, "upper")?;
     let start_time = time(&pat, &properties, "start_time")?;
     let end_time = time(&pat, &properties, "end_time")?;
-    let geometry = f
-        .get("geometry")
-        .filter(|g| g.is_object())
-        .ok_or(FormatError::Missing {
-            at: at.to_string(),
-            what: "geometry",
-            expected: "an object",
-        })?;
-    let gat = format!("{at}.geometry");
-    let coords = geometry.get("coordinates");
+    let geometry = FeatureGeometry::of_feature(at, f)?;
     let shapes =
-        match geometry.get("type").and_then(Value::as_str) {
-            Some("Polygon") => vec![polygon(&gat, coords)?],
-            Some("MultiPolygon") => coords
+        match geometry.kind {
+            Some("Polygon") => vec![Shape::Polygon {
+                coordinates: geometry.ring()?,
+            }],
+            Some("MultiPolygon") => geometry
+                .coordinates
                 .and_then(Value::as_array)
                 .ok_or(FormatError::Missing {
-                    at: gat.clone(),
+                    at: geometry.at.clone(),
                     what: "coordinates",
                     expected: "an array",
                 })?
                 .iter()
                 .enumerate()
-                .map(|(i, p)| polygon(&format!("{gat}.coordinates[{i}]"), Some(p)))
+                .map(|(i, p)| polygon(&format!("{}.coordinates[{i}]", geometry.at), Some(p)))
                 .collect::<Result<Vec<_>, _>>()?,
             Some("Point") => {
-                let p = position(&format!("{gat}.coordinates"), coords)?;
+                let center = geometry.point()?;
                 let radius_m = properties.get("radius_m").and_then(Value::as_f64).ok_or(
                     FormatError::Missing {
                         at: pat.clone(),
@@ -123,27 +117,15 @@ fn feature(at: &str, index: usize, f: &Value) -> Result<ImportedFeature, FormatE
                         expected: "a number (a Point stands for a circle)",
                     },
                 )?;
-                vec![Shape::Circle {
-                    center: LatLon {
-                        lat_deg: p[1],
-                        lon_deg: p[0],
-                    },
-                    radius_m,
-                }]
+                vec![Shape::Circle { center, radius_m }]
             }
             Some(other) => {
                 return Err(FormatError::Unsupported {
-                    at: gat,
+                    at: geometry.at,
                     what: format!("geometry type {other:?}"),
                 })
             }
-            None => {
-                return Err(FormatError::Missing {
-                    at: gat,
-                    what: "type",
-                    expected: "a string",
-                })
-            }
+            None => return Err(geometry.missing_type()),
         };
     let volumes = shapes
         .into_iter()
@@ -170,6 +152,65 @@ fn feature(at: &str, index: usize, f: &Value) -> Result<ImportedFeature, FormatE
     })
 }
 
+/// The `geometry` member of a feature, as the volume and the safety-net region importers read
+/// it: its `type`, its `coordinates`, and its path for the errors.
+pub(crate) struct FeatureGeometry<'a> {
+    /// Path of the member: the feature's path, then `.geometry`.
+    pub(crate) at: String,
+    /// Its `type`, when that is a string.
+    pub(crate) kind: Option<&'a str>,
+    /// Its `coordinates`, when present.
+    pub(crate) coordinates: Option<&'a Value>,
+}
+
+impl<'a> FeatureGeometry<'a> {
+    /// The geometry of the feature `f`, found at `at`.
+    ///
+    /// # Errors
+    /// [`FormatError::Missing`] when the feature has no `geometry` object.
+    pub(crate) fn of_feature(at: &str, f: &'a Value) -> Result<Self, FormatError> {
+        let geometry = f
+            .get("geometry")
+            .filter(|g| g.is_object())
+            .ok_or(FormatError::Missing {
+                at: at.to_string(),
+                what: "geometry",
+                expected: "an object",
+            })?;
+        Ok(FeatureGeometry {
+            at: format!("{at}.geometry"),
+            kind: geometry.get("type").and_then(Value::as_str),
+            coordinates: geometry.get("coordinates"),
+        })
+    }
+
+    /// The exterior ring of a `Polygon`, `[lon, lat]` degrees.
+    ///
+    /// # Errors
+    /// As [`polygon`]: no rings, holes, or a bad position.
+    pub(crate) fn ring(&self) -> Result<Vec<[f64; 2]>, FormatError> {
+        ring(&self.at, self.coordinates)
+    }
+
+    /// The position of a `Point`.
+    ///
+    /// # Errors
+    /// [`FormatError::Missing`] when the coordinates are not `[lon, lat]`.
+    pub(crate) fn point(&self) -> Result<LatLon, FormatError> {
+        let [lon_deg, lat_deg] = position(&format!("{}.coordinates", self.at), self.coordinates)?;
+        Ok(LatLon { lat_deg, lon_deg })
+    }
+
+    /// The error for a geometry without a string `type`.
+    pub(crate) fn missing_type(self) -> FormatError {
+        FormatError::Missing {
+            at: self.at,
+            what: "type",
+            expected: "a string",
+        }
+    }
+}
+
 pub(crate) fn position(at: &str, v: Option<&Value>) -> Result<[f64; 2], FormatError> {
     let a = v.and_then(Value::as_array).filter(|a| a.len() >= 2);
     let lon = a.and_then(|a| a[0].as_f64());
@@ -184,7 +225,15 @@ pub(crate) fn position(at: &str, v: Option<&Value>) -> Result<[f64; 2], FormatEr
     }
 }
 
-pub(crate) fn polygon(at: &str, coords: Option<&Value>) -> Result<Shape, FormatError> {
+/// A `Polygon`'s coordinates as a volume's outline.
+fn polygon(at: &str, coords: Option<&Value>) -> Result<Shape, FormatError> {
+    Ok(Shape::Polygon {
+        coordinates: ring(at, coords)?,
+    })
+}
+
+/// The exterior ring of a `Polygon`'s coordinates (a polygon with holes is refused).
+fn ring(at: &str, coords: Option<&Value>) -> Result<Vec<[f64; 2]>, FormatError> {
     let rings = coords
         .and_then(Value::as_array)
         .ok_or(FormatError::Missing {
@@ -206,12 +255,10 @@ pub(crate) fn polygon(at: &str, coords: Option<&Value>) -> Result<Shape, FormatE
             what: "exterior ring",
             expected: "an array of positions",
         })?;
-    let coordinates = ring
-        .iter()
+    ring.iter()
         .enumerate()
         .map(|(i, p)| position(&format!("{at}[0][{i}]"), Some(p)))
-        .collect::<Result<_, _>>()?;
-    Ok(Shape::Polygon { coordinates })
+        .collect()
 }
 
 fn altitude(at: &str, props: &Map<String, Value>, bound: &'static str) -> Result<f64, FormatError> {
