@@ -423,24 +423,13 @@ fn losses_table(out: &mut String, losses: &[LossRecord]) {
          <th class=\"n\">Warning lead s</th><th>Cross-party</th></tr></thead><tbody>",
     );
     for (i, l) in losses.iter().enumerate() {
-        put!(
-            out,
-            "<tr><td class=\"n\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td>\
-             <td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
-             <td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
-            i + 1,
-            pair_text(&l.a, &l.b),
-            parties_text(&l.a_party, &l.b_party),
-            utc_iso(l.start_time),
-            num(l.end_time - l.start_time, 0),
-            num(l.min_distance_m, 0),
-            num(l.min_distance_m / M_PER_NM, 2),
-            num(l.min_vertical_ft, 0),
-            altitudes_text(l.alt_ft),
-            opt_num(l.lead_time_s, 0),
-            opt_num(l.warning_lead_time_s, 0),
-            yes_no(l.cross_party)
-        );
+        put!(out, "<tr><td class=\"n\">{}</td>", i + 1);
+        for (column, figure) in loss_figures(l).iter().enumerate() {
+            // Pair, parties and start are text; the rest are numbers.
+            let class = if column < 3 { "" } else { " class=\"n\"" };
+            put!(out, "<td{class}>{figure}</td>");
+        }
+        put!(out, "<td>{}</td></tr>", yes_no(l.cross_party));
     }
     out.push_str("</tbody></table>\n");
 }
@@ -675,18 +664,12 @@ fn loss_marker(out: &mut String, f: &MapFrame, l: &LossRecord) {
         return;
     }
     let (x, y, s) = (f.x_px(l.lon_deg), f.y_px(l.lat_deg), 6.0);
+    let [pair, parties, start, duration_s, min_m, min_nm, min_v_ft, alts_ft, lead_s, warn_lead_s] =
+        loss_figures(l);
     let tip = format!(
-        "LOSS {}\nparties {}\nstart {}, {} s\nmin {} m ({} NM), {} ft vertical\naltitudes {} ft\nalert lead {} s, warning lead {} s",
-        pair_text(&l.a, &l.b),
-        parties_text(&l.a_party, &l.b_party),
-        utc_iso(l.start_time),
-        num(l.end_time - l.start_time, 0),
-        num(l.min_distance_m, 0),
-        num(l.min_distance_m / M_PER_NM, 2),
-        num(l.min_vertical_ft, 0),
-        altitudes_text(l.alt_ft),
-        opt_num(l.lead_time_s, 0),
-        opt_num(l.warning_lead_time_s, 0)
+        "LOSS {pair}\nparties {parties}\nstart {start}, {duration_s} s\n\
+         min {min_m} m ({min_nm} NM), {min_v_ft} ft vertical\naltitudes {alts_ft} ft\n\
+         alert lead {lead_s} s, warning lead {warn_lead_s} s"
     );
     let d = format!(
         "M{:.1} {:.1}L{:.1} {:.1}M{:.1} {:.1}L{:.1} {:.1}",
@@ -1012,6 +995,24 @@ fn level_badge(level: u8) -> String {
 
 fn filter_label(name: &str) -> String {
     esc(&name.replace('_', " "))
+}
+
+/// A loss's figures as the losses table and the map's loss marker show them, in the table's
+/// column order: pair, parties, start (UTC), duration s, smallest horizontal distance m and
+/// NM, smallest vertical distance ft, altitudes ft, alert lead s, warning lead s.
+fn loss_figures(l: &LossRecord) -> [String; 10] {
+    [
+        pair_text(&l.a, &l.b),
+        parties_text(&l.a_party, &l.b_party),
+        utc_iso(l.start_time),
+        num(l.end_time - l.start_time, 0),
+        num(l.min_distance_m, 0),
+        num(l.min_distance_m / M_PER_NM, 2),
+        num(l.min_vertical_ft, 0),
+        altitudes_text(l.alt_ft),
+        opt_num(l.lead_time_s, 0),
+        opt_num(l.warning_lead_time_s, 0),
+    ]
 }
 
 fn pair_text(a: &str, b: &str) -> String {
