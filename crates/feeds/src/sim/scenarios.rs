@@ -116,31 +116,7 @@ pub(super) fn build(n: usize, seed: u64, scenario: Scenario) -> (Vec<SimAircraft
             }
         }
         Scenario::Encounter => {
-            let c = (50.0, 8.0);
-            aircraft.push(mil(
-                0xAE1001,
-                "VIPER11",
-                "blue",
-                offset(c, 0.0, -15.0),
-                25_000.0,
-                480.0,
-                90.0,
-                Pattern::Straight {
-                    target_alt_ft: 25_000.0,
-                },
-            ));
-            aircraft.push(mil(
-                0x150A21,
-                "SOKOL21",
-                "red",
-                offset(c, 0.0, 15.0),
-                25_000.0,
-                450.0,
-                270.0,
-                Pattern::Straight {
-                    target_alt_ft: 25_000.0,
-                },
-            ));
+            aircraft.extend(head_on_pair((50.0, 8.0)));
             for s in generate(n.saturating_sub(2), seed, Region::Europe) {
                 let a = straight(s, &mut rng);
                 aircraft.push(a);
@@ -148,31 +124,7 @@ pub(super) fn build(n: usize, seed: u64, scenario: Scenario) -> (Vec<SimAircraft
         }
         Scenario::Syria => {
             let c = SYRIA_CENTER;
-            // Scripted head-on at FL250, 30 NM apart, 930 kt closure.
-            aircraft.push(mil(
-                0xAE1001,
-                "VIPER11",
-                "blue",
-                offset(c, 0.0, -15.0),
-                25_000.0,
-                480.0,
-                90.0,
-                Pattern::Straight {
-                    target_alt_ft: 25_000.0,
-                },
-            ));
-            aircraft.push(mil(
-                0x150A21,
-                "SOKOL21",
-                "red",
-                offset(c, 0.0, 15.0),
-                25_000.0,
-                450.0,
-                270.0,
-                Pattern::Straight {
-                    target_alt_ft: 25_000.0,
-                },
-            ));
+            aircraft.extend(head_on_pair(c));
             // Blue CAP north-east, red CAP west (near Aleppo), racetracks.
             let rt = |leg_s: f64, turn_dps: f64| Pattern::Racetrack { leg_s, turn_dps };
             aircraft.push(mil(
@@ -300,6 +252,37 @@ pub(super) fn build(n: usize, seed: u64, scenario: Scenario) -> (Vec<SimAircraft
         }
     }
     (aircraft, next_icao)
+}
+
+/// The scripted head-on encounter around `c` (lat, lon degrees): blue `VIPER11` 15 NM west
+/// of it flying east at 480 kt and red `SOKOL21` 15 NM east of it flying west at 450 kt, both
+/// level at FL250: 30 NM apart with a 930 kt closure.
+fn head_on_pair(c: (f64, f64)) -> [SimAircraft; 2] {
+    let level = Pattern::Straight {
+        target_alt_ft: 25_000.0,
+    };
+    [
+        mil(
+            0xAE1001,
+            "VIPER11",
+            "blue",
+            offset(c, 0.0, -15.0),
+            25_000.0,
+            480.0,
+            90.0,
+            level,
+        ),
+        mil(
+            0x150A21,
+            "SOKOL21",
+            "red",
+            offset(c, 0.0, 15.0),
+            25_000.0,
+            450.0,
+            270.0,
+            level,
+        ),
+    ]
 }
 
 #[allow(clippy::too_many_arguments)]
