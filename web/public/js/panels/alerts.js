@@ -96,22 +96,26 @@ function alt(id, state) {
   return t ? flText(t.alt_ft) : '---';
 }
 
-export async function acknowledge(c, party) {
-  try {
-    const body = party ? { party } : {};
-    const updated = await post(`/conflicts/${encodeURIComponent(c.id)}/ack`, body);
-    if (updated && updated.id) store.applyConflict('updated', updated);
-  } catch (e) {
-    toast(`Acknowledge failed: ${e.message}`, true);
-  }
+/** Acknowledges the caller's side of a conflict (the cell names the side). */
+export function acknowledge(c, party) {
+  return acknowledgeAlert('conflicts', 'conflict', c, party);
 }
 
 /** Acknowledges the caller's side of an intrusion (the cell names the side). */
-export async function acknowledgeIntrusion(i, party) {
+export function acknowledgeIntrusion(i, party) {
+  return acknowledgeAlert('intrusions', 'intrusion', i, party);
+}
+
+/**
+ * POST /{kind}/{id}/ack for the alert `a` (`kind` 'conflicts' or 'intrusions', `name` its
+ * singular), and the acknowledged alert the server answers applied to the store; a refusal is
+ * toasted.
+ */
+async function acknowledgeAlert(kind, name, a, party) {
   try {
     const body = party ? { party } : {};
-    const updated = await post(`/intrusions/${encodeURIComponent(i.id)}/ack`, body);
-    if (updated && updated.id) store.applyIntrusion('updated', updated);
+    const updated = await post(`/${kind}/${encodeURIComponent(a.id)}/ack`, body);
+    if (updated && updated.id) store.applyAlert(kind, name, 'updated', updated);
   } catch (e) {
     toast(`Acknowledge failed: ${e.message}`, true);
   }

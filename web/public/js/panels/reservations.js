@@ -43,10 +43,9 @@ export function initReservations(el, mapView, showToast) {
 export function startDraw(type) {
   map.startDraft(type, () => scheduleCheck());
   draftBox.hidden = false;
-  statusLine.textContent = type === 'polygon'
+  setStatus(type === 'polygon'
     ? 'Click the corners on the map; double-click, Enter or click the first corner to close. Backspace removes the last corner.'
-    : 'Press at the centre on the map and drag to the radius.';
-  statusLine.className = 'status';
+    : 'Press at the centre on the map and drag to the radius.');
   overlapList.replaceChildren();
 }
 
@@ -117,6 +116,22 @@ function onDraftChange(d) {
   else shapeText.textContent = `polygon, ${d.points.length} corners${d.stage === 'done' ? '' : ' (drawing)'}`;
 }
 
+/** Shows `text` in the draft's status line, neutral or with the tone 'ok' or 'bad'. */
+function setStatus(text, tone) {
+  statusLine.textContent = text;
+  statusLine.className = tone ? `status ${tone}` : 'status';
+}
+
+/** The draft as an API Volume, or null once the status line says what is missing or wrong. */
+function readDraft() {
+  try {
+    return draftVolume();
+  } catch (e) {
+    setStatus(e.message, 'bad');
+    return null;
+  }
+}
+
 /** The draft as an API Volume, or throws with a message the operator can act on. */
 export function draftVolume() {
   const shape = map.draftShape();
@@ -150,27 +165,18 @@ function showOverlaps(overlaps) {
   map.overlaps = lastOverlaps;
   overlapList.replaceChildren(...lastOverlaps.map(overlapItem));
   if (lastOverlaps.length) {
-    statusLine.textContent = `${lastOverlaps.length} overlap${lastOverlaps.length > 1 ? 's' : ''} with other reservations (red on the map). Change the volume, or file over them with a justification.`;
-    statusLine.className = 'status bad';
+    setStatus(`${lastOverlaps.length} overlap${lastOverlaps.length > 1 ? 's' : ''} with other reservations (red on the map). Change the volume, or file over them with a justification.`, 'bad');
   } else {
-    statusLine.textContent = 'No overlap with other reservations.';
-    statusLine.className = 'status ok';
+    setStatus('No overlap with other reservations.', 'ok');
   }
   draftBox.dataset.overlaps = String(lastOverlaps.length);
 }
 
 export async function check() {
-  let volume;
-  try {
-    volume = draftVolume();
-  } catch (e) {
-    statusLine.textContent = e.message;
-    statusLine.className = 'status bad';
-    return null;
-  }
+  const volume = readDraft();
+  if (!volume) return null;
   const seq = ++checkSeq;
-  statusLine.textContent = 'Checking overlaps…';
-  statusLine.className = 'status';
+  setStatus('Checking overlaps…');
   try {
     const res = await post('/reservations/check', { volumes: [volume], priority: Number(fields.priority.value) || 0, purpose: fields.purpose.value });
     if (seq !== checkSeq) return null;
@@ -178,25 +184,17 @@ export async function check() {
     return res.overlaps || [];
   } catch (e) {
     if (seq !== checkSeq) return null;
-    statusLine.textContent = `Check refused: ${e.message}`;
-    statusLine.className = 'status bad';
+    setStatus(`Check refused: ${e.message}`, 'bad');
     return null;
   }
 }
 
 async function file() {
-  let volume;
-  try {
-    volume = draftVolume();
-  } catch (e) {
-    statusLine.textContent = e.message;
-    statusLine.className = 'status bad';
-    return;
-  }
+  const volume = readDraft();
+  if (!volume) return;
   const justification = fields.justification.value.trim();
   if (lastOverlaps.length && !justification) {
-    statusLine.textContent = 'This volume overlaps other reservations: give a justification to file over them, or change it.';
-    statusLine.className = 'status bad';
+    setStatus('This volume overlaps other reservations: give a justification to file over them, or change it.', 'bad');
     fields.justification.focus();
     return;
   }
@@ -221,8 +219,7 @@ async function file() {
     setEditing(null);
     store.upsert('reservations', r);
     toast(`${verb} ${r.id}${res.overlaps && res.overlaps.length ? ` over ${res.overlaps.length} overlap(s)` : ''}`);
-    statusLine.textContent = `${verb} ${r.id} (version ${r.version}).`;
-    statusLine.className = 'status ok';
+    setStatus(`${verb} ${r.id} (version ${r.version}).`, 'ok');
     draftBox.dataset.filed = r.id;
     map.cancelDraft();
     fields.justification.value = '';
@@ -230,33 +227,23 @@ async function file() {
     overlapList.replaceChildren();
   } catch (e) {
     if (e.status === 409 && e.body && e.body.current_version !== undefined && editing) {
-      statusLine.textContent = `Not changed: ${editing.id} was changed meanwhile (now version ${e.body.current_version}). Reload it and edit again.`;
-      statusLine.className = 'status bad';
+      setStatus(`Not changed: ${editing.id} was changed meanwhile (now version ${e.body.current_version}). Reload it and edit again.`, 'bad');
       refreshStrategic();
     } else if (e.status === 409 && e.body && e.body.overlaps) {
       showOverlaps(e.body.overlaps);
-      statusLine.textContent = `Not filed: ${e.message}`;
-      statusLine.className = 'status bad';
+      setStatus(`Not filed: ${e.message}`, 'bad');
     } else {
-      statusLine.textContent = `Not filed: ${e.message}`;
-      statusLine.className = 'status bad';
+      setStatus(`Not filed: ${e.message}`, 'bad');
     }
   }
 }
 
 async function sendVacate() {
-  let volume;
-  try {
-    volume = draftVolume();
-  } catch (e) {
-    statusLine.textContent = e.message;
-    statusLine.className = 'status bad';
-    return;
-  }
+  const volume = readDraft();
+  if (!volume) return;
   const to = fields.vacateTo.value;
   if (!to) {
-    statusLine.textContent = 'Choose the party to ask.';
-    statusLine.className = 'status bad';
+    setStatus('Choose the party to ask.', 'bad');
     return;
   }
   const minutes = Number(fields.vacateExpires.value) || 60;
@@ -270,11 +257,9 @@ async function sendVacate() {
     });
     store.upsert('requests', r.request || r);
     toast(`Vacate request sent to ${to}`);
-    statusLine.textContent = `Vacate request ${(r.request || r).id} sent to ${to}.`;
-    statusLine.className = 'status ok';
+    setStatus(`Vacate request ${(r.request || r).id} sent to ${to}.`, 'ok');
   } catch (e) {
-    statusLine.textContent = `Request refused: ${e.message}`;
-    statusLine.className = 'status bad';
+    setStatus(`Request refused: ${e.message}`, 'bad');
   }
 }
 
@@ -300,8 +285,7 @@ function edit(r) {
   fields.end.value = toUtcInput(v.end_time);
   fields.justification.value = r.justification || '';
   draftBox.hidden = false;
-  statusLine.textContent = 'Change the fields or redraw the volume, then Update.';
-  statusLine.className = 'status';
+  setStatus('Change the fields or redraw the volume, then Update.');
   check();
 }
 
