@@ -5,8 +5,20 @@
 //! `party` column, any other columns ignored, in any order. A bad row (missing or non-numeric
 //! field, out-of-range value, duplicate id) stops with an error naming its line, unless
 //! `--skip-bad` is given, in which case bad rows are counted, reported on stderr and skipped.
+//!
+//! `--guidance ID[,ID…]` adds, for each of those aircraft, the engine's guidance against every
+//! other aircraft of the snapshot: track, ground-speed, vertical-speed and altitude bands and
+//! the resolution advice ([`deconflict_engine::guidance`], `docs/guidance.md`). An optional
+//! `category` column (`airliner`, `fighter`, `helicopter`, `drone`, or an ADS-B emitter
+//! category such as `A3`, `A7`, `B6`) chooses the aircraft's manoeuvre performance; otherwise
+//! the default model applies. `--kinematics instant` flies the manoeuvres at once (the
+//! reference instantaneous bands). Without `--guidance` the output is the detection alone.
 
 use anyhow::{bail, Context};
+use deconflict_engine::guidance::{
+    guidance, Advice, AltBand, BandLevel, Category, Dynamics, GsBand, Guidance, GuidanceConfig,
+    ManoeuvreModel, TrackBand, VsBand,
+};
 use deconflict_engine::units::M_PER_NM;
 use deconflict_engine::{AircraftState, Conflict, DetectOptions, Detector};
 use serde::Serialize;
@@ -32,6 +44,38 @@ pub struct DetectArgs {
     /// Skip bad rows (counted on stderr) instead of stopping at the first.
     #[arg(long)]
     pub skip_bad: bool,
+    /// Print guidance (bands and resolution advice) for these aircraft.
+    #[arg(long, value_delimiter = ',', value_name = "ID[,ID…]")]
+    pub guidance: Vec<String>,
+    /// How guidance flies manoeuvres: `default` (turn rate or bank angle, accelerations,
+    /// level-change rate) or `instant` (at once).
+    #[arg(long, value_enum, default_value_t = KinematicsArg::Default, requires = "guidance")]
+    pub kinematics: KinematicsArg,
+}
+
+/// `--kinematics`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, clap::ValueEnum)]
+pub enum KinematicsArg {
+    /// Kinematic manoeuvres.
+    Default,
+    /// Instantaneous manoeuvres.
+    Instant,
+}
+
+impl KinematicsArg {
+    fn dynamics(self) -> Dynamics {
+        match self {
+            KinematicsArg::Default => Dynamics::Kinematic,
+            KinematicsArg::Instant => Dynamics::Instantaneous,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            KinematicsArg::Default => "default",
+            KinematicsArg::Instant => "instant",
+        }
+    }
 }
 
 const REQUIRED: [&str; 7] = [
@@ -42,6 +86,8 @@ const REQUIRED: [&str; 7] = [
 pub struct Snapshot {
     /// The valid states, in file order.
     pub states: Vec<AircraftState>,
+    /// The `category` column of each state (same order), when present and not empty.
+    pub categories: Vec<Option<String>>,
     /// Bad rows skipped: (line, problem).
     pub skipped: Vec<(u64, String)>,
 }
@@ -63,7 +109,9 @@ pub fn read_snapshot<R: std::io::Read>(input: R, skip_bad: bool) -> anyhow::Resu
         })?;
     }
     let party_col = headers.iter().position(|h| h == "party");
+    let category_col = headers.iter().position(|h| h == "category");
     let mut states = Vec::new();
+    let mut categories = Vec::new();
     let mut skipped = Vec::new();
     let mut first_line: HashMap<String, u64> = HashMap::new();
     let mut record = csv::StringRecord::new();
@@ -91,12 +139,22 @@ pub fn read_snapshot<R: std::io::Read>(input: R, skip_bad: bool) -> anyhow::Resu
             Ok(s) => {
                 first_line.insert(s.id.clone(), record.position().map_or(0, |p| p.line()));
                 states.push(s);
+                categories.push(
+                    category_col
+                        .and_then(|c| record.get(c))
+                        .filter(|c| !c.is_empty())
+                        .map(str::to_string),
+                );
             }
             Err((line, problem)) if skip_bad => skipped.push((line, problem)),
             Err((line, problem)) => bail!("line {line}: {problem}"),
         }
     }
-    Ok(Snapshot { states, skipped })
+    Ok(Snapshot {
+        states,
+        categories,
+        skipped,
+    })
 }
 
 fn parse_row(
@@ -144,6 +202,130 @@ fn open(path: &Path) -> anyhow::Result<Box<dyn std::io::Read>> {
 struct JsonOut<'a> {
     conflicts: &'a [Conflict],
     stats: JsonStats,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    guidance: Option<Vec<GuidanceOut<'a>>>,
+}
+
+/// One aircraft's guidance as printed: the engine's bands and advice, the advice also naming
+/// the manoeuvre model used.
+#[derive(Serialize)]
+struct GuidanceOut<'a> {
+    id: &'a str,
+    track_bands: &'a [TrackBand],
+    gs_bands: &'a [GsBand],
+    vs_bands: &'a [VsBand],
+    alt_bands: &'a [AltBand],
+    advice: AdviceOut<'a>,
+}
+
+#[derive(Serialize)]
+struct AdviceOut<'a> {
+    #[serde(flatten)]
+    advice: &'a Advice,
+    /// The manoeuvre model: a category's name, or `default`.
+    category: &'a str,
+    /// `default` (kinematic) or `instant`.
+    kinematics: &'a str,
+}
+
+/// Guidance for one requested aircraft, with the name of its model.
+struct Guided {
+    guidance: Guidance,
+    category: &'static str,
+}
+
+/// Runs guidance for every requested id.
+fn run_guidance(
+    snap: &Snapshot,
+    opts: &DetectOptions,
+    ids: &[String],
+    kinematics: KinematicsArg,
+) -> anyhow::Result<Vec<Guided>> {
+    ids.iter()
+        .map(|id| {
+            let i = snap
+                .states
+                .iter()
+                .position(|s| &s.id == id)
+                .with_context(|| {
+                    format!("--guidance: no aircraft with id {id:?} in the snapshot")
+                })?;
+            let category = snap.categories[i].as_deref().and_then(Category::parse);
+            let config = GuidanceConfig {
+                model: category.map_or_else(ManoeuvreModel::default, Category::model),
+                dynamics: kinematics.dynamics(),
+                ..GuidanceConfig::default()
+            };
+            let g = guidance(
+                &snap.states[i],
+                &snap.states,
+                &opts.standard,
+                &opts.levels,
+                &config,
+            )
+            .with_context(|| format!("guidance for {id:?}"))?;
+            Ok(Guided {
+                guidance: g,
+                category: category.map_or("default", Category::name),
+            })
+        })
+        .collect()
+}
+
+fn level_name(l: BandLevel) -> &'static str {
+    l.name()
+}
+
+/// `lo to hi level | ...` with `digits` decimals.
+fn linear_line(bands: impl Iterator<Item = (f64, f64, BandLevel)>, digits: usize) -> String {
+    bands
+        .map(|(lo, hi, l)| format!("{lo:.digits$} to {hi:.digits$} {}", level_name(l)))
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+fn write_guidance(
+    out: &mut impl Write,
+    g: &Guided,
+    kinematics: KinematicsArg,
+) -> anyhow::Result<()> {
+    let gd = &g.guidance;
+    writeln!(
+        out,
+        "guidance for {} ({} model, {} kinematics): {}",
+        gd.id,
+        g.category,
+        kinematics.name(),
+        level_name(gd.advice.level)
+    )?;
+    let track = gd
+        .track_bands
+        .iter()
+        .map(|b| {
+            format!(
+                "{:05.1} to {:05.1} {}",
+                b.from_deg,
+                b.to_deg,
+                level_name(b.level)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" | ");
+    writeln!(out, "  track_deg  {track}")?;
+    let gs = linear_line(gd.gs_bands.iter().map(|b| (b.from_kt, b.to_kt, b.level)), 1);
+    writeln!(out, "  gs_kt      {gs}")?;
+    let vs = linear_line(
+        gd.vs_bands.iter().map(|b| (b.from_fpm, b.to_fpm, b.level)),
+        0,
+    );
+    writeln!(out, "  vs_fpm     {vs}")?;
+    let alt = linear_line(
+        gd.alt_bands.iter().map(|b| (b.from_ft, b.to_ft, b.level)),
+        0,
+    );
+    writeln!(out, "  alt_ft     {alt}")?;
+    writeln!(out, "  advice     {}", gd.advice.text)?;
+    Ok(())
 }
 
 #[derive(Serialize)]
@@ -172,6 +354,16 @@ pub fn run(args: DetectArgs) -> anyhow::Result<ExitCode> {
     let t0 = Instant::now();
     let det = detector.detect(&snap.states)?;
     let elapsed_ms = t0.elapsed().as_secs_f64() * 1e3;
+    let guided = if args.guidance.is_empty() {
+        None
+    } else {
+        Some(run_guidance(
+            &snap,
+            detector.options(),
+            &args.guidance,
+            args.kinematics,
+        )?)
+    };
 
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
@@ -182,6 +374,22 @@ pub fn run(args: DetectArgs) -> anyhow::Result<ExitCode> {
                 candidate_pairs: det.stats.candidate_pairs,
                 elapsed_ms,
             },
+            guidance: guided.as_ref().map(|gs| {
+                gs.iter()
+                    .map(|g| GuidanceOut {
+                        id: &g.guidance.id,
+                        track_bands: &g.guidance.track_bands,
+                        gs_bands: &g.guidance.gs_bands,
+                        vs_bands: &g.guidance.vs_bands,
+                        alt_bands: &g.guidance.alt_bands,
+                        advice: AdviceOut {
+                            advice: &g.guidance.advice,
+                            category: g.category,
+                            kinematics: args.kinematics.name(),
+                        },
+                    })
+                    .collect()
+            }),
         };
         serde_json::to_writer(&mut out, &j)?;
         writeln!(out)?;
@@ -214,6 +422,9 @@ pub fn run(args: DetectArgs) -> anyhow::Result<ExitCode> {
             det.stats.candidate_pairs,
             elapsed_ms
         )?;
+        for g in guided.iter().flatten() {
+            write_guidance(&mut out, g, args.kinematics)?;
+        }
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)

@@ -400,3 +400,297 @@ fn bench_prints_json() {
             .is_some_and(|b| b > 0.0 && b < 1024.0));
     }
 }
+
+// ---- Guidance (`--guidance`, `--kinematics`) ----
+
+const LEVELS: [&str; 5] = ["none", "far", "mid", "near", "recovery"];
+
+fn guidance_json(csv: &str, extra: &[&str]) -> Value {
+    let mut args = vec!["--json"];
+    args.extend_from_slice(extra);
+    let out = run_detect(csv, &args);
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+/// The object's keys, sorted.
+fn keys(v: &Value) -> Vec<&str> {
+    let mut k: Vec<&str> = v
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    k.sort_unstable();
+    k
+}
+
+/// `(from, to, level)` of a band list with unit suffix `unit`.
+fn bands(g: &Value, name: &str, unit: &str) -> Vec<(f64, f64, String)> {
+    g[name]
+        .as_array()
+        .unwrap_or_else(|| panic!("{name} missing"))
+        .iter()
+        .map(|b| {
+            let k = keys(b);
+            let (from, to) = (format!("from_{unit}"), format!("to_{unit}"));
+            let mut want = vec![from.as_str(), "level", to.as_str()];
+            want.sort_unstable();
+            assert_eq!(k, want, "{b}");
+            let level = b["level"].as_str().expect("level").to_string();
+            assert!(LEVELS.contains(&level.as_str()), "{level}");
+            (
+                b[from.as_str()].as_f64().expect("from"),
+                b[to.as_str()].as_f64().expect("to"),
+                level,
+            )
+        })
+        .collect()
+}
+
+/// The track bands run clockwise, each starting where the previous ended, round the circle.
+fn assert_covers_circle(b: &[(f64, f64, String)]) {
+    let width: f64 = b
+        .iter()
+        .map(|(f, t, _)| {
+            assert!((0.0..360.0).contains(f) && *t > 0.0 && *t <= 360.0, "{b:?}");
+            let w = (t - f).rem_euclid(360.0);
+            if w == 0.0 {
+                360.0
+            } else {
+                w
+            }
+        })
+        .sum();
+    assert!((width - 360.0).abs() < 1e-9, "{b:?}");
+    for i in 0..b.len() {
+        let next = &b[(i + 1) % b.len()];
+        assert!(
+            ((b[i].1 - next.0).rem_euclid(360.0)).min((next.0 - b[i].1).rem_euclid(360.0)) < 1e-9,
+            "{b:?}"
+        );
+    }
+}
+
+/// Linear bands run upwards, contiguous, from `min` to `max`.
+fn assert_covers(b: &[(f64, f64, String)], min: f64, max: f64) {
+    assert_eq!(b[0].0, min, "{b:?}");
+    assert_eq!(b[b.len() - 1].1, max, "{b:?}");
+    for w in b.windows(2) {
+        assert_eq!(w[0].1, w[1].0, "{b:?}");
+        assert!(w[0].0 < w[0].1, "{b:?}");
+    }
+}
+
+fn head_on_csv(d_nm: f64) -> String {
+    format!(
+        "id,lat_deg,lon_deg,alt_ft,gs_kt,trk_deg,vs_fpm,party\n{},blue\n{},red\n",
+        row("A", 0.0, 0.0, 35000.0, 480.0, 90.0, 0.0),
+        row("B", 0.0, eq_dlon(d_nm * 1852.0), 35000.0, 480.0, 270.0, 0.0)
+    )
+}
+
+#[test]
+fn guidance_json_shape_and_head_on_band_edges() {
+    // Head-on 40 NM apart: with instantaneous turns the conflict band is the tracks within
+    // 2 asin(5 / 40) = 14.36 degrees of the other aircraft's reciprocal, at the advisory
+    // level; the rest of the circle is clear. Both are told to prefer a right turn.
+    let v = guidance_json(
+        &head_on_csv(40.0),
+        &["--guidance", "A,B", "--kinematics", "instant"],
+    );
+    assert_eq!(keys(&v), vec!["conflicts", "guidance", "stats"]);
+    let gs = v["guidance"].as_array().expect("guidance");
+    assert_eq!(gs.len(), 2);
+    let phi = 2.0 * (5.0f64 / 40.0).asin().to_degrees();
+    for (g, id, trk) in [(&gs[0], "A", 90.0), (&gs[1], "B", 270.0)] {
+        assert_eq!(
+            keys(g),
+            vec![
+                "advice",
+                "alt_bands",
+                "gs_bands",
+                "id",
+                "track_bands",
+                "vs_bands"
+            ]
+        );
+        assert_eq!(g["id"].as_str(), Some(id));
+        let t = bands(g, "track_bands", "deg");
+        assert_covers_circle(&t);
+        assert_eq!(t.len(), 2, "{t:?}");
+        assert_eq!(t[0].2, "far");
+        assert!(
+            (t[0].0 - (trk - phi)).abs() < 0.01 && (t[0].1 - (trk + phi)).abs() < 0.01,
+            "{t:?}"
+        );
+        assert_eq!(t[1].2, "none");
+        assert_covers(&bands(g, "gs_bands", "kt"), 10.0, 700.0);
+        assert_covers(&bands(g, "vs_bands", "fpm"), -6000.0, 6000.0);
+        assert_covers(&bands(g, "alt_bands", "ft"), 100.0, 50000.0);
+        let a = &g["advice"];
+        assert_eq!(a["conflict"].as_bool(), Some(true));
+        assert_eq!(a["level"].as_str(), Some("far"));
+        assert_eq!(a["track"]["preferred"].as_str(), Some("right"));
+        assert_eq!(a["track"]["basis"].as_str(), Some("coordinated"));
+        close(
+            "right_deg",
+            &a["track"]["right_deg"],
+            (trk + phi) % 360.0,
+            0.01,
+        );
+        close("left_deg", &a["track"]["left_deg"], trk - phi, 0.01);
+        assert_eq!(a["kinematics"].as_str(), Some("instant"));
+        assert_eq!(a["category"].as_str(), Some("default"));
+    }
+    // At the same level the smaller id climbs, the other descends.
+    assert_eq!(gs[0]["advice"]["alt"]["preferred"].as_str(), Some("up"));
+    assert_eq!(gs[1]["advice"]["alt"]["preferred"].as_str(), Some("down"));
+    assert_eq!(gs[0]["advice"]["most_urgent"].as_str(), Some("B"));
+    let text = gs[0]["advice"]["text"].as_str().expect("text");
+    assert!(
+        text.starts_with("turn right to 105° or left to 075°"),
+        "{text}"
+    );
+    assert!(text.contains("climb to ≥ 36,000 ft"), "{text}");
+}
+
+#[test]
+fn kinematic_guidance_needs_larger_manoeuvres_than_instant() {
+    // Turning at 3 deg/s takes time, so the conflict band is wider than the instantaneous
+    // one; so is the vertical-speed band with 0.25 g to reach the new rate.
+    let csv = head_on_csv(40.0);
+    let inst = guidance_json(&csv, &["--guidance", "A", "--kinematics", "instant"]);
+    let kin = guidance_json(&csv, &["--guidance", "A"]);
+    let width = |v: &Value| {
+        let t = bands(&v["guidance"][0], "track_bands", "deg");
+        t[0].1 - t[0].0
+    };
+    assert!(
+        width(&kin) > width(&inst) + 0.2,
+        "{} {}",
+        width(&kin),
+        width(&inst)
+    );
+    let vs_edge = |v: &Value| {
+        let b = bands(&v["guidance"][0], "vs_bands", "fpm");
+        b.iter().find(|b| b.2 == "far").expect("far").1
+    };
+    // 1000 ft / t1 with t1 = 35 NM / 960 kt instantaneously; a climb reaching that rate at
+    // 0.25 g must be a little faster.
+    let t1 = 35.0 * 1852.0 / (960.0 * KT);
+    close(
+        "instant vs edge",
+        &Value::from(vs_edge(&inst)),
+        1000.0 / t1 * 60.0,
+        0.5,
+    );
+    assert!(vs_edge(&kin) > vs_edge(&inst) + 0.5);
+    assert_eq!(
+        kin["guidance"][0]["advice"]["kinematics"].as_str(),
+        Some("default")
+    );
+}
+
+#[test]
+fn guidance_recovery_reaches_the_user() {
+    // Side by side 2 NM apart, same level and velocity: in loss, nothing is clear. Vertical
+    // speed recovers soonest at 6000 ft/min: 1000 ft gained at T / 2 + 10 s (T = 100 ft/s at
+    // 0.25 g).
+    let csv = format!(
+        "id,lat_deg,lon_deg,alt_ft,gs_kt,trk_deg,vs_fpm\n{}\n{}\n",
+        row("A", 0.0, 5.0, 30000.0, 450.0, 90.0, 0.0),
+        row(
+            "B",
+            mer_dlat(2.0 * 1852.0, 0.0),
+            5.0,
+            30000.0,
+            450.0,
+            90.0,
+            0.0
+        )
+    );
+    let v = guidance_json(&csv, &["--guidance", "A"]);
+    let g = &v["guidance"][0];
+    let vs = bands(g, "vs_bands", "fpm");
+    assert_eq!(
+        vs.iter().map(|b| b.2.as_str()).collect::<Vec<_>>(),
+        vec!["recovery", "near", "recovery"]
+    );
+    let a = 0.25 * 9.806_65 / 0.3048;
+    close(
+        "time_to_recovery_s",
+        &g["advice"]["vs"]["time_to_recovery_s"],
+        100.0 / a / 2.0 + 10.0,
+        0.01,
+    );
+    assert_eq!(g["advice"]["vs"]["recovery"].as_bool(), Some(true));
+    assert!(bands(g, "track_bands", "deg")
+        .iter()
+        .any(|b| b.2 == "recovery"));
+    assert!(g["advice"]["text"]
+        .as_str()
+        .unwrap_or("")
+        .contains("regains separation in"));
+}
+
+#[test]
+fn guidance_category_column_chooses_the_model() {
+    // A helicopter's speed bands cover 0-160 kt, a drone's 0-80 kt; an unknown category
+    // gets the default model (10-700 kt). Without --guidance the column is ignored.
+    let csv = "id,lat_deg,lon_deg,alt_ft,gs_kt,trk_deg,vs_fpm,category\n\
+               H,0,0,3000,100,90,0,A7\n\
+               D,0,0.01,3000,30,270,0,drone\n\
+               G,0,0.02,3000,60,270,0,glider\n";
+    let v = guidance_json(csv, &["--guidance", "H,D,G"]);
+    let range = |i: usize| {
+        let b = bands(&v["guidance"][i], "gs_bands", "kt");
+        (b[0].0, b[b.len() - 1].1)
+    };
+    assert_eq!(range(0), (0.0, 160.0));
+    assert_eq!(range(1), (0.0, 80.0));
+    assert_eq!(range(2), (10.0, 700.0));
+    assert_eq!(
+        v["guidance"][0]["advice"]["category"].as_str(),
+        Some("helicopter")
+    );
+    assert_eq!(
+        v["guidance"][1]["advice"]["category"].as_str(),
+        Some("drone")
+    );
+    assert_eq!(
+        v["guidance"][2]["advice"]["category"].as_str(),
+        Some("default")
+    );
+    let plain = guidance_json(csv, &[]);
+    assert_eq!(keys(&plain), vec!["conflicts", "stats"]);
+}
+
+#[test]
+fn guidance_table_output_and_errors() {
+    let csv = head_on_csv(40.0);
+    let out = run_detect(&csv, &["--guidance", "B"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("1 conflict(s) among 2 aircraft"), "{text}");
+    assert!(
+        text.contains("guidance for B (default model, default kinematics): far"),
+        "{text}"
+    );
+    assert!(text.contains("  advice     turn right to"), "{text}");
+    // Without --guidance the table is what it was.
+    let out = run_detect(&csv, &[]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.lines().count(), 3, "{text}");
+    assert!(!text.contains("guidance"));
+    // An unknown id, and --kinematics alone, are errors.
+    let out = run_detect(&csv, &["--guidance", "A,ZZZ"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("\"ZZZ\""));
+    let out = run_detect(&csv, &["--kinematics", "instant"]);
+    assert!(!out.status.success());
+}
