@@ -22,8 +22,8 @@
 //! so the horizontal loss interval comes once from [`crate::cpa::closest_approach`] and the
 //! vertical one is solved exactly on each parabolic or linear piece.
 
-use crate::cpa::{closest_approach, pair_conflict, vertical_interval};
-use crate::geodesy::{Kinematics, Vec3};
+use crate::cpa::{closest_approach, pair_conflict, vertical_interval, vertical_possible};
+use crate::geodesy::{dot, Kinematics, Vec3};
 use crate::standard::SeparationStandard;
 use crate::state::AircraftState;
 use crate::units::{FT_PER_M, MPS_PER_KT, M_PER_NM, S_PER_MIN};
@@ -89,6 +89,8 @@ pub(crate) struct Own {
     pub trk_rad: f64,
     /// Ground speed, metres per second.
     pub gs_mps: f64,
+    /// Sine and cosine of the track.
+    trk_sin_cos: (f64, f64),
 }
 
 impl Own {
@@ -101,6 +103,7 @@ impl Own {
             north: [-sin_lat * cos_lon, -sin_lat * sin_lon, cos_lat],
             trk_rad: s.trk_deg.to_radians(),
             gs_mps: s.gs_kt * MPS_PER_KT,
+            trk_sin_cos: s.trk_deg.to_radians().sin_cos(),
         }
     }
 
@@ -113,7 +116,12 @@ impl Own {
     /// Unit vector of track `trk_rad` in the tangent plane.
     #[inline]
     pub fn dir(&self, trk_rad: f64) -> Vec3 {
-        let (s, c) = trk_rad.sin_cos();
+        self.dir_sc(trk_rad.sin_cos())
+    }
+
+    /// Unit vector of the track whose sine and cosine are `(s, c)`.
+    #[inline]
+    fn dir_sc(&self, (s, c): (f64, f64)) -> Vec3 {
         std::array::from_fn(|i| self.east[i] * s + self.north[i] * c)
     }
 }
@@ -146,15 +154,23 @@ pub(crate) struct Ctx<'a> {
     /// The collision volume (horizontal metres, vertical feet), when checked.
     pub nmac: Option<(f64, f64)>,
     horizontal: Vec<Horizontal>,
+    /// Per intruder, a bound on the speed at which it and the ownship can close, metres per
+    /// second (the ownship's fastest plus the intruder's speed).
+    closing_mps: Vec<f64>,
 }
 
 impl<'a> Ctx<'a> {
     pub fn new(
         own: &Own,
+        own_max_mps: f64,
         traffic: &'a [Kinematics],
         sep: SeparationStandard,
         nmac: Option<(f64, f64)>,
     ) -> Ctx<'a> {
+        let closing_mps = traffic
+            .iter()
+            .map(|i| own_max_mps + i.speed_mps())
+            .collect();
         let horizontal = traffic
             .iter()
             .map(|i| Horizontal {
@@ -167,13 +183,84 @@ impl<'a> Ctx<'a> {
             sep,
             nmac,
             horizontal,
+            closing_mps,
         }
+    }
+
+    /// Only first losses matter (alert levels): once a candidate has lost separation, what
+    /// comes later cannot change its label. Recovery needs the last loss as well.
+    #[inline]
+    pub fn first_only(&self) -> bool {
+        self.nmac.is_none()
     }
 
     /// The horizon, seconds.
     #[inline]
     pub fn horizon_s(&self) -> f64 {
         self.sep.lookahead_s
+    }
+
+    /// Can the ownship, starting at `own` and moving at most at its fastest along any path
+    /// (its vertical motion as in `own`), be within both minima of `intr` (both at the same
+    /// instant) during the next `dur` seconds? The vertical slab, then the horizontal distance
+    /// the pair test projects (on the plane normal to the midpoint), in squares, against the
+    /// closing-speed bound. Conservative: `false` only when no loss is possible.
+    #[inline]
+    fn in_reach(&self, own: &Kinematics, intr: &Kinematics, i: usize, dur: f64) -> bool {
+        if dur <= 0.0 {
+            return false;
+        }
+        let std = SeparationStandard {
+            lookahead_s: dur,
+            ..self.sep
+        };
+        if !vertical_possible(own, intr, &std) {
+            return false;
+        }
+        let r: Vec3 = std::array::from_fn(|k| intr.pos_m[k] - own.pos_m[k]);
+        let m: Vec3 = std::array::from_fn(|k| intr.pos_m[k] + own.pos_m[k]);
+        let (r2, rm, m2) = (dot(r, r), dot(r, m), dot(m, m));
+        let reach = self.sep.h_sep_m() + self.closing_mps[i] * dur;
+        r2 - rm * rm / m2 <= reach * reach * (1.0 + 1e-9) + 1.0
+    }
+
+    /// A quick exact screen before the pair test of a straight piece: the checks of
+    /// [`Self::in_reach`], then the horizontal closest approach within the piece in the midpoint plane, in
+    /// squared distances (no square root). A pair it rejects is one the pair test finds
+    /// clear; one it keeps goes to the pair test.
+    #[inline]
+    fn may_lose(&self, own: &Kinematics, intr: &Kinematics, i: usize, dur: f64) -> bool {
+        if dur <= 0.0 {
+            return false;
+        }
+        let std = SeparationStandard {
+            lookahead_s: dur,
+            ..self.sep
+        };
+        if !vertical_possible(own, intr, &std) {
+            return false;
+        }
+        let d = self.sep.h_sep_m();
+        let r: Vec3 = std::array::from_fn(|k| intr.pos_m[k] - own.pos_m[k]);
+        let m: Vec3 = std::array::from_fn(|k| intr.pos_m[k] + own.pos_m[k]);
+        let inv_m2 = 1.0 / dot(m, m);
+        let rm = dot(r, m);
+        let reach = d + self.closing_mps[i] * dur;
+        if dot(r, r) - rm * rm * inv_m2 > reach * reach * (1.0 + 1e-9) + 1.0 {
+            return false;
+        }
+        let v: Vec3 = std::array::from_fn(|k| intr.vel_mps[k] - own.vel_mps[k]);
+        let vm = dot(v, m);
+        let rp: Vec3 = std::array::from_fn(|k| r[k] - rm * inv_m2 * m[k]);
+        let vp: Vec3 = std::array::from_fn(|k| v[k] - vm * inv_m2 * m[k]);
+        let v2 = dot(vp, vp);
+        let t = if v2 > 1e-12 {
+            (-dot(rp, vp) / v2).clamp(0.0, dur)
+        } else {
+            0.0
+        };
+        let c: Vec3 = std::array::from_fn(|k| rp[k] + vp[k] * t);
+        dot(c, c) < d * d * (1.0 + 1e-6) + 1.0
     }
 
     /// One straight piece of the ownship (`own` at `start_s`, flying straight until `end_s`)
@@ -185,25 +272,32 @@ impl<'a> Ctx<'a> {
             return Outcome::CLEAR;
         }
         let intr = at(&self.traffic[i], start_s);
+        if !self.may_lose(own, &intr, i, dur) {
+            return Outcome::CLEAR;
+        }
         let std = SeparationStandard {
             lookahead_s: dur,
             ..self.sep
         };
-        let mut o = match pair_conflict(own, &intr, &std) {
-            Some(c) => Outcome {
-                t_in_s: start_s + c.t_in_s,
-                t_out_s: start_s + c.t_out_s,
-                nmac: false,
-            },
-            None => return Outcome::CLEAR,
+        let Some(c) = pair_conflict(own, &intr, &std) else {
+            return Outcome::CLEAR;
+        };
+        let mut o = Outcome {
+            t_in_s: start_s + c.t_in_s,
+            t_out_s: start_s + c.t_out_s,
+            nmac: false,
         };
         if let Some((h_m, v_ft)) = self.nmac {
-            let coll = SeparationStandard {
-                h_sep_nm: h_m / M_PER_NM,
-                v_sep_ft: v_ft,
-                lookahead_s: dur,
-            };
-            o.nmac = pair_conflict(own, &intr, &coll).is_some();
+            // The closest horizontal approach bounds the collision test: none nearer than
+            // it, ever.
+            if c.dcpa_m < h_m {
+                let coll = SeparationStandard {
+                    h_sep_nm: h_m / M_PER_NM,
+                    v_sep_ft: v_ft,
+                    lookahead_s: dur,
+                };
+                o.nmac = pair_conflict(own, &intr, &coll).is_some();
+            }
         }
         o
     }
@@ -222,6 +316,8 @@ pub(crate) enum PathKind {
 struct Node {
     t_s: f64,
     pos_m: Vec3,
+    /// Unit vector of the track once there.
+    dir: Vec3,
 }
 
 /// One side of a horizontal dimension: the candidates `xs` (0 = no manoeuvre, increasing
@@ -245,58 +341,55 @@ impl PathSide {
         }
     }
 
-    /// Where and when the manoeuvre of size `x` ends.
+    /// Where and when the manoeuvre of size `x` ends, and the track then.
     fn node(&self, own: &Own, x: f64) -> Node {
-        if self.instant {
-            return Node {
-                t_s: 0.0,
-                pos_m: own.k0.pos_m,
-            };
-        }
         match self.kind {
             PathKind::Turn { sign, rate_rps } => {
                 let psi = x.to_radians();
-                if !(rate_rps.is_finite() && own.gs_mps > 0.0) {
+                let (s, c) = (own.trk_rad + sign * psi).sin_cos();
+                let dir = own.dir_sc((s, c));
+                if self.instant || !(rate_rps.is_finite() && own.gs_mps > 0.0) {
                     return Node {
                         t_s: 0.0,
                         pos_m: own.k0.pos_m,
+                        dir,
                     };
                 }
                 let r_m = own.gs_mps / rate_rps;
-                let th0 = own.trk_rad;
-                let th = th0 + sign * psi;
+                let (s0, c0) = own.trk_sin_cos;
                 Node {
                     t_s: psi / rate_rps,
-                    pos_m: own.point(
-                        sign * r_m * (th0.cos() - th.cos()),
-                        sign * r_m * (th.sin() - th0.sin()),
-                    ),
+                    pos_m: own.point(sign * r_m * (c0 - c), sign * r_m * (s - s0)),
+                    dir,
                 }
             }
             PathKind::Speed { sign, accel_mps2 } => {
+                let dir = own.dir_sc(own.trk_sin_cos);
+                if self.instant {
+                    return Node {
+                        t_s: 0.0,
+                        pos_m: own.k0.pos_m,
+                        dir,
+                    };
+                }
                 let dv = x * MPS_PER_KT;
                 let t = dv / accel_mps2;
                 let s = (own.gs_mps + 0.5 * sign * dv) * t;
-                let (st, ct) = own.trk_rad.sin_cos();
+                let (st, ct) = own.trk_sin_cos;
                 Node {
                     t_s: t,
                     pos_m: own.point(s * st, s * ct),
+                    dir,
                 }
             }
         }
     }
 
-    /// Velocity after the manoeuvre of size `x`, ECEF metres per second.
-    fn tail_vel(&self, own: &Own, x: f64) -> Vec3 {
+    /// Ground speed after the manoeuvre of size `x`, metres per second.
+    fn tail_speed(&self, own: &Own, x: f64) -> f64 {
         match self.kind {
-            PathKind::Turn { sign, .. } => {
-                let d = own.dir(own.trk_rad + sign * x.to_radians());
-                d.map(|c| c * own.gs_mps)
-            }
-            PathKind::Speed { sign, .. } => {
-                let g = (own.gs_mps + sign * x * MPS_PER_KT).max(0.0);
-                own.dir(own.trk_rad).map(|c| c * g)
-            }
+            PathKind::Turn { .. } => own.gs_mps,
+            PathKind::Speed { sign, .. } => (own.gs_mps + sign * x * MPS_PER_KT).max(0.0),
         }
     }
 
@@ -336,7 +429,7 @@ impl PathSide {
     fn tail(&self, own: &Own, x: f64, n: &Node) -> Kinematics {
         Kinematics {
             pos_m: n.pos_m,
-            vel_mps: self.tail_vel(own, x),
+            vel_mps: n.dir.map(|c| c * self.tail_speed(own, x)),
             alt_ft: own.k0.alt_ft + own.k0.vs_fps * n.t_s,
             vs_fps: own.k0.vs_fps,
         }
@@ -368,39 +461,32 @@ impl PathSide {
             at_grid.push(nodes.len());
             nodes.push(self.node(own, self.xs[k]));
         }
-        let tails: Vec<Kinematics> = (0..k_n)
-            .map(|k| self.tail(own, self.xs[k], &nodes[at_grid[k]]))
-            .collect();
-        let chords: Vec<Kinematics> = nodes
-            .windows(2)
-            .map(|w| {
-                // Zero-length windows (an instantaneous manoeuvre) are never flown.
-                if w[1].t_s > w[0].t_s {
-                    Self::chord(own, &w[0], &w[1])
-                } else {
-                    own.k0
-                }
-            })
-            .collect();
         let horizon = ctx.horizon_s();
+        let first_only = ctx.first_only();
         let mut cand = vec![Outcome::CLEAR; k_n];
         let mut prefix = vec![Outcome::CLEAR; k_n];
+        let manoeuvre_end_s = nodes.last().map_or(0.0, |n| n.t_s).min(horizon);
         for i in 0..ctx.traffic.len() {
             let mut run = Outcome::CLEAR;
+            // An intruder out of reach for the whole manoeuvre needs no chord tested.
+            let chords_needed = ctx.in_reach(&own.k0, &ctx.traffic[i], i, manoeuvre_end_s);
             for k in 0..k_n {
-                if k > 0 {
+                if k > 0 && chords_needed {
                     for j in at_grid[k - 1]..at_grid[k] {
                         let (s, e) = (nodes[j].t_s, nodes[j + 1].t_s);
-                        if e > s && s < horizon {
-                            run = run.merge(ctx.piece(&chords[j], i, s, e));
+                        if e > s && s < horizon && !(first_only && run.t_in_s <= s) {
+                            let chord = Self::chord(own, &nodes[j], &nodes[j + 1]);
+                            run = run.merge(ctx.piece(&chord, i, s, e));
                         }
                     }
                 }
                 prefix[k] = prefix[k].merge(run);
                 let n = &nodes[at_grid[k]];
-                cand[k] = cand[k]
-                    .merge(run)
-                    .merge(ctx.piece(&tails[k], i, n.t_s, f64::INFINITY));
+                cand[k] = cand[k].merge(run);
+                if !(first_only && cand[k].t_in_s <= n.t_s) {
+                    let tail = self.tail(own, self.xs[k], n);
+                    cand[k] = cand[k].merge(ctx.piece(&tail, i, n.t_s, f64::INFINITY));
+                }
             }
         }
         self.prefix = prefix;
@@ -416,13 +502,16 @@ impl PathSide {
         nodes.push(end);
         let tail = self.tail(own, x, &end);
         let mut o = self.prefix[k];
+        let first_only = ctx.first_only();
         for i in 0..ctx.traffic.len() {
             for w in nodes.windows(2) {
-                if w[1].t_s > w[0].t_s {
+                if w[1].t_s > w[0].t_s && !(first_only && o.t_in_s <= w[0].t_s) {
                     o = o.merge(ctx.piece(&Self::chord(own, &w[0], &w[1]), i, w[0].t_s, w[1].t_s));
                 }
             }
-            o = o.merge(ctx.piece(&tail, i, end.t_s, f64::INFINITY));
+            if !(first_only && o.t_in_s <= end.t_s) {
+                o = o.merge(ctx.piece(&tail, i, end.t_s, f64::INFINITY));
+            }
         }
         o
     }
@@ -465,6 +554,13 @@ impl VProfile {
 
     pub fn segs(&self) -> &[VSeg] {
         &self.segs[..self.len]
+    }
+
+    /// The two profiles are the same motion until `t_s` (same pieces starting before it).
+    pub fn same_until(&self, other: &VProfile, t_s: f64) -> bool {
+        let a = self.segs().iter().take_while(|s| s.start_s < t_s);
+        let b = other.segs().iter().take_while(|s| s.start_s < t_s);
+        a.eq(b)
     }
 
     /// Changes the vertical speed from `vs0_fps` to `vs_fps` at `acc_fps2` (infinite: at
@@ -582,9 +678,24 @@ impl VProfile {
     }
 }
 
+/// Up to eight instants, on the stack.
+#[derive(Default)]
+struct Points {
+    t: [f64; 8],
+    n: usize,
+}
+
+impl Points {
+    #[inline]
+    fn push(&mut self, t: f64) {
+        self.t[self.n] = t;
+        self.n += 1;
+    }
+}
+
 /// Real roots of `a t^2 + b t + c` (numerically stable form), appended to `out` when in
 /// `(0, t_end)`.
-fn roots_into(a: f64, b: f64, c: f64, t_end: f64, out: &mut Vec<f64>) {
+fn roots_into(a: f64, b: f64, c: f64, t_end: f64, out: &mut Points) {
     let mut push = |t: f64| {
         if t > 0.0 && t < t_end {
             out.push(t);
@@ -626,7 +737,7 @@ fn piece_loss(
         let hi = hi.min(h_hi).min(t_end);
         return (lo < hi).then_some((lo, hi));
     }
-    let mut pts = Vec::with_capacity(8);
+    let mut pts = Points::default();
     pts.push(0.0);
     roots_into(q2, q1, q0 - v_sep, t_end, &mut pts);
     roots_into(q2, q1, q0 + v_sep, t_end, &mut pts);
@@ -636,7 +747,8 @@ fn piece_loss(
         }
     }
     pts.push(t_end);
-    pts.sort_by(f64::total_cmp);
+    let pts = &mut pts.t[..pts.n];
+    pts.sort_unstable_by(f64::total_cmp);
     let mut found: Option<(f64, f64)> = None;
     for w in pts.windows(2) {
         let (a, b) = (w[0], w[1]);
@@ -665,7 +777,10 @@ impl Ctx<'_> {
             let h = self.horizontal[i];
             let Some(h_sep) = h.sep else { continue };
             for (j, s) in segs.iter().enumerate() {
-                if s.start_s >= horizon || s.start_s >= h_sep.1 {
+                if s.start_s >= horizon
+                    || s.start_s >= h_sep.1
+                    || (self.first_only() && s.start_s >= out.t_in_s)
+                {
                     break;
                 }
                 let end = segs.get(j + 1).map_or(horizon, |n| n.start_s.min(horizon));

@@ -12,7 +12,7 @@
 //! keeps separation over the look-ahead, [`BandLevel::Far`] / [`BandLevel::Mid`] /
 //! [`BandLevel::Near`] for the advisory, caution and warning levels ([`ADVISORY_LEVEL`],
 //! [`CAUTION_LEVEL`], [`WARNING_LEVEL`]). Candidates lie on a grid (the model's steps); where
-//! two neighbours differ the boundary is refined by bisection to a 1/1024 of a step.
+//! two neighbours differ the boundary is refined by bisection to a 1/256 of a step.
 //!
 //! When no candidate of a dimension is clear (the ownship is already in loss, or boxed in),
 //! that dimension gets **recovery bands** instead, as DAIDALUS does: over a longer horizon
@@ -50,8 +50,8 @@ use crate::units::{MPS_PER_KT, M_PER_FT};
 use eval::{fps2, Ctx, Outcome, Own, PathKind, PathSide, VProfile, FPS_PER_FPM};
 
 /// Bisection steps refining a band edge between two grid candidates: the edge is known to
-/// within a 1/1024 of the step.
-pub const REFINE_STEPS: u32 = 10;
+/// within a 1/256 of the step.
+pub const REFINE_STEPS: u32 = 8;
 
 /// How manoeuvres are flown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -327,6 +327,47 @@ impl Side {
     fn eval_grid(&mut self, own: &Own, ctx: &Ctx) -> Vec<Outcome> {
         match self {
             Side::Path(p) => p.eval_grid(own, ctx),
+            Side::Alt {
+                xs,
+                rate_fps,
+                acc_fps2,
+                instant,
+            } => {
+                // Levels too far to be reached within the horizon are flown identically until
+                // then (climbing or descending at the rate all the way): going away from the
+                // current altitude on each side, once a level flies like the one before it,
+                // every further one does too.
+                let k = &own.k0;
+                let horizon = ctx.horizon_s();
+                let mut outs = vec![Outcome::CLEAR; xs.len()];
+                let split = xs.partition_point(|&x| x < k.alt_ft);
+                let up: Vec<usize> = (split..xs.len()).collect();
+                let down: Vec<usize> = (0..split).rev().collect();
+                for order in [up, down] {
+                    let mut last: Option<(VProfile, Outcome)> = None;
+                    let mut same = None;
+                    for i in order {
+                        if let Some(o) = same {
+                            outs[i] = o;
+                            continue;
+                        }
+                        let p = VProfile::level_change(
+                            k.alt_ft, k.vs_fps, xs[i], *rate_fps, *acc_fps2, *instant,
+                        );
+                        if let Some((q, o)) = &last {
+                            if p.same_until(q, horizon) {
+                                same = Some(*o);
+                                outs[i] = *o;
+                                continue;
+                            }
+                        }
+                        let o = ctx.vertical(&p);
+                        outs[i] = o;
+                        last = Some((p, o));
+                    }
+                }
+                outs
+            }
             _ => self
                 .xs()
                 .iter()
@@ -395,25 +436,41 @@ fn intervals(side: &Side, own: &Own, ctx: &Ctx, lab: &Labeller, outs: &[Outcome]
         if a == b {
             continue;
         }
-        let (mut lo, mut hi) = (xs[k], xs[k + 1]);
-        for _ in 0..REFINE_STEPS {
-            let mid = 0.5 * (lo + hi);
-            if lab.label(&side.eval_at(own, ctx, k, mid)) == a {
-                lo = mid;
-            } else {
-                hi = mid;
+        // Between two grid candidates the label may pass through others (mid, then far, then
+        // none): each change is found in turn, at most one per level.
+        let (mut cur, mut from) = (a, xs[k]);
+        for _ in 0..5 {
+            let (mut lo, mut hi, mut at_hi) = (from, xs[k + 1], b);
+            for _ in 0..REFINE_STEPS {
+                let mid = 0.5 * (lo + hi);
+                let l = lab.label(&side.eval_at(own, ctx, k, mid));
+                if l == cur {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                    at_hi = l;
+                }
             }
+            // The uncertain sliver goes to the worse band: a clear band ends on a verified
+            // value.
+            let edge = if at_hi.badness() < cur.badness() {
+                hi
+            } else {
+                lo
+            };
+            if edge > start {
+                out.push(Interval {
+                    lo: start,
+                    hi: edge,
+                    level: cur,
+                });
+            }
+            start = edge;
+            if at_hi == b {
+                break;
+            }
+            (cur, from) = (at_hi, hi);
         }
-        // The uncertain sliver goes to the worse band: a clear band ends on a verified value.
-        let edge = if b.badness() < a.badness() { hi } else { lo };
-        if edge > start {
-            out.push(Interval {
-                lo: start,
-                hi: edge,
-                level: a,
-            });
-        }
-        start = edge;
     }
     let end = xs[xs.len() - 1];
     if end > start {
@@ -668,12 +725,14 @@ pub fn guidance(
             intruders.push(s);
         }
     }
+    let own_max_mps = own.gs_mps.max(config.model.gs_max_kt * MPS_PER_KT);
     let collision = (config.collision_h_ft * M_PER_FT, config.collision_v_ft);
     let solver = Solver {
         own,
-        normal: Ctx::new(&own, &kins, *std, None),
+        normal: Ctx::new(&own, own_max_mps, &kins, *std, None),
         recovery: Ctx::new(
             &own,
+            own_max_mps,
             &kins,
             SeparationStandard {
                 lookahead_s: recovery_horizon_s,

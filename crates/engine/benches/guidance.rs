@@ -1,0 +1,86 @@
+//! Criterion benchmark of guidance: the cost of the bands and advice of one aircraft in alert
+//! against 1, 5 and 20 intruders, every one of them in conflict with it, with the default
+//! kinematic model and with instantaneous manoeuvres.
+
+use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion};
+use deconflict_engine::guidance::{guidance, Dynamics, GuidanceConfig};
+use deconflict_engine::units::NM_PER_DEG_LAT;
+use deconflict_engine::{detect, AircraftState, AlertLevels, DetectOptions, SeparationStandard};
+
+/// The ownship at 50 N 8 E, FL350, 450 kt eastbound, and `n` intruders converging on where it
+/// will be 90 to 270 s from now, from every direction, each passing within 2 NM and 600 ft.
+fn encounter(n: usize) -> (AircraftState, Vec<AircraftState>) {
+    let (lat0, lon0) = (50.0f64, 8.0f64);
+    let own = AircraftState {
+        id: "OWN".into(),
+        party: Some("blue".into()),
+        lat_deg: lat0,
+        lon_deg: lon0,
+        alt_ft: 35_000.0,
+        gs_kt: 450.0,
+        trk_deg: 90.0,
+        vs_fpm: 0.0,
+    };
+    let nm_per_deg_lon = NM_PER_DEG_LAT * lat0.to_radians().cos();
+    let traffic = (0..n)
+        .map(|i| {
+            let t_c_h = (90.0 + 180.0 * i as f64 / n.max(2) as f64) / 3600.0;
+            let trk = (37.0 + 360.0 * i as f64 / n as f64) % 360.0;
+            let gs = 380.0 + 10.0 * (i % 7) as f64;
+            let miss = 2.0 * ((i * 7919) % 11) as f64 / 11.0 - 1.0;
+            // Where the ownship is at t_c, offset by the miss across the intruder's track.
+            let (s, c) = trk.to_radians().sin_cos();
+            let east = 450.0 * t_c_h + miss * c - gs * t_c_h * s;
+            let north = -miss * s - gs * t_c_h * c;
+            AircraftState {
+                id: format!("I{i:02}"),
+                party: Some("red".into()),
+                lat_deg: lat0 + north / NM_PER_DEG_LAT,
+                lon_deg: lon0 + east / nm_per_deg_lon,
+                alt_ft: 35_000.0 + 600.0 * miss,
+                gs_kt: gs,
+                trk_deg: trk,
+                vs_fpm: 0.0,
+            }
+        })
+        .collect();
+    (own, traffic)
+}
+
+fn bands(c: &mut Criterion) {
+    let std = SeparationStandard::default();
+    let levels = AlertLevels::default();
+    let mut g = c.benchmark_group("guidance");
+    for (name, dynamics) in [
+        ("kinematic", Dynamics::Kinematic),
+        ("instantaneous", Dynamics::Instantaneous),
+    ] {
+        let config = GuidanceConfig {
+            dynamics,
+            ..GuidanceConfig::default()
+        };
+        for n in [1usize, 5, 20] {
+            let (own, traffic) = encounter(n);
+            let mut all = traffic.clone();
+            all.push(own.clone());
+            let conflicts = detect(&all, &DetectOptions::default())
+                .expect("detect")
+                .conflicts;
+            let with_own = conflicts
+                .iter()
+                .filter(|c| c.a == "OWN" || c.b == "OWN")
+                .count();
+            assert_eq!(
+                with_own, n,
+                "every intruder is in conflict with the ownship"
+            );
+            g.bench_with_input(BenchmarkId::new(name, n), &traffic, |bn, t| {
+                bn.iter(|| guidance(black_box(&own), black_box(t), &std, &levels, &config))
+            });
+        }
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bands);
+criterion_main!(benches);
