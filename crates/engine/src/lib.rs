@@ -13,7 +13,8 @@
 //! - [`alerting`]: stateful alert lifecycle of conflicts with stable ids;
 //! - [`safety`]: the operational layers for tracks (level occupancy, intent, M-of-N
 //!   confirmation, parameter regions, inhibition, exemptions) over the detector;
-//! - [`guidance`]: which track / vertical-rate changes resolve an ownship's conflicts;
+//! - [`guidance`]: kinematic track, ground-speed, vertical-speed and altitude bands (none / far
+//!   / mid / near, recovery) and resolution advice for one aircraft against its intruders;
 //! - [`traffic`]: seeded synthetic traffic for tests and benchmarks;
 //! - [`units`]: unit conversion factors (NM, ft, kt, ft/min against SI) for every crate;
 //! - [`range`]: the finite-and-in-range check of input numbers ([`RangeError`]), for aircraft
