@@ -25,8 +25,8 @@
 //! When the coordinated direction has no resolution, the other one is given with basis
 //! [`Basis::Nearest`].
 
+use super::band::{BandLevel, Interval};
 use super::eval::Own;
-use super::{BandLevel, Interval};
 use crate::geodesy::{dot, relative, Kinematics, Vec3};
 use crate::state::AircraftState;
 use crate::units::MPS_PER_KT;
