@@ -799,7 +799,9 @@ proptest! {
         let singles: Vec<Guidance> = e
             .traffic
             .iter()
-            .map(|t| guidance(&e.own, std::slice::from_ref(t), &std, &levels, &cfg).expect("guidance"))
+            .map(|t| {
+                guidance(&e.own, std::slice::from_ref(t), &std, &levels, &cfg).expect("guidance")
+            })
             .collect();
         let dall = dims(&all);
         let dsingle: Vec<Vec<Dim>> = singles.iter().map(dims).collect();
@@ -871,7 +873,11 @@ proptest! {
             let g = relative(&ka, &kb);
             let mid: Vec3 = std::array::from_fn(|i| ka.pos_m[i] + kb.pos_m[i]);
             let (r, v) = (g.r_m, g.v_mps);
-            let c = [r[1] * v[2] - r[2] * v[1], r[2] * v[0] - r[0] * v[2], r[0] * v[1] - r[1] * v[0]];
+            let c = [
+                r[1] * v[2] - r[2] * v[1],
+                r[2] * v[0] - r[0] * v[2],
+                r[0] * v[1] - r[1] * v[0],
+            ];
             dot(c, mid) / dot(mid, mid).sqrt()
         };
         let a2 = AircraftState { trk_deg: ta, ..a.clone() };

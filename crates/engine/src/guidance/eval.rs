@@ -225,9 +225,9 @@ impl<'a> Ctx<'a> {
     }
 
     /// A quick exact screen before the pair test of a straight piece: the checks of
-    /// [`Self::in_reach`], then the horizontal closest approach within the piece in the midpoint plane, in
-    /// squared distances (no square root). A pair it rejects is one the pair test finds
-    /// clear; one it keeps goes to the pair test.
+    /// [`Self::in_reach`], then the horizontal closest approach within the piece in the
+    /// midpoint plane, in squared distances (no square root). A pair it rejects is one the
+    /// pair test finds clear; one it keeps goes to the pair test.
     #[inline]
     fn may_lose(&self, own: &Kinematics, intr: &Kinematics, i: usize, dur: f64) -> bool {
         if dur <= 0.0 {

@@ -3,16 +3,16 @@
 //! resolution advice.
 //!
 //! For the ownship and every intruder that could come within the minima, each candidate
-//! manoeuvre in four dimensions is flown with the kinematic model of [`eval`](self) — a turn
-//! to a new track at a turn rate or bank angle, a ground-speed change at an acceleration, a
-//! vertical-speed change at a vertical acceleration, a climb or descent to a new level at a
-//! rate — while the intruders fly straight, and judged by the detector's exact pair test. A
-//! candidate is labelled with the most severe alert level it would produce
-//! ([`AlertLevels::level_for`] of its first loss of separation): [`BandLevel::None`] when it
-//! keeps separation over the look-ahead, [`BandLevel::Far`] / [`BandLevel::Mid`] /
-//! [`BandLevel::Near`] for the advisory, caution and warning levels ([`ADVISORY_LEVEL`],
-//! [`CAUTION_LEVEL`], [`WARNING_LEVEL`]). Candidates lie on a grid (the model's steps); where
-//! two neighbours differ the boundary is refined by bisection to a 1/256 of a step.
+//! manoeuvre in four dimensions is flown with a kinematic model — a turn to a new track at a
+//! turn rate or bank angle, a ground-speed change at an acceleration, a vertical-speed change
+//! at a vertical acceleration, a climb or descent to a new level at a rate — while the
+//! intruders fly straight, and judged by the detector's exact pair test. A candidate is
+//! labelled with the most severe alert level it would produce ([`AlertLevels::level_for`] of
+//! its first loss of separation): [`BandLevel::None`] when it keeps separation over the
+//! look-ahead, [`BandLevel::Far`] / [`BandLevel::Mid`] / [`BandLevel::Near`] for the advisory,
+//! caution and warning levels ([`crate::ADVISORY_LEVEL`], [`crate::CAUTION_LEVEL`],
+//! [`crate::WARNING_LEVEL`]). Candidates lie on a grid (the model's steps); where two
+//! neighbours differ the boundary is refined by bisection to a 1/256 of a step.
 //!
 //! When no candidate of a dimension is clear (the ownship is already in loss, or boxed in),
 //! that dimension gets **recovery bands** instead, as DAIDALUS does: over a longer horizon
@@ -28,8 +28,8 @@
 //!
 //! [`Advice`] turns the bands into the smallest change that clears every conflict in each
 //! dimension and each direction, and a preferred direction implicitly coordinated with the
-//! most urgent intruder (see [`advice`](self)). `docs/guidance.md` describes the model, its
-//! parameters and references.
+//! most urgent intruder. `docs/guidance.md` describes the model, its parameters and
+//! references.
 
 mod advice;
 mod band;
