@@ -111,10 +111,10 @@ pub fn alert_frame(event: AlertState, a: &AlertRecord) -> String {
 
 /// `{"type":"alert_tracks","time":…,"tracks":[Track]}`: the current states of the aircraft in
 /// a party's active alerts (pre-serialised track views).
-pub fn alert_tracks(time: f64, tracks: &[String]) -> String {
+pub fn alert_tracks<'a>(time: f64, tracks: impl Iterator<Item = &'a str>) -> String {
     format!(
         "{{\"type\":\"alert_tracks\",\"time\":{time},\"tracks\":{}}}",
-        json_array(tracks.iter().map(String::as_str))
+        json_array(tracks)
     )
 }
 

@@ -61,8 +61,8 @@ pub async fn run(live: Arc<Live>, store: Arc<dyn Store>, config: Arc<Config>, cl
     let mut interval = tokio::time::interval(Duration::from_secs_f64(period_s));
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut regions_seen = 0u64;
-    // Parties sent alert tracks last cycle (each gets an empty frame once its alerts clear).
-    let mut alert_track_parties: BTreeSet<String> = BTreeSet::new();
+    // What the alert-tracks frames were built from last cycle.
+    let mut alert_tracks = AlertTracks::default();
     loop {
         interval.tick().await;
         let started = Instant::now();
@@ -127,7 +127,7 @@ pub async fn run(live: Arc<Live>, store: Arc<dyn Store>, config: Arc<Config>, cl
         if !events.is_empty() {
             publish_alert_events(&live, &store, run, &events, &states).await;
         }
-        publish_alert_tracks(&live, now, &mut alert_track_parties);
+        publish_alert_tracks(&live, now, &mut alert_tracks);
         let active = live
             .alerts
             .read()
@@ -141,44 +141,60 @@ pub async fn run(live: Arc<Live>, store: Arc<dyn Store>, config: Arc<Config>, cl
     }
 }
 
+/// What the alert-tracks frames were built from in the last alert cycle.
+#[derive(Default)]
+struct AlertTracks {
+    /// Parties sent a frame (each gets an empty frame once its alerts clear).
+    parties: BTreeSet<String>,
+    /// Each track's view as JSON, with the update time and coasting flag it was made from: a
+    /// track changes about once a second while frames go out every alert cycle, so most
+    /// cycles serialise nothing.
+    json: HashMap<String, (f64, bool, Option<String>)>,
+}
+
 /// Sends each party involved in an active alert the current states of both aircraft (every
 /// alert cycle), so that an intruder its sharing rule hides is shown where it is now, not
 /// where it was when the alert last changed. A party whose alerts all cleared gets one empty
-/// frame, so its console drops the intruders. `sent` holds the parties sent to last cycle.
-fn publish_alert_tracks(live: &Live, now: f64, sent: &mut BTreeSet<String>) {
+/// frame, so its console drops the intruders.
+fn publish_alert_tracks(live: &Live, now: f64, last: &mut AlertTracks) {
     let mut by_party = {
         let alerts = live.alerts.read().unwrap_or_else(|e| e.into_inner());
         alert_tracks_by_party(alerts.values())
     };
-    if by_party.is_empty() && sent.is_empty() {
+    if by_party.is_empty() && last.parties.is_empty() {
         return;
     }
     let now_parties: BTreeSet<String> = by_party.keys().cloned().collect();
-    for gone in sent.difference(&now_parties) {
+    for gone in last.parties.difference(&now_parties) {
         by_party.insert(gone.clone(), BTreeSet::new());
     }
-    *sent = now_parties;
-    let mut json: HashMap<&str, Option<String>> = HashMap::new();
+    last.parties = now_parties;
+    let ids: BTreeSet<&String> = by_party.values().flatten().collect();
+    last.json.retain(|id, _| ids.contains(id));
     {
         let t = live.table.lock().unwrap_or_else(|e| e.into_inner());
-        for id in by_party.values().flatten() {
-            json.entry(id.as_str()).or_insert_with(|| {
-                t.get(id)
-                    .and_then(view_of)
-                    .and_then(|v| serde_json::to_string(&v).ok())
-            });
+        for id in &ids {
+            let Some(track) = t.get(id) else {
+                last.json.remove(*id);
+                continue;
+            };
+            let key = (track.last_update_s, track.coasting);
+            if last.json.get(*id).is_some_and(|(u, c, _)| (*u, *c) == key) {
+                continue;
+            }
+            let json = view_of(track).and_then(|v| serde_json::to_string(&v).ok());
+            last.json.insert((*id).clone(), (key.0, key.1, json));
         }
     }
     let frames: HashMap<String, Utf8Bytes> = by_party
         .iter()
         .map(|(party, ids)| {
-            let tracks: Vec<String> = ids
+            let tracks = ids
                 .iter()
-                .filter_map(|id| json.get(id.as_str()).cloned().flatten())
-                .collect();
+                .filter_map(|id| last.json.get(id).and_then(|(_, _, j)| j.as_deref()));
             (
                 party.clone(),
-                Utf8Bytes::from(wire::alert_tracks(now, &tracks)),
+                Utf8Bytes::from(wire::alert_tracks(now, tracks)),
             )
         })
         .collect();
