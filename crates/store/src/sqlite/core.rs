@@ -3,7 +3,7 @@
 //! `sqlite::strategic`'s (versioned records live there); this file only forwards to it.
 
 use super::strategic;
-use super::tx::{append_audit, audit_head, audited, commit, now_s};
+use super::tx::{append_audit, audit_head, audited, commit, now_s, ALERT_ACKS};
 use super::SqliteStore;
 use crate::audit::{self, StoredEntry, VerifyReport};
 use crate::backend::Store;
@@ -349,11 +349,7 @@ impl Store for SqliteStore {
             for (action, alert) in events {
                 let payload = serde_json::to_value(alert)?;
                 let detail = serde_json::to_string(&alert.detail)?;
-                let old_level: Option<i64> = tx
-                    .query_row("SELECT level FROM alerts WHERE id = ?1", [&alert.id], |r| {
-                        r.get(0)
-                    })
-                    .optional()?;
+                let old_level = ALERT_ACKS.stored_level(tx, &alert.id)?;
                 tx.execute(
                 "INSERT INTO alerts (id, a, b, a_party, b_party, level, state, raised_at, updated_at, cleared_at, detail)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
@@ -372,12 +368,7 @@ impl Store for SqliteStore {
                     detail
                 ],
             )?;
-                // An escalation needs acknowledging again.
-                if let Some(old) = old_level {
-                    if i64::from(alert.level) > old {
-                        tx.execute("DELETE FROM alert_acks WHERE alert_id = ?1", [&alert.id])?;
-                    }
-                }
+                ALERT_ACKS.reset_on_escalation(tx, &alert.id, old_level, alert.level)?;
                 append_audit(tx, actor, action, &payload)?;
                 out.push(
                     get_alert_tx(tx, &alert.id)?.ok_or_else(|| StoreError::NotFound {

@@ -3,7 +3,7 @@
 //! check. Bodies are written as given and read back as written; only the typed fields are
 //! indexed or decided on.
 
-use super::tx::{append_audit, commit, now_s};
+use super::tx::{append_audit, commit, now_s, INTRUSION_ACKS};
 use super::SqliteStore;
 use crate::error::{StoreError, StoreResult};
 use crate::strategic::{
@@ -285,11 +285,7 @@ fn record_intrusion_tx(
     action: &str,
     i: &IntrusionInput,
 ) -> StoreResult<()> {
-    let old_level: Option<i64> = tx
-        .query_row("SELECT level FROM intrusions WHERE id = ?1", [&i.id], |r| {
-            r.get(0)
-        })
-        .optional()?;
+    let old_level = INTRUSION_ACKS.stored_level(tx, &i.id)?;
     tx.execute(
         "INSERT INTO intrusions (id, track_id, track_party, reservation_id, volume_party, level, state, raised_at, updated_at, cleared_at, body)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
@@ -308,12 +304,7 @@ fn record_intrusion_tx(
             serde_json::to_string(&i.body)?
         ],
     )?;
-    if old_level.is_some_and(|old| i64::from(i.level) > old) {
-        tx.execute(
-            "DELETE FROM intrusion_acks WHERE intrusion_id = ?1",
-            [&i.id],
-        )?;
-    }
+    INTRUSION_ACKS.reset_on_escalation(tx, &i.id, old_level, i.level)?;
     append_audit(tx, actor, action, &serde_json::to_value(i)?)?;
     Ok(())
 }

@@ -85,3 +85,58 @@ pub(super) fn audit_head(c: &Connection) -> StoreResult<Option<(i64, String)>> {
         .optional()?,
     )
 }
+
+/// An alert table and its acknowledgement table, for the rule they share: an escalation (a
+/// level above the stored one) is acknowledged anew.
+pub(super) struct AckedTable {
+    /// The alert table (with `id` and `level` columns).
+    pub alerts: &'static str,
+    /// Its acknowledgements.
+    pub acks: &'static str,
+    /// The acknowledgement table's column naming the alert.
+    pub key: &'static str,
+}
+
+/// Conflict alerts and their acknowledgements.
+pub(super) const ALERT_ACKS: AckedTable = AckedTable {
+    alerts: "alerts",
+    acks: "alert_acks",
+    key: "alert_id",
+};
+
+/// Intrusion alerts and their acknowledgements.
+pub(super) const INTRUSION_ACKS: AckedTable = AckedTable {
+    alerts: "intrusions",
+    acks: "intrusion_acks",
+    key: "intrusion_id",
+};
+
+impl AckedTable {
+    /// The stored level of alert `id` (`None` for a new alert); read before it is written.
+    pub(super) fn stored_level(&self, tx: &Transaction<'_>, id: &str) -> StoreResult<Option<i64>> {
+        Ok(tx
+            .query_row(
+                &format!("SELECT level FROM {} WHERE id = ?1", self.alerts),
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Clears the acknowledgements of alert `id` when `level` is above the `stored` one.
+    pub(super) fn reset_on_escalation(
+        &self,
+        tx: &Transaction<'_>,
+        id: &str,
+        stored: Option<i64>,
+        level: u8,
+    ) -> StoreResult<()> {
+        if stored.is_some_and(|old| i64::from(level) > old) {
+            tx.execute(
+                &format!("DELETE FROM {} WHERE {} = ?1", self.acks, self.key),
+                [id],
+            )?;
+        }
+        Ok(())
+    }
+}
