@@ -16,8 +16,7 @@
 
 use anyhow::{bail, Context};
 use deconflict_engine::guidance::{
-    guidance, Advice, AltBand, BandLevel, Category, Dynamics, GsBand, Guidance, GuidanceConfig,
-    ManoeuvreModel, TrackBand, VsBand,
+    guidance, BandLevel, Category, Dynamics, Guidance, GuidanceConfig, ManoeuvreModel, Report,
 };
 use deconflict_engine::units::M_PER_NM;
 use deconflict_engine::{AircraftState, Conflict, DetectOptions, Detector};
@@ -67,13 +66,6 @@ impl KinematicsArg {
         match self {
             KinematicsArg::Default => Dynamics::Kinematic,
             KinematicsArg::Instant => Dynamics::Instantaneous,
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            KinematicsArg::Default => "default",
-            KinematicsArg::Instant => "instant",
         }
     }
 }
@@ -203,35 +195,13 @@ struct JsonOut<'a> {
     conflicts: &'a [Conflict],
     stats: JsonStats,
     #[serde(skip_serializing_if = "Option::is_none")]
-    guidance: Option<Vec<GuidanceOut<'a>>>,
-}
-
-/// One aircraft's guidance as printed: the engine's bands and advice, the advice also naming
-/// the manoeuvre model used.
-#[derive(Serialize)]
-struct GuidanceOut<'a> {
-    id: &'a str,
-    track_bands: &'a [TrackBand],
-    gs_bands: &'a [GsBand],
-    vs_bands: &'a [VsBand],
-    alt_bands: &'a [AltBand],
-    advice: AdviceOut<'a>,
-}
-
-#[derive(Serialize)]
-struct AdviceOut<'a> {
-    #[serde(flatten)]
-    advice: &'a Advice,
-    /// The manoeuvre model: a category's name, or `default`.
-    category: &'a str,
-    /// `default` (kinematic) or `instant`.
-    kinematics: &'a str,
+    guidance: Option<Vec<Report<'a>>>,
 }
 
 /// Guidance for one requested aircraft, with the name of its model.
 struct Guided {
     guidance: Guidance,
-    category: &'static str,
+    category: Option<Category>,
 }
 
 /// Runs guidance for every requested id.
@@ -266,7 +236,7 @@ fn run_guidance(
             .with_context(|| format!("guidance for {id:?}"))?;
             Ok(Guided {
                 guidance: g,
-                category: category.map_or("default", Category::name),
+                category,
             })
         })
         .collect()
@@ -294,8 +264,8 @@ fn write_guidance(
         out,
         "guidance for {} ({} model, {} kinematics): {}",
         gd.id,
-        g.category,
-        kinematics.name(),
+        g.category.map_or("default", Category::name),
+        kinematics.dynamics().label(),
         level_name(gd.advice.level)
     )?;
     let track = gd
@@ -376,18 +346,7 @@ pub fn run(args: DetectArgs) -> anyhow::Result<ExitCode> {
             },
             guidance: guided.as_ref().map(|gs| {
                 gs.iter()
-                    .map(|g| GuidanceOut {
-                        id: &g.guidance.id,
-                        track_bands: &g.guidance.track_bands,
-                        gs_bands: &g.guidance.gs_bands,
-                        vs_bands: &g.guidance.vs_bands,
-                        alt_bands: &g.guidance.alt_bands,
-                        advice: AdviceOut {
-                            advice: &g.guidance.advice,
-                            category: g.category,
-                            kinematics: args.kinematics.name(),
-                        },
-                    })
+                    .map(|g| Report::new(&g.guidance, g.category, args.kinematics.dynamics()))
                     .collect()
             }),
         };

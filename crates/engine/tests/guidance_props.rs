@@ -22,8 +22,8 @@ use deconflict_engine::geodesy::{
     dot, ecef_to_lat_lon_deg, relative, surface_ecef_m, Kinematics, Vec3,
 };
 use deconflict_engine::guidance::{
-    guidance, BandLevel, Basis, Category, Dynamics, Guidance, GuidanceConfig, ManoeuvreModel,
-    TurnDirection, TurnPerformance,
+    guidance, BandLevel, Basis, Category, Dynamics, Guidance, GuidanceConfig, GuidanceTraffic,
+    ManoeuvreModel, TurnDirection, TurnPerformance,
 };
 use deconflict_engine::{detect, AircraftState, AlertLevels, DetectOptions, SeparationStandard};
 use proptest::prelude::*;
@@ -886,5 +886,49 @@ proptest! {
         let (da, db, dboth) = (det(&a2, b) - d0, det(a, &b2) - d0, det(&a2, &b2) - d0);
         prop_assert!(da * db >= 0.0, "opposite senses: {da} {db}");
         prop_assert!(dboth.abs() >= da.abs().max(db.abs()) * (1.0 - 1e-9), "{da} {db} {dboth}");
+    }
+
+    /// The latitude window of indexed traffic drops only aircraft that cannot matter: over
+    /// traffic spread across 30 degrees of latitude, every ownship's bands and advice are
+    /// those computed against all of it.
+    #[test]
+    fn indexed_traffic_gives_the_same_guidance(
+        lat0 in -70.0f64..70.0,
+        spread in prop::collection::vec(
+            (-15.0f64..15.0, -15.0f64..15.0, 0.0f64..40_000.0, 80.0f64..600.0, 0.0f64..360.0,
+             -3000.0f64..3000.0),
+            2..=25,
+        ),
+        owns in prop::collection::vec(0usize..25, 1..=3),
+        which in 0usize..5,
+    ) {
+        // A dense core (the first few within a few NM) in a wide field.
+        let traffic: Vec<AircraftState> = spread
+            .iter()
+            .enumerate()
+            .map(|(i, &(dlat, dlon, alt, gs, trk, vs))| {
+                let k = if i < 4 { 0.01 } else { 1.0 };
+                AircraftState {
+                    id: format!("T{i}"),
+                    party: None,
+                    lat_deg: (lat0 + dlat * k).clamp(-89.0, 89.0),
+                    lon_deg: dlon * k,
+                    alt_ft: alt,
+                    gs_kt: gs,
+                    trk_deg: trk,
+                    vs_fpm: vs,
+                }
+            })
+            .collect();
+        let std = SeparationStandard::default();
+        let levels = AlertLevels::default();
+        let cfg = config(which);
+        let index = GuidanceTraffic::new(&traffic).expect("valid traffic");
+        for i in owns.into_iter().map(|i| i % traffic.len()) {
+            let own = &traffic[i];
+            let all = guidance(own, &traffic, &std, &levels, &cfg).expect("guidance");
+            let indexed = index.guidance(own, &std, &levels, &cfg).expect("guidance");
+            prop_assert_eq!(all, indexed);
+        }
     }
 }

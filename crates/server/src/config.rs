@@ -43,6 +43,8 @@ pub struct Config {
     pub feeds: Vec<FeedConfig>,
     /// Reservations, zones, requests and intrusion alerts.
     pub strategic: StrategicConfig,
+    /// Resolution guidance for the aircraft in alert.
+    pub guidance: GuidanceSettings,
 }
 
 impl Default for Config {
@@ -61,7 +63,71 @@ impl Default for Config {
             parties: Vec::new(),
             feeds: Vec::new(),
             strategic: StrategicConfig::default(),
+            guidance: GuidanceSettings::default(),
         }
+    }
+}
+
+/// Resolution guidance (kinematic bands and advice, `docs/guidance.md`) for every aircraft in
+/// an active conflict alert, against all the traffic.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GuidanceSettings {
+    /// Compute guidance. Default true.
+    pub enabled: bool,
+    /// Guidance is recomputed in the alert cycle at most this often, seconds (an aircraft
+    /// newly in alert gets it in the cycle that raised the alert). Default 1 (tracks change
+    /// about once a second).
+    pub cycle_s: f64,
+    /// At most this many aircraft get guidance per cycle, those of the most urgent alerts
+    /// first; the others are counted (`deconflict_guidance_skipped_total`). Default 1000.
+    pub max_aircraft: usize,
+    /// `default` (turn rate or bank angle and accelerations) or `instant` (manoeuvres
+    /// applied at once). Default `default`.
+    pub kinematics: String,
+    /// Manoeuvre model of aircraft with no party category: `airliner`, `fighter`,
+    /// `helicopter`, `drone`, or an ADS-B emitter category (`A3`, `A7`, `B6`…). Default: the
+    /// engine's default model.
+    pub category: Option<String>,
+    /// Manoeuvre model of each party's aircraft, by party id (e.g. `{ red = "fighter" }`).
+    /// Default none.
+    pub party_categories: std::collections::BTreeMap<String, String>,
+}
+
+impl Default for GuidanceSettings {
+    fn default() -> Self {
+        GuidanceSettings {
+            enabled: true,
+            cycle_s: 1.0,
+            max_aircraft: 1000,
+            kinematics: "default".into(),
+            category: None,
+            party_categories: std::collections::BTreeMap::new(),
+        }
+    }
+}
+
+impl GuidanceSettings {
+    /// How manoeuvres are flown (`None` for an unknown `kinematics`).
+    pub fn dynamics(&self) -> Option<deconflict_engine::guidance::Dynamics> {
+        use deconflict_engine::guidance::Dynamics;
+        match self.kinematics.as_str() {
+            "default" => Some(Dynamics::Kinematic),
+            "instant" => Some(Dynamics::Instantaneous),
+            _ => None,
+        }
+    }
+
+    /// The manoeuvre category of an aircraft of `party` (`None`: the default model).
+    pub fn category_of(
+        &self,
+        party: Option<&str>,
+    ) -> Option<deconflict_engine::guidance::Category> {
+        use deconflict_engine::guidance::Category;
+        party
+            .and_then(|p| self.party_categories.get(p))
+            .or(self.category.as_ref())
+            .and_then(|c| Category::parse(c))
     }
 }
 
@@ -447,6 +513,38 @@ impl Config {
         positive("limits.rate_limit_per_s", self.limits.rate_limit_per_s)?;
         positive("limits.rate_limit_burst", self.limits.rate_limit_burst)?;
         positive("limits.ws_send_timeout_s", self.limits.ws_send_timeout_s)?;
+        positive("guidance.cycle_s", self.guidance.cycle_s)?;
+        if self.guidance.dynamics().is_none() {
+            return Err(ConfigError::Invalid {
+                key: "guidance.kinematics".into(),
+                message: format!(
+                    "{:?}: use \"default\" or \"instant\"",
+                    self.guidance.kinematics
+                ),
+            });
+        }
+        let categories = self
+            .guidance
+            .category
+            .iter()
+            .map(|c| ("guidance.category".to_owned(), c))
+            .chain(
+                self.guidance
+                    .party_categories
+                    .iter()
+                    .map(|(p, c)| (format!("guidance.party_categories.{p}"), c)),
+            );
+        for (key, c) in categories {
+            if deconflict_engine::guidance::Category::parse(c).is_none() {
+                return Err(ConfigError::Invalid {
+                    key,
+                    message: format!(
+                        "{c:?}: use airliner, fighter, helicopter, drone or an ADS-B emitter \
+                         category (A1-A7, B6)"
+                    ),
+                });
+            }
+        }
         positive("sharing.range_nm", self.sharing.range_nm)?;
         positive("sharing.alt_ft", self.sharing.alt_ft)?;
         let mut ids = std::collections::HashSet::new();
@@ -503,6 +601,13 @@ mod tests {
         assert_eq!(c.sharing, d.sharing);
         assert_eq!(c.retention, d.retention);
         assert_eq!(c.limits, d.limits);
+        assert_eq!(
+            GuidanceSettings {
+                party_categories: d.guidance.party_categories.clone(),
+                ..c.guidance.clone()
+            },
+            d.guidance
+        );
         assert!(!c.parties.is_empty());
         assert!(!c.feeds.is_empty());
     }

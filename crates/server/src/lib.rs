@@ -34,8 +34,9 @@ mod wire;
 pub use app::app;
 pub use clock::Clock;
 pub use config::{
-    Config, ConfigError, EqualPriority, FeedConfig, FeedKind, FeedMode, LimitsConfig, PartyConfig,
-    RetentionConfig, SafetyNetSettings, SeparationConfig, StrategicConfig, TracksConfig,
+    Config, ConfigError, EqualPriority, FeedConfig, FeedKind, FeedMode, GuidanceSettings,
+    LimitsConfig, PartyConfig, RetentionConfig, SafetyNetSettings, SeparationConfig,
+    StrategicConfig, TracksConfig,
 };
 pub use domain::parties::Directory;
 pub use http::state::AppState;

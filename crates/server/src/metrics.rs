@@ -24,6 +24,11 @@ pub struct Metrics {
     last_alert_cycle_s_bits: AtomicU64,
     intrusion_checks: AtomicU64,
     last_intrusion_check_s_bits: AtomicU64,
+    guidance_runs: AtomicU64,
+    last_guidance_s_bits: AtomicU64,
+    guidance_aircraft: AtomicU64,
+    guidance_skipped: AtomicU64,
+    guidance_failed: AtomicU64,
     inner: Mutex<Inner>,
 }
 
@@ -148,6 +153,21 @@ impl Metrics {
             .unwrap_or_else(|e| e.into_inner())
             .intrusion_check_sum_s += s;
     }
+    /// Guidance was computed for `aircraft` aircraft in `s` seconds.
+    pub fn guidance_done(&self, s: f64, aircraft: u64) {
+        self.guidance_runs.fetch_add(1, Ordering::Relaxed);
+        self.last_guidance_s_bits
+            .store(s.to_bits(), Ordering::Relaxed);
+        self.guidance_aircraft.store(aircraft, Ordering::Relaxed);
+    }
+    /// `n` aircraft in alert got no guidance this cycle (beyond `guidance.max_aircraft`).
+    pub fn guidance_skipped(&self, n: u64) {
+        self.guidance_skipped.fetch_add(n, Ordering::Relaxed);
+    }
+    /// Guidance failed for one aircraft (an invalid state).
+    pub fn guidance_failed(&self) {
+        self.guidance_failed.fetch_add(1, Ordering::Relaxed);
+    }
     /// One intrusion lifecycle event (`raised`, `updated`, `cleared`; anything else counts
     /// as `other`).
     pub fn intrusion_event(&self, event: &str) {
@@ -233,6 +253,44 @@ impl Metrics {
             "deconflict_intrusion_check_last_seconds {}",
             last(&self.last_intrusion_check_s_bits)
         );
+        let _ = writeln!(o, "# HELP deconflict_guidance_last_seconds Duration of the last guidance computation (all aircraft in alert).\n# TYPE deconflict_guidance_last_seconds gauge");
+        let _ = writeln!(
+            o,
+            "deconflict_guidance_last_seconds {}",
+            last(&self.last_guidance_s_bits)
+        );
+        for (name, kind, help, v) in [
+            (
+                "deconflict_guidance_runs_total",
+                "counter",
+                "Guidance computations.",
+                &self.guidance_runs,
+            ),
+            (
+                "deconflict_guidance_aircraft",
+                "gauge",
+                "Aircraft given guidance in the last computation.",
+                &self.guidance_aircraft,
+            ),
+            (
+                "deconflict_guidance_skipped_total",
+                "counter",
+                "Aircraft in alert left without guidance (guidance.max_aircraft).",
+                &self.guidance_skipped,
+            ),
+            (
+                "deconflict_guidance_failed_total",
+                "counter",
+                "Guidance computations that failed (invalid state).",
+                &self.guidance_failed,
+            ),
+        ] {
+            let _ = writeln!(
+                o,
+                "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {}",
+                v.load(Ordering::Relaxed)
+            );
+        }
         let i = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         histogram(
             &mut o,

@@ -155,7 +155,17 @@ fn bootstrap(store: &dyn Store, config: &Config, opts: &ServeOptions) -> Result<
 ///
 /// # Errors
 /// The store cannot be opened or the address cannot be bound.
-pub async fn run(config: Config, opts: ServeOptions) -> Result<(), ServerError> {
+pub async fn run(mut config: Config, opts: ServeOptions) -> Result<(), ServerError> {
+    if opts.demo {
+        // The demo's blue and red aircraft are fighters (unless the config says otherwise).
+        for party in ["blue", "red"] {
+            config
+                .guidance
+                .party_categories
+                .entry(party.into())
+                .or_insert_with(|| "fighter".into());
+        }
+    }
     let config = Arc::new(config);
     std::fs::create_dir_all(&config.data_dir)
         .map_err(io(format!("cannot create {}", config.data_dir.display())))?;

@@ -11,6 +11,7 @@ use crate::domain::reservations::{gives_way, ReservationDoc};
 use deconflict_airspace::formats::openair::OpenAirRejected;
 use deconflict_airspace::regions::SafetyRegion;
 use deconflict_airspace::ReservationOverlap;
+use deconflict_engine::guidance::Report;
 use deconflict_store::{AlertRecord, AlertState, Message};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -100,6 +101,35 @@ pub fn conflict_json(a: &AlertRecord) -> Value {
     v
 }
 
+/// [`conflict_json`] with `guidance`: the resolution guidance of those of its aircraft the
+/// caller may see (`domain::guidance::of_conflict`), each a [`guidance_value`].
+pub fn conflict_json_guided(a: &AlertRecord, guidance: &[&Value]) -> Value {
+    let mut v = conflict_json(a);
+    if let Some(obj) = v.as_object_mut() {
+        obj.insert("guidance".into(), json!(guidance));
+    }
+    v
+}
+
+/// One aircraft's guidance (`Guidance` in docs/api.md): the engine's report (bands, advice
+/// naming its model) and `time`, when it was computed (seconds since the epoch).
+pub fn guidance_value(report: &Report<'_>, time: f64) -> Value {
+    let mut v = serde_json::to_value(report).unwrap_or(Value::Null);
+    if let Some(obj) = v.as_object_mut() {
+        obj.insert("time".into(), json!(time));
+    }
+    v
+}
+
+/// `{"type":"guidance","time":…,"guidance":[Guidance]}`: the current guidance of the aircraft
+/// in a viewer's active alerts that it may see (pre-serialised).
+pub fn guidance_frame<'a>(time: f64, items: impl Iterator<Item = &'a str>) -> String {
+    format!(
+        "{{\"type\":\"guidance\",\"time\":{time},\"guidance\":{}}}",
+        json_array(items)
+    )
+}
+
 /// `{"type":"alert",…}`.
 pub fn alert_frame(event: AlertState, a: &AlertRecord) -> String {
     Frame::Alert {
@@ -186,14 +216,14 @@ pub fn picture_geojson<'a>(time: f64, tracks: impl Iterator<Item = &'a PictureTr
     json!({ "type": "FeatureCollection", "features": features, "time": time })
 }
 
-/// `{"type":"snapshot",…}`: the tracks, active conflicts and intrusions a client starts from.
+/// `{"type":"snapshot",…}`: the tracks, active conflicts (their API form) and intrusions a
+/// client starts from.
 pub fn snapshot<'a>(
     time: f64,
     tracks: impl Iterator<Item = &'a PictureTrack>,
-    conflicts: &[AlertRecord],
+    conflicts: &[Value],
     intrusions: &[IntrusionRecord],
 ) -> String {
-    let conflicts: Vec<Value> = conflicts.iter().map(conflict_json).collect();
     format!(
         "{{\"type\":\"snapshot\",\"time\":{time},\"tracks\":{},\"conflicts\":{},\"intrusions\":{}}}",
         json_array(tracks.map(|t| &*t.json)),

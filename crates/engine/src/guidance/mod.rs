@@ -67,6 +67,16 @@ pub enum Dynamics {
     Instantaneous,
 }
 
+impl Dynamics {
+    /// The name the command line and the API use: `default` (kinematic) or `instant`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Dynamics::Kinematic => "default",
+            Dynamics::Instantaneous => "instant",
+        }
+    }
+}
+
 /// Guidance configuration.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -193,6 +203,59 @@ pub struct Guidance {
     pub alt_bands: Vec<AltBand>,
     /// Resolution advice.
     pub advice: Advice,
+}
+
+/// One aircraft's guidance as `deconflict detect --json` and the server's API print it: the
+/// bands, and the advice with the manoeuvre model named (`category`: a category's name or
+/// `default`; `kinematics`: `default` or `instant`).
+#[cfg(feature = "serde")]
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct Report<'a> {
+    /// The ownship's id.
+    pub id: &'a str,
+    /// Track bands.
+    pub track_bands: &'a [TrackBand],
+    /// Ground-speed bands.
+    pub gs_bands: &'a [GsBand],
+    /// Vertical-speed bands.
+    pub vs_bands: &'a [VsBand],
+    /// Altitude bands.
+    pub alt_bands: &'a [AltBand],
+    /// The advice and the model it was computed with.
+    pub advice: ReportAdvice<'a>,
+}
+
+/// The advice of a [`Report`], with the manoeuvre model named.
+#[cfg(feature = "serde")]
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct ReportAdvice<'a> {
+    /// The advice.
+    #[serde(flatten)]
+    pub advice: &'a Advice,
+    /// The manoeuvre model: a category's name, or `default`.
+    pub category: &'a str,
+    /// `default` (kinematic) or `instant`.
+    pub kinematics: &'a str,
+}
+
+#[cfg(feature = "serde")]
+impl<'a> Report<'a> {
+    /// The report of `g`, computed with the model of `category` (`None`: the default model)
+    /// flown with `dynamics`.
+    pub fn new(g: &'a Guidance, category: Option<Category>, dynamics: Dynamics) -> Report<'a> {
+        Report {
+            id: &g.id,
+            track_bands: &g.track_bands,
+            gs_bands: &g.gs_bands,
+            vs_bands: &g.vs_bands,
+            alt_bands: &g.alt_bands,
+            advice: ReportAdvice {
+                advice: &g.advice,
+                category: category.map_or("default", Category::name),
+                kinematics: dynamics.label(),
+            },
+        }
+    }
 }
 
 /// Why guidance could not be computed.
@@ -646,19 +709,119 @@ pub fn guidance(
     std.validate()?;
     levels.validate()?;
     config.validate()?;
-    let invalid = |s: &AircraftState| {
-        s.validate().map_err(|source| GuidanceError::InvalidState {
+    for s in traffic {
+        checked(s)?;
+    }
+    guidance_among(ownship, traffic.iter(), std, levels, config)
+}
+
+/// `s` when it passes [`AircraftState::validate`].
+fn checked(s: &AircraftState) -> Result<&AircraftState, GuidanceError> {
+    s.validate()
+        .map(|()| s)
+        .map_err(|source| GuidanceError::InvalidState {
             id: s.id.clone(),
             source,
         })
-    };
-    invalid(ownship)?;
+}
+
+/// Smallest meridian radius of curvature of the WGS-84 ellipsoid (at the equator),
+/// `a (1 - e^2)`, metres: a latitude difference of `x` radians is at least `x` times this
+/// along the surface.
+const MIN_MERIDIAN_RADIUS_M: f64 = 6_335_439.0;
+
+/// Traffic indexed by latitude, for the guidance of many ownships against the same traffic
+/// (the server's alert cycle): each ownship is flown against the aircraft in a latitude
+/// window around it that bounds every aircraft [`guidance`] could find relevant, instead of
+/// against all of them. The answers are those of [`guidance`] over the whole traffic.
+///
+/// The window is the reach of both aircraft over the recovery horizon (the ownship at its
+/// model's top speed, the fastest aircraft of the traffic) plus the horizontal minimum,
+/// widened by 5 % because the pair filter measures the chord, which is shorter than the arc
+/// (by under 5 % for arcs under 7,000 km; a wider window takes every aircraft).
+pub struct GuidanceTraffic<'a> {
+    states: &'a [AircraftState],
+    /// Latitude (radians) and index of every state, by latitude.
+    by_lat: Vec<(f64, usize)>,
+    /// The fastest ground speed of the traffic, metres per second.
+    max_gs_mps: f64,
+}
+
+impl<'a> GuidanceTraffic<'a> {
+    /// Indexes `states`.
+    ///
+    /// # Errors
+    /// [`GuidanceError::InvalidState`] for the first state failing
+    /// [`AircraftState::validate`].
+    pub fn new(states: &'a [AircraftState]) -> Result<GuidanceTraffic<'a>, GuidanceError> {
+        let mut by_lat = Vec::with_capacity(states.len());
+        let mut max_gs_mps: f64 = 0.0;
+        for (i, s) in states.iter().enumerate() {
+            checked(s)?;
+            by_lat.push((s.lat_deg.to_radians(), i));
+            max_gs_mps = max_gs_mps.max(s.gs_kt * MPS_PER_KT);
+        }
+        by_lat.sort_by(|a, b| a.0.total_cmp(&b.0));
+        Ok(GuidanceTraffic {
+            states,
+            by_lat,
+            max_gs_mps,
+        })
+    }
+
+    /// The indexed states.
+    pub fn states(&self) -> &'a [AircraftState] {
+        self.states
+    }
+
+    /// Bands and advice for `ownship` (one of the traffic or not) against the traffic, as
+    /// [`guidance`] gives them.
+    ///
+    /// # Errors
+    /// [`GuidanceError`] for an invalid ownship, standard, alert levels or configuration.
+    pub fn guidance(
+        &self,
+        ownship: &AircraftState,
+        std: &SeparationStandard,
+        levels: &AlertLevels,
+        config: &GuidanceConfig,
+    ) -> Result<Guidance, GuidanceError> {
+        std.validate()?;
+        levels.validate()?;
+        config.validate()?;
+        checked(ownship)?;
+        let horizon_s = config.recovery_horizon_s.max(std.lookahead_s);
+        let own_max_mps = (ownship.gs_kt.max(config.model.gs_max_kt)) * MPS_PER_KT;
+        let reach_m = (own_max_mps + self.max_gs_mps) * horizon_s + std.h_sep_m() + 1000.0;
+        let window_rad = 1.05 * reach_m / MIN_MERIDIAN_RADIUS_M;
+        let (lo, hi) = if window_rad >= 1.1 {
+            (0, self.by_lat.len())
+        } else {
+            let lat = ownship.lat_deg.to_radians();
+            (
+                self.by_lat.partition_point(|(l, _)| *l < lat - window_rad),
+                self.by_lat.partition_point(|(l, _)| *l <= lat + window_rad),
+            )
+        };
+        let traffic = self.by_lat[lo..hi].iter().map(|&(_, i)| &self.states[i]);
+        guidance_among(ownship, traffic, std, levels, config)
+    }
+}
+
+/// [`guidance`] over valid traffic and checked options.
+fn guidance_among<'t>(
+    ownship: &AircraftState,
+    traffic: impl Iterator<Item = &'t AircraftState>,
+    std: &SeparationStandard,
+    levels: &AlertLevels,
+    config: &GuidanceConfig,
+) -> Result<Guidance, GuidanceError> {
+    checked(ownship)?;
     let own = Own::new(ownship);
     let recovery_horizon_s = config.recovery_horizon_s.max(std.lookahead_s);
     let mut kins = Vec::new();
     let mut intruders = Vec::new();
-    for s in traffic.iter().filter(|s| s.id != ownship.id) {
-        invalid(s)?;
+    for s in traffic.filter(|s| s.id != ownship.id) {
         let k = Kinematics::from_state(s);
         if may_matter(&own, s, &k, std, config, recovery_horizon_s) {
             kins.push(k);

@@ -2,6 +2,7 @@
 //! module's unit tests are beside its code.
 
 pub mod alerts;
+pub mod guidance;
 pub mod ids;
 pub mod imports;
 pub mod intrusions;

@@ -25,7 +25,7 @@ use deconflict_engine::geodesy::{horizontal_distance_m, M_PER_NM};
 use deconflict_store::{AlertRecord, Message, Role, Sharing, SharingMode};
 
 /// Who is looking.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Viewer {
     /// The cell or an observer: sees everything.
     All,
@@ -103,6 +103,16 @@ pub fn alert_visible(viewer: &Viewer, alert: &AlertRecord) -> bool {
     match viewer {
         Viewer::All => true,
         Viewer::Party(p) => alert.involves(p),
+    }
+}
+
+/// Whether `v` may see the resolution guidance of an aircraft of `owner`: the cell and
+/// observers see all; a party only its own aircraft's (not an intruder's, not civil
+/// traffic's).
+pub fn guidance_visible(v: &Viewer, owner: Option<&str>) -> bool {
+    match v {
+        Viewer::All => true,
+        Viewer::Party(p) => owner == Some(p.as_str()),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Conflict alerts: the list a caller may see, most urgent first, and acknowledgements.
 
 use crate::domain::alerts::sorted_alerts;
+use crate::domain::guidance::of_conflict;
 use crate::domain::parties::Caller;
 use crate::domain::policy::{self, Viewer};
 use crate::error::{ApiError, ApiResult};
@@ -38,9 +39,11 @@ pub async fn list(
         }
     };
     let list = s.db(move |st| st.list_alerts(since)).await?;
-    let out: Vec<Value> = sorted_alerts(list, &Viewer::of(&c))
+    let v = Viewer::of(&c);
+    let guidance = s.live.guidance();
+    let out: Vec<Value> = sorted_alerts(list, &v)
         .iter()
-        .map(wire::conflict_json)
+        .map(|a| wire::conflict_json_guided(a, &of_conflict(a, &guidance, &v)))
         .collect();
     Ok(axum::Json(json!({ "conflicts": out })))
 }
@@ -69,5 +72,9 @@ pub async fn ack(
         event: AlertState::Updated,
         alert: updated.clone(),
     });
-    Ok(axum::Json(wire::conflict_json(&updated)))
+    let guidance = s.live.guidance();
+    Ok(axum::Json(wire::conflict_json_guided(
+        &updated,
+        &of_conflict(&updated, &guidance, &v),
+    )))
 }

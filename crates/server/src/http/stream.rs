@@ -8,6 +8,7 @@
 //! other clients: the sender never waits.
 
 use crate::domain::alerts::sorted_alerts;
+use crate::domain::guidance::of_conflict;
 use crate::domain::parties::Caller;
 use crate::domain::policy::{self, message_visible, Viewer};
 use crate::error::ApiError;
@@ -18,6 +19,7 @@ use crate::wire;
 use axum::extract::ws::{Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
+use serde_json::Value;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 
@@ -68,7 +70,11 @@ fn snapshot(s: &AppState, v: &Viewer, picture: bool) -> (f64, Utf8Bytes) {
         .filter(|a| a.cleared_at.is_none())
         .cloned()
         .collect();
-    let alerts = sorted_alerts(active, v);
+    let guidance = s.live.guidance();
+    let alerts: Vec<Value> = sorted_alerts(active, v)
+        .iter()
+        .map(|a| wire::conflict_json_guided(a, &of_conflict(a, &guidance, v)))
+        .collect();
     let intrusions = s.strategic.active_for(v);
     let text = if picture {
         wire::snapshot(pic.time, pic.visible(v, &s.directory), &alerts, &intrusions)
@@ -162,11 +168,7 @@ fn frame_for(
             frames.get(v).cloned()
         }
         StreamEvent::Alerts(_) => None,
-        StreamEvent::PartyFrames(frames) => match v {
-            // The cell and observers see every aircraft in the picture already.
-            Viewer::All => None,
-            Viewer::Party(p) => frames.get(p).cloned(),
-        },
+        StreamEvent::ViewerFrames(frames) => frames.get(v).cloned(),
         StreamEvent::Alert { event, alert } => {
             policy::alert_visible(v, alert).then(|| wire::alert_frame(*event, alert).into())
         }

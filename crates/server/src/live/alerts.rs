@@ -8,7 +8,9 @@ use crate::config::Config;
 use crate::domain::alerts::{alert_tracks_by_party, cleared_at_start, record_of, EventContext};
 use crate::domain::ids::alert_id;
 use crate::domain::picture::view_of;
+use crate::domain::policy::Viewer;
 use crate::domain::safety::engine_exemptions;
+use crate::live::guidance::GuidanceCycle;
 use crate::live::{Live, StreamEvent};
 use crate::wire;
 use axum::extract::ws::Utf8Bytes;
@@ -63,6 +65,7 @@ pub async fn run(live: Arc<Live>, store: Arc<dyn Store>, config: Arc<Config>, cl
     let mut regions_seen = 0u64;
     // What the alert-tracks frames were built from last cycle.
     let mut alert_tracks = AlertTracks::default();
+    let mut guidance = GuidanceCycle::new(&config);
     loop {
         interval.tick().await;
         let started = Instant::now();
@@ -128,6 +131,9 @@ pub async fn run(live: Arc<Live>, store: Arc<dyn Store>, config: Arc<Config>, cl
             publish_alert_events(&live, &store, run, &events, &states).await;
         }
         publish_alert_tracks(&live, now, &mut alert_tracks);
+        if let Some(g) = guidance.as_mut() {
+            g.step(&live, now, states).await;
+        }
         let active = live
             .alerts
             .read()
@@ -186,19 +192,19 @@ fn publish_alert_tracks(live: &Live, now: f64, last: &mut AlertTracks) {
             last.json.insert((*id).clone(), (key.0, key.1, json));
         }
     }
-    let frames: HashMap<String, Utf8Bytes> = by_party
+    let frames: HashMap<Viewer, Utf8Bytes> = by_party
         .iter()
         .map(|(party, ids)| {
             let tracks = ids
                 .iter()
                 .filter_map(|id| last.json.get(id).and_then(|(_, _, j)| j.as_deref()));
             (
-                party.clone(),
+                Viewer::Party(party.clone()),
                 Utf8Bytes::from(wire::alert_tracks(now, tracks)),
             )
         })
         .collect();
-    live.publish(StreamEvent::PartyFrames(frames));
+    live.publish(StreamEvent::ViewerFrames(frames));
 }
 
 /// Builds the records of one alert cycle's events, persists them (one transaction, audited)

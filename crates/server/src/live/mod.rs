@@ -19,7 +19,8 @@
 
 //!
 //! # Tasks
-//! - `alerts`: the alert cycle; `picture`: the picture cycle and retention;
+//! - `alerts`: the alert cycle; `guidance`: resolution guidance for the aircraft in alert,
+//!   computed in the alert cycle; `picture`: the picture cycle and retention;
 //! - `strategic`: reservations in memory, time-driven states, request expiry;
 //! - `intrusions`: the intrusion cycle; `safety`: regions and exemptions loaded and installed;
 //! - `sources`: configured feeds; `demo`: what `serve --demo` adds.
@@ -29,6 +30,7 @@
 
 pub mod alerts;
 pub mod demo;
+pub mod guidance;
 pub mod intrusions;
 pub mod picture;
 pub mod safety;
@@ -36,6 +38,7 @@ pub mod sources;
 pub mod strategic;
 
 use crate::config::Config;
+use crate::domain::guidance::GuidanceMap;
 use crate::domain::picture::Picture;
 use crate::domain::policy::Viewer;
 use crate::domain::safety::ExemptionDoc;
@@ -74,9 +77,9 @@ pub enum StreamEvent {
     /// alerts does not overrun the clients' queues).
     /// Each alert comes with its `{"type":"alert",…}` frame, serialised once for all clients.
     Alerts(Vec<(AlertRecord, Utf8Bytes)>),
-    /// One frame per party, delivered to that party's clients only (the current states of the
-    /// aircraft in its active alerts).
-    PartyFrames(HashMap<String, Utf8Bytes>),
+    /// One frame per viewer, delivered to that viewer's clients only (the current states of
+    /// the aircraft in a party's active alerts; the guidance a viewer may see).
+    ViewerFrames(HashMap<Viewer, Utf8Bytes>),
     /// A hotline message (delivered to its sender, addressee, the cell and observers).
     Message(Message),
     /// Any other event (reservations, requests, intrusions): `json` is sent as is to the
@@ -95,6 +98,9 @@ pub struct Live {
     pub picture: RwLock<Arc<Picture>>,
     /// Active alerts (and ones cleared this run, until retention), by id.
     pub alerts: RwLock<BTreeMap<String, AlertRecord>>,
+    /// Resolution guidance of the aircraft in active alerts, by track id (replaced whole by
+    /// each guidance computation).
+    guidance: RwLock<Arc<GuidanceMap>>,
     /// Stream events.
     pub events: broadcast::Sender<Arc<StreamEvent>>,
     /// Observation ingest.
@@ -128,6 +134,7 @@ impl Live {
         let live = Live {
             picture: RwLock::new(Arc::new(Picture::default())),
             alerts: RwLock::new(BTreeMap::new()),
+            guidance: RwLock::new(Arc::new(GuidanceMap::new())),
             events,
             ingest: tx,
             feeds: RwLock::new(Vec::new()),
@@ -146,6 +153,19 @@ impl Live {
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+
+    /// The guidance of the aircraft in active alerts.
+    pub fn guidance(&self) -> Arc<GuidanceMap> {
+        self.guidance
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Replaces the guidance.
+    pub fn set_guidance(&self, map: Arc<GuidanceMap>) {
+        *self.guidance.write().unwrap_or_else(|e| e.into_inner()) = map;
     }
 
     /// Installs a new region set; the next alert cycle uses it.

@@ -1,0 +1,205 @@
+//! Resolution guidance in the alert cycle: the engine's bands and advice for every aircraft
+//! of an active conflict alert, against all the airborne traffic of that cycle, kept in
+//! [`Live`] for the API and sent to each viewer as a `guidance` frame.
+//!
+//! Guidance is computed on a blocking thread beside the alert cycle, never inside it: a
+//! cycle starts a computation when none is running and one is due (all aircraft once
+//! `guidance.cycle_s` has passed since the last full one, otherwise only aircraft newly in
+//! alert), and a later cycle publishes its result. Alerts therefore never wait for guidance,
+//! and an aircraft newly in alert gets its guidance one computation after the alert.
+//! Which aircraft, in which order, and who sees what are `domain::guidance`'s rules.
+
+use crate::config::{Config, GuidanceSettings};
+use crate::domain::guidance::{by_viewer, due, subjects, GuidanceEntry, GuidanceMap, Subject};
+use crate::domain::policy::Viewer;
+use crate::live::alerts::detect_options;
+use crate::live::{Live, StreamEvent};
+use crate::wire;
+use axum::extract::ws::Utf8Bytes;
+use deconflict_engine::guidance::{GuidanceConfig, GuidanceTraffic, ManoeuvreModel, Report};
+use deconflict_engine::standard::{AlertLevels, SeparationStandard};
+use deconflict_engine::AircraftState;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::task::JoinHandle;
+
+/// What one computation returns: the entries it computed, whether it was a full one, and
+/// how long it took.
+struct Computed {
+    entries: Vec<(String, Arc<GuidanceEntry>)>,
+    full: bool,
+    elapsed_s: f64,
+}
+
+/// The guidance state the alert cycle carries from one cycle to the next.
+pub struct GuidanceCycle {
+    settings: GuidanceSettings,
+    standard: SeparationStandard,
+    levels: AlertLevels,
+    /// When the last full computation started.
+    last_full_s: f64,
+    /// The computation running, if any.
+    running: Option<JoinHandle<Computed>>,
+    /// Parties sent a non-empty frame last time (each gets one empty frame when its
+    /// guidance ends).
+    parties: BTreeSet<String>,
+}
+
+impl GuidanceCycle {
+    /// The guidance state for `config` (`None` when guidance is disabled).
+    pub fn new(config: &Config) -> Option<GuidanceCycle> {
+        if !config.guidance.enabled {
+            return None;
+        }
+        let opts = detect_options(config);
+        Some(GuidanceCycle {
+            settings: config.guidance.clone(),
+            standard: opts.standard,
+            levels: opts.levels,
+            last_full_s: f64::NEG_INFINITY,
+            running: None,
+            parties: BTreeSet::new(),
+        })
+    }
+
+    /// One alert cycle's step at `now`, with that cycle's airborne states: publishes a
+    /// finished computation, then starts the next one if due.
+    pub async fn step(&mut self, live: &Live, now: f64, states: Vec<AircraftState>) {
+        let (subs, skipped) = {
+            let alerts = live.alerts.read().unwrap_or_else(|e| e.into_inner());
+            subjects(alerts.values(), self.settings.max_aircraft)
+        };
+        if self.running.as_ref().is_some_and(JoinHandle::is_finished) {
+            if let Some(handle) = self.running.take() {
+                match handle.await {
+                    Ok(done) => self.apply(live, now, &subs, done),
+                    Err(e) => tracing::error!(error = %e, "guidance task failed"),
+                }
+            }
+        }
+        let current = live.guidance();
+        let wanted: BTreeSet<&str> = subs.iter().map(|s| s.id.as_str()).collect();
+        if current.keys().any(|id| !wanted.contains(id.as_str())) {
+            // An alert cleared: its aircraft's guidance goes at once.
+            let kept: GuidanceMap = current
+                .iter()
+                .filter(|(id, _)| wanted.contains(id.as_str()))
+                .map(|(id, e)| (id.clone(), e.clone()))
+                .collect();
+            self.publish(live, now, kept);
+        }
+        if self.running.is_some() {
+            return;
+        }
+        let full = now - self.last_full_s >= self.settings.cycle_s;
+        let todo: Vec<Subject> = due(&subs, &live.guidance(), full)
+            .into_iter()
+            .cloned()
+            .collect();
+        if todo.is_empty() {
+            return;
+        }
+        if full {
+            self.last_full_s = now;
+            live.metrics.guidance_skipped(skipped as u64);
+        }
+        let (settings, standard, levels) =
+            (self.settings.clone(), self.standard, self.levels.clone());
+        let metrics = live.metrics.clone();
+        self.running = Some(tokio::task::spawn_blocking(move || {
+            let started = Instant::now();
+            let entries = compute(&settings, &standard, &levels, now, &states, &todo, || {
+                metrics.guidance_failed();
+            });
+            Computed {
+                entries,
+                full,
+                elapsed_s: started.elapsed().as_secs_f64(),
+            }
+        }));
+    }
+
+    /// Installs a finished computation's entries (for aircraft still in alert) and publishes.
+    fn apply(&mut self, live: &Live, now: f64, subs: &[Subject], done: Computed) {
+        live.metrics
+            .guidance_done(done.elapsed_s, done.entries.len() as u64);
+        let wanted: BTreeSet<&str> = subs.iter().map(|s| s.id.as_str()).collect();
+        let mut map: GuidanceMap = if done.full {
+            GuidanceMap::new()
+        } else {
+            (*live.guidance()).clone()
+        };
+        map.extend(done.entries);
+        map.retain(|id, _| wanted.contains(id.as_str()));
+        self.publish(live, now, map);
+    }
+
+    /// Replaces the guidance in [`Live`] and sends each viewer its frame.
+    fn publish(&mut self, live: &Live, now: f64, map: GuidanceMap) {
+        let frames: HashMap<Viewer, Utf8Bytes> = by_viewer(&map, &self.parties)
+            .into_iter()
+            .map(|(v, items)| {
+                let frame = wire::guidance_frame(now, items.into_iter());
+                (v, Utf8Bytes::from(frame))
+            })
+            .collect();
+        self.parties = map.values().filter_map(|e| e.owner.clone()).collect();
+        live.set_guidance(Arc::new(map));
+        live.publish(StreamEvent::ViewerFrames(frames));
+    }
+}
+
+/// Guidance for `todo` against `states` (pure; `failed` is called for each aircraft whose
+/// guidance failed). Aircraft not among the airborne states get none.
+fn compute(
+    settings: &GuidanceSettings,
+    standard: &SeparationStandard,
+    levels: &AlertLevels,
+    now: f64,
+    states: &[AircraftState],
+    todo: &[Subject],
+    mut failed: impl FnMut(),
+) -> Vec<(String, Arc<GuidanceEntry>)> {
+    let traffic = match GuidanceTraffic::new(states) {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::error!(error = %e, "no guidance this cycle");
+            failed();
+            return Vec::new();
+        }
+    };
+    let by_id: HashMap<&str, &AircraftState> = states.iter().map(|s| (s.id.as_str(), s)).collect();
+    let dynamics = settings.dynamics().unwrap_or_default();
+    let mut out = Vec::with_capacity(todo.len());
+    for s in todo {
+        let Some(own) = by_id.get(s.id.as_str()) else {
+            continue;
+        };
+        let category = settings.category_of(s.owner.as_deref());
+        let config = GuidanceConfig {
+            model: category.map_or_else(ManoeuvreModel::default, |c| c.model()),
+            dynamics,
+            ..GuidanceConfig::default()
+        };
+        match traffic.guidance(own, standard, levels, &config) {
+            Ok(g) => {
+                let value = wire::guidance_value(&Report::new(&g, category, dynamics), now);
+                let json = value.to_string();
+                out.push((
+                    s.id.clone(),
+                    Arc::new(GuidanceEntry {
+                        owner: s.owner.clone(),
+                        value,
+                        json,
+                    }),
+                ));
+            }
+            Err(e) => {
+                tracing::warn!(aircraft = %s.id, error = %e, "no guidance for this aircraft");
+                failed();
+            }
+        }
+    }
+    out
+}
