@@ -1,8 +1,8 @@
 // The console's in-memory picture: tracks (with short trails and dead-reckoning rates),
-// conflicts, intrusions, reservations, requests and hotline messages, exactly as the server sent
-// them (the server applies the viewer's sharing rights). Modules subscribe with
-// store.on('tracks' | 'conflicts' | 'intrusions' | 'reservations' | 'requests' | 'messages' |
-// 'connection' | 'selection' | 'pause', fn).
+// conflicts, intrusions, the resolution guidance of aircraft in alert, reservations, requests and
+// hotline messages, exactly as the server sent them (the server applies the viewer's sharing
+// rights). Modules subscribe with store.on('tracks' | 'conflicts' | 'intrusions' | 'guidance' |
+// 'reservations' | 'requests' | 'messages' | 'connection' | 'selection' | 'pause', fn).
 
 import { mercX, mercY } from './geo.js';
 
@@ -30,6 +30,9 @@ class Store extends EventTarget {
     // Aircraft the viewer's sharing rights hide, known only because they are in one of its
     // active alerts: the server sends their current states every alert cycle.
     this.alertOnlyIds = new Set();
+    // Resolution guidance (bands and advice) by aircraft id: only what the server sent for this
+    // viewer (a party gets its own aircraft's), the set of the latest guidance frame.
+    this.guidance = new Map();
     this.selectedId = null;
     this.followId = null;
     this.updates = 0;
@@ -125,9 +128,11 @@ class Store extends EventTarget {
     for (const t of msg.tracks || []) this.upsertTrack(t);
     this.setActiveAlerts('conflicts', msg.conflicts);
     this.setActiveAlerts('intrusions', msg.intrusions);
+    this.setGuidanceFromConflicts(msg.conflicts);
     this.emit('tracks');
     this.emit('conflicts');
     this.emit('intrusions');
+    this.emit('guidance');
   }
 
   applyDelta(msg) {
@@ -177,6 +182,54 @@ class Store extends EventTarget {
     this.emit('tracks');
   }
 
+  /**
+   * A `guidance` frame: the whole set of guidance for this viewer, replacing the previous one
+   * (an aircraft absent from it has no guidance any more; an empty frame clears it).
+   */
+  applyGuidance(msg) {
+    if (!msg) return;
+    this.syncClock(msg.time);
+    this.guidance.clear();
+    for (const g of msg.guidance || []) if (g && typeof g.id === 'string') this.guidance.set(g.id, g);
+    this.emit('guidance');
+  }
+
+  /** The guidance on the active conflicts of `list` (snapshot, REST polling) as the whole set. */
+  setGuidanceFromConflicts(list) {
+    this.guidance.clear();
+    for (const c of list || []) {
+      if (c.state === 'cleared') continue;
+      for (const g of c.guidance || []) {
+        if (!g || typeof g.id !== 'string') continue;
+        const old = this.guidance.get(g.id);
+        if (!old || !(old.time > g.time)) this.guidance.set(g.id, g);
+      }
+    }
+  }
+
+  /** Guidance of one aircraft as the server last sent it for this viewer, or null. */
+  guidanceFor(id) {
+    return (id && this.guidance.get(id)) || null;
+  }
+
+  /** Drops the guidance of aircraft no longer in an active conflict (an alert cleared). */
+  dropGuidanceOutsideConflicts() {
+    if (this.guidance.size === 0) return false;
+    const ids = new Set();
+    for (const c of this.conflicts.values()) {
+      ids.add(c.a);
+      ids.add(c.b);
+    }
+    let dropped = false;
+    for (const id of [...this.guidance.keys()]) {
+      if (!ids.has(id)) {
+        this.guidance.delete(id);
+        dropped = true;
+      }
+    }
+    return dropped;
+  }
+
   /** Drops the aircraft known only through alerts that are no longer in an active alert. */
   dropAlertOnlyOutsideAlerts() {
     if (this.alertOnlyIds.size === 0) return;
@@ -223,6 +276,9 @@ class Store extends EventTarget {
 
   replaceConflicts(list) {
     this.replaceAlerts('conflicts', list);
+    // Polled conflicts carry their aircraft's guidance, as the snapshot's do.
+    this.setGuidanceFromConflicts(list);
+    this.emit('guidance');
   }
 
   applyIntrusion(event, i) {
@@ -241,11 +297,28 @@ class Store extends EventTarget {
     if (!alert || !alert.id) return;
     const alerts = this[kind];
     const isNew = !alerts.has(alert.id);
+    let guidance = false;
     if (event === 'cleared' || alert.state === 'cleared') {
       alerts.delete(alert.id);
       this.dropAlertOnlyOutsideAlerts();
-    } else alerts.set(alert.id, alert);
+      // Guidance is for aircraft in active conflicts: it ends with the last one.
+      if (kind === 'conflicts') guidance = this.dropGuidanceOutsideConflicts();
+    } else {
+      alerts.set(alert.id, alert);
+      // Alert frames carry no guidance; an acknowledgement's answer does: keep the newer.
+      if (kind === 'conflicts') {
+        for (const g of alert.guidance || []) {
+          if (!g || typeof g.id !== 'string') continue;
+          const old = this.guidance.get(g.id);
+          if (!old || g.time > old.time) {
+            this.guidance.set(g.id, g);
+            guidance = true;
+          }
+        }
+      }
+    }
     this.emit(kind, { event, [name]: alert, isNew });
+    if (guidance) this.emit('guidance');
   }
 
   /** The alerts of `kind` replaced by the active ones of `list`; subscribers get the ids before. */

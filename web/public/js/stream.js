@@ -1,5 +1,5 @@
-// Live updates: the WebSocket /api/v1/stream (snapshot, deltas, alert/intrusion/message/request/
-// reservation events) with reconnect and exponential back-off; while the socket is down the
+// Live updates: the WebSocket /api/v1/stream (snapshot, deltas, alert/intrusion/guidance/message/
+// request/reservation events) with reconnect and exponential back-off; while the socket is down the
 // picture is polled over REST so the display never goes stale silently.
 
 import { get, getToken } from './api.js';
@@ -30,6 +30,9 @@ function handleFrame(msg) {
       break;
     case 'alert_tracks':
       store.applyAlertTracks(msg);
+      break;
+    case 'guidance':
+      store.applyGuidance(msg);
       break;
     case 'intrusion':
       store.applyIntrusion(msg.event, msg.intrusion);
