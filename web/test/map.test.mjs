@@ -57,6 +57,19 @@ test('fitting puts every point on screen, inside the padding', () => {
   assert.equal(v.scale, 256 * 2 ** 8);
 });
 
+test('fitting beside a card over the map\'s left side keeps the points right of it', () => {
+  const v = view();
+  const pts = [[36, 35], [38, 36]];
+  v.fit(pts, 60, 11, 400);
+  for (const [lon, lat] of pts) {
+    const [x, y] = v.project(lon, lat);
+    assert.ok(x >= 459.9 && x <= 940.1 && y >= 59.9 && y <= 540.1, `${lon},${lat} at ${x},${y}`);
+  }
+  const [x0] = v.project(36, 35);
+  const [x1] = v.project(38, 36);
+  near((x0 + x1) / 2, 700, 1e-6, 'centred in the free part');
+});
+
 test('panning moves the map with the pointer', () => {
   const v = view();
   const before = v.unproject(500, 300);

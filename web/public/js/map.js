@@ -11,7 +11,7 @@
 //   sprites.js         aircraft symbols (chevron paths and pre-rendered sprites)
 //   legend.js          the colour key
 //   layers/basemap.js, layers/regions.js, layers/reservations.js (lower canvas)
-//   layers/aircraft.js, layers/conflicts.js (upper canvas)
+//   layers/aircraft.js, layers/conflicts.js, layers/guidance.js (upper canvas)
 
 import { store } from './store.js';
 import { distanceM } from './geo.js';
@@ -25,6 +25,7 @@ import { RegionsLayer } from './map/layers/regions.js';
 import { ReservationsLayer } from './map/layers/reservations.js';
 import { AircraftLayer } from './map/layers/aircraft.js';
 import { ConflictsLayer } from './map/layers/conflicts.js';
+import { GuidanceLayer } from './map/layers/guidance.js';
 
 export { mapKey };
 
@@ -52,8 +53,9 @@ export class MapView {
     this.reservations = new ReservationsLayer(this.view);
     this.aircraft = new AircraftLayer(this.view);
     this.conflicts = new ConflictsLayer(this.view);
+    this.guidanceRing = new GuidanceLayer(this.view, this.aircraft);
     this.drafting = new Drafting(this.view, this.air, (d) => this.emit('draft', d));
-    this.stats = { drawn: 0, parties: {}, viaAlert: [], labels: 0, frameMs: 0 };
+    this.stats = { drawn: 0, parties: {}, viaAlert: [], labels: 0, frameMs: 0, guidance: null };
     this.frames = 0;
     bindPointer(this);
     new ResizeObserver(() => this.resize()).observe(container);
@@ -96,7 +98,7 @@ export class MapView {
   bbox() { return this.view.bbox(); }
   zoomBy(factor, x, y) { this.view.zoomBy(factor, x, y); }
   centerOn(lon, lat, scale) { this.view.centerOn(lon, lat, scale); }
-  fit(points, paddingPx, maxZoom) { this.view.fit(points, paddingPx, maxZoom); }
+  fit(points, paddingPx, maxZoom, insetLeftPx) { this.view.fit(points, paddingPx, maxZoom, insetLeftPx); }
 
   /** Pans by screen pixels; moving the map by hand stops following an aircraft. */
   panBy(dx, dy) {
@@ -181,13 +183,15 @@ export class MapView {
     const now = store.now();
     this.aircraft.drawSymbols(ctx, now);
     this.conflicts.draw(ctx, now);
+    this.guidanceRing.draw(ctx, now);
     this.aircraft.drawMarks(ctx);
     this.drafting.drawOverlaps(ctx);
     this.reservations.drawHighlight(ctx);
     this.drafting.drawDraft(ctx);
     const f = this.aircraft.frame;
-    this.stats = { drawn: this.aircraft.hitCount, parties: f.parties, viaAlert: f.viaAlert, labels: f.labels, frameMs: this.stats.frameMs };
-    this.legend.update(Object.keys(f.parties).sort());
+    const guidance = this.guidanceRing.drawn;
+    this.stats = { drawn: this.aircraft.hitCount, parties: f.parties, viaAlert: f.viaAlert, labels: f.labels, frameMs: this.stats.frameMs, guidance };
+    this.legend.update(Object.keys(f.parties).sort(), !!guidance);
   }
 
   updateScaleBar() {

@@ -1,8 +1,10 @@
 // The map's colour key in its corner: a dot per party with aircraft in view (unowned traffic
-// as "unowned"), then the alert levels. Rebuilt only when the set of parties changes.
+// as "unowned"), then the alert levels, and while the selected aircraft's guidance ring is
+// drawn, its clear and recovery bands. Rebuilt only when that changes.
 
 import { h, partyColour } from '../util.js';
 import { LEVELS } from '../levels.js';
+import { CLEAR_COLOUR, RECOVERY_COLOUR } from '../guidance.js';
 
 export class Legend {
   constructor(container) {
@@ -12,14 +14,19 @@ export class Legend {
   }
 
   /** `parties`: party ids in view, sorted ("null" for aircraft without one). */
-  update(parties) {
-    const key = parties.join('|');
+  update(parties, guidance = false) {
+    const key = `${parties.join('|')}${guidance ? '+g' : ''}`;
     if (key === this.key) return;
     this.key = key;
     const row = (colour, text) => h('span', { class: 'key' }, h('span', { class: 'dot', style: { background: colour } }), text);
     this.el.replaceChildren(
       ...parties.map((p) => row(partyColour(p === 'null' ? null : p), p === 'null' ? 'unowned' : p)),
       h('span', { class: 'sep' }),
-      ...LEVELS.map((l) => row(l.colour, l.name)));
+      ...LEVELS.map((l) => row(l.colour, l.name)),
+      ...(guidance ? [
+        h('span', { class: 'sep' }),
+        h('span', { class: 'key', testid: 'legend-guidance' }, h('span', { class: 'swatch', style: { borderTopColor: CLEAR_COLOUR } }), 'clear track'),
+        h('span', { class: 'key' }, h('span', { class: 'swatch dashed', style: { borderTopColor: RECOVERY_COLOUR } }), 'recovery'),
+      ] : []));
   }
 }

@@ -101,8 +101,11 @@ export class View {
     this.onChange();
   }
 
-  /** Fits the view to [lon, lat] points, zooming in no further than `maxZoom`. */
-  fit(points, paddingPx = 60, maxZoom = 11) {
+  /**
+   * Fits the view to [lon, lat] points, zooming in no further than `maxZoom`, in the part of
+   * the map right of `insetLeftPx` (a card over the map's left side).
+   */
+  fit(points, paddingPx = 60, maxZoom = 11, insetLeftPx = 0) {
     if (!points.length) return;
     let minX = 1;
     let maxX = 0;
@@ -116,12 +119,14 @@ export class View {
       minY = Math.min(minY, y);
       maxY = Math.max(maxY, y);
     }
-    this.cx = (minX + maxX) / 2;
-    this.cy = (minY + maxY) / 2;
+    const inset = Math.max(0, Math.min(insetLeftPx, this.width / 2));
     const w = Math.max(1e-6, maxX - minX);
     const hgt = Math.max(1e-6, maxY - minY);
-    const s = Math.min((this.width - 2 * paddingPx) / w, (this.height - 2 * paddingPx) / hgt);
+    const s = Math.min((this.width - inset - 2 * paddingPx) / w, (this.height - 2 * paddingPx) / hgt);
     this.scale = clampScale(s, zoomScale(maxZoom));
+    // The points' middle at the middle of the free part of the map.
+    this.cx = (minX + maxX) / 2 - inset / 2 / this.scale;
+    this.cy = (minY + maxY) / 2;
     this.onChange();
   }
 

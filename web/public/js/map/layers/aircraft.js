@@ -57,6 +57,28 @@ export class AircraftLayer {
     this.frame = { visible: [], levels: new Map(), parties: {}, viaAlert: [], labels: 0 };
     this.img = null;
     this.buf = null;
+    // The aircraft with a guidance ring round it this frame ({id, radiusPx}, set by the guidance
+    // layer): its label goes outside the ring, behind the aircraft, clear of the advised tracks.
+    this.ring = null;
+  }
+
+  /**
+   * Where an aircraft's two-line label goes: [x, y] of its left edge at the symbol's height
+   * (names are written at y - 2, the level line at y + 10, the box is y - 12 … y + 13), and its
+   * width. Right of the symbol, or for the aircraft with a guidance ring, outside the ring on the
+   * side opposite to its track.
+   */
+  labelAnchor(t, x, y, widthPx) {
+    if (!this.ring || this.ring.id !== t.id) return [x + 8, y];
+    const a = (((t.trk_deg || 0) + 180 - 90) * Math.PI) / 180;
+    const dx = Math.cos(a);
+    const dy = Math.sin(a);
+    const r = this.ring.radiusPx + 12;
+    const px = x + r * dx;
+    const py = y + r * dy;
+    const lx = dx < -0.3 ? px - widthPx : dx > 0.3 ? px : px - widthPx / 2;
+    const ly = dy < -0.3 ? py - 13 : dy > 0.3 ? py + 12 : py;
+    return [lx, ly];
   }
 
   /** Projects every aircraft, then draws trails and symbols. */
@@ -227,18 +249,18 @@ export class AircraftLayer {
       const boxes = [];
       for (const i of order) {
         const t = visible[i];
-        const x = this.hitX[i];
-        const y = this.hitY[i];
-        const box = [x + 8, y - 12, x + 8 + 7 * Math.max(7, (t.callsign || t.id).length), y + 13];
+        const wpx = 7 * Math.max(7, (t.callsign || t.id).length);
+        const [lx, ly] = this.labelAnchor(t, this.hitX[i], this.hitY[i], wpx);
+        const box = [lx, ly - 12, lx + wpx, ly + 13];
         if (boxes.some((b) => box[0] < b[2] && box[2] > b[0] && box[1] < b[3] && box[3] > b[1])) continue;
         boxes.push(box);
         ctx.fillStyle = partyColour(t.party);
-        ctx.fillText(t.callsign || t.id, x + 9, y - 2);
+        ctx.fillText(t.callsign || t.id, lx + 1, ly - 2);
         ctx.fillStyle = LABEL_TEXT;
         const vs = t.vs_fpm > 300 ? '↑' : t.vs_fpm < -300 ? '↓' : ' ';
         // The selected altitude, when downlinked and different from the current level.
         const sel = Number.isFinite(t.selected_alt_ft) && Math.abs(t.selected_alt_ft - (t.alt_ft ?? 0)) > 200 ? ` ›${fl3(t.selected_alt_ft)}` : '';
-        ctx.fillText(`${fl3(t.alt_ft)}${vs}${String(Math.round(t.gs_kt || 0)).padStart(3, ' ')}${sel}`, x + 9, y + 10);
+        ctx.fillText(`${fl3(t.alt_ft)}${vs}${String(Math.round(t.gs_kt || 0)).padStart(3, ' ')}${sel}`, lx + 1, ly + 10);
         labels += 1;
       }
     }
@@ -255,7 +277,9 @@ export class AircraftLayer {
           const t = store.tracks.get(store.selectedId) || this.alertOnly.get(store.selectedId);
           ctx.font = MONO_11;
           ctx.fillStyle = SELECTION;
-          ctx.fillText(`${t.callsign || t.id} ${fl3(t.alt_ft)} ${Math.round(t.gs_kt || 0)}`, this.hitX[i] + 14, this.hitY[i] - 4);
+          const text = `${t.callsign || t.id} ${fl3(t.alt_ft)} ${Math.round(t.gs_kt || 0)}`;
+          const [lx, ly] = this.ring && this.ring.id === t.id ? this.labelAnchor(t, this.hitX[i], this.hitY[i], 7 * text.length) : [this.hitX[i] + 13, this.hitY[i]];
+          ctx.fillText(text, lx + 1, ly - 4);
         }
       }
     }
@@ -275,6 +299,12 @@ export class AircraftLayer {
       }
     }
     return best;
+  }
+
+  /** Screen position of an aircraft in the last frame, or null when it is not in view. */
+  screenOf(id) {
+    const i = id ? this.hitIds.indexOf(id) : -1;
+    return i >= 0 ? [this.hitX[i], this.hitY[i]] : null;
   }
 
   /** A track or alert-only state by id. */
