@@ -1,14 +1,27 @@
 // The selected aircraft's details card: identity, position, level, speeds, vertical rate,
-// sources and age of the last update, with follow and close.
+// sources and age of the last update, with follow and close. When the aircraft is in conflict
+// alerts, the card lists them and gives the resolution guidance of the viewer's aircraft in them
+// (a party its own aircraft only, as the server sends it; the cell and observers both): the
+// advice in words, how long ago it was computed (stale after STALE_AFTER_S), each dimension's
+// resolutions and whether it is in recovery or has no resolution, a vertical-speed strip of the
+// bands with the aircraft's current vertical speed, and a ground-speed bar.
 
 import { store } from './store.js';
-import { h, flText, utcTime, partyColour } from './util.js';
+import { h, flText, utcTime, partyColour, countdown } from './util.js';
+import { levelLabel } from './levels.js';
+import {
+  bandStyle, bandsExtent, vsFraction, vsTicks, vsLabel, resolutions, dimensionState, DIMENSIONS,
+  guidanceViewerIds, guidanceAge, ageText, STALE_AFTER_S,
+} from './guidance.js';
+import { timeToLoss } from './panels/alerts.js';
 
 let el;
 
 export function initDetails(container) {
   el = container;
   store.on('selection', render);
+  store.on('guidance', render);
+  store.on('conflicts', render);
   setInterval(render, 1000);
 }
 
@@ -20,6 +33,141 @@ function find(id) {
     if (c.b_state && c.b_state.id === id) return { ...c.b_state, viaAlert: true };
   }
   return null;
+}
+
+function callsign(id) {
+  const t = find(id);
+  return (t && t.callsign) || id;
+}
+
+/** The active conflicts the aircraft is in, most severe first. */
+function conflictsOf(id) {
+  const list = [];
+  for (const c of store.conflicts.values()) if (c.a === id || c.b === id) list.push(c);
+  list.sort((x, y) => (y.level || 0) - (x.level || 0) || (timeToLoss(x) ?? Infinity) - (timeToLoss(y) ?? Infinity));
+  return list;
+}
+
+/** A vertical strip of the vertical-speed bands, scale in ft/min, marker at the current rate. */
+function vsStrip(g, t) {
+  const ext = bandsExtent(g.vs_bands, 'from_fpm', 'to_fpm');
+  if (!ext) return null;
+  const [min, max] = ext;
+  const pct = (v) => `${(vsFraction(v, min, max) * 100).toFixed(2)}%`;
+  const bands = g.vs_bands.filter((b) => Number.isFinite(b.from_fpm) && Number.isFinite(b.to_fpm)).map((b) => {
+    const st = bandStyle(b.level);
+    const lo = vsFraction(b.from_fpm, min, max);
+    const hi = vsFraction(b.to_fpm, min, max);
+    return h('div', {
+      class: `vs-band ${st.conflict || st.recovery ? 'thick' : 'thin'}${st.recovery ? ' recovery' : ''}`,
+      testid: 'vs-band',
+      dataset: { level: b.level, from: String(b.from_fpm), to: String(b.to_fpm) },
+      title: `${Math.round(b.from_fpm)} to ${Math.round(b.to_fpm)} ft/min: ${st.name}`,
+      style: { bottom: `${(lo * 100).toFixed(2)}%`, height: `${((hi - lo) * 100).toFixed(2)}%`, backgroundColor: st.colour },
+    });
+  });
+  const ticks = vsTicks(min, max).map((v) => h('div', { class: 'vs-tick', style: { bottom: pct(v) } }, vsLabel(v)));
+  const vs = t && Number.isFinite(t.vs_fpm) ? t.vs_fpm : null;
+  const marker = vs === null ? null : h('div', {
+    class: 'vs-marker', testid: 'vs-marker', dataset: { vs: String(Math.round(vs)) },
+    title: `current vertical speed ${Math.round(vs)} ft/min`, style: { bottom: pct(vs) },
+  });
+  return h('div', { class: 'vs-box' },
+    h('div', { class: 'vs-unit' }, 'ft/min'),
+    h('div', { class: 'vs-scale' },
+      h('div', { class: 'vs-ticks' }, ...ticks),
+      h('div', { class: 'vs-strip', testid: 'vs-strip', dataset: { trackId: g.id, min: String(min), max: String(max) } }, ...bands, marker)),
+    h('div', { class: 'vs-now' }, vs === null ? 'VS —' : `VS ${vs > 0 ? '+' : ''}${Math.round(vs)}`));
+}
+
+/** A horizontal bar of the ground-speed bands, kt, marker at the current ground speed. */
+function gsBar(g, t) {
+  const ext = bandsExtent(g.gs_bands, 'from_kt', 'to_kt');
+  if (!ext) return null;
+  const [min, max] = ext;
+  const frac = (v) => (Math.max(min, Math.min(max, v)) - min) / (max - min);
+  const gs = t && Number.isFinite(t.gs_kt) ? t.gs_kt : null;
+  return h('div', { class: 'gs-box' },
+    h('div', { class: 'gs-bar', testid: 'gs-bar', dataset: { trackId: g.id } },
+      ...g.gs_bands.filter((b) => Number.isFinite(b.from_kt) && Number.isFinite(b.to_kt)).map((b) => {
+        const st = bandStyle(b.level);
+        return h('div', {
+          class: `gs-band ${st.conflict || st.recovery ? 'thick' : 'thin'}${st.recovery ? ' recovery' : ''}`,
+          testid: 'gs-band',
+          dataset: { level: b.level },
+          title: `${Math.round(b.from_kt)} to ${Math.round(b.to_kt)} kt: ${st.name}`,
+          style: { left: `${(frac(b.from_kt) * 100).toFixed(2)}%`, width: `${((frac(b.to_kt) - frac(b.from_kt)) * 100).toFixed(2)}%`, backgroundColor: st.colour },
+        });
+      }),
+      gs === null ? null : h('div', { class: 'gs-marker', style: { left: `${(frac(gs) * 100).toFixed(2)}%` } })),
+    h('div', { class: 'gs-scale' }, h('span', {}, `${Math.round(min)}`), h('span', {}, `GS ${gs === null ? '—' : Math.round(gs)} kt`), h('span', {}, `${Math.round(max)}`)));
+}
+
+/** One dimension's row: its resolutions (preferred first), and its state when not clear. */
+function dimensionRow(kind, name, dim) {
+  const state = dimensionState(kind, dim);
+  const res = resolutions(kind, dim);
+  let note = null;
+  if (state === 'in recovery') {
+    const ttr = dim && Number.isFinite(dim.time_to_recovery_s) ? `, regains separation in ${Math.round(dim.time_to_recovery_s)} s` : '';
+    note = h('span', { class: 'g-state in-recovery' }, `in recovery${ttr}`);
+  } else if (state === 'no resolution') note = h('span', { class: 'g-state no-resolution' }, 'no resolution');
+  return h('tr', { testid: 'guidance-dimension', dataset: { kind, state: state || 'clear' }, title: dim && dim.basis ? `preferred direction: ${dim.basis}` : undefined },
+    h('td', { class: 'muted' }, name),
+    h('td', {}, ...res.map((r, i) => h('span', { class: r.preferred ? 'pref' : '' }, i ? ' · ' : '', r.text)), res.length && note ? ' · ' : '', note));
+}
+
+/** The guidance of one aircraft: advice in words, its age, per dimension, and the strips. */
+function adviceBlock(g) {
+  const now = store.now();
+  const age = guidanceAge(g, now);
+  const stale = age > STALE_AFTER_S;
+  const t = find(g.id);
+  const a = g.advice || {};
+  const st = bandStyle(a.level);
+  const text = a.conflict ? (a.text || 'no resolution in any dimension') : 'no conflict over the look-ahead: no manoeuvre advised';
+  const with_ = a.most_urgent ? ` · most urgent: ${callsign(a.most_urgent)}` : '';
+  return h('div', {
+    class: `guidance${stale ? ' stale' : ''}`,
+    testid: 'guidance-advice',
+    dataset: { trackId: g.id, time: String(g.time), stale: String(stale), level: String(a.level) },
+  },
+  h('div', { class: 'g-head' },
+    h('span', { testid: 'advice-label' }, `Advice for ${callsign(g.id)}`),
+    h('span', { class: 'g-level', style: { color: st.colour } }, st.name.toUpperCase()),
+    h('span', { class: 'spacer' }),
+    h('span', { class: `g-age${stale ? ' stale' : ''}`, testid: 'guidance-age', dataset: { stale: String(stale), ageS: age.toFixed(1) } },
+      ageText(age), stale ? ' — STALE' : '')),
+  h('div', { class: 'g-text', testid: 'advice-text' }, text),
+  h('div', { class: 'g-body' },
+    vsStrip(g, t),
+    h('div', { class: 'g-right' },
+      h('table', { class: 'g-dims' }, ...DIMENSIONS.map((d) => dimensionRow(d.kind, d.name, a[d.kind]))),
+      gsBar(g, t),
+      h('div', { class: 'muted small' }, `${a.category || 'default'} model${a.kinematics === 'instant' ? ', instantaneous' : ''}${with_}`))));
+}
+
+/** The alerts the aircraft is in, and the guidance of the viewer's aircraft in them. */
+function alertSection(id) {
+  const conflicts = conflictsOf(id);
+  const ids = [];
+  // The selected aircraft's own guidance first (the server only sends what the viewer may see).
+  if (store.guidanceFor(id)) ids.push(id);
+  for (const c of conflicts) for (const x of guidanceViewerIds(c, store.me)) if (!ids.includes(x)) ids.push(x);
+  if (!conflicts.length && !ids.length) return [];
+  const lines = conflicts.map((c) => {
+    const other = c.a === id ? c.b : c.a;
+    const t = timeToLoss(c);
+    return h('div', { class: `g-alert l${c.level}`, testid: 'details-alert', dataset: { alertId: c.id, level: String(c.level) } },
+      h('span', { class: 'lvl' }, levelLabel(c.level)), ` with ${callsign(other)} · ${c.id} · `,
+      t !== null && t <= 0 ? 'LOSS' : `loss in ${countdown(t)}`);
+  });
+  const blocks = ids.map((x) => {
+    const g = store.guidanceFor(x);
+    if (g) return adviceBlock(g);
+    return h('div', { class: 'guidance none', testid: 'guidance-missing', dataset: { trackId: x } }, `No guidance received for ${callsign(x)}.`);
+  });
+  return [h('div', { class: 'g-alerts' }, ...lines), ...blocks];
 }
 
 function render() {
@@ -51,6 +199,7 @@ function render() {
       h('button', { testid: 'details-follow', class: store.followId === t.id ? 'on' : '', onclick: () => store.setFollow(store.followId === t.id ? null : t.id) }, store.followId === t.id ? 'Following' : 'Follow'),
       h('button', { testid: 'details-close', onclick: () => { store.setFollow(null); store.select(null); } }, '×')),
     h('dl', {}, ...rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
+    ...alertSection(t.id),
   );
   el.hidden = false;
 }

@@ -215,8 +215,14 @@ function focusAlert(a) {
     const pts = [c.a_state, c.b_state, store.tracks.get(c.a), store.tracks.get(c.b)].filter(Boolean).map((t) => [t.lon_deg, t.lat_deg]);
     if (c.cpa_a) pts.push([c.cpa_a.lon_deg, c.cpa_a.lat_deg]);
     if (c.cpa_b) pts.push([c.cpa_b.lon_deg, c.cpa_b.lat_deg]);
-    if (pts.length) map.fit(pts, 140);
-    store.select(store.tracks.has(c.a) ? c.a : c.b);
+    // The aircraft whose guidance the viewer has (its own), else its own party's, else either.
+    const mine = (id, party) => store.tracks.has(id) && party === store.me.party;
+    const pick = [c.a, c.b].find((id) => store.guidanceFor(id) && store.tracks.has(id))
+      || (mine(c.a, c.a_party) ? c.a : mine(c.b, c.b_party) ? c.b : null)
+      || (store.tracks.has(c.a) ? c.a : c.b);
+    store.select(pick);
+    // Both aircraft in the part of the map the details card leaves free.
+    if (pts.length) map.fit(pts, 140, undefined, detailsInset());
   } else {
     const i = a.item;
     const t = store.tracks.get(i.track_id);
@@ -226,6 +232,15 @@ function focusAlert(a) {
     if (pts.length) map.fit(pts, 160);
     if (t) store.select(t.id);
   }
+}
+
+/** How far the details card reaches into the map from its left edge (0 when hidden). */
+function detailsInset() {
+  const card = $('#details');
+  if (!card || card.hidden) return 0;
+  const r = card.getBoundingClientRect();
+  const m = $('#map').getBoundingClientRect();
+  return Math.max(0, r.right - m.left);
 }
 
 function buildHelp() {
@@ -355,6 +370,11 @@ function stateSnapshot() {
     fps: store.fps || 0,
     frameMs: map ? map.stats.frameMs : 0,
     labels: map ? map.stats.labels : 0,
+    selectedId: store.selectedId,
+    // Aircraft with guidance as the server sent it to this viewer, and what the map's guidance
+    // ring drew in the last frame (null when none: no selection or no guidance for it).
+    guidanceIds: [...store.guidance.keys()],
+    guidanceDrawn: map && map.stats.guidance ? JSON.parse(JSON.stringify(map.stats.guidance)) : null,
   });
 }
 
