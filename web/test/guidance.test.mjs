@@ -167,3 +167,42 @@ test('guidance age and staleness on the server clock', () => {
   assert.equal(guidanceAge(g, 990), 0, 'a computation "from the future" (clock jitter) is 0 s old');
   assert.equal(isStale({ id: 'x' }, 1000), true, 'no time: stale');
 });
+
+test('the map\'s ring: one arc per track band in its level\'s style, the advised turns marked, faded when stale', async () => {
+  const { GuidanceLayer, RING_RADIUS_PX } = await import('../public/js/map/layers/guidance.js');
+  const calls = [];
+  const ctx = new Proxy({ globalAlpha: 1 }, {
+    get(target, k) {
+      if (k in target) return target[k];
+      return (...args) => calls.push([k, ...args, { stroke: target.strokeStyle, width: target.lineWidth, dash: target.dash || [], alpha: target.globalAlpha }]);
+    },
+    set(target, k, v) { target[k] = v; return true; },
+  });
+  ctx.setLineDash = (d) => { ctx.dash = d; };
+  const aircraft = { screenOf: (id) => (id === 'AE1001' ? [300, 200] : null), aircraft: () => own, ring: null };
+  const layer = new GuidanceLayer({}, aircraft);
+  store.applySnapshot({ time: 3000, tracks: [own], conflicts: [conflict([viper(2999.5)])], intrusions: [] });
+  store.select('AE1001');
+  layer.draw(ctx, 3000);
+  const d = layer.drawn;
+  assert.equal(d.id, 'AE1001');
+  assert.equal(d.stale, false);
+  assert.deepEqual(d.bands.map((b) => [b.level, b.colour, b.width > 2]), [['mid', levelColour(CAUTION), true], ['none', bandStyle('none').colour, false]]);
+  const arcs = calls.filter((c) => c[0] === 'arc' && c[3] === RING_RADIUS_PX && c[4] !== 0);
+  assert.equal(arcs.length, 2, 'one arc per band (besides the backdrop)');
+  assert.deepEqual(d.marks.map((m) => [m.dir, m.preferred]), [['right', true], ['left', false]]);
+  assert.equal(d.track_deg, 90);
+  assert.deepEqual(aircraft.ring, { id: 'AE1001', radiusPx: RING_RADIUS_PX + 8 }, 'the label moves outside the ring');
+  // Stale: drawn faded and labelled.
+  calls.length = 0;
+  layer.draw(ctx, 2999.5 + STALE_AFTER_S + 1);
+  assert.equal(layer.drawn.stale, true);
+  assert.ok(calls.some((c) => c[0] === 'fillText' && c[1] === 'GUIDANCE STALE'));
+  assert.ok(calls.filter((c) => c[0] === 'stroke').some((c) => c[c.length - 1].alpha < 1), 'faded');
+  // Nothing for an aircraft without guidance, or off screen.
+  store.select('150A21');
+  layer.draw(ctx, 3000);
+  assert.equal(layer.drawn, null);
+  assert.equal(aircraft.ring, null);
+  store.select(null);
+});
