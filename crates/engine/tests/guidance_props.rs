@@ -889,33 +889,34 @@ proptest! {
     }
 
     /// The latitude window of indexed traffic drops only aircraft that cannot matter: over
-    /// traffic spread across 30 degrees of latitude, every ownship's bands and advice are
-    /// those computed against all of it.
+    /// traffic up to 250 NM from a point and converging on it (so that far aircraft can
+    /// still come within the minima over the look-ahead, or the recovery horizon), every
+    /// ownship's bands and advice are those computed against all of it.
     #[test]
     fn indexed_traffic_gives_the_same_guidance(
         lat0 in -70.0f64..70.0,
         spread in prop::collection::vec(
-            (-15.0f64..15.0, -15.0f64..15.0, 0.0f64..40_000.0, 80.0f64..600.0, 0.0f64..360.0,
-             -3000.0f64..3000.0),
+            (0.0f64..360.0, 0.0f64..250.0, 30_000.0f64..36_000.0, 250.0f64..600.0,
+             -30.0f64..30.0, -2000.0f64..2000.0),
             2..=25,
         ),
         owns in prop::collection::vec(0usize..25, 1..=3),
         which in 0usize..5,
     ) {
-        // A dense core (the first few within a few NM) in a wide field.
         let traffic: Vec<AircraftState> = spread
             .iter()
             .enumerate()
-            .map(|(i, &(dlat, dlon, alt, gs, trk, vs))| {
-                let k = if i < 4 { 0.01 } else { 1.0 };
+            .map(|(i, &(bearing, dist_nm, alt, gs, off, vs))| {
+                let (sb, cb) = bearing.to_radians().sin_cos();
+                let lat = lat0 + dist_nm / 60.0 * cb;
                 AircraftState {
                     id: format!("T{i}"),
                     party: None,
-                    lat_deg: (lat0 + dlat * k).clamp(-89.0, 89.0),
-                    lon_deg: dlon * k,
+                    lat_deg: lat.clamp(-89.0, 89.0),
+                    lon_deg: dist_nm / 60.0 * sb / lat.to_radians().cos().max(0.1),
                     alt_ft: alt,
                     gs_kt: gs,
-                    trk_deg: trk,
+                    trk_deg: (bearing + 180.0 + off).rem_euclid(360.0),
                     vs_fpm: vs,
                 }
             })
