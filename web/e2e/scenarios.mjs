@@ -4,7 +4,8 @@
 //
 // Scenarios: blue signs in, sees aircraft move and, within a minute of the server's start, the
 // demo's scripted cross-party warning (blue VIPER11 / red SOKOL21), which it acknowledges and
-// the server records; aircraft of an `alerts-only` party are never drawn for blue outside
+// the server records; blue's VIPER11 and red's SOKOL21 each show their own resolution guidance
+// (ring on the map, vertical-speed strip, advice as the API gives it), never the other's; aircraft of an `alerts-only` party are never drawn for blue outside
 // alerts; blue draws a reservation over red's and sees the overlap before filing, is refused
 // when filing it without a justification, asks red to vacate it and files it with one; red
 // declines the vacate request with a reason and blue sees the decline; the cell verifies the
@@ -13,6 +14,7 @@
 import { spawnSync } from 'node:child_process';
 import { api, assert, WEB_DIR, launchBrowser, screenshot, signIn, sleep, startServer, state, waitFor } from './lib.mjs';
 import { WARNING } from '../public/js/levels.js';
+import { bandStyle, trackBandSpan, STALE_AFTER_S } from '../public/js/guidance.js';
 
 // The demo's scripted head-on (crates/feeds/src/sim.rs): blue VIPER11 (ICAO AE1001) and red
 // SOKOL21 (150A21), 30 NM apart at FL250 when the server starts, 930 kt closure: caution at once,
@@ -58,6 +60,83 @@ function volumeBox(v) {
   const xs = pts.map((p) => p[0]);
   const ys = pts.map((p) => p[1]);
   return { cx, cy, hw: (Math.max(...xs) - Math.min(...xs)) * 0.3, hh: (Math.max(...ys) - Math.min(...ys)) * 0.3 };
+}
+
+/**
+ * What the map's guidance ring drew in the last frame, and the map canvas's pixels on each of
+ * its track bands (read in the same task, so they belong to the same frame): per band, the
+ * colours at a few points along the middle of its arc, away from its edges.
+ */
+function ringOnCanvas(page) {
+  return page.evaluate(() => {
+    const d = window.__deconflict.state.guidanceDrawn;
+    if (!d) return null;
+    const canvas = document.querySelector('[data-testid=map-canvas]');
+    const ctx = canvas.getContext('2d');
+    const dpr = canvas.width / canvas.clientWidth;
+    const samples = d.bands.map((b) => {
+      let span = b.to_deg - b.from_deg;
+      if (span < 0) span += 360;
+      span = Math.min(360, span);
+      const out = [];
+      if (span < 4) return out;
+      for (let k = 1; k <= 7; k++) {
+        const deg = b.from_deg + 1.5 + ((span - 3) * k) / 8;
+        const a = ((deg - 90) * Math.PI) / 180;
+        const px = Math.round((d.x + d.radiusPx * Math.cos(a)) * dpr);
+        const py = Math.round((d.y + d.radiusPx * Math.sin(a)) * dpr);
+        out.push([...ctx.getImageData(px, py, 1, 1).data]);
+      }
+      return out;
+    });
+    return { drawn: d, samples };
+  });
+}
+
+/** Whether an RGBA pixel shows the #rrggbb colour (a thin arc's edge pixels are part-covered). */
+function showsColour(px, hex, minAlpha) {
+  const rgb = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  return px[3] >= minAlpha && rgb.every((c, i) => Math.abs(c - px[i]) <= 40);
+}
+
+/** The guidance block of the details card for one aircraft, as shown: text, age, strip. */
+function adviceCard(page, id) {
+  return page.evaluate((trackId) => {
+    const el = document.querySelector(`[data-testid=aircraft-details]:not([hidden]) [data-testid=guidance-advice][data-track-id="${trackId}"]`);
+    if (!el) return null;
+    const strip = el.querySelector('[data-testid=vs-strip]');
+    const r = strip ? strip.getBoundingClientRect() : null;
+    const marker = el.querySelector('[data-testid=vs-marker]');
+    return {
+      time: Number(el.dataset.time),
+      stale: el.dataset.stale,
+      label: el.querySelector('[data-testid=advice-label]').textContent,
+      text: el.querySelector('[data-testid=advice-text]').textContent,
+      age: el.querySelector('[data-testid=guidance-age]').textContent,
+      ageStale: el.querySelector('[data-testid=guidance-age]').dataset.stale,
+      strip: r && { width: r.width, height: r.height, visible: r.width > 0 && r.height > 0 && getComputedStyle(strip).visibility !== 'hidden' },
+      vsBands: [...el.querySelectorAll('[data-testid=vs-band]')].map((b) => ({ level: b.dataset.level, from: Number(b.dataset.from), to: Number(b.dataset.to), height: b.getBoundingClientRect().height })),
+      vsMarker: marker ? Number(marker.dataset.vs) : null,
+      scale: [...el.querySelectorAll('.vs-tick')].map((t) => t.textContent),
+      unit: el.querySelector('.vs-unit') ? el.querySelector('.vs-unit').textContent : '',
+      gsBands: el.querySelectorAll('[data-testid=gs-band]').length,
+      dimensions: [...el.querySelectorAll('[data-testid=guidance-dimension]')].map((d) => `${d.dataset.kind}:${d.dataset.state}`),
+    };
+  }, id);
+}
+
+/**
+ * Waits until the console shows (card, and the map's ring when `ring`) the very computation the
+ * API gives `token` for aircraft `id` in conflict `conflictId`, and returns both.
+ */
+async function guidanceAsApiGivesIt(page, base, token, conflictId, id, { ring = true } = {}) {
+  return waitFor(async () => {
+    const [card, onMap, c] = await Promise.all([adviceCard(page, id), ring ? ringOnCanvas(page) : null, conflictById(base, token, conflictId)]);
+    const g = c && (c.guidance || []).find((x) => x.id === id);
+    if (!g || !card || card.time !== g.time) return false;
+    if (ring && (!onMap || onMap.drawn.id !== id || onMap.drawn.time !== g.time)) return false;
+    return { card, onMap, g, conflict: c };
+  }, { timeoutMs: 10000, what: `the console to show the guidance the API gives for ${id}` });
 }
 
 function utcInput(t) {
@@ -341,6 +420,103 @@ async function main() {
       const cellView = await conflictById(server.base, server.tokens.cell, w.id);
       assert(cellView && cellView.acks.blue === true && cellView.acks.red === false, `the cell sees blue's acknowledgement (acks ${JSON.stringify(cellView && cellView.acks)})`);
       return `${w.id} ${w.pair.join('/')} shown ${w.afterS.toFixed(1)} s after the server started; blue's ACK recorded`;
+    });
+
+    await scenario('blue selects VIPER11 in the warning and sees its guidance: ring, vertical-speed strip, advice as the API gives it', async () => {
+      assert(warningWatch, 'blue is signed in');
+      const w = await warningWatch;
+      assert(w, 'the scripted warning was shown');
+      const [, viper] = SCRIPTED_PAIR;
+      const item = `[data-testid=alert-item][data-alert-id="${w.id}"]`;
+      // Going to the alert selects blue's own aircraft in it.
+      await blue.click(`${item} .who2`);
+      await waitFor(async () => (await state(blue)).selectedId === viper, { timeoutMs: 5000, what: 'VIPER11 selected' });
+      assert((await blue.textContent('[data-testid=details-callsign]')) === 'VIPER11', 'the card is VIPER11\'s');
+      const { card, onMap, g, conflict } = await guidanceAsApiGivesIt(blue, server.base, server.tokens.blue, w.id, viper);
+      // The server gives blue its own aircraft's guidance only.
+      assert(conflict.guidance.every((x) => x.id === viper), `the API gives blue guidance for ${conflict.guidance.map((x) => x.id)}`);
+      // The ring: the API's track bands, each drawn in its level's colour on the canvas.
+      const d = onMap.drawn;
+      assert(JSON.stringify(d.bands.map((b) => [b.from_deg, b.to_deg, b.level])) === JSON.stringify(g.track_bands.map((b) => [b.from_deg, b.to_deg, b.level])), `the ring's bands are the API's (${JSON.stringify(d.bands)} vs ${JSON.stringify(g.track_bands)})`);
+      assert(Math.abs(g.track_bands.reduce((sum, b) => sum + trackBandSpan(b), 0) - 360) < 0.01, 'the bands cover the circle');
+      assert(d.bands.some((b) => bandStyle(b.level).conflict), `in the warning some tracks lead to a loss of separation (${d.bands.map((b) => b.level)})`);
+      d.bands.forEach((b, i) => {
+        const st = bandStyle(b.level);
+        assert(b.colour === st.colour, `band ${i} (${b.level}) coloured ${st.colour} (got ${b.colour})`);
+        const px = onMap.samples[i];
+        if (!px.length) return;
+        const hits = px.filter((p) => showsColour(p, st.colour, b.width > 2 ? 180 : 40)).length;
+        assert(hits >= 1, `band ${i} (${b.level}, ${b.from_deg.toFixed(1)}→${b.to_deg.toFixed(1)}°) is on the canvas in ${st.colour}: ${JSON.stringify(px)}`);
+      });
+      assert(d.right_deg === g.advice.track.right_deg && d.left_deg === g.advice.track.left_deg, 'the advised tracks are marked');
+      assert(d.marks.length === [g.advice.track.right_deg, g.advice.track.left_deg].filter((x) => x !== null).length, 'one mark per advised track');
+      const tracks = (await api(server.base, server.tokens.blue, '/tracks')).tracks;
+      const own = tracks.find((t) => t.id === viper);
+      assert(own && Math.abs(d.track_deg - own.trk_deg) < 1, `the current track is marked (${d.track_deg} vs ${own && own.trk_deg})`);
+      assert(d.stale === false, 'fresh guidance is not drawn stale');
+      // The vertical-speed strip: the API's bands, a marker at the current rate, a scale.
+      assert(card.strip && card.strip.visible && card.strip.height >= 100, `the VS strip is visible (${JSON.stringify(card.strip)})`);
+      assert(JSON.stringify(card.vsBands.map((b) => [b.from, b.to, b.level])) === JSON.stringify(g.vs_bands.map((b) => [b.from_fpm, b.to_fpm, b.level])), `the strip's bands are the API's (${JSON.stringify(card.vsBands)})`);
+      assert(card.vsBands.filter((b) => bandStyle(b.level).conflict).every((b) => b.height >= 2), 'every conflict band of the strip can be seen');
+      assert(card.vsMarker !== null && Math.abs(card.vsMarker - Math.round(own.vs_fpm)) <= 50, `the marker is at the current vertical speed (${card.vsMarker} vs ${own.vs_fpm})`);
+      assert(card.unit === 'ft/min' && card.scale.includes('0') && card.scale.length >= 3, `the strip has a scale in ft/min (${card.scale})`);
+      assert(card.gsBands === g.gs_bands.length, 'the ground-speed bands are shown');
+      // The advice in words, labelled, with its age.
+      assert(card.label === 'Advice for VIPER11', `labelled (got "${card.label}")`);
+      assert(card.text === g.advice.text, `the card has the API's advice ("${card.text}" vs "${g.advice.text}")`);
+      assert(/^computed \d+ s ago$/.test(card.age) && card.stale === 'false' && card.ageStale === 'false', `fresh (${card.age}, stale ${card.stale})`);
+      assert(card.dimensions.length === 4, `four dimensions (${card.dimensions})`);
+      for (const k of ['track', 'gs', 'vs', 'alt']) {
+        const dim = g.advice[k];
+        const none = [dim.left_deg, dim.right_deg, dim.slower_kt, dim.faster_kt, dim.down_fpm, dim.up_fpm, dim.down_ft, dim.up_ft].every((x) => x === null || x === undefined);
+        const want = none ? 'no resolution' : dim.recovery ? 'in recovery' : 'clear';
+        assert(card.dimensions.includes(`${k}:${want}`), `${k} shown as ${want} (${card.dimensions})`);
+      }
+      // Never the other party's aircraft.
+      const s = await state(blue);
+      assert(!s.guidanceIds.includes(SCRIPTED_PAIR[0]), `no guidance for SOKOL21 in blue's console (${s.guidanceIds})`);
+      assert(!(await blue.$('[data-testid=guidance-advice][data-track-id="150A21"]')), 'no SOKOL21 advice on blue\'s card');
+      await screenshot(blue, 'blue-guidance');
+      return `${d.bands.map((b) => `${b.level} ${Math.round(b.from_deg)}→${Math.round(b.to_deg)}°`).join(', ')}; "${g.advice.text.slice(0, 60)}…", ${card.age}`;
+    });
+
+    await scenario('red sees SOKOL21\'s guidance in the warning and never VIPER11\'s', async () => {
+      const w = await warningWatch;
+      assert(w, 'the scripted warning was shown');
+      if (!red) {
+        red = await signIn(browser, server.base, server.tokens.red, requests);
+        pages.push(red);
+      }
+      const [sokol, viper] = SCRIPTED_PAIR;
+      const item = `[data-testid=alert-item][data-alert-id="${w.id}"]`;
+      await red.waitForSelector(item, { timeout: 10000 });
+      await red.click(`${item} .who2`);
+      await waitFor(async () => (await state(red)).selectedId === sokol, { timeoutMs: 5000, what: 'SOKOL21 selected' });
+      const { card, onMap, g, conflict } = await guidanceAsApiGivesIt(red, server.base, server.tokens.red, w.id, sokol);
+      assert(conflict.guidance.every((x) => x.id === sokol), `the API gives red guidance for ${conflict.guidance.map((x) => x.id)}`);
+      assert(card.label === 'Advice for SOKOL21' && card.text === g.advice.text, `red's card has SOKOL21's advice as the API gives it ("${card.label}: ${card.text}")`);
+      assert(onMap.drawn.id === sokol && onMap.drawn.bands.length === g.track_bands.length, 'red\'s map rings SOKOL21');
+      assert(card.strip && card.strip.visible, 'the VS strip is visible');
+      await screenshot(red, 'red-guidance');
+      // Blue's advice for VIPER11, as the API gives blue, appears nowhere in red's console, not
+      // even with VIPER11 selected: there the card gives red's own aircraft's advice in the alert.
+      const blueSide = (await conflictById(server.base, server.tokens.blue, w.id)).guidance.find((x) => x.id === viper);
+      assert(blueSide, 'blue has guidance for VIPER11');
+      await red.click('[data-testid=tab-aircraft]');
+      await red.fill('[data-testid=aircraft-filter]', 'VIPER11');
+      await red.click('[data-testid=aircraft-row] >> text=VIPER11');
+      await waitFor(async () => (await state(red)).selectedId === viper, { timeoutMs: 5000, what: 'VIPER11 selected in red\'s console' });
+      const other = await guidanceAsApiGivesIt(red, server.base, server.tokens.red, w.id, sokol, { ring: false });
+      assert(other.card.label === 'Advice for SOKOL21', `with VIPER11 selected, red's card advises SOKOL21 (got "${other.card.label}")`);
+      const s = await state(red);
+      assert(!s.guidanceIds.includes(viper), `no guidance for VIPER11 in red's console (${s.guidanceIds})`);
+      assert(s.guidanceDrawn === null, `no ring round VIPER11 for red (${JSON.stringify(s.guidanceDrawn)})`);
+      assert(!(await red.$(`[data-testid=guidance-advice][data-track-id="${viper}"]`)), 'no VIPER11 advice block');
+      const body = await red.evaluate(() => document.body.innerText);
+      assert(!body.includes(blueSide.advice.text), 'blue\'s advice text is nowhere on red\'s page');
+      await screenshot(red, 'red-selects-viper11');
+      await red.fill('[data-testid=aircraft-filter]', '');
+      return `"${g.advice.text.slice(0, 60)}…"; ${s.guidanceIds.length} aircraft with guidance for red`;
     });
 
     await scenario('without a WebSocket the console falls back to REST polling', async () => {
