@@ -1,5 +1,5 @@
 // Resolution guidance in the console: the store keeps what the server sent (the snapshot's
-// conflicts seed it, each guidance frame replaces the whole set, an empty one clears it), and
+// conflicts seed it, guidance frames upsert what was computed anew and remove what ended), and
 // web/public/js/guidance.js reads bands and advice for the map's ring and the details card.
 // Run with `node --test test/`.
 import { test } from 'node:test';
@@ -32,29 +32,32 @@ const conflict = (guidance, state = 'raised') => ({
 });
 const own = { id: 'AE1001', party: 'blue', lat_deg: 36, lon_deg: 38, gs_kt: 465, trk_deg: 90, vs_fpm: 0, last_update: 1000 };
 
-test('the snapshot\'s conflicts seed the guidance; each guidance frame replaces the whole set', () => {
+test('the snapshot\'s conflicts seed the guidance; guidance frames upsert and remove', () => {
   store.applySnapshot({ time: 1000, tracks: [own], conflicts: [conflict([viper(999)])], intrusions: [] });
   assert.equal(store.guidanceFor('AE1001').time, 999, 'seeded from the snapshot');
   assert.equal(store.guidanceFor('150A21'), null, 'nothing the server did not send');
   let events = 0;
   const off = store.on('guidance', () => { events += 1; });
-  store.applyGuidance({ type: 'guidance', time: 1001, guidance: [viper(1000.9, 'turn right to 112°'), { ...viper(1000.9), id: 'AE1002' }] });
+  store.applyGuidance({ type: 'guidance', time: 1001, upsert: [viper(1000.9, 'turn right to 112°'), { ...viper(1000.9), id: 'AE1002' }], remove: [] });
   assert.equal(store.guidanceFor('AE1001').advice.text, 'turn right to 112°');
   assert.equal(store.guidance.size, 2);
-  // The next frame lists AE1001 only: AE1002 has no guidance any more.
-  store.applyGuidance({ type: 'guidance', time: 1002, guidance: [viper(1001.9)] });
-  assert.deepEqual([...store.guidance.keys()], ['AE1001']);
+  // A frame that refreshes AE1001 only keeps AE1002's; an older one does not overwrite.
+  store.applyGuidance({ type: 'guidance', time: 1002, upsert: [viper(1001.9)], remove: [] });
+  store.applyGuidance({ type: 'guidance', time: 1002, upsert: [viper(1001.0, 'old')], remove: [] });
+  assert.deepEqual([...store.guidance.keys()].sort(), ['AE1001', 'AE1002']);
   assert.equal(store.guidanceFor('AE1001').time, 1001.9);
-  // An empty frame: the viewer's guidance ended.
-  store.applyGuidance({ type: 'guidance', time: 1003, guidance: [] });
+  // AE1002's guidance ended, then AE1001's.
+  store.applyGuidance({ type: 'guidance', time: 1003, upsert: [], remove: ['AE1002'] });
+  assert.deepEqual([...store.guidance.keys()], ['AE1001']);
+  store.applyGuidance({ type: 'guidance', time: 1004, upsert: [], remove: ['AE1001'] });
   assert.equal(store.guidance.size, 0);
   assert.equal(store.guidanceFor('AE1001'), null);
-  assert.equal(events, 3, 'subscribers are told of each frame');
+  assert.equal(events, 5, 'subscribers are told of each frame');
   off();
 });
 
 test('a new snapshot replaces the guidance; a cleared conflict takes its aircraft\'s guidance along', () => {
-  store.applyGuidance({ type: 'guidance', time: 1003, guidance: [viper(1002.9), { ...viper(1002.9), id: 'OTHER' }] });
+  store.applyGuidance({ type: 'guidance', time: 1003, upsert: [viper(1002.9), { ...viper(1002.9), id: 'OTHER' }], remove: [] });
   store.applySnapshot({ time: 1004, tracks: [own], conflicts: [conflict([viper(1003.5)])], intrusions: [] });
   assert.deepEqual([...store.guidance.keys()], ['AE1001'], 'the snapshot\'s set, not the older frame\'s');
   // Alert frames carry no guidance: an update keeps it, the clearing drops it at once.

@@ -1,7 +1,8 @@
 //! Resolution guidance over loopback, on the demo's scripted blue–red head-on encounter:
 //! each conflict carries the bands and advice of the aircraft the caller may see (a party
-//! its own aircraft's, the cell both), the stream sends `guidance` frames to the same
-//! audience and keeps them fresh, and the two parties' preferred turns do not cancel.
+//! its own aircraft's, the cell both), the stream sends `guidance` frames (what was computed
+//! anew, what ended) to the same audience and keeps them fresh, and the two parties'
+//! preferred turns do not cancel.
 
 mod server_support;
 use futures::StreamExt;
@@ -238,11 +239,19 @@ fn the_stream_sends_each_viewer_fresh_guidance_it_may_see() {
                     if v["type"] != "guidance" {
                         continue;
                     }
-                    let ids: Vec<String> = v["guidance"]
+                    // What was computed anew, and what ended (also only what it may see).
+                    let ids: Vec<String> = v["upsert"]
                         .as_array()
                         .unwrap()
                         .iter()
                         .map(|g| g["id"].as_str().unwrap().to_owned())
+                        .chain(
+                            v["remove"]
+                                .as_array()
+                                .unwrap()
+                                .iter()
+                                .map(|id| id.as_str().unwrap().to_owned()),
+                        )
                         .collect();
                     got[k].push((v["time"].as_f64().unwrap(), ids));
                 }

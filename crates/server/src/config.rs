@@ -79,9 +79,14 @@ pub struct GuidanceSettings {
     /// newly in alert gets it in the cycle that raised the alert). Default 1 (tracks change
     /// about once a second).
     pub cycle_s: f64,
-    /// At most this many aircraft get guidance per cycle, those of the most urgent alerts
+    /// At most this many aircraft in alert get guidance, those of the most urgent alerts
     /// first; the others are counted (`deconflict_guidance_skipped_total`). Default 1000.
     pub max_aircraft: usize,
+    /// One guidance computation stops starting new aircraft after this many seconds, so
+    /// that guidance takes at most about `budget_s / cycle_s` of one core from the alert
+    /// cycle; the aircraft left over are computed first next time (those without guidance,
+    /// then the oldest). Default 0.2.
+    pub budget_s: f64,
     /// `default` (turn rate or bank angle and accelerations) or `instant` (manoeuvres
     /// applied at once). Default `default`.
     pub kinematics: String,
@@ -100,6 +105,7 @@ impl Default for GuidanceSettings {
             enabled: true,
             cycle_s: 1.0,
             max_aircraft: 1000,
+            budget_s: 0.2,
             kinematics: "default".into(),
             category: None,
             party_categories: std::collections::BTreeMap::new(),
@@ -514,6 +520,7 @@ impl Config {
         positive("limits.rate_limit_burst", self.limits.rate_limit_burst)?;
         positive("limits.ws_send_timeout_s", self.limits.ws_send_timeout_s)?;
         positive("guidance.cycle_s", self.guidance.cycle_s)?;
+        positive("guidance.budget_s", self.guidance.budget_s)?;
         if self.guidance.dynamics().is_none() {
             return Err(ConfigError::Invalid {
                 key: "guidance.kinematics".into(),

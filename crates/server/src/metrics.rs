@@ -29,6 +29,7 @@ pub struct Metrics {
     guidance_aircraft: AtomicU64,
     guidance_skipped: AtomicU64,
     guidance_failed: AtomicU64,
+    guidance_deferred: AtomicU64,
     inner: Mutex<Inner>,
 }
 
@@ -163,6 +164,10 @@ impl Metrics {
     /// `n` aircraft in alert got no guidance this cycle (beyond `guidance.max_aircraft`).
     pub fn guidance_skipped(&self, n: u64) {
         self.guidance_skipped.fetch_add(n, Ordering::Relaxed);
+    }
+    /// `n` aircraft were left for the next guidance computation (`guidance.budget_s`).
+    pub fn guidance_deferred(&self, n: u64) {
+        self.guidance_deferred.fetch_add(n, Ordering::Relaxed);
     }
     /// Guidance failed for one aircraft (an invalid state).
     pub fn guidance_failed(&self) {

@@ -121,12 +121,18 @@ pub fn guidance_value(report: &Report<'_>, time: f64) -> Value {
     v
 }
 
-/// `{"type":"guidance","time":…,"guidance":[Guidance]}`: the current guidance of the aircraft
-/// in a viewer's active alerts that it may see (pre-serialised).
-pub fn guidance_frame<'a>(time: f64, items: impl Iterator<Item = &'a str>) -> String {
+/// `{"type":"guidance","time":…,"upsert":[Guidance],"remove":["id",…]}`: the guidance a
+/// viewer may see that was computed anew (pre-serialised) and the aircraft whose guidance
+/// ended.
+pub fn guidance_frame<'a>(
+    time: f64,
+    upsert: impl Iterator<Item = &'a str>,
+    remove: &[&str],
+) -> String {
     format!(
-        "{{\"type\":\"guidance\",\"time\":{time},\"guidance\":{}}}",
-        json_array(items)
+        "{{\"type\":\"guidance\",\"time\":{time},\"upsert\":{},\"remove\":{}}}",
+        json_array(upsert),
+        serde_json::to_string(remove).unwrap_or_else(|_| "[]".into())
     )
 }
 

@@ -31,7 +31,7 @@ class Store extends EventTarget {
     // active alerts: the server sends their current states every alert cycle.
     this.alertOnlyIds = new Set();
     // Resolution guidance (bands and advice) by aircraft id: only what the server sent for this
-    // viewer (a party gets its own aircraft's), the set of the latest guidance frame.
+    // viewer (a party gets its own aircraft's): seeded by the snapshot, kept by guidance frames.
     this.guidance = new Map();
     this.selectedId = null;
     this.followId = null;
@@ -183,14 +183,18 @@ class Store extends EventTarget {
   }
 
   /**
-   * A `guidance` frame: the whole set of guidance for this viewer, replacing the previous one
-   * (an aircraft absent from it has no guidance any more; an empty frame clears it).
+   * A `guidance` frame: `upsert` holds guidance computed anew for this viewer (kept unless what
+   * the store has is newer), `remove` the aircraft whose guidance ended.
    */
   applyGuidance(msg) {
     if (!msg) return;
     this.syncClock(msg.time);
-    this.guidance.clear();
-    for (const g of msg.guidance || []) if (g && typeof g.id === 'string') this.guidance.set(g.id, g);
+    for (const g of msg.upsert || []) {
+      if (!g || typeof g.id !== 'string') continue;
+      const old = this.guidance.get(g.id);
+      if (!old || !(old.time > g.time)) this.guidance.set(g.id, g);
+    }
+    for (const id of msg.remove || []) this.guidance.delete(id);
     this.emit('guidance');
   }
 

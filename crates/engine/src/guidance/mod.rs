@@ -819,13 +819,20 @@ fn guidance_among<'t>(
     checked(ownship)?;
     let own = Own::new(ownship);
     let recovery_horizon_s = config.recovery_horizon_s.max(std.lookahead_s);
+    // Intruders that may come within the minima over the look-ahead (the bands), and over
+    // the recovery horizon (recovery only): in dense traffic the second set is several times
+    // larger, and most aircraft never need it.
     let mut kins = Vec::new();
     let mut intruders = Vec::new();
+    let mut recovery_kins = Vec::new();
     for s in traffic.filter(|s| s.id != ownship.id) {
         let k = Kinematics::from_state(s);
         if may_matter(&own, s, &k, std, config, recovery_horizon_s) {
-            kins.push(k);
-            intruders.push(s);
+            if may_matter(&own, s, &k, std, config, std.lookahead_s) {
+                kins.push(k);
+                intruders.push(s);
+            }
+            recovery_kins.push(k);
         }
     }
     let own_max_mps = own.gs_mps.max(config.model.gs_max_kt * MPS_PER_KT);
@@ -836,7 +843,7 @@ fn guidance_among<'t>(
         recovery: Ctx::new(
             &own,
             own_max_mps,
-            &kins,
+            &recovery_kins,
             SeparationStandard {
                 lookahead_s: recovery_horizon_s,
                 ..*std

@@ -52,13 +52,23 @@ pub fn subjects<'a>(
     (out, skipped)
 }
 
-/// Which subjects to compute this cycle: all of them when `full` (the recompute period has
-/// passed), otherwise only those without guidance yet (newly in alert).
+/// Which subjects to compute, in order: those without guidance yet (newly in alert) in
+/// urgency order, then, when `full` (the recompute period has passed), those with guidance,
+/// the oldest first (so that a computation cut short by its time budget leaves the
+/// freshest ones for later, and every aircraft is refreshed in turn).
 pub fn due<'a>(subjects: &'a [Subject], current: &GuidanceMap, full: bool) -> Vec<&'a Subject> {
-    subjects
-        .iter()
-        .filter(|s| full || !current.contains_key(&s.id))
-        .collect()
+    let mut out = Vec::with_capacity(subjects.len());
+    let mut have = Vec::new();
+    for s in subjects {
+        match current.get(&s.id) {
+            None => out.push(s),
+            Some(e) if full => have.push((e.time_s, s)),
+            Some(_) => {}
+        }
+    }
+    have.sort_by(|a, b| a.0.total_cmp(&b.0));
+    out.extend(have.into_iter().map(|(_, s)| s));
+    out
 }
 
 /// One aircraft's guidance as kept between cycles.
@@ -66,6 +76,8 @@ pub fn due<'a>(subjects: &'a [Subject], current: &GuidanceMap, full: bool) -> Ve
 pub struct GuidanceEntry {
     /// Its party, `None` for civil traffic.
     pub owner: Option<String>,
+    /// When it was computed, seconds.
+    pub time_s: f64,
     /// The API form (docs/api.md `Guidance`).
     pub value: Value,
     /// `value` as JSON text, for the stream.
@@ -84,28 +96,47 @@ pub fn of_conflict<'m>(a: &AlertRecord, map: &'m GuidanceMap, v: &Viewer) -> Vec
         .collect()
 }
 
-/// What each viewer's guidance frame holds: the cell and observers every entry, each party
-/// the entries of its aircraft. A party that had entries in `previous_parties` and has none
-/// now is listed with none, so its console drops the old guidance.
-pub fn by_viewer<'m>(
-    map: &'m GuidanceMap,
-    previous_parties: &BTreeSet<String>,
-) -> BTreeMap<Viewer, Vec<&'m str>> {
-    let mut ids: Vec<&String> = map.keys().collect();
-    ids.sort();
-    let mut out: BTreeMap<Viewer, Vec<&str>> = BTreeMap::new();
-    out.insert(Viewer::All, Vec::new());
-    for p in previous_parties {
-        out.insert(Viewer::Party(p.clone()), Vec::new());
-    }
-    for id in ids {
-        let e = &map[id];
-        out.entry(Viewer::All).or_default().push(&e.json);
-        if let Some(p) = &e.owner {
-            out.entry(Viewer::Party(p.clone()))
-                .or_default()
-                .push(&e.json);
+/// What changed for one viewer between two guidance maps.
+#[derive(Debug, Default, PartialEq)]
+pub struct ViewerChange<'m> {
+    /// Entries computed anew (JSON text), by track id.
+    pub upsert: Vec<&'m str>,
+    /// Track ids whose guidance ended.
+    pub remove: Vec<&'m str>,
+}
+
+/// Each viewer's change from `prev` to `next`, for viewers with one: entries computed anew
+/// (not the same entry as in `prev`) and ids no longer guided, the cell and observers all of
+/// them, each party those of its own aircraft. Frames thus carry only what changed: at
+/// scale a computation refreshes a part of the set (its time budget), and a full set per
+/// frame would cost every cell client megabytes a second.
+pub fn changes<'m>(
+    prev: &'m GuidanceMap,
+    next: &'m GuidanceMap,
+) -> BTreeMap<Viewer, ViewerChange<'m>> {
+    let mut out: BTreeMap<Viewer, ViewerChange<'m>> = BTreeMap::new();
+    let mut add = |owner: &Option<String>, f: &dyn Fn(&mut ViewerChange<'m>)| {
+        f(out.entry(Viewer::All).or_default());
+        if let Some(p) = owner {
+            f(out.entry(Viewer::Party(p.clone())).or_default());
         }
+    };
+    let mut ids: Vec<&String> = next.keys().collect();
+    ids.sort();
+    for id in ids {
+        let e = &next[id];
+        if prev.get(id).is_some_and(|old| Arc::ptr_eq(old, e)) {
+            continue;
+        }
+        add(&e.owner, &|c: &mut ViewerChange<'m>| c.upsert.push(&e.json));
+    }
+    let mut gone: Vec<(&String, &Arc<GuidanceEntry>)> = prev
+        .iter()
+        .filter(|(id, _)| !next.contains_key(*id))
+        .collect();
+    gone.sort_by(|a, b| a.0.cmp(b.0));
+    for (id, e) in gone {
+        add(&e.owner, &|c: &mut ViewerChange<'m>| c.remove.push(id));
     }
     out
 }
@@ -134,8 +165,13 @@ mod tests {
     }
 
     fn entry(owner: Option<&str>, id: &str) -> Arc<GuidanceEntry> {
+        entry_at(owner, id, 0.0)
+    }
+
+    fn entry_at(owner: Option<&str>, id: &str, time_s: f64) -> Arc<GuidanceEntry> {
         Arc::new(GuidanceEntry {
             owner: owner.map(Into::into),
+            time_s,
             value: json!({ "id": id }),
             json: format!("{{\"id\":\"{id}\"}}"),
         })
@@ -171,18 +207,27 @@ mod tests {
     }
 
     #[test]
-    fn between_full_cycles_only_new_aircraft_are_computed() {
-        let (s, _) = subjects(&[alert("c-1", ("A", None), ("B", None), 3)], 10);
+    fn new_aircraft_come_first_then_the_oldest_guidance() {
+        let alerts = [
+            alert("c-1", ("A", None), ("B", None), 3),
+            alert("c-2", ("C", None), ("D", None), 2),
+        ];
+        let (s, _) = subjects(&alerts, 10);
         let mut map = GuidanceMap::new();
-        map.insert("A".into(), entry(None, "A"));
+        map.insert("A".into(), entry_at(None, "A", 20.0));
+        map.insert("C".into(), entry_at(None, "C", 10.0));
         let due_ids = |full| {
             due(&s, &map, full)
                 .into_iter()
                 .map(|s| s.id.clone())
                 .collect::<Vec<_>>()
         };
-        assert_eq!(due_ids(false), ["B"]);
-        assert_eq!(due_ids(true), ["A", "B"]);
+        assert_eq!(
+            due_ids(false),
+            ["B", "D"],
+            "between full computations: new ones only"
+        );
+        assert_eq!(due_ids(true), ["B", "D", "C", "A"]);
     }
 
     #[test]
@@ -213,15 +258,38 @@ mod tests {
     }
 
     #[test]
-    fn frames_go_to_owners_and_the_cell_and_empty_once_to_parties_whose_guidance_ended() {
-        let mut map = GuidanceMap::new();
-        map.insert("VIPER11".into(), entry(Some("blue"), "VIPER11"));
-        map.insert("CIV1".into(), entry(None, "CIV1"));
-        let before: BTreeSet<String> = ["red".to_owned()].into();
-        let f = by_viewer(&map, &before);
-        assert_eq!(f[&Viewer::All].len(), 2);
-        assert_eq!(f[&Viewer::Party("blue".into())], [r#"{"id":"VIPER11"}"#]);
-        assert!(f[&Viewer::Party("red".into())].is_empty());
-        assert_eq!(f.len(), 3);
+    fn frames_carry_what_changed_to_its_owner_and_the_cell() {
+        let viper = entry(Some("blue"), "VIPER11");
+        let sokol = entry(Some("red"), "SOKOL21");
+        let civil = entry(None, "CIV1");
+        let prev: GuidanceMap = [
+            ("VIPER11".to_owned(), viper.clone()),
+            ("SOKOL21".to_owned(), sokol.clone()),
+        ]
+        .into();
+        // VIPER11 recomputed, SOKOL21 unchanged (same entry), CIV1 new; then SOKOL21 ends.
+        let next: GuidanceMap = [
+            ("VIPER11".to_owned(), entry(Some("blue"), "VIPER11")),
+            ("SOKOL21".to_owned(), sokol.clone()),
+            ("CIV1".to_owned(), civil),
+        ]
+        .into();
+        let c = changes(&prev, &next);
+        assert_eq!(
+            c[&Viewer::Party("blue".into())].upsert,
+            [r#"{"id":"VIPER11"}"#]
+        );
+        assert!(
+            !c.contains_key(&Viewer::Party("red".into())),
+            "nothing changed for red"
+        );
+        assert_eq!(c[&Viewer::All].upsert.len(), 2);
+        let after: GuidanceMap = [("CIV1".to_owned(), next["CIV1"].clone())].into();
+        let c = changes(&next, &after);
+        assert_eq!(c[&Viewer::Party("red".into())].remove, ["SOKOL21"]);
+        assert_eq!(c[&Viewer::Party("blue".into())].remove, ["VIPER11"]);
+        assert!(c[&Viewer::All].upsert.is_empty());
+        assert_eq!(c[&Viewer::All].remove, ["SOKOL21", "VIPER11"]);
+        assert!(changes(&after, &after).is_empty());
     }
 }

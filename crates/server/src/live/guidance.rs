@@ -6,11 +6,14 @@
 //! cycle starts a computation when none is running and one is due (all aircraft once
 //! `guidance.cycle_s` has passed since the last full one, otherwise only aircraft newly in
 //! alert), and a later cycle publishes its result. Alerts therefore never wait for guidance,
-//! and an aircraft newly in alert gets its guidance one computation after the alert.
+//! and an aircraft newly in alert gets its guidance one computation after the alert. A
+//! computation starts no new aircraft after `guidance.budget_s`, so that guidance takes a
+//! bounded share of a core from the alert cycle in dense traffic; the aircraft it did not
+//! reach keep their previous guidance (with its time) and go first next time.
 //! Which aircraft, in which order, and who sees what are `domain::guidance`'s rules.
 
 use crate::config::{Config, GuidanceSettings};
-use crate::domain::guidance::{by_viewer, due, subjects, GuidanceEntry, GuidanceMap, Subject};
+use crate::domain::guidance::{changes, due, subjects, GuidanceEntry, GuidanceMap, Subject};
 use crate::domain::policy::Viewer;
 use crate::live::alerts::detect_options;
 use crate::live::{Live, StreamEvent};
@@ -24,11 +27,11 @@ use std::sync::Arc;
 use std::time::Instant;
 use tokio::task::JoinHandle;
 
-/// What one computation returns: the entries it computed, whether it was a full one, and
-/// how long it took.
+/// What one computation returns: the entries it computed and how long it took.
 struct Computed {
     entries: Vec<(String, Arc<GuidanceEntry>)>,
-    full: bool,
+    /// Aircraft the time budget left for the next computation.
+    deferred: usize,
     elapsed_s: f64,
 }
 
@@ -41,9 +44,6 @@ pub struct GuidanceCycle {
     last_full_s: f64,
     /// The computation running, if any.
     running: Option<JoinHandle<Computed>>,
-    /// Parties sent a non-empty frame last time (each gets one empty frame when its
-    /// guidance ends).
-    parties: BTreeSet<String>,
 }
 
 impl GuidanceCycle {
@@ -59,7 +59,6 @@ impl GuidanceCycle {
             levels: opts.levels,
             last_full_s: f64::NEG_INFINITY,
             running: None,
-            parties: BTreeSet::new(),
         })
     }
 
@@ -109,12 +108,13 @@ impl GuidanceCycle {
         let metrics = live.metrics.clone();
         self.running = Some(tokio::task::spawn_blocking(move || {
             let started = Instant::now();
-            let entries = compute(&settings, &standard, &levels, now, &states, &todo, || {
-                metrics.guidance_failed();
-            });
+            let (entries, deferred) =
+                compute(&settings, &standard, &levels, now, &states, &todo, || {
+                    metrics.guidance_failed();
+                });
             Computed {
                 entries,
-                full,
+                deferred,
                 elapsed_s: started.elapsed().as_secs_f64(),
             }
         }));
@@ -124,34 +124,36 @@ impl GuidanceCycle {
     fn apply(&mut self, live: &Live, now: f64, subs: &[Subject], done: Computed) {
         live.metrics
             .guidance_done(done.elapsed_s, done.entries.len() as u64);
+        live.metrics.guidance_deferred(done.deferred as u64);
         let wanted: BTreeSet<&str> = subs.iter().map(|s| s.id.as_str()).collect();
-        let mut map: GuidanceMap = if done.full {
-            GuidanceMap::new()
-        } else {
-            (*live.guidance()).clone()
-        };
+        // Aircraft the computation did not reach (its time budget ran out) keep their
+        // previous guidance, which says when it was computed.
+        let mut map: GuidanceMap = (*live.guidance()).clone();
         map.extend(done.entries);
         map.retain(|id, _| wanted.contains(id.as_str()));
         self.publish(live, now, map);
     }
 
-    /// Replaces the guidance in [`Live`] and sends each viewer its frame.
+    /// Replaces the guidance in [`Live`] and sends each viewer what changed for it.
     fn publish(&mut self, live: &Live, now: f64, map: GuidanceMap) {
-        let frames: HashMap<Viewer, Utf8Bytes> = by_viewer(&map, &self.parties)
+        let prev = live.guidance();
+        let frames: HashMap<Viewer, Utf8Bytes> = changes(&prev, &map)
             .into_iter()
-            .map(|(v, items)| {
-                let frame = wire::guidance_frame(now, items.into_iter());
+            .map(|(v, c)| {
+                let frame = wire::guidance_frame(now, c.upsert.into_iter(), &c.remove);
                 (v, Utf8Bytes::from(frame))
             })
             .collect();
-        self.parties = map.values().filter_map(|e| e.owner.clone()).collect();
         live.set_guidance(Arc::new(map));
-        live.publish(StreamEvent::ViewerFrames(frames));
+        if !frames.is_empty() {
+            live.publish(StreamEvent::ViewerFrames(frames));
+        }
     }
 }
 
-/// Guidance for `todo` against `states` (pure; `failed` is called for each aircraft whose
-/// guidance failed). Aircraft not among the airborne states get none.
+/// Guidance for `todo`, in order, against `states`, until `settings.budget_s` has passed
+/// (`failed` is called for each aircraft whose guidance failed), and how many were left for
+/// later. Aircraft not among the airborne states get none.
 fn compute(
     settings: &GuidanceSettings,
     standard: &SeparationStandard,
@@ -160,19 +162,25 @@ fn compute(
     states: &[AircraftState],
     todo: &[Subject],
     mut failed: impl FnMut(),
-) -> Vec<(String, Arc<GuidanceEntry>)> {
+) -> (Vec<(String, Arc<GuidanceEntry>)>, usize) {
     let traffic = match GuidanceTraffic::new(states) {
         Ok(t) => t,
         Err(e) => {
             tracing::error!(error = %e, "no guidance this cycle");
             failed();
-            return Vec::new();
+            return (Vec::new(), todo.len());
         }
     };
     let by_id: HashMap<&str, &AircraftState> = states.iter().map(|s| (s.id.as_str(), s)).collect();
     let dynamics = settings.dynamics().unwrap_or_default();
+    let started = Instant::now();
     let mut out = Vec::with_capacity(todo.len());
-    for s in todo {
+    let mut deferred = 0;
+    for (k, s) in todo.iter().enumerate() {
+        if started.elapsed().as_secs_f64() > settings.budget_s {
+            deferred = todo.len() - k;
+            break;
+        }
         let Some(own) = by_id.get(s.id.as_str()) else {
             continue;
         };
@@ -190,6 +198,7 @@ fn compute(
                     s.id.clone(),
                     Arc::new(GuidanceEntry {
                         owner: s.owner.clone(),
+                        time_s: now,
                         value,
                         json,
                     }),
@@ -201,5 +210,5 @@ fn compute(
             }
         }
     }
-    out
+    (out, deferred)
 }
