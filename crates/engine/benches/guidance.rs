@@ -1,10 +1,15 @@
 //! Criterion benchmark of guidance: the cost of the bands and advice of one aircraft in alert
 //! against 1, 5 and 20 intruders, every one of them in conflict with it: the default
 //! kinematic model (DAIDALUS's steps: 1 deg, 5 kt, 100 ft/min, 100 ft), the same with every
-//! step doubled, and instantaneous manoeuvres.
+//! step doubled, and instantaneous manoeuvres; and, as the server computes it, the guidance of
+//! aircraft in conflict inside 20,000 aircraft of synthetic European traffic (every other
+//! aircraft within reach is flown against, through the latitude index).
 
-use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion};
-use deconflict_engine::guidance::{guidance, Dynamics, GuidanceConfig, ManoeuvreModel};
+use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use deconflict_engine::guidance::{
+    guidance, Dynamics, GuidanceConfig, GuidanceTraffic, ManoeuvreModel,
+};
+use deconflict_engine::traffic::{generate, Region};
 use deconflict_engine::units::NM_PER_DEG_LAT;
 use deconflict_engine::{detect, AircraftState, AlertLevels, DetectOptions, SeparationStandard};
 
@@ -96,5 +101,42 @@ fn bands(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bands);
+/// Guidance of 16 aircraft in conflict among 20,000 aircraft of European traffic, per
+/// aircraft (the server's case: all the traffic, indexed once).
+fn in_traffic(c: &mut Criterion) {
+    let std = SeparationStandard::default();
+    let levels = AlertLevels::default();
+    let states = generate(20_000, 1, Region::Europe);
+    let conflicts = detect(&states, &DetectOptions::default())
+        .expect("detect")
+        .conflicts;
+    let mut ids: Vec<&str> = conflicts.iter().map(|c| c.a.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let owns: Vec<&AircraftState> = ids
+        .iter()
+        .step_by((ids.len() / 16).max(1))
+        .take(16)
+        .filter_map(|id| states.iter().find(|s| s.id == *id))
+        .collect();
+    let index = GuidanceTraffic::new(&states).expect("valid traffic");
+    let config = GuidanceConfig::default();
+    let mut g = c.benchmark_group("guidance_in_traffic");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(owns.len() as u64));
+    g.bench_function(BenchmarkId::new("europe_20000", owns.len()), |bn| {
+        bn.iter(|| {
+            for own in &owns {
+                black_box(
+                    index
+                        .guidance(own, &std, &levels, &config)
+                        .expect("guidance"),
+                );
+            }
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bands, in_traffic);
 criterion_main!(benches);

@@ -79,8 +79,9 @@ pub struct GuidanceSettings {
     /// newly in alert gets it in the cycle that raised the alert). Default 1 (tracks change
     /// about once a second).
     pub cycle_s: f64,
-    /// At most this many aircraft in alert get guidance, those of the most urgent alerts
-    /// first; the others are counted (`deconflict_guidance_skipped_total`). Default 1000.
+    /// At most this many aircraft in alert get guidance: those of alerts involving a party
+    /// first, then civil pairs, each by urgency; the others are counted
+    /// (`deconflict_guidance_skipped_total`). Default 1000.
     pub max_aircraft: usize,
     /// One guidance computation stops starting new aircraft after this many seconds, so
     /// that guidance takes at most about `budget_s / cycle_s` of one core from the alert

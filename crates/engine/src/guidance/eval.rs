@@ -157,6 +157,10 @@ pub(crate) struct Ctx<'a> {
     /// Per intruder, a bound on the speed at which it and the ownship can close, metres per
     /// second (the ownship's fastest plus the intruder's speed).
     closing_mps: Vec<f64>,
+    /// Per intruder, whether it comes within the vertical minimum of the ownship's current
+    /// vertical path within the horizon: a turn or a speed change keeps that path, so an
+    /// intruder that does not can never conflict with one (in layered traffic, most).
+    pub level_reach: Vec<bool>,
 }
 
 impl<'a> Ctx<'a> {
@@ -178,12 +182,17 @@ impl<'a> Ctx<'a> {
                 nmac: nmac.and_then(|(h_m, _)| closest_approach(&own.k0, i, h_m).3),
             })
             .collect();
+        let level_reach = traffic
+            .iter()
+            .map(|i| vertical_possible(&own.k0, i, &sep))
+            .collect();
         Ctx {
             traffic,
             sep,
             nmac,
             horizontal,
             closing_mps,
+            level_reach,
         }
     }
 
@@ -466,7 +475,7 @@ impl PathSide {
         let mut cand = vec![Outcome::CLEAR; k_n];
         let mut prefix = vec![Outcome::CLEAR; k_n];
         let manoeuvre_end_s = nodes.last().map_or(0.0, |n| n.t_s).min(horizon);
-        for i in 0..ctx.traffic.len() {
+        for i in (0..ctx.traffic.len()).filter(|&i| ctx.level_reach[i]) {
             let mut run = Outcome::CLEAR;
             // An intruder out of reach for the whole manoeuvre needs no chord tested.
             let chords_needed = ctx.in_reach(&own.k0, &ctx.traffic[i], i, manoeuvre_end_s);
@@ -503,7 +512,7 @@ impl PathSide {
         let tail = self.tail(own, x, &end);
         let mut o = self.prefix[k];
         let first_only = ctx.first_only();
-        for i in 0..ctx.traffic.len() {
+        for i in (0..ctx.traffic.len()).filter(|&i| ctx.level_reach[i]) {
             for w in nodes.windows(2) {
                 if w[1].t_s > w[0].t_s && !(first_only && o.t_in_s <= w[0].t_s) {
                     o = o.merge(ctx.piece(&Self::chord(own, &w[0], &w[1]), i, w[0].t_s, w[1].t_s));

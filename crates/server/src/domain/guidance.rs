@@ -22,16 +22,20 @@ pub struct Subject {
 }
 
 /// The aircraft of the active alerts, each once, ordered by the urgency of its most urgent
-/// alert (level, then time to loss of separation, then alert id), at most `max`; and how
-/// many were left out.
+/// alert, at most `max`; and how many were left out. Alerts involving a party's aircraft
+/// come before civil–civil ones (a party sees its own aircraft's guidance and acts on it;
+/// civil pairs, often many in busy airspace, are for the cell), then by level, time to loss
+/// of separation and alert id.
 pub fn subjects<'a>(
     alerts: impl IntoIterator<Item = &'a AlertRecord>,
     max: usize,
 ) -> (Vec<Subject>, usize) {
     let mut active: Vec<&AlertRecord> = alerts.into_iter().filter(|a| a.active()).collect();
+    let party = |a: &AlertRecord| a.a_party.is_some() || a.b_party.is_some();
     active.sort_by(|x, y| {
-        y.level
-            .cmp(&x.level)
+        party(y)
+            .cmp(&party(x))
+            .then(y.level.cmp(&x.level))
             .then(x.time_to_s().total_cmp(&y.time_to_s()))
             .then(x.id.cmp(&y.id))
     });
@@ -197,6 +201,17 @@ mod tests {
         let (s, skipped) = subjects(&alerts, 2);
         assert_eq!(s.len(), 2);
         assert_eq!(skipped, 2, "the civil pair is left out and counted");
+    }
+
+    #[test]
+    fn a_partys_aircraft_come_before_civil_pairs_even_at_a_lower_level() {
+        let alerts = [
+            alert("c-1", ("CIV1", None), ("CIV2", None), 3),
+            alert("c-2", ("VIPER11", Some("blue")), ("CIV3", None), 1),
+        ];
+        let (s, _) = subjects(&alerts, 10);
+        let ids: Vec<&str> = s.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["VIPER11", "CIV3", "CIV1", "CIV2"]);
     }
 
     #[test]
