@@ -443,6 +443,24 @@ pub enum ConfigError {
 }
 
 impl Config {
+    /// The engine's detection options: the separation standard and alert levels of
+    /// `[separation]`, one thread.
+    pub fn detect_options(&self) -> deconflict_engine::detect::DetectOptions {
+        use deconflict_engine::standard::{AlertLevels, SeparationStandard};
+        deconflict_engine::detect::DetectOptions {
+            standard: SeparationStandard {
+                h_sep_nm: self.separation.horizontal_nm,
+                v_sep_ft: self.separation.vertical_ft,
+                lookahead_s: self.separation.lookahead_s,
+            },
+            levels: AlertLevels::advisory_caution_warning(
+                self.separation.caution_s,
+                self.separation.warning_s,
+            ),
+            threads: 1,
+        }
+    }
+
     /// Reads and validates a file.
     ///
     /// # Errors

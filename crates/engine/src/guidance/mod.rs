@@ -706,13 +706,23 @@ pub fn guidance(
     levels: &AlertLevels,
     config: &GuidanceConfig,
 ) -> Result<Guidance, GuidanceError> {
-    std.validate()?;
-    levels.validate()?;
-    config.validate()?;
+    check_options(std, levels, config)?;
     for s in traffic {
         checked(s)?;
     }
     guidance_among(ownship, traffic.iter(), std, levels, config)
+}
+
+/// Checks the standard, the alert levels and the guidance configuration.
+fn check_options(
+    std: &SeparationStandard,
+    levels: &AlertLevels,
+    config: &GuidanceConfig,
+) -> Result<(), GuidanceError> {
+    std.validate()?;
+    levels.validate()?;
+    config.validate()?;
+    Ok(())
 }
 
 /// `s` when it passes [`AircraftState::validate`].
@@ -786,9 +796,7 @@ impl<'a> GuidanceTraffic<'a> {
         levels: &AlertLevels,
         config: &GuidanceConfig,
     ) -> Result<Guidance, GuidanceError> {
-        std.validate()?;
-        levels.validate()?;
-        config.validate()?;
+        check_options(std, levels, config)?;
         checked(ownship)?;
         let horizon_s = config.recovery_horizon_s.max(std.lookahead_s);
         let own_max_mps = (ownship.gs_kt.max(config.model.gs_max_kt)) * MPS_PER_KT;

@@ -15,9 +15,7 @@ use crate::live::{Live, StreamEvent};
 use crate::wire;
 use axum::extract::ws::Utf8Bytes;
 use deconflict_engine::alerting::{AlertEvent, Alerting, AlertingConfig};
-use deconflict_engine::detect::DetectOptions;
 use deconflict_engine::safety::{Locator, NoRegions, SafetyNet};
-use deconflict_engine::standard::{AlertLevels, SeparationStandard};
 use deconflict_engine::AircraftState;
 use deconflict_feeds::replay::track_samples;
 use deconflict_store::{AlertRecord, Store, StoreError};
@@ -26,29 +24,13 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// Engine options from the configuration.
-pub fn detect_options(config: &Config) -> DetectOptions {
-    DetectOptions {
-        standard: SeparationStandard {
-            h_sep_nm: config.separation.horizontal_nm,
-            v_sep_ft: config.separation.vertical_ft,
-            lookahead_s: config.separation.lookahead_s,
-        },
-        levels: AlertLevels::advisory_caution_warning(
-            config.separation.caution_s,
-            config.separation.warning_s,
-        ),
-        threads: 1,
-    }
-}
-
 /// The alert cycle: a fresh snapshot of the airborne tracks, conflict detection and alerting
 /// off the async threads, then the alert events persisted and published.
 pub async fn run(live: Arc<Live>, store: Arc<dyn Store>, config: Arc<Config>, clock: Clock) {
     let run = clock.now_s() as u64;
     // One safety net for the server's life: its detector buffers and per-track vertical
     // state are kept across alert cycles.
-    let net = match SafetyNet::new(config.safety_net.engine(), detect_options(&config), false) {
+    let net = match SafetyNet::new(config.safety_net.engine(), config.detect_options(), false) {
         Ok(d) => Arc::new(Mutex::new(d)),
         Err(e) => {
             tracing::error!(error = %e, "conflict detection cannot start; no alerts will be raised");

@@ -15,7 +15,6 @@
 use crate::config::{Config, GuidanceSettings};
 use crate::domain::guidance::{changes, due, subjects, GuidanceEntry, GuidanceMap, Subject};
 use crate::domain::policy::Viewer;
-use crate::live::alerts::detect_options;
 use crate::live::{Live, StreamEvent};
 use crate::wire;
 use axum::extract::ws::Utf8Bytes;
@@ -52,7 +51,7 @@ impl GuidanceCycle {
         if !config.guidance.enabled {
             return None;
         }
-        let opts = detect_options(config);
+        let opts = config.detect_options();
         Some(GuidanceCycle {
             settings: config.guidance.clone(),
             standard: opts.standard,
