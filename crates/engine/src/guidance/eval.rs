@@ -161,6 +161,10 @@ pub(crate) struct Ctx<'a> {
     /// vertical path within the horizon: a turn or a speed change keeps that path, so an
     /// intruder that does not can never conflict with one (in layered traffic, most).
     pub level_reach: Vec<bool>,
+    /// The intruders that lose horizontal separation with the ownship's straight path
+    /// within the horizon: the only ones a vertical manoeuvre can conflict with (in dense
+    /// traffic, a few of hundreds).
+    on_path: Vec<usize>,
 }
 
 impl<'a> Ctx<'a> {
@@ -175,7 +179,7 @@ impl<'a> Ctx<'a> {
             .iter()
             .map(|i| own_max_mps + i.speed_mps())
             .collect();
-        let horizontal = traffic
+        let horizontal: Vec<Horizontal> = traffic
             .iter()
             .map(|i| Horizontal {
                 sep: closest_approach(&own.k0, i, sep.h_sep_m()).3,
@@ -186,6 +190,15 @@ impl<'a> Ctx<'a> {
             .iter()
             .map(|i| vertical_possible(&own.k0, i, &sep))
             .collect();
+        let on_path = horizontal
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| {
+                h.sep
+                    .is_some_and(|(t_in, t_out)| t_in < sep.lookahead_s && t_out > 0.0)
+            })
+            .map(|(i, _)| i)
+            .collect();
         Ctx {
             traffic,
             sep,
@@ -193,6 +206,7 @@ impl<'a> Ctx<'a> {
             horizontal,
             closing_mps,
             level_reach,
+            on_path,
         }
     }
 
@@ -782,7 +796,8 @@ impl Ctx<'_> {
         let horizon = self.horizon_s();
         let segs = p.segs();
         let mut out = Outcome::CLEAR;
-        for (i, intr) in self.traffic.iter().enumerate() {
+        for &i in &self.on_path {
+            let intr = &self.traffic[i];
             let h = self.horizontal[i];
             let Some(h_sep) = h.sep else { continue };
             for (j, s) in segs.iter().enumerate() {
