@@ -7,9 +7,12 @@
 //! `guidance.cycle_s` has passed since the last full one, otherwise only aircraft newly in
 //! alert), and a later cycle publishes its result. Alerts therefore never wait for guidance,
 //! and an aircraft newly in alert gets its guidance one computation after the alert. A
-//! computation starts no new aircraft after `guidance.budget_s`, so that guidance takes a
-//! bounded share of a core from the alert cycle in dense traffic; the aircraft it did not
-//! reach keep their previous guidance (with its time) and go first next time.
+//! computation starts no new aircraft after `guidance.budget_s` and is followed by a pause of
+//! `cycle_s / budget_s` times its length, so that guidance takes at most about
+//! `budget_s / cycle_s` of one core from the alert cycle in dense traffic, while a lone newly
+//! alerted aircraft (a few milliseconds) still gets its guidance at once; the aircraft a
+//! computation did not reach keep their previous guidance (with its time) and go first next
+//! time.
 //! Which aircraft, in which order, and who sees what are `domain::guidance`'s rules.
 
 use crate::config::{Config, GuidanceSettings};
@@ -41,8 +44,12 @@ pub struct GuidanceCycle {
     levels: AlertLevels,
     /// When the last full computation started.
     last_full_s: f64,
-    /// The computation running, if any.
-    running: Option<JoinHandle<Computed>>,
+    /// The computation running, if any, and when it started.
+    running: Option<(f64, JoinHandle<Computed>)>,
+    /// No computation starts before this: each one is followed by a pause of
+    /// `cycle_s / budget_s` times its length, so that guidance takes at most about
+    /// `budget_s / cycle_s` of one core however many aircraft wait.
+    next_start_s: f64,
 }
 
 impl GuidanceCycle {
@@ -58,6 +65,7 @@ impl GuidanceCycle {
             levels: opts.levels,
             last_full_s: f64::NEG_INFINITY,
             running: None,
+            next_start_s: f64::NEG_INFINITY,
         })
     }
 
@@ -68,10 +76,14 @@ impl GuidanceCycle {
             let alerts = live.alerts.read().unwrap_or_else(|e| e.into_inner());
             subjects(alerts.values(), self.settings.max_aircraft)
         };
-        if self.running.as_ref().is_some_and(JoinHandle::is_finished) {
-            if let Some(handle) = self.running.take() {
+        if self.running.as_ref().is_some_and(|(_, h)| h.is_finished()) {
+            if let Some((started_s, handle)) = self.running.take() {
                 match handle.await {
-                    Ok(done) => self.apply(live, now, &subs, done),
+                    Ok(done) => {
+                        let duty = self.settings.budget_s / self.settings.cycle_s;
+                        self.next_start_s = started_s + done.elapsed_s / duty.min(1.0);
+                        self.apply(live, now, &subs, done);
+                    }
                     Err(e) => tracing::error!(error = %e, "guidance task failed"),
                 }
             }
@@ -87,7 +99,7 @@ impl GuidanceCycle {
                 .collect();
             self.publish(live, now, kept);
         }
-        if self.running.is_some() {
+        if self.running.is_some() || now < self.next_start_s {
             return;
         }
         let full = now - self.last_full_s >= self.settings.cycle_s;
@@ -105,18 +117,21 @@ impl GuidanceCycle {
         let (settings, standard, levels) =
             (self.settings.clone(), self.standard, self.levels.clone());
         let metrics = live.metrics.clone();
-        self.running = Some(tokio::task::spawn_blocking(move || {
-            let started = Instant::now();
-            let (entries, deferred) =
-                compute(&settings, &standard, &levels, now, &states, &todo, || {
-                    metrics.guidance_failed();
-                });
-            Computed {
-                entries,
-                deferred,
-                elapsed_s: started.elapsed().as_secs_f64(),
-            }
-        }));
+        self.running = Some((
+            now,
+            tokio::task::spawn_blocking(move || {
+                let started = Instant::now();
+                let (entries, deferred) =
+                    compute(&settings, &standard, &levels, now, &states, &todo, || {
+                        metrics.guidance_failed();
+                    });
+                Computed {
+                    entries,
+                    deferred,
+                    elapsed_s: started.elapsed().as_secs_f64(),
+                }
+            }),
+        ));
     }
 
     /// Installs a finished computation's entries (for aircraft still in alert) and publishes.
