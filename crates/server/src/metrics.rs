@@ -289,6 +289,12 @@ impl Metrics {
                 "Guidance computations that failed (invalid state).",
                 &self.guidance_failed,
             ),
+            (
+                "deconflict_guidance_deferred_total",
+                "counter",
+                "Aircraft left for the next guidance computation by its time budget (guidance.budget_s).",
+                &self.guidance_deferred,
+            ),
         ] {
             let _ = writeln!(
                 o,
@@ -413,6 +419,8 @@ mod tests {
     fn renders_cycles_and_intrusions() {
         let m = Metrics::default();
         m.cycle_done(0.3);
+        m.guidance_done(0.25, 17);
+        m.guidance_deferred(3);
         m.alert_cycle_done(0.02);
         m.alert_cycle_done(0.2);
         m.intrusion_check_done(0.004);
@@ -435,6 +443,14 @@ mod tests {
             t.contains("deconflict_alert_cycle_last_seconds 0.2\n"),
             "{t}"
         );
+        for line in [
+            "deconflict_guidance_last_seconds 0.25\n",
+            "deconflict_guidance_aircraft 17\n",
+            "deconflict_guidance_runs_total 1\n",
+            "deconflict_guidance_deferred_total 3\n",
+        ] {
+            assert!(t.contains(line), "{line} missing from {t}");
+        }
         assert!(
             t.contains("deconflict_intrusion_check_seconds_count 1\n"),
             "{t}"
