@@ -88,9 +88,9 @@ pub struct GuidanceSettings {
     /// cycle; the aircraft left over are computed first next time (those without guidance,
     /// then the oldest). Default 0.2.
     pub budget_s: f64,
-    /// `default` (turn rate or bank angle and accelerations) or `instant` (manoeuvres
-    /// applied at once). Default `default`.
-    pub kinematics: String,
+    /// How manoeuvres are flown: `default` (turn rate or bank angle and accelerations) or
+    /// `instant` (applied at once). Default `default`.
+    pub kinematics: Kinematics,
     /// Manoeuvre model of aircraft with no party category: `airliner`, `fighter`,
     /// `helicopter`, `drone`, or an ADS-B emitter category (`A3`, `A7`, `B6`…). Default: the
     /// engine's default model.
@@ -100,6 +100,16 @@ pub struct GuidanceSettings {
     pub party_categories: std::collections::BTreeMap<String, String>,
 }
 
+/// `[guidance] kinematics`, named as `deconflict detect --kinematics` names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kinematics {
+    /// Turn rate or bank angle, accelerations.
+    Default,
+    /// Manoeuvres applied at once.
+    Instant,
+}
+
 impl Default for GuidanceSettings {
     fn default() -> Self {
         GuidanceSettings {
@@ -107,7 +117,7 @@ impl Default for GuidanceSettings {
             cycle_s: 1.0,
             max_aircraft: 1000,
             budget_s: 0.2,
-            kinematics: "default".into(),
+            kinematics: Kinematics::Default,
             category: None,
             party_categories: std::collections::BTreeMap::new(),
         }
@@ -115,13 +125,12 @@ impl Default for GuidanceSettings {
 }
 
 impl GuidanceSettings {
-    /// How manoeuvres are flown (`None` for an unknown `kinematics`).
-    pub fn dynamics(&self) -> Option<deconflict_engine::guidance::Dynamics> {
+    /// How manoeuvres are flown.
+    pub fn dynamics(&self) -> deconflict_engine::guidance::Dynamics {
         use deconflict_engine::guidance::Dynamics;
-        match self.kinematics.as_str() {
-            "default" => Some(Dynamics::Kinematic),
-            "instant" => Some(Dynamics::Instantaneous),
-            _ => None,
+        match self.kinematics {
+            Kinematics::Default => Dynamics::Kinematic,
+            Kinematics::Instant => Dynamics::Instantaneous,
         }
     }
 
@@ -540,15 +549,6 @@ impl Config {
         positive("limits.ws_send_timeout_s", self.limits.ws_send_timeout_s)?;
         positive("guidance.cycle_s", self.guidance.cycle_s)?;
         positive("guidance.budget_s", self.guidance.budget_s)?;
-        if self.guidance.dynamics().is_none() {
-            return Err(ConfigError::Invalid {
-                key: "guidance.kinematics".into(),
-                message: format!(
-                    "{:?}: use \"default\" or \"instant\"",
-                    self.guidance.kinematics
-                ),
-            });
-        }
         let categories = self
             .guidance
             .category

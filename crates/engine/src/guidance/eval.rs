@@ -160,7 +160,7 @@ pub(crate) struct Ctx<'a> {
     /// Per intruder, whether it comes within the vertical minimum of the ownship's current
     /// vertical path within the horizon: a turn or a speed change keeps that path, so an
     /// intruder that does not can never conflict with one (in layered traffic, most).
-    pub level_reach: Vec<bool>,
+    level_reach: Vec<bool>,
     /// The intruders that lose horizontal separation with the ownship's straight path
     /// within the horizon: the only ones a vertical manoeuvre can conflict with (in dense
     /// traffic, a few of hundreds).

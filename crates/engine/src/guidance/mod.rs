@@ -797,7 +797,6 @@ impl<'a> GuidanceTraffic<'a> {
         config: &GuidanceConfig,
     ) -> Result<Guidance, GuidanceError> {
         check_options(std, levels, config)?;
-        checked(ownship)?;
         let horizon_s = config.recovery_horizon_s.max(std.lookahead_s);
         let own_max_mps = (ownship.gs_kt.max(config.model.gs_max_kt)) * MPS_PER_KT;
         let reach_m = (own_max_mps + self.max_gs_mps) * horizon_s + std.h_sep_m() + 1000.0;

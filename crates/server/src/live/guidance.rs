@@ -186,7 +186,7 @@ fn compute(
         }
     };
     let by_id: HashMap<&str, &AircraftState> = states.iter().map(|s| (s.id.as_str(), s)).collect();
-    let dynamics = settings.dynamics().unwrap_or_default();
+    let dynamics = settings.dynamics();
     let started = Instant::now();
     let mut out = Vec::with_capacity(todo.len());
     let mut deferred = 0;
