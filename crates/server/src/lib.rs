@@ -35,7 +35,7 @@ pub use app::app;
 pub use clock::Clock;
 pub use config::{
     Config, ConfigError, EqualPriority, FeedConfig, FeedKind, FeedMode, GuidanceSettings,
-    LimitsConfig, PartyConfig, RetentionConfig, SafetyNetSettings, SeparationConfig,
+    Kinematics, LimitsConfig, PartyConfig, RetentionConfig, SafetyNetSettings, SeparationConfig,
     StrategicConfig, TracksConfig,
 };
 pub use domain::parties::Directory;
