@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -155,16 +155,55 @@ export async function waitFor(fn, { timeoutMs = 15000, intervalMs = 250, what = 
 }
 
 let shot = 0;
-export async function screenshot(page, name) {
+// Screenshots are named after the test file that takes them: `display-03-blue-card.png`
+// (`scenarios.mjs` keeps the bare `03-…` names).
+const SHOT_PREFIX = (() => {
+  const f = basename(process.argv[1] || '', '.mjs');
+  return f && f !== 'scenarios' && f !== 'run' ? `${f}-` : '';
+})();
+export async function screenshot(page, name, { fullPage = false } = {}) {
   mkdirSync(OUT_DIR, { recursive: true });
   if (shot === 0) {
-    // Screenshots of an earlier run would mix with this one's numbering.
-    for (const f of readdirSync(OUT_DIR)) if (/^\d\d-.*\.png$/.test(f)) rmSync(join(OUT_DIR, f));
+    // Screenshots of an earlier run of this file would mix with this one's numbering.
+    const mine = new RegExp(`^${SHOT_PREFIX}\\d\\d-.*\\.png$`);
+    for (const f of readdirSync(OUT_DIR)) if (mine.test(f)) rmSync(join(OUT_DIR, f));
   }
   shot += 1;
-  const file = join(OUT_DIR, `${String(shot).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file });
+  const file = join(OUT_DIR, `${SHOT_PREFIX}${String(shot).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file, fullPage });
   return file;
+}
+
+/**
+ * A list of named scenarios run one after another: `await run(name, async () => note)` logs
+ * PASS or FAIL (a thrown error fails it, the others still run); `summary()` prints the count
+ * and sets the exit code when any failed.
+ */
+export function scenarios() {
+  const results = [];
+  return {
+    results,
+    async run(name, fn) {
+      const t0 = Date.now();
+      try {
+        const note = await fn();
+        results.push({ name, status: 'PASS', note });
+        console.log(`PASS  ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)${note ? ` — ${note}` : ''}`);
+      } catch (e) {
+        results.push({ name, status: 'FAIL', note: e.message });
+        console.log(`FAIL  ${name}: ${e.stack || e.message}`);
+      }
+    },
+    summary(server) {
+      const failed = results.filter((r) => r.status === 'FAIL');
+      console.log(`\n${results.length - failed.length} passed, ${failed.length} failed; screenshots in web/test-output/`);
+      if (failed.length) {
+        if (server) console.log('server log tail:\n' + server.log().slice(-3000));
+        process.exitCode = 1;
+      }
+      return failed.length;
+    },
+  };
 }
 
 export function assert(cond, message) {

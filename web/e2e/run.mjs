@@ -1,7 +1,9 @@
 // Entry point of the browser tests (`cd web && node e2e/run.mjs`, also run by scripts/test):
 // installs the locked dev dependencies (playwright-core) when they are missing, then runs the
-// scenarios in e2e/scenarios.mjs against a real `deconflict serve --demo`.
+// browser test files (e2e/scenarios.mjs, display.mjs, layout.mjs, view.mjs), each against its
+// own real `deconflict serve --demo`.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -16,4 +18,21 @@ try {
     process.exit(1);
   }
 }
-await import('./scenarios.mjs');
+// Each file starts its own `serve --demo` (the demo's scripted encounter runs in its first
+// minutes) and browser, and runs as its own process, one after another. E2E_ONLY=a,b runs
+// only the named files (without .mjs).
+const FILES = ['scenarios', 'display', 'layout', 'view'];
+const only = (process.env.E2E_ONLY || '').split(',').filter(Boolean);
+let failed = 0;
+for (const f of FILES) {
+  if (only.length && !only.includes(f)) continue;
+  const file = fileURLToPath(new URL(`./${f}.mjs`, import.meta.url));
+  if (!existsSync(file)) continue;
+  console.log(`\n== e2e/${f}.mjs`);
+  const r = spawnSync(process.execPath, [file], { stdio: 'inherit' });
+  if (r.status !== 0) failed += 1;
+}
+if (failed) {
+  console.error(`${failed} browser test file(s) failed`);
+  process.exit(1);
+}
