@@ -8,7 +8,7 @@ import { startStream, stopStream, forceReconnect } from './stream.js';
 import { MapView, mapKey } from './map.js';
 import { applyLevelColours } from './levels.js';
 import { initAlarm, unlockAudio, setSound, soundEnabled } from './alarm.js';
-import { initAlerts, sortedAlerts, acknowledge } from './panels/alerts.js';
+import { initAlerts, sortedAlerts, acknowledgeMostUrgent } from './panels/alerts.js';
 import { initAircraft, render as renderAircraft } from './panels/aircraft.js';
 import { initReservations, startDraw, fillParties as fillResParties } from './panels/reservations.js';
 import { initRequests } from './panels/requests.js';
@@ -102,7 +102,7 @@ function initConsole() {
   map = new MapView($('#map'));
   map.loadBasemap('data/basemap.json').catch((e) => toast(`Basemap failed to load: ${e.message}`, true));
   initAlarm($('#banner'), focusAlert);
-  initAlerts($('#alert-list'), $('#alert-count'), focusAlert, toast);
+  initAlerts($('#alert-list'), $('#alert-count'), focusAlert, toast, $('#show-civil'));
   initAircraft($('#panel-aircraft'), pickAircraft);
   initReservations($('#panel-reservations'), map, toast);
   initRequests($('#panel-requests'), map, toast);
@@ -279,11 +279,7 @@ function onKey(e) {
     case 'h': case 'H': map.fit([...store.tracks.values()].map((t) => [t.lon_deg, t.lat_deg])); break;
     case 'p': case 'P': case ' ': togglePause(); break;
     case 'f': case 'F': toggleFollow(); break;
-    case 'a': case 'A': {
-      const top = sortedAlerts().find((x) => x.kind === 'conflict' && x.unacked);
-      if (top) acknowledge(top.item, store.me.role === 'cell' ? top.item.a_party : null);
-      break;
-    }
+    case 'a': case 'A': acknowledgeMostUrgent(); break;
     case 'n': case 'N': { const top = sortedAlerts()[0]; if (top) focusAlert(top); break; }
     case 'd': case 'D': showTab('reservations'); startDraw('polygon'); break;
     case 'c': case 'C': showTab('reservations'); startDraw('circle'); break;
@@ -358,7 +354,7 @@ function stateSnapshot() {
     // Every aircraft the map draws (picture + those known only through alerts).
     drawnTracks: tracks.concat(viaAlert),
     alerts: sortedAlerts().map((a) => ({
-      id: a.id, kind: a.kind, level: a.level, unacked: a.unacked,
+      id: a.id, kind: a.kind, level: a.level, unacked: a.unacked, group: a.group,
       a: a.item.a ?? a.item.track_id, b: a.item.b ?? a.item.reservation_id,
       a_party: a.item.a_party ?? a.item.track_party, b_party: a.item.b_party ?? a.item.volume_party,
     })),

@@ -1,23 +1,61 @@
-// The alert list: conflicts and zone intrusions concerning the viewer, sorted by urgency
-// (unacknowledged warnings first, then level, then time to loss of separation), with a live
-// countdown and the acknowledge button (POST /api/v1/conflicts/{id}/ack, and
-// POST /api/v1/intrusions/{id}/ack for the aircraft's and the volume's owners).
+// The alert list: conflicts and zone intrusions concerning the viewer, in groups (the
+// viewer's own party, cross-party, same party, party–civil, civil–civil; see alert-groups.js)
+// and by urgency within each (unacknowledged warnings first, then level, then time to loss of
+// separation), with a live countdown and the acknowledge button
+// (POST /api/v1/conflicts/{id}/ack, and POST /api/v1/intrusions/{id}/ack for the aircraft's and
+// the volume's owners). Civil–civil alerts, which nobody acknowledges, are collapsed into one
+// line with their count unless the operator shows them (kept in localStorage).
 
+import { encounterTimes } from '../encounter.js';
 import { post } from '../api.js';
 import { store } from '../store.js';
 import { h, countdown, flText, partyColour } from '../util.js';
 import { levelLabel, isWarning } from '../levels.js';
+import { orderAlerts, unackedFor, pickAcknowledge, GROUPS, NOT_YOURS_REASON, DONE_REASON } from '../alert-groups.js';
+
+const SHOW_CIVIL_KEY = 'deconflict.alerts.showCivil';
 
 let listEl;
 let countEl;
 let onFocus = () => {};
 let toast = () => {};
+let showCivil = false;
+let civilBox = null;
 
-export function initAlerts(list, count, focus, showToast) {
+function readShowCivil() {
+  try {
+    return localStorage.getItem(SHOW_CIVIL_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
+
+/** Shows or collapses the civil–civil alerts, and remembers the choice. */
+export function setShowCivil(on) {
+  showCivil = !!on;
+  try {
+    localStorage.setItem(SHOW_CIVIL_KEY, showCivil ? '1' : '0');
+  } catch {
+    // Private mode: the choice lasts for the page only.
+  }
+  if (civilBox) civilBox.checked = showCivil;
+  render();
+}
+
+/**
+ * `civilToggle`: the "show civil–civil" checkbox (optional).
+ */
+export function initAlerts(list, count, focus, showToast, civilToggle = null) {
   listEl = list;
   countEl = count;
   onFocus = focus;
   toast = showToast;
+  showCivil = readShowCivil();
+  civilBox = civilToggle;
+  if (civilBox) {
+    civilBox.checked = showCivil;
+    civilBox.addEventListener('change', () => setShowCivil(civilBox.checked));
+  }
   store.on('conflicts', render);
   store.on('intrusions', render);
   setInterval(tick, 1000);
@@ -29,6 +67,7 @@ function tick() {
   for (const li of listEl.children) {
     const id = li.dataset.alertId;
     const ttl = li.querySelector('.ttl');
+    if (!id || !ttl) continue;
     if (li.dataset.kind === 'conflict') {
       const c = store.conflicts.get(id);
       if (!c) continue;
@@ -45,18 +84,17 @@ function me() {
   return store.me && store.me.party;
 }
 
-function ackedByMe(c) {
-  const p = me();
-  if (store.me && store.me.role === 'cell') return c.acks && Object.values(c.acks).length > 0 && Object.values(c.acks).every(Boolean);
-  return !!(c.acks && c.acks[p]);
+function viewer() {
+  return store.me || { party: null, role: 'observer' };
 }
 
-/** Seconds until loss of separation now, from t_in_s as of the conflict's last update. */
+/**
+ * Seconds until loss of separation now: from the server's latest prediction for the pair
+ * (`conflict_now`, at most a few seconds old), else from t_in_s as of the conflict's last
+ * update (js/encounter.js encounterTimes).
+ */
 export function timeToLoss(c) {
-  const ref = c.updated_at || c.raised_at || store.now();
-  const base = c.t_in_s ?? c.tcpa_s;
-  if (base === null || base === undefined) return null;
-  return base - (store.now() - ref);
+  return encounterTimes(c, store.now(), store.conflictNow.get(c.id)).losS;
 }
 
 function timeToEntry(i) {
@@ -64,22 +102,42 @@ function timeToEntry(i) {
   return i.time_to_entry_s - (store.now() - ref);
 }
 
+/** Every alert in display order (groups, then urgency), each tagged with its `group`. */
 export function sortedAlerts() {
+  const v = viewer();
   const items = [];
   for (const c of store.conflicts.values()) {
-    items.push({ kind: 'conflict', id: c.id, level: c.level || 0, unacked: !ackedByMe(c), t: timeToLoss(c), item: c });
+    items.push({ kind: 'conflict', id: c.id, level: c.level || 0, unacked: unackedFor(c, 'conflict', v), t: timeToLoss(c), item: c });
   }
   for (const i of store.intrusions.values()) {
-    items.push({ kind: 'intrusion', id: i.id, level: i.level || 0, unacked: !ackedByMe(i), t: timeToEntry(i), item: i });
+    items.push({ kind: 'intrusion', id: i.id, level: i.level || 0, unacked: unackedFor(i, 'intrusion', v), t: timeToEntry(i), item: i });
   }
-  items.sort((x, y) => {
-    const wx = isWarning(x.level) && x.unacked ? 1 : 0;
-    const wy = isWarning(y.level) && y.unacked ? 1 : 0;
-    if (wx !== wy) return wy - wx;
-    if (x.level !== y.level) return y.level - x.level;
-    return (x.t ?? Infinity) - (y.t ?? Infinity);
-  });
-  return items;
+  return orderAlerts(items, v);
+}
+
+/** The alert's two sides as the operator reads them, e.g. "VIPER11 ↔ SOKOL21". */
+function pairText(a) {
+  const x = a.item;
+  if (a.kind === 'conflict') return `${name(x.a, x.a_state)} ↔ ${name(x.b, x.b_state)}`;
+  return `${name(x.track_id, x.track_state)} → ${x.reservation_name || store.reservations.get(x.reservation_id)?.name || x.reservation_id}`;
+}
+
+/**
+ * The `A` key: acknowledges the most urgent alert the viewer can acknowledge (the cell its
+ * first unacknowledged side), else says in the status area why there is nothing to
+ * acknowledge. Returns the text shown, or null when an acknowledgement was sent.
+ */
+export function acknowledgeMostUrgent() {
+  const pick = pickAcknowledge(sortedAlerts(), viewer());
+  if (pick.item && !pick.reason) {
+    const a = pick.item;
+    const sent = a.kind === 'conflict' ? acknowledge(a.item, pick.party) : acknowledgeIntrusion(a.item, pick.party);
+    sent.then((ok) => { if (ok) toast(`Acknowledged${pick.party ? ` for ${pick.party}` : ''}: ${pairText(a)}`); });
+    return null;
+  }
+  const text = pick.item ? `Nothing to acknowledge — ${pairText(pick.item)}: ${pick.reason}.` : 'Nothing to acknowledge: no active alerts.';
+  toast(text);
+  return text;
 }
 
 function name(id, state) {
@@ -109,15 +167,28 @@ export function acknowledgeIntrusion(i, party) {
 /**
  * POST /{kind}/{id}/ack for the alert `a` (`kind` 'conflicts' or 'intrusions', `name` its
  * singular), and the acknowledged alert the server answers applied to the store; a refusal is
- * toasted.
+ * shown in plain words. Resolves to whether it was acknowledged.
  */
 async function acknowledgeAlert(kind, name, a, party) {
   try {
     const body = party ? { party } : {};
     const updated = await post(`/${kind}/${encodeURIComponent(a.id)}/ack`, body);
     if (updated && updated.id) store.applyAlert(kind, name, 'updated', updated);
+    return true;
   } catch (e) {
-    toast(`Acknowledge failed: ${e.message}`, true);
+    toast(`Not acknowledged: ${refusalText(e)}.`, true);
+    return false;
+  }
+}
+
+/** A refused acknowledgement in plain words (the server's status, not its error text). */
+function refusalText(e) {
+  switch (e && e.status) {
+    case 0: return 'the server cannot be reached; try again';
+    case 403: return NOT_YOURS_REASON;
+    case 404: return 'the alert has cleared';
+    case 409: return DONE_REASON;
+    default: return `the server refused it (HTTP ${e && e.status})`;
   }
 }
 
@@ -161,13 +232,13 @@ function conflictItem(a) {
   const acts = ackActions(c.id, c.acks, [c.a_party, c.b_party], (party) => acknowledge(c, party));
   const t = a.t;
   return h('li', {
-    class: `alert l${c.level} ${a.unacked ? 'unacked' : 'acked'}`,
+    class: `alert l${c.level} ${a.unacked ? 'unacked' : 'acked'}${a.group === 'civil' ? ' civil' : ''}`,
     testid: 'alert-item',
     dataset: { alertId: c.id, level: String(c.level), kind: 'conflict', a: c.a, b: c.b, aParty: c.a_party, bParty: c.b_party },
     onclick: () => onFocus(a),
   },
   h('span', { class: 'lvl' }, levelLabel(c.level)),
-  h('span', {}, c.cross_party ? 'cross-party' : 'same party', ' · ', c.id),
+  h('span', {}, kindText(c), ' · ', c.id),
   h('span', { class: 'ttl', testid: 'alert-countdown' }, t !== null && t <= 0 ? 'LOSS' : countdown(t)),
   h('span', { class: 'who2' },
     h('span', { style: { color: partyColour(c.a_party) } }, `${name(c.a, c.a_state)} ${alt(c.a, c.a_state)}`),
@@ -196,10 +267,43 @@ function intrusionItem(a) {
   acts);
 }
 
+function kindText(c) {
+  if (c.cross_party) return 'cross-party';
+  if (c.a_party && c.b_party) return 'same party';
+  if (c.a_party || c.b_party) return 'party–civil';
+  return 'civil–civil';
+}
+
+/** A group's heading line; the muted (civil–civil) one collapses and expands its group. */
+function groupHead(g, collapsed) {
+  const label = GROUPS.find((x) => x.key === g.key)?.label || g.key;
+  const attrs = {
+    class: `alert-group${g.muted ? ' muted-group' : ''}${collapsed ? ' collapsed' : ''}`,
+    testid: 'alert-group',
+    dataset: { group: g.key, count: String(g.items.length), collapsed: collapsed ? 'true' : 'false' },
+  };
+  if (!g.muted) return h('li', attrs, h('span', {}, label), h('span', { class: 'n' }, String(g.items.length)));
+  return h('li', { ...attrs, title: 'Civil–civil alerts are for awareness: nobody acknowledges them', onclick: () => setShowCivil(!showCivil) },
+    h('span', {}, collapsed ? '▸ ' : '▾ ', label), h('span', { class: 'n', testid: 'alert-group-count' }, String(g.items.length)),
+    h('span', { class: 'hint' }, collapsed ? 'awareness only · show' : 'awareness only · hide'));
+}
+
 function render() {
   if (!listEl) return;
   const items = sortedAlerts();
-  listEl.replaceChildren(...items.map((a) => (a.kind === 'conflict' ? conflictItem(a) : intrusionItem(a))));
+  const groups = [];
+  for (const a of items) {
+    const last = groups[groups.length - 1];
+    if (last && last.key === a.group) last.items.push(a);
+    else groups.push({ ...GROUPS.find((g) => g.key === a.group), items: [a] });
+  }
+  const rows = [];
+  for (const g of groups) {
+    const collapsed = !!g.muted && !showCivil;
+    rows.push(groupHead(g, collapsed));
+    if (!collapsed) for (const a of g.items) rows.push(a.kind === 'conflict' ? conflictItem(a) : intrusionItem(a));
+  }
+  listEl.replaceChildren(...rows);
   countEl.textContent = String(items.length);
   countEl.classList.toggle('hot', items.some((a) => isWarning(a.level) && a.unacked));
 }
