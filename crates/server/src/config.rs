@@ -324,6 +324,8 @@ pub struct LimitsConfig {
     pub ws_send_timeout_s: f64,
     /// Most telemetry states accepted in one request. Default 10000.
     pub telemetry_batch_max: usize,
+    /// Most aerodromes one `GET /api/v1/aerodromes` returns, whatever its `limit`. Default 2000.
+    pub aerodromes_max: usize,
 }
 
 impl Default for LimitsConfig {
@@ -335,6 +337,7 @@ impl Default for LimitsConfig {
             ws_queue_frames: 32,
             ws_send_timeout_s: 10.0,
             telemetry_batch_max: 10_000,
+            aerodromes_max: 2_000,
         }
     }
 }

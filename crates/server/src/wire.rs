@@ -154,6 +154,16 @@ pub fn alert_tracks<'a>(time: f64, tracks: impl Iterator<Item = &'a str>) -> Str
     )
 }
 
+/// `{"type":"conflict_now","time":…,"conflicts":[ConflictNow]}`: the geometry now of the
+/// active alerts a viewer may see (pre-serialised `domain::alerts::ConflictNow`), times from
+/// `time`.
+pub fn conflict_now_frame<'a>(time: f64, conflicts: impl Iterator<Item = &'a str>) -> String {
+    format!(
+        "{{\"type\":\"conflict_now\",\"time\":{time},\"conflicts\":{}}}",
+        json_array(conflicts)
+    )
+}
+
 /// `{"type":"message",…}`.
 pub fn message_frame(m: &Message) -> String {
     Frame::Message { message: m }.text()

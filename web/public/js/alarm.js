@@ -4,6 +4,8 @@
 
 import { store } from './store.js';
 import { levelLabel, isWarning } from './levels.js';
+import { BANNER } from './palette.js';
+import { encounterTimes, encounterPhase, encounterText, pairGeometry, mmss } from './encounter.js';
 
 let audio = null;
 let soundOn = true;
@@ -16,8 +18,17 @@ let onSelect = () => {};
 export function initAlarm(bannerEl, select) {
   banner = bannerEl;
   onSelect = select;
+  // The banner's own colours (white on deep red, flashing darker; palette.js checks 4.5:1 on
+  // both), set on the element so that it is right whatever the stylesheet's fallback says.
+  banner.style.setProperty('--banner-bg', BANNER.bg);
+  banner.style.setProperty('--banner-flash', BANNER.flash);
+  banner.style.setProperty('--banner-text', BANNER.text);
   store.on('conflicts', update);
   store.on('intrusions', update);
+  // Every time in the banner counts down each second.
+  setInterval(() => {
+    if (!banner.hidden) update();
+  }, 1000);
   setInterval(() => {
     if (soundOn && !banner.hidden && active().some((a) => !silenced.has(a.key))) beep();
   }, 8000);
@@ -102,18 +113,28 @@ function update() {
   }
   const top = shown[0];
   let text;
+  let losS = null;
   if (top.kind === 'conflict') {
     const c = top.item;
-    const tIn = Math.round(c.t_in_s ?? c.tcpa_s ?? 0);
-    const when = tIn <= 0 ? 'LOSS OF SEPARATION' : `loss of separation in ${tIn} s`;
-    text = `${levelLabel(c.level)}: ${callsign(c.a, c.a_state)} (${c.a_party}) / ${callsign(c.b, c.b_state)} (${c.b_party}) — ${when}`;
+    // Counted down to this second from the latest prediction (js/encounter.js), as the card.
+    const times = encounterTimes(c, store.now(), store.conflictNow.get(c.id));
+    const sa = store.displayed(c.a);
+    const sb = store.displayed(c.b);
+    const ta = store.tracks.get(c.a) || store.alertOnlyState(c.a);
+    const tb = store.tracks.get(c.b) || store.alertOnlyState(c.b);
+    const geom = sa && sb && ta && tb ? pairGeometry({ ...ta, ...sa }, { ...tb, ...sb }) : null;
+    const phase = encounterPhase(times, geom);
+    losS = times.losS;
+    text = `${levelLabel(c.level)}: ${callsign(c.a, c.a_state)} (${c.a_party || 'civil'}) / ${callsign(c.b, c.b_state)} (${c.b_party || 'civil'}) — ${encounterText(times, phase)}`;
   } else {
     const i = top.item;
-    text = `${levelLabel(i.level)}: ${callsign(i.track_id, i.track_state)} ${i.inside_now ? 'inside' : 'entering'} ${i.reservation_name || store.reservations.get(i.reservation_id)?.name || i.reservation_id}${i.inside_now ? '' : ` in ${Math.round(i.time_to_entry_s)} s`}`;
+    text = `${levelLabel(i.level)}: ${callsign(i.track_id, i.track_state)} ${i.inside_now ? 'inside' : 'entering'} ${i.reservation_name || store.reservations.get(i.reservation_id)?.name || i.reservation_id}${i.inside_now ? '' : ` in ${mmss(i.time_to_entry_s - (store.now() - (i.updated_at || i.raised_at || store.now())))}`}`;
   }
   banner.replaceChildren();
   const label = document.createElement('span');
   label.textContent = shown.length > 1 ? `${text}  (+${shown.length - 1} more)` : text;
+  label.dataset.testid = 'alarm-text';
+  if (losS !== null) label.dataset.losS = losS.toFixed(1);
   const silence = document.createElement('button');
   silence.textContent = 'Silence';
   silence.dataset.testid = 'alarm-silence';

@@ -7,13 +7,14 @@
 // bands with the aircraft's current vertical speed, and a ground-speed bar.
 
 import { store } from './store.js';
-import { h, flText, utcTime, partyColour, countdown } from './util.js';
+import { h, flText, utcTime, partyColour } from './util.js';
 import { levelLabel } from './levels.js';
 import {
   bandStyle, bandsExtent, vsFraction, vsTicks, vsLabel, resolutions, dimensionState, DIMENSIONS,
   guidanceViewerIds, guidanceAge, ageText, STALE_AFTER_S,
 } from './guidance.js';
 import { timeToLoss } from './panels/alerts.js';
+import { pairGeometry, encounterTimes, encounterPhase, encounterText, nmText, ageTag, LATE_AFTER_S } from './encounter.js';
 
 let el;
 
@@ -22,17 +23,15 @@ export function initDetails(container) {
   store.on('selection', render);
   store.on('guidance', render);
   store.on('conflicts', render);
+  store.on('conflict-now', render);
   setInterval(render, 1000);
 }
 
 function find(id) {
   const t = store.tracks.get(id);
   if (t) return t;
-  for (const c of store.conflicts.values()) {
-    if (c.a_state && c.a_state.id === id) return { ...c.a_state, viaAlert: true };
-    if (c.b_state && c.b_state.id === id) return { ...c.b_state, viaAlert: true };
-  }
-  return null;
+  const st = store.alertOnlyState(id);
+  return st ? { ...st, viaAlert: true } : null;
 }
 
 function callsign(id) {
@@ -147,6 +146,82 @@ function adviceBlock(g) {
       h('div', { class: 'muted small' }, `${a.category || 'default'} model${a.kinematics === 'instant' ? ', instantaneous' : ''}${with_}`))));
 }
 
+/**
+ * An aircraft of an encounter as the map draws it now: its state with the dead-reckoned
+ * position, the age of its data and whether it is known only through an alert.
+ */
+function stateNow(id) {
+  const t = store.tracks.get(id) || store.alertOnlyState(id);
+  const d = store.displayed(id);
+  if (!t || !d) return null;
+  return { ...t, lat_deg: d.lat_deg, lon_deg: d.lon_deg, age_s: d.age_s, via_alert: d.via_alert };
+}
+
+function vsArrow(vs) {
+  return vs > 300 ? '↑' : vs < -300 ? '↓' : '';
+}
+
+function bearingText(deg) {
+  return `${String(Math.round(deg) % 360).padStart(3, '0')}°`;
+}
+
+/** Alert ids whose "alert details" the operator opened (kept over the card's redraws). */
+const openDetails = new Set();
+
+/**
+ * One encounter of the selected aircraft, answering who, where, when, how bad: the pair with
+ * parties; its times counted down to this second with their labels (or "passed CPA,
+ * diverging"); range, bearing and closure now from both aircraft's current states; each
+ * aircraft's level, heading, speed and data age; the alert's internal details folded away.
+ */
+function encounterBlock(c, selectedId) {
+  const now = store.now();
+  const own = c.b === selectedId ? c.b : c.a;
+  const other = own === c.a ? c.b : c.a;
+  const so = stateNow(own);
+  const sx = stateNow(other);
+  const geom = pairGeometry(so, sx);
+  const times = encounterTimes(c, now, store.conflictNow.get(c.id));
+  const phase = encounterPhase(times, geom);
+  const partyOf = (id) => (id === c.a ? c.a_party : c.b_party);
+  const who = (id) => h('span', { class: 'enc-who' },
+    h('span', { class: 'dot', style: { background: partyColour(partyOf(id)) } }),
+    callsign(id), h('span', { class: 'muted' }, ` (${partyOf(id) || 'civil'})`));
+  const nowLine = geom
+    ? `${nmText(geom.range_m)} · ${callsign(other)} bears ${bearingText(geom.bearing_deg)} from ${callsign(own)} · ` +
+      `${geom.closure_kt >= 0 ? 'closing' : 'opening'} ${Math.abs(Math.round(geom.closure_kt))} kt · ${Math.round(geom.vsep_ft)} ft apart`
+    : 'position of one aircraft unknown';
+  const row = (id, st) => h('tr', { testid: 'encounter-aircraft', dataset: { trackId: id } },
+    h('td', {}, who(id)),
+    h('td', {}, st ? `${flText(st.alt_ft)}${vsArrow(st.vs_fpm)}` : '—'),
+    h('td', {}, st ? `hdg ${bearingText(st.trk_deg ?? 0)}` : ''),
+    h('td', {}, st ? `${Math.round(st.gs_kt ?? 0)} kt` : ''),
+    h('td', { class: st && st.age_s > LATE_AFTER_S ? 'late' : 'muted', testid: 'encounter-age' },
+      st ? `${ageTag(st.age_s)} old${st.via_alert ? ', via alert' : ''}` : 'no data'));
+  const source = times.live
+    ? `predicted ${Math.max(0, times.ageS).toFixed(0)} s ago`
+    : `as at the alert's last change, ${ageTag(times.ageS)} ago`;
+  const details = h('details', { testid: 'encounter-details', open: openDetails.has(c.id) || undefined,
+    ontoggle: (e) => { if (e.target.open) openDetails.add(c.id); else openDetails.delete(c.id); } },
+  h('summary', {}, 'alert details'),
+  h('div', { class: 'muted' }, `id ${c.id} · raised ${utcTime(c.raised_at)}Z · updated ${utcTime(c.updated_at)}Z`),
+  h('div', { class: 'muted' }, `acknowledged: ${Object.entries(c.acks || {}).map(([p, a]) => `${p} ${a ? 'yes' : 'no'}`).join(', ') || 'nobody acknowledges a civil pair'}`));
+  return h('div', {
+    class: `g-alert encounter l${c.level} ${phase}`,
+    testid: 'details-alert',
+    dataset: { alertId: c.id, level: String(c.level), phase },
+  },
+  h('div', { class: 'enc-head' }, h('span', { class: 'lvl' }, levelLabel(c.level)), who(own), h('span', { class: 'muted' }, ' ↔ '), who(other)),
+  h('div', {
+    class: 'enc-times', testid: 'encounter-times',
+    dataset: { phase, losS: times.losS === null ? '' : times.losS.toFixed(1), cpaS: times.cpaS === null ? '' : times.cpaS.toFixed(1), live: String(times.live) },
+  }, encounterText(times, phase)),
+  h('div', { class: 'enc-now', testid: 'encounter-now' }, nowLine),
+  h('table', { class: 'enc-ac' }, row(own, so), row(other, sx)),
+  h('div', { class: 'muted small' }, phase === 'passed' ? 'closest point passed; the alert clears when the pair is no longer predicted to conflict' : source),
+  details);
+}
+
 /** The alerts the aircraft is in, and the guidance of the viewer's aircraft in them. */
 function alertSection(id) {
   const conflicts = conflictsOf(id);
@@ -155,19 +230,12 @@ function alertSection(id) {
   if (store.guidanceFor(id)) ids.push(id);
   for (const c of conflicts) for (const x of guidanceViewerIds(c, store.me)) if (!ids.includes(x)) ids.push(x);
   if (!conflicts.length && !ids.length) return [];
-  const lines = conflicts.map((c) => {
-    const other = c.a === id ? c.b : c.a;
-    const t = timeToLoss(c);
-    return h('div', { class: `g-alert l${c.level}`, testid: 'details-alert', dataset: { alertId: c.id, level: String(c.level) } },
-      h('span', { class: 'lvl' }, levelLabel(c.level)), ` with ${callsign(other)} · ${c.id} · `,
-      t !== null && t <= 0 ? 'LOSS' : `loss in ${countdown(t)}`);
-  });
   const blocks = ids.map((x) => {
     const g = store.guidanceFor(x);
     if (g) return adviceBlock(g);
     return h('div', { class: 'guidance none', testid: 'guidance-missing', dataset: { trackId: x } }, `No guidance received for ${callsign(x)}.`);
   });
-  return [h('div', { class: 'g-alerts' }, ...lines), ...blocks];
+  return [h('div', { class: 'g-alerts' }, ...conflicts.map((c) => encounterBlock(c, id))), ...blocks];
 }
 
 function render() {
@@ -179,10 +247,11 @@ function render() {
     return;
   }
   const age = Math.max(0, store.now() - (t.last_update || 0));
+  const shown = store.displayed(t.id);
   const rows = [
     ['Id', t.id],
     ['Party', t.party || '—'],
-    ['Position', `${t.lat_deg.toFixed(4)}, ${t.lon_deg.toFixed(4)}`],
+    ['Position', shown ? `${shown.lat_deg.toFixed(4)}, ${shown.lon_deg.toFixed(4)}${shown.age_s > 1.5 ? ' (dead-reckoned)' : ''}` : `${t.lat_deg.toFixed(4)}, ${t.lon_deg.toFixed(4)}`],
     ['Level', `${flText(t.alt_ft)} (${Math.round(t.alt_ft ?? 0)} ft)`],
     ['Ground speed', `${Math.round(t.gs_kt ?? 0)} kt`],
     ['Track', `${Math.round(t.trk_deg ?? 0)}°`],
@@ -198,8 +267,8 @@ function render() {
       h('span', { class: 'spacer' }),
       h('button', { testid: 'details-follow', class: store.followId === t.id ? 'on' : '', onclick: () => store.setFollow(store.followId === t.id ? null : t.id) }, store.followId === t.id ? 'Following' : 'Follow'),
       h('button', { testid: 'details-close', onclick: () => { store.setFollow(null); store.select(null); } }, '×')),
-    h('dl', {}, ...rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
     ...alertSection(t.id),
+    h('dl', {}, ...rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
   );
   el.hidden = false;
 }

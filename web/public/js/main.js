@@ -30,7 +30,7 @@ const SHORTCUTS = [
   ['H', 'Fit the map to all visible aircraft'],
   ['P or Space', 'Pause / resume the picture'],
   ['F', 'Follow the selected aircraft'],
-  ['A', 'Acknowledge the most urgent alert'],
+  ['A', 'Acknowledge the most urgent alert you can acknowledge (says why when there is none)'],
   ['N', 'Select the aircraft of the most urgent alert'],
   ['D / C', 'Draw a polygon / circle reservation'],
   ['Enter', 'Close the polygon being drawn'],
@@ -103,7 +103,7 @@ function initConsole() {
   map.loadBasemap('data/basemap.json').catch((e) => toast(`Basemap failed to load: ${e.message}`, true));
   initAlarm($('#banner'), focusAlert);
   initAlerts($('#alert-list'), $('#alert-count'), focusAlert, toast, $('#show-civil'));
-  initAircraft($('#panel-aircraft'), pickAircraft);
+  initAircraft($('#panel-aircraft'), pickAircraft, map);
   initReservations($('#panel-reservations'), map, toast);
   initRequests($('#panel-requests'), map, toast);
   initHotline($('#panel-hotline'), toast);
@@ -371,6 +371,8 @@ function stateSnapshot() {
     // ring drew in the last frame (null when none: no selection or no guidance for it).
     guidanceIds: [...store.guidance.keys()],
     guidanceDrawn: map && map.stats.guidance ? JSON.parse(JSON.stringify(map.stats.guidance)) : null,
+    // Aircraft drawn with late data in the last frame: [{id, age_s, radius_px}] (uncertainty ring).
+    late: map && map.stats.late ? map.stats.late.map((x) => ({ ...x })) : [],
   });
 }
 
@@ -385,6 +387,14 @@ window.__deconflict = Object.freeze({
   /** Frames drawn since load (for frame-rate measurements). */
   get frames() {
     return map ? map.frames : 0;
+  },
+  /**
+   * What the map draws for an aircraft now: {lat_deg, lon_deg, age_s, via_alert, time_s}
+   * (dead-reckoned position, age of its data, known only through an alert, at server time), or
+   * null when the console has no state for it.
+   */
+  displayed(id) {
+    return store.displayed(id);
   },
   view(lon, lat, zoom) {
     map.centerOn(lon, lat, 256 * 2 ** zoom);

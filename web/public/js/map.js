@@ -47,7 +47,11 @@ export class MapView {
     this.actx = this.air.getContext('2d');
     this.baseDirty = true;
     this.listeners = {};
-    this.view = new View(INITIAL_VIEW, () => this.invalidateBase());
+    // 'view' listeners hear every move (every frame while following): they throttle themselves.
+    this.view = new View(INITIAL_VIEW, () => {
+      this.invalidateBase();
+      this.emit('view');
+    });
     this.basemap = new BasemapLayer(this.view);
     this.regions = new RegionsLayer(this.view);
     this.reservations = new ReservationsLayer(this.view);
@@ -99,6 +103,23 @@ export class MapView {
   zoomBy(factor, x, y) { this.view.zoomBy(factor, x, y); }
   centerOn(lon, lat, scale) { this.view.centerOn(lon, lat, scale); }
   fit(points, paddingPx, maxZoom, insetLeftPx) { this.view.fit(points, paddingPx, maxZoom, insetLeftPx); }
+
+  /** Where the map looks: {lon, lat, zoom} (zoom in tile levels, fractional). */
+  currentView() {
+    const [lon, lat] = this.view.unproject(this.view.width / 2, this.view.height / 2);
+    return { lon, lat, zoom: Math.log2(this.view.scale / 256) };
+  }
+
+  /** Looks at {lon, lat, zoom} (as currentView gives it). */
+  setView({ lon, lat, zoom }) {
+    this.view.centerOn(lon, lat, 256 * 2 ** zoom);
+  }
+
+  /** Ids of the aircraft the map drew inside the view in its last frame. */
+  inViewIds() {
+    const a = this.aircraft;
+    return new Set(a.hitIds.slice(0, a.hitCount));
+  }
 
   /** Pans by screen pixels; moving the map by hand stops following an aircraft. */
   panBy(dx, dy) {
@@ -184,13 +205,13 @@ export class MapView {
     this.aircraft.drawSymbols(ctx, now);
     this.conflicts.draw(ctx, now);
     this.guidanceRing.draw(ctx, now);
-    this.aircraft.drawMarks(ctx);
+    this.aircraft.drawMarks(ctx, now);
     this.drafting.drawOverlaps(ctx);
     this.reservations.drawHighlight(ctx);
     this.drafting.drawDraft(ctx);
     const f = this.aircraft.frame;
     const guidance = this.guidanceRing.drawn;
-    this.stats = { drawn: this.aircraft.hitCount, parties: f.parties, viaAlert: f.viaAlert, labels: f.labels, frameMs: this.stats.frameMs, guidance };
+    this.stats = { drawn: this.aircraft.hitCount, parties: f.parties, viaAlert: f.viaAlert, labels: f.labels, late: f.late || [], frameMs: this.stats.frameMs, guidance };
     this.legend.update(Object.keys(f.parties).sort(), !!guidance);
   }
 

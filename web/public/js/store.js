@@ -10,6 +10,30 @@ const TRAIL_POINTS = 12;
 export const MAX_DEAD_RECKONING_S = 20;
 const DEG_PER_M = 1 / 111320;
 
+/**
+ * The dead-reckoning rates of a state: degrees per second north and east, its normalised Web
+ * Mercator position and rate (so the map extrapolates without trigonometry), and the time they
+ * hold from (`last_update`, else `now`).
+ */
+export function rates(t, now) {
+  const speedMps = ((t.gs_kt || 0) * 1852) / 3600;
+  const trkRad = ((t.trk_deg || 0) * Math.PI) / 180;
+  const vn = speedMps * Math.cos(trkRad);
+  const ve = speedMps * Math.sin(trkRad);
+  const cosLat = Math.max(0.01, Math.cos((t.lat_deg * Math.PI) / 180));
+  const vlatDegS = t.on_ground ? 0 : vn * DEG_PER_M;
+  const vlonDegS = t.on_ground ? 0 : (ve * DEG_PER_M) / cosLat;
+  return {
+    vlatDegS,
+    vlonDegS,
+    mx: mercX(t.lon_deg),
+    my: mercY(t.lat_deg),
+    vmx: vlonDegS / 360,
+    vmy: -((vlatDegS * Math.PI) / 180) / cosLat / (2 * Math.PI),
+    refTime: Number.isFinite(t.last_update) ? t.last_update : now,
+  };
+}
+
 class Store extends EventTarget {
   constructor() {
     super();
@@ -30,6 +54,9 @@ class Store extends EventTarget {
     // Aircraft the viewer's sharing rights hide, known only because they are in one of its
     // active alerts: the server sends their current states every alert cycle.
     this.alertOnlyIds = new Set();
+    // The geometry now of the active conflicts (`conflict_now` frames, once a second): by
+    // alert id, {time, t_in_s, tcpa_s, t_out_s, dcpa_m, vsep_cpa_ft}.
+    this.conflictNow = new Map();
     // Resolution guidance (bands and advice) by aircraft id: only what the server sent for this
     // viewer (a party gets its own aircraft's): seeded by the snapshot, kept by guidance frames.
     this.guidance = new Map();
@@ -80,25 +107,47 @@ class Store extends EventTarget {
       trail.push(mx, my);
       if (trail.length > TRAIL_POINTS * 2) trail.splice(0, trail.length - TRAIL_POINTS * 2);
     }
-    const speedMps = ((t.gs_kt || 0) * 1852) / 3600;
-    const trkRad = ((t.trk_deg || 0) * Math.PI) / 180;
-    const vn = speedMps * Math.cos(trkRad);
-    const ve = speedMps * Math.sin(trkRad);
-    const cosLat = Math.max(0.01, Math.cos((t.lat_deg * Math.PI) / 180));
-    const vlatDegS = t.on_ground ? 0 : vn * DEG_PER_M;
-    const vlonDegS = t.on_ground ? 0 : (ve * DEG_PER_M) / cosLat;
-    const track = Object.assign(old || {}, t, {
-      trail,
-      vlatDegS,
-      vlonDegS,
-      // Normalised Web Mercator position and rate, so the map extrapolates without trigonometry.
-      mx,
-      my,
-      vmx: vlonDegS / 360,
-      vmy: -((vlatDegS * Math.PI) / 180) / cosLat / (2 * Math.PI),
-      refTime: Number.isFinite(t.last_update) ? t.last_update : this.now(),
-    });
+    const track = Object.assign(old || {}, t, { trail }, rates(t, this.now()));
     this.tracks.set(t.id, track);
+  }
+
+  /**
+   * What the map draws for an aircraft at server time `now` (`window.__deconflict.displayed`):
+   * its dead-reckoned position, how old its data is, and whether it is known only through an
+   * alert; null when the console has no state for it.
+   */
+  displayed(id, now = this.now()) {
+    let t = this.tracks.get(id);
+    let via = !!(t && t.viaAlert);
+    if (!t) {
+      t = this.alertOnlyState(id);
+      via = true;
+    }
+    if (!t) return null;
+    const dt = this.reckonS(t, now);
+    return {
+      lat_deg: t.lat_deg + t.vlatDegS * dt,
+      lon_deg: t.lon_deg + t.vlonDegS * dt,
+      age_s: Math.max(0, now - t.refTime),
+      via_alert: via,
+      time_s: now,
+    };
+  }
+
+  /**
+   * The state of an aircraft not in the picture as the viewer's conflicts recorded it (their
+   * `a_state` / `b_state`), with its rates, so that it is dead-reckoned like a track until the
+   * server's `alert_tracks` frame brings its current state. Null when no conflict has it.
+   */
+  alertOnlyState(id) {
+    for (const c of this.conflicts.values()) {
+      for (const st of [c.a_state, c.b_state]) {
+        if (!st || st.id !== id || !Number.isFinite(st.lat_deg) || !Number.isFinite(st.lon_deg)) continue;
+        if (st.refTime === undefined) Object.assign(st, rates(st, this.now()));
+        return st;
+      }
+    }
+    return null;
   }
 
   /**
@@ -125,6 +174,7 @@ class Store extends EventTarget {
     this.pending.clear();
     this.pendingRemove.clear();
     this.alertOnlyIds.clear();
+    this.conflictNow.clear();
     for (const t of msg.tracks || []) this.upsertTrack(t);
     this.setActiveAlerts('conflicts', msg.conflicts);
     this.setActiveAlerts('intrusions', msg.intrusions);
@@ -180,6 +230,24 @@ class Store extends EventTarget {
     }
     this.alertOnlyIds = now;
     this.emit('tracks');
+  }
+
+  /**
+   * A `conflict_now` frame: the geometry now of every active conflict the viewer may see whose
+   * pair the server confirmed this cycle (replacing what was; an alert held without a fresh
+   * prediction keeps its last one, which ages out in js/encounter.js).
+   */
+  applyConflictsNow(msg) {
+    if (!msg) return;
+    this.syncClock(msg.time);
+    const seen = new Set();
+    for (const g of msg.conflicts || []) {
+      if (!g || typeof g.id !== 'string') continue;
+      this.conflictNow.set(g.id, { ...g, time: msg.time });
+      seen.add(g.id);
+    }
+    for (const id of [...this.conflictNow.keys()]) if (!seen.has(id) && !this.conflicts.has(id)) this.conflictNow.delete(id);
+    this.emit('conflict-now');
   }
 
   /**
@@ -304,6 +372,7 @@ class Store extends EventTarget {
     let guidance = false;
     if (event === 'cleared' || alert.state === 'cleared') {
       alerts.delete(alert.id);
+      if (kind === 'conflicts') this.conflictNow.delete(alert.id);
       this.dropAlertOnlyOutsideAlerts();
       // Guidance is for aircraft in active conflicts: it ends with the last one.
       if (kind === 'conflicts') guidance = this.dropGuidanceOutsideConflicts();

@@ -31,6 +31,9 @@ function handleFrame(msg) {
     case 'alert_tracks':
       store.applyAlertTracks(msg);
       break;
+    case 'conflict_now':
+      store.applyConflictsNow(msg);
+      break;
     case 'guidance':
       store.applyGuidance(msg);
       break;

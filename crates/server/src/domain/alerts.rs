@@ -8,6 +8,7 @@
 
 use crate::domain::policy::Viewer;
 use deconflict_engine::alerting::{AlertEvent, AlertEventKind};
+use deconflict_engine::detect::Conflict;
 use deconflict_store::{AlertRecord, AlertState};
 use serde::Serialize;
 use serde_json::Value;
@@ -141,6 +142,58 @@ pub fn alert_tracks_by_party<'a>(
         }
     }
     out
+}
+
+/// The geometry of an active alert's pair as the detector predicts it now (times from the
+/// alert cycle that computed it), so that a console shows the time to loss of separation and
+/// the closest point as they are, not as they were at the alert's last event.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConflictNow<'a> {
+    /// The alert id.
+    pub id: &'a str,
+    /// Time to closest approach, seconds (0.1 s; negative once it has passed).
+    pub tcpa_s: f64,
+    /// Horizontal distance at closest approach, metres (whole).
+    pub dcpa_m: f64,
+    /// Vertical separation at closest approach, feet (whole).
+    pub vsep_cpa_ft: f64,
+    /// Time to loss of separation, seconds (0.1 s; 0 = lost now).
+    pub t_in_s: f64,
+    /// Time separation is regained, seconds (0.1 s).
+    pub t_out_s: f64,
+}
+
+/// For each active alert whose pair the safety net confirms this cycle (`confirmed`, sorted by
+/// `(a, b)` as the safety net gives it), its geometry now. An alert held after its pair left
+/// the confirmed set (the alerting hold) has none.
+pub fn conflicts_now<'a>(
+    alerts: impl IntoIterator<Item = &'a AlertRecord>,
+    confirmed: &'a [Conflict],
+) -> Vec<(&'a AlertRecord, ConflictNow<'a>)> {
+    let tenth = |x: f64| (x * 10.0).round() / 10.0;
+    alerts
+        .into_iter()
+        .filter(|a| a.cleared_at.is_none())
+        .filter_map(|a| {
+            let i = confirmed
+                .binary_search_by(|c| {
+                    (c.a.as_str(), c.b.as_str()).cmp(&(a.a.as_str(), a.b.as_str()))
+                })
+                .ok()?;
+            let c = &confirmed[i];
+            Some((
+                a,
+                ConflictNow {
+                    id: &a.id,
+                    tcpa_s: tenth(c.tcpa_s),
+                    dcpa_m: c.dcpa_m.round(),
+                    vsep_cpa_ft: c.vsep_cpa_ft.round(),
+                    t_in_s: tenth(c.t_in_s),
+                    t_out_s: tenth(c.t_out_s),
+                },
+            ))
+        })
+        .collect()
 }
 
 /// What the display ordering needs of an alert or an intrusion.
@@ -388,5 +441,42 @@ mod tests {
         let a = cleared_at_start(rec("c-0-1", 3, 1.0, &[], false), 500.0);
         assert_eq!(a.state, AlertState::Cleared);
         assert_eq!((a.cleared_at, a.updated_at), (Some(500.0), 500.0));
+    }
+
+    fn conflict(a: &str, b: &str, tcpa_s: f64, t_in_s: f64) -> Conflict {
+        Conflict {
+            a: a.into(),
+            b: b.into(),
+            tcpa_s,
+            dcpa_m: 1234.4,
+            vsep_cpa_ft: 99.6,
+            t_in_s,
+            t_out_s: tcpa_s + 20.0,
+            level: 3,
+            cross_party: true,
+        }
+    }
+
+    #[test]
+    fn active_alerts_get_their_pairs_geometry_of_this_cycle() {
+        let mut held = rec("held", 3, 30.0, &[], false);
+        held.a = "C".into();
+        held.b = "D".into();
+        let alerts = [
+            rec("live", 3, 30.0, &[], false),
+            rec("gone", 3, 30.0, &[], true),
+            held,
+        ];
+        // The first alert's pair predicted anew: 12.34 s to loss instead of the 30 s recorded.
+        let confirmed = [
+            conflict("A", "B", 40.06, 12.34),
+            conflict("E", "F", 5.0, 0.0),
+        ];
+        let now = conflicts_now(&alerts, &confirmed);
+        let ids: Vec<&str> = now.iter().map(|(a, _)| a.id.as_str()).collect();
+        assert_eq!(ids, ["live"], "cleared and held alerts get none");
+        let g = &now[0].1;
+        assert_eq!((g.t_in_s, g.tcpa_s, g.t_out_s), (12.3, 40.1, 60.1));
+        assert_eq!((g.dcpa_m, g.vsep_cpa_ft), (1234.0, 100.0));
     }
 }

@@ -1,6 +1,7 @@
 //! The cell's rules, pure: no HTTP, no store, no clock calls (`now` is an argument). Each
 //! module's unit tests are beside its code.
 
+pub mod aerodromes;
 pub mod alerts;
 pub mod guidance;
 pub mod ids;

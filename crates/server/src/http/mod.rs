@@ -3,6 +3,7 @@
 //! its documentation, from which the router and the OpenAPI document are both built, so the
 //! two cannot drift.
 
+pub mod aerodromes;
 pub mod auth;
 pub mod conflicts;
 pub mod console;
@@ -287,6 +288,13 @@ pub fn routes() -> RouteTable {
             post(requests::ack),
             "Acknowledge an advance notice",
             "the addressees",
+        )
+        .add(
+            GET,
+            "/api/v1/aerodromes",
+            get(aerodromes::list),
+            "Aerodromes of the bundled list inside ?bbox=W,S,E,N (IATA-coded first; ?limit=, at most limits.aerodromes_max)",
+            "any token",
         )
         .add(
             GET,

@@ -19,13 +19,13 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
-/// `?bbox=W,S,E,N`.
+/// `?bbox=W,S,E,N` (W > E crosses the antimeridian).
 #[derive(Debug, Deserialize)]
 pub struct BboxQuery {
     bbox: Option<String>,
 }
 
-fn parse_bbox(s: &str) -> ApiResult<[f64; 4]> {
+pub(crate) fn parse_bbox(s: &str) -> ApiResult<[f64; 4]> {
     let v: Vec<f64> = s
         .split(',')
         .map(|x| x.trim().parse::<f64>())

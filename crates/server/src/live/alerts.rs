@@ -5,7 +5,9 @@
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::domain::alerts::{alert_tracks_by_party, cleared_at_start, record_of, EventContext};
+use crate::domain::alerts::{
+    alert_tracks_by_party, cleared_at_start, conflicts_now, record_of, EventContext,
+};
 use crate::domain::ids::alert_id;
 use crate::domain::picture::view_of;
 use crate::domain::policy::Viewer;
@@ -20,7 +22,7 @@ use deconflict_engine::AircraftState;
 use deconflict_feeds::replay::track_samples;
 use deconflict_store::{AlertRecord, Store, StoreError};
 use serde_json::Value;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -48,6 +50,9 @@ pub async fn run(live: Arc<Live>, store: Arc<dyn Store>, config: Arc<Config>, cl
     // What the alert-tracks frames were built from last cycle.
     let mut alert_tracks = AlertTracks::default();
     let mut guidance = GuidanceCycle::new(&config);
+    // When the alerts' geometry was last sent, and to whom (each gets an empty frame once).
+    let mut geometry_sent_at = f64::MIN;
+    let mut geometry_viewers: BTreeSet<Viewer> = BTreeSet::new();
     loop {
         interval.tick().await;
         let started = Instant::now();
@@ -94,25 +99,29 @@ pub async fn run(live: Arc<Live>, store: Arc<dyn Store>, config: Arc<Config>, cl
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .update(now, &d.confirmed);
-                (events, states)
+                (events, states, d.confirmed)
             })
         })
         .await;
-        let (events, states) = match detected {
+        let (events, states, confirmed) = match detected {
             Ok(Ok(x)) => x,
             Ok(Err(e)) => {
                 tracing::error!(error = %e, "detection failed this cycle");
-                (Vec::new(), Vec::new())
+                (Vec::new(), Vec::new(), Vec::new())
             }
             Err(e) => {
                 tracing::error!(error = %e, "detection task failed");
-                (Vec::new(), Vec::new())
+                (Vec::new(), Vec::new(), Vec::new())
             }
         };
         if !events.is_empty() {
             publish_alert_events(&live, &store, run, &events, &states).await;
         }
         publish_alert_tracks(&live, now, &mut alert_tracks);
+        if now - geometry_sent_at >= config.cycle_s {
+            geometry_sent_at = now;
+            publish_conflicts_now(&live, now, &confirmed, &mut geometry_viewers);
+        }
         if let Some(g) = guidance.as_mut() {
             g.step(&live, now, states).await;
         }
@@ -184,6 +193,50 @@ fn publish_alert_tracks(live: &Live, now: f64, last: &mut AlertTracks) {
                 Viewer::Party(party.clone()),
                 Utf8Bytes::from(wire::alert_tracks(now, tracks)),
             )
+        })
+        .collect();
+    live.publish(StreamEvent::ViewerFrames(frames));
+}
+
+/// Sends each viewer the geometry now (`domain::alerts::conflicts_now`) of the active alerts it
+/// may see: the cell and observers all, a party those involving it. Once a second (`cycle_s`),
+/// so every time a console shows counts down from a prediction at most a cycle old. A viewer
+/// whose alerts all cleared gets one empty frame.
+fn publish_conflicts_now(
+    live: &Live,
+    now: f64,
+    confirmed: &[deconflict_engine::detect::Conflict],
+    last: &mut BTreeSet<Viewer>,
+) {
+    let mut by_viewer: BTreeMap<Viewer, Vec<String>> = BTreeMap::new();
+    {
+        let alerts = live.alerts.read().unwrap_or_else(|e| e.into_inner());
+        for (a, g) in conflicts_now(alerts.values(), confirmed) {
+            let Ok(json) = serde_json::to_string(&g) else {
+                continue;
+            };
+            for p in a.a_party.iter().chain(a.b_party.iter()) {
+                let list = by_viewer.entry(Viewer::Party(p.clone())).or_default();
+                if list.last() != Some(&json) {
+                    list.push(json.clone());
+                }
+            }
+            by_viewer.entry(Viewer::All).or_default().push(json);
+        }
+    }
+    if by_viewer.is_empty() && last.is_empty() {
+        return;
+    }
+    let now_viewers: BTreeSet<Viewer> = by_viewer.keys().cloned().collect();
+    for gone in last.difference(&now_viewers) {
+        by_viewer.insert(gone.clone(), Vec::new());
+    }
+    *last = now_viewers;
+    let frames: HashMap<Viewer, Utf8Bytes> = by_viewer
+        .into_iter()
+        .map(|(v, list)| {
+            let frame = wire::conflict_now_frame(now, list.iter().map(String::as_str));
+            (v, Utf8Bytes::from(frame))
         })
         .collect();
     live.publish(StreamEvent::ViewerFrames(frames));

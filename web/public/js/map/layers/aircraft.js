@@ -9,7 +9,8 @@
 // `drawSymbols` then (the alerts layer) then `drawMarks`.
 
 import { store } from '../../store.js';
-import { mercX, mercY } from '../../geo.js';
+import { EARTH_RADIUS_M } from '../../geo.js';
+import { LATE_AFTER_S, uncertaintyM, ageTag } from '../../encounter.js';
 import { partyColour, fl3 } from '../../util.js';
 import { levelColour } from '../../levels.js';
 import { chevron, spriteSet, spriteIndex, blit, colourWord, SYMBOL_SIZE, SYMBOL_SIZE_BULK } from '../sprites.js';
@@ -23,23 +24,29 @@ export const HIT_RADIUS_PX = 10;
 export const BULK_THRESHOLD = 1500;
 const LABEL_TEXT = '#b8c4d2';
 const SELECTION = '#ffffff';
+const LATE_TEXT = '#ffd37a';
 const MONO_11 = '11px ui-monospace, monospace';
 
-/** Tracks the viewer only knows through alerts (the other side's state at alert time). */
+/**
+ * Aircraft of the viewer's conflicts it has no track for (before the server's `alert_tracks`
+ * frame brings their current states, or over REST polling): their states as the alert
+ * recorded them, with dead-reckoning rates (store.alertOnlyState).
+ */
 function collectAlertOnly() {
   const m = new Map();
   for (const c of store.conflicts.values()) {
-    for (const s of [c.a_state, c.b_state]) {
-      if (s && s.id && !store.tracks.has(s.id) && Number.isFinite(s.lat_deg)) {
-        if (!s.mx) {
-          s.mx = mercX(s.lon_deg);
-          s.my = mercY(s.lat_deg);
-        }
-        m.set(s.id, s);
-      }
+    for (const id of [c.a, c.b]) {
+      if (store.tracks.has(id) || m.has(id)) continue;
+      const st = store.alertOnlyState(id);
+      if (st) m.set(id, st);
     }
   }
   return m;
+}
+
+/** Screen pixels per metre at a latitude, for a world `s` pixels wide (Web Mercator). */
+function pxPerMetre(s, latDeg) {
+  return s / (2 * Math.PI * EARTH_RADIUS_M * Math.max(0.01, Math.cos((latDeg * Math.PI) / 180)));
 }
 
 export class AircraftLayer {
@@ -116,8 +123,9 @@ export class AircraftLayer {
     }
     const viaAlert = [];
     for (const t of this.alertOnly.values()) {
-      const x = t.mx * s + ox;
-      const y = t.my * s + oy;
+      const dt = store.reckonS(t, now);
+      const x = (t.mx + t.vmx * dt) * s + ox;
+      const y = (t.my + t.vmy * dt) * s + oy;
       viaAlert.push({ id: t.id, party: t.party });
       if (!v.onScreen(x, y)) continue;
       this.hitX[n] = x;
@@ -204,8 +212,43 @@ export class AircraftLayer {
     ctx.putImageData(this.img, 0, 0);
   }
 
+  /**
+   * Late data, for the aircraft that matter (in alert, known only through an alert, or
+   * selected): when its last report is more than LATE_AFTER_S old, a ring of the position's
+   * uncertainty after that long without data (js/encounter.js uncertaintyM), dashed, and its
+   * age below the symbol. The list is kept for the test hook.
+   */
+  drawLateData(ctx, s, now) {
+    const late = [];
+    const { levels } = this.frame;
+    for (let i = 0; i < this.hitCount; i++) {
+      const id = this.hitIds[i];
+      const t = this.aircraft(id);
+      if (!t) continue;
+      const via = !!t.viaAlert || this.alertOnly.has(id);
+      if (!via && !levels.get(id) && id !== store.selectedId) continue;
+      const age = now - t.refTime;
+      if (!(age > LATE_AFTER_S)) continue;
+      const r = Math.max(6, uncertaintyM(age) * pxPerMetre(s, t.lat_deg));
+      const x = this.hitX[i];
+      const y = this.hitY[i];
+      ctx.beginPath();
+      ctx.arc(x, y, Math.min(r, 4000), 0, Math.PI * 2);
+      ctx.setLineDash([4, 4]);
+      ctx.strokeStyle = partyColour(t.party);
+      ctx.lineWidth = 1;
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.font = '10px ui-monospace, monospace';
+      ctx.fillStyle = LATE_TEXT;
+      ctx.fillText(ageTag(age), x - 10, y + 22);
+      late.push({ id, age_s: age, radius_px: r });
+    }
+    this.frame.late = late;
+  }
+
   /** Alert-only aircraft, alert rings, labels and the selection, over the conflict lines. */
-  drawMarks(ctx) {
+  drawMarks(ctx, now = store.now()) {
     const { s, ox, oy } = this.view.offsets();
     const { visible, levels } = this.frame;
     const hitIds = this.hitIds;
@@ -213,8 +256,10 @@ export class AircraftLayer {
 
     // Aircraft known only through alerts: hollow symbol.
     for (const t of this.alertOnly.values()) {
-      const x = t.mx * s + ox;
-      const y = t.my * s + oy;
+      const i = hitIds.indexOf(t.id);
+      if (i < 0) continue;
+      const x = this.hitX[i];
+      const y = this.hitY[i];
       ctx.beginPath();
       ctx.arc(x, y, 5, 0, Math.PI * 2);
       ctx.strokeStyle = partyColour(t.party);
@@ -224,6 +269,8 @@ export class AircraftLayer {
       ctx.fillStyle = partyColour(t.party);
       ctx.fillText(`${t.callsign || t.id} (alert)`, x + 8, y - 6);
     }
+
+    this.drawLateData(ctx, s, now);
 
     // Alert rings.
     for (let i = 0; i < n; i++) {
