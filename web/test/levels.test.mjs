@@ -22,7 +22,7 @@ test('each level has its own colour, distinct from "no alert"', () => {
     assert.match(c, /^#[0-9a-f]{6}$/, 'a #rrggbb colour (the map appends alpha to it)');
     assert.notEqual(c, NO_LEVEL_COLOUR);
   }
-  assert.equal(levelColour(WARNING), '#ff3344', 'warnings are red');
+  assert.equal(levelColour(WARNING), '#ff5c5c', 'warnings are red');
   assert.equal(levelColour(0), NO_LEVEL_COLOUR);
   assert.equal(levelColour(undefined), NO_LEVEL_COLOUR);
   // Anything above a warning is drawn as one.

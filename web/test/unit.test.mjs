@@ -55,7 +55,8 @@ test('flight levels, countdowns and UTC inputs', () => {
 
 test('party colours: blue and red as named, others never mistaken for them, stable', () => {
   assert.equal(partyColour('blue'), '#4ea3ff');
-  assert.equal(partyColour('red'), '#ff6b6b');
+  // Red's is a rose pink: pure red is the warnings' (palette.js).
+  assert.equal(partyColour('red'), '#ff66c4');
   // Aircraft without a party are drawn as civil traffic.
   assert.equal(partyColour(null), partyColour('civil'));
   assert.equal(partyColour(undefined), partyColour('civil'));
@@ -65,7 +66,7 @@ test('party colours: blue and red as named, others never mistaken for them, stab
   // A party's colour does not depend on how its id is written or on which party came first,
   // so every console shows it in the same colour.
   assert.equal(partyColour('Green'), partyColour('green'));
-  assert.equal(partyColour('green'), '#4fd6d6');
+  assert.equal(partyColour('green'), '#55d68a');
   // No other party is drawn in blue's, red's or civil's colour.
   const reserved = new Set(['blue', 'red', 'civil'].map(partyColour));
   for (let i = 0; i < 200; i++) {

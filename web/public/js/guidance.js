@@ -7,13 +7,14 @@
 // or an advice the server did not send. No DOM, so node can import it too.
 
 import { ADVISORY, CAUTION, WARNING, levelColour, NO_LEVEL_COLOUR } from './levels.js';
+import { GUIDANCE } from './palette.js';
 
 /** Guidance older than this (seconds, server clock) is shown as stale. */
 export const STALE_AFTER_S = 5;
 
 /** Clear directions, and the recovery bands (drawn dashed), in the console's "ok" green. */
-export const CLEAR_COLOUR = '#3ecf8e';
-export const RECOVERY_COLOUR = '#3ecf8e';
+export const CLEAR_COLOUR = GUIDANCE.clear;
+export const RECOVERY_COLOUR = GUIDANCE.recovery;
 
 /** Every band level the server sends, least severe first, with its name and how it is drawn. */
 export const BAND_LEVELS = Object.freeze({

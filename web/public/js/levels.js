@@ -2,7 +2,10 @@
 // `Conflict.level` and `Intrusion.level` (docs/api.md: 1 advisory, 2 caution, 3 warning), their
 // names and their colours. The alert list, the banner, the aircraft table, the map and its key
 // all read them from here; the stylesheet gets the colours as the custom properties
-// --l1 … --l3 (see applyLevelColours). No dependencies, so node can import it too.
+// --l1 … --l3 (see applyLevelColours). The colours themselves are palette.js's (checked there
+// for contrast and for warning red being used for warnings alone). No DOM, so node can import it.
+
+import { LEVEL } from './palette.js';
 
 export const ADVISORY = 1;
 export const CAUTION = 2;
@@ -10,13 +13,13 @@ export const WARNING = 3;
 
 /** Every alert level, lowest first. */
 export const LEVELS = Object.freeze([
-  Object.freeze({ level: ADVISORY, name: 'advisory', colour: '#d8d86a' }),
-  Object.freeze({ level: CAUTION, name: 'caution', colour: '#ffb020' }),
-  Object.freeze({ level: WARNING, name: 'warning', colour: '#ff3344' }),
+  Object.freeze({ level: ADVISORY, name: 'advisory', colour: LEVEL.advisory }),
+  Object.freeze({ level: CAUTION, name: 'caution', colour: LEVEL.caution }),
+  Object.freeze({ level: WARNING, name: 'warning', colour: LEVEL.warning }),
 ]);
 
 /** Colour of "no alert" (level 0 or unknown). */
-export const NO_LEVEL_COLOUR = '#6b7280';
+export const NO_LEVEL_COLOUR = LEVEL.none;
 
 function entry(level) {
   return LEVELS.find((l) => l.level === level) || null;

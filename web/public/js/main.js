@@ -7,6 +7,7 @@ import { store } from './store.js';
 import { startStream, stopStream, forceReconnect } from './stream.js';
 import { MapView, mapKey } from './map.js';
 import { applyLevelColours } from './levels.js';
+import { applyPalette } from './palette.js';
 import { initAlarm, unlockAudio, setSound, soundEnabled } from './alarm.js';
 import { initAlerts, sortedAlerts, acknowledgeMostUrgent } from './panels/alerts.js';
 import { initAircraft, render as renderAircraft } from './panels/aircraft.js';
@@ -409,6 +410,7 @@ window.__deconflict = Object.freeze({
 
 // ---- boot ----------------------------------------------------------------------------------
 
+applyPalette(document.documentElement.style);
 applyLevelColours(document.documentElement.style);
 
 async function boot() {

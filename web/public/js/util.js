@@ -1,5 +1,7 @@
 // Small helpers shared by the console modules: DOM building, formatting of units and times,
-// party and reservation colours. No dependencies. Alert levels are in levels.js.
+// party and reservation colours (from palette.js). Alert levels are in levels.js.
+
+import { PARTY, PARTY_HASHED, ZONE } from './palette.js';
 
 /** Creates an element: h('div', {class: 'x', dataset: {testid: 'y'}, onclick}, ...children). */
 export function h(tag, attrs = {}, ...children) {
@@ -25,20 +27,17 @@ export function $(sel, root = document) {
   return root.querySelector(sel);
 }
 
-const PARTY_COLOURS = {
-  blue: '#4ea3ff',
-  red: '#ff6b6b',
-  cell: '#e6e6e6',
-  civil: '#9aa4b2',
-};
-const PALETTE = ['#55d68a', '#c792ff', '#ffd24d', '#4fd6d6', '#ff9f4d', '#f78fc4', '#a0d911'];
+// Named parties' colours, and the hashed palette for the others: all clear of the alert
+// colours, red's a rose pink so that pure red stays the warnings' (palette.js).
+const PARTY_COLOURS = PARTY;
+const PALETTE = PARTY_HASHED;
 const assigned = new Map();
 
 /** A stable colour for a party id (blue and red are what their names say). */
 export function partyColour(party) {
   if (!party) return PARTY_COLOURS.civil;
   const key = String(party).toLowerCase();
-  if (PARTY_COLOURS[key]) return PARTY_COLOURS[key];
+  if (Object.hasOwn(PARTY_COLOURS, key)) return PARTY_COLOURS[key];
   if (!assigned.has(key)) {
     let hash = 0;
     for (const ch of key) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
@@ -47,8 +46,8 @@ export function partyColour(party) {
   return assigned.get(key);
 }
 
-/** Hazard areas and closures are drawn in one orange whoever filed them. */
-export const HAZARD_COLOUR = '#ff9f1c';
+/** Hazard areas and closures are drawn in one violet whoever filed them (clear of caution amber). */
+export const HAZARD_COLOUR = ZONE.hazard;
 
 /** Hazard areas and closures: zones that are facts, not claims of one party. */
 export function isHazard(r) {

@@ -5,12 +5,13 @@
 // on the upper canvas. Every change is announced through `onChange(draft)` (null when gone).
 
 import { distanceM, circleRing, geojsonRings } from '../geo.js';
-import { levelColour, WARNING } from '../levels.js';
+import { MAP, ZONE } from '../palette.js';
 
-const DRAFT = '#7cf5ff';
+const DRAFT = MAP.draft;
 const DRAFT_FILL = 'rgba(124, 245, 255, 0.12)';
-// Overlaps in the warning colour, as in the overlap list.
-const OVERLAP = levelColour(WARNING);
+// Overlaps in caution amber, as in the overlap list: they need a justification before filing,
+// but they are not a warning (warning red is kept for warnings alone, palette.js).
+const OVERLAP = ZONE.overlap;
 const OVERLAP_FILL = `${OVERLAP}59`;
 /** A click this close to the first corner closes the polygon. */
 const CLOSE_PX = 10;

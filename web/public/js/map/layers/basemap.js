@@ -4,14 +4,16 @@
 // Drawn on the lower canvas, only when the view moves.
 
 import { mercX, mercY } from '../../geo.js';
+import { BASEMAP } from '../../palette.js';
 
-const SEA = '#070b10';
-const GRATICULE = '#111923';
-const GRATICULE_TEXT = '#3d4a5a';
-const LAND = '#121a23';
-const COAST = '#3a5068';
-const BORDER = '#3b4757';
-const COUNTRY_TEXT = '#5b6b7f';
+// Grid labels and country names reach 4.5:1 on both the sea and the land (palette.js).
+const SEA = BASEMAP.sea;
+const GRATICULE = BASEMAP.graticule;
+const GRATICULE_TEXT = BASEMAP.gridText;
+const LAND = BASEMAP.land;
+const COAST = BASEMAP.coast;
+const BORDER = BASEMAP.border;
+const COUNTRY_TEXT = BASEMAP.countryText;
 
 /** Decodes one delta-encoded ring into Mercator x, y pairs with its bounding box. */
 function decodeRing(enc, scale) {

@@ -12,15 +12,16 @@
 
 import { store } from '../../store.js';
 import { bandStyle, isStale, resolutions, trackArc } from '../../guidance.js';
+import { GUIDANCE } from '../../palette.js';
 
 export const RING_RADIUS_PX = 40;
 const CONFLICT_WIDTH_PX = 6;
 const CLEAR_WIDTH_PX = 2;
 const RECOVERY_DASH = [5, 4];
-const ACCENT = '#7cf5ff';
-const MARK = '#b8c4d2';
-const BACKDROP = 'rgba(7, 11, 16, 0.55)';
-const STALE_COLOUR = '#ffb020';
+const ACCENT = GUIDANCE.preferred;
+const MARK = GUIDANCE.mark;
+const BACKDROP = GUIDANCE.backdrop;
+const STALE_COLOUR = GUIDANCE.stale;
 const FONT = '10px ui-monospace, monospace';
 
 const canvasAngle = (deg) => ((deg - 90) * Math.PI) / 180;
@@ -122,7 +123,7 @@ export class GuidanceLayer {
       ctx.lineTo(x + base * ca - 4 * sa, y + base * sa + 4 * ca);
       ctx.lineTo(x + base * ca + 4 * sa, y + base * sa - 4 * ca);
       ctx.closePath();
-      ctx.fillStyle = '#ffffff';
+      ctx.fillStyle = GUIDANCE.current;
       ctx.fill();
       ctx.strokeStyle = BACKDROP;
       ctx.lineWidth = 1;

@@ -6,9 +6,10 @@
 import { circleRing } from '../../geo.js';
 import { fl3 } from '../../util.js';
 import { zoomScale } from '../view.js';
+import { ZONE } from '../../palette.js';
 
-export const REGION_PARAMS = '#3fb8af';
-export const REGION_INHIBIT = '#a29bfe';
+export const REGION_PARAMS = ZONE.regionParams;
+export const REGION_INHIBIT = ZONE.regionInhibit;
 const LABEL_MIN_ZOOM = 6;
 
 export class RegionsLayer {
