@@ -9,7 +9,9 @@ import { MapView, mapKey } from './map.js';
 import { applyLevelColours } from './levels.js';
 import { applyPalette } from './palette.js';
 import { initAlarm, unlockAudio, setSound, soundEnabled } from './alarm.js';
-import { initAlerts, sortedAlerts, acknowledgeMostUrgent } from './panels/alerts.js';
+import { initAlerts, sortedAlerts, acknowledgeMostUrgent, showingCivil } from './panels/alerts.js';
+import { initSavedViews, recallView } from './panels/saved-views.js';
+import { homePoints, fitsAll } from './views.js';
 import { initAircraft, render as renderAircraft } from './panels/aircraft.js';
 import { initReservations, startDraw, fillParties as fillResParties } from './panels/reservations.js';
 import { initRequests } from './panels/requests.js';
@@ -28,7 +30,8 @@ const SHORTCUTS = [
   ['1 – 5', 'Aircraft, Reservations, Requests, Hotline, Audit tab'],
   ['Arrows', 'Pan the map'],
   ['+ / -', 'Zoom in / out (mouse wheel too)'],
-  ['H', 'Fit the map to all visible aircraft'],
+  ['H', 'Fit the map to your aircraft and your alerts (cell, observer: the alerts); again within 2 s, or Shift+H: all aircraft'],
+  ['Shift+1 – 9', 'Recall saved view 1 – 9 (Views in the top bar saves, lists and deletes them)'],
   ['P or Space', 'Pause / resume the picture'],
   ['F', 'Follow the selected aircraft'],
   ['A', 'Acknowledge the most urgent alert you can acknowledge (says why when there is none)'],
@@ -105,6 +108,7 @@ function initConsole() {
   initAlarm($('#banner'), focusAlert);
   initAlerts($('#alert-list'), $('#alert-count'), focusAlert, toast, $('#show-civil'));
   initAircraft($('#panel-aircraft'), pickAircraft, map);
+  initSavedViews($('.topbar'), $('#btn-help'), map, toast);
   initReservations($('#panel-reservations'), map, toast);
   initRequests($('#panel-requests'), map, toast);
   initHotline($('#panel-hotline'), toast);
@@ -235,6 +239,21 @@ function focusAlert(a) {
   }
 }
 
+// `H`: the viewer's own aircraft and its alerts' aircraft (collapsed civil–civil alerts left
+// out); a second press within 2 s, or Shift+H, every aircraft.
+let lastHomeFit = null;
+function fitHome(shift) {
+  const now = performance.now();
+  const all = fitsAll(now, lastHomeFit, shift);
+  lastHomeFit = all ? null : now;
+  const home = homePoints(store.tracks, sortedAlerts(), store.me, { all, skipGroups: showingCivil() ? [] : ['civil'] });
+  if (!home.points.length) return;
+  store.setFollow(null);
+  map.fit(home.points);
+  const what = store.me.role === 'party' ? 'your aircraft and alerts' : 'the aircraft in alert';
+  toast(home.all ? 'Fitted every aircraft' : `Fitted ${what} · H again: every aircraft`);
+}
+
 /** How far the details card reaches into the map from its left edge (0 when hidden). */
 function detailsInset() {
   const card = $('#details');
@@ -260,7 +279,10 @@ function toggleHelp() {
 
 function onKey(e) {
   const tag = (e.target && e.target.tagName) || '';
-  if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT') {
+  // A ticked checkbox keeps the focus: the shortcuts still work there (Space and Enter stay its own).
+  const box = tag === 'INPUT' && (e.target.type === 'checkbox' || e.target.type === 'radio');
+  if (box && (e.key === ' ' || e.key === 'Enter')) return;
+  if ((tag === 'INPUT' && !box) || tag === 'TEXTAREA' || tag === 'SELECT') {
     if (e.key === 'Escape') e.target.blur();
     return;
   }
@@ -274,10 +296,15 @@ function onKey(e) {
     e.preventDefault();
     return;
   }
+  if (e.shiftKey && /^Digit[1-9]$/.test(e.code)) {
+    recallView(Number(e.code.slice(5)));
+    e.preventDefault();
+    return;
+  }
   switch (e.key) {
     case '?': toggleHelp(); break;
     case 'Escape': store.setFollow(null); store.select(null); break;
-    case 'h': case 'H': map.fit([...store.tracks.values()].map((t) => [t.lon_deg, t.lat_deg])); break;
+    case 'h': case 'H': fitHome(e.shiftKey); break;
     case 'p': case 'P': case ' ': togglePause(); break;
     case 'f': case 'F': toggleFollow(); break;
     case 'a': case 'A': acknowledgeMostUrgent(); break;

@@ -7,6 +7,9 @@ import { h, fl3, partyColour } from '../util.js';
 import { levelLabel } from '../levels.js';
 
 const MAX_ROWS = 250;
+const IN_VIEW_KEY = 'deconflict.aircraft.inView';
+/** The table follows a moving view at most this often. */
+const VIEW_REFRESH_MS = 250;
 const COLUMNS = [
   { key: 'callsign', label: 'Callsign', get: (t) => t.callsign || '' },
   { key: 'id', label: 'Id', get: (t) => t.id },
@@ -28,20 +31,53 @@ let sortDir = -1;
 let filterText = '';
 let partyFilter = '';
 let alertsOnly = false;
+let inViewOnly = false;
 let onPick = () => {};
 let headRow;
 let partySelect;
+let mapView = null;
+let viewTimer = null;
 
-export function initAircraft(el, pick) {
+function readInView() {
+  try {
+    return localStorage.getItem(IN_VIEW_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
+
+function setInView(on) {
+  inViewOnly = !!on;
+  try {
+    localStorage.setItem(IN_VIEW_KEY, inViewOnly ? '1' : '0');
+  } catch {
+    // Private mode: the choice lasts for the page only.
+  }
+  render();
+}
+
+/** `map`: the MapView whose view "in view only" follows (its `inViewIds()` and 'view' event). */
+export function initAircraft(el, pick, map = null) {
   panel = el;
   onPick = pick;
+  mapView = map;
+  inViewOnly = !!map && readInView();
   const filter = h('input', { type: 'search', placeholder: 'filter callsign / id / squawk', testid: 'aircraft-filter', oninput: (e) => { filterText = e.target.value.trim().toLowerCase(); render(); } });
   partySelect = h('select', { testid: 'aircraft-party-filter', onchange: (e) => { partyFilter = e.target.value; render(); } }, h('option', { value: '' }, 'all parties'));
   const alertBox = h('label', { class: 'small' }, h('input', { type: 'checkbox', testid: 'aircraft-alerts-only', onchange: (e) => { alertsOnly = e.target.checked; render(); } }), ' in alert');
+  const viewBox = map ? h('label', { class: 'small nowrap', title: 'Only the aircraft inside the map\'s current view' },
+    h('input', { type: 'checkbox', testid: 'aircraft-in-view', checked: inViewOnly, onchange: (e) => setInView(e.target.checked) }), ' in view only') : null;
   countLine = h('span', { class: 'muted small', testid: 'aircraft-count' });
   headRow = h('tr');
   tbody = h('tbody');
-  panel.append(h('div', { class: 'toolbar' }, filter, partySelect, alertBox, countLine), h('table', { class: 'grid', testid: 'aircraft-table' }, h('thead', {}, headRow), tbody));
+  panel.append(h('div', { class: 'toolbar' }, filter, partySelect, alertBox, viewBox, countLine), h('table', { class: 'grid', testid: 'aircraft-table' }, h('thead', {}, headRow), tbody));
+  if (map) {
+    map.on('view', () => {
+      if (!inViewOnly || panel.hidden || viewTimer) return;
+      // After the next frames, which draw (and count) the aircraft of the new view.
+      viewTimer = setTimeout(() => { viewTimer = null; render(); }, VIEW_REFRESH_MS);
+    });
+  }
   renderHead();
   setInterval(() => { if (!panel.hidden) render(); }, 1000);
   store.on('selection', () => { if (!panel.hidden) render(); });
@@ -86,6 +122,11 @@ export function render() {
     if (!filterText) return true;
     return (t.callsign || '').toLowerCase().includes(filterText) || t.id.toLowerCase().includes(filterText) || (t.squawk || '').includes(filterText);
   });
+  const matching = list.length;
+  if (inViewOnly && mapView) {
+    const seen = mapView.inViewIds();
+    list = list.filter((t) => seen.has(t.id));
+  }
   const col = COLUMNS.find((c) => c.key === sortKey) || COLUMNS[0];
   list.sort((a, b) => {
     const va = col.get(a, levels);
@@ -94,7 +135,11 @@ export function render() {
     if (va > vb) return sortDir;
     return a.id < b.id ? -1 : 1;
   });
-  countLine.textContent = list.length > MAX_ROWS ? `${MAX_ROWS} of ${list.length}` : `${list.length} aircraft`;
+  const shown = list.length > MAX_ROWS ? ` (first ${MAX_ROWS} listed)` : '';
+  if (inViewOnly && mapView) countLine.textContent = `${list.length} of ${matching} in view${shown}`;
+  else countLine.textContent = list.length > MAX_ROWS ? `${MAX_ROWS} of ${list.length}` : `${list.length} aircraft`;
+  countLine.dataset.inView = String(list.length);
+  countLine.dataset.total = String(matching);
   const rows = list.slice(0, MAX_ROWS).map((t) => h('tr', {
     class: t.id === store.selectedId ? 'selected' : '',
     testid: 'aircraft-row',

@@ -30,6 +30,11 @@ function readShowCivil() {
   }
 }
 
+/** Whether the civil–civil alerts are shown (else collapsed to their count). */
+export function showingCivil() {
+  return showCivil;
+}
+
 /** Shows or collapses the civil–civil alerts, and remembers the choice. */
 export function setShowCivil(on) {
   showCivil = !!on;
