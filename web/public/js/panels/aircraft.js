@@ -1,6 +1,8 @@
-// The aircraft table, tar1090-style: free-text filter, party filter, sortable columns
-// (callsign, party, level, speed, alert...). Only the first rows are put in the DOM; the count
-// line says how many match. Click a row to select and centre the aircraft.
+// The aircraft table, tar1090-style: free-text filter, party filter, "in alert", "in view only"
+// (the aircraft the map draws in its current view, following pans and zooms; kept in
+// localStorage), sortable columns (callsign, party, level, speed, alert...). Only the first rows
+// are put in the DOM; the count line says how many match. Click a row to select and centre the
+// aircraft.
 
 import { store } from '../store.js';
 import { h, fl3, partyColour } from '../util.js';
