@@ -3,6 +3,7 @@
 // read-only test hook window.__deconflict.
 
 import { get, setToken, ApiError } from './api.js';
+import { TILE_LIMIT } from './map/layers/aerodromes.js';
 import { store } from './store.js';
 import { startStream, stopStream, forceReconnect } from './stream.js';
 import { MapView, mapKey } from './map.js';
@@ -42,6 +43,7 @@ const SHORTCUTS = [
   ['Esc', 'Cancel drawing, close details and help'],
   ['L / T', 'Toggle labels / trails'],
   ['G', 'Show / hide the safety-net regions (terminal areas, inhibition volumes)'],
+  ['O', 'Range rings (5, 10, 20, 40 NM) round the selected aircraft on / off'],
   ['M', 'Mute / unmute the alarm sound'],
   ['R', 'Reconnect the live stream'],
 ];
@@ -105,6 +107,7 @@ async function loadParties() {
 function initConsole() {
   map = new MapView($('#map'));
   map.loadBasemap('data/basemap.json').catch((e) => toast(`Basemap failed to load: ${e.message}`, true));
+  map.setAerodromeSource((bbox) => get(`/aerodromes?bbox=${bbox}&limit=${TILE_LIMIT}`));
   initAlarm($('#banner'), focusAlert);
   initAlerts($('#alert-list'), $('#alert-count'), focusAlert, toast, $('#show-civil'));
   initAircraft($('#panel-aircraft'), pickAircraft, map);
@@ -313,6 +316,7 @@ function onKey(e) {
     case 'c': case 'C': showTab('reservations'); startDraw('circle'); break;
     case 'l': case 'L': map.showLabels = !map.showLabels; syncButtons(); break;
     case 't': case 'T': map.showTrails = !map.showTrails; break;
+    case 'o': case 'O': map.toggleRangeRings(); if (map.showRangeRings && !store.selectedId) toast('Range rings: select an aircraft'); break;
     case 'g': case 'G': map.showRegions = !map.showRegions; map.invalidateBase(); break;
     case 'm': case 'M': setSound(!soundEnabled()); unlockAudio(); syncButtons(); break;
     case 'r': case 'R': forceReconnect(); break;
@@ -398,6 +402,12 @@ function stateSnapshot() {
     // Aircraft with guidance as the server sent it to this viewer, and what the map's guidance
     // ring drew in the last frame (null when none: no selection or no guidance for it).
     guidanceIds: [...store.guidance.keys()],
+    // What the basemap drew of the aerodromes ([{icao, iata, x, y, labelled}], CSS pixels) and
+    // the range rings round the selected aircraft ({id, centre, rings: [{nm, radius_px}]} or null).
+    aerodromesDrawn: map ? map.aerodromes.drawn.map((a) => ({ ...a })) : [],
+    aerodromeRequests: map && map.aerodromes.cache ? map.aerodromes.cache.requests : 0,
+    rangeRings: map && map.rangeRings.drawn ? JSON.parse(JSON.stringify(map.rangeRings.drawn)) : null,
+    mapView: map ? map.currentView() : null,
     guidanceDrawn: map && map.stats.guidance ? JSON.parse(JSON.stringify(map.stats.guidance)) : null,
     // Aircraft drawn with late data in the last frame: [{id, age_s, radius_px}] (uncertainty ring).
     late: map && map.stats.late ? map.stats.late.map((x) => ({ ...x })) : [],

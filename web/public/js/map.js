@@ -26,12 +26,16 @@ import { ReservationsLayer } from './map/layers/reservations.js';
 import { AircraftLayer } from './map/layers/aircraft.js';
 import { ConflictsLayer } from './map/layers/conflicts.js';
 import { GuidanceLayer } from './map/layers/guidance.js';
+import { AerodromesLayer } from './map/layers/aerodromes.js';
+import { RangeRingsLayer } from './map/layers/range-rings.js';
 
 export { mapKey };
 
 /** Where the map looks before the first picture arrives: northern Syria and the Levant. */
 const INITIAL_VIEW = { lon: 37.5, lat: 35.6, zoom: 6.6 };
 const SCALE_BAR_NM = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000];
+/** The optional layers' on/off state, kept across sessions. */
+const LAYERS_KEY = 'deconflict.layers';
 
 export class MapView {
   constructor(container) {
@@ -50,6 +54,7 @@ export class MapView {
     // 'view' listeners hear every move (every frame while following): they throttle themselves.
     this.view = new View(INITIAL_VIEW, () => {
       this.invalidateBase();
+      if (this.aerodromes) this.aerodromes.viewChanged();
       this.emit('view');
     });
     this.basemap = new BasemapLayer(this.view);
@@ -58,6 +63,8 @@ export class MapView {
     this.aircraft = new AircraftLayer(this.view);
     this.conflicts = new ConflictsLayer(this.view);
     this.guidanceRing = new GuidanceLayer(this.view, this.aircraft);
+    this.aerodromes = new AerodromesLayer(this.view);
+    this.rangeRings = new RangeRingsLayer(this.view);
     this.drafting = new Drafting(this.view, this.air, (d) => this.emit('draft', d));
     this.stats = { drawn: 0, parties: {}, viaAlert: [], labels: 0, frameMs: 0, guidance: null };
     this.frames = 0;
@@ -67,6 +74,64 @@ export class MapView {
     store.on('reservations', () => this.invalidateBase());
     requestAnimationFrame(() => this.frame());
     this.legend = new Legend(container);
+    this.buildLayerBox(container);
+  }
+
+  /** The map's layer switches (top right): aerodromes, range rings. */
+  buildLayerBox(container) {
+    let saved = {};
+    try {
+      saved = JSON.parse(localStorage.getItem(LAYERS_KEY) || '{}') || {};
+    } catch {
+      saved = {};
+    }
+    this.aerodromes.visible = saved.aerodromes !== false;
+    this.rangeRings.visible = saved.rangeRings === true;
+    const box = (key, label, title, get, set) => h('label', { title },
+      h('input', { type: 'checkbox', testid: `layer-${key}`, checked: get(), onchange: (e) => { set(e.target.checked); this.saveLayers(); } }), ` ${label}`);
+    this.layerInputs = {
+      aerodromes: box('aerodromes', 'Aerodromes', 'Aerodromes and their ICAO codes (zoom in to see them)', () => this.showAerodromes, (on) => { this.showAerodromes = on; }),
+      rangeRings: box('range-rings', 'Range rings', 'Range rings round the selected aircraft (O)', () => this.showRangeRings, (on) => { this.showRangeRings = on; }),
+    };
+    container.append(h('div', { class: 'map-layers', testid: 'map-layers' }, this.layerInputs.aerodromes, this.layerInputs.rangeRings));
+  }
+
+  saveLayers() {
+    try {
+      localStorage.setItem(LAYERS_KEY, JSON.stringify({ aerodromes: this.showAerodromes, rangeRings: this.showRangeRings }));
+    } catch {
+      // Private mode: the choice lasts for the page only.
+    }
+    for (const [k, label] of Object.entries(this.layerInputs || {})) label.querySelector('input').checked = k === 'aerodromes' ? this.showAerodromes : this.showRangeRings;
+  }
+
+  /** Where aerodromes come from: `fetchTile(bbox)` resolves to GET /aerodromes's answer. */
+  setAerodromeSource(fetchTile) {
+    this.aerodromes.setSource(fetchTile, () => this.invalidateBase());
+  }
+
+  get showAerodromes() { return this.aerodromes.visible; }
+  set showAerodromes(on) {
+    this.aerodromes.visible = !!on;
+    this.aerodromes.settled();
+    this.invalidateBase();
+  }
+  get showRangeRings() { return this.rangeRings.visible; }
+  set showRangeRings(on) { this.rangeRings.visible = !!on; }
+
+  /** Switches the range rings round the selected aircraft on or off (the `O` key). */
+  toggleRangeRings() {
+    this.showRangeRings = !this.showRangeRings;
+    this.saveLayers();
+  }
+
+  /** [lon, lat] of aircraft `id` as this frame drew it (dead-reckoned), or null. */
+  drawnPosition(id) {
+    const a = this.aircraft;
+    const i = a.hitIds.indexOf(id);
+    if (i >= 0 && i < a.hitCount) return this.view.unproject(a.hitX[i], a.hitY[i]);
+    const d = store.displayed(id);
+    return d ? [d.lon_deg, d.lat_deg] : null;
   }
 
   on(type, fn) {
@@ -194,6 +259,7 @@ export class MapView {
     this.basemap.draw(ctx);
     this.regions.draw(ctx);
     this.reservations.draw(ctx);
+    this.aerodromes.draw(ctx);
   }
 
   drawAir() {
@@ -205,6 +271,8 @@ export class MapView {
     this.aircraft.drawSymbols(ctx, now);
     this.conflicts.draw(ctx, now);
     this.guidanceRing.draw(ctx, now);
+    const sel = this.rangeRings.visible ? store.selectedId : null;
+    this.rangeRings.draw(ctx, sel, sel ? this.drawnPosition(sel) : null);
     this.aircraft.drawMarks(ctx, now);
     this.drafting.drawOverlaps(ctx);
     this.reservations.drawHighlight(ctx);
