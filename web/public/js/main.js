@@ -443,6 +443,13 @@ window.__deconflict = Object.freeze({
   project(lon, lat) {
     return map.project(lon, lat);
   },
+  /**
+   * The labels the map placed in the last frame: [{id, kind ('aircraft' | 'alert-only' | 'region' |
+   * 'reservation'), x, y, w, h (CSS pixels), leader, priority, pos}].
+   */
+  labels() {
+    return map ? JSON.parse(JSON.stringify(map.aircraft.frame.placedLabels || [])) : [];
+  },
 });
 
 // ---- boot ----------------------------------------------------------------------------------

@@ -61,6 +61,9 @@ export class MapView {
     this.regions = new RegionsLayer(this.view);
     this.reservations = new ReservationsLayer(this.view);
     this.aircraft = new AircraftLayer(this.view);
+    // Reservation and region names are placed together with the aircraft labels.
+    this.aircraft.reservations = this.reservations;
+    this.aircraft.regions = this.regions;
     this.conflicts = new ConflictsLayer(this.view);
     this.guidanceRing = new GuidanceLayer(this.view, this.aircraft);
     this.aerodromes = new AerodromesLayer(this.view);

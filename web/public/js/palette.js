@@ -122,6 +122,7 @@ export const MAP = Object.freeze({
   highlight: '#ffffff', // the volume hovered in a list
   draft: TEXT.accent, // the reservation being drawn
   leader: '#8593a4', // leader line from a displaced label to its aircraft
+  lateText: '#ffd37a', // age tag of an aircraft whose data is late
   scaleText: '#8a99aa', // scale bar, colour key
   coordsText: '#7c8a9c', // cursor position
   attributionText: '#7c8a9c', // "Basemap: Natural Earth"
@@ -169,6 +170,7 @@ export const TEXT_ON = Object.freeze([
     ['guidance preferred', GUIDANCE.preferred, BASEMAP[s]],
     ['guidance stale', GUIDANCE.stale, BASEMAP[s]],
     ['selected label', MAP.selection, BASEMAP[s]],
+    ['late data tag', MAP.lateText, BASEMAP[s]],
   ]),
 ]);
 

@@ -2,7 +2,8 @@
 // with its trail and a chevron in the party's colour (one canvas path per colour; above
 // BULK_THRESHOLD aircraft in view, sprites written straight into one pixel buffer), aircraft
 // known only through alerts as hollow circles labelled "(alert)", a ring in the alert level's
-// colour round aircraft in alert, decluttered labels, and the selection box. Keeps the screen
+// colour round aircraft in alert, labels placed by js/map/labels.js (priorities, leader lines;
+// reservation and safety-net region names take part too), and the selection box. Keeps the screen
 // positions of the frame for hit testing, and counts what it drew.
 //
 // Drawing is in two passes so that conflict lines go over the symbols but under the marks:
@@ -14,6 +15,8 @@ import { LATE_AFTER_S, uncertaintyM, ageTag } from '../../encounter.js';
 import { partyColour, fl3 } from '../../util.js';
 import { levelColour } from '../../levels.js';
 import { chevron, spriteSet, spriteIndex, blit, colourWord, SYMBOL_SIZE, SYMBOL_SIZE_BULK } from '../sprites.js';
+import { placeLabels, aircraftPriority, PRIORITY } from '../labels.js';
+import { MAP } from '../../palette.js';
 
 /** Labels are drawn only when at most this many aircraft are in view. */
 export const LABEL_LIMIT = 350;
@@ -22,10 +25,18 @@ export const HIT_RADIUS_PX = 10;
 // Above this many aircraft in view, symbols and trails are blitted into one pixel buffer:
 // software canvas paths with tens of thousands of sub-paths cost hundreds of milliseconds.
 export const BULK_THRESHOLD = 1500;
-const LABEL_TEXT = '#b8c4d2';
-const SELECTION = '#ffffff';
-const LATE_TEXT = '#ffd37a';
+const LABEL_TEXT = MAP.labelText;
+const SELECTION = MAP.selection;
+const LATE_TEXT = MAP.lateText;
+const LEADER = MAP.leader;
 const MONO_11 = '11px ui-monospace, monospace';
+const MONO_10 = '10px ui-monospace, monospace';
+/** Half the size of an aircraft symbol, and of one with its alert ring, for label placement. */
+const SYMBOL_R_PX = 6;
+const ALERT_RING_R_PX = 11;
+/** An aircraft label: two lines of 11 px monospace (name; level, climb/descent, speed). */
+const LABEL_H_PX = 25;
+const RESERVATION_LABEL_H_PX = 13;
 
 /**
  * Aircraft of the viewer's conflicts it has no track for (before the server's `alert_tracks`
@@ -265,9 +276,6 @@ export class AircraftLayer {
       ctx.strokeStyle = partyColour(t.party);
       ctx.lineWidth = 1.5;
       ctx.stroke();
-      ctx.font = '10px ui-monospace, monospace';
-      ctx.fillStyle = partyColour(t.party);
-      ctx.fillText(`${t.callsign || t.id} (alert)`, x + 8, y - 6);
     }
 
     this.drawLateData(ctx, s, now);
@@ -283,35 +291,10 @@ export class AircraftLayer {
       ctx.stroke();
     }
 
-    // Labels: callsign / FL GS, when few enough aircraft are in view. Decluttered: aircraft in
-    // alert and the selected one are labelled first; a label that would overlap one already
-    // drawn is left out (the aircraft keeps its symbol; hover or click shows it).
-    let labels = 0;
+    // Labels: callsign / FL GS of the aircraft in view when at most LABEL_LIMIT are, those known
+    // only through alerts ("(alert)") and the reservations' names always, placed together.
     const labelled = this.showLabels && visible.length <= LABEL_LIMIT;
-    if (labelled) {
-      ctx.font = MONO_11;
-      const order = visible.map((t, i) => i);
-      const prio = (i) => (visible[i].id === store.selectedId ? 10 : 0) + (levels.get(visible[i].id) || 0);
-      order.sort((a, b) => prio(b) - prio(a));
-      const boxes = [];
-      for (const i of order) {
-        const t = visible[i];
-        const wpx = 7 * Math.max(7, (t.callsign || t.id).length);
-        const [lx, ly] = this.labelAnchor(t, this.hitX[i], this.hitY[i], wpx);
-        const box = [lx, ly - 12, lx + wpx, ly + 13];
-        if (boxes.some((b) => box[0] < b[2] && box[2] > b[0] && box[1] < b[3] && box[3] > b[1])) continue;
-        boxes.push(box);
-        ctx.fillStyle = partyColour(t.party);
-        ctx.fillText(t.callsign || t.id, lx + 1, ly - 2);
-        ctx.fillStyle = LABEL_TEXT;
-        const vs = t.vs_fpm > 300 ? '↑' : t.vs_fpm < -300 ? '↓' : ' ';
-        // The selected altitude, when downlinked and different from the current level.
-        const sel = Number.isFinite(t.selected_alt_ft) && Math.abs(t.selected_alt_ft - (t.alt_ft ?? 0)) > 200 ? ` ›${fl3(t.selected_alt_ft)}` : '';
-        ctx.fillText(`${fl3(t.alt_ft)}${vs}${String(Math.round(t.gs_kt || 0)).padStart(3, ' ')}${sel}`, lx + 1, ly + 10);
-        labels += 1;
-      }
-    }
-    this.frame.labels = labels;
+    this.frame.labels = this.drawLabels(ctx, labelled);
 
     // Selection.
     if (store.selectedId) {
@@ -330,6 +313,111 @@ export class AircraftLayer {
         }
       }
     }
+  }
+
+  /**
+   * Places and draws the labels (js/map/labels.js): aircraft in alert first (the two of a pair
+   * on their far sides from each other), then the selected aircraft (outside its guidance ring),
+   * the viewer's own, other parties', those known only through alerts, reservation names, civil
+   * traffic, high-level civil, safety-net region names last (`reservations` and `regions` are
+   * those layers, set by the map). Labels keep off every symbol, the guidance ring and the
+   * late-data tags; one moved away from its aircraft gets a leader line. Keeps the placed boxes
+   * in `frame.placedLabels` (the test hook) and returns the number of aircraft labels drawn.
+   */
+  drawLabels(ctx, labelled) {
+    const { levels } = this.frame;
+    const hitIds = this.hitIds;
+    const n = this.hitCount;
+    const me = store.me && store.me.party;
+    const v = this.view;
+    ctx.font = MONO_11;
+    const cw = ctx.measureText('0').width;
+    const index = new Map();
+    for (let i = 0; i < n; i++) index.set(hitIds[i], i);
+    // The other aircraft of each one's most severe conflict in view: its label goes away from it.
+    const partner = new Map();
+    const partnerLevel = new Map();
+    for (const c of store.conflicts.values()) {
+      const ia = index.get(c.a);
+      const ib = index.get(c.b);
+      if (ia === undefined || ib === undefined) continue;
+      for (const [id, j] of [[c.a, ib], [c.b, ia]]) {
+        if ((partnerLevel.get(id) || 0) >= (c.level || 0)) continue;
+        partnerLevel.set(id, c.level || 0);
+        partner.set(id, [this.hitX[j], this.hitY[j]]);
+      }
+    }
+    const cands = [];
+    const obstacles = [];
+    const few = n <= BULK_THRESHOLD;
+    for (let i = 0; i < n; i++) {
+      const id = hitIds[i];
+      const t = this.aircraft(id);
+      if (!t) continue;
+      const alertOnly = this.alertOnly.has(id);
+      const level = levels.get(id) || 0;
+      const x = this.hitX[i];
+      const y = this.hitY[i];
+      const r = level ? ALERT_RING_R_PX : SYMBOL_R_PX;
+      const priority = aircraftPriority({ level, selected: id === store.selectedId, party: t.party, viewerParty: me, viaAlert: alertOnly || !!t.viaAlert, altFt: t.alt_ft });
+      if (few) obstacles.push({ x0: x - r, y0: y - r, x1: x + r, y1: y + r, priority, soft: true });
+      if (!labelled && !alertOnly) continue;
+      const name = `${t.callsign || t.id}${alertOnly || t.viaAlert ? ' (alert)' : ''}`;
+      const vs = t.vs_fpm > 300 ? '↑' : t.vs_fpm < -300 ? '↓' : ' ';
+      // The selected altitude, when downlinked and different from the current level.
+      const sel = Number.isFinite(t.selected_alt_ft) && Math.abs(t.selected_alt_ft - (t.alt_ft ?? 0)) > 200 ? ` ›${fl3(t.selected_alt_ft)}` : '';
+      const line2 = `${fl3(t.alt_ft)}${vs}${String(Math.round(t.gs_kt || 0)).padStart(3, ' ')}${sel}`;
+      const ring = this.ring && this.ring.id === id ? this.ring : null;
+      cands.push({
+        id, kind: alertOnly ? 'alert-only' : 'aircraft', x, y, w: Math.ceil(cw * Math.max(name.length, line2.length)) + 2, h: LABEL_H_PX, priority, symbolR: r,
+        away: partner.get(id) || null,
+        clearRadius: ring ? ring.radiusPx + 12 : 0,
+        preferDeg: ring ? (t.trk_deg || 0) + 180 : null,
+        name, line2, colour: partyColour(t.party),
+      });
+    }
+    if (this.ring) {
+      const p = this.screenOf(this.ring.id);
+      const R = this.ring.radiusPx + 12;
+      if (p) obstacles.push({ x0: p[0] - R, y0: p[1] - R, x1: p[0] + R, y1: p[1] + R, priority: PRIORITY.ALERT });
+    }
+    for (const l of this.frame.late || []) {
+      const i = index.get(l.id);
+      if (i !== undefined) obstacles.push({ x0: this.hitX[i] - 11, y0: this.hitY[i] + 13, x1: this.hitX[i] + 30, y1: this.hitY[i] + 25 });
+    }
+    for (const [kind, layer, priority] of [['reservation', this.reservations, PRIORITY.RESERVATION], ['region', this.regions, PRIORITY.REGION]]) {
+      for (const r of (layer && layer.labels) || []) {
+        cands.push({ id: r.id, kind, x: r.x, y: r.y, w: Math.ceil(cw * (10 / 11) * r.text.length) + 2, h: RESERVATION_LABEL_H_PX, priority, symbolR: 3, name: r.text, colour: r.colour });
+      }
+    }
+    const { placed } = placeLabels(cands, { obstacles, bounds: [0, 0, v.width, v.height] });
+    let aircraftLabels = 0;
+    ctx.beginPath();
+    for (const p of placed) {
+      if (!p.leader) continue;
+      ctx.moveTo(p.leaderFrom[0], p.leaderFrom[1]);
+      ctx.lineTo(p.leaderTo[0], p.leaderTo[1]);
+    }
+    ctx.strokeStyle = LEADER;
+    ctx.lineWidth = 1;
+    ctx.stroke();
+    for (const p of placed) {
+      const l = p.label;
+      if (l.kind === 'reservation' || l.kind === 'region') {
+        ctx.font = MONO_10;
+        ctx.fillStyle = l.colour;
+        ctx.fillText(l.name, p.x + 1, p.y + 10);
+        continue;
+      }
+      ctx.font = MONO_11;
+      ctx.fillStyle = l.colour;
+      ctx.fillText(l.name, p.x + 1, p.y + 10);
+      ctx.fillStyle = LABEL_TEXT;
+      ctx.fillText(l.line2, p.x + 1, p.y + 22);
+      aircraftLabels += 1;
+    }
+    this.frame.placedLabels = placed.map((p) => ({ id: p.id, kind: p.label.kind, x: p.x, y: p.y, w: p.w, h: p.h, leader: p.leader, priority: p.priority, pos: p.pos }));
+    return aircraftLabels;
   }
 
   /** Id of the aircraft nearest to screen point (x, y) within HIT_RADIUS_PX, or null. */

@@ -1,7 +1,8 @@
 // Safety-net regions layer (GET /api/v1/safety/regions): parameter regions as thin teal
 // outlines labelled with their separation minima, inhibition volumes as dotted grey-violet
-// outlines with a light fill (no conflict alerts inside). Labels appear once zoomed in.
-// Drawn on the lower canvas under the reservations; `G` hides it.
+// outlines with a light fill (no conflict alerts inside). Drawn on the lower canvas under the
+// reservations; `G` hides it. Once zoomed in, each region's label is placed with the aircraft
+// labels (js/map/labels.js, lowest priority) and drawn on the upper canvas (`labels`).
 
 import { circleRing } from '../../geo.js';
 import { fl3 } from '../../util.js';
@@ -17,9 +18,12 @@ export class RegionsLayer {
     this.view = view;
     this.regions = [];
     this.visible = true;
+    // Labels of the drawn regions for the label placement: {id, x, y, text, colour}.
+    this.labels = [];
   }
 
   draw(ctx) {
+    this.labels = [];
     if (!this.visible) return;
     const v = this.view;
     const zoomed = v.scale > zoomScale(LABEL_MIN_ZOOM);
@@ -48,9 +52,7 @@ export class RegionsLayer {
         const text = inhibit
           ? `${name}: no alerts below FL${fl3(r.upper_ft)}`
           : `${name}: ${r.h_sep_nm} NM / ${r.v_sep_ft} ft, ${r.lookahead_s} s, to FL${fl3(r.upper_ft)}`;
-        ctx.font = '10px ui-monospace, monospace';
-        ctx.fillStyle = colour;
-        ctx.fillText(text, x + 4, r.center ? y - (inhibit ? 4 : 16) : y - 4);
+        this.labels.push({ id: `region:${r.id}:${r.kind}`, x, y: r.center ? y - (inhibit ? 0 : 12) : y, text, colour });
       }
     }
   }

@@ -1,6 +1,8 @@
 // Reservations and zones layer: every live reservation's volumes as filled outlines in the
-// owner's colour (dashed while proposed; hazard areas and closures hatched orange), labelled
-// with name and band once zoomed in, on the lower canvas. Keeps the drawn outlines for hit
+// owner's colour (dashed while proposed; hazard areas and closures hatched violet), on the lower
+// canvas. Once zoomed in, each volume's name and band is a label the aircraft layer places
+// with the aircraft labels (js/map/labels.js) and draws on the upper canvas, so that names and
+// aircraft labels keep clear of each other (`labels`). Keeps the drawn outlines for hit
 // testing (hover and click on the map), and draws the volume highlighted from the lists
 // (hovering a reservation or request card) on the upper canvas.
 
@@ -8,9 +10,10 @@ import { store } from '../../store.js';
 import { volumeRings } from '../../geo.js';
 import { fl3, reservationColour, isHazard } from '../../util.js';
 import { zoomScale } from '../view.js';
+import { MAP } from '../../palette.js';
 
 const LABEL_MIN_ZOOM = 5;
-const HIGHLIGHT = '#ffffff';
+const HIGHLIGHT = MAP.highlight;
 
 /** Where a volume's label goes: a circle's centre, a polygon's northernmost corner. */
 function volumeAnchor(v) {
@@ -28,11 +31,14 @@ export class ReservationsLayer {
     this.paths = [];
     // The volume highlighted from a list, or null.
     this.highlight = null;
+    // Labels of the drawn volumes for the label placement: {id, x, y, text, colour}.
+    this.labels = [];
   }
 
   draw(ctx) {
     const v = this.view;
     this.paths = [];
+    this.labels = [];
     const me = store.me && store.me.party;
     const list = [...store.reservations.values()].filter((r) => r.state !== 'cancelled' && r.state !== 'ended');
     for (const r of list) {
@@ -55,9 +61,7 @@ export class ReservationsLayer {
         const [lon0, lat0] = volumeAnchor(vol);
         const [x, y] = v.project(lon0, lat0);
         if (v.scale > zoomScale(LABEL_MIN_ZOOM)) {
-          ctx.font = '10px ui-monospace, monospace';
-          ctx.fillStyle = colour;
-          ctx.fillText(`${r.name || r.id} ${fl3(vol.lower_ft)}-${fl3(vol.upper_ft)}`, x + 4, y - 4);
+          this.labels.push({ id: `${r.id}#${idx}`, x, y, text: `${r.name || r.id} ${fl3(vol.lower_ft)}-${fl3(vol.upper_ft)}`, colour });
         }
         // Paths are kept in device pixels for isPointInPath.
         const hit = new Path2D();
