@@ -59,7 +59,11 @@ export async function startServer({ config = null } = {}) {
       args.push('--config', file);
     }
   }
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' } });
+  // The console is served from web/public as it is on disk (the binary embeds the same files
+  // when built; reading them from disk lets a changed console be tested without a rebuild).
+  // E2E_EMBEDDED=1 tests the copy embedded in the binary instead.
+  const webDir = process.env.E2E_EMBEDDED === '1' ? {} : { DECONFLICT_WEB_DIR: join(WEB_DIR, 'public') };
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...webDir, RUST_LOG: process.env.RUST_LOG || 'warn' } });
   // When the process was started: the demo's scripted traffic runs from about then.
   const startedAt = Date.now();
   let log = '';

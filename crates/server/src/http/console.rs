@@ -24,10 +24,28 @@ fn mime(path: &str) -> &'static str {
     }
 }
 
+/// For working on the console without rebuilding the binary: with `DECONFLICT_WEB_DIR` set
+/// to a directory (e.g. `web/public`), files are read from it instead of the embedded copy.
+/// A path with `..` or a missing file falls back to the embedded copy.
+fn from_dir(path: &str) -> Option<Response> {
+    let dir = std::env::var_os("DECONFLICT_WEB_DIR")?;
+    if path.split('/').any(|seg| seg == ".." || seg.is_empty()) {
+        return None;
+    }
+    let data = std::fs::read(std::path::Path::new(&dir).join(path)).ok()?;
+    let mut r = data.into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(mime(path)));
+    Some(r)
+}
+
 /// Serves an embedded file, `index.html` for `/`.
 pub async fn serve(uri: Uri) -> Response {
     let path = uri.path().trim_start_matches('/');
     let path = if path.is_empty() { "index.html" } else { path };
+    if let Some(r) = from_dir(path) {
+        return r;
+    }
     match Assets::get(path) {
         Some(f) => {
             let mut r = f.data.into_owned().into_response();
