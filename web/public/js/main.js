@@ -19,6 +19,10 @@ import { initRequests } from './panels/requests.js';
 import { initHotline, markRead, fillParties as fillHotlineParties } from './panels/hotline.js';
 import { initAudit, load as loadAudit, verify as verifyAudit } from './panels/audit.js';
 import { initDetails } from './details.js';
+import { initTopbar, overflowed } from './layout/topbar.js';
+import { initSidebar, toggleSidebar, sidebarState } from './layout/sidebar.js';
+import { initSharing, sharingShown } from './sharing-view.js';
+import { initArrivals } from './arrivals.js';
 import { h, utcTime, $ } from './util.js';
 
 const TOKEN_KEY = 'deconflict.token';
@@ -46,6 +50,7 @@ const SHORTCUTS = [
   ['O', 'Range rings (5, 10, 20, 40 NM) round the selected aircraft on / off'],
   ['M', 'Mute / unmute the alarm sound'],
   ['R', 'Reconnect the live stream'],
+  ['S', 'Hide / show the side panel (drag its edge, or focus it and use ← →, to resize)'],
 ];
 
 function toast(text, bad = false) {
@@ -117,6 +122,12 @@ function initConsole() {
   initHotline($('#panel-hotline'), toast);
   initAudit($('#panel-audit'));
   initDetails($('#details'));
+  // Layout: the top bar's overflow menu and sharing chips, the resizable side panel, toasts
+  // for hotline messages and requests that arrive while their tab is not shown.
+  const { chips } = initTopbar($('.topbar'));
+  initSidebar($('#map'), $('.side'), $('#app'));
+  initSharing(chips, map.legend, loadParties);
+  initArrivals($('#map'), showTab);
   store.on('parties', () => { fillResParties(); fillHotlineParties(); });
   startRegions();
   store.on('reservations', () => { if (store.parties.length < 2) loadParties(); });
@@ -320,6 +331,7 @@ function onKey(e) {
     case 'g': case 'G': map.showRegions = !map.showRegions; map.invalidateBase(); break;
     case 'm': case 'M': setSound(!soundEnabled()); unlockAudio(); syncButtons(); break;
     case 'r': case 'R': forceReconnect(); break;
+    case 's': case 'S': toggleSidebar(); break;
     default: {
       const n = Number(e.key);
       if (n >= 1 && n <= TABS.length) {
@@ -409,6 +421,11 @@ function stateSnapshot() {
     rangeRings: map && map.rangeRings.drawn ? JSON.parse(JSON.stringify(map.rangeRings.drawn)) : null,
     mapView: map ? map.currentView() : null,
     guidanceDrawn: map && map.stats.guidance ? JSON.parse(JSON.stringify(map.stats.guidance)) : null,
+    // Layout: the side panel's width and state, the top-bar controls in the overflow menu,
+    // the sharing notes shown as chips and in the map's key.
+    side: started ? sidebarState() : null,
+    overflowed: started ? overflowed() : [],
+    sharing: started ? sharingShown() : [],
     // Aircraft drawn with late data in the last frame: [{id, age_s, radius_px}] (uncertainty ring).
     late: map && map.stats.late ? map.stats.late.map((x) => ({ ...x })) : [],
   });

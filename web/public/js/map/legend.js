@@ -1,6 +1,7 @@
 // The map's colour key in its corner: a dot per party with aircraft in view (unowned traffic
-// as "unowned"), then the alert levels, and while the selected aircraft's guidance ring is
-// drawn, its clear and recovery bands. Rebuilt only when that changes.
+// as "unowned"), what the viewer is not shown by the other parties' sharing rules (and what
+// they are not shown of its own), then the alert levels, and while the selected aircraft's
+// guidance ring is drawn, its clear and recovery bands. Rebuilt only when that changes.
 
 import { h, partyColour } from '../util.js';
 import { LEVELS } from '../levels.js';
@@ -10,17 +11,32 @@ export class Legend {
   constructor(container) {
     this.el = h('div', { class: 'map-legend', testid: 'map-legend' });
     this.key = null;
+    this.notes = [];
     container.append(this.el);
+  }
+
+  /**
+   * What the viewer is not shown (js/sharing.js notes: `{key, party, text, title}`), listed
+   * after the parties; redrawn at the next update.
+   */
+  setSharing(notes) {
+    this.notes = notes || [];
+    this.key = null;
   }
 
   /** `parties`: party ids in view, sorted ("null" for aircraft without one). */
   update(parties, guidance = false) {
-    const key = `${parties.join('|')}${guidance ? '+g' : ''}`;
+    const key = `${parties.join('|')}${guidance ? '+g' : ''}#${this.notes.map((n) => n.text).join('|')}`;
     if (key === this.key) return;
     this.key = key;
     const row = (colour, text) => h('span', { class: 'key' }, h('span', { class: 'dot', style: { background: colour } }), text);
     this.el.replaceChildren(
       ...parties.map((p) => row(partyColour(p === 'null' ? null : p), p === 'null' ? 'unowned' : p)),
+      ...(this.notes.length ? [
+        h('span', { class: 'sep' }),
+        ...this.notes.map((n) => h('span', { class: `key sharing-key${n.own ? ' own' : ''}`, testid: 'legend-sharing', title: n.title, dataset: { party: n.party || '', mode: n.mode } },
+          n.party && !n.own ? h('span', { class: 'dot hollow', style: { borderColor: partyColour(n.party) } }) : null, n.text)),
+      ] : []),
       h('span', { class: 'sep' }),
       ...LEVELS.map((l) => row(l.colour, l.name)),
       ...(guidance ? [

@@ -18,9 +18,20 @@ export function initHotline(el, showToast) {
   list = h('div', { class: 'messages', testid: 'message-list' });
   toSelect = h('select', { testid: 'hotline-to' });
   subject = h('input', { testid: 'hotline-subject', placeholder: 'subject' });
-  body = h('textarea', { rows: 3, testid: 'hotline-body', placeholder: 'message (Ctrl+Enter sends)', onkeydown: (e) => { if (e.key === 'Enter' && e.ctrlKey) send(); } });
+  // The message box spans the panel and grows with its text; Enter sends, Shift+Enter starts
+  // a new line (Ctrl+Enter sends too).
+  body = h('textarea', {
+    rows: 2, class: 'hotline-body', testid: 'hotline-body', placeholder: 'message — Enter sends, Shift+Enter new line',
+    oninput: () => grow(),
+    onkeydown: (e) => {
+      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+        e.preventDefault();
+        send();
+      }
+    },
+  });
   panel.append(
-    h('div', { class: 'form' },
+    h('div', { class: 'form hotline-form' },
       h('label', {}, 'To'), toSelect,
       h('label', {}, 'Subject'), subject,
       h('div', { class: 'full' }, body),
@@ -29,6 +40,12 @@ export function initHotline(el, showToast) {
   store.on('messages', render);
   store.on('parties', fillParties);
   fillParties();
+}
+
+/** Fits the message box's height to its text, up to about ten lines (then it scrolls). */
+function grow() {
+  body.style.height = 'auto';
+  body.style.height = `${Math.min(body.scrollHeight + 2, 180)}px`;
 }
 
 export function fillParties() {
@@ -51,6 +68,7 @@ async function send() {
     store.upsert('messages', m.message || m);
     body.value = '';
     subject.value = '';
+    grow();
   } catch (e) {
     toast(`Message not sent: ${e.message}`, true);
   }
