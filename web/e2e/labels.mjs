@@ -10,26 +10,6 @@
 //   in both phases of its flash.
 import { assert, launchBrowser, screenshot, signIn, sleep, startServer, waitFor, scenarios, api } from './lib.mjs';
 import { LEVEL, BANNER, contrastRatio } from '../public/js/palette.js';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { WEB_DIR } from './lib.mjs';
-
-// E2E_PUBLIC_FROM_DISK=1 serves the console's files from web/public as they are on disk instead
-// of those embedded in the binary (while developing, before the binary is rebuilt); the API
-// still comes from the server.
-const FROM_DISK = process.env.E2E_PUBLIC_FROM_DISK === '1';
-const TYPES = { html: 'text/html', js: 'text/javascript', css: 'text/css', json: 'application/json' };
-async function fromDisk(page) {
-  await page.route((url) => !url.pathname.startsWith('/api/'), async (route) => {
-    const path = new URL(route.request().url()).pathname.replace(/^\/$/, '/index.html');
-    try {
-      const body = await readFile(join(WEB_DIR, 'public', path));
-      await route.fulfill({ body, contentType: TYPES[path.split('.').pop()] || 'application/octet-stream' });
-    } catch {
-      await route.continue();
-    }
-  });
-}
 
 const VIPER = 'AE1001';
 const SOKOL = '150A21';
@@ -90,9 +70,8 @@ async function main() {
   let red;
   let blue;
   try {
-    const opts = FROM_DISK ? { onPage: fromDisk } : {};
-    red = await signIn(browser, server.base, server.tokens.red, requests, opts);
-    blue = await signIn(browser, server.base, server.tokens.blue, requests, opts);
+    red = await signIn(browser, server.base, server.tokens.red, requests);
+    blue = await signIn(browser, server.base, server.tokens.blue, requests);
 
     await s.run('red, zoomed to its fighters: every red aircraft in view labelled, no two labels overlap, the pair in alert both labelled', async () => {
       const own = (await api(server.base, server.tokens.red, '/tracks')).tracks.filter((t) => t.party === 'red');

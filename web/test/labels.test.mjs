@@ -164,6 +164,9 @@ test('a label displaced from a crowded spot is drawn with a leader line back to 
   const [tx, ty] = p.leaderTo;
   assert.ok(tx >= p.x - 1e-9 && tx <= p.x + p.w + 1e-9 && ty >= p.y - 1e-9 && ty <= p.y + p.h + 1e-9, 'ends on the label');
   assert.ok(tx === p.x || tx === p.x + p.w || ty === p.y || ty === p.y + p.h, 'on its edge');
+  // A background name (displace: false) is dropped rather than moved away.
+  const bg = placeLabels([label('r', 500, 400, PRIORITY.REGION, { displace: false })], { obstacles: [symbolBox(l), block], bounds: BOUNDS });
+  assert.deepEqual(bg.placed, []);
   // Labels next to their symbol have none.
   const q = placeLabels([label('b', 100, 100, PRIORITY.OWN)], { bounds: BOUNDS }).placed[0];
   assert.equal(q.leader, false);

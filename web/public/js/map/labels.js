@@ -81,7 +81,8 @@ function ordered(dirs, l) {
  * box). Next to its symbol (radius `symbolR`) in the eight directions, then displaced to each
  * of DISPLACED_PX in the eight directions with a leader line. A label with `clearRadius` (its
  * aircraft has the guidance ring round it) goes just outside that radius instead, in the
- * `preferDeg` direction first, without a leader (it sits against the ring).
+ * `preferDeg` direction first, without a leader (it sits against the ring). One with
+ * `displace: false` (background names) takes only the positions next to its anchor.
  */
 export function candidatePositions(l) {
   const out = [];
@@ -102,6 +103,7 @@ export function candidatePositions(l) {
     const [bx, by] = boxAt(x, y, dx, dy, r, w, h);
     out.push({ x: bx, y: by, pos: name, leader: false });
   }
+  if (l.displace === false) return out;
   const far = ordered(DIRS, l);
   for (const d of DISPLACED_PX) {
     for (const [dx, dy, name] of far) {

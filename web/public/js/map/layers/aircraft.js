@@ -387,7 +387,7 @@ export class AircraftLayer {
     }
     for (const [kind, layer, priority] of [['reservation', this.reservations, PRIORITY.RESERVATION], ['region', this.regions, PRIORITY.REGION]]) {
       for (const r of (layer && layer.labels) || []) {
-        cands.push({ id: r.id, kind, x: r.x, y: r.y, w: Math.ceil(cw * (10 / 11) * r.text.length) + 2, h: RESERVATION_LABEL_H_PX, priority, symbolR: 3, name: r.text, colour: r.colour });
+        cands.push({ id: r.id, kind, x: r.x, y: r.y, w: Math.ceil(cw * (10 / 11) * r.text.length) + 2, h: RESERVATION_LABEL_H_PX, priority, symbolR: 3, displace: kind !== 'region', name: r.text, colour: r.colour });
       }
     }
     const { placed } = placeLabels(cands, { obstacles, bounds: [0, 0, v.width, v.height] });
