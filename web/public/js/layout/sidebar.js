@@ -5,7 +5,7 @@
 // follows by itself: it watches its container's size (js/map.js) and redraws.
 
 import { h } from '../util.js';
-import { clampSide, sideBounds, sideWidth } from './sidebar-width.js';
+import { clampSide, defaultSide, sideBounds, sideWidth } from './sidebar-width.js';
 
 const WIDTH_KEY = 'deconflict.side.width';
 const COLLAPSED_KEY = 'deconflict.side.collapsed';
@@ -18,6 +18,8 @@ let toggleBtn = null;
 let app = null;
 let width = 0;
 let collapsed = false;
+/** Whether the operator set the width (else the default follows the window's width). */
+let chosen = false;
 
 function read(key) {
   try {
@@ -52,11 +54,16 @@ export function initSidebar(mapEl, sideEl, appEl) {
     'aria-orientation': 'vertical', 'aria-controls': side.id, 'aria-label': 'Side panel width (arrow keys resize, Enter collapses)',
   }, toggleBtn);
   side.before(handle);
-  width = sideWidth(read(WIDTH_KEY), window.innerWidth);
+  const stored = read(WIDTH_KEY);
+  chosen = stored !== null;
+  width = sideWidth(stored, window.innerWidth);
   collapsed = read(COLLAPSED_KEY) === 'true';
   bindDrag();
   handle.addEventListener('keydown', onKey);
-  window.addEventListener('resize', () => apply(false));
+  window.addEventListener('resize', () => {
+    if (!chosen) width = defaultSide(window.innerWidth);
+    apply(false);
+  });
   apply(false);
 }
 
@@ -77,7 +84,7 @@ function apply(save) {
   toggleBtn.setAttribute('aria-label', toggleBtn.title);
   toggleBtn.setAttribute('aria-expanded', String(!collapsed));
   if (save) {
-    write(WIDTH_KEY, String(w));
+    if (chosen) write(WIDTH_KEY, String(w));
     write(COLLAPSED_KEY, String(collapsed));
   }
 }
@@ -90,6 +97,7 @@ export function toggleSidebar(force) {
 
 /** Sets the panel's width in CSS pixels (kept within the limits for the window). */
 export function setSideWidth(px) {
+  chosen = true;
   width = clampSide(px, window.innerWidth);
   collapsed = false;
   apply(true);
@@ -115,6 +123,7 @@ function bindDrag() {
     const w = start.w + (start.x - e.clientX);
     if (collapsed && w < sideBounds(window.innerWidth).min / 2) return;
     width = clampSide(w, window.innerWidth);
+    chosen = true;
     collapsed = false;
     apply(false);
   });
