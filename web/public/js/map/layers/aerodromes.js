@@ -193,12 +193,15 @@ export class AerodromesLayer {
           path.lineTo(x + dx * (r + 3), y + dy * (r + 3));
         }
       }
+      // The code goes under the symbol: a safety-net region's label starts at its centre, which
+      // for an aerodrome's default region is the aerodrome itself.
       const w = ctx.measureText(a.icao).width;
-      const box = [x + 8, y - 6, x + 10 + w, y + 6];
+      const ly = y + r + (a.iata ? 9 : 7);
+      const box = [x - w / 2 - 1, ly - 6, x + w / 2 + 1, ly + 6];
       const free = !placed.some((b) => !(box[2] < b[0] || box[0] > b[2] || box[3] < b[1] || box[1] > b[3]));
       if (free) {
         placed.push(box);
-        labels.push([a, x + 8, y]);
+        labels.push([a, x - w / 2, ly]);
       }
       this.drawn.push({ icao: a.icao, iata: a.iata || null, x, y, labelled: free });
     }

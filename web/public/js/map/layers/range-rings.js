@@ -17,7 +17,7 @@ export class RangeRingsLayer {
   constructor(view) {
     this.view = view;
     this.visible = false;
-    // What the last frame drew: {id, centre: [x, y], rings: [{nm, radius_px}]}, or null.
+    // What the last frame drew: {id, lon_deg, lat_deg, centre: [x, y], rings: [{nm, radius_px}]}, or null.
     this.drawn = null;
   }
 
@@ -56,6 +56,6 @@ export class RangeRingsLayer {
       }
     }
     ctx.restore();
-    this.drawn = { id, centre: [cx, cy], rings };
+    this.drawn = { id, lon_deg: lon, lat_deg: lat, centre: [cx, cy], rings };
   }
 }
