@@ -9,7 +9,7 @@
 // - The card says who, where, when, how bad with labels ("LoS in … · CPA in … · … NM / … ft",
 //   range, bearing, closure, levels, headings), the alert's id folded away; its countdown and
 //   the banner's decrease by about one per second.
-// - With the network cut, the aircraft in alert are drawn with their data's age and a growing
+// - With the data held back (the stream silent), the aircraft in alert are drawn with their data's age and a growing
 //   uncertainty ring; when it returns, the rings go.
 // - After the closest point, the card says "passed CPA, diverging".
 import { api, assert, launchBrowser, screenshot, signIn, sleep, startServer, waitFor, scenarios } from './lib.mjs';
@@ -57,9 +57,21 @@ async function main() {
   const requests = [];
   let blue;
   let alertId = null;
+  let silent = false;
   try {
     await s.run('blue selects VIPER11 in the scripted alert: the card says who, where, when, how bad, with labels', async () => {
-      blue = await signIn(browser, server.base, server.tokens.blue, requests);
+      // Blue's stream and REST go through here, so a test can hold back what the server sends
+      // (the network falling silent) without closing the connection.
+      blue = await signIn(browser, server.base, server.tokens.blue, requests, {
+        onPage: async (page) => {
+          await page.routeWebSocket(/\/api\/v1\/stream/, (ws) => {
+            const upstream = ws.connectToServer();
+            upstream.onMessage((m) => { if (!silent) ws.send(m); });
+            ws.onMessage((m) => upstream.send(m));
+          });
+          await page.route(/\/api\/v1\//, (route) => (silent ? route.abort('internetdisconnected') : route.continue()));
+        },
+      });
       const sel = `[data-testid=alert-item][data-kind=conflict][data-a="${SOKOL}"][data-b="${VIPER}"], [data-testid=alert-item][data-kind=conflict][data-a="${VIPER}"][data-b="${SOKOL}"]`;
       await blue.waitForSelector(sel, { timeout: 30000 });
       alertId = await blue.getAttribute(sel, 'data-alert-id');
@@ -127,29 +139,35 @@ async function main() {
       return `banner "${b0.text.split(' — ')[1]}" → "${b1.text.split(' — ')[1]}"; card ${c0.losS.toFixed(1)} → ${c1.losS.toFixed(1)} s`;
     });
 
-    await s.run('with the network cut, aircraft in alert show their data\'s age and a growing uncertainty ring', async () => {
+    await s.run('with the data held back, aircraft in alert show their data\'s age and a growing uncertainty ring', async () => {
       const late0 = (await blue.evaluate(() => window.__deconflict.state.late)).filter((x) => x.id === VIPER || x.id === SOKOL);
       assert(late0.length === 0, `no late marks while data flows (got ${JSON.stringify(late0)})`);
-      await blue.context().setOffline(true);
+      // Close in on the pair (about 15 m per pixel), so that a few hundred metres show.
+      const v = await displayed(blue, VIPER);
+      await blue.evaluate(([lon, lat]) => window.__deconflict.view(lon, lat, 13), [v.lon_deg, v.lat_deg]);
+      silent = true;
       try {
-        const first = await waitFor(async () => {
-          const l = (await blue.evaluate(() => window.__deconflict.state.late)).filter((x) => x.id === VIPER || x.id === SOKOL);
-          return l.length === 2 && l;
-        }, { timeoutMs: 15000, what: 'late marks on both aircraft' });
-        await screenshot(blue, 'blue-offline-late-data');
+        // VIPER11 is in view (the map is centred on it); SOKOL21, miles away, is not drawn.
+        const lateViper = async () => (await blue.evaluate(() => window.__deconflict.state.late)).find((x) => x.id === VIPER);
+        const first = await waitFor(lateViper, { timeoutMs: 15000, what: 'a late mark on VIPER11' });
+        await screenshot(blue, 'blue-silent-late-data');
         await sleep(4000);
-        const later = (await blue.evaluate(() => window.__deconflict.state.late)).filter((x) => x.id === VIPER || x.id === SOKOL);
-        await screenshot(blue, 'blue-offline-late-data-4s');
-        const r0 = Math.max(...first.map((x) => x.radius_px));
-        const r1 = Math.max(...later.map((x) => x.radius_px));
-        assert(later.length === 2 && r1 > r0, `the ring grows (${r0.toFixed(1)} → ${r1.toFixed(1)} px)`);
+        const later = await lateViper();
+        await screenshot(blue, 'blue-silent-late-data-4s');
+        const r0 = first.radius_px;
+        const r1 = later ? later.radius_px : 0;
+        assert(later && later.age_s > first.age_s + 3 && r1 > r0, `the ring grows (${r0.toFixed(1)} → ${r1.toFixed(1)} px)`);
+        const chip = await blue.$eval('#conn', (el) => ({ text: el.textContent, silent: el.dataset.silent }));
+        assert(chip.silent === 'true' && /^no data \d+ s$/.test(chip.text), `the connection chip says no data is coming (got "${chip.text}")`);
+        const sokol = await displayed(blue, SOKOL);
+        assert(sokol && sokol.age_s > 5, `SOKOL21's data is as old (${sokol && sokol.age_s.toFixed(1)} s)`);
         const rows = await blue.$$eval('[data-testid=details-alert] [data-testid=encounter-age]', (els) => els.map((e) => e.textContent));
         assert(rows.some((r) => /^\d+ s old/.test(r) && Number(r.match(/^(\d+)/)[1]) >= 4), `the card gives the data's age (got ${JSON.stringify(rows)})`);
-        return `age ${first[0].age_s.toFixed(1)} → ${later[0].age_s.toFixed(1)} s, ring ${r0.toFixed(1)} → ${r1.toFixed(1)} px`;
+        return `age ${first.age_s.toFixed(1)} → ${later.age_s.toFixed(1)} s, ring ${r0.toFixed(1)} → ${r1.toFixed(1)} px`;
       } finally {
-        await blue.context().setOffline(false);
+        silent = false;
         await waitFor(async () => {
-          const l = (await blue.evaluate(() => window.__deconflict.state.late)).filter((x) => x.id === VIPER || x.id === SOKOL);
+          const l = (await blue.evaluate(() => window.__deconflict.state.late)).filter((x) => x.id === VIPER);
           return l.length === 0;
         }, { timeoutMs: 30000, what: 'the late marks to go once the data flows again' }).catch((e) => console.log(`note: ${e.message}`));
       }

@@ -123,7 +123,7 @@ export async function signIn(browser, base, token, requests, { initScript, onPag
   const context = await browser.newContext({ viewport: { width: 1600, height: 900 } });
   if (initScript) await context.addInitScript(initScript);
   const page = await context.newPage();
-  if (onPage) onPage(page);
+  if (onPage) await onPage(page);
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('request', (r) => requests.push({ url: r.url(), method: r.method(), page: token.slice(0, 4) }));

@@ -16,6 +16,32 @@ pub fn payload_digest(payload: &[u8]) -> String {
     hex::encode(Sha256::digest(payload))
 }
 
+/// The object an audit payload concerns: its `id`, else the first of `token_id`,
+/// `alert_id`, `reservation_id`, `request_id`, `message_id` and `party` that is a non-empty
+/// string or a number. `None` for a payload that is not a JSON object or names none.
+pub fn payload_object(payload: &serde_json::Value) -> Option<String> {
+    const FIELDS: [&str; 7] = [
+        "id",
+        "token_id",
+        "alert_id",
+        "reservation_id",
+        "request_id",
+        "message_id",
+        "party",
+    ];
+    let obj = payload.as_object()?;
+    FIELDS.iter().find_map(|k| match obj.get(*k)? {
+        serde_json::Value::String(s) if !s.is_empty() => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    })
+}
+
+/// [`payload_object`] of stored payload bytes.
+pub fn payload_object_of(bytes: &[u8]) -> Option<String> {
+    payload_object(&serde_json::from_slice(bytes).ok()?)
+}
+
 /// An entry's chained hash.
 pub fn entry_hash(
     seq: i64,
@@ -150,6 +176,7 @@ mod tests {
                     digest,
                     prev_hash: prev.clone(),
                     hash: hash.clone(),
+                    object: None,
                 };
                 prev = hash;
                 StoredEntry {
@@ -230,5 +257,26 @@ mod tests {
         rows[1].payload = std::mem::replace(&mut rows[2].payload, p1);
         let r = verify_chain(rows, h);
         assert_eq!(r.first_bad_seq, Some(2));
+    }
+
+    #[test]
+    fn an_entry_names_the_object_its_payload_concerns() {
+        use serde_json::json;
+        assert_eq!(
+            payload_object(&json!({"id": "r-2", "party": "blue"})).as_deref(),
+            Some("r-2")
+        );
+        assert_eq!(
+            payload_object(&json!({"party": "blue", "token_id": "5aaa"})).as_deref(),
+            Some("5aaa")
+        );
+        assert_eq!(
+            payload_object(&json!({"id": "", "party": "red"})).as_deref(),
+            Some("red")
+        );
+        assert_eq!(payload_object(&json!({"id": 42})).as_deref(), Some("42"));
+        assert_eq!(payload_object(&json!({"body": {"id": "x"}})), None);
+        assert_eq!(payload_object(&json!([1, 2])), None);
+        assert_eq!(payload_object_of(b"not json"), None);
     }
 }

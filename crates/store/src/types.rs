@@ -327,4 +327,9 @@ pub struct AuditEntry {
     pub prev_hash: String,
     /// This entry's hash.
     pub hash: String,
+    /// The object the entry concerns (an alert, reservation, request, party, token … id), read
+    /// from its payload ([`crate::audit::payload_object`]); not part of the hash, which covers
+    /// the payload's digest it comes from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
 }

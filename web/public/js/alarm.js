@@ -5,7 +5,8 @@
 import { store } from './store.js';
 import { levelLabel, isWarning } from './levels.js';
 import { BANNER } from './palette.js';
-import { encounterTimes, encounterPhase, encounterText, pairGeometry, mmss } from './encounter.js';
+import { mmss } from './encounter.js';
+import { encounterNow } from './encounter-now.js';
 
 let audio = null;
 let soundOn = true;
@@ -117,15 +118,9 @@ function update() {
   if (top.kind === 'conflict') {
     const c = top.item;
     // Counted down to this second from the latest prediction (js/encounter.js), as the card.
-    const times = encounterTimes(c, store.now(), store.conflictNow.get(c.id));
-    const sa = store.displayed(c.a);
-    const sb = store.displayed(c.b);
-    const ta = store.tracks.get(c.a) || store.alertOnlyState(c.a);
-    const tb = store.tracks.get(c.b) || store.alertOnlyState(c.b);
-    const geom = sa && sb && ta && tb ? pairGeometry({ ...ta, ...sa }, { ...tb, ...sb }) : null;
-    const phase = encounterPhase(times, geom);
-    losS = times.losS;
-    text = `${levelLabel(c.level)}: ${callsign(c.a, c.a_state)} (${c.a_party || 'civil'}) / ${callsign(c.b, c.b_state)} (${c.b_party || 'civil'}) — ${encounterText(times, phase)}`;
+    const e = encounterNow(c);
+    losS = e.times.losS;
+    text = `${levelLabel(c.level)}: ${callsign(c.a, c.a_state)} (${c.a_party || 'civil'}) / ${callsign(c.b, c.b_state)} (${c.b_party || 'civil'}) — ${e.text}`;
   } else {
     const i = top.item;
     text = `${levelLabel(i.level)}: ${callsign(i.track_id, i.track_state)} ${i.inside_now ? 'inside' : 'entering'} ${i.reservation_name || store.reservations.get(i.reservation_id)?.name || i.reservation_id}${i.inside_now ? '' : ` in ${mmss(i.time_to_entry_s - (store.now() - (i.updated_at || i.raised_at || store.now())))}`}`;

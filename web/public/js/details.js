@@ -14,7 +14,8 @@ import {
   guidanceViewerIds, guidanceAge, ageText, STALE_AFTER_S,
 } from './guidance.js';
 import { timeToLoss } from './panels/alerts.js';
-import { pairGeometry, encounterTimes, encounterPhase, encounterText, nmText, ageTag, LATE_AFTER_S } from './encounter.js';
+import { nmText, ageTag, LATE_AFTER_S } from './encounter.js';
+import { encounterNow } from './encounter-now.js';
 
 let el;
 
@@ -146,17 +147,6 @@ function adviceBlock(g) {
       h('div', { class: 'muted small' }, `${a.category || 'default'} model${a.kinematics === 'instant' ? ', instantaneous' : ''}${with_}`))));
 }
 
-/**
- * An aircraft of an encounter as the map draws it now: its state with the dead-reckoned
- * position, the age of its data and whether it is known only through an alert.
- */
-function stateNow(id) {
-  const t = store.tracks.get(id) || store.alertOnlyState(id);
-  const d = store.displayed(id);
-  if (!t || !d) return null;
-  return { ...t, lat_deg: d.lat_deg, lon_deg: d.lon_deg, age_s: d.age_s, via_alert: d.via_alert };
-}
-
 function vsArrow(vs) {
   return vs > 300 ? '↑' : vs < -300 ? '↓' : '';
 }
@@ -175,14 +165,7 @@ const openDetails = new Set();
  * aircraft's level, heading, speed and data age; the alert's internal details folded away.
  */
 function encounterBlock(c, selectedId) {
-  const now = store.now();
-  const own = c.b === selectedId ? c.b : c.a;
-  const other = own === c.a ? c.b : c.a;
-  const so = stateNow(own);
-  const sx = stateNow(other);
-  const geom = pairGeometry(so, sx);
-  const times = encounterTimes(c, now, store.conflictNow.get(c.id));
-  const phase = encounterPhase(times, geom);
+  const { own, other, so, sx, geom, times, phase, text } = encounterNow(c, c.b === selectedId ? c.b : c.a);
   const partyOf = (id) => (id === c.a ? c.a_party : c.b_party);
   const who = (id) => h('span', { class: 'enc-who' },
     h('span', { class: 'dot', style: { background: partyColour(partyOf(id)) } }),
@@ -215,7 +198,7 @@ function encounterBlock(c, selectedId) {
   h('div', {
     class: 'enc-times', testid: 'encounter-times',
     dataset: { phase, losS: times.losS === null ? '' : times.losS.toFixed(1), cpaS: times.cpaS === null ? '' : times.cpaS.toFixed(1), live: String(times.live) },
-  }, encounterText(times, phase)),
+  }, text),
   h('div', { class: 'enc-now', testid: 'encounter-now' }, nowLine),
   h('table', { class: 'enc-ac' }, row(own, so), row(other, sx)),
   h('div', { class: 'muted small' }, phase === 'passed' ? 'closest point passed; the alert clears when the pair is no longer predicted to conflict' : source),

@@ -140,12 +140,9 @@ function initConsole() {
   $('#btn-help').addEventListener('click', toggleHelp);
   $('#btn-signout').addEventListener('click', signOut);
   document.addEventListener('keydown', onKey);
-  store.on('connection', (mode) => {
-    const el = $('#conn');
-    el.textContent = mode;
-    el.className = `conn ${mode}`;
-    el.dataset.mode = mode;
-  });
+  store.on('connection', showConnection);
+  // A connection that is up but has sent nothing for a while is not live: say how long.
+  setInterval(showConnection, 1000);
   store.on('pause', syncButtons);
   store.on('unauthorized', () => {
     stopStream();
@@ -374,6 +371,23 @@ function signOut() {
   sessionStorage.removeItem(TOKEN_KEY);
   stopStream();
   location.reload();
+}
+
+/** Frames older than this make the connection chip say how long nothing has come. */
+const SILENT_AFTER_S = 3;
+
+/** The connection chip: live / polling / connecting / offline, or "no data 7 s" when silent. */
+function showConnection() {
+  const el = $('#conn');
+  if (!el) return;
+  const mode = store.connection;
+  const silentS = store.lastFrameAt ? (Date.now() - store.lastFrameAt) / 1000 : 0;
+  const silent = (mode === 'live' || mode === 'polling') && silentS > SILENT_AFTER_S;
+  el.textContent = silent ? `no data ${Math.round(silentS)} s` : mode;
+  el.className = `conn ${silent ? 'silent' : mode}`;
+  el.dataset.mode = mode;
+  el.dataset.silent = String(silent);
+  el.title = silent ? `Connected, but nothing received for ${Math.round(silentS)} s: positions are dead-reckoned` : `Connection: ${mode}`;
 }
 
 // ---- test hook ---------------------------------------------------------------------------

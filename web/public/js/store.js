@@ -82,6 +82,9 @@ class Store extends EventTarget {
 
   syncClock(serverTime) {
     if (typeof serverTime !== 'number' || !Number.isFinite(serverTime)) return;
+    // When the last frame with a time arrived (browser clock, ms): the connection chip says
+    // when the data stops coming although the connection is up.
+    this.lastFrameAt = Date.now();
     this.lastServerTime = serverTime;
     const offset = serverTime - Date.now() / 1000;
     // Follow the server's clock but smooth the network jitter.

@@ -121,6 +121,14 @@ pub fn message_visible(m: &Message, party: &str, role: Role) -> bool {
     role != Role::Party || m.from == party || m.to.is_none() || m.to.as_deref() == Some(party)
 }
 
+/// Message `m` as the stream shows it to `party`: `read` is that party's own (the sender has
+/// read it, an acknowledging party has too), not the copy's of whoever triggered the frame.
+pub fn message_for(m: &Message, party: &str) -> Message {
+    let mut out = m.clone();
+    out.read = m.from == party || m.acks.iter().any(|p| p == party);
+    out
+}
+
 /// Why a party may not mark a message read or acknowledged.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MarkError {
@@ -354,6 +362,21 @@ mod tests {
                 .to_string(),
             "message 4 is addressed to blue, not to the cell"
         );
+        // The sender's copy says read; the addressee's stream copy must not.
+        let sent = Message {
+            read: true,
+            ..to_blue.clone()
+        };
+        assert!(
+            !message_for(&sent, "blue").read,
+            "blue has not read red's new message"
+        );
+        assert!(message_for(&to_blue, "red").read, "the sender has");
+        let acked = Message {
+            acks: vec!["blue".into()],
+            ..to_blue.clone()
+        };
+        assert!(message_for(&acked, "blue").read);
         let to_all = Message {
             to: None,
             ..to_blue

@@ -172,9 +172,8 @@ fn frame_for(
         StreamEvent::Alert { event, alert } => {
             policy::alert_visible(v, alert).then(|| wire::alert_frame(*event, alert).into())
         }
-        StreamEvent::Message(m) => {
-            message_visible(m, &c.party, c.role).then(|| wire::message_frame(m).into())
-        }
+        StreamEvent::Message(m) => message_visible(m, &c.party, c.role)
+            .then(|| wire::message_frame(&policy::message_for(m, &c.party)).into()),
         StreamEvent::Other { json, parties } => match (v, parties) {
             (_, None) | (Viewer::All, _) => Some(json.to_string().into()),
             (Viewer::Party(p), Some(list)) => {

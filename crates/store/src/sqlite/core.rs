@@ -564,10 +564,11 @@ impl Store for SqliteStore {
     fn audit_entries(&self, after: i64, limit: usize) -> StoreResult<Vec<AuditEntry>> {
         let c = self.lock()?;
         let mut stmt = c.prepare_cached(
-            "SELECT seq, time, actor, action, digest, prev_hash, hash FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            "SELECT seq, time, actor, action, digest, prev_hash, hash, payload FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2",
         )?;
         let rows = stmt
             .query_map(params![after, limit as i64], |r| {
+                let payload: Option<Vec<u8>> = r.get(7)?;
                 Ok(AuditEntry {
                     seq: r.get(0)?,
                     time: r.get(1)?,
@@ -576,6 +577,7 @@ impl Store for SqliteStore {
                     digest: r.get(4)?,
                     prev_hash: r.get(5)?,
                     hash: r.get(6)?,
+                    object: payload.as_deref().and_then(audit::payload_object_of),
                 })
             })?
             .collect::<Result<_, _>>()?;
@@ -598,6 +600,7 @@ impl Store for SqliteStore {
                         digest: r.get(4)?,
                         prev_hash: r.get(5)?,
                         hash: r.get(6)?,
+                        object: None,
                     },
                     payload: r.get(7)?,
                 })

@@ -73,6 +73,7 @@ pub(super) fn append_audit(
         digest,
         prev_hash,
         hash,
+        object: audit::payload_object(payload),
     })
 }
 

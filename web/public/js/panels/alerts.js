@@ -7,6 +7,7 @@
 // line with their count unless the operator shows them (kept in localStorage).
 
 import { encounterTimes } from '../encounter.js';
+import { encounterNow } from '../encounter-now.js';
 import { post } from '../api.js';
 import { store } from '../store.js';
 import { h, countdown, flText, partyColour } from '../util.js';
@@ -66,18 +67,27 @@ export function initAlerts(list, count, focus, showToast, civilToggle = null) {
   setInterval(tick, 1000);
 }
 
+/** The list's big countdown: time to loss, "LOSS" while lost, "PASSED" after the closest point. */
+function countdownOf(e) {
+  if (e.phase === 'passed') return 'PASSED';
+  if (e.phase === 'loss') return 'LOSS';
+  return countdown(e.times.losS);
+}
+
 /** Updates the countdowns in place (a full re-render only happens on alert events). */
 function tick() {
   if (!listEl) return;
-  for (const li of listEl.children) {
+  for (const li of listEl.querySelectorAll('[data-testid=alert-item]')) {
     const id = li.dataset.alertId;
     const ttl = li.querySelector('.ttl');
     if (!id || !ttl) continue;
     if (li.dataset.kind === 'conflict') {
       const c = store.conflicts.get(id);
       if (!c) continue;
-      const t = timeToLoss(c);
-      ttl.textContent = t !== null && t <= 0 ? 'LOSS' : countdown(t);
+      const e = encounterNow(c);
+      ttl.textContent = countdownOf(e);
+      const meta = li.querySelector('.meta');
+      if (meta) meta.textContent = e.text;
     } else {
       const i = store.intrusions.get(id);
       if (i) ttl.textContent = countdown(timeToEntry(i));
@@ -235,7 +245,7 @@ function ackActions(id, acks, parties, ack) {
 function conflictItem(a) {
   const c = a.item;
   const acts = ackActions(c.id, c.acks, [c.a_party, c.b_party], (party) => acknowledge(c, party));
-  const t = a.t;
+  const enc = encounterNow(c);
   return h('li', {
     class: `alert l${c.level} ${a.unacked ? 'unacked' : 'acked'}${a.group === 'civil' ? ' civil' : ''}`,
     testid: 'alert-item',
@@ -243,13 +253,13 @@ function conflictItem(a) {
     onclick: () => onFocus(a),
   },
   h('span', { class: 'lvl' }, levelLabel(c.level)),
-  h('span', {}, kindText(c), ' · ', c.id),
-  h('span', { class: 'ttl', testid: 'alert-countdown' }, t !== null && t <= 0 ? 'LOSS' : countdown(t)),
+  h('span', { title: `alert ${c.id}` }, kindText(c)),
+  h('span', { class: 'ttl', testid: 'alert-countdown' }, countdownOf(enc)),
   h('span', { class: 'who2' },
     h('span', { style: { color: partyColour(c.a_party) } }, `${name(c.a, c.a_state)} ${alt(c.a, c.a_state)}`),
     ' ↔ ',
     h('span', { style: { color: partyColour(c.b_party) } }, `${name(c.b, c.b_state)} ${alt(c.b, c.b_state)}`)),
-  h('span', { class: 'meta' }, `CPA ${countdown(c.tcpa_s - (store.now() - (c.updated_at || c.raised_at || store.now())))} · ${(c.dcpa_m / 1852).toFixed(1)} NM · ${Math.round(c.vsep_cpa_ft ?? 0)} ft`),
+  h('span', { class: 'meta', testid: 'alert-encounter' }, enc.text),
   acts);
 }
 
