@@ -17,7 +17,9 @@
 //!   when the last position is older than [`TrackConfig::coast_after_s`] or after
 //!   [`TrackConfig::max_consecutive_jumps`] rejects in a row.
 //! - Owner: the party that reports the aircraft as its own (telemetry, `own = true`) owns the
-//!   track from then on; otherwise the party of the first feed that heard it.
+//!   track from then on; otherwise the party of the first feed that heard it. Once a party
+//!   owns a track by its own reports, another party's own report of it is rejected whole as
+//!   `owned_by_other` (which aircraft a party may report at all is the server's registry).
 //! - Selected altitudes (MCP/FCU and FMS, see [`crate::observation`]) are kept with the time
 //!   of the observation that last carried each, and follow the same rule: one from an
 //!   observation older than the held one is ignored, one at the same time only replaces a
@@ -96,6 +98,9 @@ pub enum Reject {
     /// The position implies a speed above the configured limit.
     #[error("implausible position jump")]
     ImplausibleJump,
+    /// A party reported as its own an aircraft another party owns.
+    #[error("the aircraft is another party's")]
+    OwnedByOther,
 }
 
 impl Reject {
@@ -106,6 +111,7 @@ impl Reject {
             Reject::Duplicate => "duplicate",
             Reject::OutOfOrder => "out_of_order",
             Reject::ImplausibleJump => "implausible_jump",
+            Reject::OwnedByOther => "owned_by_other",
         }
     }
 }
@@ -358,6 +364,15 @@ impl TrackTable {
     /// an existing track.
     pub fn ingest(&mut self, obs: Observation) -> Result<(), Reject> {
         validate(&obs)?;
+        // No party speaks for another's aircraft: an own report of a track whose owner is
+        // settled by another party's own reports is refused whole.
+        if obs.own {
+            if let (Some(t), Some(p)) = (self.tracks.get(obs.id.as_str()), obs.party.as_deref()) {
+                if t.owner_locked && t.party.as_deref().is_some_and(|q| q != p) {
+                    return Err(Reject::OwnedByOther);
+                }
+            }
+        }
         let cfg = &self.config;
         let track = match self.tracks.get_mut(obs.id.as_str()) {
             Some(t) => t,
@@ -721,6 +736,14 @@ mod tests {
         t.ingest(c).unwrap();
         assert_eq!(t.get("A").unwrap().party.as_deref(), Some("blue"));
         assert_eq!(t.airborne_states(2.0)[0].party.as_deref(), Some("blue"));
+        // Red claiming blue's aircraft as its own changes nothing, not even the position.
+        let mut d = pos("A", 3.0, 30.0, 30.0, "tlm-red");
+        d.party = Some(Arc::from("red"));
+        d.own = true;
+        assert_eq!(t.ingest(d), Err(Reject::OwnedByOther));
+        let a = t.get("A").unwrap();
+        assert_eq!(a.party.as_deref(), Some("blue"));
+        assert_eq!(a.lat_deg, Some(36.0));
     }
 
     #[test]

@@ -357,6 +357,22 @@ pub struct PartyConfig {
     /// Sharing rule. Default: the top-level `sharing`.
     #[serde(default)]
     pub sharing: Option<Sharing>,
+    /// The aircraft the party may report (`{ icao = ["AE1000-AE10FF"], prefixes = ["BLU"] }`),
+    /// registered at start when the party has none yet (then changed over the API). Default:
+    /// none — the party's telemetry is refused until the cell registers its aircraft.
+    #[serde(default)]
+    pub aircraft: Option<AircraftClaims>,
+}
+
+/// The aircraft one party may report (checked and used by `domain::ownership`): ICAO addresses (`"AE1001"`) and ranges
+/// (`"AE1000-AE10FF"`, inclusive), and track-number prefixes (`"BLU"`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AircraftClaims {
+    /// ICAO 24-bit addresses and inclusive ranges, six hex digits each.
+    pub icao: Vec<String>,
+    /// Track-number prefixes (non-ICAO ids), upper-case letters and digits.
+    pub prefixes: Vec<String>,
 }
 
 fn default_role() -> Role {

@@ -228,6 +228,22 @@ impl From<MarkError> for ApiError {
     }
 }
 
+impl From<crate::domain::ownership::ClaimsError> for ApiError {
+    fn from(e: crate::domain::ownership::ClaimsError) -> Self {
+        use crate::domain::ownership::ClaimsError;
+        match e {
+            ClaimsError::Invalid(_) => ApiError::invalid(e.to_string()),
+            ClaimsError::Overlap { .. } => ApiError::conflict(e.to_string()),
+        }
+    }
+}
+
+impl From<crate::domain::ownership::Refusal> for ApiError {
+    fn from(e: crate::domain::ownership::Refusal) -> Self {
+        ApiError::forbidden(e.to_string()).with_extra(json!({ "reason": e.reason() }))
+    }
+}
+
 impl From<SharingError> for ApiError {
     fn from(e: SharingError) -> Self {
         ApiError::invalid(e.to_string())

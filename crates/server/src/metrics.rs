@@ -46,6 +46,7 @@ struct Inner {
     alert_persists: u64,
     alert_persist_max_s: f64,
     intrusion_events: BTreeMap<&'static str, u64>,
+    telemetry_refused: BTreeMap<(String, &'static str), u64>,
 }
 
 fn observe(buckets: &mut [u64; CYCLE_BUCKETS_S.len()], sum_s: &mut f64, s: f64) {
@@ -80,6 +81,16 @@ impl Metrics {
             .rejected
             .entry(reason)
             .or_default() += 1;
+    }
+    /// Telemetry states a party sent for aircraft it may not report (`domain::ownership`).
+    pub fn add_telemetry_refused(&self, party: &str, reason: &'static str, n: u64) {
+        *self
+            .inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .telemetry_refused
+            .entry((party.to_owned(), reason))
+            .or_default() += n;
     }
     /// Tracks in the picture.
     pub fn set_tracks(&self, n: u64) {
@@ -347,6 +358,13 @@ impl Metrics {
             let _ = writeln!(
                 o,
                 "deconflict_observations_rejected_total{{reason=\"{r}\"}} {n}"
+            );
+        }
+        let _ = writeln!(o, "# HELP deconflict_telemetry_refused_total Telemetry states refused because the party may not report the aircraft, by party and reason.\n# TYPE deconflict_telemetry_refused_total counter");
+        for ((p, r), n) in &i.telemetry_refused {
+            let _ = writeln!(
+                o,
+                "deconflict_telemetry_refused_total{{party=\"{p}\",reason=\"{r}\"}} {n}"
             );
         }
         let _ = writeln!(o, "# HELP deconflict_alert_events_total Alert lifecycle events.\n# TYPE deconflict_alert_events_total counter");

@@ -4,7 +4,7 @@
 
 use crate::app::app;
 use crate::clock::Clock;
-use crate::config::Config;
+use crate::config::{AircraftClaims, Config};
 use crate::domain::parties::{new_token, token_hash, Directory};
 use crate::http::state::AppState;
 use crate::live::alerts::close_stale_alerts;
@@ -42,6 +42,9 @@ pub enum ServerError {
     /// The safety-net regions could not be loaded.
     #[error("safety-net regions: {0}")]
     Regions(String),
+    /// The configuration is invalid.
+    #[error("configuration: {0}")]
+    Config(String),
 }
 
 fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> ServerError {
@@ -68,6 +71,41 @@ fn write_secret(path: &std::path::Path, text: &str) -> Result<(), ServerError> {
         let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
     }
     Ok(())
+}
+
+/// The store collection of the parties' aircraft registrations (`domain::ownership`), by
+/// party id.
+pub(crate) const CLAIMS: &str = "aircraft";
+
+/// Every party's aircraft registration as stored.
+pub(crate) fn stored_claims(
+    store: &dyn Store,
+) -> Result<BTreeMap<String, AircraftClaims>, ServerError> {
+    let mut out = BTreeMap::new();
+    for (party, body, _) in store.list_documents(CLAIMS)? {
+        match serde_json::from_value::<AircraftClaims>(body) {
+            Ok(c) => {
+                out.insert(party, c);
+            }
+            Err(e) => {
+                tracing::error!(party, error = %e, "unreadable aircraft registration; ignored")
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The demo parties' aircraft: blue's and red's ICAO address blocks and track-number prefixes
+/// (the scenario's fighters are AE10xx and 150Axx).
+fn demo_claims() -> Vec<(String, AircraftClaims)> {
+    let claims = |icao: &str, prefix: &str| AircraftClaims {
+        icao: vec![icao.into()],
+        prefixes: vec![prefix.into()],
+    };
+    vec![
+        ("blue".into(), claims("AE1000-AE10FF", "BLU")),
+        ("red".into(), claims("150A00-150AFF", "RED")),
+    ]
 }
 
 /// Registers missing parties (from the config, or the demo set) and, in demo mode or when no
@@ -102,6 +140,26 @@ fn bootstrap(store: &dyn Store, config: &Config, opts: &ServeOptions) -> Result<
         if store.get_party(&p.id)?.is_none() {
             store.create_party("system", p)?;
         }
+    }
+    // The aircraft each party may report, registered once (later changes go through the API).
+    let claims: Vec<(String, AircraftClaims)> = if opts.demo {
+        demo_claims()
+    } else {
+        config
+            .parties
+            .iter()
+            .filter_map(|p| Some((p.id.clone(), p.aircraft.clone()?)))
+            .collect()
+    };
+    for (party, c) in claims {
+        if store.get_document(CLAIMS, &party)?.is_some() {
+            continue;
+        }
+        let c = c
+            .validated()
+            .map_err(|e| ServerError::Config(format!("[[parties]] {party}: aircraft: {e}")))?;
+        let body = serde_json::to_value(&c).unwrap_or_default();
+        store.put_document("system", "party.aircraft", CLAIMS, &party, &body, None)?;
     }
     if opts.demo {
         let mut tokens = BTreeMap::new();
@@ -180,6 +238,7 @@ pub async fn run(mut config: Config, opts: ServeOptions) -> Result<(), ServerErr
     directory.load(store.list_parties()?, store.list_tokens()?);
     let metrics = Arc::new(Metrics::default());
     let (live, rx) = Live::new(&config, metrics);
+    live.set_claims(stored_claims(store.as_ref())?);
     tokio::spawn(live.clone().run_ingest(rx));
     tokio::spawn(live::alerts::run(
         live.clone(),

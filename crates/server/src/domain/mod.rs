@@ -7,6 +7,7 @@ pub mod guidance;
 pub mod ids;
 pub mod imports;
 pub mod intrusions;
+pub mod ownership;
 pub mod parties;
 pub mod picture;
 pub mod policy;

@@ -4,6 +4,7 @@
 //! two cannot drift.
 
 pub mod aerodromes;
+pub mod aircraft;
 pub mod auth;
 pub mod conflicts;
 pub mod console;
@@ -133,6 +134,20 @@ pub fn routes() -> RouteTable {
             "/api/v1/parties",
             post(parties::create),
             "Register a party",
+            "cell",
+        )
+        .add(
+            GET,
+            "/api/v1/parties/{id}/aircraft",
+            get(aircraft::get),
+            "The aircraft a party may report (ICAO address ranges, track-number prefixes)",
+            "cell, observers, the party itself",
+        )
+        .add(
+            PUT,
+            "/api/v1/parties/{id}/aircraft",
+            put(aircraft::put),
+            "Register the aircraft a party may report (audited; may not overlap another party's)",
             "cell",
         )
         .add(

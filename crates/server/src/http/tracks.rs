@@ -1,6 +1,7 @@
 //! The picture: visible tracks (`/tracks`, the GeoJSON export) and party telemetry in
 //! (decoded by the feeds crate's telemetry decoder, the one fuzzed and documented).
 
+use crate::domain::ownership::{may_report, Refusal};
 use crate::domain::parties::Caller;
 use crate::domain::policy::Viewer;
 use crate::error::{ApiError, ApiResult};
@@ -84,22 +85,58 @@ pub async fn telemetry(
     let now = s.now_s();
     let feed: Arc<str> = Arc::from(format!("telemetry-{}", c.party));
     let party: Arc<str> = Arc::from(c.party.as_str());
-    let mut accepted = 0usize;
     let mut rejected = Vec::new();
+    let mut states = Vec::with_capacity(items.len());
     for (index, v) in items.into_iter().enumerate() {
-        let o = match parse_telemetry_report(v, now, &feed, &party) {
-            Ok(o) => o,
-            Err(e) => {
-                rejected.push(json!({ "index": index, "reason": e.to_string() }));
-                continue;
-            }
-        };
-        match s.live.ingest.try_send(o) {
-            Ok(()) => accepted += 1,
-            Err(_) => rejected
-                .push(json!({ "index": index, "reason": "ingest queue full; retry shortly" })),
+        match parse_telemetry_report(v, now, &feed, &party) {
+            Ok(o) => states.push((index, o)),
+            Err(e) => rejected.push(json!({ "index": index, "reason": e.to_string() })),
         }
     }
+    // A party reports only the aircraft registered for it: a request naming any other is
+    // refused whole, nothing of it applied.
+    let claims = s.live.claims();
+    let is_cell = c.role == deconflict_store::Role::Cell;
+    let refusals: Vec<Refusal> = states
+        .iter()
+        .filter_map(|(_, o)| may_report(&c.party, is_cell, &o.id, &claims).err())
+        .collect();
+    if let Some(first) = refusals.first().cloned() {
+        for r in &refusals {
+            s.live
+                .metrics
+                .add_telemetry_refused(&c.party, r.reason(), 1);
+        }
+        let ids: Vec<String> = refusals
+            .iter()
+            .take(10)
+            .map(|r| match r {
+                Refusal::NotRegistered { id, .. } | Refusal::OtherParty { id, .. } => id.clone(),
+            })
+            .collect();
+        let reason = first.reason();
+        return Err(ApiError::from(first).with_extra(json!({
+            "reason": reason,
+            "refused": refusals.len(),
+            "ids": ids,
+        })));
+    }
+    // Applied to the track table here, so that `accepted` counts what the table took.
+    let mut accepted = 0usize;
+    let applied = states.len() as u64;
+    {
+        let mut t = s.live.table.lock().unwrap_or_else(|e| e.into_inner());
+        for (index, o) in states {
+            match t.ingest(o) {
+                Ok(()) => accepted += 1,
+                Err(e) => {
+                    s.live.metrics.add_rejected(e.reason());
+                    rejected.push(json!({ "index": index, "reason": e.to_string() }));
+                }
+            }
+        }
+    }
+    s.live.metrics.add_ingested(applied);
     Ok(axum::Json(
         json!({ "accepted": accepted, "rejected": rejected }),
     ))

@@ -37,7 +37,7 @@ pub mod safety;
 pub mod sources;
 pub mod strategic;
 
-use crate::config::Config;
+use crate::config::{AircraftClaims, Config};
 use crate::domain::guidance::GuidanceMap;
 use crate::domain::picture::Picture;
 use crate::domain::policy::Viewer;
@@ -116,6 +116,9 @@ pub struct Live {
     exemptions: RwLock<Vec<ExemptionDoc>>,
     /// Bumped whenever `regions` changes, so the alert cycle reloads them.
     pub regions_version: std::sync::atomic::AtomicU64,
+    /// The aircraft each party may report (`domain::ownership`), by party; swapped whole when
+    /// the cell changes a registration.
+    claims: RwLock<Arc<BTreeMap<String, AircraftClaims>>>,
     pub(crate) table: Mutex<TrackTable>,
 }
 
@@ -141,10 +144,24 @@ impl Live {
             regions: RwLock::new(None),
             exemptions: RwLock::new(Vec::new()),
             regions_version: std::sync::atomic::AtomicU64::new(1),
+            claims: RwLock::new(Arc::new(BTreeMap::new())),
             metrics,
             table: Mutex::new(table),
         };
         (Arc::new(live), rx)
+    }
+
+    /// The aircraft each party may report.
+    pub fn claims(&self) -> Arc<BTreeMap<String, AircraftClaims>> {
+        self.claims
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Replaces the registrations.
+    pub fn set_claims(&self, claims: BTreeMap<String, AircraftClaims>) {
+        *self.claims.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(claims);
     }
 
     /// The latest picture.
