@@ -9,6 +9,7 @@ use deconflict_store::{Party, Role, Sharing, SharingMode, TokenRecord};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::RwLock;
 use subtle::ConstantTimeEq;
 
@@ -110,10 +111,16 @@ pub fn new_token() -> (String, String) {
 
 /// In-memory copy of parties and tokens, kept in step with the store by the handlers that
 /// change them.
+///
+/// Every change bumps a generation counter ([`Directory::generation`]): a long-lived
+/// connection (the stream) that authenticated once compares it, an atomic load, before each
+/// frame and re-checks its token ([`Directory::still_valid`]) only when it moved — so a
+/// revocation reaches open connections at once, for the price of one load per frame.
 #[derive(Default)]
 pub struct Directory {
     parties: RwLock<HashMap<String, Party>>,
     tokens: RwLock<HashMap<String, TokenRecord>>,
+    generation: AtomicU64,
 }
 
 impl Directory {
@@ -123,6 +130,7 @@ impl Directory {
             parties.into_iter().map(|p| (p.id.clone(), p)).collect();
         *self.tokens.write().unwrap_or_else(|e| e.into_inner()) =
             tokens.into_iter().map(|t| (t.id.clone(), t)).collect();
+        self.generation.fetch_add(1, Ordering::SeqCst);
     }
     /// Adds or replaces a party.
     pub fn put_party(&self, p: Party) {
@@ -130,13 +138,39 @@ impl Directory {
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .insert(p.id.clone(), p);
+        self.generation.fetch_add(1, Ordering::SeqCst);
     }
-    /// Adds or replaces a token.
+    /// Adds or replaces a token (a revocation replaces it with its revoked record).
     pub fn put_token(&self, t: TokenRecord) {
         self.tokens
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .insert(t.id.clone(), t);
+        self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+    /// How many changes the directory has had; it moves after every change, before the
+    /// change's caller returns.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+    /// Whether the token `token_id`, which authenticated earlier, still does: it exists, is
+    /// not revoked and its party exists.
+    ///
+    /// # Errors
+    /// [`AuthError::Revoked`], [`AuthError::Unknown`] or [`AuthError::PartyGone`].
+    pub fn still_valid(&self, token_id: &str) -> Result<(), AuthError> {
+        let party = {
+            let tokens = self.tokens.read().unwrap_or_else(|e| e.into_inner());
+            let rec = tokens.get(token_id).ok_or(AuthError::Unknown)?;
+            if rec.revoked {
+                return Err(AuthError::Revoked);
+            }
+            rec.party.clone()
+        };
+        match self.party(&party) {
+            Some(_) => Ok(()),
+            None => Err(AuthError::PartyGone(party)),
+        }
     }
     /// One party.
     pub fn party(&self, id: &str) -> Option<Party> {
@@ -279,6 +313,8 @@ mod tests {
             }],
         );
         assert_eq!(d.authenticate(&token).unwrap().party, "blue");
+        assert_eq!(d.still_valid(&id), Ok(()));
+        let before = d.generation();
         let mut wrong = token.clone();
         wrong.pop();
         wrong.push('x');
@@ -292,12 +328,16 @@ mod tests {
             AuthError::Unknown
         );
         d.put_token(TokenRecord {
-            id,
+            id: id.clone(),
             party: "blue".into(),
             hash_hex: token_hash(&token),
             revoked: true,
             created_at: 0.0,
         });
         assert_eq!(d.authenticate(&token).unwrap_err(), AuthError::Revoked);
+        // An open connection sees the revocation: the generation moved, the token is refused.
+        assert!(d.generation() > before);
+        assert_eq!(d.still_valid(&id), Err(AuthError::Revoked));
+        assert_eq!(d.still_valid("0000000000000000"), Err(AuthError::Unknown));
     }
 }

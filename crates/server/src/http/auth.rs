@@ -21,7 +21,7 @@ pub fn presented_token(parts: &Parts, allow_query: bool) -> Result<String, AuthE
         return v
             .to_str()
             .ok()
-            .and_then(|v| v.strip_prefix("Bearer "))
+            .and_then(bearer_credentials)
             .map(|t| t.trim().to_owned())
             .ok_or(AuthError::NotBearer);
     }
@@ -35,6 +35,16 @@ pub fn presented_token(parts: &Parts, allow_query: bool) -> Result<String, AuthE
         }
     }
     Err(AuthError::Missing)
+}
+
+/// The credentials of an `Authorization` value of the `Bearer` scheme. The scheme name is
+/// case-insensitive (RFC 7235 §2.1; RFC 6750 §2.1), so `bearer` and `BEARER` are `Bearer`;
+/// one or more spaces separate it from the token.
+fn bearer_credentials(value: &str) -> Option<&str> {
+    let (scheme, rest) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("Bearer")
+        .then(|| rest.trim_start_matches(' '))
 }
 
 impl FromRequestParts<AppState> for Caller {
@@ -74,6 +84,21 @@ mod tests {
             presented_token(&parts("/x", Some("Basic abc")), false),
             Err(AuthError::NotBearer)
         );
+        // The scheme is case-insensitive (RFC 7235 §2.1).
+        for scheme in ["bearer", "BEARER", "bEaReR"] {
+            assert_eq!(
+                presented_token(&parts("/x", Some(&format!("{scheme}  abc"))), false),
+                Ok("abc".into()),
+                "{scheme}"
+            );
+        }
+        for bad in ["Bearerabc", "Bearer", "Bearer-x abc", "Token abc"] {
+            assert_eq!(
+                presented_token(&parts("/x", Some(bad)), false),
+                Err(AuthError::NotBearer),
+                "{bad}"
+            );
+        }
         assert_eq!(
             presented_token(&parts("/x?token=t1", None), false),
             Err(AuthError::Missing)

@@ -6,17 +6,28 @@
 //! `Lagged` and is resynchronised with a fresh snapshot; a client whose socket does not take a
 //! frame within `limits.ws_send_timeout_s` is dropped. Neither ever blocks the engine cycle or
 //! other clients: the sender never waits.
+//!
+//! # Revocation
+//! A stream authenticates once, at the upgrade, but lives for hours, so its token is
+//! re-checked while it is open: before each frame, when the directory's generation moved
+//! since the last check (one atomic load; the directory is updated before
+//! `DELETE /api/v1/tokens/{id}` answers, so no frame leaves after the revocation's response),
+//! and every [`REVOCATION_CHECK_S`] even when no frame is due. A revoked token (or a removed
+//! party) gets a close frame with code 1008 (policy violation) and the reason
+//! `token revoked` (`party removed`), and the connection ends. Tokens do not expire; only
+//! revocation ends them.
 
 use crate::domain::alerts::sorted_alerts;
 use crate::domain::guidance::of_conflict;
 use crate::domain::parties::Caller;
+use crate::domain::parties::{AuthError, Directory};
 use crate::domain::policy::{self, message_visible, Viewer};
 use crate::error::ApiError;
 use crate::http::extract::ApiQuery;
 use crate::http::state::AppState;
 use crate::live::StreamEvent;
 use crate::wire;
-use axum::extract::ws::{Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
 use serde_json::Value;
@@ -25,6 +36,41 @@ use tokio::sync::broadcast::error::RecvError;
 
 /// Largest message a client may send, bytes (clients only close the socket).
 pub const MAX_CLIENT_MESSAGE_BYTES: usize = 64 * 1024;
+
+/// How often an idle stream re-checks its token, seconds (a frame checks it at once).
+pub const REVOCATION_CHECK_S: f64 = 0.25;
+
+/// WebSocket close code "policy violation" (RFC 6455 §7.4.1), sent when the token is revoked.
+pub const CLOSE_POLICY_VIOLATION: u16 = 1008;
+
+/// Whether a stream's token still holds: re-checked only when the directory changed.
+struct TokenWatch {
+    seen: u64,
+}
+
+impl TokenWatch {
+    /// A watch whose first check looks the token up (it may have been revoked since the
+    /// upgrade was authenticated).
+    fn new() -> TokenWatch {
+        TokenWatch { seen: u64::MAX }
+    }
+
+    /// The reason to close the stream, if its token no longer authenticates.
+    fn revoked(&mut self, d: &Directory, token_id: &str) -> Option<&'static str> {
+        let g = d.generation();
+        if g == self.seen {
+            return None;
+        }
+        match d.still_valid(token_id) {
+            Ok(()) => {
+                self.seen = g;
+                None
+            }
+            Err(AuthError::PartyGone(_)) => Some("party removed"),
+            Err(_) => Some("token revoked"),
+        }
+    }
+}
 
 /// `GET /api/v1/stream`.
 pub async fn stream(
@@ -91,14 +137,31 @@ async fn client(s: AppState, c: Caller, mut socket: WebSocket, picture: bool) {
     let timeout = Duration::from_secs_f64(s.config.limits.ws_send_timeout_s);
     // Subscribe before taking the snapshot, so nothing falls between them.
     let mut rx = s.live.events.subscribe();
+    let mut watch = TokenWatch::new();
+    let mut tick = tokio::time::interval(Duration::from_secs_f64(REVOCATION_CHECK_S));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let (mut snap_time, text) = snapshot(&s, &v, picture);
-    let mut ok = send(&mut socket, text, timeout).await;
+    let mut closing = watch.revoked(&s.directory, &c.token_id);
+    let mut ok = closing.is_some() || send(&mut socket, text, timeout).await;
     while ok {
+        if let Some(why) = closing {
+            tracing::info!(token_id = %c.token_id, party = %c.party, reason = why, "stream closed");
+            let frame = CloseFrame {
+                code: CLOSE_POLICY_VIOLATION,
+                reason: why.into(),
+            };
+            let _ = tokio::time::timeout(timeout, socket.send(WsMessage::Close(Some(frame)))).await;
+            break;
+        }
         tokio::select! {
             ev = rx.recv() => {
                 match ev {
                     Ok(ev) => {
                         for text in frames_for(&ev, &v, &c, snap_time, picture) {
+                            if let Some(why) = watch.revoked(&s.directory, &c.token_id) {
+                                closing = Some(why);
+                                break;
+                            }
                             ok = send(&mut socket, text, timeout).await;
                             if !ok {
                                 metrics.ws_dropped();
@@ -111,7 +174,10 @@ async fn client(s: AppState, c: Caller, mut socket: WebSocket, picture: bool) {
                         rx = rx.resubscribe();
                         let (t, text) = snapshot(&s, &v, picture);
                         snap_time = t;
-                        ok = send(&mut socket, text, timeout).await;
+                        closing = watch.revoked(&s.directory, &c.token_id);
+                        if closing.is_none() {
+                            ok = send(&mut socket, text, timeout).await;
+                        }
                     }
                     Err(RecvError::Closed) => ok = false,
                 }
@@ -122,6 +188,7 @@ async fn client(s: AppState, c: Caller, mut socket: WebSocket, picture: bool) {
                     Some(Ok(_)) => {}
                 }
             }
+            _ = tick.tick() => closing = watch.revoked(&s.directory, &c.token_id),
         }
     }
     metrics.ws_client(-1);
