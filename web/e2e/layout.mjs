@@ -7,34 +7,13 @@
 // seconds and an object column and filters by actor; a hotline message from blue shows on red's
 // page as a toast that opens the hotline at it. Screenshots of every step go to
 // web/test-output/layout-*.png. Started by e2e/run.mjs.
-//
-// E2E_WEB=disk serves the console's files from web/public instead of the binary's embedded
-// copy (same origin and paths; the API still comes from the server), to try console changes
-// without rebuilding the binary.
-import { readFile } from 'node:fs/promises';
-import { extname, join, normalize } from 'node:path';
-import { chromium } from 'playwright-core';
-import { assert, CHROMIUM, CHROMIUM_ARGS, launchBrowser, screenshot, scenarios, sleep, startServer, state, waitFor, WEB_DIR } from './lib.mjs';
+import { assert, launchBrowser, screenshot, scenarios, sleep, startServer, state, waitFor } from './lib.mjs';
 
 const VIEWPORT = { width: 1024, height: 700 };
-const MIME = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json' };
 
 /** A 1024×700 page signed in with `token` (signIn of lib.mjs with this window size). */
 async function signInSmall(browser, base, token, requests) {
   const context = await browser.newContext({ viewport: VIEWPORT });
-  if (process.env.E2E_WEB === 'disk') {
-    const root = join(WEB_DIR, 'public');
-    await context.route((url) => url.origin === base && !url.pathname.startsWith('/api/'), async (route) => {
-      const path = new URL(route.request().url()).pathname;
-      const file = normalize(join(root, path === '/' ? 'index.html' : path));
-      if (!file.startsWith(root)) return route.fulfill({ status: 404 });
-      try {
-        return route.fulfill({ status: 200, body: await readFile(file), contentType: MIME[extname(file)] || 'application/octet-stream' });
-      } catch {
-        return route.fulfill({ status: 404 });
-      }
-    });
-  }
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -98,11 +77,7 @@ function basemapRightStrip(page) {
 }
 
 const server = await startServer();
-// A page served by the test (not by the loopback server) counts as public to Chromium, which
-// then blocks its WebSocket to loopback: the check is off when the files come from disk.
-const browser = process.env.E2E_WEB === 'disk'
-  ? await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, '--disable-features=LocalNetworkAccessChecks'] })
-  : await launchBrowser();
+const browser = await launchBrowser();
 const requests = [];
 const pages = [];
 const s = scenarios();

@@ -9,14 +9,7 @@
 // of an API error; aerodromes are drawn round Paris at zoom 9 (LFPG among them, fetched per
 // tile, not every frame) and range rings round a selected aircraft. Screenshots of every step
 // go to web/test-output/view-*.png. Started by e2e/run.mjs.
-//
-// E2E_WEB=disk serves the console's files from web/public instead of the binary's embedded
-// copy (same origin and paths; the API still comes from the server), to try console changes
-// without rebuilding the binary.
-import { readFile } from 'node:fs/promises';
-import { extname, join, normalize } from 'node:path';
-import { chromium } from 'playwright-core';
-import { api, assert, CHROMIUM, CHROMIUM_ARGS, launchBrowser, screenshot, scenarios, signIn, sleep, startServer, state, waitFor, WEB_DIR } from './lib.mjs';
+import { api, assert, launchBrowser, screenshot, scenarios, signIn, sleep, startServer, state, waitFor } from './lib.mjs';
 import { WARNING } from '../public/js/levels.js';
 import { CIVIL_REASON, DONE_REASON, OBSERVER_REASON } from '../public/js/alert-groups.js';
 import { RING_RADII_NM } from '../public/js/map/layers/range-rings.js';
@@ -27,23 +20,6 @@ import { destination } from '../public/js/geo.js';
 const SCRIPTED_PAIR = ['150A21', 'AE1001'];
 /** West of this longitude is the demo's Paris traffic; east of it the Levant scenario. */
 const PARIS_MAX_LON = 10;
-const MIME = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json' };
-const DISK = process.env.E2E_WEB === 'disk';
-
-/** Serves the console's own files from web/public (E2E_WEB=disk). */
-async function fromDisk(page, base) {
-  const root = join(WEB_DIR, 'public');
-  await page.route((url) => url.origin === base && !url.pathname.startsWith('/api/'), async (route) => {
-    const path = new URL(route.request().url()).pathname;
-    const file = normalize(join(root, path === '/' ? 'index.html' : path));
-    if (!file.startsWith(root)) return route.fulfill({ status: 404 });
-    try {
-      return route.fulfill({ status: 200, body: await readFile(file), contentType: MIME[extname(file)] || 'application/octet-stream' });
-    } catch {
-      return route.fulfill({ status: 404 });
-    }
-  });
-}
 
 /** The map's size in CSS pixels. */
 function mapBox(page) {
@@ -81,17 +57,14 @@ const server = await startServer();
 const t0 = server.startedAt;
 // A page served by the test counts as public to Chromium, which then blocks its WebSocket to
 // loopback: the check is off when the files come from disk.
-const browser = DISK
-  ? await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, '--disable-features=LocalNetworkAccessChecks'] })
-  : await launchBrowser();
+const browser = await launchBrowser();
 const requests = [];
-const onPage = DISK ? (p) => fromDisk(p, server.base) : undefined;
 const pages = [];
 const s = scenarios();
 try {
-  const blue = await signIn(browser, server.base, server.tokens.blue, requests, { onPage });
-  const cell = await signIn(browser, server.base, server.tokens.cell, requests, { onPage });
-  const monitor = await signIn(browser, server.base, server.tokens.monitor, requests, { onPage });
+  const blue = await signIn(browser, server.base, server.tokens.blue, requests);
+  const cell = await signIn(browser, server.base, server.tokens.cell, requests);
+  const monitor = await signIn(browser, server.base, server.tokens.monitor, requests);
   pages.push(blue, cell, monitor);
   for (const p of pages) await waitFor(async () => (await state(p)).tracks > 0, { what: 'a picture' });
 
