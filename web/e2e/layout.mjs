@@ -7,23 +7,13 @@
 // seconds and an object column and filters by actor; a hotline message from blue shows on red's
 // page as a toast that opens the hotline at it. Screenshots of every step go to
 // web/test-output/layout-*.png. Started by e2e/run.mjs.
-import { assert, launchBrowser, screenshot, scenarios, sleep, startServer, state, waitFor } from './lib.mjs';
+import { assert, launchBrowser, signIn, screenshot, scenarios, sleep, startServer, state, waitFor } from './lib.mjs';
 
 const VIEWPORT = { width: 1024, height: 700 };
 
-/** A 1024×700 page signed in with `token` (signIn of lib.mjs with this window size). */
-async function signInSmall(browser, base, token, requests) {
-  const context = await browser.newContext({ viewport: VIEWPORT });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('request', (r) => requests.push({ url: r.url(), page: token.slice(0, 4) }));
-  await page.goto(`${base}/`);
-  await page.fill('[data-testid=token-input]', token);
-  await page.click('[data-testid=sign-in]');
-  await page.waitForSelector('#app:not([hidden])', { timeout: 15000 });
-  page.errors = errors;
-  return page;
+/** A 1024×700 page signed in with `token`. */
+function signInSmall(browser, base, token, requests) {
+  return signIn(browser, base, token, requests, { viewport: VIEWPORT });
 }
 
 async function put(base, token, path, body) {

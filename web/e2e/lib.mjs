@@ -117,10 +117,11 @@ export async function launchBrowser() {
 
 /**
  * Opens a page, signs in with the token and waits for the console. `initScript` runs in the
- * page before its own scripts; `onPage(page)` is called before it loads (to watch its traffic).
+ * page before its own scripts; `onPage(page)` is called before it loads (to watch its traffic);
+ * `viewport` is the window size (default 1600×900).
  */
-export async function signIn(browser, base, token, requests, { initScript, onPage } = {}) {
-  const context = await browser.newContext({ viewport: { width: 1600, height: 900 } });
+export async function signIn(browser, base, token, requests, { initScript, onPage, viewport = { width: 1600, height: 900 } } = {}) {
+  const context = await browser.newContext({ viewport });
   if (initScript) await context.addInitScript(initScript);
   const page = await context.newPage();
   if (onPage) await onPage(page);

@@ -12,7 +12,7 @@
 // audit chain; no page ever requests another origin. A route the server does not serve (404)
 // fails its scenario.
 import { spawnSync } from 'node:child_process';
-import { api, assert, WEB_DIR, launchBrowser, screenshot, signIn, sleep, startServer, state, waitFor } from './lib.mjs';
+import { api, assert, WEB_DIR, launchBrowser, scenarios, screenshot, signIn, sleep, startServer, state, waitFor } from './lib.mjs';
 import { WARNING } from '../public/js/levels.js';
 import { bandStyle, trackBandSpan, STALE_AFTER_S } from '../public/js/guidance.js';
 
@@ -21,19 +21,8 @@ import { bandStyle, trackBandSpan, STALE_AFTER_S } from '../public/js/guidance.j
 // warning (loss of separation within 60 s) after about 37 s.
 const SCRIPTED_PAIR = ['150A21', 'AE1001'];
 const WARNING_WITHIN_S = 60;
-const results = [];
-
-async function scenario(name, fn) {
-  const t0 = Date.now();
-  try {
-    const note = await fn();
-    results.push({ name, status: 'PASS', note });
-    console.log(`PASS  ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)${note ? ` — ${note}` : ''}`);
-  } catch (e) {
-    results.push({ name, status: 'FAIL', note: e.message });
-    console.log(`FAIL  ${name}: ${e.stack || e.message}`);
-  }
-}
+const run = scenarios();
+const scenario = run.run;
 
 /** Fails the scenario when the server does not serve a route the console uses. */
 async function requireRoute(base, token, path) {
@@ -559,12 +548,7 @@ async function main() {
     await browser.close().catch(() => {});
     await server.stop();
   }
-  const failed = results.filter((r) => r.status === 'FAIL');
-  console.log(`\n${results.length - failed.length} passed, ${failed.length} failed; screenshots in web/test-output/`);
-  if (failed.length) {
-    console.log('server log tail:\n' + server.log().slice(-3000));
-    process.exitCode = 1;
-  }
+  run.summary(server);
 }
 
 main().catch((e) => {
