@@ -22,10 +22,14 @@ fn now() -> f64 {
 
 fn encounter(s: &Server, tok: &str) -> Option<Value> {
     let (_, v) = s.json("GET", Some(tok), "/api/v1/conflicts", None);
-    v["conflicts"].as_array()?.iter().cloned().find(|c| {
-        let (a, b) = (c["a"].as_str(), c["b"].as_str());
-        (a == Some(VIPER) && b == Some(SOKOL)) || (a == Some(SOKOL) && b == Some(VIPER))
-    })
+    v["conflicts"]
+        .as_array()?
+        .iter()
+        .find(|c| {
+            let (a, b) = (c["a"].as_str(), c["b"].as_str());
+            (a == Some(VIPER) && b == Some(SOKOL)) || (a == Some(SOKOL) && b == Some(VIPER))
+        })
+        .cloned()
 }
 
 #[test]

@@ -326,6 +326,19 @@ pub struct LimitsConfig {
     pub telemetry_batch_max: usize,
     /// Most aerodromes one `GET /api/v1/aerodromes` returns, whatever its `limit`. Default 2000.
     pub aerodromes_max: usize,
+    /// Telemetry states per second a party may send, sustained (then 429). Default 5000.
+    pub telemetry_states_per_s: f64,
+    /// Telemetry states a party may send at once above the sustained rate. Default 20000.
+    pub telemetry_states_burst: f64,
+    /// Most live tracks one party may own through its telemetry (then 429 for new aircraft).
+    /// Default 5000.
+    pub party_tracks_max: usize,
+    /// Most polygon vertices (circles count 64) in all the volumes of one reservation check,
+    /// filing or change (then 422): bounds the geometry one request can ask for. Default 20000.
+    pub geometry_vertices_max: usize,
+    /// Reservation checks, filings and changes computed at once, all parties together (the
+    /// others wait), so geometry never takes every core from the alert cycle. Default 1.
+    pub geometry_concurrency: usize,
 }
 
 impl Default for LimitsConfig {
@@ -338,6 +351,11 @@ impl Default for LimitsConfig {
             ws_send_timeout_s: 10.0,
             telemetry_batch_max: 10_000,
             aerodromes_max: 2_000,
+            telemetry_states_per_s: 5_000.0,
+            telemetry_states_burst: 20_000.0,
+            party_tracks_max: 5_000,
+            geometry_vertices_max: 20_000,
+            geometry_concurrency: 1,
         }
     }
 }

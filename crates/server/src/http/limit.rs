@@ -28,19 +28,38 @@ impl RateLimiter {
     /// # Errors
     /// 429 with `Retry-After` when the bucket is empty.
     pub fn check(&self, key: &str) -> Result<(), ApiError> {
+        self.take(key, 1.0, "requests/s per token")
+    }
+
+    /// Takes `n` units (e.g. telemetry states) from `key`'s bucket, all or none; `what` names
+    /// the unit in the 429's message ("states/s per party"). A request larger than the burst
+    /// can never pass and says so.
+    ///
+    /// # Errors
+    /// 429 with `Retry-After` when the bucket holds fewer than `n`.
+    pub fn take(&self, key: &str, n: f64, what: &str) -> Result<(), ApiError> {
+        if n > self.burst {
+            return Err(ApiError::too_many_requests(
+                format!(
+                    "{n} at once is more than the burst of {} allowed (rate limit {} {what}); send smaller requests",
+                    self.burst, self.per_s
+                ),
+                1,
+            ));
+        }
         let now = Instant::now();
         let mut b = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         let (level, last) = b.entry(key.to_owned()).or_insert((self.burst, now));
         *level = (*level + now.duration_since(*last).as_secs_f64() * self.per_s).min(self.burst);
         *last = now;
-        if *level >= 1.0 {
-            *level -= 1.0;
+        if *level >= n {
+            *level -= n;
             Ok(())
         } else {
-            let wait_s = ((1.0 - *level) / self.per_s).ceil().max(1.0) as u64;
+            let wait_s = ((n - *level) / self.per_s).ceil().max(1.0) as u64;
             Err(ApiError::too_many_requests(
                 format!(
-                    "rate limit of {} requests/s per token exceeded; retry in {wait_s} s",
+                    "rate limit of {} {what} exceeded; retry in {wait_s} s",
                     self.per_s
                 ),
                 wait_s,
@@ -64,5 +83,20 @@ mod tests {
         assert_eq!(e.status, StatusCode::TOO_MANY_REQUESTS);
         assert!(e.retry_after_s.is_some());
         l.check("other").unwrap();
+    }
+
+    #[test]
+    fn units_are_taken_all_or_none() {
+        let l = RateLimiter::new(100.0, 1000.0);
+        l.take("red", 800.0, "states/s").unwrap();
+        let e = l.take("red", 300.0, "states/s").unwrap_err();
+        assert!(e.detail.contains("states/s"), "{}", e.detail);
+        // Nothing was taken by the refused request: 200 still fit.
+        l.take("red", 150.0, "states/s").unwrap();
+        assert!(l
+            .take("blue", 1001.0, "states/s")
+            .unwrap_err()
+            .detail
+            .contains("burst"));
     }
 }

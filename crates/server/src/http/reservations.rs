@@ -16,7 +16,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use deconflict_airspace::formats::geojson;
-use deconflict_airspace::{Purpose, ReservationOverlap, ReservationState, Volume};
+use deconflict_airspace::{Purpose, ReservationOverlap, ReservationState, Shape, Volume};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -71,18 +71,77 @@ pub struct FileBody {
     version: Option<i64>,
 }
 
-fn find_overlaps(
+/// A circle counts this many vertices in the geometry budget (what its polygon has).
+const CIRCLE_VERTICES: usize = 64;
+
+/// The vertices of the volumes, as the geometry budget counts them.
+fn vertices(volumes: &[Volume]) -> usize {
+    volumes
+        .iter()
+        .map(|v| match &v.shape {
+            Shape::Polygon { coordinates } => coordinates.len(),
+            Shape::Circle { .. } => CIRCLE_VERTICES,
+        })
+        .sum()
+}
+
+/// Refuses (422) volumes with more than `limits.geometry_vertices_max` vertices in all, before
+/// any geometry is computed on them.
+fn geometry_budget(s: &AppState, volumes: &[Volume]) -> ApiResult<()> {
+    let n = vertices(volumes);
+    let max = s.config.limits.geometry_vertices_max;
+    if n > max {
+        return Err(ApiError::invalid(format!(
+            "{n} vertices in the volumes of one request; at most {max} (limits.geometry_vertices_max)"
+        )));
+    }
+    Ok(())
+}
+
+/// Runs validation that grows with the geometry (a polygon's simplicity check is quadratic in
+/// its vertices) on the blocking pool, so the async threads keep answering.
+async fn off_runtime<T, E>(f: impl FnOnce() -> Result<T, E> + Send + 'static) -> ApiResult<T>
+where
+    T: Send + 'static,
+    E: Send + 'static,
+    ApiError: From<E>,
+{
+    Ok(tokio::task::spawn_blocking(f).await??)
+}
+
+/// The reservations the volumes overlap, computed within the geometry budget: at most
+/// `limits.geometry_vertices_max` vertices in one request (422), one request of a party at a
+/// time (429), at most `limits.geometry_concurrency` at once in all (the others wait), and on
+/// the blocking pool, never on the async threads that answer health and stream the picture.
+async fn find_overlaps(
     s: &AppState,
     party: &str,
     volumes: &[Volume],
     exclude: Option<&str>,
 ) -> ApiResult<Vec<ReservationOverlap>> {
-    s.strategic
-        .index
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
-        .check(party, volumes, exclude)
-        .map_err(invalid)
+    geometry_budget(s, volumes)?;
+    let _busy = s.geometry_slot(party)?;
+    let _permit = s
+        .geometry
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(ApiError::internal)?;
+    let strategic = s.strategic.clone();
+    let (party, volumes, exclude) = (
+        party.to_owned(),
+        volumes.to_vec(),
+        exclude.map(str::to_owned),
+    );
+    tokio::task::spawn_blocking(move || {
+        strategic
+            .index
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .check(&party, &volumes, exclude.as_deref())
+            .map_err(invalid)
+    })
+    .await?
 }
 
 /// `POST /api/v1/reservations/check`.
@@ -95,8 +154,9 @@ pub async fn check(
     let b: CheckBody = parse_body(b)?;
     let now = s.now_s();
     let priority = b.priority.unwrap_or(DEFAULT_PRIORITY);
-    check_volumes(&b.volumes, priority, now)?;
-    let overlaps = find_overlaps(&s, &c.party, &b.volumes, b.reservation_id.as_deref())?;
+    geometry_budget(&s, &b.volumes)?;
+    let b = off_runtime(move || check_volumes(&b.volumes, priority, now).map(|()| b)).await?;
+    let overlaps = find_overlaps(&s, &c.party, &b.volumes, b.reservation_id.as_deref()).await?;
     let list: Vec<Overlap> = with_gives_way(&overlaps, &c.party, priority);
     Ok(axum::Json(json!({ "overlaps": list })))
 }
@@ -164,16 +224,20 @@ pub async fn file(
     let volumes = b
         .volumes
         .ok_or_else(|| ApiError::invalid("volumes is missing: give at least one volume"))?;
-    let cand = Candidate::new(
-        b.name,
-        b.purpose.unwrap_or(Purpose::Operation),
-        b.priority.unwrap_or(DEFAULT_PRIORITY),
-        volumes,
-        b.justification,
-        now,
-    )?;
+    geometry_budget(&s, &volumes)?;
+    let cand = off_runtime(move || {
+        Candidate::new(
+            b.name,
+            b.purpose.unwrap_or(Purpose::Operation),
+            b.priority.unwrap_or(DEFAULT_PRIORITY),
+            volumes,
+            b.justification,
+            now,
+        )
+    })
+    .await?;
     let _writes = s.strategic.writes.lock().await;
-    let overlaps = find_overlaps(&s, &c.party, &cand.volumes, None)?;
+    let overlaps = find_overlaps(&s, &c.party, &cand.volumes, None).await?;
     let state = filing_state(&s, &overlaps, &cand, &c, now)?;
     let purpose = cand.purpose;
     let default_name = || format!("{} {}", c.party, purpose_word(purpose));
@@ -251,15 +315,18 @@ pub async fn update(
     let now = s.now_s();
     let _writes = s.strategic.writes.lock().await;
     let old = owned(&s, &c, &id, version, now)?;
-    let cand = Candidate::new(
+    let volumes = b.volumes.unwrap_or_else(|| old.volumes.clone());
+    geometry_budget(&s, &volumes)?;
+    let (name, purpose, priority, justification) = (
         b.name.or(Some(old.name.clone())),
         b.purpose.unwrap_or(old.purpose),
         b.priority.unwrap_or(old.priority),
-        b.volumes.unwrap_or_else(|| old.volumes.clone()),
         b.justification.or(old.justification.clone()),
-        now,
-    )?;
-    let overlaps = find_overlaps(&s, &c.party, &cand.volumes, Some(&id))?;
+    );
+    let cand =
+        off_runtime(move || Candidate::new(name, purpose, priority, volumes, justification, now))
+            .await?;
+    let overlaps = find_overlaps(&s, &c.party, &cand.volumes, Some(&id)).await?;
     // Reservations filed over this one knowingly (with a justification) do not hold up a
     // change that keeps its volumes (a new name, justification, purpose); they are still
     // reported. A change of volumes is checked like a new filing.
@@ -340,7 +407,7 @@ async fn file_imported(
     let mut planned = Vec::new();
     let mut all_overlaps = Vec::new();
     for (i, (cand, source)) in cands.into_iter().enumerate() {
-        let overlaps = find_overlaps(s, &c.party, &cand.volumes, None)?;
+        let overlaps = find_overlaps(s, &c.party, &cand.volumes, None).await?;
         let state = if zones {
             ReservationState::Accepted.at_time(&cand.volumes, now)
         } else {

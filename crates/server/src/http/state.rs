@@ -26,6 +26,12 @@ pub struct Inner {
     pub directory: Arc<Directory>,
     /// Per-token rate limit.
     pub limiter: RateLimiter,
+    /// Per-party telemetry states rate limit.
+    pub telemetry_limiter: RateLimiter,
+    /// Reservation geometry computed at once (`limits.geometry_concurrency`).
+    pub geometry: Arc<tokio::sync::Semaphore>,
+    /// Parties with a reservation geometry request in flight (one each at a time).
+    geometry_busy: std::sync::Mutex<std::collections::BTreeSet<String>>,
     /// The live picture, alerts and stream.
     pub live: Arc<Live>,
     /// Reservations, zones and intrusion alerts.
@@ -54,6 +60,13 @@ impl AppState {
             config.limits.rate_limit_per_s,
             config.limits.rate_limit_burst,
         );
+        let telemetry_limiter = RateLimiter::new(
+            config.limits.telemetry_states_per_s,
+            config.limits.telemetry_states_burst,
+        );
+        let geometry = Arc::new(tokio::sync::Semaphore::new(
+            config.limits.geometry_concurrency.max(1),
+        ));
         let strategic = Arc::new(Strategic::new(&config.strategic));
         AppState(Arc::new(Inner {
             strategic,
@@ -61,9 +74,30 @@ impl AppState {
             config,
             directory,
             limiter,
+            telemetry_limiter,
+            geometry,
+            geometry_busy: Default::default(),
             live,
             clock,
         }))
+    }
+
+    /// Marks a party's reservation geometry request in flight until the slot is dropped.
+    ///
+    /// # Errors
+    /// 429 when the party already has one in flight.
+    pub fn geometry_slot(&self, party: &str) -> Result<GeometrySlot, ApiError> {
+        let mut busy = self.geometry_busy.lock().unwrap_or_else(|e| e.into_inner());
+        if !busy.insert(party.to_owned()) {
+            return Err(ApiError::too_many_requests(
+                format!("{party} already has a reservation check or filing being computed; one at a time per party"),
+                1,
+            ));
+        }
+        Ok(GeometrySlot {
+            state: self.clone(),
+            party: party.to_owned(),
+        })
     }
 
     /// Now, UNIX seconds.
@@ -82,5 +116,21 @@ impl AppState {
     {
         let store = self.store.clone();
         Ok(tokio::task::spawn_blocking(move || f(store.as_ref())).await??)
+    }
+}
+
+/// A party's reservation geometry request in flight ([`AppState::geometry_slot`]).
+pub struct GeometrySlot {
+    state: AppState,
+    party: String,
+}
+
+impl Drop for GeometrySlot {
+    fn drop(&mut self) {
+        self.state
+            .geometry_busy
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&self.party);
     }
 }

@@ -82,6 +82,9 @@ pub async fn telemetry(
             s.config.limits.telemetry_batch_max
         )));
     }
+    // The party's states budget (`limits.telemetry_states_per_s`), all or none.
+    s.telemetry_limiter
+        .take(&c.party, items.len() as f64, "telemetry states/s per party")?;
     let now = s.now_s();
     let feed: Arc<str> = Arc::from(format!("telemetry-{}", c.party));
     let party: Arc<str> = Arc::from(c.party.as_str());
@@ -126,6 +129,30 @@ pub async fn telemetry(
     let applied = states.len() as u64;
     {
         let mut t = s.live.table.lock().unwrap_or_else(|e| e.into_inner());
+        // The party's live-track quota: aircraft it does not yet own count against it.
+        let max = s.config.limits.party_tracks_max;
+        let owned = t
+            .tracks()
+            .filter(|tr| tr.party.as_deref() == Some(&c.party))
+            .count();
+        let new: std::collections::BTreeSet<&str> = states
+            .iter()
+            .map(|(_, o)| o.id.as_str())
+            .filter(|id| {
+                t.get(id)
+                    .is_none_or(|tr| tr.party.as_deref() != Some(&c.party))
+            })
+            .collect();
+        if owned + new.len() > max {
+            return Err(ApiError::too_many_requests(
+                format!(
+                    "{} owns {owned} live tracks; {} more would pass limits.party_tracks_max ({max})",
+                    c.party,
+                    new.len()
+                ),
+                10,
+            ));
+        }
         for (index, o) in states {
             match t.ingest(o) {
                 Ok(()) => accepted += 1,
