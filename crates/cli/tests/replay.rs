@@ -253,6 +253,7 @@ fn simulate_feed_serves_sbs_and_beast_live() {
                 party: Some("cell".into()),
                 format,
                 reference: None,
+                silent_after_s: None,
             };
             let stats = Arc::new(FeedStats::new(
                 format.name(),

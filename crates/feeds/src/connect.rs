@@ -30,6 +30,9 @@ pub struct FeedSpec {
     pub format: Format,
     /// Receiver location (lat, lon degrees) for Mode S position decoding.
     pub reference: Option<(f64, f64)>,
+    /// A connection that delivers no byte for this long is dropped (and, for a client,
+    /// reconnected): a frozen sender keeps its socket open but says nothing. `None`: never.
+    pub silent_after_s: Option<f64>,
 }
 
 impl FeedSpec {
@@ -94,12 +97,36 @@ async fn pump<R: tokio::io::AsyncRead + Unpin>(
     decoder: &mut StreamDecoder,
     stats: &FeedStats,
     tx: &mpsc::Sender<Observation>,
+    silent_after_s: Option<f64>,
 ) -> Result<(), ()> {
     let mut buf = vec![0u8; 64 * 1024];
     let mut out = Vec::new();
+    let silent = silent_after_s
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .map(Duration::from_secs_f64);
     loop {
-        let n = match reader.read(&mut buf).await {
-            Ok(0) | Err(_) => break,
+        let read = reader.read(&mut buf);
+        let got = match silent {
+            Some(d) => match tokio::time::timeout(d, read).await {
+                Ok(r) => r,
+                Err(_) => {
+                    let s = d.as_secs_f64();
+                    stats.disconnected(format!("silent for {s} s (silent_after_s); dropped"), true);
+                    tracing::warn!(feed = %stats.id, silent_s = s, "feed connection silent; dropping it");
+                    break;
+                }
+            },
+            None => read.await,
+        };
+        let n = match got {
+            Ok(0) => {
+                stats.disconnected("closed by the sender", false);
+                break;
+            }
+            Err(e) => {
+                stats.disconnected(format!("read error: {e}"), false);
+                break;
+            }
             Ok(n) => n,
         };
         decoder.push(&buf[..n], now_s(), stats, &mut out);
@@ -136,7 +163,10 @@ pub async fn run_tcp_client(
                 tracing::info!(feed = %spec.id, %addr, "feed connected");
                 attempt = 0;
                 let mut decoder = spec.decoder(TimeMode::Receipt);
-                if pump(stream, &mut decoder, &stats, &tx).await.is_err() {
+                if pump(stream, &mut decoder, &stats, &tx, spec.silent_after_s)
+                    .await
+                    .is_err()
+                {
                     break;
                 }
                 tracing::warn!(feed = %spec.id, %addr, "feed disconnected");
@@ -173,7 +203,7 @@ pub async fn run_tcp_listener(
                     let (spec, stats, tx) = (spec.clone(), stats.clone(), tx.clone());
                     tokio::spawn(async move {
                         let mut decoder = spec.decoder(TimeMode::Receipt);
-                        let _ = pump(stream, &mut decoder, &stats, &tx).await;
+                        let _ = pump(stream, &mut decoder, &stats, &tx, spec.silent_after_s).await;
                         tracing::info!(feed = %spec.id, %peer, "feeder disconnected");
                     });
                 }
@@ -263,7 +293,52 @@ mod tests {
             party: Some("blue".into()),
             format,
             reference: None,
+            silent_after_s: None,
         }
+    }
+
+    #[tokio::test]
+    async fn a_silent_sender_is_dropped_and_reconnected() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let stats = Arc::new(FeedStats::new("test", "sbs", addr.clone(), None));
+        let (tx, mut rx) = mpsc::channel(64);
+        let backoff = Backoff {
+            initial_s: 0.05,
+            max_s: 0.1,
+            factor: 2.0,
+            jitter: 0.1,
+        };
+        let spec = FeedSpec {
+            silent_after_s: Some(0.3),
+            ..spec(Format::Sbs)
+        };
+        let task = tokio::spawn(run_tcp_client(spec, addr, backoff, stats.clone(), tx));
+        let line =
+            b"MSG,3,1,1,484411,1,2016/02/05,04:51:22.903,,,,12525,,,52.58052,5.29031,,,,,,0\n";
+        // A frozen sender: it sends one line, then keeps the socket open and says nothing.
+        let (mut first, _) = listener.accept().await.unwrap();
+        first.write_all(line).await.unwrap();
+        assert_eq!(rx.recv().await.unwrap().id, "484411");
+        // Dropped after 0.3 s of silence and reconnected, although the socket stays open.
+        let (mut second, _) = tokio::time::timeout(Duration::from_secs(5), listener.accept())
+            .await
+            .expect("reconnected after the silence")
+            .unwrap();
+        let snap = stats.snapshot();
+        assert_eq!(snap.silent_drops, 1);
+        assert!(
+            snap.last_disconnect
+                .as_deref()
+                .unwrap()
+                .starts_with("silent for 0.3 s"),
+            "{snap:?}"
+        );
+        second.write_all(line).await.unwrap();
+        assert_eq!(rx.recv().await.unwrap().id, "484411");
+        assert_eq!(stats.snapshot().connections, 2);
+        drop((first, rx));
+        let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
     }
 
     #[tokio::test]

@@ -49,6 +49,8 @@ struct Inner {
     rejected: BTreeMap<&'static str, u64>,
     state: ConnectionState,
     connections: u64,
+    silent_drops: u64,
+    last_disconnect: Option<String>,
 }
 
 /// A point-in-time copy of [`FeedStats`], serialised as the API's feed object.
@@ -76,6 +78,11 @@ pub struct FeedSnapshot {
     pub last_message_time: Option<f64>,
     /// Successful connections so far (clients) or feeders accepted (listeners).
     pub connections: u64,
+    /// Connections dropped because they stayed silent for the feed's `silent_after_s`.
+    pub silent_drops: u64,
+    /// Why the last connection ended (`"silent for 30 s"`, `"closed by the sender"`, …), if one
+    /// has.
+    pub last_disconnect: Option<String>,
 }
 
 impl FeedStats {
@@ -99,6 +106,8 @@ impl FeedStats {
                 rejected: BTreeMap::new(),
                 state: ConnectionState::Connecting,
                 connections: 0,
+                silent_drops: 0,
+                last_disconnect: None,
             }),
         }
     }
@@ -138,6 +147,14 @@ impl FeedStats {
             i.connections += 1;
         }
         i.state = state;
+    }
+    /// Records why a connection ended; `silent` counts it as dropped for silence.
+    pub fn disconnected(&self, reason: impl Into<String>, silent: bool) {
+        let mut i = self.inner();
+        i.last_disconnect = Some(reason.into());
+        if silent {
+            i.silent_drops += 1;
+        }
     }
     /// Counts an accepted feeder connection (listeners).
     pub fn add_connection(&self) {
@@ -180,6 +197,8 @@ impl FeedStats {
                 .collect(),
             last_message_time: t.is_finite().then_some(t),
             connections: i.connections,
+            silent_drops: i.silent_drops,
+            last_disconnect: i.last_disconnect.clone(),
         }
     }
 }

@@ -451,6 +451,14 @@ pub struct FeedConfig {
     /// message (Beast/AVR). Default: none (positions need an even/odd message pair).
     #[serde(default)]
     pub reference_deg: Option<[f64; 2]>,
+    /// A connection that sends nothing for this many seconds is dropped and (connect mode)
+    /// reconnected; the feed list says why (`last_disconnect`). 0 = never. Default 30.
+    #[serde(default = "default_silent_after_s")]
+    pub silent_after_s: f64,
+}
+
+fn default_silent_after_s() -> f64 {
+    30.0
 }
 
 fn default_mode() -> FeedMode {

@@ -46,6 +46,7 @@ pub fn spawn_feeds(feeds: &[FeedConfig], live: &Arc<Live>) {
             party: f.party.clone(),
             format,
             reference: f.reference_deg.map(|[lat, lon]| (lat, lon)),
+            silent_after_s: (f.silent_after_s > 0.0).then_some(f.silent_after_s),
         };
         let tx = live.ingest.clone();
         let f = f.clone();
