@@ -27,8 +27,13 @@
 //! - position, altitude, ground speed, track and vertical rate within the engine's limits
 //!   ([`AircraftState::validate`], absent speeds and track counting as 0);
 //! - `selected_alt_ft` and `fms_selected_alt_ft` finite and within -2,000..=200,000 ft;
-//! - `callsign` at most 16 bytes (else rejected; a line drops it instead);
-//! - a `squawk` other than four octal digits, or a blank callsign, is dropped, as in a line.
+//! - `callsign` an ICAO flight identification ([`flight_identification`]): surrounding
+//!   spaces trimmed, lowercase upper-cased, at most 8 characters (counted as characters, not
+//!   bytes) of A-Z, 0-9 and space; a blank one is dropped. Anything else — a ninth
+//!   character, `-`, `Ä`, a control or bidi character — rejects the report (a line drops
+//!   the callsign instead, as every other decoder here does);
+//! - `squawk` exactly four octal digits, 0000-7777 (a Mode A code), else the report is
+//!   rejected (a line drops it).
 
 use std::sync::Arc;
 
@@ -73,14 +78,84 @@ fn icao_hex(s: &str) -> Result<String, DecodeError> {
     Ok(format!("{prefix}{}", hex.to_ascii_uppercase()))
 }
 
+/// Longest flight identification (callsign), characters: ICAO Annex 10 Vol IV §3.1.2.9,
+/// DO-260B §2.2.3.2.5 (eight 6-bit characters).
+pub const CALLSIGN_MAX_CHARS: usize = 8;
+
+/// Why a callsign is not an ICAO flight identification.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CallsignError {
+    /// More than [`CALLSIGN_MAX_CHARS`] characters (after trimming).
+    #[error("callsign has {chars} characters; at most {CALLSIGN_MAX_CHARS}")]
+    TooLong {
+        /// Characters given (Unicode scalar values, not bytes).
+        chars: usize,
+    },
+    /// A character outside A-Z, 0-9 and space.
+    #[error("callsign contains U+{code:04X} at character {at}; a flight identification has only A-Z, 0-9 and space")]
+    Character {
+        /// The code point.
+        code: u32,
+        /// Its position, in characters from 0, after trimming.
+        at: usize,
+    },
+}
+
+/// A callsign as an ICAO flight identification: surrounding spaces trimmed, lowercase ASCII
+/// letters upper-cased (flight identifications are upper case; a party's system may not be),
+/// at most [`CALLSIGN_MAX_CHARS`] characters counted as characters, each of A-Z, 0-9 or space
+/// (the characters the DO-260B 6-bit set gives a flight identification). `None` for a blank
+/// one.
+///
+/// # Errors
+/// [`CallsignError`]: too long, or a character outside the set — which also keeps control
+/// and bidirectional formatting characters out of every track's callsign.
+///
+/// # Examples
+/// ```
+/// use deconflict_feeds::states::flight_identification;
+/// assert_eq!(flight_identification(" viper11  ").unwrap().as_deref(), Some("VIPER11"));
+/// assert_eq!(flight_identification("   ").unwrap(), None);
+/// assert!(flight_identification(&"Ä".repeat(9)).is_err());
+/// ```
+pub fn flight_identification(s: &str) -> Result<Option<String>, CallsignError> {
+    let s = s.trim_matches(' ');
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let chars = s.chars().count();
+    if chars > CALLSIGN_MAX_CHARS {
+        return Err(CallsignError::TooLong { chars });
+    }
+    let mut out = String::with_capacity(s.len());
+    for (at, c) in s.chars().enumerate() {
+        let c = c.to_ascii_uppercase();
+        if !(c.is_ascii_uppercase() || c.is_ascii_digit() || c == ' ') {
+            return Err(CallsignError::Character {
+                code: u32::from(c),
+                at,
+            });
+        }
+        out.push(c);
+    }
+    Ok(Some(out))
+}
+
+/// A recorded or fed callsign: the flight identification, or none when it is blank or not one.
 fn clean_callsign(s: &str) -> Option<String> {
-    let s = s.trim();
-    (!s.is_empty() && s.len() <= 16).then(|| s.to_string())
+    flight_identification(s.trim()).ok().flatten()
+}
+
+/// Whether `s` is a Mode A code: exactly four octal digits, 0000-7777 (DO-260B §2.2.3.2.7.8,
+/// the 4096 codes of ICAO Annex 10 Vol IV §3.1.1.6).
+pub fn is_mode_a_code(s: &str) -> bool {
+    s.len() == 4 && s.bytes().all(|b| (b'0'..=b'7').contains(&b))
 }
 
 fn clean_squawk(s: &str) -> Option<String> {
     let s = s.trim();
-    (s.len() == 4 && s.bytes().all(|b| (b'0'..=b'7').contains(&b))).then(|| s.to_string())
+    is_mode_a_code(s).then(|| s.to_string())
 }
 
 fn finish(mut obs: Observation) -> Result<Observation, DecodeError> {
@@ -546,8 +621,6 @@ pub const REPORT_MAX_AHEAD_S: f64 = 5.0;
 pub const REPORT_MAX_AGE_S: f64 = 3_600.0;
 /// Longest report id, characters.
 pub const REPORT_MAX_ID_CHARS: usize = 32;
-/// Longest report callsign, bytes.
-pub const REPORT_MAX_CALLSIGN_BYTES: usize = 16;
 
 /// Why a telemetry report was rejected; the message names the JSON field and is meant for
 /// the party that sent the report.
@@ -590,9 +663,15 @@ pub enum TelemetryError {
         /// The value given, feet.
         value: f64,
     },
-    /// `callsign` longer than 16 bytes.
-    #[error("callsign is longer than 16 characters")]
-    CallsignTooLong,
+    /// `callsign` is not an ICAO flight identification.
+    #[error(transparent)]
+    Callsign(#[from] CallsignError),
+    /// `squawk` is not four octal digits.
+    #[error("squawk {shown} is not a Mode A code: four octal digits, 0000-7777")]
+    Squawk {
+        /// The value as given, quoted, or its length when long.
+        shown: String,
+    },
 }
 
 fn valid_report_id(id: &str) -> bool {
@@ -653,12 +732,20 @@ impl Telemetry {
                 }
             }
         }
-        if self
-            .callsign
-            .as_ref()
-            .is_some_and(|c| c.len() > REPORT_MAX_CALLSIGN_BYTES)
-        {
-            return Err(TelemetryError::CallsignTooLong);
+        let callsign = match self.callsign.as_deref() {
+            Some(c) => flight_identification(c)?,
+            None => None,
+        };
+        if let Some(sq) = self.squawk.as_deref() {
+            if !is_mode_a_code(sq) {
+                let n = sq.chars().count();
+                let shown = if n <= 16 {
+                    format!("{sq:?}")
+                } else {
+                    format!("of {n} characters")
+                };
+                return Err(TelemetryError::Squawk { shown });
+            }
         }
         Ok(Observation {
             time_s: self.time.unwrap_or(now_s),
@@ -668,8 +755,8 @@ impl Telemetry {
             gs_kt: self.gs_kt,
             trk_deg: self.trk_deg,
             vs_fpm: self.vs_fpm,
-            callsign: self.callsign.as_deref().and_then(clean_callsign),
-            squawk: self.squawk.as_deref().and_then(clean_squawk),
+            callsign,
+            squawk: self.squawk,
             on_ground: self.on_ground,
             selected_alt_ft: self.selected_alt_ft,
             fms_selected_alt_ft: self.fms_selected_alt_ft,
@@ -898,11 +985,9 @@ mod tests {
             (o.party.as_deref(), o.own, &*o.feed),
             (Some("blue"), true, "t")
         );
-        // Only id and position are required; no time means now. A squawk that is not four
-        // octal digits and a blank callsign are dropped, not rejected.
+        // Only id and position are required; no time means now. A blank callsign is dropped.
         let o = report(serde_json::json!({
-            "id": "X1", "lat_deg": 1.0, "lon_deg": 2.0, "alt_ft": 100, "squawk": "7a00",
-            "callsign": "  "
+            "id": "X1", "lat_deg": 1.0, "lon_deg": 2.0, "alt_ft": 100, "callsign": "  "
         }))
         .unwrap();
         assert_eq!(
@@ -957,10 +1042,55 @@ mod tests {
             reason(with("fms_selected_alt_ft", (-2_500.0).into())),
             "fms_selected_alt_ft -2500 is out of range"
         );
-        assert!(report(with("callsign", "A".repeat(16).into())).is_ok());
+        // Callsign: an ICAO flight identification, eight characters counted as characters.
+        let callsign = |c: &str| report(with("callsign", c.into())).map(|o| o.callsign);
+        assert_eq!(callsign("ABCD 123"), Ok(Some("ABCD 123".into())));
+        assert_eq!(callsign(" viper11   "), Ok(Some("VIPER11".into())));
         assert_eq!(
-            report(with("callsign", "A".repeat(17).into())),
-            Err(TelemetryError::CallsignTooLong)
+            callsign("ABCDEFGHI"),
+            Err(TelemetryError::Callsign(CallsignError::TooLong {
+                chars: 9
+            }))
+        );
+        assert_eq!(
+            reason(with("callsign", "Ä".repeat(9).into())),
+            "callsign has 9 characters; at most 8"
+        );
+        for (c, code, at) in [
+            ("ÄB", 0xC4, 0),
+            ("VIP\u{0}R11", 0, 3),
+            ("AB\u{202E}CD", 0x202E, 2),
+            ("VIPER-11", 0x2D, 5),
+            ("A\tB", 9, 1),
+        ] {
+            assert_eq!(
+                callsign(c),
+                Err(TelemetryError::Callsign(CallsignError::Character {
+                    code,
+                    at
+                })),
+                "{c:?}"
+            );
+        }
+        assert!(reason(with("callsign", "AB\u{202E}CD".into()))
+            .starts_with("callsign contains U+202E at character 2"));
+        // Squawk: exactly four octal digits.
+        let squawk = |q: &str| report(with("squawk", q.into())).map(|o| o.squawk);
+        assert_eq!(squawk("0000"), Ok(Some("0000".into())));
+        assert_eq!(squawk("7777"), Ok(Some("7777".into())));
+        for q in ["7a00", "8000", "777", "77777", " 7000", "７０００", ""] {
+            assert!(
+                matches!(squawk(q), Err(TelemetryError::Squawk { .. })),
+                "{q:?}"
+            );
+        }
+        assert_eq!(
+            reason(with("squawk", "7".repeat(1_000_000).into())),
+            "squawk of 1000000 characters is not a Mode A code: four octal digits, 0000-7777"
+        );
+        assert_eq!(
+            reason(with("squawk", "7a00".into())),
+            "squawk \"7a00\" is not a Mode A code: four octal digits, 0000-7777"
         );
         // Not a telemetry object: the JSON parser's words.
         assert!(reason(with("colour", "red".into())).contains("unknown field `colour`"));
@@ -979,6 +1109,23 @@ mod tests {
             t.into_report_observation(NOW, &feed(), &Arc::from("blue")),
             Err(TelemetryError::TimeNotFinite)
         );
+    }
+
+    #[test]
+    fn a_line_drops_a_callsign_or_squawk_it_cannot_use() {
+        let line = |cs: &str, sq: &str| {
+            let l = serde_json::json!({"id": "BLU001", "callsign": cs, "squawk": sq,
+                "lat_deg": 36.2, "lon_deg": 37.1, "alt_ft": 25000, "time": 1_700_000_000});
+            let o = parse_telemetry_line(l.to_string().as_bytes(), &feed(), None).unwrap();
+            (o.callsign, o.squawk)
+        };
+        assert_eq!(
+            line("viper11 ", "4401"),
+            (Some("VIPER11".into()), Some("4401".into()))
+        );
+        assert_eq!(line("VIP\u{0}R", "4a01"), (None, None));
+        assert_eq!(line("AB\u{202E}C", "44011"), (None, None));
+        assert_eq!(line(&"Ä".repeat(9), "4401"), (None, Some("4401".into())));
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::domain::policy::{AckError, MarkError};
 use crate::domain::requests::{AnswerError, NewRequestError};
 use crate::domain::reservations::{ChangeError, FilingError, InvalidFiling};
 use crate::domain::safety::DeclareError;
+use crate::domain::text::TextError;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -266,6 +267,13 @@ impl From<ImportError> for ApiError {
             }
             _ => err,
         }
+    }
+}
+
+/// 422 naming the field and the character.
+impl From<TextError> for ApiError {
+    fn from(e: TextError) -> Self {
+        ApiError::invalid(e.to_string())
     }
 }
 

@@ -14,6 +14,7 @@
 use crate::domain::reservations::{
     Candidate, InvalidFiling, DEFAULT_PRIORITY, DEFAULT_ZONE_PRIORITY, MAX_IMPORT,
 };
+use crate::domain::text::{self, TextError};
 use deconflict_airspace::formats::openair::OpenAirRejected;
 use deconflict_airspace::formats::{astm, geojson, openair};
 use deconflict_airspace::volume::MAX_PRIORITY;
@@ -49,6 +50,14 @@ pub enum ImportError {
         at: String,
         /// Why.
         error: InvalidFiling,
+    },
+    /// An OpenAir airspace's class, type or bound text holds a control or bidi character.
+    #[error("{at}: {error}")]
+    Text {
+        /// Which zone.
+        at: String,
+        /// Why.
+        error: TextError,
     },
     /// A zone's purpose other than hazard or closure.
     #[error("purpose of an OpenAir zone must be hazard or closure")]
@@ -211,6 +220,17 @@ pub fn zones_from_openair(
             at: format!("zone {i} ({})", z.name),
             error,
         })?;
+        for (field, s) in [
+            ("class", Some(z.class.as_str())),
+            ("type", z.airspace_type.as_deref()),
+            ("lower", Some(z.lower_text.as_str())),
+            ("upper", Some(z.upper_text.as_str())),
+        ] {
+            text::check_opt(field, s, text::Kind::Line).map_err(|error| ImportError::Text {
+                at: format!("zone {i} ({})", z.name),
+                error,
+            })?;
+        }
         let source = json!({ "format": "openair", "class": z.class, "type": z.airspace_type,
                              "lower": z.lower_text, "upper": z.upper_text });
         out.push((cand, source));

@@ -14,3 +14,4 @@ pub mod policy;
 pub mod requests;
 pub mod reservations;
 pub mod safety;
+pub mod text;

@@ -13,6 +13,7 @@
 
 use crate::domain::policy::addressed_visible;
 use crate::domain::reservations::ReservationDoc;
+use crate::domain::text::{self, TextError};
 use deconflict_airspace::{time_span, Volume};
 use deconflict_store::{RecordChange, RecordInput, Role, StrategicRecord};
 use serde::{Deserialize, Serialize};
@@ -189,6 +190,9 @@ pub enum NewRequestError {
     /// The message is too long.
     #[error("message is longer than {MAX_TEXT_BYTES} bytes")]
     MessageTooLong,
+    /// The message holds a control or bidi character.
+    #[error(transparent)]
+    Text(#[from] TextError),
     /// The linked reservation does not exist.
     #[error("reservation_id: no reservation {0:?}")]
     NoReservation(String),
@@ -273,6 +277,7 @@ pub fn new_request(
     limits: RequestLimits,
     l: &Lookups<'_>,
 ) -> Result<RequestDoc, NewRequestError> {
+    text::check("message", &b.message, text::Kind::Multiline)?;
     if b.message.len() > MAX_TEXT_BYTES {
         return Err(NewRequestError::MessageTooLong);
     }
@@ -413,6 +418,9 @@ pub enum AnswerError {
     /// The reason is too long.
     #[error("reason is longer than {MAX_TEXT_BYTES} bytes")]
     ReasonTooLong,
+    /// The reason holds a control or bidi character.
+    #[error(transparent)]
+    Text(#[from] TextError),
     /// Acknowledged twice.
     #[error("{party} has already acknowledged {id}")]
     AlreadyAcknowledged {
@@ -433,7 +441,7 @@ impl AnswerError {
     pub fn is_invalid(&self) -> bool {
         matches!(
             self,
-            AnswerError::ReasonMissing | AnswerError::ReasonTooLong
+            AnswerError::ReasonMissing | AnswerError::ReasonTooLong | AnswerError::Text(_)
         )
     }
 }
@@ -452,6 +460,7 @@ pub fn answer(
     now: f64,
     others: &[String],
 ) -> Result<RequestDoc, AnswerError> {
+    text::check_opt("reason", reason.as_deref(), text::Kind::Multiline)?;
     let reason = reason
         .map(|r| r.trim().to_owned())
         .filter(|r| !r.is_empty());

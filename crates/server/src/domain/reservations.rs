@@ -12,6 +12,7 @@
 //!   only their owner changes or cancels them.
 
 use crate::config::EqualPriority;
+use crate::domain::text::{self, TextError};
 use deconflict_airspace::volume::MAX_PRIORITY;
 use deconflict_airspace::{
     time_span, validate_volumes, Purpose, Reservation, ReservationOverlap, ReservationState, Volume,
@@ -54,6 +55,9 @@ pub enum InvalidFiling {
     /// Justification too long.
     #[error("justification is longer than {MAX_JUSTIFICATION_BYTES} bytes")]
     Justification,
+    /// The name or justification holds a control or bidi character.
+    #[error(transparent)]
+    Text(#[from] TextError),
 }
 
 /// Why a filing is refused because of what it overlaps. Carries the overlaps, each with the
@@ -188,6 +192,12 @@ impl Candidate {
         justification: Option<String>,
         now: f64,
     ) -> Result<Candidate, InvalidFiling> {
+        text::check_opt("name", name.as_deref(), text::Kind::Line)?;
+        text::check_opt(
+            "justification",
+            justification.as_deref(),
+            text::Kind::Multiline,
+        )?;
         let name = name.unwrap_or_default().trim().to_owned();
         if name.len() > MAX_NAME_BYTES {
             return Err(InvalidFiling::Name);
@@ -725,5 +735,30 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn names_and_justifications_obey_the_free_text_rule() {
+        let v = || vec![volume(100.0, 200.0)];
+        let file = |name: &str, just: &str| {
+            Candidate::new(
+                Some(name.into()),
+                Purpose::Operation,
+                5,
+                v(),
+                Some(just.into()),
+                50.0,
+            )
+        };
+        assert!(file("Zürich TMA", "line 1\nline 2").is_ok());
+        let e = file("Ops \u{202E}A", "x").unwrap_err();
+        assert!(matches!(e, InvalidFiling::Text(_)), "{e:?}");
+        assert!(e
+            .to_string()
+            .starts_with("name contains the bidirectional control U+202E"));
+        let e = file("Ops", "x\u{0}").unwrap_err();
+        assert!(e
+            .to_string()
+            .starts_with("justification contains the control character U+0000"));
     }
 }

@@ -16,6 +16,7 @@
 //! bounds); `live::safety` loads and installs them, `http::safety` serves them.
 
 use crate::domain::policy::own_visible;
+use crate::domain::text::{self, TextError};
 use deconflict_airspace::regions::{RegionShape, SafetyRegion};
 use deconflict_engine::safety::Exemption;
 use deconflict_store::Role;
@@ -123,6 +124,19 @@ pub enum DeclareError {
     /// The note is too long.
     #[error("note is longer than 500 characters")]
     Note,
+    /// The note holds a control or bidi character.
+    #[error(transparent)]
+    Text(#[from] TextError),
+}
+
+/// The free-text rule ([`crate::domain::text`]) on a region added over the API: its `id` and
+/// `name`.
+///
+/// # Errors
+/// [`TextError`] naming the field.
+pub fn check_region_text(r: &SafetyRegion) -> Result<(), TextError> {
+    text::check("id", &r.id, text::Kind::Line)?;
+    text::check("name", &r.name, text::Kind::Line)
 }
 
 /// The declaration rule: checks `body` from `party` at `now`, with `owner_of(track)` giving
@@ -139,6 +153,7 @@ pub fn declare(
     max_duration_s: f64,
     owner_of: impl Fn(&str) -> Option<String>,
 ) -> Result<ExemptionDoc, DeclareError> {
+    text::check("note", &body.note, text::Kind::Multiline)?;
     let n = body.tracks.len();
     if !(2..=max_tracks).contains(&n) {
         return Err(DeclareError::Size {

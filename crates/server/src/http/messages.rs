@@ -2,6 +2,7 @@
 
 use crate::domain::parties::Caller;
 use crate::domain::policy::{self, message_visible};
+use crate::domain::text::{self, Kind};
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::http::state::AppState;
@@ -63,6 +64,8 @@ pub async fn send(
             )));
         }
     }
+    text::check("subject", &b.subject, Kind::Line)?;
+    text::check("body", &b.body, Kind::Multiline)?;
     if b.body.trim().is_empty() {
         return Err(ApiError::invalid("body is empty"));
     }

@@ -2,6 +2,7 @@
 
 use crate::domain::ids::validate_party_id;
 use crate::domain::parties::{check_sharing, new_token, token_hash, Caller};
+use crate::domain::text::{self, Kind};
 use crate::error::ApiResult;
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::http::state::AppState;
@@ -37,6 +38,7 @@ pub async fn create(
 ) -> ApiResult<impl IntoResponse> {
     c.require_cell()?;
     validate_party_id(&b.id)?;
+    text::check_opt("name", b.name.as_deref(), Kind::Line)?;
     let sharing = b.sharing.unwrap_or(s.config.sharing);
     check_sharing(&sharing)?;
     let p = Party::new(&b.id, b.name.as_deref().unwrap_or(&b.id), b.role, sharing);

@@ -4,7 +4,8 @@
 
 use crate::domain::parties::Caller;
 use crate::domain::safety::{
-    boxes_meet, declare, exemption_visible, region_bounds, DeclareBody, ExemptionDoc,
+    boxes_meet, check_region_text, declare, exemption_visible, region_bounds, DeclareBody,
+    ExemptionDoc,
 };
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
@@ -90,6 +91,7 @@ pub async fn add_region(
     let mut region: SafetyRegion = serde_json::from_value(body)
         .map_err(|e| ApiError::invalid(format!("invalid region: {e}")))?;
     region.source = RegionSource::Api;
+    check_region_text(&region)?;
     region
         .validate()
         .map_err(|e| ApiError::invalid(e.to_string()))?;
