@@ -217,9 +217,12 @@ impl Volume {
     }
 
     fn prepare_polygon(&self, coordinates: &[[f64; 2]]) -> Result<PreparedVolume, VolumeError> {
-        if coordinates.len() > MAX_VERTICES + 1 {
+        // Distinct vertices: a closed ring repeats its first vertex at the end.
+        let closed = coordinates.len() > 1 && coordinates.first() == coordinates.last();
+        let count = coordinates.len() - usize::from(closed);
+        if count > MAX_VERTICES {
             return Err(VolumeError::TooManyVertices {
-                count: coordinates.len(),
+                count,
                 max: MAX_VERTICES,
             });
         }

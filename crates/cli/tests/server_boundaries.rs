@@ -254,7 +254,6 @@ fn ring(n: usize) -> Vec<[f64; 2]> {
 }
 
 #[test]
-#[ignore = "open: an unclosed ring of 10,001 vertices is still accepted (crates/airspace/src/prepared.rs counts len > MAX_VERTICES + 1)"]
 fn the_polygon_vertex_limit_is_exact() {
     let dir = tempfile::tempdir().unwrap();
     let s = Server::demo(dir.path());
