@@ -398,7 +398,6 @@ fn verify(dir: &std::path::Path) -> (i32, String) {
 }
 
 #[test]
-#[ignore = "open: verify_chain treats a missing audit head as intact and serve does not check it at start"]
 fn a_missing_audit_head_is_reported_and_refuses_to_start_the_server() {
     let dir = tempfile::tempdir().unwrap();
     {

@@ -228,6 +228,18 @@ pub async fn run(mut config: Config, opts: ServeOptions) -> Result<(), ServerErr
     std::fs::create_dir_all(&config.data_dir)
         .map_err(io(format!("cannot create {}", config.data_dir.display())))?;
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.data_dir)?);
+    // A log whose head is missing or inconsistent (shortened, or rewritten at its end) would
+    // fail every audited write; the cell refuses to start on it instead. Other damage is
+    // reported by verify while the cell runs.
+    let report = store.verify_audit()?;
+    if report.head_problem {
+        return Err(ServerError::Config(format!(
+            "the audit log in {} does not verify: {}; run `deconflict audit verify --data-dir {}` and restore the data directory from a backup",
+            config.data_dir.display(),
+            report.problem.unwrap_or_default(),
+            config.data_dir.display()
+        )));
+    }
     bootstrap(store.as_ref(), &config, &opts)?;
     let clock = Clock::system();
     let closed = close_stale_alerts(store.as_ref(), clock.now_s())?;

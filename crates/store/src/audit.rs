@@ -69,6 +69,10 @@ pub struct VerifyReport {
     /// What is wrong, for a person.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,
+    /// The problem is with the recorded head (missing, or not the last entry written): the
+    /// log may have been shortened, and a write cannot be chained to it.
+    #[serde(skip)]
+    pub head_problem: bool,
 }
 
 /// One stored row as the verifier sees it: the entry and, when the payload is kept, its bytes.
@@ -93,6 +97,7 @@ pub fn verify_chain(
         entries: n,
         first_bad_seq: Some(seq),
         problem: Some(problem),
+        head_problem: false,
     };
     for row in rows {
         let e = &row.entry;
@@ -131,21 +136,39 @@ pub fn verify_chain(
         prev = h;
         expected_seq += 1;
     }
+    if head.is_none() && n > 0 {
+        // Every write records the head in the same transaction; without it nothing shows
+        // whether entries were cut from the end.
+        return VerifyReport {
+            head_problem: true,
+            ..bad(
+                n,
+                expected_seq - 1,
+                "audit head missing: the log may have been shortened".into(),
+            )
+        };
+    }
     if let Some((head_seq, head_hash)) = head {
         let last = expected_seq - 1;
         if head_seq != last {
-            return bad(
-                n,
-                last + 1,
-                format!("log ends at entry {last} but {head_seq} entries were written"),
-            );
+            return VerifyReport {
+                head_problem: true,
+                ..bad(
+                    n,
+                    last + 1,
+                    format!("log ends at entry {last} but {head_seq} entries were written"),
+                )
+            };
         }
         if head_hash != prev {
-            return bad(
-                n,
-                last,
-                format!("last entry {last} differs from the one written"),
-            );
+            return VerifyReport {
+                head_problem: true,
+                ..bad(
+                    n,
+                    last,
+                    format!("last entry {last} differs from the one written"),
+                )
+            };
         }
     }
     VerifyReport {
@@ -153,6 +176,7 @@ pub fn verify_chain(
         entries: n,
         first_bad_seq: None,
         problem: None,
+        head_problem: false,
     }
 }
 
