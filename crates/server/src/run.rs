@@ -73,9 +73,7 @@ fn write_secret(path: &std::path::Path, text: &str) -> Result<(), ServerError> {
     Ok(())
 }
 
-/// The store collection of the parties' aircraft registrations (`domain::ownership`), by
-/// party id.
-pub(crate) const CLAIMS: &str = "aircraft";
+use crate::domain::ownership::CLAIMS;
 
 /// Every party's aircraft registration as stored.
 pub(crate) fn stored_claims(

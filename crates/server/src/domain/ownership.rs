@@ -14,6 +14,9 @@
 pub use crate::config::AircraftClaims;
 use std::collections::BTreeMap;
 
+/// The store collection of the parties' aircraft registrations, by party id.
+pub const CLAIMS: &str = "aircraft";
+
 /// Most address ranges plus prefixes one party may register.
 pub const MAX_CLAIMS: usize = 1_000;
 /// Longest track-number prefix, characters.

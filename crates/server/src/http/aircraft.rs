@@ -2,12 +2,11 @@
 //! The cell registers them (audited); the party itself, the cell and observers read them.
 
 use crate::domain::ids::validate_party_id;
-use crate::domain::ownership::{check_registration, AircraftClaims};
+use crate::domain::ownership::{check_registration, AircraftClaims, CLAIMS};
 use crate::domain::parties::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::http::state::AppState;
-use crate::run::CLAIMS;
 use axum::extract::State;
 use axum::response::IntoResponse;
 use deconflict_store::Role;
