@@ -7,7 +7,7 @@ mod server_support;
 use futures::StreamExt;
 use serde_json::{json, Value};
 use server_support::strategic::{now, vol};
-use server_support::Server;
+use server_support::{audit_verify, Server};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::Message;
@@ -385,18 +385,6 @@ fn revoking_a_token_closes_its_open_streams() {
     assert!(refused.is_err());
 }
 
-fn verify(dir: &std::path::Path) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_deconflict"))
-        .args(["audit", "verify", "--data-dir"])
-        .arg(dir)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
-    )
-}
-
 #[test]
 fn a_missing_audit_head_is_reported_and_refuses_to_start_the_server() {
     let dir = tempfile::tempdir().unwrap();
@@ -413,12 +401,12 @@ fn a_missing_audit_head_is_reported_and_refuses_to_start_the_server() {
             assert_eq!(st, 201);
         }
     }
-    let (code, out) = verify(dir.path());
+    let (code, out) = audit_verify(dir.path());
     assert_eq!(code, 0, "{out}");
     let db = rusqlite::Connection::open(dir.path().join(deconflict_store::DATABASE_FILE)).unwrap();
     // The head alone, then the last two entries with it.
     db.execute("DELETE FROM audit_head", []).unwrap();
-    let (code, out) = verify(dir.path());
+    let (code, out) = audit_verify(dir.path());
     assert_eq!(code, 1, "{out}");
     assert!(
         out.contains("audit head missing: the log may have been shortened"),
@@ -430,7 +418,7 @@ fn a_missing_audit_head_is_reported_and_refuses_to_start_the_server() {
     )
     .unwrap();
     drop(db);
-    let (code, out) = verify(dir.path());
+    let (code, out) = audit_verify(dir.path());
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("audit head missing"), "{out}");
     // The server does not start on it.

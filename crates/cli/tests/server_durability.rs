@@ -4,20 +4,7 @@
 
 mod server_support;
 use serde_json::json;
-use server_support::Server;
-use std::process::Command;
-
-fn audit_verify_cli(dir: &std::path::Path) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_deconflict"))
-        .args(["audit", "verify", "--data-dir"])
-        .arg(dir)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
-}
+use server_support::{audit_verify, Server};
 
 #[test]
 fn acknowledged_writes_survive_sigkill() {
@@ -94,7 +81,7 @@ fn tampering_is_detected_by_api_and_cli() {
     let (_, log) = s.json("GET", Some(&cell), "/api/v1/audit?limit=3&after=2", None);
     assert_eq!(log["entries"].as_array().unwrap().len(), 3);
     assert_eq!(log["entries"][0]["seq"], 3);
-    assert_eq!(audit_verify_cli(dir.path()).0, 0);
+    assert_eq!(audit_verify(dir.path()).0, 0);
 
     // Alter entry 4 behind the running server's back.
     let db = dir.path().join("deconflict.sqlite");
@@ -109,7 +96,7 @@ fn tampering_is_detected_by_api_and_cli() {
     let (_, v) = s.json("GET", Some(&cell), "/api/v1/audit/verify", None);
     assert_eq!(v["ok"], false);
     assert_eq!(v["first_bad_seq"], 4, "{v}");
-    let (code, out) = audit_verify_cli(dir.path());
+    let (code, out) = audit_verify(dir.path());
     assert_eq!(code, 1);
     assert!(out.contains("seq 4"), "{out}");
 
@@ -120,7 +107,7 @@ fn tampering_is_detected_by_api_and_cli() {
     drop(c);
     let (_, v) = s.json("GET", Some(&cell), "/api/v1/audit/verify", None);
     assert_eq!(v["ok"], true, "restored: {v}");
-    let (code, out) = audit_verify_cli(dir.path());
+    let (code, out) = audit_verify(dir.path());
     assert_eq!((code, out.contains("intact")), (0, true), "{out}");
 
     // Stop the server, then remove entry 6 from the file.
@@ -128,7 +115,7 @@ fn tampering_is_detected_by_api_and_cli() {
     let c = rusqlite::Connection::open(&db).unwrap();
     assert_eq!(c.execute("DELETE FROM audit WHERE seq = 6", []).unwrap(), 1);
     drop(c);
-    let (code, out) = audit_verify_cli(dir.path());
+    let (code, out) = audit_verify(dir.path());
     assert_eq!(code, 1, "{out}");
     assert!(
         out.contains("TAMPERED") && out.contains("seq 6") && out.contains("entry 6 is missing"),
@@ -160,7 +147,7 @@ fn removal_and_reordering_are_detected() {
         let (_, v) = s.json("GET", Some(&cell), "/api/v1/audit/verify", None);
         assert_eq!(v["ok"], false, "{sql}: {v}");
         assert!(v["first_bad_seq"].as_i64().is_some());
-        let (code, out) = audit_verify_cli(dir.path());
+        let (code, out) = audit_verify(dir.path());
         assert_eq!(code, 1, "{sql}: {out}");
     }
 }

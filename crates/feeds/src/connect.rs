@@ -287,6 +287,16 @@ mod tests {
         assert!(b.delay_s(30, 0.999) <= 60.0);
     }
 
+    /// Reconnects within a tenth of a second, so the tests do not wait.
+    fn fast_backoff() -> Backoff {
+        Backoff {
+            initial_s: 0.05,
+            max_s: 0.1,
+            factor: 2.0,
+            jitter: 0.1,
+        }
+    }
+
     fn spec(format: Format) -> FeedSpec {
         FeedSpec {
             id: "test".into(),
@@ -303,12 +313,7 @@ mod tests {
         let addr = listener.local_addr().unwrap().to_string();
         let stats = Arc::new(FeedStats::new("test", "sbs", addr.clone(), None));
         let (tx, mut rx) = mpsc::channel(64);
-        let backoff = Backoff {
-            initial_s: 0.05,
-            max_s: 0.1,
-            factor: 2.0,
-            jitter: 0.1,
-        };
+        let backoff = fast_backoff();
         let spec = FeedSpec {
             silent_after_s: Some(0.3),
             ..spec(Format::Sbs)
@@ -352,12 +357,7 @@ mod tests {
             Some("blue".into()),
         ));
         let (tx, mut rx) = mpsc::channel(64);
-        let backoff = Backoff {
-            initial_s: 0.05,
-            max_s: 0.1,
-            factor: 2.0,
-            jitter: 0.1,
-        };
+        let backoff = fast_backoff();
         let task = tokio::spawn(run_tcp_client(
             spec(Format::Sbs),
             addr,

@@ -104,13 +104,13 @@ class Store extends EventTarget {
     const old = this.tracks.get(t.id);
     // Trail points in normalised Web Mercator (x, y pairs), oldest first.
     const trail = old ? old.trail : [];
-    const mx = mercX(t.lon_deg);
-    const my = mercY(t.lat_deg);
+    const r = rates(t, this.now());
+    const { mx, my } = r;
     if (trail[trail.length - 2] !== mx || trail[trail.length - 1] !== my) {
       trail.push(mx, my);
       if (trail.length > TRAIL_POINTS * 2) trail.splice(0, trail.length - TRAIL_POINTS * 2);
     }
-    const track = Object.assign(old || {}, t, { trail }, rates(t, this.now()));
+    const track = Object.assign(old || {}, t, { trail }, r);
     this.tracks.set(t.id, track);
   }
 

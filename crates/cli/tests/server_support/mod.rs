@@ -142,3 +142,17 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
+
+/// Runs `deconflict audit verify --data-dir DIR`: its exit code and what it printed (stdout
+/// then stderr).
+pub fn audit_verify(dir: &Path) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_deconflict"))
+        .args(["audit", "verify", "--data-dir"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+    )
+}
