@@ -20,7 +20,7 @@ fn metric(text: &str, name: &str) -> f64 {
 fn stream_filters_by_rights_and_survives_stuck_clients() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("c.toml");
-    std::fs::write(&cfg, "[limits]\nws_queue_frames = 4\nws_send_timeout_s = 2.0\nrate_limit_per_s = 1000.0\nbody_limit_bytes = 4194304\n").unwrap();
+    std::fs::write(&cfg, "[limits]\nws_queue_frames = 4\nws_send_timeout_s = 2.0\nrate_limit_per_s = 1000.0\nbody_limit_bytes = 4194304\ntelemetry_states_per_s = 20000.0\nparty_tracks_max = 10000\n").unwrap();
     let s = Server::start(dir.path(), &["--demo", "--config", cfg.to_str().unwrap()]);
     let (blue, cell) = (s.token("blue"), s.token("cell"));
     let addr = s.addr.clone();
