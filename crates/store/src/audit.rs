@@ -42,6 +42,175 @@ pub fn payload_object_of(bytes: &[u8]) -> Option<String> {
     payload_object(&serde_json::from_slice(bytes).ok()?)
 }
 
+/// The kinds of stored object whose content the log vouches for. Every audited change to one
+/// of them carries, in its payload's `content` list, the SHA-256 of the object's stored content
+/// after the change ([`content_sha256`]), or `null` when the change deleted it. Verify
+/// recomputes each object's content and compares it with the last entry that named it, so a
+/// row edited, added or deleted behind the log is found even though the chain itself is intact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ObjectKind {
+    /// A party (`parties`).
+    Party,
+    /// An API token (`tokens`; only its hash is stored).
+    Token,
+    /// A conflict alert and its acknowledgements.
+    Alert,
+    /// A hotline message, its reads and acknowledgements.
+    Message,
+    /// A versioned document; its id is `collection/id`.
+    Document,
+    /// A reservation.
+    Reservation,
+    /// A request (a demarche).
+    Request,
+    /// An intrusion alert and its acknowledgements.
+    Intrusion,
+}
+
+impl ObjectKind {
+    /// Every kind, in the order verify checks them.
+    pub const ALL: [ObjectKind; 8] = [
+        ObjectKind::Party,
+        ObjectKind::Token,
+        ObjectKind::Alert,
+        ObjectKind::Message,
+        ObjectKind::Document,
+        ObjectKind::Reservation,
+        ObjectKind::Request,
+        ObjectKind::Intrusion,
+    ];
+
+    /// The name written in the log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObjectKind::Party => "party",
+            ObjectKind::Token => "token",
+            ObjectKind::Alert => "alert",
+            ObjectKind::Message => "message",
+            ObjectKind::Document => "document",
+            ObjectKind::Reservation => "reservation",
+            ObjectKind::Request => "request",
+            ObjectKind::Intrusion => "intrusion",
+        }
+    }
+
+    /// The kind written as `name`.
+    pub fn parse(name: &str) -> Option<ObjectKind> {
+        ObjectKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
+/// SHA-256 (lowercase hex) of an object's stored content: the canonical JSON of its rows, each
+/// a JSON object of its table's columns (`"table"` naming the table), the object's own row
+/// first and then its dependent rows in key order. Integers and reals are JSON numbers, text
+/// strings, blobs lowercase hex, NULL `null`; keys sorted.
+pub fn content_sha256(rows: &[serde_json::Value]) -> String {
+    let bytes = serde_json::to_vec(rows).unwrap_or_default();
+    hex::encode(Sha256::digest(&bytes))
+}
+
+/// One object a change vouches for: `{ "kind", "id", "sha256" }` in an entry's `content` list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContentClaim {
+    /// Its kind.
+    pub kind: ObjectKind,
+    /// Its id.
+    pub id: String,
+    /// Its content after the change; `None` when the change deleted it.
+    pub sha256: Option<String>,
+}
+
+impl ContentClaim {
+    /// The claim as written in a payload.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({ "kind": self.kind.as_str(), "id": self.id, "sha256": self.sha256 })
+    }
+}
+
+/// The content claims of a stored payload (its `content` list); none for a payload without.
+pub fn content_claims(payload: &[u8]) -> Vec<ContentClaim> {
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(payload) else {
+        return Vec::new();
+    };
+    let Some(list) = v.get("content").and_then(|c| c.as_array()) else {
+        return Vec::new();
+    };
+    list.iter()
+        .filter_map(|c| {
+            Some(ContentClaim {
+                kind: ObjectKind::parse(c.get("kind")?.as_str()?)?,
+                id: c.get("id")?.as_str()?.to_owned(),
+                sha256: c.get("sha256").and_then(|h| h.as_str()).map(str::to_owned),
+            })
+        })
+        .collect()
+}
+
+/// `payload` with the `content` list of `claims` added (a payload that is not a JSON object is
+/// kept under `change`).
+pub fn with_content(payload: &serde_json::Value, claims: &[ContentClaim]) -> serde_json::Value {
+    if claims.is_empty() {
+        return payload.clone();
+    }
+    let mut obj = match payload {
+        serde_json::Value::Object(m) => m.clone(),
+        other => {
+            let mut m = serde_json::Map::new();
+            m.insert("change".into(), other.clone());
+            m
+        }
+    };
+    obj.insert(
+        "content".into(),
+        serde_json::Value::Array(claims.iter().map(ContentClaim::to_json).collect()),
+    );
+    serde_json::Value::Object(obj)
+}
+
+/// The last content the log vouches for, per object: `(kind, id) -> (seq, sha256)`.
+pub type ContentLedger = std::collections::BTreeMap<(ObjectKind, String), (i64, Option<String>)>;
+
+/// Checks the stored objects against the ledger built from the log. `current(kind, id)` is an
+/// object's content hash as stored now (`None` when absent); `stored` lists every object now
+/// stored. The first disagreement is returned as `(seq, problem)`: an object whose content
+/// differs from (or which is missing against) the last entry naming it (with that entry's
+/// seq), or one no entry names.
+pub fn check_content(
+    ledger: &ContentLedger,
+    stored: &[(ObjectKind, String)],
+    mut current: impl FnMut(ObjectKind, &str) -> Option<String>,
+) -> Option<(Option<i64>, String)> {
+    for ((kind, id), (seq, sha)) in ledger {
+        let now = current(*kind, id);
+        if &now != sha {
+            let what = match (sha, &now) {
+                (None, Some(_)) => "exists although the log deleted it",
+                (Some(_), None) => "is missing although the log never deleted it",
+                _ => "differs from its audited content",
+            };
+            return Some((
+                Some(*seq),
+                format!(
+                    "{} {id} {what} (entry {seq}): it was changed outside the log",
+                    kind.as_str()
+                ),
+            ));
+        }
+    }
+    for (kind, id) in stored {
+        if !ledger.contains_key(&(*kind, id.clone())) {
+            return Some((
+                None,
+                format!(
+                    "{} {id} is in the database but no audit entry records it: it was added outside the log",
+                    kind.as_str()
+                ),
+            ));
+        }
+    }
+    None
+}
+
 /// An entry's chained hash.
 pub fn entry_hash(
     seq: i64,

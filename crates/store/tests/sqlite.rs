@@ -191,3 +191,180 @@ fn commits_go_to_the_write_ahead_log() {
     assert_eq!(mode, "wal");
     assert!(dir.path().join(format!("{DATABASE_FILE}-wal")).exists());
 }
+
+/// Seeded, then a message sent and acknowledged, a reservation filed, a token issued, a
+/// document stored and an alert raised and acknowledged: every kind of object the log vouches
+/// for.
+fn with_objects(dir: &std::path::Path) -> SqliteStore {
+    let s = seeded(dir);
+    let m = s
+        .send_message(
+            "red",
+            &NewMessage {
+                from: "red".into(),
+                to: Some("blue".into()),
+                subject: "Vacate".into(),
+                body: "Leave box K by 1200Z".into(),
+            },
+        )
+        .unwrap();
+    s.ack_message("blue", m.id, "blue").unwrap();
+    s.create_reservation(
+        "blue",
+        "reservation.file",
+        &RecordInput {
+            party: "blue".into(),
+            state: "accepted".into(),
+            body: serde_json::json!({"name": "Blue CAP", "volumes": []}),
+        },
+    )
+    .unwrap();
+    s.create_token("cell", "t1", "red", "ab12").unwrap();
+    s.put_document(
+        "cell",
+        "region.put",
+        "regions",
+        "tma",
+        &serde_json::json!({"n": 1}),
+        None,
+    )
+    .unwrap();
+    s.record_alerts(
+        "engine",
+        &[("alert.raised".into(), alert("c-1", 2, AlertState::Raised))],
+    )
+    .unwrap();
+    s.ack_alert("blue", "c-1", "blue").unwrap();
+    s
+}
+
+/// The seq of the last entry with `action` about `object` (any object when empty).
+fn last_seq(s: &SqliteStore, action: &str, object: &str) -> i64 {
+    s.audit_entries(0, 1000)
+        .unwrap()
+        .into_iter()
+        .filter(|e| {
+            e.action == action && (object.is_empty() || e.object.as_deref() == Some(object))
+        })
+        .map(|e| e.seq)
+        .max()
+        .unwrap()
+}
+
+#[test]
+fn rows_edited_behind_the_log_are_found_by_their_content_hash() {
+    type Case = (
+        &'static str,
+        &'static str,
+        Option<(&'static str, &'static str)>,
+        &'static str,
+    );
+    let cases: [Case; 10] = [
+        (
+            "UPDATE messages SET body = 'Stay in box K' WHERE id = 1",
+            "message 1 differs from its audited content",
+            Some(("message.ack", "1")),
+            "a message's text",
+        ),
+        (
+            "DELETE FROM message_acks",
+            "message 1 differs from its audited content",
+            Some(("message.ack", "1")),
+            "a message's acknowledgement",
+        ),
+        (
+            "UPDATE reservations SET body = json_set(body, '$.name', 'Red CAP')",
+            "reservation r-1 differs from its audited content",
+            Some(("reservation.file", "r-1")),
+            "a reservation's document",
+        ),
+        (
+            "UPDATE reservations SET party = 'red'",
+            "reservation r-1 differs from its audited content",
+            Some(("reservation.file", "r-1")),
+            "a reservation's owner",
+        ),
+        (
+            "DELETE FROM reservations",
+            "reservation r-1 is missing although the log never deleted it",
+            Some(("reservation.file", "r-1")),
+            "a deleted reservation",
+        ),
+        (
+            "UPDATE tokens SET hash = 'ffff'",
+            "token t1 differs from its audited content",
+            Some(("token.issue", "t1")),
+            "a token's hash",
+        ),
+        (
+            "UPDATE parties SET sharing_mode = 'full' WHERE id = 'red'",
+            "party red differs from its audited content",
+            Some(("party.create", "red")),
+            "a party's sharing",
+        ),
+        (
+            "UPDATE documents SET body = '{\"n\":2}'",
+            "document regions/tma differs from its audited content",
+            Some(("region.put", "tma")),
+            "a document",
+        ),
+        (
+            "DELETE FROM alert_acks",
+            "alert c-1 differs from its audited content",
+            Some(("alert.ack", "c-1")),
+            "an alert's acknowledgement",
+        ),
+        (
+            "INSERT INTO messages (sender, recipient, subject, body, sent_at) VALUES ('blue', 'red', 'x', 'forged', 1.0)",
+            "message 2 is in the database but no audit entry records it",
+            None,
+            "a message added behind the log",
+        ),
+    ];
+    for (sql, problem, action, what) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let s = with_objects(dir.path());
+        let r = s.verify_audit().unwrap();
+        assert!(r.ok, "before tampering with {what}: {r:?}");
+        tamper(dir.path(), sql);
+        let r = s.verify_audit().unwrap();
+        assert!(!r.ok, "{what} edited behind the log was not found");
+        assert!(
+            r.problem.as_deref().unwrap().contains(problem),
+            "{what}: {r:?}"
+        );
+        assert_eq!(
+            r.first_bad_seq,
+            action.map(|(a, o)| last_seq(&s, a, o)),
+            "{what}"
+        );
+        // The chain itself is intact: only the content check finds it.
+        assert_eq!(r.entries, s.audit_entries(0, 1000).unwrap().len(), "{what}");
+    }
+}
+
+#[test]
+fn a_purge_vouches_that_its_alerts_are_gone() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = with_objects(dir.path());
+    let mut cleared = alert("c-1", 2, AlertState::Cleared);
+    cleared.cleared_at = Some(10.0);
+    s.record_alerts("engine", &[("alert.cleared".into(), cleared)])
+        .unwrap();
+    assert_eq!(s.purge_alerts("system", 20.0).unwrap(), 1);
+    assert!(s.verify_audit().unwrap().ok);
+    // Putting the purged alert back behind the log is found.
+    tamper(
+        dir.path(),
+        "INSERT INTO alerts (id, a, b, level, state, raised_at, updated_at, detail) VALUES ('c-1', 'A', 'B', 2, 'raised', 1.0, 1.0, '{}')",
+    );
+    let r = s.verify_audit().unwrap();
+    assert!(
+        r.problem
+            .as_deref()
+            .unwrap()
+            .contains("alert c-1 exists although the log deleted it"),
+        "{r:?}"
+    );
+    assert_eq!(r.first_bad_seq, Some(last_seq(&s, "alert.purge", "")));
+}

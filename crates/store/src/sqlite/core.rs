@@ -3,9 +3,11 @@
 //! `sqlite::strategic`'s (versioned records live there); this file only forwards to it.
 
 use super::strategic;
-use super::tx::{append_audit, audit_head, audited, commit, now_s, ALERT_ACKS};
+use super::tx::{
+    append_audit, audit_head, audited, commit, content_of, now_s, stored_ids, Obj, ALERT_ACKS,
+};
 use super::SqliteStore;
-use crate::audit::{self, StoredEntry, VerifyReport};
+use crate::audit::{self, ObjectKind, StoredEntry, VerifyReport};
 use crate::backend::Store;
 use crate::error::{StoreError, StoreResult};
 use crate::types::{
@@ -192,14 +194,19 @@ fn finish_message(c: &Connection, mut m: Message, viewer: &str) -> StoreResult<M
 impl Store for SqliteStore {
     fn create_party(&self, actor: &str, party: &Party) -> StoreResult<()> {
         let payload = serde_json::to_value(party)?;
-        audited(&mut *self.lock()?, actor, "party.create", &payload, |tx| {
-            if get_party_tx(tx, &party.id)?.is_some() {
-                return Err(StoreError::AlreadyExists {
-                    kind: "party",
-                    id: party.id.clone(),
-                });
-            }
-            tx.execute(
+        audited(
+            &mut *self.lock()?,
+            actor,
+            "party.create",
+            &payload,
+            |tx| {
+                if get_party_tx(tx, &party.id)?.is_some() {
+                    return Err(StoreError::AlreadyExists {
+                        kind: "party",
+                        id: party.id.clone(),
+                    });
+                }
+                tx.execute(
                 "INSERT INTO parties (id, name, role, sharing_mode, range_nm, alt_ft, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![
                     party.id,
@@ -211,8 +218,10 @@ impl Store for SqliteStore {
                     now_s()
                 ],
             )?;
-            Ok(())
-        })
+                Ok(())
+            },
+            |_| vec![Obj::new(ObjectKind::Party, &party.id)],
+        )
     }
 
     fn list_parties(&self) -> StoreResult<Vec<Party>> {
@@ -234,8 +243,13 @@ impl Store for SqliteStore {
 
     fn set_sharing(&self, actor: &str, party: &str, sharing: &Sharing) -> StoreResult<Party> {
         let payload = serde_json::json!({ "party": party, "sharing": sharing });
-        audited(&mut *self.lock()?, actor, "party.sharing", &payload, |tx| {
-            let n = tx.execute(
+        audited(
+            &mut *self.lock()?,
+            actor,
+            "party.sharing",
+            &payload,
+            |tx| {
+                let n = tx.execute(
                 "UPDATE parties SET sharing_mode = ?2, range_nm = ?3, alt_ft = ?4 WHERE id = ?1",
                 params![
                     party,
@@ -244,17 +258,19 @@ impl Store for SqliteStore {
                     sharing.alt_ft
                 ],
             )?;
-            if n == 0 {
-                return Err(StoreError::NotFound {
+                if n == 0 {
+                    return Err(StoreError::NotFound {
+                        kind: "party",
+                        id: party.to_owned(),
+                    });
+                }
+                get_party_tx(tx, party)?.ok_or_else(|| StoreError::NotFound {
                     kind: "party",
                     id: party.to_owned(),
-                });
-            }
-            get_party_tx(tx, party)?.ok_or_else(|| StoreError::NotFound {
-                kind: "party",
-                id: party.to_owned(),
-            })
-        })
+                })
+            },
+            |_| vec![Obj::new(ObjectKind::Party, party)],
+        )
     }
 
     fn create_token(
@@ -266,32 +282,39 @@ impl Store for SqliteStore {
     ) -> StoreResult<TokenRecord> {
         // The hash is not put in the audit payload: the log is readable by the cell.
         let payload = serde_json::json!({ "token_id": token_id, "party": party });
-        audited(&mut *self.lock()?, actor, "token.issue", &payload, |tx| {
-            if get_party_tx(tx, party)?.is_none() {
-                return Err(StoreError::NotFound {
-                    kind: "party",
-                    id: party.to_owned(),
-                });
-            }
-            let created_at = now_s();
-            let n = tx.execute(
+        audited(
+            &mut *self.lock()?,
+            actor,
+            "token.issue",
+            &payload,
+            |tx| {
+                if get_party_tx(tx, party)?.is_none() {
+                    return Err(StoreError::NotFound {
+                        kind: "party",
+                        id: party.to_owned(),
+                    });
+                }
+                let created_at = now_s();
+                let n = tx.execute(
                 "INSERT OR IGNORE INTO tokens (id, party, hash, revoked, created_at) VALUES (?1, ?2, ?3, 0, ?4)",
                 params![token_id, party, hash_hex, created_at],
             )?;
-            if n == 0 {
-                return Err(StoreError::AlreadyExists {
-                    kind: "token",
+                if n == 0 {
+                    return Err(StoreError::AlreadyExists {
+                        kind: "token",
+                        id: token_id.to_owned(),
+                    });
+                }
+                Ok(TokenRecord {
                     id: token_id.to_owned(),
-                });
-            }
-            Ok(TokenRecord {
-                id: token_id.to_owned(),
-                party: party.to_owned(),
-                hash_hex: hash_hex.to_owned(),
-                revoked: false,
-                created_at,
-            })
-        })
+                    party: party.to_owned(),
+                    hash_hex: hash_hex.to_owned(),
+                    revoked: false,
+                    created_at,
+                })
+            },
+            |_| vec![Obj::new(ObjectKind::Token, token_id)],
+        )
     }
 
     fn get_token(&self, token_id: &str) -> StoreResult<Option<TokenRecord>> {
@@ -315,23 +338,30 @@ impl Store for SqliteStore {
 
     fn revoke_token(&self, actor: &str, token_id: &str) -> StoreResult<TokenRecord> {
         let payload = serde_json::json!({ "token_id": token_id });
-        audited(&mut *self.lock()?, actor, "token.revoke", &payload, |tx| {
-            let n = tx.execute(
+        audited(
+            &mut *self.lock()?,
+            actor,
+            "token.revoke",
+            &payload,
+            |tx| {
+                let n = tx.execute(
                 "UPDATE tokens SET revoked = 1, revoked_at = COALESCE(revoked_at, ?2) WHERE id = ?1",
                 params![token_id, now_s()],
             )?;
-            if n == 0 {
-                return Err(StoreError::NotFound {
-                    kind: "token",
-                    id: token_id.to_owned(),
-                });
-            }
-            Ok(tx.query_row(
-                &format!("SELECT {TOKEN_COLS} FROM tokens WHERE id = ?1"),
-                [token_id],
-                token_from_row,
-            )?)
-        })
+                if n == 0 {
+                    return Err(StoreError::NotFound {
+                        kind: "token",
+                        id: token_id.to_owned(),
+                    });
+                }
+                Ok(tx.query_row(
+                    &format!("SELECT {TOKEN_COLS} FROM tokens WHERE id = ?1"),
+                    [token_id],
+                    token_from_row,
+                )?)
+            },
+            |_| vec![Obj::new(ObjectKind::Token, token_id)],
+        )
     }
 
     fn upsert_alert(&self, actor: &str, action: &str, alert: &AlertRecord) -> StoreResult<()> {
@@ -369,7 +399,13 @@ impl Store for SqliteStore {
                 ],
             )?;
                 ALERT_ACKS.reset_on_escalation(tx, &alert.id, old_level, alert.level)?;
-                append_audit(tx, actor, action, &payload)?;
+                append_audit(
+                    tx,
+                    actor,
+                    action,
+                    &payload,
+                    &[Obj::new(ObjectKind::Alert, &alert.id)],
+                )?;
                 out.push(
                     get_alert_tx(tx, &alert.id)?.ok_or_else(|| StoreError::NotFound {
                         kind: "alert",
@@ -400,35 +436,50 @@ impl Store for SqliteStore {
 
     fn ack_alert(&self, actor: &str, alert_id: &str, party: &str) -> StoreResult<AlertRecord> {
         let payload = serde_json::json!({ "alert_id": alert_id, "party": party });
-        audited(&mut *self.lock()?, actor, "alert.ack", &payload, |tx| {
-            if get_alert_tx(tx, alert_id)?.is_none() {
-                return Err(StoreError::NotFound {
+        audited(
+            &mut *self.lock()?,
+            actor,
+            "alert.ack",
+            &payload,
+            |tx| {
+                if get_alert_tx(tx, alert_id)?.is_none() {
+                    return Err(StoreError::NotFound {
+                        kind: "alert",
+                        id: alert_id.to_owned(),
+                    });
+                }
+                tx.execute(
+                    "INSERT OR IGNORE INTO alert_acks (alert_id, party, time) VALUES (?1, ?2, ?3)",
+                    params![alert_id, party, now_s()],
+                )?;
+                get_alert_tx(tx, alert_id)?.ok_or_else(|| StoreError::NotFound {
                     kind: "alert",
                     id: alert_id.to_owned(),
-                });
-            }
-            tx.execute(
-                "INSERT OR IGNORE INTO alert_acks (alert_id, party, time) VALUES (?1, ?2, ?3)",
-                params![alert_id, party, now_s()],
-            )?;
-            get_alert_tx(tx, alert_id)?.ok_or_else(|| StoreError::NotFound {
-                kind: "alert",
-                id: alert_id.to_owned(),
-            })
-        })
+                })
+            },
+            |_| vec![Obj::new(ObjectKind::Alert, alert_id)],
+        )
     }
 
     fn purge_alerts(&self, actor: &str, before: f64) -> StoreResult<usize> {
         // Audited only when something is deleted, so the periodic retention run does not fill
         // the log with empty purges.
         commit(&mut *self.lock()?, |tx| {
+            let ids: Vec<String> = tx
+                .prepare("SELECT id FROM alerts WHERE cleared_at IS NOT NULL AND cleared_at < ?1 ORDER BY id")?
+                .query_map([before], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
             let n = tx.execute(
                 "DELETE FROM alerts WHERE cleared_at IS NOT NULL AND cleared_at < ?1",
                 [before],
             )?;
             if n > 0 {
                 let payload = serde_json::json!({ "cleared_before": before, "deleted": n });
-                append_audit(tx, actor, "alert.purge", &payload)?;
+                let gone: Vec<Obj> = ids
+                    .iter()
+                    .map(|id| Obj::new(ObjectKind::Alert, id))
+                    .collect();
+                append_audit(tx, actor, "alert.purge", &payload, &gone)?;
             }
             Ok(n)
         })
@@ -436,17 +487,24 @@ impl Store for SqliteStore {
 
     fn send_message(&self, actor: &str, message: &NewMessage) -> StoreResult<Message> {
         let payload = serde_json::to_value(message)?;
-        audited(&mut *self.lock()?, actor, "message.send", &payload, |tx| {
-            tx.execute(
+        audited(
+            &mut *self.lock()?,
+            actor,
+            "message.send",
+            &payload,
+            |tx| {
+                tx.execute(
                 "INSERT INTO messages (sender, recipient, subject, body, sent_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![message.from, message.to, message.subject, message.body, now_s()],
             )?;
-            let id = tx.last_insert_rowid();
-            get_message_tx(tx, id, &message.from)?.ok_or(StoreError::NotFound {
-                kind: "message",
-                id: id.to_string(),
-            })
-        })
+                let id = tx.last_insert_rowid();
+                get_message_tx(tx, id, &message.from)?.ok_or(StoreError::NotFound {
+                    kind: "message",
+                    id: id.to_string(),
+                })
+            },
+            |m| vec![Obj::new(ObjectKind::Message, m.id.to_string())],
+        )
     }
 
     fn get_message(&self, id: i64, viewer: &str) -> StoreResult<Option<Message>> {
@@ -472,47 +530,61 @@ impl Store for SqliteStore {
 
     fn mark_message_read(&self, actor: &str, id: i64, party: &str) -> StoreResult<Message> {
         let payload = serde_json::json!({ "message_id": id, "party": party });
-        audited(&mut *self.lock()?, actor, "message.read", &payload, |tx| {
-            if get_message_tx(tx, id, party)?.is_none() {
-                return Err(StoreError::NotFound {
-                    kind: "message",
-                    id: id.to_string(),
-                });
-            }
-            tx.execute(
+        audited(
+            &mut *self.lock()?,
+            actor,
+            "message.read",
+            &payload,
+            |tx| {
+                if get_message_tx(tx, id, party)?.is_none() {
+                    return Err(StoreError::NotFound {
+                        kind: "message",
+                        id: id.to_string(),
+                    });
+                }
+                tx.execute(
                 "INSERT OR IGNORE INTO message_reads (message_id, party, time) VALUES (?1, ?2, ?3)",
                 params![id, party, now_s()],
             )?;
-            get_message_tx(tx, id, party)?.ok_or(StoreError::NotFound {
-                kind: "message",
-                id: id.to_string(),
-            })
-        })
+                get_message_tx(tx, id, party)?.ok_or(StoreError::NotFound {
+                    kind: "message",
+                    id: id.to_string(),
+                })
+            },
+            |_| vec![Obj::new(ObjectKind::Message, id.to_string())],
+        )
     }
 
     fn ack_message(&self, actor: &str, id: i64, party: &str) -> StoreResult<Message> {
         let payload = serde_json::json!({ "message_id": id, "party": party });
-        audited(&mut *self.lock()?, actor, "message.ack", &payload, |tx| {
-            if get_message_tx(tx, id, party)?.is_none() {
-                return Err(StoreError::NotFound {
-                    kind: "message",
-                    id: id.to_string(),
-                });
-            }
-            let t = now_s();
-            tx.execute(
+        audited(
+            &mut *self.lock()?,
+            actor,
+            "message.ack",
+            &payload,
+            |tx| {
+                if get_message_tx(tx, id, party)?.is_none() {
+                    return Err(StoreError::NotFound {
+                        kind: "message",
+                        id: id.to_string(),
+                    });
+                }
+                let t = now_s();
+                tx.execute(
                 "INSERT OR IGNORE INTO message_acks (message_id, party, time) VALUES (?1, ?2, ?3)",
                 params![id, party, t],
             )?;
-            tx.execute(
+                tx.execute(
                 "INSERT OR IGNORE INTO message_reads (message_id, party, time) VALUES (?1, ?2, ?3)",
                 params![id, party, t],
             )?;
-            get_message_tx(tx, id, party)?.ok_or(StoreError::NotFound {
-                kind: "message",
-                id: id.to_string(),
-            })
-        })
+                get_message_tx(tx, id, party)?.ok_or(StoreError::NotFound {
+                    kind: "message",
+                    id: id.to_string(),
+                })
+            },
+            |_| vec![Obj::new(ObjectKind::Message, id.to_string())],
+        )
     }
 
     fn put_document(
@@ -557,7 +629,7 @@ impl Store for SqliteStore {
         payload: &serde_json::Value,
     ) -> StoreResult<AuditEntry> {
         commit(&mut *self.lock()?, |tx| {
-            append_audit(tx, actor, action, payload)
+            append_audit(tx, actor, action, payload, &[])
         })
     }
 
@@ -606,6 +678,44 @@ impl Store for SqliteStore {
                 })
             })?
             .collect::<Result<_, _>>()?;
-        Ok(audit::verify_chain(rows, head))
+        drop(stmt);
+        // The content each entry vouches for, last entry per object winning.
+        let mut ledger = audit::ContentLedger::new();
+        for r in &rows {
+            if let Some(p) = &r.payload {
+                for claim in audit::content_claims(p) {
+                    ledger.insert((claim.kind, claim.id), (r.entry.seq, claim.sha256));
+                }
+            }
+        }
+        let report = audit::verify_chain(rows, head);
+        if !report.ok {
+            return Ok(report);
+        }
+        let mut stored = Vec::new();
+        for kind in ObjectKind::ALL {
+            for id in stored_ids(&c, kind)? {
+                stored.push((kind, id));
+            }
+        }
+        let mut failed = None;
+        let found = audit::check_content(&ledger, &stored, |kind, id| {
+            content_of(&c, kind, id).unwrap_or_else(|e| {
+                failed = Some(e);
+                None
+            })
+        });
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        Ok(match found {
+            None => report,
+            Some((seq, problem)) => VerifyReport {
+                ok: false,
+                first_bad_seq: seq,
+                problem: Some(problem),
+                ..report
+            },
+        })
     }
 }

@@ -61,7 +61,10 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        schema::migrate(&mut conn)?;
+        let before = schema::migrate(&mut conn)?;
+        if (1..schema::CONTENT_HASHES_VERSION).contains(&before) {
+            tx::baseline_content(&mut conn)?;
+        }
         Ok(SqliteStore {
             conn: Mutex::new(conn),
         })

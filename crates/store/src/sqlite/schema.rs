@@ -146,7 +146,14 @@ pub(super) const MIGRATIONS: &[&str] = &[
             json_each(CASE WHEN json_valid(i.body) AND json_type(i.body, '$.acks') = 'object'
                            THEN json_extract(i.body, '$.acks') ELSE '{}' END) a
         WHERE a.type = 'true';",
+    // 4: every audited change vouches for its object's content (a `content` list in its
+    // payload). No table changes; a database written before is baselined once when opened
+    // (one `audit.baseline` entry naming every stored object, see `SqliteStore::open`).
+    "-- content hashes in audit payloads",
 ];
+
+/// The first schema version whose audit entries vouch for object content.
+pub(super) const CONTENT_HASHES_VERSION: i64 = 4;
 
 /// The schema version this program writes.
 pub(super) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -156,7 +163,8 @@ pub(super) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 /// # Errors
 /// The database was written by a newer version of this program, or a migration failed (it is
 /// rolled back, and the database stays at the version before it).
-pub(super) fn migrate(conn: &mut Connection) -> StoreResult<()> {
+/// Returns the version the database was at before.
+pub(super) fn migrate(conn: &mut Connection) -> StoreResult<i64> {
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if version > SCHEMA_VERSION {
         return Err(StoreError::SchemaTooNew {
@@ -170,7 +178,7 @@ pub(super) fn migrate(conn: &mut Connection) -> StoreResult<()> {
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
         tx.commit()?;
     }
-    Ok(())
+    Ok(version)
 }
 
 #[cfg(test)]
@@ -283,12 +291,31 @@ mod tests {
             .unwrap();
         assert!(!s.get_intrusion("i-7-1").unwrap().unwrap().acks["blue"]);
         assert!(s.verify_audit().unwrap().ok);
+        // Opening the older database vouched once for what it held (two reservations by now,
+        // a request, two intrusions): from then on, rows edited behind the log are found.
+        let first = &s.audit_entries(0, 1).unwrap()[0];
+        assert_eq!(first.action, "audit.baseline");
+        s.lock()
+            .unwrap()
+            .execute("UPDATE requests SET state = 'accepted'", [])
+            .unwrap();
+        let r = s.verify_audit().unwrap();
+        assert_eq!(r.first_bad_seq, Some(first.seq), "{r:?}");
+        s.lock()
+            .unwrap()
+            .execute("UPDATE requests SET state = 'pending'", [])
+            .unwrap();
+        assert!(s.verify_audit().unwrap().ok);
         drop(s);
 
         // Opening again applies nothing twice.
         let s = SqliteStore::open(dir.path()).unwrap();
         assert_eq!(s.list_reservations().unwrap().len(), 2);
-        assert_eq!(s.audit_entries(0, 10).unwrap().len(), 3);
+        assert_eq!(
+            s.audit_entries(0, 10).unwrap().len(),
+            4,
+            "one baseline, three changes"
+        );
         assert_eq!(
             s.get_intrusion("i-7-2").unwrap().unwrap().acks.get("blue"),
             Some(&true)

@@ -3,8 +3,9 @@
 //! check. Bodies are written as given and read back as written; only the typed fields are
 //! indexed or decided on.
 
-use super::tx::{append_audit, commit, now_s, INTRUSION_ACKS};
+use super::tx::{append_audit, commit, now_s, Obj, INTRUSION_ACKS};
 use super::SqliteStore;
+use crate::audit::ObjectKind;
 use crate::error::{StoreError, StoreResult};
 use crate::strategic::{
     IntrusionInput, RecordChange, RecordInput, StoredIntrusion, StrategicRecord, StrategicStore,
@@ -43,9 +44,12 @@ impl Table {
         }
     }
     fn kind(self) -> &'static str {
+        self.object().as_str()
+    }
+    fn object(self) -> ObjectKind {
         match self {
-            Table::Reservations => "reservation",
-            Table::Requests => "request",
+            Table::Reservations => ObjectKind::Reservation,
+            Table::Requests => ObjectKind::Request,
         }
     }
     fn prefix(self) -> &'static str {
@@ -126,7 +130,13 @@ fn create_tx(
         updated_at: t,
         body: input.body.clone(),
     };
-    append_audit(tx, actor, action, &serde_json::to_value(&rec)?)?;
+    append_audit(
+        tx,
+        actor,
+        action,
+        &serde_json::to_value(&rec)?,
+        &[Obj::new(table.object(), &rec.id)],
+    )?;
     Ok(rec)
 }
 
@@ -173,7 +183,13 @@ fn update_tx(
         body: change.body.clone(),
         ..current
     };
-    append_audit(tx, actor, action, &serde_json::to_value(&rec)?)?;
+    append_audit(
+        tx,
+        actor,
+        action,
+        &serde_json::to_value(&rec)?,
+        &[Obj::new(table.object(), &rec.id)],
+    )?;
     Ok(rec)
 }
 
@@ -305,7 +321,13 @@ fn record_intrusion_tx(
         ],
     )?;
     INTRUSION_ACKS.reset_on_escalation(tx, &i.id, old_level, i.level)?;
-    append_audit(tx, actor, action, &serde_json::to_value(i)?)?;
+    append_audit(
+        tx,
+        actor,
+        action,
+        &serde_json::to_value(i)?,
+        &[Obj::new(ObjectKind::Intrusion, &i.id)],
+    )?;
     Ok(())
 }
 
@@ -484,7 +506,13 @@ impl StrategicStore for SqliteStore {
                 "INSERT OR IGNORE INTO intrusion_acks (intrusion_id, party, time) VALUES (?1, ?2, ?3)",
                 params![id, party, now_s()],
             )?;
-            append_audit(tx, actor, "intrusion.ack", &payload)?;
+            append_audit(
+                tx,
+                actor,
+                "intrusion.ack",
+                &payload,
+                &[Obj::new(ObjectKind::Intrusion, id)],
+            )?;
             get_intrusion_tx(tx, id)?.ok_or_else(not_found)
         })
     }
@@ -535,7 +563,13 @@ pub(super) fn put_document(
              ON CONFLICT(collection, id) DO UPDATE SET version = ?3, body = ?4, updated_at = ?5",
             params![collection, id, next, text, now_s()],
         )?;
-        append_audit(tx, actor, action, &payload)?;
+        append_audit(
+            tx,
+            actor,
+            action,
+            &payload,
+            &[Obj::new(ObjectKind::Document, format!("{collection}/{id}"))],
+        )?;
         Ok(next)
     })
 }
