@@ -108,6 +108,9 @@ pub trait Store: StrategicStore + Send + Sync {
     ) -> StoreResult<AuditEntry>;
     /// Entries with `seq > after`, at most `limit`, ascending.
     fn audit_entries(&self, after: i64, limit: usize) -> StoreResult<Vec<AuditEntry>>;
-    /// Recomputes the whole chain.
+    /// Recomputes the whole chain, and checks every object's stored content against the last
+    /// entry that vouched for it.
     fn verify_audit(&self) -> StoreResult<VerifyReport>;
+    /// `(seq, hash)` of the last entry written (the recorded head), `None` for an empty log.
+    fn audit_head(&self) -> StoreResult<Option<(i64, String)>>;
 }

@@ -16,7 +16,11 @@
 //! - The audit log is chained with SHA-256: each entry's `hash` covers its sequence number, time,
 //!   actor, action, payload digest and the previous entry's hash ([`audit::entry_hash`]).
 //!   [`Store::verify_audit`] recomputes the chain and reports the first entry that was altered,
-//!   removed or reordered.
+//!   removed or reordered, or whose object's stored content no longer matches what the log
+//!   vouched for (each audited change carries its object's content hash, [`audit::ObjectKind`]).
+//! - [`checkpoint`]: Ed25519-signed checkpoints of the chain (sequence number and head hash),
+//!   which parties keep so that a log rewritten or shortened behind the cell is found even
+//!   when its hashes were recomputed.
 //!
 //! # Layout
 //! `error` (why an operation fails), `types` (the records), `backend` (the [`Store`] trait),
@@ -36,6 +40,7 @@
 
 pub mod audit;
 mod backend;
+pub mod checkpoint;
 mod error;
 mod sqlite;
 pub mod strategic;
@@ -43,6 +48,7 @@ mod types;
 
 pub use audit::{entry_hash, payload_digest, VerifyReport};
 pub use backend::Store;
+pub use checkpoint::{Checkpoint, CheckpointError, CheckpointSigner};
 pub use error::{BackendError, StoreError, StoreResult};
 pub use sqlite::{SqliteStore, DATABASE_FILE};
 pub use strategic::{

@@ -656,6 +656,10 @@ impl Store for SqliteStore {
         Ok(rows)
     }
 
+    fn audit_head(&self) -> StoreResult<Option<(i64, String)>> {
+        audit_head(&*self.lock()?)
+    }
+
     fn verify_audit(&self) -> StoreResult<VerifyReport> {
         let c = self.lock()?;
         let head = audit_head(&c)?;
