@@ -45,6 +45,25 @@ pub struct Config {
     pub strategic: StrategicConfig,
     /// Resolution guidance for the aircraft in alert.
     pub guidance: GuidanceSettings,
+    /// The audit log's signed checkpoints.
+    pub audit: AuditConfig,
+}
+
+/// The audit log's signed checkpoints (`deconflict_store::checkpoint`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditConfig {
+    /// The cell signs a checkpoint of the log (its sequence number and head hash) this often,
+    /// seconds, and pushes it on the stream. Default 60.
+    pub checkpoint_interval_s: f64,
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        AuditConfig {
+            checkpoint_interval_s: 60.0,
+        }
+    }
 }
 
 impl Default for Config {
@@ -64,6 +83,7 @@ impl Default for Config {
             feeds: Vec::new(),
             strategic: StrategicConfig::default(),
             guidance: GuidanceSettings::default(),
+            audit: AuditConfig::default(),
         }
     }
 }
@@ -551,6 +571,10 @@ impl Config {
         };
         positive("cycle_s", self.cycle_s)?;
         positive("alert_cycle_s", self.alert_cycle_s)?;
+        positive(
+            "audit.checkpoint_interval_s",
+            self.audit.checkpoint_interval_s,
+        )?;
         deconflict_engine::safety::net::validate_config(&self.safety_net.engine()).map_err(
             |e| ConfigError::Invalid {
                 key: "safety_net".into(),

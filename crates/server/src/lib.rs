@@ -34,12 +34,13 @@ mod wire;
 pub use app::app;
 pub use clock::Clock;
 pub use config::{
-    Config, ConfigError, EqualPriority, FeedConfig, FeedKind, FeedMode, GuidanceSettings,
-    Kinematics, LimitsConfig, PartyConfig, RetentionConfig, SafetyNetSettings, SeparationConfig,
-    StrategicConfig, TracksConfig,
+    AuditConfig, Config, ConfigError, EqualPriority, FeedConfig, FeedKind, FeedMode,
+    GuidanceSettings, Kinematics, LimitsConfig, PartyConfig, RetentionConfig, SafetyNetSettings,
+    SeparationConfig, StrategicConfig, TracksConfig,
 };
 pub use domain::parties::Directory;
 pub use http::state::AppState;
+pub use live::checkpoints::Checkpoints;
 pub use live::Live;
 pub use metrics::Metrics;
 pub use run::{demo_data_dir, issue_token, run, ServeOptions, ServerError};

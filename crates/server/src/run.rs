@@ -8,9 +8,10 @@ use crate::config::{AircraftClaims, Config};
 use crate::domain::parties::{new_token, token_hash, Directory};
 use crate::http::state::AppState;
 use crate::live::alerts::close_stale_alerts;
+use crate::live::checkpoints::Checkpoints;
 use crate::live::{self, demo, safety, sources, strategic, Live};
 use crate::metrics::Metrics;
-use deconflict_store::{Party, Role, Sharing, SqliteStore, Store};
+use deconflict_store::{CheckpointSigner, Party, Role, Sharing, SqliteStore, Store};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -267,7 +268,23 @@ pub async fn run(mut config: Config, opts: ServeOptions) -> Result<(), ServerErr
     if opts.demo {
         sources::spawn_demo(&live, &clock);
     }
-    let state = AppState::new(store, config.clone(), directory, live, clock.clone());
+    let signer = CheckpointSigner::load_or_create(&config.data_dir)?;
+    let checkpoints = Arc::new(Checkpoints::new(signer));
+    tokio::spawn(live::checkpoints::run(
+        checkpoints.clone(),
+        live.clone(),
+        store.clone(),
+        config.audit.checkpoint_interval_s,
+        clock.clone(),
+    ));
+    let state = AppState::new(
+        store,
+        config.clone(),
+        directory,
+        live,
+        clock.clone(),
+        checkpoints,
+    );
     strategic::load(&state.strategic, state.store.as_ref(), clock.now_s())?;
     tokio::spawn(live::intrusions::run(
         state.live.clone(),

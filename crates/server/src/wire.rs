@@ -12,7 +12,7 @@ use deconflict_airspace::formats::openair::OpenAirRejected;
 use deconflict_airspace::regions::SafetyRegion;
 use deconflict_airspace::ReservationOverlap;
 use deconflict_engine::guidance::Report;
-use deconflict_store::{AlertRecord, AlertState, Message};
+use deconflict_store::{AlertRecord, AlertState, Checkpoint, Message};
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -74,6 +74,12 @@ pub enum Frame<'a> {
         event: &'a str,
         /// The exemption's API form.
         exemption: &'a Value,
+    },
+    /// A signed checkpoint of the audit log (`deconflict_store::Checkpoint`), every
+    /// `audit.checkpoint_interval_s`, on demand, and after each snapshot.
+    AuditCheckpoint {
+        /// The checkpoint.
+        checkpoint: &'a Checkpoint,
     },
 }
 
@@ -162,6 +168,11 @@ pub fn conflict_now_frame<'a>(time: f64, conflicts: impl Iterator<Item = &'a str
         "{{\"type\":\"conflict_now\",\"time\":{time},\"conflicts\":{}}}",
         json_array(conflicts)
     )
+}
+
+/// `{"type":"audit_checkpoint","checkpoint":{seq, head_hash, time, public_key, signature}}`.
+pub fn checkpoint_frame(checkpoint: &Checkpoint) -> String {
+    Frame::AuditCheckpoint { checkpoint }.text()
 }
 
 /// `{"type":"message",…}`.

@@ -3,8 +3,10 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use deconflict_server::{app, issue_token, AppState, Clock, Config, Directory, Live, Metrics};
-use deconflict_store::{Party, Role, Sharing, SqliteStore, Store};
+use deconflict_server::{
+    app, issue_token, AppState, Checkpoints, Clock, Config, Directory, Live, Metrics,
+};
+use deconflict_store::{CheckpointSigner, Party, Role, Sharing, SqliteStore, Store};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use tower::ServiceExt;
@@ -52,7 +54,8 @@ fn fixture(config: Config) -> Fixture {
     let config = Arc::new(config);
     let (live, _rx) = Live::new(&config, Arc::new(Metrics::default()));
     let store: Arc<dyn Store> = Arc::new(store);
-    let state = AppState::new(store, config, directory, live, Clock::system());
+    let checkpoints = Arc::new(Checkpoints::new(CheckpointSigner::from_seed([1; 32])));
+    let state = AppState::new(store, config, directory, live, Clock::system(), checkpoints);
     Fixture {
         state,
         blue,

@@ -146,9 +146,15 @@ impl Drop for Server {
 /// Runs `deconflict audit verify --data-dir DIR`: its exit code and what it printed (stdout
 /// then stderr).
 pub fn audit_verify(dir: &Path) -> (i32, String) {
+    audit_verify_with(dir, &[])
+}
+
+/// [`audit_verify`] with more arguments (`--checkpoint FILE`).
+pub fn audit_verify_with(dir: &Path, args: &[&str]) -> (i32, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_deconflict"))
         .args(["audit", "verify", "--data-dir"])
         .arg(dir)
+        .args(args)
         .output()
         .unwrap();
     (

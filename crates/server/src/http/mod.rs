@@ -193,6 +193,27 @@ pub fn routes() -> RouteTable {
             "cell",
         )
         .add(
+            GET,
+            "/api/v1/audit/checkpoint",
+            get(system::checkpoint),
+            "The latest signed checkpoint of the audit log (seq, head hash, Ed25519 signature)",
+            "any token",
+        )
+        .add(
+            POST,
+            "/api/v1/audit/checkpoint",
+            post(system::checkpoint_now),
+            "Sign a checkpoint of the audit log now (also pushed on the stream)",
+            "any token",
+        )
+        .add(
+            GET,
+            "/api/v1/audit/consistency",
+            get(system::consistency),
+            "Whether the log still extends a kept checkpoint (?seq=&head_hash=)",
+            "any token",
+        )
+        .add(
             POST,
             "/api/v1/reservations/check",
             post(reservations::check),

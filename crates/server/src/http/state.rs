@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::domain::parties::Directory;
 use crate::error::ApiError;
 use crate::http::limit::RateLimiter;
+use crate::live::checkpoints::Checkpoints;
 use crate::live::strategic::Strategic;
 use crate::live::Live;
 use deconflict_store::{Store, StoreError};
@@ -38,6 +39,8 @@ pub struct Inner {
     pub strategic: Arc<Strategic>,
     /// The time.
     pub clock: Clock,
+    /// Signed checkpoints of the audit log.
+    pub checkpoints: Arc<Checkpoints>,
 }
 
 impl std::ops::Deref for AppState {
@@ -55,6 +58,7 @@ impl AppState {
         directory: Arc<Directory>,
         live: Arc<Live>,
         clock: Clock,
+        checkpoints: Arc<Checkpoints>,
     ) -> AppState {
         let limiter = RateLimiter::new(
             config.limits.rate_limit_per_s,
@@ -79,6 +83,7 @@ impl AppState {
             geometry_busy: Default::default(),
             live,
             clock,
+            checkpoints,
         }))
     }
 

@@ -143,6 +143,10 @@ async fn client(s: AppState, c: Caller, mut socket: WebSocket, picture: bool) {
     let (mut snap_time, text) = snapshot(&s, &v, picture);
     let mut closing = watch.revoked(&s.directory, &c.token_id);
     let mut ok = closing.is_some() || send(&mut socket, text, timeout).await;
+    // The latest signed checkpoint of the audit log, so that a client holds one at once.
+    if let (true, None, Some(cp)) = (ok, closing, s.checkpoints.latest()) {
+        ok = send(&mut socket, wire::checkpoint_frame(&cp).into(), timeout).await;
+    }
     while ok {
         if let Some(why) = closing {
             tracing::info!(token_id = %c.token_id, party = %c.party, reason = why, "stream closed");

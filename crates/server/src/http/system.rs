@@ -5,7 +5,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::extract::ApiQuery;
 use crate::http::state::AppState;
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -77,6 +77,57 @@ pub async fn audit_verify(State(s): State<AppState>, c: Caller) -> ApiResult<imp
     c.require_cell()?;
     let r = s.db(|st| st.verify_audit()).await?;
     Ok(axum::Json(r))
+}
+
+/// `GET /api/v1/audit/checkpoint`: the latest signed checkpoint (one is signed if none is).
+pub async fn checkpoint(State(s): State<AppState>, _c: Caller) -> ApiResult<impl IntoResponse> {
+    if let Some(cp) = s.checkpoints.latest() {
+        return Ok(axum::Json(cp));
+    }
+    let (cp, now) = (s.checkpoints.clone(), s.now_s());
+    Ok(axum::Json(s.db(move |st| cp.sign_now(st, now)).await?))
+}
+
+/// `POST /api/v1/audit/checkpoint`: signs a checkpoint now and pushes it on the stream.
+pub async fn checkpoint_now(State(s): State<AppState>, _c: Caller) -> ApiResult<impl IntoResponse> {
+    let (cp, live, now) = (s.checkpoints.clone(), s.live.clone(), s.now_s());
+    let signed = s.db(move |st| cp.sign_and_publish(st, &live, now)).await?;
+    Ok((StatusCode::CREATED, axum::Json(signed)))
+}
+
+/// The query of [`consistency`].
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsistencyQuery {
+    seq: i64,
+    head_hash: String,
+}
+
+/// `GET /api/v1/audit/consistency?seq=&head_hash=`: whether the log now extends the
+/// checkpoint `(seq, head_hash)` a party kept: intact, at least `seq` entries, entry `seq`
+/// with that hash.
+pub async fn consistency(
+    State(s): State<AppState>,
+    _c: Caller,
+    ApiQuery(q): ApiQuery<ConsistencyQuery>,
+) -> ApiResult<impl IntoResponse> {
+    if q.seq < 0 || q.head_hash.len() != 64 || !q.head_hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(ApiError::invalid(
+            "seq must be >= 0 and head_hash 64 hexadecimal digits",
+        ));
+    }
+    let cp = s.checkpoints.clone();
+    let (seq, hash) = (q.seq, q.head_hash.to_ascii_lowercase());
+    let (verdict, head) = s
+        .db(move |st| Ok((cp.extends(st, seq, &hash)?, st.audit_head()?)))
+        .await?;
+    let head_seq = head.map_or(0, |h| h.0);
+    Ok(axum::Json(match verdict {
+        Ok(()) => json!({ "consistent": true, "seq": q.seq, "head_seq": head_seq }),
+        Err(e) => {
+            json!({ "consistent": false, "seq": q.seq, "head_seq": head_seq, "problem": e.to_string() })
+        }
+    }))
 }
 
 /// `GET /metrics`: Prometheus text.
