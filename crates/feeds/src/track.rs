@@ -20,6 +20,12 @@
 //!   track from then on; otherwise the party of the first feed that heard it. Once a party
 //!   owns a track by its own reports, another party's own report of it is rejected whole as
 //!   `owned_by_other` (which aircraft a party may report at all is the server's registry).
+//! - Independent surveillance of an owned aircraft: once a party owns a track by its own
+//!   reports, what other sources (a civil ADS-B feed, another party's radar) say of the same
+//!   address is kept apart as the track's [`Track::independent_fix`], beside the owner's
+//!   [`Track::own_fix`], for the server's position cross-check; it moves the track only while
+//!   the owner has been silent for [`TrackConfig::coast_after_s`] (the owner's reports are
+//!   the track; surveillance keeps it alive when they stop).
 //! - Selected altitudes (MCP/FCU and FMS, see [`crate::observation`]) are kept with the time
 //!   of the observation that last carried each, and follow the same rule: one from an
 //!   observation older than the held one is ignored, one at the same time only replaces a
@@ -175,6 +181,54 @@ pub struct Track {
     vertical: VerticalTracker,
     #[serde(skip)]
     jumps: u32,
+    /// The owner's latest own position report.
+    #[serde(skip)]
+    own_fix: Option<Fix>,
+    /// The latest position of an owned track from a source independent of its owner.
+    #[serde(skip)]
+    independent_fix: Option<Fix>,
+}
+
+/// One position report of a track, as one source gave it, for cross-checking sources.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Fix {
+    /// Time of applicability, UNIX seconds.
+    #[serde(rename = "time")]
+    pub time_s: f64,
+    /// Latitude, WGS-84, degrees.
+    pub lat_deg: f64,
+    /// Longitude, WGS-84, degrees.
+    pub lon_deg: f64,
+    /// Altitude, feet (barometric, else geometric), if the report carried one.
+    pub alt_ft: Option<f64>,
+    /// Ground speed, knots, if known.
+    pub gs_kt: Option<f64>,
+    /// Track angle, degrees true, if known.
+    pub trk_deg: Option<f64>,
+    /// Vertical rate, feet per minute, if known.
+    pub vs_fpm: Option<f64>,
+    /// The feed it came from.
+    #[serde(serialize_with = "serialize_feed")]
+    pub feed: Arc<str>,
+}
+
+fn serialize_feed<S: serde::Serializer>(feed: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(feed)
+}
+
+impl Fix {
+    fn of(obs: &Observation, lat_deg: f64, lon_deg: f64) -> Fix {
+        Fix {
+            time_s: obs.time_s,
+            lat_deg,
+            lon_deg,
+            alt_ft: obs.alt_ft.or(obs.gnss_alt_ft),
+            gs_kt: obs.gs_kt,
+            trk_deg: obs.trk_deg,
+            vs_fpm: obs.vs_fpm,
+            feed: obs.feed.clone(),
+        }
+    }
 }
 
 impl Track {
@@ -198,6 +252,8 @@ impl Track {
             selected_alt_time_s: None,
             fms_selected_alt_ft: None,
             fms_selected_alt_time_s: None,
+            own_fix: None,
+            independent_fix: None,
             pos_time_s: f64::NEG_INFINITY,
             alt_time_s: f64::NEG_INFINITY,
             vel_time_s: f64::NEG_INFINITY,
@@ -229,6 +285,17 @@ impl Track {
     /// track's altitude updates.
     pub fn vertical_mode(&self) -> VerticalMode {
         self.vertical.mode()
+    }
+
+    /// The owner's latest own position report (a track owned by a party's own reports).
+    pub fn own_fix(&self) -> Option<&Fix> {
+        self.own_fix.as_ref()
+    }
+
+    /// The latest position of an owned track from a source independent of its owner (a
+    /// civil feed, another party's surveillance).
+    pub fn independent_fix(&self) -> Option<&Fix> {
+        self.independent_fix.as_ref()
     }
 
     /// The state extrapolated linearly to `now_s` (flat-earth over the short extrapolation
@@ -388,6 +455,26 @@ impl TrackTable {
         {
             track.sources.push(obs.feed.clone());
         }
+        // Independent surveillance of an owned track: kept apart for the cross-check; it
+        // moves the track only while the owner is silent.
+        if track.owner_locked && !obs.own && track.party.as_deref() != obs.party.as_deref() {
+            if let (Some(lat), Some(lon)) = (obs.lat_deg, obs.lon_deg) {
+                if track
+                    .independent_fix
+                    .as_ref()
+                    .is_none_or(|f| obs.time_s > f.time_s)
+                {
+                    track.independent_fix = Some(Fix::of(&obs, lat, lon));
+                }
+            }
+            let owner_fresh = track
+                .own_fix
+                .as_ref()
+                .is_some_and(|f| obs.time_s - f.time_s <= cfg.coast_after_s);
+            if owner_fresh {
+                return Ok(());
+            }
+        }
         // Position first: a bad jump rejects the whole observation.
         let mut applied = false;
         let mut same_time = false;
@@ -412,6 +499,9 @@ impl TrackTable {
             }
         }
         if let Some((lat, lon)) = new_pos {
+            if obs.own {
+                track.own_fix = Some(Fix::of(&obs, lat, lon));
+            }
             track.lat_deg = Some(lat);
             track.lon_deg = Some(lon);
             track.pos_time_s = t;
@@ -744,6 +834,53 @@ mod tests {
         let a = t.get("A").unwrap();
         assert_eq!(a.party.as_deref(), Some("blue"));
         assert_eq!(a.lat_deg, Some(36.0));
+    }
+
+    #[test]
+    fn independent_surveillance_of_an_owned_track_is_kept_apart() {
+        let mut t = TrackTable::new(TrackConfig::default());
+        let mut own = pos("AE1001", 10.0, 36.0, 37.0, "telemetry-blue");
+        own.party = Some(Arc::from("blue"));
+        own.own = true;
+        t.ingest(own.clone()).unwrap();
+        // Civil ADS-B hears the same address 5 NM further north: it is kept as the
+        // independent fix and does not move the track.
+        let civil = pos("AE1001", 11.0, 36.083, 37.0, "civil-sbs");
+        t.ingest(civil).unwrap();
+        let tr = t.get("AE1001").unwrap();
+        assert_eq!(
+            (tr.lat_deg, tr.party.as_deref()),
+            (Some(36.0), Some("blue"))
+        );
+        assert_eq!(
+            tr.own_fix().map(|f| (f.time_s, f.lat_deg)),
+            Some((10.0, 36.0))
+        );
+        let ind = tr.independent_fix().unwrap();
+        assert_eq!(
+            (ind.time_s, ind.lat_deg, &*ind.feed),
+            (11.0, 36.083, "civil-sbs")
+        );
+        // Blue's own surveillance of it is not independent of blue.
+        let mut radar = pos("AE1001", 12.0, 36.001, 37.0, "radar-blue");
+        radar.party = Some(Arc::from("blue"));
+        t.ingest(radar).unwrap();
+        assert_eq!(
+            t.get("AE1001").unwrap().independent_fix().unwrap().time_s,
+            11.0
+        );
+        // Once the owner has been silent for the coast time, surveillance keeps the track.
+        t.ingest(pos("AE1001", 26.0, 36.1, 37.0, "civil-sbs"))
+            .unwrap();
+        let tr = t.get("AE1001").unwrap();
+        assert_eq!(tr.lat_deg, Some(36.1));
+        assert_eq!(tr.independent_fix().unwrap().time_s, 26.0);
+        // A track nobody owns merges every source, as before.
+        t.ingest(pos("4840D6", 10.0, 36.0, 37.0, "a")).unwrap();
+        t.ingest(pos("4840D6", 11.0, 36.0, 37.002, "b")).unwrap();
+        let tr = t.get("4840D6").unwrap();
+        assert_eq!(tr.lon_deg, Some(37.002));
+        assert!(tr.independent_fix().is_none() && tr.own_fix().is_none());
     }
 
     #[test]

@@ -47,9 +47,45 @@ pub struct Config {
     pub guidance: GuidanceSettings,
     /// The audit log's signed checkpoints.
     pub audit: AuditConfig,
+    /// The position cross-check against independent surveillance.
+    pub crosscheck: CrosscheckConfig,
 }
 
-/// The audit log's signed checkpoints (`deconflict_store::checkpoint`).
+/// The position cross-check of parties' reports against independent surveillance
+/// (`domain::crosscheck`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CrosscheckConfig {
+    /// How often the check runs, seconds. Default 1.
+    pub cycle_s: f64,
+    /// Horizontal disagreement above which a sample is discrepant, metres. Default 1852
+    /// (1 NM).
+    pub horizontal_m: f64,
+    /// Vertical disagreement above which a sample is discrepant, feet. Default 300.
+    pub vertical_ft: f64,
+    /// A discrepancy is raised after its samples stayed discrepant this long, seconds.
+    /// Default 5.
+    pub persist_s: f64,
+    /// A raised discrepancy clears after it stayed absent this long, seconds. Default 10.
+    pub clear_s: f64,
+    /// A report or fix older than this (against the check's time) is not compared, seconds.
+    /// Default 10.
+    pub max_age_s: f64,
+}
+
+impl Default for CrosscheckConfig {
+    fn default() -> Self {
+        CrosscheckConfig {
+            cycle_s: 1.0,
+            horizontal_m: 1852.0,
+            vertical_ft: 300.0,
+            persist_s: 5.0,
+            clear_s: 10.0,
+            max_age_s: 10.0,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AuditConfig {
@@ -84,6 +120,7 @@ impl Default for Config {
             strategic: StrategicConfig::default(),
             guidance: GuidanceSettings::default(),
             audit: AuditConfig::default(),
+            crosscheck: CrosscheckConfig::default(),
         }
     }
 }
@@ -575,6 +612,16 @@ impl Config {
             "audit.checkpoint_interval_s",
             self.audit.checkpoint_interval_s,
         )?;
+        for (key, v) in [
+            ("crosscheck.cycle_s", self.crosscheck.cycle_s),
+            ("crosscheck.horizontal_m", self.crosscheck.horizontal_m),
+            ("crosscheck.vertical_ft", self.crosscheck.vertical_ft),
+            ("crosscheck.persist_s", self.crosscheck.persist_s),
+            ("crosscheck.clear_s", self.crosscheck.clear_s),
+            ("crosscheck.max_age_s", self.crosscheck.max_age_s),
+        ] {
+            positive(key, v)?;
+        }
         deconflict_engine::safety::net::validate_config(&self.safety_net.engine()).map_err(
             |e| ConfigError::Invalid {
                 key: "safety_net".into(),

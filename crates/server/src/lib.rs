@@ -34,9 +34,9 @@ mod wire;
 pub use app::app;
 pub use clock::Clock;
 pub use config::{
-    AuditConfig, Config, ConfigError, EqualPriority, FeedConfig, FeedKind, FeedMode,
-    GuidanceSettings, Kinematics, LimitsConfig, PartyConfig, RetentionConfig, SafetyNetSettings,
-    SeparationConfig, StrategicConfig, TracksConfig,
+    AuditConfig, Config, ConfigError, CrosscheckConfig, EqualPriority, FeedConfig, FeedKind,
+    FeedMode, GuidanceSettings, Kinematics, LimitsConfig, PartyConfig, RetentionConfig,
+    SafetyNetSettings, SeparationConfig, StrategicConfig, TracksConfig,
 };
 pub use domain::parties::Directory;
 pub use http::state::AppState;

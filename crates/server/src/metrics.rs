@@ -47,6 +47,7 @@ struct Inner {
     alert_persist_max_s: f64,
     intrusion_events: BTreeMap<&'static str, u64>,
     telemetry_refused: BTreeMap<(String, &'static str), u64>,
+    discrepancies: BTreeMap<String, u64>,
 }
 
 fn observe(buckets: &mut [u64; CYCLE_BUCKETS_S.len()], sum_s: &mut f64, s: f64) {
@@ -91,6 +92,16 @@ impl Metrics {
             .telemetry_refused
             .entry((party.to_owned(), reason))
             .or_default() += n;
+    }
+    /// A position discrepancy raised on one of `party`'s aircraft.
+    pub fn add_discrepancy(&self, party: &str) {
+        *self
+            .inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .discrepancies
+            .entry(party.to_owned())
+            .or_default() += 1;
     }
     /// Tracks in the picture.
     pub fn set_tracks(&self, n: u64) {
@@ -365,6 +376,13 @@ impl Metrics {
             let _ = writeln!(
                 o,
                 "deconflict_telemetry_refused_total{{party=\"{p}\",reason=\"{r}\"}} {n}"
+            );
+        }
+        let _ = writeln!(o, "# HELP deconflict_position_discrepancies_total Position discrepancies raised (a party's report against independent surveillance of the same aircraft), by the aircraft's party.\n# TYPE deconflict_position_discrepancies_total counter");
+        for (p, n) in &i.discrepancies {
+            let _ = writeln!(
+                o,
+                "deconflict_position_discrepancies_total{{party=\"{p}\"}} {n}"
             );
         }
         let _ = writeln!(o, "# HELP deconflict_alert_events_total Alert lifecycle events.\n# TYPE deconflict_alert_events_total counter");

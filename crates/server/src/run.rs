@@ -264,6 +264,12 @@ pub async fn run(mut config: Config, opts: ServeOptions) -> Result<(), ServerErr
         config.clone(),
         clock.clone(),
     ));
+    tokio::spawn(live::crosscheck::run(
+        live.clone(),
+        store.clone(),
+        config.clone(),
+        clock.clone(),
+    ));
     sources::spawn_feeds(&config.feeds, &live);
     if opts.demo {
         sources::spawn_demo(&live, &clock);

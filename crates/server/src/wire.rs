@@ -4,6 +4,7 @@
 //! them; the field names here are that contract.
 
 use crate::domain::alerts::WARNING_LEVEL;
+use crate::domain::crosscheck::{Discrepancy, DiscrepancyState};
 use crate::domain::intrusions::IntrusionRecord;
 use crate::domain::picture::PictureTrack;
 use crate::domain::requests::RequestDoc;
@@ -52,6 +53,14 @@ pub enum Frame<'a> {
         event: &'a str,
         /// The intrusion.
         intrusion: &'a IntrusionRecord,
+    },
+    /// A position discrepancy's lifecycle event (to the aircraft's owner, the cell and
+    /// observers).
+    Discrepancy {
+        /// `raised`, `updated`, `cleared`.
+        event: DiscrepancyState,
+        /// The discrepancy.
+        discrepancy: &'a Discrepancy,
     },
     /// A safety-net region added by the cell.
     SafetyRegion {
@@ -203,6 +212,15 @@ pub fn intrusion_frame(event: &str, i: &IntrusionRecord) -> String {
     Frame::Intrusion {
         event,
         intrusion: i,
+    }
+    .text()
+}
+
+/// `{"type":"discrepancy","event":…,"discrepancy":{…}}`.
+pub fn discrepancy_frame(d: &Discrepancy) -> String {
+    Frame::Discrepancy {
+        event: d.state,
+        discrepancy: d,
     }
     .text()
 }

@@ -3,6 +3,7 @@
 
 pub mod aerodromes;
 pub mod alerts;
+pub mod crosscheck;
 pub mod guidance;
 pub mod ids;
 pub mod imports;

@@ -8,6 +8,7 @@ pub mod aircraft;
 pub mod auth;
 pub mod conflicts;
 pub mod console;
+pub mod discrepancies;
 pub mod extract;
 pub mod intrusions;
 pub mod limit;
@@ -211,6 +212,13 @@ pub fn routes() -> RouteTable {
             "/api/v1/audit/consistency",
             get(system::consistency),
             "Whether the log still extends a kept checkpoint (?seq=&head_hash=)",
+            "any token",
+        )
+        .add(
+            GET,
+            "/api/v1/discrepancies",
+            get(discrepancies::list),
+            "Position discrepancies: a party's reports of its aircraft against independent surveillance (own; all for the cell)",
             "any token",
         )
         .add(

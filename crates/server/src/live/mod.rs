@@ -23,7 +23,8 @@
 //!   computed in the alert cycle; `picture`: the picture cycle and retention;
 //! - `strategic`: reservations in memory, time-driven states, request expiry;
 //! - `intrusions`: the intrusion cycle; `safety`: regions and exemptions loaded and installed;
-//! - `checkpoints`: signed checkpoints of the audit log;
+//! - `checkpoints`: signed checkpoints of the audit log; `crosscheck`: parties' reports
+//!   against independent surveillance;
 //! - `sources`: configured feeds; `demo`: what `serve --demo` adds.
 //!
 //! Tasks take handles ([`Live`], the store, the clock, the strategic state), never the HTTP
@@ -31,6 +32,7 @@
 
 pub mod alerts;
 pub mod checkpoints;
+pub mod crosscheck;
 pub mod demo;
 pub mod guidance;
 pub mod intrusions;
