@@ -743,6 +743,8 @@ mod tests {
         assert_eq!(c.sharing, d.sharing);
         assert_eq!(c.retention, d.retention);
         assert_eq!(c.limits, d.limits);
+        assert_eq!(c.audit, d.audit);
+        assert_eq!(c.crosscheck, d.crosscheck);
         assert_eq!(
             GuidanceSettings {
                 party_categories: d.guidance.party_categories.clone(),
