@@ -408,6 +408,26 @@ fn validate(obs: &Observation) -> Result<(), Reject> {
 pub struct TrackTable {
     config: TrackConfig,
     tracks: HashMap<String, Track>,
+    /// Tracks per owning party, kept with every owner change and drop.
+    owned: HashMap<String, usize>,
+}
+
+/// Moves one track's count in `owned` from `old` to `new` owner.
+fn recount(owned: &mut HashMap<String, usize>, old: Option<&str>, new: Option<&str>) {
+    if old == new {
+        return;
+    }
+    if let Some(o) = old {
+        if let Some(n) = owned.get_mut(o) {
+            *n -= 1;
+            if *n == 0 {
+                owned.remove(o);
+            }
+        }
+    }
+    if let Some(n) = new {
+        *owned.entry(n.to_owned()).or_default() += 1;
+    }
 }
 
 impl TrackTable {
@@ -416,7 +436,13 @@ impl TrackTable {
         TrackTable {
             config,
             tracks: HashMap::new(),
+            owned: HashMap::new(),
         }
+    }
+
+    /// How many tracks `party` owns (as [`Track::party`]), without a scan.
+    pub fn owned_by(&self, party: &str) -> usize {
+        self.owned.get(party).copied().unwrap_or(0)
     }
 
     /// The settings in use.
@@ -594,12 +620,14 @@ impl TrackTable {
         if obs.own && obs.party.is_some() {
             let p = obs.party.as_deref().map(str::to_string);
             if track.party != p || !track.owner_locked {
+                recount(&mut self.owned, track.party.as_deref(), p.as_deref());
                 track.party = p;
                 track.owner_locked = true;
                 applied = true;
             }
         } else if !track.owner_locked && track.party.is_none() && obs.party.is_some() {
             track.party = obs.party.as_deref().map(str::to_string);
+            recount(&mut self.owned, None, track.party.as_deref());
             applied = true;
         }
         // A newer message that repeats what the track holds (a periodic identification, say)
@@ -625,10 +653,12 @@ impl TrackTable {
     pub fn expire(&mut self, now_s: f64) -> Vec<String> {
         let (coast, drop) = (self.config.coast_after_s, self.config.drop_after_s);
         let mut dropped = Vec::new();
+        let owned = &mut self.owned;
         self.tracks.retain(|id, t| {
             let age = now_s - t.last_update_s;
             if age > drop {
                 dropped.push(id.clone());
+                recount(owned, t.party.as_deref(), None);
                 false
             } else {
                 t.coasting = age > coast;
@@ -834,6 +864,45 @@ mod tests {
         let a = t.get("A").unwrap();
         assert_eq!(a.party.as_deref(), Some("blue"));
         assert_eq!(a.lat_deg, Some(36.0));
+    }
+
+    #[test]
+    fn owner_counts_follow_claims_and_drops() {
+        let mut t = TrackTable::new(TrackConfig::default());
+        let scan =
+            |t: &TrackTable, p: &str| t.tracks().filter(|x| x.party.as_deref() == Some(p)).count();
+        let mut rng_state = 7u64;
+        let mut next = || {
+            rng_state = rng_state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (rng_state >> 33) as usize
+        };
+        for step in 0..2000 {
+            let id = format!("T{}", next() % 50);
+            let time = step as f64 * 0.1;
+            let mut o = pos(&id, time, 36.0, 37.0, "f");
+            match next() % 4 {
+                0 => {
+                    o.party = Some(Arc::from("blue"));
+                    o.own = true;
+                }
+                1 => {
+                    o.party = Some(Arc::from("red"));
+                    o.own = true;
+                }
+                2 => o.party = Some(Arc::from("red")),
+                _ => {}
+            }
+            let _ = t.ingest(o);
+            if step % 300 == 299 {
+                t.expire(time + 55.0 + (next() % 10) as f64);
+            }
+            for p in ["blue", "red"] {
+                assert_eq!(t.owned_by(p), scan(&t, p), "step {step}, {p}");
+            }
+        }
+        assert!(t.owned_by("blue") > 0 && t.owned_by("red") > 0);
     }
 
     #[test]

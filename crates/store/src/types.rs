@@ -308,6 +308,9 @@ pub struct Message {
     pub read: bool,
     /// Parties that acknowledged it.
     pub acks: Vec<String>,
+    /// Parties that have read it (not sent: each viewer is told only its own `read`).
+    #[serde(skip)]
+    pub read_by: Vec<String>,
 }
 
 /// One audit log entry.

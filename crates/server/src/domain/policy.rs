@@ -125,7 +125,9 @@ pub fn message_visible(m: &Message, party: &str, role: Role) -> bool {
 /// read it, an acknowledging party has too), not the copy's of whoever triggered the frame.
 pub fn message_for(m: &Message, party: &str) -> Message {
     let mut out = m.clone();
-    out.read = m.from == party || m.acks.iter().any(|p| p == party);
+    out.read = m.from == party
+        || m.acks.iter().any(|p| p == party)
+        || m.read_by.iter().any(|p| p == party);
     out
 }
 
@@ -338,6 +340,7 @@ mod tests {
                 sent_at: 0.0,
                 read: false,
                 acks: Vec::new(),
+                read_by: Vec::new(),
             };
             assert_eq!(message_visible(&m, who, role), seen);
         }
@@ -350,6 +353,7 @@ mod tests {
             sent_at: 0.0,
             read: false,
             acks: Vec::new(),
+            read_by: Vec::new(),
         };
         assert_eq!(may_mark(&to_blue, "blue", Role::Party), Ok(()));
         assert_eq!(
@@ -377,6 +381,16 @@ mod tests {
             ..to_blue.clone()
         };
         assert!(message_for(&acked, "blue").read);
+        // Another party's acknowledgement is republished to everyone: a party that read the
+        // message (without acknowledging it) still sees it read, one that did not, unread.
+        let to_all_read = Message {
+            to: None,
+            acks: vec!["cell".into()],
+            read_by: vec!["blue".into(), "cell".into()],
+            ..to_blue.clone()
+        };
+        assert!(message_for(&to_all_read, "blue").read);
+        assert!(!message_for(&to_all_read, "green").read);
         let to_all = Message {
             to: None,
             ..to_blue

@@ -131,10 +131,7 @@ pub async fn telemetry(
         let mut t = s.live.table.lock().unwrap_or_else(|e| e.into_inner());
         // The party's live-track quota: aircraft it does not yet own count against it.
         let max = s.config.limits.party_tracks_max;
-        let owned = t
-            .tracks()
-            .filter(|tr| tr.party.as_deref() == Some(&c.party))
-            .count();
+        let owned = t.owned_by(&c.party);
         let new: std::collections::BTreeSet<&str> = states
             .iter()
             .map(|(_, o)| o.id.as_str())

@@ -170,6 +170,7 @@ fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Message> {
         sent_at: r.get(5)?,
         read: false,
         acks: Vec::new(),
+        read_by: Vec::new(),
     })
 }
 
@@ -182,6 +183,11 @@ fn finish_message(c: &Connection, mut m: Message, viewer: &str) -> StoreResult<M
         )
         .optional()?
         .is_some();
+    let mut stmt =
+        c.prepare_cached("SELECT party FROM message_reads WHERE message_id = ?1 ORDER BY party")?;
+    m.read_by = stmt
+        .query_map([m.id], |r| r.get::<_, String>(0))?
+        .collect::<Result<_, _>>()?;
     let mut stmt = c.prepare_cached(
         "SELECT party FROM message_acks WHERE message_id = ?1 ORDER BY time, party",
     )?;
