@@ -1,6 +1,6 @@
 // Console entry point: sign-in with a party token (kept in sessionStorage), the top bar (UTC
-// clock, connection, pause/follow), tabs, keyboard shortcuts, the help overlay and the
-// read-only test hook window.__deconflict.
+// clock, connection, audit-log indicator, pause/follow), tabs, keyboard shortcuts, the help
+// overlay and the read-only test hook window.__deconflict.
 
 import { get, setToken, ApiError } from './api.js';
 import { TILE_LIMIT } from './map/layers/aerodromes.js';
@@ -19,10 +19,12 @@ import { initRequests } from './panels/requests.js';
 import { initHotline, markRead, fillParties as fillHotlineParties } from './panels/hotline.js';
 import { initAudit, load as loadAudit, verify as verifyAudit } from './panels/audit.js';
 import { initDetails } from './details.js';
-import { initTopbar, overflowed } from './layout/topbar.js';
+import { initTopbar, overflowed, relayoutTopbar } from './layout/topbar.js';
 import { initSidebar, toggleSidebar, sidebarState } from './layout/sidebar.js';
 import { initSharing, sharingShown } from './sharing-view.js';
 import { initArrivals } from './arrivals.js';
+import { startCheckpointWatch, watchState } from './checkpoint-watch.js';
+import { initCheckpointView } from './checkpoint-view.js';
 import { h, utcTime, $ } from './util.js';
 
 const TOKEN_KEY = 'deconflict.token';
@@ -83,6 +85,8 @@ function showApp(me) {
     started = true;
     initConsole();
   }
+  // Before the stream starts: its first checkpoint comes right after the snapshot.
+  startCheckpointWatch(me);
   startStream();
   loadParties();
 }
@@ -128,6 +132,7 @@ function initConsole() {
   initSidebar($('#map'), $('.side'), $('#app'));
   initSharing(chips, map.legend, loadParties);
   initArrivals($('#map'), showTab);
+  initCheckpointView($('#audit-chip'), $('#audit-notice'), (text) => toast(text), relayoutTopbar);
   store.on('parties', () => { fillResParties(); fillHotlineParties(); });
   startRegions();
   store.on('reservations', () => { if (store.parties.length < 2) loadParties(); });
@@ -473,6 +478,15 @@ window.__deconflict = Object.freeze({
   },
   project(lon, lat) {
     return map.project(lon, lat);
+  },
+  /**
+   * The console's watch on the cell's audit log: `{kept, warning, latest, how, signature, note}`
+   * — the checkpoint kept (null before the first), the standing warning (`{kind, title, text,
+   * seq, kept, incoming, noticed_at}`, null when all is well), the newest checkpoint recorded
+   * while it stands, how the kept one was confirmed, its signature check, a check not made.
+   */
+  auditCheckpoint() {
+    return watchState();
   },
   /**
    * The labels the map placed in the last frame: [{id, kind ('aircraft' | 'alert-only' | 'region' |

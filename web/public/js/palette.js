@@ -149,6 +149,7 @@ export const TEXT_ON = Object.freeze([
   ['warning text', LEVEL.warning, SURFACE.warningPulse],
   ['text on warning row', TEXT.text, SURFACE.warningRow],
   ['text on warning row', TEXT.text, SURFACE.warningPulse],
+  ['muted text on warning row', TEXT.muted, SURFACE.warningRow], // the audit-log notice's time line
   ['caution text', LEVEL.caution, SURFACE.cautionChip],
   ['text on caution', TEXT.onCaution, LEVEL.caution],
   ['text on accent', TEXT.onAccent, TEXT.accent],

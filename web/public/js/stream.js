@@ -1,5 +1,5 @@
 // Live updates: the WebSocket /api/v1/stream (snapshot, deltas, alert/intrusion/guidance/message/
-// request/reservation events) with reconnect and exponential back-off; while the socket is down the
+// request/reservation events, signed audit checkpoints) with reconnect and exponential back-off; while the socket is down the
 // picture is polled over REST so the display never goes stale silently.
 
 import { get, getToken } from './api.js';
@@ -51,6 +51,10 @@ function handleFrame(msg) {
       break;
     case 'safety_region':
       store.emit('safety-regions');
+      break;
+    case 'audit_checkpoint':
+      // The cell's signed audit checkpoint: judged by js/checkpoint-watch.js.
+      store.emit('audit-checkpoint', msg.checkpoint);
       break;
     default:
       break;

@@ -2,9 +2,10 @@
 // "⋯" button (keyboard reachable: Enter opens it and focuses its first control, the arrow keys
 // move between its controls, Escape or Tab out closes it). The items' real widths are measured
 // at run time (ResizeObserver on the bar and on every item), not guessed from breakpoints.
-// The party, its connection, the UTC clock and Sign out never leave the bar. The bar also
-// holds the sharing chips (js/sharing.js): what the viewer is not shown, and what the others
-// are not shown of it.
+// The party, its connection, the UTC clock and Sign out never leave the bar, nor does the
+// audit-log indicator while it warns (quiet, it goes after Help, before Follow). The bar also holds the
+// sharing chips (js/sharing.js): what the viewer is not shown, and what the others are not
+// shown of it.
 
 import { h } from '../util.js';
 import { overflowKeys } from './overflow.js';
@@ -42,6 +43,8 @@ const isSpacer = (el) => el.classList.contains('spacer');
 
 function rankOf(el) {
   if (isSpacer(el) || PINNED.has(el.id)) return null;
+  // The audit-log indicator: quiet, it leaves the bar after Help; warning, it never does.
+  if (el.id === 'audit-chip') return el.classList.contains('warn') ? null : 4.5;
   if (el.classList.contains('brand')) return 0;
   return RANKS[el.id] ?? DEFAULT_RANK;
 }
@@ -203,6 +206,11 @@ function placeInOrder(parent, nodes) {
   nodes.forEach((n, i) => {
     if (parent.children[i] !== n) parent.insertBefore(n, parent.children[i] || null);
   });
+}
+
+/** Measures the bar again (an item changed what it shows). */
+export function relayoutTopbar() {
+  if (bar) schedule();
 }
 
 /** Ids of the bar's controls now in the overflow menu (for the test hook). */
