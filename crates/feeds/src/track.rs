@@ -481,6 +481,15 @@ impl TrackTable {
         {
             track.sources.push(obs.feed.clone());
         }
+        // The owner's own report, kept for the cross-check whether or not it moves the track
+        // (another source may have given a position at the same time).
+        if obs.own {
+            if let (Some(lat), Some(lon)) = (obs.lat_deg, obs.lon_deg) {
+                if track.own_fix.as_ref().is_none_or(|f| obs.time_s > f.time_s) {
+                    track.own_fix = Some(Fix::of(&obs, lat, lon));
+                }
+            }
+        }
         // Independent surveillance of an owned track: kept apart for the cross-check; it
         // moves the track only while the owner is silent.
         if track.owner_locked && !obs.own && track.party.as_deref() != obs.party.as_deref() {
@@ -525,9 +534,6 @@ impl TrackTable {
             }
         }
         if let Some((lat, lon)) = new_pos {
-            if obs.own {
-                track.own_fix = Some(Fix::of(&obs, lat, lon));
-            }
             track.lat_deg = Some(lat);
             track.lon_deg = Some(lon);
             track.pos_time_s = t;
@@ -864,6 +870,31 @@ mod tests {
         let a = t.get("A").unwrap();
         assert_eq!(a.party.as_deref(), Some("blue"));
         assert_eq!(a.lat_deg, Some(36.0));
+    }
+
+    #[test]
+    fn an_own_report_at_the_time_of_a_surveillance_one_is_still_the_owners_report() {
+        let mut t = TrackTable::new(TrackConfig::default());
+        for k in 0..3 {
+            let time = 10.0 + k as f64;
+            // The receiver's message first, then the owner's report of the same second.
+            t.ingest(pos("AE1011", time, 36.0, 37.0, "adsb"))
+                .unwrap_or(());
+            let mut own = pos("AE1011", time, 35.96, 37.0, "telemetry-blue");
+            own.party = Some(Arc::from("blue"));
+            own.own = true;
+            let _ = t.ingest(own);
+        }
+        let tr = t.get("AE1011").unwrap();
+        assert_eq!(tr.party.as_deref(), Some("blue"));
+        assert_eq!(
+            tr.own_fix().map(|f| (f.time_s, f.lat_deg)),
+            Some((12.0, 35.96))
+        );
+        assert_eq!(
+            tr.independent_fix().map(|f| (f.time_s, f.lat_deg)),
+            Some((12.0, 36.0))
+        );
     }
 
     #[test]

@@ -5,6 +5,11 @@
 //! The demo scenario's scripted cross-party encounter (blue `VIPER11` against red `SOKOL21`
 //! at FL250) is a caution from the start and a warning after about 37 s; the scenario is
 //! restarted every [`DEMO_RESTART_S`] so the encounter repeats.
+//!
+//! A civil ADS-B receiver (`demo-adsb`) also hears blue's `EAGLE31` ([`DEMO_DRIFT_ID`]),
+//! which blue reports as its own: from [`DEMO_DRIFT_FROM_S`] into the scenario blue's
+//! navigator drifts south, its reports reach 2.5 NM off where the receiver hears the aircraft,
+//! and the cell raises a position discrepancy to blue and the cell.
 
 use crate::clock::Clock;
 use crate::config::{FeedConfig, FeedKind, FeedMode};
@@ -22,6 +27,22 @@ use std::time::Duration;
 pub const DEMO_RESTART_S: f64 = 900.0;
 /// Aircraft in the demo scenario (scripted ones plus civil background).
 pub const DEMO_AIRCRAFT: usize = 80;
+
+/// The demo aircraft whose own reports drift from what civil ADS-B hears of it.
+pub const DEMO_DRIFT_ID: &str = "AE1011";
+/// Seconds into the scenario when its navigator starts to drift.
+pub const DEMO_DRIFT_FROM_S: f64 = 60.0;
+/// Its drift grows at this rate, NM per second, up to [`DEMO_DRIFT_MAX_NM`].
+const DEMO_DRIFT_NM_PER_S: f64 = 0.05;
+/// The largest drift, NM.
+const DEMO_DRIFT_MAX_NM: f64 = 2.5;
+
+/// How far south blue's reports of [`DEMO_DRIFT_ID`] are, `t_s` into the scenario, degrees
+/// of latitude.
+fn demo_drift_deg(t_s: f64) -> f64 {
+    let nm = ((t_s - DEMO_DRIFT_FROM_S) * DEMO_DRIFT_NM_PER_S).clamp(0.0, DEMO_DRIFT_MAX_NM);
+    nm / 60.0
+}
 
 /// The bundled recording (see `crates/server/demo/README.md`).
 const PARIS_EXCERPT: &[u8] = include_bytes!("../../demo/paris_excerpt.json.gz");
@@ -83,6 +104,10 @@ pub fn spawn_demo(live: &Arc<Live>, clock: &Clock) {
     let stats = Arc::new(FeedStats::new("demo-syria", "sim", "in-process", None));
     stats.set_state(ConnectionState::Connected);
     live.add_feed(stats.clone());
+    let adsb = Arc::new(FeedStats::new("demo-adsb", "sim", "in-process", None));
+    adsb.set_state(ConnectionState::Connected);
+    live.add_feed(adsb.clone());
+    let adsb_feed: Arc<str> = Arc::from("demo-adsb");
     let l = live.clone();
     tokio::spawn(async move {
         let mut started = clock.now_s();
@@ -97,9 +122,24 @@ pub fn spawn_demo(live: &Arc<Live>, clock: &Clock) {
                 sim = Simulator::new(DEMO_AIRCRAFT, 1, Scenario::Syria, started)
                     .with_feed_id("demo-syria");
             }
-            for o in sim.step(now) {
+            for mut o in sim.step(now) {
                 stats.add_message(now);
                 stats.add_decoded();
+                if o.id == DEMO_DRIFT_ID && o.own {
+                    // The receiver hears where it is; blue reports where its navigator says.
+                    let heard = Observation {
+                        feed: adsb_feed.clone(),
+                        party: None,
+                        own: false,
+                        ..o.clone()
+                    };
+                    adsb.add_message(now);
+                    adsb.add_decoded();
+                    if l.ingest.send(heard).await.is_err() {
+                        return;
+                    }
+                    o.lat_deg = o.lat_deg.map(|lat| lat - demo_drift_deg(now - started));
+                }
                 if l.ingest.send(unowned_civil(o)).await.is_err() {
                     return;
                 }
