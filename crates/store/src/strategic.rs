@@ -181,6 +181,22 @@ pub trait StrategicStore {
         expected_version: i64,
         change: &RecordChange,
     ) -> StoreResult<StrategicRecord>;
+    /// Answers a request and creates the reservation that answer brings about (an accepted
+    /// vacate request's exclusion) in one transaction, one audit entry each: the reservation
+    /// first (`reservation_action`), then the request's change, built by `change` from the
+    /// stored reservation (so it can name it). The version rule is
+    /// [`StrategicStore::update_request`]'s. Returns `(request, reservation)`.
+    #[allow(clippy::too_many_arguments)]
+    fn answer_request_with_reservation(
+        &self,
+        actor: &str,
+        action: &str,
+        id: &str,
+        expected_version: i64,
+        reservation_action: &str,
+        reservation: &RecordInput,
+        change: &dyn Fn(&StrategicRecord) -> RecordChange,
+    ) -> StoreResult<(StrategicRecord, StrategicRecord)>;
     /// One request.
     fn get_request(&self, id: &str) -> StoreResult<Option<StrategicRecord>>;
     /// Every request, in order of creation.

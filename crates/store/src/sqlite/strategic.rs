@@ -415,6 +415,37 @@ impl StrategicStore for SqliteStore {
         })
     }
 
+    fn answer_request_with_reservation(
+        &self,
+        actor: &str,
+        action: &str,
+        id: &str,
+        expected_version: i64,
+        reservation_action: &str,
+        reservation: &RecordInput,
+        change: &dyn Fn(&StrategicRecord) -> RecordChange,
+    ) -> StoreResult<(StrategicRecord, StrategicRecord)> {
+        commit(&mut *self.lock()?, |tx| {
+            let r = create_tx(
+                tx,
+                Table::Reservations,
+                actor,
+                reservation_action,
+                reservation,
+            )?;
+            let q = update_tx(
+                tx,
+                Table::Requests,
+                actor,
+                action,
+                id,
+                Some(expected_version),
+                &change(&r),
+            )?;
+            Ok((q, r))
+        })
+    }
+
     fn update_request(
         &self,
         actor: &str,

@@ -34,6 +34,7 @@ macro_rules! store_suite {
             reservations_get_ids_versions_and_audit,
             reservation_ids_are_never_reused,
             requests_are_versioned_apart_from_reservations,
+            an_answer_and_its_reservation_are_one_change,
             bodies_are_stored_and_returned_as_given,
             intrusion_lifecycle_and_acks,
             intrusion_acks_persist,
@@ -666,6 +667,68 @@ pub fn stale_intrusions_are_cleared(b: &dyn Backend) {
         s.audit_entries(0, 10).unwrap().len(),
         4,
         "nothing left to clear, nothing audited"
+    );
+    assert!(s.verify_audit().unwrap().ok);
+}
+
+pub fn an_answer_and_its_reservation_are_one_change(b: &dyn Backend) {
+    let s = b.open();
+    s.create_request(
+        "red",
+        "request.vacate",
+        &input("red", "pending", json!({"to": "blue"})),
+    )
+    .unwrap();
+    let exclusion = input(
+        "red",
+        "accepted",
+        json!({"purpose": "exclusion", "request_id": "q-1"}),
+    );
+    let naming =
+        |r: &StrategicRecord| change("accepted", json!({"to": "blue", "exclusion_id": r.id}));
+    // A stale answer creates nothing.
+    let before = s.verify_audit().unwrap().entries;
+    assert!(matches!(
+        s.answer_request_with_reservation(
+            "blue",
+            "request.accept",
+            "q-1",
+            7,
+            "exclusion.create",
+            &exclusion,
+            &naming
+        ),
+        Err(StoreError::StaleVersion { current: 1, .. })
+    ));
+    assert!(s.list_reservations().unwrap().is_empty());
+    assert_eq!(s.verify_audit().unwrap().entries, before);
+    // The answer names the reservation created with it; two audit entries.
+    let (q, r) = s
+        .answer_request_with_reservation(
+            "blue",
+            "request.accept",
+            "q-1",
+            1,
+            "exclusion.create",
+            &exclusion,
+            &naming,
+        )
+        .unwrap();
+    assert_eq!((q.version, q.state.as_str()), (2, "accepted"));
+    assert_eq!(q.body["exclusion_id"], json!(r.id));
+    assert_eq!(
+        (r.party.as_str(), r.body["request_id"].as_str()),
+        ("red", Some("q-1"))
+    );
+    assert_eq!(s.list_reservations().unwrap(), [r]);
+    assert_eq!(
+        actions(s.as_ref())
+            .iter()
+            .rev()
+            .take(2)
+            .rev()
+            .collect::<Vec<_>>(),
+        ["exclusion.create", "request.accept"]
     );
     assert!(s.verify_audit().unwrap().ok);
 }
