@@ -134,6 +134,10 @@ pub enum Purpose {
     Hazard,
     /// A closure of airspace.
     Closure,
+    /// A volume another party agreed to keep its aircraft out of, from a deadline: created
+    /// when that party accepts a vacate request, owned by the requester. Intrusions are
+    /// checked for the accepting party's aircraft (the server narrows the watch to them).
+    Exclusion,
 }
 
 /// Where a reservation is in its life.

@@ -612,6 +612,10 @@ impl Config {
             "audit.checkpoint_interval_s",
             self.audit.checkpoint_interval_s,
         )?;
+        positive(
+            "strategic.compliance_lead_s",
+            self.strategic.compliance_lead_s,
+        )?;
         for (key, v) in [
             ("crosscheck.cycle_s", self.crosscheck.cycle_s),
             ("crosscheck.horizontal_m", self.crosscheck.horizontal_m),
@@ -815,6 +819,9 @@ pub struct StrategicConfig {
     pub request_default_s: f64,
     /// Time window given to OpenAir zones imported without one, seconds from now. Default 86400.
     pub zone_default_s: f64,
+    /// An accepting party's aircraft predicted to be inside an exclusion at its deadline get
+    /// a compliance alert from this many seconds before it. Default 600.
+    pub compliance_lead_s: f64,
 }
 
 impl Default for StrategicConfig {
@@ -826,6 +833,7 @@ impl Default for StrategicConfig {
             request_max_s: 7.0 * 86_400.0,
             request_default_s: 3_600.0,
             zone_default_s: 86_400.0,
+            compliance_lead_s: 600.0,
         }
     }
 }

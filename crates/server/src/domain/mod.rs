@@ -4,6 +4,7 @@
 pub mod aerodromes;
 pub mod alerts;
 pub mod crosscheck;
+pub mod exclusions;
 pub mod guidance;
 pub mod ids;
 pub mod imports;

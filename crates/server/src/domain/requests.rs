@@ -89,9 +89,27 @@ pub struct RequestDoc {
     /// Optimistic version.
     #[serde(default)]
     pub version: i64,
+    /// The exclusion its acceptance created (an accepted vacate request).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exclusion_id: Option<String>,
+    /// Declined or unanswered, and its volume not over: shown as a contested volume (set
+    /// when shown, [`RequestDoc::at`]).
+    #[serde(default)]
+    pub contested: bool,
 }
 
 impl RequestDoc {
+    /// Whether it is contested at `now`: a vacate request declined or left unanswered, whose
+    /// volume has not ended.
+    pub fn contested_at(&self, now: f64) -> bool {
+        self.kind == RequestKind::Vacate
+            && matches!(
+                self.state_at(now),
+                RequestState::Declined | RequestState::Expired
+            )
+            && self.volume.as_ref().is_some_and(|v| v.end_time > now)
+    }
+
     /// The state at `now`: pending turns expired at `expires_at`.
     pub fn state_at(&self, now: f64) -> RequestState {
         if self.state == RequestState::Pending && now >= self.expires_at {
@@ -105,6 +123,7 @@ impl RequestDoc {
     pub fn at(&self, now: f64) -> RequestDoc {
         RequestDoc {
             state: self.state_at(now),
+            contested: self.contested_at(now),
             ..self.clone()
         }
     }
@@ -345,6 +364,8 @@ pub fn new_request(
         answered_by: None,
         acks: Vec::new(),
         version: 0,
+        exclusion_id: None,
+        contested: false,
     })
 }
 
@@ -594,6 +615,8 @@ mod tests {
             answered_by: None,
             acks: vec![],
             version: 1,
+            exclusion_id: None,
+            contested: false,
         }
     }
 

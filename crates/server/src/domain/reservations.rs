@@ -58,6 +58,9 @@ pub enum InvalidFiling {
     /// The name or justification holds a control or bidi character.
     #[error(transparent)]
     Text(#[from] TextError),
+    /// Exclusions come only from accepted vacate requests.
+    #[error("purpose \"exclusion\" is not filed: an exclusion is created when a party accepts a vacate request (POST /api/v1/requests/{{id}}/accept)")]
+    Exclusion,
 }
 
 /// Why a filing is refused because of what it overlaps. Carries the overlaps, each with the
@@ -192,6 +195,9 @@ impl Candidate {
         justification: Option<String>,
         now: f64,
     ) -> Result<Candidate, InvalidFiling> {
+        if purpose == Purpose::Exclusion {
+            return Err(InvalidFiling::Exclusion);
+        }
         text::check_opt("name", name.as_deref(), text::Kind::Line)?;
         text::check_opt(
             "justification",
@@ -293,6 +299,7 @@ pub fn purpose_word(p: Purpose) -> &'static str {
         Purpose::Training => "training",
         Purpose::Hazard => "hazard",
         Purpose::Closure => "closure",
+        Purpose::Exclusion => "exclusion",
     }
 }
 
@@ -412,6 +419,22 @@ pub struct ReservationDoc {
     /// UNIX s.
     #[serde(default)]
     pub updated_at: f64,
+    /// For an exclusion (purpose `exclusion`): the vacate request it came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exclusion: Option<ExclusionLink>,
+}
+
+/// What an exclusion is bound to: the accepted vacate request, the party that agreed to keep
+/// out, and from when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExclusionLink {
+    /// The vacate request (`q-<n>`).
+    pub request_id: String,
+    /// The party that accepted it: only its aircraft are watched.
+    pub watch_party: String,
+    /// From when its aircraft must be out, UNIX s (the request's volume start, or the
+    /// acceptance if later).
+    pub deadline: f64,
 }
 
 impl ReservationDoc {
@@ -448,6 +471,7 @@ impl ReservationDoc {
             source,
             created_at: 0.0,
             updated_at: 0.0,
+            exclusion: None,
         }
     }
 
@@ -703,6 +727,7 @@ mod tests {
             source: None,
             created_at: 0.0,
             updated_at: 0.0,
+            exclusion: None,
         }
     }
 

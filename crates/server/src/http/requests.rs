@@ -2,10 +2,12 @@
 //! are `domain::requests`'; each step is audited by the store and streamed to the parties
 //! concerned.
 
+use crate::domain::exclusions;
 use crate::domain::parties::Caller;
 use crate::domain::requests::{
     self, created_action, new_request, Answer, Lookups, NewRequest, RequestDoc, RequestLimits,
 };
+use crate::domain::reservations::ReservationDoc;
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{optional_body, parse_body, ApiJson, ApiPath};
 use crate::http::state::AppState;
@@ -109,13 +111,54 @@ async fn answer(
         .map(|p| p.id)
         .collect();
     let d = requests::answer(&d, &c.party, what, reason, s.now_s(), &others)?;
-    let change = requests::change_of(&d);
     let actor = c.party.clone();
-    let rec = s
-        .db(move |st| st.update_request(&actor, what.action(), &id, version, &change))
-        .await?;
+    // An accepted vacate request changes the airspace: its exclusion is created with the
+    // answer, in one transaction.
+    let exclusion = match what {
+        Answer::Accept => exclusions::exclusion_for(&d, &c.party, s.now_s()),
+        _ => None,
+    };
+    let (rec, created) = match exclusion {
+        Some(x) => {
+            let _writes = s.strategic.writes.lock().await;
+            let record = x.to_record().map_err(ApiError::internal)?;
+            let (q, r) = s
+                .db(move |st| {
+                    let naming = |r: &StrategicRecord| {
+                        requests::change_of(&RequestDoc {
+                            exclusion_id: Some(r.id.clone()),
+                            ..d.clone()
+                        })
+                    };
+                    st.answer_request_with_reservation(
+                        &actor,
+                        what.action(),
+                        &id,
+                        version,
+                        "exclusion.create",
+                        &record,
+                        &naming,
+                    )
+                })
+                .await?;
+            let doc = ReservationDoc::from_record(r).map_err(ApiError::internal)?;
+            s.strategic.put(doc.clone(), s.now_s());
+            (q, Some(doc))
+        }
+        None => {
+            let change = requests::change_of(&d);
+            let q = s
+                .db(move |st| st.update_request(&actor, what.action(), &id, version, &change))
+                .await?;
+            (q, None)
+        }
+    };
     let d = doc_of(rec)?;
     let now = s.now_s();
+    if let Some(x) = created {
+        s.live
+            .publish_frame(wire::reservation_frame("filed", &x, now), None);
+    }
     s.live
         .publish_frame(wire::request_frame(what.event(), &d, now), d.audience());
     Ok(axum::Json(d.at(now)))

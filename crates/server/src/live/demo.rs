@@ -70,6 +70,7 @@ fn doc(
         source: None,
         created_at: 0.0,
         updated_at: 0.0,
+        exclusion: None,
     }
 }
 

@@ -10,6 +10,7 @@
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::domain::exclusions;
 use crate::domain::intrusions::{airborne, IntrusionRecord};
 use crate::live::strategic::{advance_reservations, expire_requests, Strategic};
 use crate::live::{Live, StreamEvent};
@@ -40,6 +41,7 @@ pub async fn run(
     let mut last_picture = f64::NEG_INFINITY;
     let mut last_housekeeping = Instant::now() - Duration::from_secs(3600);
     let lookahead_s = config.strategic.intrusion_lookahead_s;
+    let compliance_lead_s = config.strategic.compliance_lead_s;
     loop {
         match tokio::time::timeout(wait, events.recv()).await {
             Ok(Ok(ev)) if !matches!(*ev, StreamEvent::Cycle { .. }) => continue,
@@ -67,11 +69,32 @@ pub async fn run(
             let detector = st.detector();
             let states = airborne(&p2);
             let scan = detector.scan(&states, now, lookahead_s);
+            // Exclusions watch their accepting party's aircraft only, and before their
+            // deadline those predicted to be inside at it.
+            let watches = exclusions::watches(&st.all(), now);
+            let mut predictions = scan.predictions.clone();
+            if !watches.is_empty() {
+                exclusions::narrow(&mut predictions, &watches);
+                predictions.extend(exclusions::compliance(
+                    &detector,
+                    &states,
+                    &watches,
+                    now,
+                    compliance_lead_s,
+                ));
+                predictions.sort_by(|a, b| {
+                    (&a.track_id, &a.reservation_id, a.volume_index).cmp(&(
+                        &b.track_id,
+                        &b.reservation_id,
+                        b.volume_index,
+                    ))
+                });
+            }
             let out = st
                 .alerts
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .update(&scan.predictions, now);
+                .update(&predictions, now);
             tracing::debug!(
                 aircraft = states.len(),
                 volumes = detector.len(),
