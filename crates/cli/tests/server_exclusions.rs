@@ -189,7 +189,10 @@ fn an_accepted_vacate_request_is_watched_and_a_declined_one_stays_contested() {
     );
     assert_eq!(c["inside_now"], false, "{c}");
     let tte = c["time_to_entry_s"].as_f64().unwrap();
-    assert!(tte > 10.0 && tte <= 25.0, "beyond the look-ahead, before the deadline: {c}");
+    assert!(
+        tte > 10.0 && tte <= 25.0,
+        "beyond the look-ahead, before the deadline: {c}"
+    );
     assert_eq!(
         intrusions(&s, &red, &xid).len(),
         1,
@@ -219,6 +222,26 @@ fn an_accepted_vacate_request_is_watched_and_a_declined_one_stays_contested() {
     assert!(intrusions(&s, &red, &xid)
         .iter()
         .any(|i| i["track_id"] == "AE10F2"));
+    // The cell (and both parties) see the request's compliance status.
+    for who in [&cell, &blue, &red] {
+        let c = &request(&s, who, &qid)["compliance"];
+        assert_eq!(
+            (c["exclusion_id"].as_str(), c["compliant"].as_bool()),
+            (Some(xid.as_str()), Some(false)),
+            "{c}"
+        );
+        let a = &c["aircraft"][0];
+        assert_eq!(
+            (a["track_id"].as_str(), a["inside_now"].as_bool()),
+            (Some("AE10F2"), Some(true)),
+            "{c}"
+        );
+        assert!(
+            a["expected_exit"].is_null(),
+            "at 5 kt it stays inside past the horizon: {c}"
+        );
+        assert_eq!(c["aircraft"].as_array().unwrap().len(), 1, "{c}");
+    }
 
     // The declined request's volume ends: no longer contested.
     keep_reporting(Instant::now() + Duration::from_secs_f64((t0 + 41.0 - now_s()).max(0.0)));

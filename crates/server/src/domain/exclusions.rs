@@ -17,10 +17,12 @@
 //! both parties and the cell, with the reason, but no reservation — the requester's own
 //! filings over them get the normal overlap checks ([`RequestDoc::contested_at`]).
 
+use crate::domain::intrusions::IntrusionRecord;
 use crate::domain::requests::{RequestDoc, RequestKind};
 use crate::domain::reservations::{ExclusionLink, ReservationDoc, DEFAULT_PRIORITY};
 use deconflict_airspace::{IntrusionDetector, IntrusionPrediction, Purpose, ReservationState};
 use deconflict_engine::{predict_position, AircraftState};
+use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// The exclusion the acceptance of vacate request `req` by `by` at `now` creates, or `None`
@@ -127,6 +129,111 @@ pub fn compliance(
         );
     }
     out
+}
+
+/// One watched aircraft in an exclusion's compliance status.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NonCompliant {
+    /// The aircraft.
+    pub track_id: String,
+    /// Its callsign, if known.
+    pub callsign: Option<String>,
+    /// Inside now (after the deadline), or predicted inside at the deadline.
+    pub inside_now: bool,
+    /// Seconds to the deadline (0 once inside after it).
+    pub time_to_entry_s: f64,
+    /// The alert's level.
+    pub level: u8,
+    /// When, on its current path, it is expected to leave the volume, UNIX s; `None` when
+    /// it would not within the horizon searched.
+    pub expected_exit: Option<f64>,
+}
+
+/// An accepted vacate request's compliance status: the watched aircraft still inside (or
+/// predicted to be at the deadline), with when each is expected to leave.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Compliance {
+    /// The exclusion.
+    pub exclusion_id: String,
+    /// From when the watched party's aircraft must be out, UNIX s.
+    pub deadline: f64,
+    /// No watched aircraft inside or predicted inside at the deadline.
+    pub compliant: bool,
+    /// Those that are.
+    pub aircraft: Vec<NonCompliant>,
+}
+
+/// How far ahead [`expected_exit`] looks, seconds.
+pub const EXIT_HORIZON_S: f64 = 3_600.0;
+/// Its sampling step, seconds.
+pub const EXIT_STEP_S: f64 = 10.0;
+
+/// When `state`, carried along its velocity, is first found outside exclusion
+/// `reservation_id` at or after its `deadline` (sampled every [`EXIT_STEP_S`] up to
+/// [`EXIT_HORIZON_S`] from `now`, and before the exclusion's `end`), UNIX s; `None` when it
+/// would still be inside then.
+pub fn expected_exit(
+    detector: &IntrusionDetector,
+    state: &AircraftState,
+    reservation_id: &str,
+    (deadline, end): (f64, f64),
+    now: f64,
+) -> Option<f64> {
+    let mut t = (deadline - now).max(0.0) + 1.0;
+    while t <= EXIT_HORIZON_S && now + t < end {
+        let (lat, lon, alt) = predict_position(state, t);
+        let at = AircraftState {
+            lat_deg: lat,
+            lon_deg: lon,
+            alt_ft: alt,
+            gs_kt: 0.0,
+            vs_fpm: 0.0,
+            ..state.clone()
+        };
+        let inside = detector
+            .scan(std::slice::from_ref(&at), now + t, 0.0)
+            .predictions
+            .iter()
+            .any(|p| p.reservation_id == reservation_id);
+        if !inside {
+            return Some(now + t);
+        }
+        t += EXIT_STEP_S;
+    }
+    None
+}
+
+/// The compliance status of exclusion `exclusion_id` from its active alerts `alerts` (the
+/// intrusion records on it), `exit` giving each aircraft's expected exit.
+pub fn compliance_status(
+    exclusion_id: &str,
+    deadline: f64,
+    alerts: &[IntrusionRecord],
+    exit: impl Fn(&str) -> Option<f64>,
+) -> Compliance {
+    let mut aircraft: Vec<NonCompliant> = alerts
+        .iter()
+        .filter(|a| a.reservation_id == exclusion_id)
+        .map(|a| NonCompliant {
+            track_id: a.track_id.clone(),
+            callsign: a
+                .track_state
+                .get("callsign")
+                .and_then(|c| c.as_str())
+                .map(str::to_owned),
+            inside_now: a.inside_now,
+            time_to_entry_s: a.time_to_entry_s,
+            level: a.level,
+            expected_exit: exit(&a.track_id),
+        })
+        .collect();
+    aircraft.sort_by(|a, b| b.level.cmp(&a.level).then(a.track_id.cmp(&b.track_id)));
+    Compliance {
+        exclusion_id: exclusion_id.to_owned(),
+        deadline,
+        compliant: aircraft.is_empty(),
+        aircraft,
+    }
 }
 
 #[cfg(test)]
@@ -239,6 +346,35 @@ mod tests {
             .iter()
             .all(|p| p.track_party.as_deref() == Some("blue")));
         assert!(scan.iter().any(|p| p.track_id == "B2" && p.inside_now));
+    }
+
+    #[test]
+    fn the_expected_exit_follows_the_path_after_the_deadline() {
+        let r = request(RequestState::Accepted, 1_000.0, 50_000.0);
+        let mut e = exclusion_for(&r, "blue", 100.0).unwrap();
+        e.id = "r-9".into();
+        let det = detector(&e, "r-9");
+        // 0.25° of longitude (about 12.1 NM at 36.25N) from the east edge, eastbound at
+        // 120 kt: out about 363 s after now, well past a deadline 100 s away.
+        let mut s = ac("B1", "blue", 36.25, 37.25, 90.0);
+        s.gs_kt = 120.0;
+        let exit = expected_exit(&det, &s, "r-9", (1_000.0, 50_000.0), 900.0).unwrap();
+        assert!((exit - 900.0 - 363.0).abs() <= EXIT_STEP_S + 2.0, "{exit}");
+        // Slow, it would not leave within the horizon.
+        s.gs_kt = 1.0;
+        assert_eq!(
+            expected_exit(&det, &s, "r-9", (1_000.0, 50_000.0), 900.0),
+            None
+        );
+        // Nor before the exclusion ends, even when its path would take it out later.
+        s.gs_kt = 120.0;
+        assert_eq!(
+            expected_exit(&det, &s, "r-9", (1_000.0, 1_200.0), 900.0),
+            None
+        );
+        // The status lists it, most urgent first.
+        let st = compliance_status("r-9", 1_000.0, &[], |_| None);
+        assert!(st.compliant && st.aircraft.is_empty());
     }
 
     #[test]

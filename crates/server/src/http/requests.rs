@@ -35,11 +35,48 @@ pub async fn list(State(s): State<AppState>, c: Caller) -> ApiResult<impl IntoRe
     for r in recs {
         let d = doc_of(r)?;
         if d.visible_to(&c.party, c.role) {
-            out.push(d.at(now));
+            let mut v = serde_json::to_value(d.at(now)).map_err(ApiError::internal)?;
+            if let Some(status) = compliance_of(&s, &d, now) {
+                v["compliance"] = serde_json::to_value(status).map_err(ApiError::internal)?;
+            }
+            out.push(v);
         }
     }
     out.reverse();
     Ok(axum::Json(json!({ "requests": out })))
+}
+
+/// An accepted vacate request's compliance status, from its exclusion's active alerts and
+/// the aircraft's current paths.
+fn compliance_of(s: &AppState, d: &RequestDoc, now: f64) -> Option<exclusions::Compliance> {
+    let x = s.strategic.get(d.exclusion_id.as_deref()?)?;
+    let deadline = x.exclusion.as_ref()?.deadline;
+    let alerts: Vec<_> = s
+        .strategic
+        .active
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .values()
+        .filter(|a| a.reservation_id == x.id)
+        .cloned()
+        .collect();
+    let detector = s.strategic.detector();
+    let pic = s.live.picture();
+    let states = crate::domain::intrusions::airborne(&pic);
+    Some(exclusions::compliance_status(
+        &x.id,
+        deadline,
+        &alerts,
+        |id| {
+            let st = states.iter().find(|a| a.id == id)?;
+            let end = x
+                .volumes
+                .iter()
+                .map(|v| v.end_time)
+                .fold(deadline, f64::max);
+            exclusions::expected_exit(&detector, st, &x.id, (deadline, end), now)
+        },
+    ))
 }
 
 /// `POST /api/v1/requests`.
