@@ -186,6 +186,19 @@ pub(super) fn build(n: usize, seed: u64, scenario: Scenario) -> (Vec<SimAircraft
                     rt(600.0, 2.0),
                 ));
             }
+            // Blue reconnaissance orbit inside the box red asks blue to vacate (the demo's
+            // vacate request, 36.5-36.9N 37.6-38.0E, FL150-FL250): once blue accepts, it is
+            // the aircraft that must leave before the deadline.
+            aircraft.push(mil(
+                0xAE1041,
+                "RAVEN51",
+                "blue",
+                (36.68, 37.76),
+                16_000.0,
+                140.0,
+                90.0,
+                rt(90.0, 3.0),
+            ));
             // Red transport south to north at FL180.
             aircraft.push(mil(
                 0x150A41,

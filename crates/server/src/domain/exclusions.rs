@@ -7,8 +7,8 @@
 //! - **Intrusion.** One of B's aircraft inside, or predicted to enter, after the deadline
 //!   raises the usual intrusion alert, to B and A ([`narrow`] drops every other aircraft's
 //!   prediction for an exclusion).
-//! - **Compliance.** Before the deadline, each of B's aircraft is carried along its velocity
-//!   to the deadline; one that would still be inside then gets an alert from
+//! - **Compliance.** Before the deadline, each of B's aircraft inside the volume now, or
+//!   carried inside it by its velocity at the deadline, gets an alert from
 //!   `strategic.compliance_lead_s` (600 s) before it, with its time to the deadline as time
 //!   to entry, so the intrusion alert levels apply (advisory, caution within
 //!   `strategic.intrusion.level2_within_s`, warning within `level3_within_s`).
@@ -82,8 +82,9 @@ pub fn narrow(predictions: &mut Vec<IntrusionPrediction>, w: &Watches) {
 }
 
 /// The compliance predictions at `now`: each watched aircraft of an exclusion whose deadline
-/// is at most `lead_s` ahead, carried to 1 s after the deadline along its velocity, that the
-/// detector finds inside the exclusion then. `time_to_entry_s` is the time to the deadline.
+/// is at most `lead_s` ahead that is inside its volume now, or would be at the deadline along
+/// its velocity (each tested 1 s after the deadline). `time_to_entry_s` is the time to the
+/// deadline.
 pub fn compliance(
     detector: &IntrusionDetector,
     states: &[AircraftState],
@@ -98,29 +99,35 @@ pub fn compliance(
             continue;
         }
         let at = dt + 1.0;
+        // Each watched aircraft twice: where it is now and where its velocity takes it by the
+        // deadline, both held there at the deadline (an aircraft orbiting inside is
+        // predicted out by a straight line, yet has to leave).
+        let held = |s: &AircraftState, t: f64| {
+            let (lat, lon, alt) = predict_position(s, t);
+            AircraftState {
+                lat_deg: lat,
+                lon_deg: lon,
+                alt_ft: alt,
+                gs_kt: 0.0,
+                vs_fpm: 0.0,
+                ..s.clone()
+            }
+        };
         let carried: Vec<AircraftState> = states
             .iter()
             .filter(|s| s.party.as_deref() == Some(party.as_str()))
-            .map(|s| {
-                let (lat, lon, alt) = predict_position(s, at);
-                AircraftState {
-                    lat_deg: lat,
-                    lon_deg: lon,
-                    alt_ft: alt,
-                    gs_kt: 0.0,
-                    vs_fpm: 0.0,
-                    ..s.clone()
-                }
-            })
+            .flat_map(|s| [held(s, 0.0), held(s, at)])
             .collect();
         if carried.is_empty() {
             continue;
         }
         let scan = detector.scan(&carried, now + at, 0.0);
+        let mut seen = std::collections::BTreeSet::new();
         out.extend(
             scan.predictions
                 .into_iter()
                 .filter(|p| &p.reservation_id == id)
+                .filter(|p| seen.insert((p.track_id.clone(), p.volume_index)))
                 .map(|mut p| {
                     p.time_to_entry_s = dt;
                     p.inside_now = false;
@@ -327,10 +334,23 @@ mod tests {
         };
         let red = ac("R1", "red", 36.25, 37.25, 0.0);
         let states = [leaving, staying, civil, red];
-        // 600 s lead: the deadline is 500 s away, so the check runs; only B2 would be inside.
+        // 600 s lead: the deadline is 500 s away, so the check runs: B1 is still inside (it
+        // will have left by then on its path, but has not yet), B2 stays. Then B1 has left.
         let c = compliance(&det, &states, &w, 500.0, 600.0);
         let ids: Vec<&str> = c.iter().map(|p| p.track_id.as_str()).collect();
-        assert_eq!(ids, ["B2"]);
+        assert_eq!(ids, ["B1", "B2"]);
+        let mut gone = states.clone();
+        gone[0].lon_deg = 37.6;
+        let c = compliance(&det, &gone, &w, 500.0, 600.0);
+        assert_eq!(
+            c.iter().map(|p| p.track_id.as_str()).collect::<Vec<_>>(),
+            ["B2"]
+        );
+        // One outside now whose path enters by the deadline is flagged too.
+        let mut inbound = ac("B3", "blue", 36.25, 36.5, 90.0);
+        inbound.gs_kt = 300.0; // 42 NM in 501 s: 0.86 degrees east, to 37.36E
+        let c = compliance(&det, &[inbound], &w, 500.0, 600.0);
+        assert_eq!(c.len(), 1, "{c:?}");
         assert_eq!(c[0].time_to_entry_s, 500.0);
         // Earlier than the lead: nothing yet. After the deadline: no compliance, intrusion.
         assert!(compliance(&det, &states, &w, 300.0, 600.0).is_empty());

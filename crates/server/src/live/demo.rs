@@ -8,7 +8,8 @@
 //!   [`CIVIL_PERIOD_S`] seconds.
 //! - `blue` has a reservation over northern Syria filed an hour earlier (priority 3, active);
 //!   `red` files one overlapping it (priority 5, starting in 30 minutes) with a justification,
-//!   asks `blue` to vacate the overlap, and sends every party an advance notice of it.
+//!   asks `blue` to vacate the overlap from 8 minutes on (blue's `RAVEN51` orbits inside it:
+//!   accepting brings its compliance alert), and sends every party an advance notice of it.
 //!
 //! Seeding happens only on an empty store, so restarting the demo keeps what was changed.
 
@@ -25,6 +26,9 @@ use deconflict_store::Store;
 use deconflict_store::{StoreError, StoreResult};
 use std::sync::Arc;
 use std::time::Duration;
+
+/// Seconds after the demo starts from which red asks blue to be out of its vacate volume.
+pub const DEMO_VACATE_DEADLINE_S: f64 = 480.0;
 
 /// Centre of the Latakia engagement zone.
 pub const ZONE_CENTER: LatLon = LatLon {
@@ -172,15 +176,17 @@ pub fn seed(s: &Seed<'_>) -> StoreResult<()> {
         kind: RequestKind::Vacate,
         to: Some("blue".into()),
         reservation_id: Some(red.id.clone()),
+        // Its deadline is 8 minutes after the start: blue's RAVEN51 orbits inside, so an
+        // acceptance brings a compliance alert at once.
         volume: Some(Volume {
             shape: square(37.6, 36.5, 38.0, 36.9),
             lower_ft: 15_000.0,
             upper_ft: 25_000.0,
-            start_time: start,
+            start_time: now + DEMO_VACATE_DEADLINE_S,
             end_time: end,
         }),
         message:
-            "Keep Blue CAP out of the strike corridor overlap, FL150-FL250, for the package window"
+            "Keep Blue aircraft out of the strike corridor overlap, FL150-FL250, from 8 minutes on: the package pushes early"
                 .into(),
         expires_at: Some(now + 3_600.0),
     };
