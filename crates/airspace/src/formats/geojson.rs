@@ -8,7 +8,10 @@
 //! so the caller can read names, purposes or priorities.
 //!
 //! Export: one `Feature` per volume; polygons as `Polygon`, circles as `Point` with `radius_m`
-//! (so an export imports back unchanged), with the reservation's fields as properties.
+//! (so an export imports back unchanged), with the reservation's fields as properties. A
+//! polygon crossing the antimeridian is cut there into a `MultiPolygon` of its eastern and
+//! western parts, as RFC 7946 §3.1.9 asks (the cut's latitudes on the edges' great circles);
+//! it imports back as two volumes.
 
 use serde_json::{json, Map, Value};
 
@@ -307,16 +310,129 @@ pub fn shape_geometry(shape: &Shape) -> Value {
         Shape::Polygon { coordinates } => {
             let mut ring = coordinates.clone();
             if let (Some(first), Some(last)) = (ring.first().copied(), ring.last().copied()) {
-                if first != last {
-                    ring.push(first);
+                if first == last {
+                    ring.pop();
                 }
             }
-            json!({"type": "Polygon", "coordinates": [ring]})
+            match split_at_antimeridian(&ring) {
+                Some((east, west)) => json!({"type": "MultiPolygon",
+                                             "coordinates": [[closed(east)], [closed(west)]]}),
+                None => json!({"type": "Polygon", "coordinates": [closed(ring)]}),
+            }
         }
         Shape::Circle { center, .. } => {
             json!({"type": "Point", "coordinates": [center.lon_deg, center.lat_deg]})
         }
     }
+}
+
+fn closed(mut ring: Vec<[f64; 2]>) -> Vec<[f64; 2]> {
+    if let Some(first) = ring.first().copied() {
+        ring.push(first);
+    }
+    ring
+}
+
+/// Latitude, degrees, where the great circle through `a` and `b` (`[lon, lat]` degrees, `b`'s
+/// longitude unwrapped next to `a`'s) crosses longitude `lon_deg`.
+fn crossing_lat_deg(a: [f64; 2], b: [f64; 2], lon_deg: f64) -> f64 {
+    let (l1, p1) = (a[0].to_radians(), a[1].to_radians());
+    let (l2, p2) = (b[0].to_radians(), b[1].to_radians());
+    let l = lon_deg.to_radians();
+    let den = p1.cos() * p2.cos() * (l1 - l2).sin();
+    if den.abs() < 1e-15 {
+        return (a[1] + b[1]) / 2.0;
+    }
+    let num = p1.sin() * p2.cos() * (l - l2).sin() - p2.sin() * p1.cos() * (l - l1).sin();
+    (num / den).atan().to_degrees()
+}
+
+/// A ring (open, `[lon, lat]` degrees, edges the shorter way round) cut at the antimeridian
+/// (RFC 7946 §3.1.9): `None` when it does not cross it, else its parts east of it (longitudes
+/// up to 180) and west of it (from -180). Each edge's crossing latitude is on its great
+/// circle.
+pub fn split_at_antimeridian(ring: &[[f64; 2]]) -> Option<(Vec<[f64; 2]>, Vec<[f64; 2]>)> {
+    if ring.len() < 3 {
+        return None;
+    }
+    // Longitudes unwrapped so that each edge is the shorter way round.
+    let mut u = Vec::with_capacity(ring.len());
+    let mut prev = ring[0][0];
+    for p in ring {
+        let mut lon = p[0];
+        while lon - prev > 180.0 {
+            lon -= 360.0;
+        }
+        while lon - prev < -180.0 {
+            lon += 360.0;
+        }
+        u.push([lon, p[1]]);
+        prev = lon;
+    }
+    let (lo, hi) = u
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| {
+            (lo.min(p[0]), hi.max(p[0]))
+        });
+    // The meridian crossed, in unwrapped longitude (180 or -180, or a multiple beyond).
+    let cut = if hi > 180.0 {
+        180.0
+    } else if lo < -180.0 {
+        -180.0
+    } else {
+        return None;
+    };
+    // Sutherland-Hodgman against the one meridian, each side.
+    let clip = |keep_below: bool| -> Vec<[f64; 2]> {
+        let inside = |p: &[f64; 2]| if keep_below { p[0] <= cut } else { p[0] >= cut };
+        let mut out = Vec::new();
+        for i in 0..u.len() {
+            let (a, b) = (u[i], u[(i + 1) % u.len()]);
+            match (inside(&a), inside(&b)) {
+                (true, true) => out.push(b),
+                (true, false) => out.push([cut, crossing_lat_deg(a, b, cut)]),
+                (false, true) => {
+                    out.push([cut, crossing_lat_deg(a, b, cut)]);
+                    out.push(b);
+                }
+                (false, false) => {}
+            }
+        }
+        out
+    };
+    let shift = |part: Vec<[f64; 2]>| -> Vec<[f64; 2]> {
+        part.into_iter()
+            .map(|[lon, lat]| {
+                let mut l = lon;
+                while l > 180.0 {
+                    l -= 360.0;
+                }
+                while l < -180.0 {
+                    l += 360.0;
+                }
+                // The cut itself stays on its side: 180 east of it, -180 west.
+                [l, lat]
+            })
+            .collect()
+    };
+    let (below, above) = (clip(true), clip(false));
+    // Below the cut is the eastern hemisphere side when cutting at 180, the western at -180.
+    let (mut east, mut west) = if cut > 0.0 {
+        (shift(below), shift(above))
+    } else {
+        (shift(above), shift(below))
+    };
+    for p in &mut east {
+        if p[0] == -180.0 {
+            p[0] = 180.0;
+        }
+    }
+    for p in &mut west {
+        if p[0] == 180.0 {
+            p[0] = -180.0;
+        }
+    }
+    (east.len() >= 3 && west.len() >= 3).then_some((east, west))
 }
 
 /// One volume as a `Feature`; `properties` are added to the volume's own
@@ -372,6 +488,49 @@ pub fn reservations_to_geojson<'a>(
 mod tests {
     use super::*;
     use crate::volume::{Purpose, ReservationState};
+
+    #[test]
+    fn a_polygon_across_the_antimeridian_is_exported_in_two_parts() {
+        // 179E to 179W, 10N to 12N: two parts that meet at 180 and -180.
+        let ring = [[179.0, 10.0], [-179.0, 10.0], [-179.0, 12.0], [179.0, 12.0]];
+        let shape = Shape::Polygon {
+            coordinates: ring.to_vec(),
+        };
+        let g = shape_geometry(&shape);
+        assert_eq!(g["type"], "MultiPolygon", "{g}");
+        let parts = g["coordinates"].as_array().unwrap();
+        assert_eq!(parts.len(), 2);
+        for (part, side) in parts.iter().zip([1.0, -1.0]) {
+            let r = part[0].as_array().unwrap();
+            assert_eq!(r.first(), r.last(), "closed ring");
+            for p in r {
+                let lon = p[0].as_f64().unwrap();
+                assert!(lon * side >= 179.0 - 1e-9 && lon.abs() <= 180.0, "{g}");
+            }
+        }
+        // The cut follows the edges' great circles: the 10N edge bulges poleward of 10N at 180
+        // (a great circle between 179E and 179W at 10N reaches slightly above 10N).
+        let east = parts[0][0].as_array().unwrap();
+        let on_cut: Vec<f64> = east[..east.len() - 1]
+            .iter()
+            .filter(|p| p[0].as_f64() == Some(180.0))
+            .map(|p| p[1].as_f64().unwrap())
+            .collect();
+        assert_eq!(on_cut.len(), 2, "{g}");
+        let low = on_cut.iter().cloned().fold(f64::INFINITY, f64::min);
+        assert!(low > 10.0 && low < 10.01, "{low}");
+        // It imports back as two volumes, none crossing.
+        let text = json!({"type": "Feature", "geometry": g,
+                          "properties": {"lower_ft": 0, "upper_ft": 1000, "start_time": 0, "end_time": 60}})
+            .to_string();
+        assert_eq!(parse_geojson(&text).unwrap()[0].volumes.len(), 2);
+        // A polygon that does not cross stays one Polygon.
+        let plain = Shape::Polygon {
+            coordinates: vec![[10.0, 10.0], [11.0, 10.0], [11.0, 11.0]],
+        };
+        assert_eq!(shape_geometry(&plain)["type"], "Polygon");
+        assert!(split_at_antimeridian(&[[-179.5, 0.0], [-178.0, 0.0], [-178.0, 1.0]]).is_none());
+    }
 
     const FC: &str = r#"{"type": "FeatureCollection", "features": [
       {"type": "Feature", "properties": {"name": "north", "lower_ft": 0, "upper_fl": 100,
