@@ -183,6 +183,8 @@ const server = http.createServer(async (req, res) => {
   if (p === '/api/v1/tracks') return send(res, 200, { time: now(), tracks: [...tracks.values()].filter((t) => visible(party, t)) });
   if (p === '/api/v1/conflicts') return send(res, 200, { conflicts: conflictsFor(party) });
   if (p === '/api/v1/intrusions') return send(res, 200, { intrusions: intrusions() });
+  // The mock raises no position discrepancies (the real demo does, for blue's EAGLE31).
+  if (p === '/api/v1/discrepancies') return send(res, 200, { discrepancies: [] });
   if (p === '/api/v1/parties') return send(res, 200, { parties: ['blue', 'red', 'cell'].map((id) => ({ id, name: id, role: ROLES[id], sharing: { mode: SHARING[id] || 'full' } })) });
   if ((mm = p.match(/^\/api\/v1\/conflicts\/([^/]+)\/ack$/)) && m === 'POST') {
     const c = conflicts.get(mm[1]);

@@ -2,7 +2,8 @@
 // store, no DOM), so that the list, the `A` key and the tests agree.
 //
 // Alerts are grouped by the parties of their two sides (a conflict's `a_party`/`b_party`, an
-// intrusion's `track_party`/`volume_party`; null for civil traffic), in this order:
+// intrusion's `track_party`/`volume_party`; null for civil traffic; a position discrepancy
+// concerns its aircraft's owner alone, on both sides), in this order:
 //   own          the viewer's own party is one of the sides (a party viewer only)
 //   cross        both sides belong to parties, different ones
 //   same         both sides belong to one party (not the viewer's)
@@ -12,8 +13,12 @@
 //
 // The parties that may acknowledge an alert are the keys of its `acks` map (a civil–civil
 // alert has none): a party its own side, the cell any side (naming it), observers none.
+// Nobody acknowledges a position discrepancy (there is no route for it): it clears by itself.
 
 import { isWarning } from './levels.js';
+import { DISCREPANCY_REASON } from './discrepancy.js';
+
+export { DISCREPANCY_REASON };
 
 export const GROUPS = [
   { key: 'own', label: 'Your party' },
@@ -34,6 +39,7 @@ export const DONE_REASON = 'already acknowledged';
 /** The two sides' parties of a raw conflict or intrusion (null for civil). */
 export function alertParties(raw, kind = 'conflict') {
   if (kind === 'intrusion') return [raw.track_party ?? null, raw.volume_party ?? null];
+  if (kind === 'discrepancy') return [raw.party ?? null, raw.party ?? null];
   return [raw.a_party ?? null, raw.b_party ?? null];
 }
 
@@ -47,8 +53,9 @@ export function alertGroup(raw, kind, viewer) {
   return 'civil';
 }
 
-/** The parties that may acknowledge the alert (the keys of `acks`; none for civil–civil). */
+/** The parties that may acknowledge the alert (the keys of `acks`; none for civil–civil or a discrepancy). */
 export function ackParties(raw, kind = 'conflict') {
+  if (kind === 'discrepancy') return [];
   if (raw.acks && typeof raw.acks === 'object') return Object.keys(raw.acks);
   return alertParties(raw, kind).filter((p, i, arr) => p && arr.indexOf(p) === i);
 }
@@ -76,6 +83,7 @@ export function unackedFor(raw, kind, viewer) {
 /** Why the viewer cannot acknowledge the alert, in plain words; null when it can. */
 export function ackRefusal(raw, kind, viewer) {
   const sides = ackParties(raw, kind);
+  if (kind === 'discrepancy') return DISCREPANCY_REASON;
   if (!sides.length) return alertParties(raw, kind).some(Boolean) ? NOBODY_REASON : CIVIL_REASON;
   if (!viewer || viewer.role === 'observer') return OBSERVER_REASON;
   if (viewer.role !== 'cell' && !sides.includes(viewer.party)) return NOT_YOURS_REASON;

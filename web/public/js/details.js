@@ -4,7 +4,10 @@
 // (a party its own aircraft only, as the server sends it; the cell and observers both): the
 // advice in words, how long ago it was computed (stale after STALE_AFTER_S), each dimension's
 // resolutions and whether it is in recovery or has no resolution, a vertical-speed strip of the
-// bands with the aircraft's current vertical speed, and a ground-speed bar.
+// bands with the aircraft's current vertical speed, and a ground-speed bar. When the cell found
+// the aircraft's reported position at odds with independent surveillance (a position
+// discrepancy, js/discrepancy.js), the card says so first: both positions with their feeds and
+// times, the gap, when it was raised, updated and cleared.
 
 import { store } from './store.js';
 import { h, flText, utcTime, partyColour } from './util.js';
@@ -16,6 +19,7 @@ import {
 import { timeToLoss } from './panels/alerts.js';
 import { nmText, ageTag, LATE_AFTER_S } from './encounter.js';
 import { encounterNow } from './encounter-now.js';
+import { isActive, discrepancyParts, fixText, nm, verticalText, DISCREPANCY_LEVEL } from './discrepancy.js';
 
 let el;
 
@@ -25,6 +29,7 @@ export function initDetails(container) {
   store.on('guidance', render);
   store.on('conflicts', render);
   store.on('conflict-now', render);
+  store.on('discrepancies', render);
   setInterval(render, 1000);
 }
 
@@ -205,6 +210,49 @@ function encounterBlock(c, selectedId) {
   details);
 }
 
+/** Seconds as "12 s" / "3 min" ago. */
+function ago(s) {
+  if (!Number.isFinite(s)) return '';
+  const x = Math.max(0, s);
+  return x < 120 ? `${Math.round(x)} s ago` : `${Math.round(x / 60)} min ago`;
+}
+
+/**
+ * A position discrepancy of the selected aircraft: what it is in one sentence, the owner's
+ * report and the independent fix of the last sample (feed, position, level, speed, track,
+ * time), the gap (horizontal, largest, vertical), and when it was raised, updated, cleared.
+ */
+function discrepancyBlock(d) {
+  const active = isActive(d);
+  const info = store.feeds && d.independent ? store.feeds.get(d.independent.feed) : null;
+  const p = discrepancyParts(d, info);
+  const now = store.now();
+  const sampleAge = d.independent && Number.isFinite(d.independent.time) ? now - d.independent.time : null;
+  // Each source: what it is and its feed and time, then where it put the aircraft.
+  const row = (label, fix, testid) => h('div', { class: 'dc-fix', testid, dataset: { feed: (fix && fix.feed) || '' } },
+    h('span', { class: 'dc-src' }, label),
+    h('span', { class: 'muted' }, `${fix && fix.feed ? fix.feed : '—'} · ${fix ? utcTime(fix.time) : '—'}Z`),
+    h('span', { class: 'dc-pos' }, fixText(fix, { time: false })));
+  const v = verticalText(d.vertical_ft);
+  const times = [`raised ${utcTime(d.raised_at)}Z`, `updated ${utcTime(d.updated_at)}Z`, d.cleared_at ? `cleared ${utcTime(d.cleared_at)}Z` : null].filter(Boolean).join(' · ');
+  return h('div', {
+    class: `discrepancy-card ${active ? `l${DISCREPANCY_LEVEL}` : 'cleared'}`,
+    testid: 'details-discrepancy',
+    dataset: { discrepancyId: d.id, state: active ? 'active' : 'cleared', horizontalM: String(d.horizontal_m) },
+  },
+  h('div', { class: 'dc-head' }, h('span', { class: 'lvl' }, active ? 'POSITION DISCREPANCY' : 'POSITION DISCREPANCY · CLEARED'),
+    h('span', { class: 'spacer' }), h('span', { class: 'muted' }, p.since)),
+  h('div', { class: 'dc-text', testid: 'discrepancy-sentence' }, `${p.who} ${p.gap}${p.vertical ? ` · ${p.vertical}` : ''}`),
+  h('div', { class: 'dc-fixes' },
+    row('reported', d.reported, 'discrepancy-reported'),
+    row(p.source.short, d.independent, 'discrepancy-independent')),
+  h('div', { testid: 'discrepancy-gap-line' }, `gap ${nm(d.horizontal_m)}${Number.isFinite(d.max_horizontal_m) ? ` (largest ${nm(d.max_horizontal_m)})` : ''} · vertical ${v === null ? 'not compared' : v}`),
+  h('div', { class: 'muted' }, times),
+  h('div', { class: 'muted small' }, active
+    ? `Last sample ${ago(sampleAge)}; the map keeps the ${p.source.short} fix at that gap from the aircraft. No ACK: it clears when the sources agree again or one falls silent.`
+    : 'The two sources agree again (or one fell silent).'));
+}
+
 /** The alerts the aircraft is in, and the guidance of the viewer's aircraft in them. */
 function alertSection(id) {
   const conflicts = conflictsOf(id);
@@ -250,6 +298,7 @@ function render() {
       h('span', { class: 'spacer' }),
       h('button', { testid: 'details-follow', class: store.followId === t.id ? 'on' : '', onclick: () => store.setFollow(store.followId === t.id ? null : t.id) }, store.followId === t.id ? 'Following' : 'Follow'),
       h('button', { testid: 'details-close', onclick: () => { store.setFollow(null); store.select(null); } }, '×')),
+    ...store.discrepanciesOf(t.id).map(discrepancyBlock),
     ...alertSection(t.id),
     h('dl', {}, ...rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
   );

@@ -26,6 +26,7 @@ import { initArrivals } from './arrivals.js';
 import { startCheckpointWatch, watchState } from './checkpoint-watch.js';
 import { initCheckpointView } from './checkpoint-view.js';
 import { h, utcTime, $ } from './util.js';
+import { isActive, discrepancyText, markerPositions } from './discrepancy.js';
 
 const TOKEN_KEY = 'deconflict.token';
 const TABS = ['aircraft', 'reservations', 'requests', 'hotline', 'audit'];
@@ -244,6 +245,14 @@ function focusAlert(a) {
     store.select(pick);
     // Both aircraft in the part of the map the details card leaves free.
     if (pts.length) map.fit(pts, 140, undefined, detailsInset());
+  } else if (a.kind === 'discrepancy') {
+    // The aircraft where its owner reports it and where independent surveillance hears it.
+    const d = a.item;
+    const t = store.tracks.get(d.track_id);
+    const pos = markerPositions(d, t ? store.displayed(t.id) : null);
+    const pts = pos ? [[pos.reported.lon_deg, pos.reported.lat_deg], [pos.independent.lon_deg, pos.independent.lat_deg]] : [];
+    if (pts.length) map.fit(pts, 160, 12, detailsInset());
+    if (t) store.select(t.id);
   } else {
     const i = a.item;
     const t = store.tracks.get(i.track_id);
@@ -419,7 +428,8 @@ function stateSnapshot() {
     alerts: sortedAlerts().map((a) => ({
       id: a.id, kind: a.kind, level: a.level, unacked: a.unacked, group: a.group,
       a: a.item.a ?? a.item.track_id, b: a.item.b ?? a.item.reservation_id,
-      a_party: a.item.a_party ?? a.item.track_party, b_party: a.item.b_party ?? a.item.volume_party,
+      a_party: a.item.a_party ?? a.item.track_party ?? a.item.party, b_party: a.item.b_party ?? a.item.volume_party,
+      ...(a.kind === 'discrepancy' ? { state: isActive(a.item) ? 'active' : 'cleared' } : {}),
     })),
     alertTrackIds: [...alertIds],
     reservations: [...store.reservations.values()].map((r) => ({ id: r.id, party: r.party, name: r.name, state: r.state, purpose: r.purpose, priority: r.priority, volumes: r.volumes })),
@@ -487,6 +497,23 @@ window.__deconflict = Object.freeze({
    */
   auditCheckpoint() {
     return watchState();
+  },
+  /**
+   * The position discrepancies the console holds (active and recently cleared), newest first:
+   * `{id, track_id, party, callsign, state, active, horizontal_m, vertical_ft, max_horizontal_m,
+   * raised_at, updated_at, cleared_at, reported, independent, text, drawn}` — `text` the sentence
+   * the list and card say, `drawn` the independent-fix marker the last frame drew (`{x, y,
+   * reported_x, reported_y, lat_deg, lon_deg, label, length_px, bearing_deg, on_screen, colour,
+   * label_box}`, CSS pixels) or null (cleared, or the aircraft unknown).
+   */
+  discrepancies() {
+    const drawn = map ? map.discrepancies.drawn : [];
+    return [...store.discrepancies.values()].sort((a, b) => b.raised_at - a.raised_at).map((d) => JSON.parse(JSON.stringify({
+      ...d,
+      active: isActive(d),
+      text: discrepancyText(d, store.feeds && d.independent ? store.feeds.get(d.independent.feed) : null),
+      drawn: drawn.find((x) => x.id === d.id) || null,
+    })));
   },
   /**
    * The labels the map placed in the last frame: [{id, kind ('aircraft' | 'alert-only' | 'region' |

@@ -11,7 +11,8 @@
 //   sprites.js         aircraft symbols (chevron paths and pre-rendered sprites)
 //   legend.js          the colour key
 //   layers/basemap.js, layers/regions.js, layers/reservations.js (lower canvas)
-//   layers/aircraft.js, layers/conflicts.js, layers/guidance.js (upper canvas)
+//   layers/aircraft.js, layers/conflicts.js, layers/discrepancies.js, layers/guidance.js
+//   (upper canvas)
 
 import { store } from './store.js';
 import { distanceM } from './geo.js';
@@ -26,6 +27,7 @@ import { ReservationsLayer } from './map/layers/reservations.js';
 import { AircraftLayer } from './map/layers/aircraft.js';
 import { ConflictsLayer } from './map/layers/conflicts.js';
 import { GuidanceLayer } from './map/layers/guidance.js';
+import { DiscrepanciesLayer } from './map/layers/discrepancies.js';
 import { AerodromesLayer } from './map/layers/aerodromes.js';
 import { RangeRingsLayer } from './map/layers/range-rings.js';
 
@@ -65,6 +67,7 @@ export class MapView {
     this.aircraft.reservations = this.reservations;
     this.aircraft.regions = this.regions;
     this.conflicts = new ConflictsLayer(this.view);
+    this.discrepancies = new DiscrepanciesLayer(this.view, this.aircraft);
     this.guidanceRing = new GuidanceLayer(this.view, this.aircraft);
     this.aerodromes = new AerodromesLayer(this.view);
     this.rangeRings = new RangeRingsLayer(this.view);
@@ -273,6 +276,7 @@ export class MapView {
     const now = store.now();
     this.aircraft.drawSymbols(ctx, now);
     this.conflicts.draw(ctx, now);
+    this.discrepancies.draw(ctx, now);
     this.guidanceRing.draw(ctx, now);
     const sel = this.rangeRings.visible ? store.selectedId : null;
     this.rangeRings.draw(ctx, sel, sel ? this.drawnPosition(sel) : null);
@@ -283,7 +287,7 @@ export class MapView {
     const f = this.aircraft.frame;
     const guidance = this.guidanceRing.drawn;
     this.stats = { drawn: this.aircraft.hitCount, parties: f.parties, viaAlert: f.viaAlert, labels: f.labels, late: f.late || [], frameMs: this.stats.frameMs, guidance };
-    this.legend.update(Object.keys(f.parties).sort(), !!guidance);
+    this.legend.update(Object.keys(f.parties).sort(), !!guidance, this.discrepancies.drawn.filter((x) => x.on_screen).map((x) => x.label));
   }
 
   updateScaleBar() {

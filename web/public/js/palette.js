@@ -115,6 +115,17 @@ export const BASEMAP = Object.freeze({
   countryText: '#7d8ba0',
 });
 
+/**
+ * Position discrepancies on the map: the independent fix (hollow diamond labelled "ADS-B") and
+ * the dashed line from it to the reported position, in caution amber (they rank with cautions),
+ * over a dark halo so they read on the sea, the land and the traffic.
+ */
+export const DISCREPANCY = Object.freeze({
+  mark: LEVEL.caution,
+  label: LEVEL.caution,
+  halo: 'rgba(7, 11, 16, 0.8)',
+});
+
 /** Other map marks. */
 export const MAP = Object.freeze({
   labelText: '#b8c4d2', // second line of an aircraft label (level, speed)
@@ -172,7 +183,10 @@ export const TEXT_ON = Object.freeze([
     ['guidance stale', GUIDANCE.stale, BASEMAP[s]],
     ['selected label', MAP.selection, BASEMAP[s]],
     ['late data tag', MAP.lateText, BASEMAP[s]],
+    ['discrepancy label', DISCREPANCY.label, BASEMAP[s]],
   ]),
+  // The details card's discrepancy block: heading in caution amber, the sentence bright.
+  ['discrepancy heading', DISCREPANCY.label, SURFACE.card],
 ]);
 
 /** The colours that exist for warnings (their ΔE to warning red is small on purpose). */
@@ -180,7 +194,7 @@ export const WARNING_ROLES = Object.freeze([LEVEL.warning, BANNER.bg, BANNER.fla
 
 /** Every named colour of the palette: [dotted name, colour] (rgba overlays left out). */
 export function allColours() {
-  const groups = { SURFACE, TEXT, LEVEL, BANNER, PARTY, ZONE, GUIDANCE, BASEMAP, MAP };
+  const groups = { SURFACE, TEXT, LEVEL, BANNER, PARTY, ZONE, GUIDANCE, DISCREPANCY, BASEMAP, MAP };
   const out = [];
   for (const [g, obj] of Object.entries(groups)) {
     for (const [k, v] of Object.entries(obj)) if (/^#[0-9a-f]{6}$/i.test(v)) out.push([`${g}.${k}`, v]);

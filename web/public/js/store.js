@@ -1,10 +1,12 @@
 // The console's in-memory picture: tracks (with short trails and dead-reckoning rates),
 // conflicts, intrusions, the resolution guidance of aircraft in alert, reservations, requests and
-// hotline messages, exactly as the server sent them (the server applies the viewer's sharing
-// rights). Modules subscribe with store.on('tracks' | 'conflicts' | 'intrusions' | 'guidance' |
-// 'reservations' | 'requests' | 'messages' | 'connection' | 'selection' | 'pause', fn).
+// hotline messages, position discrepancies, exactly as the server sent them (the server applies
+// the viewer's sharing rights). Modules subscribe with store.on('tracks' | 'conflicts' |
+// 'intrusions' | 'discrepancies' | 'guidance' | 'reservations' | 'requests' | 'messages' |
+// 'connection' | 'selection' | 'pause', fn).
 
 import { mercX, mercY } from './geo.js';
+import { isActive, isNewer, agedOut, DISCREPANCY_LEVEL } from './discrepancy.js';
 
 const TRAIL_POINTS = 12;
 export const MAX_DEAD_RECKONING_S = 20;
@@ -60,6 +62,15 @@ class Store extends EventTarget {
     // Resolution guidance (bands and advice) by aircraft id: only what the server sent for this
     // viewer (a party gets its own aircraft's): seeded by the snapshot, kept by guidance frames.
     this.guidance = new Map();
+    // Position discrepancies by id (js/discrepancy.js): active ones and those cleared within
+    // CLEARED_KEEP_S, as `discrepancy` frames and GET /discrepancies gave them (the snapshot
+    // carries none). `feeds`: feed id → {party, kind} when the viewer may list the feeds.
+    this.discrepancies = new Map();
+    // How many discrepancy frames have come, and after how many each record last changed: a
+    // list asked for before a frame does not drop what the frame brought.
+    this.discrepancyFrames = 0;
+    this.discrepancySeen = new Map();
+    this.feeds = null;
     this.selectedId = null;
     this.followId = null;
     this.updates = 0;
@@ -436,6 +447,64 @@ class Store extends EventTarget {
     this.emit('selection', this.selectedId);
   }
 
+  /**
+   * A `discrepancy` frame ('raised' | 'updated' | 'cleared'): kept unless the store has a newer
+   * copy; a cleared one stays (listed as cleared) until it ages out. Subscribers get
+   * { event, discrepancy, isNew }.
+   */
+  applyDiscrepancy(event, d) {
+    if (!d || typeof d.id !== 'string') return;
+    const known = this.discrepancies.get(d.id);
+    const rec = event === 'cleared' && d.state !== 'cleared' ? { ...d, state: 'cleared', cleared_at: d.cleared_at ?? d.updated_at ?? this.now() } : d;
+    this.discrepancyFrames += 1;
+    if (!isNewer(rec, known)) return;
+    this.discrepancies.set(d.id, rec);
+    this.discrepancySeen.set(d.id, this.discrepancyFrames);
+    this.emit('discrepancies', { event, discrepancy: rec, isNew: !known });
+  }
+
+  /**
+   * GET /discrepancies's list: the whole set (the server's view, after sign-in and every
+   * reconnect), except that what frames brought after the list was asked for (`askedAt`, the
+   * value of `discrepancyFrames` then) is kept: a newer copy, or one the list cannot have yet.
+   */
+  replaceDiscrepancies(list, askedAt = Infinity) {
+    const next = new Map();
+    const now = this.now();
+    for (const d of list || []) {
+      if (!d || typeof d.id !== 'string' || agedOut(d, now)) continue;
+      const known = this.discrepancies.get(d.id);
+      next.set(d.id, known && !isNewer(d, known) ? known : d);
+    }
+    for (const [id, d] of this.discrepancies) {
+      if (!next.has(id) && (this.discrepancySeen.get(id) || 0) > askedAt) next.set(id, d);
+    }
+    this.discrepancies = next;
+    for (const id of [...this.discrepancySeen.keys()]) if (!next.has(id)) this.discrepancySeen.delete(id);
+    this.emit('discrepancies', { replaced: true });
+  }
+
+  /** Drops the cleared discrepancies that aged out; true when one did (subscribers told). */
+  pruneDiscrepancies(now = this.now()) {
+    let dropped = false;
+    for (const [id, d] of this.discrepancies) {
+      if (agedOut(d, now)) {
+        this.discrepancies.delete(id);
+        this.discrepancySeen.delete(id);
+        dropped = true;
+      }
+    }
+    if (dropped) this.emit('discrepancies', { pruned: true });
+    return dropped;
+  }
+
+  /** The active discrepancies of an aircraft, newest first. */
+  discrepanciesOf(id) {
+    const out = [];
+    for (const d of this.discrepancies.values()) if (d.track_id === id) out.push(d);
+    return out.sort((a, b) => (isActive(b) - isActive(a)) || b.raised_at - a.raised_at);
+  }
+
   /** Track ids that appear in an active conflict or intrusion. */
   alertTrackIds() {
     const ids = new Set();
@@ -447,7 +516,7 @@ class Store extends EventTarget {
     return ids;
   }
 
-  /** Highest active alert level per track id. */
+  /** Highest active alert level per track id (conflicts, intrusions, position discrepancies). */
   alertLevels() {
     const levels = new Map();
     for (const c of this.conflicts.values()) {
@@ -455,6 +524,10 @@ class Store extends EventTarget {
     }
     for (const i of this.intrusions.values()) {
       levels.set(i.track_id, Math.max(levels.get(i.track_id) || 0, i.level || 0));
+    }
+    // An active position discrepancy ranks with cautions.
+    for (const d of this.discrepancies.values()) {
+      if (isActive(d)) levels.set(d.track_id, Math.max(levels.get(d.track_id) || 0, DISCREPANCY_LEVEL));
     }
     return levels;
   }

@@ -1,6 +1,8 @@
 // Live updates: the WebSocket /api/v1/stream (snapshot, deltas, alert/intrusion/guidance/message/
-// request/reservation events, signed audit checkpoints) with reconnect and exponential back-off; while the socket is down the
-// picture is polled over REST so the display never goes stale silently.
+// request/reservation/position-discrepancy events, signed audit checkpoints) with reconnect and
+// exponential back-off; while the socket is down the picture is polled over REST so the display
+// never goes stale silently. The snapshot carries no discrepancies: GET /discrepancies loads
+// them after every snapshot (sign-in, reconnect), while polling, and with the slow refresh.
 
 import { get, getToken } from './api.js';
 import { store } from './store.js';
@@ -21,6 +23,11 @@ function handleFrame(msg) {
   switch (msg.type) {
     case 'snapshot':
       store.applySnapshot(msg);
+      loadDiscrepancies();
+      break;
+    case 'discrepancy':
+      store.applyDiscrepancy(msg.event, msg.discrepancy);
+      if (store.feeds === null) loadFeeds();
       break;
     case 'delta':
       store.applyDelta(msg);
@@ -107,17 +114,49 @@ function scheduleReconnect() {
   backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
 }
 
+/**
+ * GET /discrepancies into the store (the whole set, frames that overtook it kept); for the cell
+ * and observers, once, GET /feeds too, to say whose the independent surveillance is.
+ */
+export async function loadDiscrepancies() {
+  const askedAt = store.discrepancyFrames;
+  try {
+    const r = await get('/discrepancies');
+    store.replaceDiscrepancies(r.discrepancies, askedAt);
+    if (store.feeds === null && store.discrepancies.size) loadFeeds();
+  } catch {
+    // Asked again at the next snapshot, poll or slow refresh.
+  }
+}
+
+let feedsAsked = false;
+/** The feeds' parties and kinds (the cell and observers may list them; a party only its own). */
+async function loadFeeds() {
+  if (feedsAsked || !store.me || store.me.role === 'party') return;
+  feedsAsked = true;
+  try {
+    const r = await get('/feeds');
+    store.feeds = new Map((r.feeds || []).map((f) => [f.id, { party: f.party ?? null, kind: f.kind }]));
+    store.emit('discrepancies', { feeds: true });
+  } catch {
+    feedsAsked = false;
+  }
+}
+
 async function pollOnce() {
   try {
-    const [tracks, conflicts, intrusions] = await Promise.all([
+    const askedAt = store.discrepancyFrames;
+    const [tracks, conflicts, intrusions, discrepancies] = await Promise.all([
       get('/tracks'),
       get('/conflicts'),
       get('/intrusions').catch(() => null),
+      get('/discrepancies').catch(() => null),
     ]);
     if (!polling) return;
     store.replaceTracks(tracks.tracks, tracks.time);
     store.replaceConflicts(conflicts.conflicts);
     if (intrusions) store.replaceIntrusions(intrusions.intrusions);
+    if (discrepancies) store.replaceDiscrepancies(discrepancies.discrepancies, askedAt);
     store.setConnection('polling');
   } catch (e) {
     store.setConnection('offline');
@@ -140,12 +179,13 @@ function stopPolling() {
   pollTimer = null;
 }
 
-/** Reloads the slower-moving collections (reservations, requests, messages) over REST. */
+/** Reloads the slower-moving collections (reservations, requests, messages, discrepancies) over REST. */
 export async function refreshStrategic() {
   const jobs = [
     get('/reservations').then((r) => store.replace('reservations', r.reservations)),
     get('/requests').then((r) => store.replace('requests', r.requests)),
     get('/messages').then((r) => store.replace('messages', r.messages)),
+    loadDiscrepancies(),
   ];
   await Promise.allSettled(jobs);
 }

@@ -14,7 +14,8 @@ const position = (t) => (t && Number.isFinite(t.lon_deg) && Number.isFinite(t.la
  * The [lon, lat] points `H` fits for `viewer` ({party, role}), from `tracks` (Map or array of
  * tracks) and the alerts `alerts` (list items {kind, item, group} as the alert list orders
  * them; items in `skipGroups` are left out, e.g. collapsed civil–civil ones):
- * - a party: its own aircraft and both aircraft of each alert (an intrusion's aircraft);
+ * - a party: its own aircraft and both aircraft of each alert (an intrusion's or an active
+ *   position discrepancy's aircraft);
  * - the cell and observers: the alerts' aircraft;
  * falling back to every aircraft when that gives nothing. `all` asks for every aircraft.
  * Returns {points, all} (`all`: every aircraft was taken).
@@ -33,6 +34,9 @@ export function homePoints(tracks, alerts, viewer, { all = false, skipGroups = [
     const x = a.item;
     if (a.kind === 'conflict') {
       pts.push(position(byId.get(x.a) || x.a_state), position(byId.get(x.b) || x.b_state));
+    } else if (a.kind === 'discrepancy') {
+      // An active position discrepancy: its aircraft (where the owner reports it).
+      if (x.state !== 'cleared') pts.push(position(byId.get(x.track_id) || x.reported));
     } else {
       pts.push(position(byId.get(x.track_id) || x.track_state));
     }

@@ -1,11 +1,13 @@
 // The map's colour key in its corner: a dot per party with aircraft in view (unowned traffic
 // as "unowned"), what the viewer is not shown by the other parties' sharing rules (and what
 // they are not shown of its own), then the alert levels, and while the selected aircraft's
-// guidance ring is drawn, its clear and recovery bands. Rebuilt only when that changes.
+// guidance ring is drawn, its clear and recovery bands, and while a position discrepancy is drawn,
+// its independent-fix marker. Rebuilt only when that changes.
 
 import { h, partyColour } from '../util.js';
 import { LEVELS } from '../levels.js';
 import { CLEAR_COLOUR, RECOVERY_COLOUR } from '../guidance.js';
+import { DISCREPANCY } from '../palette.js';
 
 export class Legend {
   constructor(container) {
@@ -24,9 +26,13 @@ export class Legend {
     this.key = null;
   }
 
-  /** `parties`: party ids in view, sorted ("null" for aircraft without one). */
-  update(parties, guidance = false) {
-    const key = `${parties.join('|')}${guidance ? '+g' : ''}#${this.notes.map((n) => n.text).join('|')}`;
+  /**
+   * `parties`: party ids in view, sorted ("null" for aircraft without one); `guidance`: the ring
+   * is drawn; `sources`: the labels of the discrepancy markers in view ("ADS-B").
+   */
+  update(parties, guidance = false, sources = []) {
+    const marks = [...new Set(sources)].sort();
+    const key = `${parties.join('|')}${guidance ? '+g' : ''}+d${marks.join(',')}#${this.notes.map((n) => n.text).join('|')}`;
     if (key === this.key) return;
     this.key = key;
     const row = (colour, text) => h('span', { class: 'key' }, h('span', { class: 'dot', style: { background: colour } }), text);
@@ -43,6 +49,11 @@ export class Legend {
         h('span', { class: 'sep' }),
         h('span', { class: 'key', testid: 'legend-guidance' }, h('span', { class: 'swatch', style: { borderTopColor: CLEAR_COLOUR } }), 'clear track'),
         h('span', { class: 'key' }, h('span', { class: 'swatch dashed', style: { borderTopColor: RECOVERY_COLOUR } }), 'recovery'),
+      ] : []),
+      ...(marks.length ? [
+        h('span', { class: 'sep' }),
+        h('span', { class: 'key', testid: 'legend-discrepancy', title: 'Position discrepancy: where independent surveillance hears the aircraft, dashed to where its owner reports it' },
+          h('span', { class: 'diamond', style: { borderColor: DISCREPANCY.mark } }), `${marks.join(', ')} position (discrepancy)`),
       ] : []));
   }
 }

@@ -4,7 +4,10 @@
 // separation), with a live countdown and the acknowledge button
 // (POST /api/v1/conflicts/{id}/ack, and POST /api/v1/intrusions/{id}/ack for the aircraft's and
 // the volume's owners). Civil–civil alerts, which nobody acknowledges, are collapsed into one
-// line with their count unless the operator shows them (kept in localStorage).
+// line with their count unless the operator shows them (kept in localStorage). Position
+// discrepancies (js/discrepancy.js) are listed as their own kind, ranked with cautions, with no
+// acknowledge button (nobody acknowledges them); cleared ones stay, marked cleared, until they
+// age out.
 
 import { encounterTimes } from '../encounter.js';
 import { encounterNow } from '../encounter-now.js';
@@ -13,6 +16,7 @@ import { store } from '../store.js';
 import { h, countdown, flText, partyColour } from '../util.js';
 import { levelLabel, isWarning } from '../levels.js';
 import { orderAlerts, unackedFor, pickAcknowledge, GROUPS, NOT_YOURS_REASON, DONE_REASON } from '../alert-groups.js';
+import { isActive, discrepancyParts, discrepancyText, DISCREPANCY_LEVEL, DISCREPANCY_REASON } from '../discrepancy.js';
 
 const SHOW_CIVIL_KEY = 'deconflict.alerts.showCivil';
 
@@ -64,6 +68,7 @@ export function initAlerts(list, count, focus, showToast, civilToggle = null) {
   }
   store.on('conflicts', render);
   store.on('intrusions', render);
+  store.on('discrepancies', render);
   setInterval(tick, 1000);
 }
 
@@ -77,6 +82,8 @@ function countdownOf(e) {
 /** Updates the countdowns in place (a full re-render only happens on alert events). */
 function tick() {
   if (!listEl) return;
+  // Cleared discrepancies leave the list CLEARED_KEEP_S after they cleared (re-rendered then).
+  if (store.pruneDiscrepancies()) return;
   for (const li of listEl.querySelectorAll('[data-testid=alert-item]')) {
     const id = li.dataset.alertId;
     const ttl = li.querySelector('.ttl');
@@ -127,6 +134,10 @@ export function sortedAlerts() {
   for (const i of store.intrusions.values()) {
     items.push({ kind: 'intrusion', id: i.id, level: i.level || 0, unacked: unackedFor(i, 'intrusion', v), t: timeToEntry(i), item: i });
   }
+  for (const d of store.discrepancies.values()) {
+    // Active ones rank with cautions; cleared ones after every active alert of their group.
+    items.push({ kind: 'discrepancy', id: d.id, level: isActive(d) ? DISCREPANCY_LEVEL : 0, unacked: false, t: null, cleared: !isActive(d), item: d });
+  }
   return orderAlerts(items, v);
 }
 
@@ -134,6 +145,7 @@ export function sortedAlerts() {
 function pairText(a) {
   const x = a.item;
   if (a.kind === 'conflict') return `${name(x.a, x.a_state)} ↔ ${name(x.b, x.b_state)}`;
+  if (a.kind === 'discrepancy') return `position discrepancy of ${x.callsign || x.track_id}`;
   return `${name(x.track_id, x.track_state)} → ${x.reservation_name || store.reservations.get(x.reservation_id)?.name || x.reservation_id}`;
 }
 
@@ -282,6 +294,30 @@ function intrusionItem(a) {
   acts);
 }
 
+/**
+ * A position discrepancy: CAUTION (or CLEARED), what it is, the gap now; the aircraft and the
+ * sentence; since when and the largest gap; no acknowledge button — it says why instead.
+ */
+function discrepancyItem(a) {
+  const d = a.item;
+  const active = isActive(d);
+  const p = discrepancyParts(d, store.feeds && d.independent ? store.feeds.get(d.independent.feed) : null);
+  const largest = Number.isFinite(d.max_horizontal_m) && d.max_horizontal_m > (d.horizontal_m || 0) + 1 ? ` · largest ${(d.max_horizontal_m / 1852).toFixed(1)} NM` : '';
+  return h('li', {
+    class: `alert discrepancy ${active ? `l${DISCREPANCY_LEVEL}` : 'cleared'}`,
+    testid: 'alert-item',
+    title: `${discrepancyText(d, store.feeds && d.independent ? store.feeds.get(d.independent.feed) : null)}\n${DISCREPANCY_REASON[0].toUpperCase()}${DISCREPANCY_REASON.slice(1)}.`,
+    dataset: { alertId: d.id, level: String(a.level), kind: 'discrepancy', track: d.track_id, aParty: d.party, state: active ? 'active' : 'cleared' },
+    onclick: () => onFocus(a),
+  },
+  h('span', { class: 'lvl' }, active ? levelLabel(DISCREPANCY_LEVEL) : 'CLEARED'),
+  h('span', { title: `discrepancy ${d.id}` }, active ? 'position discrepancy' : 'position discrepancy, cleared'),
+  h('span', { class: 'ttl', testid: 'discrepancy-gap' }, p.distance),
+  h('span', { class: 'who2', testid: 'discrepancy-text' },
+    h('span', { style: { color: partyColour(d.party) } }, p.who), ' · ', p.gap, p.vertical ? ` · ${p.vertical}` : ''),
+  h('span', { class: 'meta' }, `${p.since}${largest} · no ACK: clears when the sources agree`));
+}
+
 function kindText(c) {
   if (c.cross_party) return 'cross-party';
   if (c.a_party && c.b_party) return 'same party';
@@ -316,9 +352,10 @@ function render() {
   for (const g of groups) {
     const collapsed = !!g.muted && !showCivil;
     rows.push(groupHead(g, collapsed));
-    if (!collapsed) for (const a of g.items) rows.push(a.kind === 'conflict' ? conflictItem(a) : intrusionItem(a));
+    if (!collapsed) for (const a of g.items) rows.push(a.kind === 'conflict' ? conflictItem(a) : a.kind === 'discrepancy' ? discrepancyItem(a) : intrusionItem(a));
   }
   listEl.replaceChildren(...rows);
-  countEl.textContent = String(items.length);
+  // The count is of the alerts that stand (cleared discrepancies are listed, not counted).
+  countEl.textContent = String(items.filter((a) => !a.cleared).length);
   countEl.classList.toggle('hot', items.some((a) => isWarning(a.level) && a.unacked));
 }

@@ -78,6 +78,8 @@ export class AircraftLayer {
     // The aircraft with a guidance ring round it this frame ({id, radiusPx}, set by the guidance
     // layer): its label goes outside the ring, behind the aircraft, clear of the advised tracks.
     this.ring = null;
+    // Boxes other layers drew this frame that labels keep off (js/map/labels.js obstacles).
+    this.extraObstacles = [];
   }
 
   /**
@@ -381,6 +383,8 @@ export class AircraftLayer {
       const R = this.ring.radiusPx + 12;
       if (p) obstacles.push({ x0: p[0] - R, y0: p[1] - R, x1: p[0] + R, y1: p[1] + R, priority: PRIORITY.ALERT });
     }
+    // Marks other layers drew this frame that labels keep off (a discrepancy's diamond and label).
+    for (const o of this.extraObstacles || []) obstacles.push(o);
     for (const l of this.frame.late || []) {
       const i = index.get(l.id);
       if (i !== undefined) obstacles.push({ x0: this.hitX[i] - 11, y0: this.hitY[i] + 13, x1: this.hitX[i] + 30, y1: this.hitY[i] + 25 });
