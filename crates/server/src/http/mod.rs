@@ -205,7 +205,7 @@ pub fn routes() -> RouteTable {
             "/api/v1/audit/checkpoint",
             post(system::checkpoint_now),
             "Sign a checkpoint of the audit log now (also pushed on the stream)",
-            "any token",
+            "party, cell",
         )
         .add(
             GET,

@@ -88,8 +88,11 @@ pub async fn checkpoint(State(s): State<AppState>, _c: Caller) -> ApiResult<impl
     Ok(axum::Json(s.db(move |st| cp.sign_now(st, now)).await?))
 }
 
-/// `POST /api/v1/audit/checkpoint`: signs a checkpoint now and pushes it on the stream.
-pub async fn checkpoint_now(State(s): State<AppState>, _c: Caller) -> ApiResult<impl IntoResponse> {
+/// `POST /api/v1/audit/checkpoint`: signs a checkpoint now and pushes it on the stream
+/// (parties and the cell; observers get them on the stream).
+pub async fn checkpoint_now(State(s): State<AppState>, c: Caller) -> ApiResult<impl IntoResponse> {
+    // Observers change nothing, not even the checkpoint everyone is pushed.
+    c.require_writer()?;
     let (cp, live, now) = (s.checkpoints.clone(), s.live.clone(), s.now_s());
     let signed = s.db(move |st| cp.sign_and_publish(st, &live, now)).await?;
     Ok((StatusCode::CREATED, axum::Json(signed)))
