@@ -17,7 +17,7 @@ use geo::{Bearing, Destination, Distance, Haversine, InterpolatePoint, Point};
 use serde::{Deserialize, Serialize};
 
 /// A WGS-84 position in degrees.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LatLon {
     /// Latitude, degrees north, [-90, 90].
     pub lat_deg: f64,
