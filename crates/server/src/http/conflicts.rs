@@ -6,6 +6,7 @@ use crate::domain::parties::Caller;
 use crate::domain::policy::{self, Viewer};
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{ack_party, ApiBytes, ApiPath, ApiQuery};
+use crate::http::schemas::Include;
 use crate::http::state::AppState;
 use crate::live::StreamEvent;
 use crate::wire;
@@ -21,7 +22,7 @@ use serde_json::{json, Value};
 pub struct ConflictsQuery {
     /// `cleared` also lists the conflicts cleared within `retention.recent_cleared_s`.
     #[serde(default)]
-    #[param(value_type = Option<crate::http::schemas::Include>, inline)]
+    #[param(value_type = Option<Include>, inline)]
     include: Option<String>,
 }
 

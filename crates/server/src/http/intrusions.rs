@@ -7,6 +7,7 @@ use crate::domain::parties::Caller;
 use crate::domain::policy::{ack_side, AckError, Viewer};
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{ack_party, ApiBytes, ApiPath, ApiQuery};
+use crate::http::schemas::Include;
 use crate::http::state::AppState;
 use crate::wire;
 use axum::extract::State;
@@ -26,7 +27,7 @@ fn record(s: StoredIntrusion) -> ApiResult<IntrusionRecord> {
 pub struct ListQuery {
     /// `cleared` also lists the intrusions cleared within `retention.recent_cleared_s`.
     #[serde(default)]
-    #[param(value_type = Option<crate::http::schemas::Include>, inline)]
+    #[param(value_type = Option<Include>, inline)]
     include: Option<String>,
 }
 

@@ -9,7 +9,7 @@
 //! with a raw body; 400 with a query or path parameter. Every error is a `Problem`.
 
 use crate::http::schemas::Problem;
-use crate::http::table::{named, BodyKind, Route, Schematic};
+use crate::http::table::{inline, named, BodyKind, Route, Schematic};
 use std::collections::{BTreeMap, BTreeSet};
 use utoipa::openapi::path::{
     HttpMethod, OperationBuilder, Parameter, ParameterBuilder, ParameterIn, PathItem,
@@ -85,7 +85,7 @@ fn path_parameters(
                 .iter()
                 .find(|(n, _)| *n == name)
                 .map(|(_, f)| f())
-                .unwrap_or_else(crate::http::table::inline::<String>);
+                .unwrap_or_else(inline::<String>);
             ParameterBuilder::new()
                 .name(name)
                 .parameter_in(ParameterIn::Path)
