@@ -63,6 +63,7 @@ pub enum Shape {
         /// Its centre.
         center: LatLon,
         /// Its radius, metres, > 0.
+        #[schema(exclusive_minimum = 0.0, maximum = 1_000_000.0)]
         radius_m: f64,
     },
 }

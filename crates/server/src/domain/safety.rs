@@ -87,6 +87,7 @@ pub struct DeclareBody {
     /// Formation or refuelling.
     pub kind: ExemptionKind,
     /// Member track ids (the caller's own aircraft).
+    #[schema(min_items = 2)]
     pub tracks: Vec<String>,
     /// From, UNIX seconds (default now).
     pub start: Option<f64>,

@@ -48,8 +48,10 @@ pub struct SendBody {
     to: Option<String>,
     /// Subject line, at most 256 bytes.
     #[serde(default)]
+    #[schema(max_length = 256)]
     subject: String,
     /// Text, not blank, at most 16,384 bytes.
+    #[schema(min_length = 1, max_length = 16_384)]
     body: String,
 }
 

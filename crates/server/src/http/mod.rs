@@ -79,6 +79,7 @@ pub fn routes() -> RouteTable {
             "any token",
         )
         .ok::<TrackList>()
+        .link("track", GET, "/api/v1/tracks/{id}", &[("id", "$response.body#/tracks/0/id")])
         .add(
             GET,
             "/api/v1/tracks/{id}",
@@ -115,6 +116,7 @@ pub fn routes() -> RouteTable {
         )
         .query::<conflicts::ConflictsQuery>()
         .ok::<ConflictList>()
+        .link("ack", POST, "/api/v1/conflicts/{id}/ack", &[("id", "$response.body#/conflicts/0/id")])
         .add(
             POST,
             "/api/v1/conflicts/{id}/ack",
@@ -133,6 +135,7 @@ pub fn routes() -> RouteTable {
             "any token",
         )
         .ok::<MessageList>()
+        .link("read", POST, "/api/v1/messages/{id}/read", &[("id", "$response.body#/messages/0/id")])
         .add(
             POST,
             "/api/v1/messages",
@@ -143,6 +146,8 @@ pub fn routes() -> RouteTable {
         .body::<messages::SendBody>()
         .created::<Message>()
         .errors(&[403])
+        .link("read", POST, "/api/v1/messages/{id}/read", &[("id", "$response.body#/id")])
+        .link("ack", POST, "/api/v1/messages/{id}/ack", &[("id", "$response.body#/id")])
         .add(
             POST,
             "/api/v1/messages/{id}/read",
@@ -181,6 +186,10 @@ pub fn routes() -> RouteTable {
         .body::<parties::NewParty>()
         .created::<Party>()
         .errors(&[403, 409])
+        .link("aircraft", GET, "/api/v1/parties/{id}/aircraft", &[("id", "$response.body#/id")])
+        .link("register", PUT, "/api/v1/parties/{id}/aircraft", &[("id", "$response.body#/id")])
+        .link("sharing", PUT, "/api/v1/parties/{id}/sharing", &[("id", "$response.body#/id")])
+        .link("token", POST, "/api/v1/parties/{id}/tokens", &[("id", "$response.body#/id")])
         .add(
             GET,
             "/api/v1/parties/{id}/aircraft",
@@ -307,6 +316,7 @@ pub fn routes() -> RouteTable {
             "any token",
         )
         .ok::<ReservationList>()
+        .link("get", GET, "/api/v1/reservations/{id}", &[("id", "$response.body#/reservations/0/id")])
         .add(
             POST,
             "/api/v1/reservations",
@@ -317,6 +327,9 @@ pub fn routes() -> RouteTable {
         .body::<reservations::FileBody>()
         .created::<Filed>()
         .errors(&[403, 409])
+        .link("get", GET, "/api/v1/reservations/{id}", &[("id", "$response.body#/reservation/id")])
+        .link("change", PUT, "/api/v1/reservations/{id}", &[("id", "$response.body#/reservation/id")])
+        .link("cancel", DELETE, "/api/v1/reservations/{id}", &[("id", "$response.body#/reservation/id"), ("version", "$response.body#/reservation/version")])
         .add(
             GET,
             "/api/v1/reservations/{id}",
@@ -356,6 +369,8 @@ pub fn routes() -> RouteTable {
         .body::<ReservationImport>()
         .created::<Imported>()
         .errors(&[403, 409])
+        .link("get", GET, "/api/v1/reservations/{id}", &[("id", "$response.body#/reservations/0/id")])
+        .link("cancel", DELETE, "/api/v1/reservations/{id}", &[("id", "$response.body#/reservations/0/id"), ("version", "$response.body#/reservations/0/version")])
         .add(
             GET,
             "/api/v1/export/reservations.geojson",
@@ -376,6 +391,7 @@ pub fn routes() -> RouteTable {
         .or_json::<reservations::OpenAirOptions>()
         .created::<ZonesImported>()
         .errors(&[403, 409, 422])
+        .link("get", GET, "/api/v1/reservations/{id}", &[("id", "$response.body#/zones/0/id")])
         .add(
             GET,
             "/api/v1/intrusions",
@@ -385,6 +401,7 @@ pub fn routes() -> RouteTable {
         )
         .query::<intrusions::ListQuery>()
         .ok::<IntrusionList>()
+        .link("ack", POST, "/api/v1/intrusions/{id}/ack", &[("id", "$response.body#/intrusions/0/id")])
         .add(
             POST,
             "/api/v1/intrusions/{id}/ack",
@@ -403,6 +420,8 @@ pub fn routes() -> RouteTable {
             "any token",
         )
         .ok::<RequestList>()
+        .link("accept", POST, "/api/v1/requests/{id}/accept", &[("id", "$response.body#/requests/0/id")])
+        .link("ack", POST, "/api/v1/requests/{id}/ack", &[("id", "$response.body#/requests/0/id")])
         .add(
             POST,
             "/api/v1/requests",
@@ -413,6 +432,9 @@ pub fn routes() -> RouteTable {
         .body::<NewRequest>()
         .created::<RequestDoc>()
         .errors(&[403])
+        .link("accept", POST, "/api/v1/requests/{id}/accept", &[("id", "$response.body#/id")])
+        .link("decline", POST, "/api/v1/requests/{id}/decline", &[("id", "$response.body#/id")])
+        .link("ack", POST, "/api/v1/requests/{id}/ack", &[("id", "$response.body#/id")])
         .add(
             POST,
             "/api/v1/requests/{id}/accept",
@@ -471,6 +493,7 @@ pub fn routes() -> RouteTable {
         .body::<SafetyRegion>()
         .created::<SafetyRegion>()
         .errors(&[403, 409])
+        .link("remove", DELETE, "/api/v1/safety/regions/{id}", &[("id", "$response.body#/id")])
         .add(
             DELETE,
             "/api/v1/safety/regions/{id}",
@@ -488,6 +511,7 @@ pub fn routes() -> RouteTable {
             "any token",
         )
         .ok::<ExemptionList>()
+        .link("withdraw", DELETE, "/api/v1/safety/exemptions/{id}", &[("id", "$response.body#/exemptions/0/id")])
         .add(
             POST,
             "/api/v1/safety/exemptions",
@@ -498,6 +522,7 @@ pub fn routes() -> RouteTable {
         .body::<DeclareBody>()
         .created::<Exemption>()
         .errors(&[403])
+        .link("withdraw", DELETE, "/api/v1/safety/exemptions/{id}", &[("id", "$response.body#/id")])
         .add(
             DELETE,
             "/api/v1/safety/exemptions/{id}",

@@ -11,6 +11,7 @@
 use crate::http::schemas::Problem;
 use crate::http::table::{inline, named, BodyKind, Route, Schematic};
 use std::collections::{BTreeMap, BTreeSet};
+use utoipa::openapi::link::LinkBuilder;
 use utoipa::openapi::path::{
     HttpMethod, OperationBuilder, Parameter, ParameterBuilder, ParameterIn, PathItem,
 };
@@ -96,6 +97,18 @@ fn path_parameters(
         .collect()
 }
 
+/// The operation id of `method path`: `post_api_v1_messages_id_read`.
+pub fn operation_id(method: &axum::http::Method, path: &str) -> String {
+    let mut id = method.as_str().to_ascii_lowercase();
+    for part in path.split(|c: char| !c.is_ascii_alphanumeric()) {
+        if !part.is_empty() {
+            id.push('_');
+            id.push_str(part);
+        }
+    }
+    id
+}
+
 /// The document of `routes`.
 pub fn openapi(routes: &[Route]) -> OpenApi {
     let mut components = BTreeMap::new();
@@ -107,6 +120,7 @@ pub fn openapi(routes: &[Route]) -> OpenApi {
             params.extend(q());
         }
         let mut op = OperationBuilder::new()
+            .operation_id(Some(operation_id(&r.method, r.path)))
             .summary(Some(r.summary))
             .description(Some(format!("Allowed: {}.", r.who)))
             .parameters(Some(params));
@@ -126,6 +140,13 @@ pub fn openapi(routes: &[Route]) -> OpenApi {
             let mut resp = ResponseBuilder::new().description(reason(s.status));
             if let Some((media, f)) = s.content {
                 resp = resp.content(media, Content::new(Some(take(&mut components, f()))));
+            }
+            for l in &r.links {
+                let mut link = LinkBuilder::new().operation_id(operation_id(&l.method, l.path));
+                for (name, expr) in l.parameters {
+                    link = link.parameter(*name, *expr);
+                }
+                resp = resp.link(l.name, link.build());
             }
             responses = responses.response(s.status.to_string(), resp.build());
         }
@@ -397,6 +418,37 @@ mod tests {
                 "{r} is not a component"
             );
         }
+    }
+
+    #[test]
+    fn every_link_leads_to_a_route_and_names_its_parameters() {
+        let routes = crate::http::routes().into_parts().1;
+        let mut n = 0;
+        for r in &routes {
+            for l in &r.links {
+                n += 1;
+                let target = routes
+                    .iter()
+                    .find(|t| t.method == l.method && t.path == l.path)
+                    .unwrap_or_else(|| {
+                        panic!("{} {} links to {} {}", r.method, r.path, l.method, l.path)
+                    });
+                for (name, expr) in l.parameters {
+                    let in_path = target.path.contains(&format!("{{{name}}}"));
+                    let in_query = target
+                        .query
+                        .is_some_and(|q| q().iter().any(|p| p.name == *name));
+                    assert!(
+                        in_path || in_query,
+                        "{} {}: no parameter {name}",
+                        l.method,
+                        l.path
+                    );
+                    assert!(expr.starts_with("$response.body#/"), "{expr}");
+                }
+            }
+        }
+        assert!(n >= 10, "{n}");
     }
 
     #[test]

@@ -23,6 +23,7 @@ pub async fn list(State(s): State<AppState>, _c: Caller) -> impl IntoResponse {
 #[serde(deny_unknown_fields)]
 pub struct NewParty {
     /// Identifier: 1-32 of `a-z 0-9 - _`, starting with a letter.
+    #[schema(pattern = "^[a-z][a-z0-9_-]{0,31}$")]
     id: String,
     /// Display name (default: the id).
     #[serde(default)]

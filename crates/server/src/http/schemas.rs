@@ -13,7 +13,7 @@ use crate::domain::requests::RequestDoc;
 use crate::domain::reservations::{Overlap, ReservationDoc};
 use crate::domain::safety::ExemptionDoc;
 use deconflict_airspace::regions::{Aerodrome, SafetyRegion};
-use deconflict_airspace::{LatLon, Purpose};
+use deconflict_airspace::Purpose;
 use deconflict_feeds::counters::FeedSnapshot;
 use deconflict_feeds::states::Telemetry;
 use deconflict_store::{AlertState, AuditEntry, Message, Party, Role, Sharing};
@@ -209,10 +209,10 @@ pub struct Conflict {
     a_state: Option<Value>,
     /// `b` as captured at the last alert event.
     b_state: Option<Value>,
-    /// Where `a` is at the closest point of approach.
-    cpa_a: Option<LatLon>,
+    /// Where `a` is at the closest point of approach, `{"lat_deg", "lon_deg"}`.
+    cpa_a: Option<Value>,
     /// Where `b` is at the closest point of approach.
-    cpa_b: Option<LatLon>,
+    cpa_b: Option<Value>,
 }
 
 /// How bad a manoeuvre is.

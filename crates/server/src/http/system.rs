@@ -106,6 +106,7 @@ pub struct ConsistencyQuery {
     #[param(minimum = 0)]
     seq: i64,
     /// The kept checkpoint's head hash, 64 hexadecimal digits.
+    #[param(pattern = "^[0-9a-fA-F]{64}$")]
     head_hash: String,
 }
 

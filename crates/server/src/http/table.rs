@@ -5,8 +5,9 @@
 //! and answers, named by Rust type: `.body::<T>()` (an [`ApiJson`](super::extract::ApiJson)
 //! body), `.optional_body::<T>()` (a JSON body that may be empty), `.text_body()`,
 //! `.query::<Q>()`, `.path::<T>("id")` (path parameters are strings unless declared),
-//! `.ok::<R>()` / `.created::<R>()` / `.no_content()`, and `.errors(&[…])` for the statuses
-//! the handler itself chooses. The statuses every route of a kind can answer (401 and 429
+//! `.ok::<R>()` / `.created::<R>()` / `.no_content()`, `.errors(&[…])` for the statuses
+//! the handler itself chooses, and `.link(…)` to the routes its response leads to (OpenAPI
+//! links, which schemathesis follows). The statuses every route of a kind can answer (401 and 429
 //! with a token, 400/413/415/422 with a JSON body, 400 with a query or path parameter) are
 //! added by the document (`http::openapi`).
 
@@ -104,6 +105,22 @@ pub struct Route {
     pub success: Option<Success>,
     /// Error statuses the handler chooses (beyond those of its kind).
     pub errors: Vec<u16>,
+    /// Operations the success response leads to.
+    pub links: Vec<Link>,
+}
+
+/// An OpenAPI link from a success response to another route: the values of its parameters
+/// taken from the response (`$response.body#/id`).
+#[derive(Debug, Clone)]
+pub struct Link {
+    /// The link's name.
+    pub name: &'static str,
+    /// The route linked to.
+    pub method: Method,
+    /// Its path.
+    pub path: &'static str,
+    /// `(parameter, runtime expression)`.
+    pub parameters: &'static [(&'static str, &'static str)],
 }
 
 impl Route {
@@ -153,6 +170,7 @@ impl RouteTable {
             path_params: Vec::new(),
             success: None,
             errors: Vec::new(),
+            links: Vec::new(),
         });
         self.router = self.router.route(path, handler);
         self
@@ -249,6 +267,24 @@ impl RouteTable {
     /// Error statuses the handler chooses.
     pub fn errors(mut self, statuses: &[u16]) -> Self {
         self.last().errors.extend_from_slice(statuses);
+        self
+    }
+
+    /// The success response leads to `method path`, its parameters taken from the response
+    /// (`&[("id", "$response.body#/id")]`).
+    pub fn link(
+        mut self,
+        name: &'static str,
+        method: Method,
+        path: &'static str,
+        parameters: &'static [(&'static str, &'static str)],
+    ) -> Self {
+        self.last().links.push(Link {
+            name,
+            method,
+            path,
+            parameters,
+        });
         self
     }
 
