@@ -189,7 +189,27 @@ pub fn openapi(routes: &[Route]) -> OpenApi {
 
 /// The document of `routes` as JSON.
 pub fn document(routes: &[Route]) -> serde_json::Value {
-    serde_json::to_value(openapi(routes)).unwrap_or(serde_json::Value::Null)
+    let mut doc = serde_json::to_value(openapi(routes)).unwrap_or(serde_json::Value::Null);
+    // utoipa 5 writes a link's `operationId` as `operation_id`.
+    if let Some(paths) = doc.get_mut("paths").and_then(|p| p.as_object_mut()) {
+        let ops = paths.values_mut().filter_map(|p| p.as_object_mut());
+        for op in ops.flat_map(|p| p.values_mut()) {
+            let Some(responses) = op.get_mut("responses").and_then(|r| r.as_object_mut()) else {
+                continue;
+            };
+            for resp in responses.values_mut() {
+                let Some(links) = resp.get_mut("links").and_then(|l| l.as_object_mut()) else {
+                    continue;
+                };
+                for link in links.values_mut().filter_map(|l| l.as_object_mut()) {
+                    if let Some(id) = link.remove("operation_id") {
+                        link.insert("operationId".into(), id);
+                    }
+                }
+            }
+        }
+    }
+    doc
 }
 
 #[cfg(test)]
@@ -449,6 +469,13 @@ mod tests {
             }
         }
         assert!(n >= 10, "{n}");
+        let doc = document(&routes);
+        let link = &doc["paths"]["/api/v1/messages"]["post"]["responses"]["201"]["links"]["read"];
+        assert_eq!(link["operationId"], "post_api_v1_messages_id_read");
+        assert_eq!(
+            doc["paths"]["/api/v1/messages/{id}/read"]["post"]["operationId"],
+            "post_api_v1_messages_id_read"
+        );
     }
 
     #[test]
