@@ -17,11 +17,13 @@ use geo::{Bearing, Destination, Distance, Haversine, InterpolatePoint, Point};
 use serde::{Deserialize, Serialize};
 
 /// A WGS-84 position in degrees.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LatLon {
     /// Latitude, degrees north, [-90, 90].
+    #[schema(minimum = -90.0, maximum = 90.0)]
     pub lat_deg: f64,
     /// Longitude, degrees east, [-180, 180].
+    #[schema(minimum = -180.0, maximum = 180.0)]
     pub lon_deg: f64,
 }
 

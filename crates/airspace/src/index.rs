@@ -20,7 +20,7 @@ use crate::volume::{Purpose, Reservation, ReservationError, ReservationState, Vo
 type Entry = GeomWithData<Rectangle<[f64; 4]>, (u64, usize)>;
 
 /// An overlap between a candidate volume and a volume of a stored reservation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReservationOverlap {
     /// The stored reservation's id.
     pub reservation_id: String,

@@ -42,7 +42,7 @@ use crate::prepared::{split_box, PreparedVolume};
 use crate::volume::{Purpose, Reservation};
 
 /// Where an aircraft is predicted to enter a volume.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct EntryPoint {
     /// Latitude, degrees.
     pub lat_deg: f64,

@@ -36,7 +36,7 @@ use crate::volume::{ReservationError, Volume, MIN_AREA_M2};
 ///
 /// Rings are closed. An area crossing the antimeridian keeps continuous longitudes, so some
 /// may lie beyond ±180°.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "type")]
 pub enum GeoJsonGeometry {
     /// One polygon: exterior ring then holes.
@@ -52,7 +52,8 @@ pub enum GeoJsonGeometry {
 }
 
 /// Where and when two volumes overlap.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = VolumeOverlap)]
 pub struct Overlap {
     /// Index of the volume in the first (candidate) list.
     pub volume_index: usize,

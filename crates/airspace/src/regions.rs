@@ -271,7 +271,7 @@ impl RegionShape {
 }
 
 /// Where a region was defined.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum RegionSource {
     /// The cell's configuration.
@@ -460,43 +460,61 @@ fn non_negative(field: &'static str, value: f64) -> Result<(), RegionError> {
 }
 
 /// The flat wire form of a [`SafetyRegion`] (TOML tables, JSON bodies).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = Region)]
 struct RegionInput {
+    /// Identifier, unique in the set, not blank.
     id: String,
+    /// Name for reports (default: the id).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     name: Option<String>,
+    /// `parameters` (separation parameters) or `inhibition` (no alerts inside).
     kind: KindTag,
+    /// Horizontal separation, NM (parameters only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     h_sep_nm: Option<f64>,
+    /// Vertical separation, feet (parameters only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     v_sep_ft: Option<f64>,
+    /// Look-ahead, seconds (parameters only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     lookahead_s: Option<f64>,
+    /// Caution time, seconds (parameters only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     caution_s: Option<f64>,
+    /// Warning time, seconds (parameters only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     warning_s: Option<f64>,
+    /// Bottom, feet AMSL (or `lower_fl`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     lower_ft: Option<f64>,
+    /// Bottom as a flight level (instead of `lower_ft`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     lower_fl: Option<f64>,
+    /// Top, feet AMSL (or `upper_fl`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     upper_ft: Option<f64>,
+    /// Top as a flight level (instead of `upper_ft`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     upper_fl: Option<f64>,
+    /// Outline, `[lon, lat]` vertices in degrees (or `center` and `radius_nm`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     polygon: Option<Vec<[f64; 2]>>,
+    /// Centre of a circular region.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     center: Option<LatLon>,
+    /// Radius of a circular region, NM.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     radius_nm: Option<f64>,
+    /// Where it was defined (set by the server).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     source: Option<RegionSource>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
+#[schema(as = RegionKind)]
 enum KindTag {
     #[default]
     Parameters,
@@ -567,6 +585,27 @@ impl RegionInput {
             upper_ft,
             source: self.source.unwrap_or(default_source),
         })
+    }
+}
+
+/// A region is documented by its flat wire form ([`RegionInput`]), which it reads and writes.
+impl utoipa::PartialSchema for SafetyRegion {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <RegionInput as utoipa::PartialSchema>::schema()
+    }
+}
+
+impl utoipa::ToSchema for SafetyRegion {
+    fn name() -> std::borrow::Cow<'static, str> {
+        <RegionInput as utoipa::ToSchema>::name()
+    }
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        <RegionInput as utoipa::ToSchema>::schemas(schemas);
     }
 }
 
@@ -1051,7 +1090,7 @@ impl RegionSet {
 // Aerodromes
 
 /// One aerodrome of the bundled list.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Aerodrome {
     /// ICAO location indicator (or the list's 4-character local identifier where there is
     /// none), e.g. `LFPG`.

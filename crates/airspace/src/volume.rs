@@ -50,7 +50,7 @@ pub const FT_PER_FL: f64 = 100.0;
 pub const MIN_AREA_M2: f64 = 1.0;
 
 /// The horizontal outline of a volume.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum Shape {
     /// A simple polygon; vertices are `[lon_deg, lat_deg]`, open or closed.
@@ -63,6 +63,7 @@ pub enum Shape {
         /// Its centre.
         center: LatLon,
         /// Its radius, metres, > 0.
+        #[schema(exclusive_minimum = 0.0, maximum = 1_000_000.0)]
         radius_m: f64,
     },
 }
@@ -83,16 +84,47 @@ pub struct Volume {
     pub end_time: f64,
 }
 
-/// What a volume looks like on the wire: each bound in feet or as a flight level.
-#[derive(Deserialize)]
+/// What a volume looks like on the wire: each bound in feet or as a flight level (exactly
+/// one of `lower_ft` / `lower_fl`, and of `upper_ft` / `upper_fl`; a volume is written with
+/// the `_ft` bounds). Its schema is the `Volume` of the OpenAPI document.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = Volume)]
 struct VolumeInput {
+    /// Horizontal outline.
     shape: Shape,
+    /// Bottom of the band, feet MSL.
     lower_ft: Option<f64>,
+    /// Bottom of the band as a flight level (instead of `lower_ft`).
     lower_fl: Option<f64>,
+    /// Top of the band, feet MSL.
     upper_ft: Option<f64>,
+    /// Top of the band as a flight level (instead of `upper_ft`).
     upper_fl: Option<f64>,
+    /// Start of the window, UNIX seconds.
     start_time: f64,
+    /// End of the window (exclusive), UNIX seconds.
     end_time: f64,
+}
+
+/// A volume is documented by its wire form ([`VolumeInput`]), which is what it reads.
+impl utoipa::PartialSchema for Volume {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <VolumeInput as utoipa::PartialSchema>::schema()
+    }
+}
+
+impl utoipa::ToSchema for Volume {
+    fn name() -> std::borrow::Cow<'static, str> {
+        <VolumeInput as utoipa::ToSchema>::name()
+    }
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        <VolumeInput as utoipa::ToSchema>::schemas(schemas);
+    }
 }
 
 impl TryFrom<VolumeInput> for Volume {
@@ -123,7 +155,7 @@ pub(crate) fn altitude_ft(
 }
 
 /// What a reservation is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Purpose {
     /// An operation (flights the party intends to fly).
@@ -141,7 +173,7 @@ pub enum Purpose {
 }
 
 /// Where a reservation is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ReservationState {
     /// Filed, not yet accepted.

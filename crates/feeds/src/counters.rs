@@ -11,7 +11,7 @@ use std::sync::Mutex;
 use serde::Serialize;
 
 /// A feed's connection state, as the API reports it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ConnectionState {
     /// Trying to connect.
@@ -54,7 +54,8 @@ struct Inner {
 }
 
 /// A point-in-time copy of [`FeedStats`], serialised as the API's feed object.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = Feed)]
 pub struct FeedSnapshot {
     /// Feed id.
     pub id: String,

@@ -518,8 +518,9 @@ fn aircraft_entry(a: &Value, now: f64, feed: &Arc<str>) -> Result<Observation, D
 // Party telemetry
 
 /// One telemetry report as a party posts it (see `docs/api.md`, `POST /api/v1/telemetry`).
-#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = TelemetryReport)]
 pub struct Telemetry {
     /// The party's track number or ICAO address.
     pub id: String,

@@ -441,7 +441,7 @@ pub struct PartyConfig {
 
 /// The aircraft one party may report (checked and used by `domain::ownership`): ICAO addresses (`"AE1001"`) and ranges
 /// (`"AE1000-AE10FF"`, inclusive), and track-number prefixes (`"BLU"`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct AircraftClaims {
     /// ICAO 24-bit addresses and inclusive ranges, six hex digits each.

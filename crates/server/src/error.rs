@@ -13,7 +13,7 @@ use crate::domain::requests::{AnswerError, NewRequestError};
 use crate::domain::reservations::{ChangeError, FilingError, InvalidFiling};
 use crate::domain::safety::DeclareError;
 use crate::domain::text::TextError;
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use deconflict_store::{InvalidPartyId, StoreError};
@@ -178,6 +178,18 @@ impl From<JsonRejection> for ApiError {
                 "request body is larger than limits.body_limit_bytes".to_owned()
             }
             _ => r.body_text(),
+        };
+        ApiError::new(status, detail)
+    }
+}
+
+impl From<BytesRejection> for ApiError {
+    fn from(r: BytesRejection) -> Self {
+        let status = r.status();
+        let detail = if status == StatusCode::PAYLOAD_TOO_LARGE {
+            "request body is larger than limits.body_limit_bytes".to_owned()
+        } else {
+            r.body_text()
         };
         ApiError::new(status, detail)
     }

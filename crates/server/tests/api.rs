@@ -148,6 +148,22 @@ async fn body_limit_is_413() {
     let (st, _, p) = call(&f, "POST", "/api/v1/messages", Some(&f.blue), Some(&big)).await;
     assert_eq!(st, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(p["detail"].as_str().unwrap().contains("body_limit_bytes"));
+    // Routes that read the raw body (optional JSON, OpenAir text) answer it as a problem too,
+    // as their OpenAPI operations say.
+    for path in [
+        "/api/v1/conflicts/c-1/ack",
+        "/api/v1/intrusions/i-1/ack",
+        "/api/v1/requests/q-1/decline",
+        "/api/v1/zones/openair",
+    ] {
+        let (st, ct, p) = call(&f, "POST", path, Some(&f.blue), Some(&big)).await;
+        assert_eq!(st, StatusCode::PAYLOAD_TOO_LARGE, "{path}");
+        assert_eq!(ct, "application/problem+json", "{path}");
+        assert!(
+            p["detail"].as_str().unwrap().contains("body_limit_bytes"),
+            "{path}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -226,7 +226,7 @@ pub fn entry_hash(
 }
 
 /// Outcome of verifying the chain.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct VerifyReport {
     /// Whether the whole chain is intact.
     pub ok: bool,

@@ -25,7 +25,7 @@ pub const KEY_FILE: &str = "audit-signing.key";
 const DOMAIN: &str = "deconflict audit checkpoint v1";
 
 /// A signed statement that the log held `seq` entries, the last with hash `head_hash`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Checkpoint {
     /// Entries in the log (the sequence number of the last one); 0 for an empty log.
     pub seq: i64,

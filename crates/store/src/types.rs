@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// What a party may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
     /// A participant: sees what sharing rules allow, reports and acknowledges its own.
@@ -37,7 +37,7 @@ impl Role {
 }
 
 /// How much of a party's own aircraft other parties see.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum SharingMode {
     /// Everyone sees every aircraft of this party.
@@ -76,7 +76,7 @@ pub const DEFAULT_PROXIMITY_RANGE_NM: f64 = 20.0;
 pub const DEFAULT_PROXIMITY_ALT_FT: f64 = 5_000.0;
 
 /// A party's sharing rule.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Sharing {
     /// The mode.
@@ -129,7 +129,7 @@ impl Default for Sharing {
 }
 
 /// A participant of the cell.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Party {
     /// Short identifier (`blue`), also the owner name on tracks.
     pub id: String,
@@ -193,7 +193,7 @@ pub struct TokenRecord {
 }
 
 /// Where a conflict alert is in its life: the last event recorded for it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum AlertState {
     /// First published.
@@ -290,7 +290,7 @@ pub struct NewMessage {
 }
 
 /// A stored hotline message, as seen by one viewer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Message {
     /// Identifier.
     pub id: i64,
@@ -314,7 +314,7 @@ pub struct Message {
 }
 
 /// One audit log entry.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     /// Sequence number, from 1, without gaps.
     pub seq: i64,

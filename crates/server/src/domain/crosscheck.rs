@@ -96,7 +96,7 @@ fn carried(f: &Fix, dt_s: f64) -> (f64, f64) {
 }
 
 /// `discrepancy.raised` / `discrepancy.updated` / `discrepancy.cleared`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DiscrepancyState {
     /// Newly raised.
@@ -108,7 +108,7 @@ pub enum DiscrepancyState {
 }
 
 /// A position discrepancy (`Discrepancy` in docs/api.md).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Discrepancy {
     /// `d-<run>-<n>`.
     pub id: String,

@@ -18,7 +18,8 @@ use std::collections::BTreeMap;
 pub const MAX_EXTRAPOLATION_S: f64 = 60.0;
 
 /// One intrusion alert (`Intrusion` in docs/api.md).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = Intrusion)]
 pub struct IntrusionRecord {
     /// `i-<run>-<n>`.
     pub id: String,

@@ -7,7 +7,8 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 /// One aircraft as the API shows it (`Track` in docs/api.md).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = Track)]
 pub struct TrackView {
     /// Track id.
     pub id: String,

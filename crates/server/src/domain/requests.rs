@@ -23,7 +23,7 @@ use serde_json::Value;
 pub const MAX_TEXT_BYTES: usize = 4_000;
 
 /// What a request asks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum RequestKind {
     /// Keep out of a volume.
@@ -33,7 +33,7 @@ pub enum RequestKind {
 }
 
 /// Where a request is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum RequestState {
     /// Not answered yet.
@@ -49,7 +49,8 @@ pub enum RequestState {
 }
 
 /// A request as the API shows it (`Request` in docs/api.md).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = Request)]
 pub struct RequestDoc {
     /// `q-<n>`.
     #[serde(default)]
@@ -163,7 +164,7 @@ impl RequestState {
 }
 
 /// A new request as posted.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewRequest {
     /// Vacate or notice.

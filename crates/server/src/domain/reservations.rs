@@ -120,7 +120,7 @@ impl FilingError {
 }
 
 /// An overlap with another party's reservation, and who gives way.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Overlap {
     /// The airspace overlap.
     #[serde(flatten)]
@@ -383,7 +383,8 @@ pub fn state_word(s: ReservationState) -> &'static str {
 }
 
 /// A reservation as the API shows it (`Reservation` in docs/api.md).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = Reservation)]
 pub struct ReservationDoc {
     /// `r-<n>`.
     #[serde(default)]

@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 /// What an exemption groups.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ExemptionKind {
     /// Aircraft flying as one formation.
@@ -34,7 +34,8 @@ pub enum ExemptionKind {
 }
 
 /// A declared exemption as stored and shown.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = ExemptionFields)]
 pub struct ExemptionDoc {
     /// `x-<n>`.
     pub id: String,
@@ -80,12 +81,13 @@ impl ExemptionDoc {
 }
 
 /// A declaration as posted.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeclareBody {
     /// Formation or refuelling.
     pub kind: ExemptionKind,
     /// Member track ids (the caller's own aircraft).
+    #[schema(min_items = 2)]
     pub tracks: Vec<String>,
     /// From, UNIX seconds (default now).
     pub start: Option<f64>,

@@ -16,9 +16,12 @@ use serde_json::json;
 const DEFAULT_LIMIT: usize = 500;
 
 /// `?bbox=W,S,E,N&limit=N`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct AerodromeQuery {
+    /// The box, `W,S,E,N` in degrees (required).
+    #[param(required = true, example = "2.0,48.5,3.0,49.2")]
     bbox: Option<String>,
+    /// Most aerodromes returned (default 500, at most `limits.aerodromes_max`).
     limit: Option<usize>,
 }
 

@@ -5,7 +5,8 @@ use crate::domain::guidance::of_conflict;
 use crate::domain::parties::Caller;
 use crate::domain::policy::{self, Viewer};
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{ack_party, ApiPath, ApiQuery};
+use crate::http::extract::{ack_party, ApiBytes, ApiPath, ApiQuery};
+use crate::http::schemas::Include;
 use crate::http::state::AppState;
 use crate::live::StreamEvent;
 use crate::wire;
@@ -15,11 +16,13 @@ use deconflict_store::AlertState;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-/// The body or query of the operation below.
-#[derive(Debug, Deserialize)]
+/// The query of [`list`].
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ConflictsQuery {
+    /// `cleared` also lists the conflicts cleared within `retention.recent_cleared_s`.
     #[serde(default)]
+    #[param(value_type = Option<Include>, inline)]
     include: Option<String>,
 }
 
@@ -53,7 +56,7 @@ pub async fn ack(
     State(s): State<AppState>,
     c: Caller,
     ApiPath(id): ApiPath<String>,
-    body: axum::body::Bytes,
+    ApiBytes(body): ApiBytes,
 ) -> ApiResult<impl IntoResponse> {
     let requested = ack_party(&body)?;
     let id2 = id.clone();

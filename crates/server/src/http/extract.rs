@@ -19,6 +19,22 @@ pub struct ApiPath<T>(pub T);
 #[from_request(via(axum::extract::Query), rejection(ApiError))]
 pub struct ApiQuery<T>(pub T);
 
+/// Raw body extractor whose rejection (a body over `limits.body_limit_bytes`) is an
+/// [`ApiError`].
+#[derive(Debug, Clone)]
+pub struct ApiBytes(pub axum::body::Bytes);
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for ApiBytes {
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        axum::body::Bytes::from_request(req, state)
+            .await
+            .map(ApiBytes)
+            .map_err(ApiError::from)
+    }
+}
+
 impl<T: serde::Serialize> IntoResponse for ApiJson<T> {
     fn into_response(self) -> Response {
         axum::Json(self.0).into_response()
@@ -43,7 +59,7 @@ pub fn optional_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> ApiResult<O
 
 /// Body of an acknowledgement: the side acknowledged (the cell names it; a party may name
 /// only its own). Empty means the caller's own side.
-#[derive(Debug, Default, serde::Deserialize)]
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AckBody {
     /// The party whose side is acknowledged.

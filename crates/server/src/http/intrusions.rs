@@ -6,7 +6,8 @@ use crate::domain::intrusions::{visible, IntrusionRecord};
 use crate::domain::parties::Caller;
 use crate::domain::policy::{ack_side, AckError, Viewer};
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{ack_party, ApiPath, ApiQuery};
+use crate::http::extract::{ack_party, ApiBytes, ApiPath, ApiQuery};
+use crate::http::schemas::Include;
 use crate::http::state::AppState;
 use crate::wire;
 use axum::extract::State;
@@ -21,10 +22,12 @@ fn record(s: StoredIntrusion) -> ApiResult<IntrusionRecord> {
 }
 
 /// Query of the list.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
+    /// `cleared` also lists the intrusions cleared within `retention.recent_cleared_s`.
     #[serde(default)]
+    #[param(value_type = Option<Include>, inline)]
     include: Option<String>,
 }
 
@@ -62,7 +65,7 @@ pub async fn ack(
     State(s): State<AppState>,
     c: Caller,
     ApiPath(id): ApiPath<String>,
-    body: axum::body::Bytes,
+    ApiBytes(body): ApiBytes,
 ) -> ApiResult<impl IntoResponse> {
     if c.role == Role::Observer {
         return Err(AckError::Observer("intrusion").into());

@@ -40,13 +40,18 @@ pub async fn list(State(s): State<AppState>, c: Caller) -> ApiResult<impl IntoRe
 }
 
 /// The body or query of the operation below.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SendBody {
+    /// The addressee party; `null` or left out: every party.
     #[serde(default)]
     to: Option<String>,
+    /// Subject line, at most 256 bytes.
     #[serde(default)]
+    #[schema(max_length = 256)]
     subject: String,
+    /// Text, not blank, at most 16,384 bytes.
+    #[schema(min_length = 1, max_length = 16_384)]
     body: String,
 }
 

@@ -1,7 +1,8 @@
 //! The HTTP surface: one file per resource, each handler a few lines — extract, call a rule
 //! (`domain`) or a store operation, respond. [`routes`] is the one table of every route with
-//! its documentation, from which the router and the OpenAPI document are both built, so the
-//! two cannot drift.
+//! its documentation — who may call it, and by Rust type what it reads (body, query, path
+//! parameters) and answers — from which the router and the OpenAPI document are both built,
+//! so the two cannot drift.
 
 pub mod aerodromes;
 pub mod aircraft;
@@ -18,6 +19,7 @@ pub mod parties;
 pub mod requests;
 pub mod reservations;
 pub mod safety;
+pub mod schemas;
 pub mod state;
 pub mod stream;
 pub mod system;
@@ -30,6 +32,20 @@ use axum::http::Method;
 use axum::response::IntoResponse;
 use axum::routing::{delete, get, post, put};
 use std::sync::OnceLock;
+
+use crate::config::AircraftClaims;
+use crate::domain::intrusions::IntrusionRecord;
+use crate::domain::picture::TrackView;
+use crate::domain::requests::{NewRequest, RequestDoc};
+use crate::domain::reservations::ReservationDoc;
+use crate::domain::safety::DeclareBody;
+use crate::http::extract::AckBody;
+use deconflict_airspace::regions::SafetyRegion;
+use deconflict_store::{Checkpoint, Message, Party, Sharing, VerifyReport};
+use schemas::*;
+
+/// The media type of the GeoJSON exports.
+const GEOJSON: &str = "application/geo+json";
 
 const GET: Method = Method::GET;
 const POST: Method = Method::POST;
@@ -46,6 +62,7 @@ pub fn routes() -> RouteTable {
             "Liveness check",
             "anyone",
         )
+        .ok::<Health>()
         .add(
             GET,
             "/api/v1/me",
@@ -53,6 +70,7 @@ pub fn routes() -> RouteTable {
             "The caller's party and role",
             "any token",
         )
+        .ok::<Me>()
         .add(
             GET,
             "/api/v1/tracks",
@@ -60,6 +78,8 @@ pub fn routes() -> RouteTable {
             "Tracks visible to the caller",
             "any token",
         )
+        .ok::<TrackList>()
+        .link("track", GET, "/api/v1/tracks/{id}", &[("id", "$response.body#/tracks/0/id")])
         .add(
             GET,
             "/api/v1/tracks/{id}",
@@ -67,6 +87,8 @@ pub fn routes() -> RouteTable {
             "One visible track (404 when unknown or not visible)",
             "any token",
         )
+        .ok::<TrackView>()
+        .errors(&[404])
         .add(
             POST,
             "/api/v1/telemetry",
@@ -74,6 +96,9 @@ pub fn routes() -> RouteTable {
             "Report the caller's own aircraft (one state or an array)",
             "party, cell",
         )
+        .body::<TelemetryBody>()
+        .ok::<TelemetryResult>()
+        .errors(&[403])
         .add(
             GET,
             "/api/v1/export/picture.geojson",
@@ -81,6 +106,7 @@ pub fn routes() -> RouteTable {
             "Visible tracks as a GeoJSON FeatureCollection",
             "any token",
         )
+        .ok_as::<PictureGeoJson>(GEOJSON)
         .add(
             GET,
             "/api/v1/conflicts",
@@ -88,6 +114,9 @@ pub fn routes() -> RouteTable {
             "Active conflicts concerning the caller (?include=cleared)",
             "any token",
         )
+        .query::<conflicts::ConflictsQuery>()
+        .ok::<ConflictList>()
+        .link("ack", POST, "/api/v1/conflicts/{id}/ack", &[("id", "$response.body#/conflicts/0/id")])
         .add(
             POST,
             "/api/v1/conflicts/{id}/ack",
@@ -95,6 +124,9 @@ pub fn routes() -> RouteTable {
             "Acknowledge the caller's side (cell: {\"party\":…})",
             "party, cell",
         )
+        .optional_body::<AckBody>()
+        .ok::<Conflict>()
+        .errors(&[403, 404])
         .add(
             GET,
             "/api/v1/messages",
@@ -102,6 +134,8 @@ pub fn routes() -> RouteTable {
             "Hotline messages to, from or for all",
             "any token",
         )
+        .ok::<MessageList>()
+        .link("read", POST, "/api/v1/messages/{id}/read", &[("id", "$response.body#/messages/0/id")])
         .add(
             POST,
             "/api/v1/messages",
@@ -109,6 +143,11 @@ pub fn routes() -> RouteTable {
             "Send a hotline message to a party or to all",
             "party, cell",
         )
+        .body::<messages::SendBody>()
+        .created::<Message>()
+        .errors(&[403])
+        .link("read", POST, "/api/v1/messages/{id}/read", &[("id", "$response.body#/id")])
+        .link("ack", POST, "/api/v1/messages/{id}/ack", &[("id", "$response.body#/id")])
         .add(
             POST,
             "/api/v1/messages/{id}/read",
@@ -116,6 +155,9 @@ pub fn routes() -> RouteTable {
             "Mark a message read",
             "party, cell",
         )
+        .path::<i64>("id")
+        .ok::<Message>()
+        .errors(&[403, 404])
         .add(
             POST,
             "/api/v1/messages/{id}/ack",
@@ -123,6 +165,9 @@ pub fn routes() -> RouteTable {
             "Acknowledge a message",
             "party, cell",
         )
+        .path::<i64>("id")
+        .ok::<Message>()
+        .errors(&[403, 404])
         .add(
             GET,
             "/api/v1/parties",
@@ -130,6 +175,7 @@ pub fn routes() -> RouteTable {
             "Parties and their sharing rules",
             "any token",
         )
+        .ok::<PartyList>()
         .add(
             POST,
             "/api/v1/parties",
@@ -137,6 +183,13 @@ pub fn routes() -> RouteTable {
             "Register a party",
             "cell",
         )
+        .body::<parties::NewParty>()
+        .created::<Party>()
+        .errors(&[403, 409])
+        .link("aircraft", GET, "/api/v1/parties/{id}/aircraft", &[("id", "$response.body#/id")])
+        .link("register", PUT, "/api/v1/parties/{id}/aircraft", &[("id", "$response.body#/id")])
+        .link("sharing", PUT, "/api/v1/parties/{id}/sharing", &[("id", "$response.body#/id")])
+        .link("token", POST, "/api/v1/parties/{id}/tokens", &[("id", "$response.body#/id")])
         .add(
             GET,
             "/api/v1/parties/{id}/aircraft",
@@ -144,6 +197,8 @@ pub fn routes() -> RouteTable {
             "The aircraft a party may report (ICAO address ranges, track-number prefixes)",
             "cell, observers, the party itself",
         )
+        .ok::<PartyAircraft>()
+        .errors(&[403, 404])
         .add(
             PUT,
             "/api/v1/parties/{id}/aircraft",
@@ -151,6 +206,9 @@ pub fn routes() -> RouteTable {
             "Register the aircraft a party may report (audited; may not overlap another party's)",
             "cell",
         )
+        .body::<AircraftClaims>()
+        .ok::<PartyAircraft>()
+        .errors(&[403, 404, 409])
         .add(
             PUT,
             "/api/v1/parties/{id}/sharing",
@@ -158,6 +216,9 @@ pub fn routes() -> RouteTable {
             "Change a sharing rule",
             "cell, the party itself",
         )
+        .body::<Sharing>()
+        .ok::<Party>()
+        .errors(&[403, 404])
         .add(
             POST,
             "/api/v1/parties/{id}/tokens",
@@ -165,6 +226,8 @@ pub fn routes() -> RouteTable {
             "Issue a token (shown once)",
             "cell",
         )
+        .created::<IssuedToken>()
+        .errors(&[403, 404])
         .add(
             DELETE,
             "/api/v1/tokens/{token_id}",
@@ -172,6 +235,8 @@ pub fn routes() -> RouteTable {
             "Revoke a token",
             "cell",
         )
+        .no_content()
+        .errors(&[403, 404])
         .add(
             GET,
             "/api/v1/feeds",
@@ -179,6 +244,7 @@ pub fn routes() -> RouteTable {
             "Feed status and counters (a party sees its own)",
             "any token",
         )
+        .ok::<FeedList>()
         .add(
             GET,
             "/api/v1/audit",
@@ -186,6 +252,9 @@ pub fn routes() -> RouteTable {
             "Audit log entries (?after=&limit=)",
             "cell",
         )
+        .query::<system::AuditQuery>()
+        .ok::<AuditPage>()
+        .errors(&[403])
         .add(
             GET,
             "/api/v1/audit/verify",
@@ -193,6 +262,8 @@ pub fn routes() -> RouteTable {
             "Verify the audit hash chain",
             "cell",
         )
+        .ok::<VerifyReport>()
+        .errors(&[403])
         .add(
             GET,
             "/api/v1/audit/checkpoint",
@@ -200,6 +271,7 @@ pub fn routes() -> RouteTable {
             "The latest signed checkpoint of the audit log (seq, head hash, Ed25519 signature)",
             "any token",
         )
+        .ok::<Checkpoint>()
         .add(
             POST,
             "/api/v1/audit/checkpoint",
@@ -207,6 +279,7 @@ pub fn routes() -> RouteTable {
             "Sign a checkpoint of the audit log now (also pushed on the stream)",
             "party, cell",
         )
+        .created::<Checkpoint>()
         .add(
             GET,
             "/api/v1/audit/consistency",
@@ -214,6 +287,9 @@ pub fn routes() -> RouteTable {
             "Whether the log still extends a kept checkpoint (?seq=&head_hash=)",
             "any token",
         )
+        .query::<system::ConsistencyQuery>()
+        .ok::<Consistency>()
+        .errors(&[422])
         .add(
             GET,
             "/api/v1/discrepancies",
@@ -221,6 +297,7 @@ pub fn routes() -> RouteTable {
             "Position discrepancies: a party's reports of its aircraft against independent surveillance (own; all for the cell)",
             "any token",
         )
+        .ok::<DiscrepancyList>()
         .add(
             POST,
             "/api/v1/reservations/check",
@@ -228,6 +305,9 @@ pub fn routes() -> RouteTable {
             "Dry-run filing check: overlaps with other parties' reservations",
             "party, cell",
         )
+        .body::<reservations::CheckBody>()
+        .ok::<OverlapList>()
+        .errors(&[403])
         .add(
             GET,
             "/api/v1/reservations",
@@ -235,6 +315,8 @@ pub fn routes() -> RouteTable {
             "Every reservation and zone (visible to all)",
             "any token",
         )
+        .ok::<ReservationList>()
+        .link("get", GET, "/api/v1/reservations/{id}", &[("id", "$response.body#/reservations/0/id")])
         .add(
             POST,
             "/api/v1/reservations",
@@ -242,6 +324,12 @@ pub fn routes() -> RouteTable {
             "File a reservation (409 with overlaps unless justified)",
             "party, cell",
         )
+        .body::<reservations::FileBody>()
+        .created::<Filed>()
+        .errors(&[403, 409])
+        .link("get", GET, "/api/v1/reservations/{id}", &[("id", "$response.body#/reservation/id")])
+        .link("change", PUT, "/api/v1/reservations/{id}", &[("id", "$response.body#/reservation/id")])
+        .link("cancel", DELETE, "/api/v1/reservations/{id}", &[("id", "$response.body#/reservation/id"), ("version", "$response.body#/reservation/version")])
         .add(
             GET,
             "/api/v1/reservations/{id}",
@@ -249,6 +337,8 @@ pub fn routes() -> RouteTable {
             "One reservation",
             "any token",
         )
+        .ok::<ReservationDoc>()
+        .errors(&[404])
         .add(
             PUT,
             "/api/v1/reservations/{id}",
@@ -256,6 +346,9 @@ pub fn routes() -> RouteTable {
             "Change an own reservation (with its version; stale → 409)",
             "the owner",
         )
+        .body::<reservations::FileBody>()
+        .ok::<Filed>()
+        .errors(&[403, 404, 409])
         .add(
             DELETE,
             "/api/v1/reservations/{id}",
@@ -263,6 +356,9 @@ pub fn routes() -> RouteTable {
             "Cancel an own reservation (?version=N)",
             "the owner",
         )
+        .query::<reservations::CancelQuery>()
+        .ok::<ReservationDoc>()
+        .errors(&[403, 404, 409])
         .add(
             POST,
             "/api/v1/reservations/import",
@@ -270,6 +366,11 @@ pub fn routes() -> RouteTable {
             "File reservations from GeoJSON or ASTM F3548 Volume4D",
             "party, cell",
         )
+        .body::<ReservationImport>()
+        .created::<Imported>()
+        .errors(&[403, 409])
+        .link("get", GET, "/api/v1/reservations/{id}", &[("id", "$response.body#/reservations/0/id")])
+        .link("cancel", DELETE, "/api/v1/reservations/{id}", &[("id", "$response.body#/reservations/0/id"), ("version", "$response.body#/reservations/0/version")])
         .add(
             GET,
             "/api/v1/export/reservations.geojson",
@@ -277,6 +378,7 @@ pub fn routes() -> RouteTable {
             "Live reservations and zones as GeoJSON",
             "any token",
         )
+        .ok_as::<ReservationsGeoJson>(GEOJSON)
         .add(
             POST,
             "/api/v1/zones/openair",
@@ -284,6 +386,12 @@ pub fn routes() -> RouteTable {
             "Import OpenAir airspace as hazard zones (text/plain or JSON)",
             "party, cell",
         )
+        .query::<reservations::OpenAirOptions>()
+        .text_body()
+        .or_json::<reservations::OpenAirOptions>()
+        .created::<ZonesImported>()
+        .errors(&[403, 409, 422])
+        .link("get", GET, "/api/v1/reservations/{id}", &[("id", "$response.body#/zones/0/id")])
         .add(
             GET,
             "/api/v1/intrusions",
@@ -291,6 +399,9 @@ pub fn routes() -> RouteTable {
             "Intrusion alerts concerning the caller (?include=cleared)",
             "any token",
         )
+        .query::<intrusions::ListQuery>()
+        .ok::<IntrusionList>()
+        .link("ack", POST, "/api/v1/intrusions/{id}/ack", &[("id", "$response.body#/intrusions/0/id")])
         .add(
             POST,
             "/api/v1/intrusions/{id}/ack",
@@ -298,6 +409,9 @@ pub fn routes() -> RouteTable {
             "Acknowledge an own side of an intrusion (the cell names the side: {\"party\": …})",
             "the aircraft's and the volume's owners, cell",
         )
+        .optional_body::<AckBody>()
+        .ok::<IntrusionRecord>()
+        .errors(&[403, 404])
         .add(
             GET,
             "/api/v1/requests",
@@ -305,6 +419,9 @@ pub fn routes() -> RouteTable {
             "Vacate requests and notices to, from or for all",
             "any token",
         )
+        .ok::<RequestList>()
+        .link("accept", POST, "/api/v1/requests/{id}/accept", &[("id", "$response.body#/requests/0/id")])
+        .link("ack", POST, "/api/v1/requests/{id}/ack", &[("id", "$response.body#/requests/0/id")])
         .add(
             POST,
             "/api/v1/requests",
@@ -312,6 +429,12 @@ pub fn routes() -> RouteTable {
             "Send a vacate request or an advance notice",
             "party, cell",
         )
+        .body::<NewRequest>()
+        .created::<RequestDoc>()
+        .errors(&[403])
+        .link("accept", POST, "/api/v1/requests/{id}/accept", &[("id", "$response.body#/id")])
+        .link("decline", POST, "/api/v1/requests/{id}/decline", &[("id", "$response.body#/id")])
+        .link("ack", POST, "/api/v1/requests/{id}/ack", &[("id", "$response.body#/id")])
         .add(
             POST,
             "/api/v1/requests/{id}/accept",
@@ -319,6 +442,9 @@ pub fn routes() -> RouteTable {
             "Accept a vacate request",
             "the addressee",
         )
+        .optional_body::<requests::AnswerBody>()
+        .ok::<RequestDoc>()
+        .errors(&[403, 404, 409, 422])
         .add(
             POST,
             "/api/v1/requests/{id}/decline",
@@ -326,6 +452,9 @@ pub fn routes() -> RouteTable {
             "Decline a vacate request with a reason",
             "the addressee",
         )
+        .optional_body::<requests::AnswerBody>()
+        .ok::<RequestDoc>()
+        .errors(&[403, 404, 409, 422])
         .add(
             POST,
             "/api/v1/requests/{id}/ack",
@@ -333,6 +462,9 @@ pub fn routes() -> RouteTable {
             "Acknowledge an advance notice",
             "the addressees",
         )
+        .optional_body::<requests::AnswerBody>()
+        .ok::<RequestDoc>()
+        .errors(&[403, 404, 409, 422])
         .add(
             GET,
             "/api/v1/aerodromes",
@@ -340,6 +472,8 @@ pub fn routes() -> RouteTable {
             "Aerodromes of the bundled list inside ?bbox=W,S,E,N (IATA-coded first; ?limit=, at most limits.aerodromes_max)",
             "any token",
         )
+        .query::<aerodromes::AerodromeQuery>()
+        .ok::<AerodromeList>()
         .add(
             GET,
             "/api/v1/safety/regions",
@@ -347,6 +481,8 @@ pub fn routes() -> RouteTable {
             "Safety-net parameter regions and inhibition volumes (?bbox=W,S,E,N adds the default aerodrome regions there)",
             "any token",
         )
+        .query::<safety::BboxQuery>()
+        .ok::<RegionList>()
         .add(
             POST,
             "/api/v1/safety/regions",
@@ -354,6 +490,10 @@ pub fn routes() -> RouteTable {
             "Add a parameter region or inhibition volume",
             "cell",
         )
+        .body::<SafetyRegion>()
+        .created::<SafetyRegion>()
+        .errors(&[403, 409])
+        .link("remove", DELETE, "/api/v1/safety/regions/{id}", &[("id", "$response.body#/id")])
         .add(
             DELETE,
             "/api/v1/safety/regions/{id}",
@@ -361,6 +501,8 @@ pub fn routes() -> RouteTable {
             "Remove a region added over the API",
             "cell",
         )
+        .ok::<RegionRemoved>()
+        .errors(&[403, 404, 422])
         .add(
             GET,
             "/api/v1/safety/exemptions",
@@ -368,6 +510,8 @@ pub fn routes() -> RouteTable {
             "Declared formation / refuelling exemptions (the cell and observers: all; a party: its own)",
             "any token",
         )
+        .ok::<ExemptionList>()
+        .link("withdraw", DELETE, "/api/v1/safety/exemptions/{id}", &[("id", "$response.body#/exemptions/0/id")])
         .add(
             POST,
             "/api/v1/safety/exemptions",
@@ -375,6 +519,10 @@ pub fn routes() -> RouteTable {
             "Declare a formation or refuelling group of own aircraft",
             "party",
         )
+        .body::<DeclareBody>()
+        .created::<Exemption>()
+        .errors(&[403])
+        .link("withdraw", DELETE, "/api/v1/safety/exemptions/{id}", &[("id", "$response.body#/id")])
         .add(
             DELETE,
             "/api/v1/safety/exemptions/{id}",
@@ -382,6 +530,8 @@ pub fn routes() -> RouteTable {
             "Withdraw an exemption",
             "the declaring party, cell",
         )
+        .ok::<Exemption>()
+        .errors(&[403, 404, 409])
         .add(
             GET,
             "/api/v1/stream",
@@ -389,6 +539,9 @@ pub fn routes() -> RouteTable {
             "WebSocket: snapshot, deltas, alerts, messages (?token=)",
             "any token",
         )
+        .query::<stream::StreamQuery>()
+        .switching_protocols()
+        .errors(&[426])
         .add(
             GET,
             "/api/v1/openapi.json",
@@ -396,6 +549,7 @@ pub fn routes() -> RouteTable {
             "This document",
             "anyone",
         )
+        .ok::<OpenApiDocument>()
         .add(
             GET,
             "/metrics",
@@ -403,6 +557,7 @@ pub fn routes() -> RouteTable {
             "Prometheus metrics",
             "anyone",
         )
+        .ok_text("text/plain")
 }
 
 /// `GET /api/v1/openapi.json`: the document of [`routes`], built once.

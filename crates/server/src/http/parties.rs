@@ -19,13 +19,18 @@ pub async fn list(State(s): State<AppState>, _c: Caller) -> impl IntoResponse {
 }
 
 /// The body or query of the operation below.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewParty {
+    /// Identifier: 1-32 of `a-z 0-9 - _`, starting with a letter.
+    #[schema(pattern = "^[a-z][a-z0-9_-]{0,31}$")]
     id: String,
+    /// Display name (default: the id).
     #[serde(default)]
     name: Option<String>,
+    /// Role.
     role: Role,
+    /// Sharing rule (default: the cell's `sharing`).
     #[serde(default)]
     sharing: Option<Sharing>,
 }

@@ -9,7 +9,7 @@ use crate::domain::requests::{
 };
 use crate::domain::reservations::ReservationDoc;
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{optional_body, parse_body, ApiJson, ApiPath};
+use crate::http::extract::{optional_body, parse_body, ApiBytes, ApiJson, ApiPath};
 use crate::http::state::AppState;
 use crate::wire;
 use axum::extract::State;
@@ -115,9 +115,10 @@ pub async fn create(
 }
 
 /// Body of an answer.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct AnswerBody {
+pub(crate) struct AnswerBody {
+    /// Why (required to decline).
     #[serde(default)]
     reason: Option<String>,
 }
@@ -206,7 +207,7 @@ pub async fn accept(
     State(s): State<AppState>,
     c: Caller,
     ApiPath(id): ApiPath<String>,
-    body: axum::body::Bytes,
+    ApiBytes(body): ApiBytes,
 ) -> ApiResult<axum::Json<RequestDoc>> {
     answer(s, c, id, body, Answer::Accept).await
 }
@@ -216,7 +217,7 @@ pub async fn decline(
     State(s): State<AppState>,
     c: Caller,
     ApiPath(id): ApiPath<String>,
-    body: axum::body::Bytes,
+    ApiBytes(body): ApiBytes,
 ) -> ApiResult<axum::Json<RequestDoc>> {
     answer(s, c, id, body, Answer::Decline).await
 }
@@ -226,7 +227,7 @@ pub async fn ack(
     State(s): State<AppState>,
     c: Caller,
     ApiPath(id): ApiPath<String>,
-    body: axum::body::Bytes,
+    ApiBytes(body): ApiBytes,
 ) -> ApiResult<axum::Json<RequestDoc>> {
     answer(s, c, id, body, Answer::Ack).await
 }

@@ -9,7 +9,7 @@ use crate::domain::reservations::{
     Candidate, FilingError, Overlap, ReservationDoc, DEFAULT_PRIORITY,
 };
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{parse_body, ApiJson, ApiPath, ApiQuery};
+use crate::http::extract::{parse_body, ApiBytes, ApiJson, ApiPath, ApiQuery};
 use crate::http::state::AppState;
 use crate::wire;
 use axum::extract::State;
@@ -39,12 +39,16 @@ fn filing_state(
 }
 
 /// Body of the dry-run check.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckBody {
+    /// The volumes to check, at least one.
     volumes: Vec<Volume>,
+    /// The filing's priority, 0 to 10 (default 5).
     #[serde(default)]
+    #[schema(maximum = 10)]
     priority: Option<u8>,
+    /// The filing's purpose.
     #[serde(default)]
     #[allow(dead_code)]
     purpose: Option<Purpose>,
@@ -54,19 +58,26 @@ pub struct CheckBody {
 }
 
 /// Body of a filing (and, with `version`, of a change).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FileBody {
+    /// Display name (default: the party and the purpose).
     #[serde(default)]
     name: Option<String>,
+    /// What it is for (default `operation`).
     #[serde(default)]
     purpose: Option<Purpose>,
+    /// 0 (lowest) to 10 (default 5); the lower one gives way.
     #[serde(default)]
+    #[schema(maximum = 10)]
     priority: Option<u8>,
+    /// The volumes, at least one (required to file).
     #[serde(default)]
     volumes: Option<Vec<Volume>>,
+    /// Why it is filed over other reservations (required to do so).
     #[serde(default)]
     justification: Option<String>,
+    /// The version changed (required to change, refused when filing).
     #[serde(default)]
     version: Option<i64>,
 }
@@ -358,9 +369,11 @@ pub async fn update(
 }
 
 /// Query of the cancel.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct CancelQuery {
+    /// The version cancelled (required; a stale one is refused with 409).
+    #[param(required = true)]
     version: Option<i64>,
 }
 
@@ -490,11 +503,13 @@ pub async fn export(State(s): State<AppState>, _c: Caller) -> Response {
 }
 
 /// Options of an OpenAir import (query string for `text/plain`, members for JSON).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct OpenAirOptions {
-    /// The OpenAir text (JSON form only).
+    /// The OpenAir text (JSON form only; required there).
     #[serde(default)]
+    #[param(ignore)]
+    #[schema(required = true)]
     text: Option<String>,
     /// Start of the zones' window, UNIX s; default now.
     #[serde(default)]
@@ -504,9 +519,12 @@ pub struct OpenAirOptions {
     end_time: Option<f64>,
     /// `hazard` (default) or `closure`.
     #[serde(default)]
+    #[param(inline)]
     purpose: Option<Purpose>,
-    /// Default 10.
+    /// 0 to 10 (default 10).
     #[serde(default)]
+    #[schema(maximum = 10)]
+    #[param(maximum = 10)]
     priority: Option<u8>,
 }
 
@@ -519,7 +537,7 @@ pub async fn openair(
     c: Caller,
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<OpenAirOptions>,
-    body: axum::body::Bytes,
+    ApiBytes(body): ApiBytes,
 ) -> ApiResult<impl IntoResponse> {
     c.require_writer()?;
     let is_json = headers

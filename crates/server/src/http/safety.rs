@@ -21,8 +21,10 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 
 /// `?bbox=W,S,E,N` (W > E crosses the antimeridian).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct BboxQuery {
+    /// Also the default aerodrome regions meeting this box, `W,S,E,N` in degrees.
+    #[param(example = "2.0,48.5,3.0,49.2")]
     bbox: Option<String>,
 }
 

@@ -94,11 +94,12 @@ pub async fn stream(
 }
 
 /// Query of the stream.
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct StreamQuery {
     /// The bearer token (browsers cannot set headers on a WebSocket).
     #[serde(default, rename = "token")]
+    #[param(value_type = Option<String>)]
     pub _token: Option<serde::de::IgnoredAny>,
     /// `full` (default): snapshot tracks and per-cycle deltas; `none`: alerts and messages only.
     #[serde(default)]

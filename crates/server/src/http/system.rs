@@ -44,13 +44,16 @@ pub async fn feeds(State(s): State<AppState>, c: Caller) -> impl IntoResponse {
     axum::Json(json!({ "feeds": list }))
 }
 
-/// The body or query of the operation below.
-#[derive(Debug, Deserialize)]
+/// The query of [`audit`].
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
+    /// Entries after this sequence number (default 0: from the first).
     #[serde(default)]
     after: Option<i64>,
+    /// Most entries returned, 1 to 10,000 (default 100).
     #[serde(default)]
+    #[param(minimum = 1, maximum = 10_000)]
     limit: Option<usize>,
 }
 
@@ -99,10 +102,14 @@ pub async fn checkpoint_now(State(s): State<AppState>, c: Caller) -> ApiResult<i
 }
 
 /// The query of [`consistency`].
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ConsistencyQuery {
+    /// The kept checkpoint's sequence number.
+    #[param(minimum = 0)]
     seq: i64,
+    /// The kept checkpoint's head hash, 64 hexadecimal digits.
+    #[param(pattern = "^[0-9a-fA-F]{64}$")]
     head_hash: String,
 }
 
