@@ -326,6 +326,9 @@ pub fn shape_geometry(shape: &Shape) -> Value {
     }
 }
 
+/// A ring of `[lon, lat]` positions, degrees.
+pub type Ring = Vec<[f64; 2]>;
+
 fn closed(mut ring: Vec<[f64; 2]>) -> Vec<[f64; 2]> {
     if let Some(first) = ring.first().copied() {
         ring.push(first);
@@ -351,7 +354,7 @@ fn crossing_lat_deg(a: [f64; 2], b: [f64; 2], lon_deg: f64) -> f64 {
 /// (RFC 7946 §3.1.9): `None` when it does not cross it, else its parts east of it (longitudes
 /// up to 180) and west of it (from -180). Each edge's crossing latitude is on its great
 /// circle.
-pub fn split_at_antimeridian(ring: &[[f64; 2]]) -> Option<(Vec<[f64; 2]>, Vec<[f64; 2]>)> {
+pub fn split_at_antimeridian(ring: &[[f64; 2]]) -> Option<(Ring, Ring)> {
     if ring.len() < 3 {
         return None;
     }

@@ -139,7 +139,7 @@ pub fn compliance(
 }
 
 /// One watched aircraft in an exclusion's compliance status.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct NonCompliant {
     /// The aircraft.
     pub track_id: String,
@@ -158,7 +158,7 @@ pub struct NonCompliant {
 
 /// An accepted vacate request's compliance status: the watched aircraft still inside (or
 /// predicted to be at the deadline), with when each is expected to leave.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Compliance {
     /// The exclusion.
     pub exclusion_id: String,

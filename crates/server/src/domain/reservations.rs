@@ -427,7 +427,7 @@ pub struct ReservationDoc {
 
 /// What an exclusion is bound to: the accepted vacate request, the party that agreed to keep
 /// out, and from when.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ExclusionLink {
     /// The vacate request (`q-<n>`).
     pub request_id: String,

@@ -7,6 +7,7 @@
 
 use crate::config::AircraftClaims;
 use crate::domain::crosscheck::Discrepancy;
+use crate::domain::exclusions::Compliance;
 use crate::domain::intrusions::IntrusionRecord;
 use crate::domain::picture::TrackView;
 use crate::domain::requests::RequestDoc;
@@ -747,7 +748,16 @@ pub struct IntrusionList {
 #[derive(ToSchema)]
 pub struct RequestList {
     /// Newest first.
-    requests: Vec<RequestDoc>,
+    requests: Vec<RequestView>,
+}
+
+/// A request as listed: an accepted vacate request also carries its exclusion's compliance.
+#[derive(serde::Serialize, ToSchema)]
+pub struct RequestView {
+    #[serde(flatten)]
+    request: RequestDoc,
+    /// An accepted vacate request's compliance status.
+    compliance: Option<Compliance>,
 }
 
 /// Aerodromes in a box.
