@@ -17,9 +17,14 @@ use std::time::Duration;
 pub struct Checkpoints {
     signer: CheckpointSigner,
     latest: RwLock<Option<Checkpoint>>,
-    /// The last verification of the log, with the head it verified.
-    verified: Mutex<Option<((i64, String), VerifyReport)>>,
+    /// The last verification of the log, with the head it verified and when.
+    verified: Mutex<Option<((i64, String), std::time::Instant, VerifyReport)>>,
 }
+
+/// A verification of the whole log is reused for consistency answers for this long even when
+/// the log has grown since (the entry a party asks about is always read afresh), so that many
+/// consoles asking after each checkpoint cost one verification, seconds.
+pub const VERIFY_REUSE_S: f64 = 10.0;
 
 impl Checkpoints {
     /// Checkpoints signed with `signer`.
@@ -55,20 +60,21 @@ impl Checkpoints {
         Ok(cp)
     }
 
-    /// The whole log's verification, recomputed only when the head has moved since the last.
+    /// The whole log's verification, recomputed only when the head has moved since the last
+    /// and that one is older than [`VERIFY_REUSE_S`].
     ///
     /// # Errors
     /// The store cannot be read.
     pub fn verification(&self, store: &dyn Store) -> StoreResult<VerifyReport> {
         let head = store.audit_head()?.unwrap_or((0, GENESIS_HASH.to_owned()));
         let mut cached = self.verified.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((h, r)) = cached.as_ref() {
-            if *h == head {
+        if let Some((h, at, r)) = cached.as_ref() {
+            if *h == head || at.elapsed().as_secs_f64() < VERIFY_REUSE_S {
                 return Ok(r.clone());
             }
         }
         let r = store.verify_audit()?;
-        *cached = Some((head, r.clone()));
+        *cached = Some((head, std::time::Instant::now(), r.clone()));
         Ok(r)
     }
 
