@@ -75,7 +75,7 @@ test('alert colours stand out on the map, and warning is not the weakest', () =>
   const c = contrastRatio(ALERTS.caution, sea);
   assert.ok(w >= 0.8 * c, `warning ${w.toFixed(2)}:1 is at least 0.8 × caution's ${c.toFixed(2)}:1`);
   // Party symbols and the selection are visible too.
-  for (const col of [...Object.values(P.PARTY), ...P.PARTY_HASHED, P.ZONE.hazard, P.MAP.selection]) {
+  for (const col of [...Object.values(P.PARTY), ...P.PARTY_HASHED, P.ZONE.hazard, P.ZONE.contested, P.MAP.selection]) {
     assert.ok(contrastRatio(col, P.BASEMAP.land) >= P.NON_TEXT_CONTRAST_MIN, `${col} on land`);
   }
 });
@@ -107,6 +107,7 @@ test('party colours and hazard zones are never mistaken for an alert level', () 
     ...Array.from({ length: 60 }, (_, i) => [`party-${i}`, partyColour(`party-${i}`)]),
     ['hazard', P.ZONE.hazard],
     ['hazard as drawn', HAZARD_COLOUR],
+    ['contested volume', P.ZONE.contested],
   ];
   const near = [];
   for (const [what, c] of others) {

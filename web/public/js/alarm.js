@@ -7,6 +7,7 @@ import { levelLabel, isWarning } from './levels.js';
 import { BANNER } from './palette.js';
 import { mmss } from './encounter.js';
 import { encounterNow } from './encounter-now.js';
+import { complianceWords } from './panels/alerts.js';
 
 let audio = null;
 let soundOn = true;
@@ -123,7 +124,10 @@ function update() {
     text = `${levelLabel(c.level)}: ${callsign(c.a, c.a_state)} (${c.a_party || 'civil'}) / ${callsign(c.b, c.b_state)} (${c.b_party || 'civil'}) — ${e.text}`;
   } else {
     const i = top.item;
-    text = `${levelLabel(i.level)}: ${callsign(i.track_id, i.track_state)} ${i.inside_now ? 'inside' : 'entering'} ${i.reservation_name || store.reservations.get(i.reservation_id)?.name || i.reservation_id}${i.inside_now ? '' : ` in ${mmss(i.time_to_entry_s - (store.now() - (i.updated_at || i.raised_at || store.now())))}`}`;
+    // Before an exclusion's deadline: the aircraft must leave it ("COMPLIANCE · RAVEN51 must leave …").
+    const compliance = complianceWords(i);
+    if (compliance) text = `${levelLabel(i.level)}: ${compliance}`;
+    else text = `${levelLabel(i.level)}: ${callsign(i.track_id, i.track_state)} ${i.inside_now ? 'inside' : 'entering'} ${i.reservation_name || store.reservations.get(i.reservation_id)?.name || i.reservation_id}${i.inside_now ? '' : ` in ${mmss(i.time_to_entry_s - (store.now() - (i.updated_at || i.raised_at || store.now())))}`}`;
   }
   banner.replaceChildren();
   const label = document.createElement('span');
@@ -142,6 +146,8 @@ function update() {
   banner.append(label, silence);
   banner.dataset.level = String(top.item.level);
   banner.dataset.alertId = top.id;
+  banner.dataset.kind = top.kind;
+  banner.dataset.compliance = String(top.kind === 'intrusion' && !!complianceWords(top.item));
   banner.onclick = () => onSelect(top);
   banner.hidden = false;
   document.title = `⚠ ${levelLabel(top.item.level)} — Deconflict`;

@@ -20,6 +20,7 @@ import { timeToLoss } from './panels/alerts.js';
 import { nmText, ageTag, LATE_AFTER_S } from './encounter.js';
 import { encounterNow } from './encounter-now.js';
 import { isActive, discrepancyParts, fixText, nm, verticalText, DISCREPANCY_LEVEL } from './discrepancy.js';
+import { exclusionOfIntrusion, isCompliance, intrusionText, exclusionSentence, complianceLines } from './exclusion.js';
 
 let el;
 
@@ -30,6 +31,7 @@ export function initDetails(container) {
   store.on('conflicts', render);
   store.on('conflict-now', render);
   store.on('discrepancies', render);
+  store.on('intrusions', render);
   setInterval(render, 1000);
 }
 
@@ -253,6 +255,37 @@ function discrepancyBlock(d) {
     : 'The two sources agree again (or one fell silent).'));
 }
 
+/**
+ * An intrusion alert of the selected aircraft: before an exclusion's deadline the compliance
+ * sentence ("COMPLIANCE · RAVEN51 must leave red's exclusion by 14:08:00 UTC (in 7:42)"), the
+ * exclusion (whose, who keeps out, from when, the accepted request) and when the aircraft is
+ * expected out on its current path (the request's compliance status); else "RAVEN51 INSIDE …" /
+ * "… entering … in 0:42".
+ */
+function intrusionBlock(i) {
+  const now = store.now();
+  const x = exclusionOfIntrusion(i, store.reservations, store.requests);
+  const compliance = isCompliance(i, x, now);
+  const q = x ? [...store.requests.values()].find((r) => r.exclusion_id === x.id) : null;
+  const lines = q && q.compliance ? complianceLines(q.compliance, x.exclusion && x.exclusion.watch_party, now) : null;
+  const mine = lines ? lines.aircraft.find((a) => a.track_id === i.track_id) : null;
+  return h('div', {
+    class: `g-alert intrusion-block l${i.level}`,
+    testid: 'details-intrusion',
+    dataset: { alertId: i.id, level: String(i.level), compliance: String(compliance), reservationId: i.reservation_id },
+  },
+  h('div', { class: 'enc-head' }, h('span', { class: 'lvl' }, levelLabel(i.level)), ' ', compliance ? 'compliance' : 'zone intrusion'),
+  h('div', { class: 'i-text', testid: 'intrusion-text' }, intrusionText(i, x, now, callsign(i.track_id))),
+  x ? h('div', { class: 'muted', testid: 'intrusion-exclusion' }, exclusionSentence(x, now)) : null,
+  compliance && mine ? h('div', { testid: 'intrusion-exit' }, mine.exitText) : null,
+  h('div', { class: 'muted small' }, `acknowledged: ${Object.entries(i.acks || {}).map(([p, a]) => `${p} ${a ? 'yes' : 'no'}`).join(', ') || '—'}`));
+}
+
+/** The active intrusions of an aircraft, most severe first. */
+function intrusionsOf(id) {
+  return [...store.intrusions.values()].filter((i) => i.track_id === id).sort((a, b) => (b.level || 0) - (a.level || 0));
+}
+
 /** The alerts the aircraft is in, and the guidance of the viewer's aircraft in them. */
 function alertSection(id) {
   const conflicts = conflictsOf(id);
@@ -299,6 +332,7 @@ function render() {
       h('button', { testid: 'details-follow', class: store.followId === t.id ? 'on' : '', onclick: () => store.setFollow(store.followId === t.id ? null : t.id) }, store.followId === t.id ? 'Following' : 'Follow'),
       h('button', { testid: 'details-close', onclick: () => { store.setFollow(null); store.select(null); } }, '×')),
     ...store.discrepanciesOf(t.id).map(discrepancyBlock),
+    ...intrusionsOf(t.id).map(intrusionBlock),
     ...alertSection(t.id),
     h('dl', {}, ...rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
   );

@@ -10,7 +10,7 @@ import { MapView, mapKey } from './map.js';
 import { applyLevelColours } from './levels.js';
 import { applyPalette } from './palette.js';
 import { initAlarm, unlockAudio, setSound, soundEnabled } from './alarm.js';
-import { initAlerts, sortedAlerts, acknowledgeMostUrgent, showingCivil } from './panels/alerts.js';
+import { initAlerts, sortedAlerts, acknowledgeMostUrgent, showingCivil, complianceWords } from './panels/alerts.js';
 import { initSavedViews, recallView } from './panels/saved-views.js';
 import { homePoints, fitsAll } from './views.js';
 import { initAircraft, render as renderAircraft } from './panels/aircraft.js';
@@ -27,6 +27,9 @@ import { startCheckpointWatch, watchState } from './checkpoint-watch.js';
 import { initCheckpointView } from './checkpoint-view.js';
 import { h, utcTime, $ } from './util.js';
 import { isActive, discrepancyText, markerPositions } from './discrepancy.js';
+import { initExclusionWatch } from './exclusion-watch.js';
+import { isExclusion, exclusionLink, exclusionLabel, deadlinePhase, isLiveExclusion, isContested, contestedLabel, exclusionOfIntrusion } from './exclusion.js';
+import { volumeRings } from './geo.js';
 
 const TOKEN_KEY = 'deconflict.token';
 const TABS = ['aircraft', 'reservations', 'requests', 'hotline', 'audit'];
@@ -134,6 +137,8 @@ function initConsole() {
   initSharing(chips, map.legend, loadParties);
   initArrivals($('#map'), showTab);
   initCheckpointView($('#audit-chip'), $('#audit-notice'), (text) => toast(text), relayoutTopbar);
+  // Exclusions' compliance status (GET /requests while a deadline is ahead) and countdowns.
+  initExclusionWatch();
   store.on('parties', () => { fillResParties(); fillHotlineParties(); });
   startRegions();
   store.on('reservations', () => { if (store.parties.length < 2) loadParties(); });
@@ -259,6 +264,9 @@ function focusAlert(a) {
     const pts = [];
     if (t) pts.push([t.lon_deg, t.lat_deg]);
     if (i.entry_point) pts.push([i.entry_point.lon_deg, i.entry_point.lat_deg]);
+    // An exclusion's alert: the box the aircraft must leave as well.
+    const x = exclusionOfIntrusion(i, store.reservations, store.requests);
+    if (x && x.volumes && x.volumes[i.volume_index || 0]) for (const ring of volumeRings(x.volumes[i.volume_index || 0])) pts.push(...ring);
     if (pts.length) map.fit(pts, 160);
     if (t) store.select(t.id);
   }
@@ -430,10 +438,11 @@ function stateSnapshot() {
       a: a.item.a ?? a.item.track_id, b: a.item.b ?? a.item.reservation_id,
       a_party: a.item.a_party ?? a.item.track_party ?? a.item.party, b_party: a.item.b_party ?? a.item.volume_party,
       ...(a.kind === 'discrepancy' ? { state: isActive(a.item) ? 'active' : 'cleared' } : {}),
+      ...(a.kind === 'intrusion' ? { compliance: !!a.compliance, text: complianceWords(a.item), inside_now: !!a.item.inside_now } : {}),
     })),
     alertTrackIds: [...alertIds],
     reservations: [...store.reservations.values()].map((r) => ({ id: r.id, party: r.party, name: r.name, state: r.state, purpose: r.purpose, priority: r.priority, volumes: r.volumes })),
-    requests: [...store.requests.values()].map((q) => ({ id: q.id, kind: q.kind, from: q.from, to: q.to, state: q.state, reason: q.reason })),
+    requests: [...store.requests.values()].map((q) => ({ id: q.id, kind: q.kind, from: q.from, to: q.to, state: q.state, reason: q.reason, exclusion_id: q.exclusion_id ?? null, contested: !!q.contested, compliance: q.compliance ? JSON.parse(JSON.stringify(q.compliance)) : null })),
     overlaps: map ? map.overlaps.length : 0,
     safetyRegions: map ? map.safetyRegions.map((r) => ({ id: r.id, kind: r.kind, source: r.source })) : [],
     fps: store.fps || 0,
@@ -514,6 +523,49 @@ window.__deconflict = Object.freeze({
       text: discrepancyText(d, store.feeds && d.independent ? store.feeds.get(d.independent.feed) : null),
       drawn: drawn.find((x) => x.id === d.id) || null,
     })));
+  },
+  /**
+   * The exclusions the console holds (reservations of purpose "exclusion"): `{id, party, name,
+   * state, request_id, watch_party, deadline, phase ('pending' | 'in-force'), live, label (the
+   * map's words now), volumes, compliance (the accepted request's status, or null), drawn}` —
+   * `drawn` what the last drawing of the lower canvas drew (`{kind, style: {colour, dash, hatch,
+   * lineWidth}, anchor, box, phase, text}`, CSS pixels) with `label` (the label placed in the
+   * last frame: `{x, y, w, h, text}`), or null when not drawn.
+   */
+  exclusions() {
+    const now = store.now();
+    const drawn = map ? map.reservations.drawn : [];
+    const placed = map ? map.aircraft.frame.placedLabels || [] : [];
+    return [...store.reservations.values()].filter(isExclusion).map((r) => {
+      const l = exclusionLink(r);
+      const q = [...store.requests.values()].find((x) => x.exclusion_id === r.id) || null;
+      const d = drawn.find((x) => x.id === r.id) || null;
+      const lab = d ? placed.find((p) => p.id === d.label_id) || null : null;
+      return JSON.parse(JSON.stringify({
+        id: r.id, party: r.party, name: r.name, state: r.state, request_id: l.request_id, watch_party: l.watch_party, deadline: l.deadline,
+        phase: deadlinePhase(l.deadline, now), live: isLiveExclusion(r, now), label: exclusionLabel(r, now), volumes: r.volumes,
+        compliance: q && q.compliance ? q.compliance : null,
+        drawn: d ? { ...d, label: lab ? { x: lab.x, y: lab.y, w: lab.w, h: lab.h, text: lab.text, leader: lab.leader } : null } : null,
+      }));
+    });
+  },
+  /**
+   * The contested volumes (declined or unanswered vacate requests whose volume has not ended):
+   * `{request_id, from, to, state, reason, volume, label (full words), drawn}` with `drawn` as
+   * in exclusions().
+   */
+  contested() {
+    const now = store.now();
+    const drawn = map ? map.reservations.drawn : [];
+    const placed = map ? map.aircraft.frame.placedLabels || [] : [];
+    return [...store.requests.values()].filter((q) => isContested(q, now)).map((q) => {
+      const d = drawn.find((x) => x.kind === 'contested' && x.id === q.id) || null;
+      const lab = d ? placed.find((p) => p.id === d.label_id) || null : null;
+      return JSON.parse(JSON.stringify({
+        request_id: q.id, from: q.from, to: q.to, state: q.state, reason: q.reason, volume: q.volume, label: contestedLabel(q, Infinity),
+        drawn: d ? { ...d, label: lab ? { x: lab.x, y: lab.y, w: lab.w, h: lab.h, text: lab.text, leader: lab.leader } : null } : null,
+      }));
+    });
   },
   /**
    * The labels the map placed in the last frame: [{id, kind ('aircraft' | 'alert-only' | 'region' |

@@ -17,6 +17,7 @@
 import { store } from './store.js';
 import { distanceM } from './geo.js';
 import { h } from './util.js';
+import { contestedKey } from './exclusion.js';
 import { View } from './map/view.js';
 import { bindPointer, mapKey } from './map/input.js';
 import { Drafting } from './map/drafting.js';
@@ -78,6 +79,16 @@ export class MapView {
     new ResizeObserver(() => this.resize()).observe(container);
     this.resize();
     store.on('reservations', () => this.invalidateBase());
+    // Contested volumes are drawn from the requests: redrawn when they change (the requests
+    // are reloaded every few seconds while a compliance status is watched).
+    this.contestedKey = '';
+    store.on('requests', () => {
+      const key = contestedKey(store.requests, store.now());
+      if (key !== this.contestedKey) {
+        this.contestedKey = key;
+        this.invalidateBase();
+      }
+    });
     requestAnimationFrame(() => this.frame());
     this.legend = new Legend(container);
     this.buildLayerBox(container);
@@ -248,6 +259,8 @@ export class MapView {
         this.view.centerOnMerc(t.mx + t.vmx * dt, t.my + t.vmy * dt);
       }
     }
+    // An exclusion's deadline or end, or a contested volume's end, passed: drawn anew.
+    if (this.reservations.stale(store.now())) this.baseDirty = true;
     if (this.baseDirty) {
       this.drawBase();
       this.baseDirty = false;
@@ -287,7 +300,7 @@ export class MapView {
     const f = this.aircraft.frame;
     const guidance = this.guidanceRing.drawn;
     this.stats = { drawn: this.aircraft.hitCount, parties: f.parties, viaAlert: f.viaAlert, labels: f.labels, late: f.late || [], frameMs: this.stats.frameMs, guidance };
-    this.legend.update(Object.keys(f.parties).sort(), !!guidance, this.discrepancies.drawn.filter((x) => x.on_screen).map((x) => x.label));
+    this.legend.update(Object.keys(f.parties).sort(), !!guidance, this.discrepancies.drawn.filter((x) => x.on_screen).map((x) => x.label), this.reservations.drawn.filter((x) => x.on_screen).map((x) => x.kind));
   }
 
   updateScaleBar() {

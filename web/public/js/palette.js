@@ -91,6 +91,9 @@ export const ZONE = Object.freeze({
   regionParams: '#3fb8af', // safety-net parameter regions (teal outline)
   regionInhibit: '#9f9fc8', // inhibition volumes: no conflict alerts inside (grey-violet, dotted)
   overlap: LEVEL.caution, // a drafted reservation's overlaps: to be justified before filing
+  // A declined or unanswered vacate request's volume (not a reservation): a warm grey, dashed,
+  // clear of all three alert colours (a disagreement to settle, not an alert).
+  contested: '#aa9c80',
 });
 
 /** Resolution guidance (guidance.js: band levels far / mid / near take the alert colours). */
@@ -133,6 +136,9 @@ export const MAP = Object.freeze({
   highlight: '#ffffff', // the volume hovered in a list
   draft: TEXT.accent, // the reservation being drawn
   leader: '#8593a4', // leader line from a displaced label to its aircraft
+  // Behind exclusion and contested labels (hatching runs under them): the sea's colour, so
+  // their text keeps at least its contrast on the sea.
+  labelBackdrop: 'rgba(7, 11, 16, 0.8)',
   lateText: '#ffd37a', // age tag of an aircraft whose data is late
   scaleText: '#8a99aa', // scale bar, colour key
   coordsText: '#7c8a9c', // cursor position
@@ -171,6 +177,7 @@ export const TEXT_ON = Object.freeze([
   ...['sea', 'land'].flatMap((s) => [
     ['aircraft label', MAP.labelText, BASEMAP[s]],
     ['hazard label', ZONE.hazard, BASEMAP[s]],
+    ['contested volume label', ZONE.contested, BASEMAP[s]],
     ['parameter region label', ZONE.regionParams, BASEMAP[s]],
     ['inhibition region label', ZONE.regionInhibit, BASEMAP[s]],
     ['grid label', BASEMAP.gridText, BASEMAP[s]],
@@ -187,6 +194,9 @@ export const TEXT_ON = Object.freeze([
   ]),
   // The details card's discrepancy block: heading in caution amber, the sentence bright.
   ['discrepancy heading', DISCREPANCY.label, SURFACE.card],
+  // The requests panel's contested line and the tooltip's.
+  ['contested text', ZONE.contested, SURFACE.panel2],
+  ['contested text', ZONE.contested, SURFACE.tooltip],
 ]);
 
 /** The colours that exist for warnings (their ΔE to warning red is small on purpose). */
@@ -225,6 +235,7 @@ export function cssVars() {
     '--blue': PARTY.blue,
     '--red': PARTY.red,
     '--hazard': ZONE.hazard,
+    '--contested': ZONE.contested,
     '--overlap': ZONE.overlap,
     '--l0': LEVEL.none,
     '--l1': LEVEL.advisory,

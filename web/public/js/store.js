@@ -7,6 +7,7 @@
 
 import { mercX, mercY } from './geo.js';
 import { isActive, isNewer, agedOut, DISCREPANCY_LEVEL } from './discrepancy.js';
+import { mergeRequest } from './exclusion.js';
 
 const TRAIL_POINTS = 12;
 export const MAX_DEAD_RECKONING_S = 20;
@@ -433,6 +434,8 @@ class Store extends EventTarget {
   upsert(kind, x) {
     if (!x || x.id === undefined) return;
     const isNew = !this[kind].has(x.id);
+    // Request frames and answers carry no compliance status: keep the one GET /requests gave.
+    if (kind === 'requests') x = mergeRequest(this.requests.get(x.id), x);
     this[kind].set(x.id, x);
     this.emit(kind, { item: x, isNew });
   }

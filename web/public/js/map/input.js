@@ -8,6 +8,7 @@
 
 import { store } from '../store.js';
 import { flText, utcDateTime, altBand } from '../util.js';
+import { isExclusion, exclusionSentence, contestedLabel } from '../exclusion.js';
 
 const WHEEL_ZOOM_PER_PX = 0.0015;
 /** A press that moves more than this is a drag, not a click. */
@@ -29,11 +30,16 @@ function tooltipAt(map, x, y) {
   }
   const p = map.reservationAt(x, y);
   if (!p) return null;
-  const r = p.reservation;
   const v = p.volume;
-  return `<b>${escapeHtml(r.name || r.id)}</b> · ${escapeHtml(r.party)} · ${escapeHtml(r.purpose || '')} · ${escapeHtml(r.state || '')}` +
-    `<br>${altBand(v.lower_ft, v.upper_ft)} (${Math.round(v.lower_ft)}–${Math.round(v.upper_ft)} ft)` +
+  const band = `<br>${altBand(v.lower_ft, v.upper_ft)} (${Math.round(v.lower_ft)}–${Math.round(v.upper_ft)} ft)` +
     `<br>${utcDateTime(v.start_time)} → ${utcDateTime(v.end_time)} UTC`;
+  if (p.request) {
+    // A contested volume: a refused or unanswered vacate request, not a reservation.
+    return `<b class="contested">${escapeHtml(contestedLabel(p.request, Infinity))}</b>${band}<br><span class="muted">not a reservation: ${escapeHtml(p.request.from)}'s filings over it get the usual overlap checks</span>`;
+  }
+  const r = p.reservation;
+  const exclusion = isExclusion(r) ? `<br>${escapeHtml(exclusionSentence(r, store.now()))}` : '';
+  return `<b>${escapeHtml(r.name || r.id)}</b> · ${escapeHtml(r.party)} · ${escapeHtml(r.purpose || '')} · ${escapeHtml(r.state || '')}${exclusion}${band}`;
 }
 
 function updateHover(map, x, y) {
@@ -58,7 +64,7 @@ function click(map, x, y) {
   store.select(id);
   if (!id) {
     const res = map.reservationAt(x, y);
-    if (res) map.emit('reservation-click', res);
+    if (res && res.reservation) map.emit('reservation-click', res);
   }
 }
 

@@ -7,7 +7,7 @@
 import { h, partyColour } from '../util.js';
 import { LEVELS } from '../levels.js';
 import { CLEAR_COLOUR, RECOVERY_COLOUR } from '../guidance.js';
-import { DISCREPANCY } from '../palette.js';
+import { DISCREPANCY, ZONE } from '../palette.js';
 
 export class Legend {
   constructor(container) {
@@ -30,9 +30,10 @@ export class Legend {
    * `parties`: party ids in view, sorted ("null" for aircraft without one); `guidance`: the ring
    * is drawn; `sources`: the labels of the discrepancy markers in view ("ADS-B").
    */
-  update(parties, guidance = false, sources = []) {
+  update(parties, guidance = false, sources = [], zones = []) {
     const marks = [...new Set(sources)].sort();
-    const key = `${parties.join('|')}${guidance ? '+g' : ''}+d${marks.join(',')}#${this.notes.map((n) => n.text).join('|')}`;
+    const kinds = [...new Set(zones)].sort();
+    const key = `${parties.join('|')}${guidance ? '+g' : ''}+d${marks.join(',')}+z${kinds.join(',')}#${this.notes.map((n) => n.text).join('|')}`;
     if (key === this.key) return;
     this.key = key;
     const row = (colour, text) => h('span', { class: 'key' }, h('span', { class: 'dot', style: { background: colour } }), text);
@@ -54,6 +55,13 @@ export class Legend {
         h('span', { class: 'sep' }),
         h('span', { class: 'key', testid: 'legend-discrepancy', title: 'Position discrepancy: where independent surveillance hears the aircraft, dashed to where its owner reports it' },
           h('span', { class: 'diamond', style: { borderColor: DISCREPANCY.mark } }), `${marks.join(', ')} position (discrepancy)`),
+      ] : []),
+      // Exclusions (cross-hatched, the requester's colour) and contested volumes (dashed warm grey).
+      ...(kinds.length ? [
+        h('span', { class: 'sep' }),
+        ...kinds.map((k) => (k === 'exclusion'
+          ? h('span', { class: 'key', testid: 'legend-exclusion', title: 'Exclusion: an accepted vacate request; the other party keeps its aircraft out from the deadline' }, h('span', { class: 'swatch hatched' }), 'exclusion')
+          : h('span', { class: 'key', testid: 'legend-contested', title: 'Contested: a vacate request declined or left unanswered; not a reservation' }, h('span', { class: 'swatch dashed', style: { borderTopColor: ZONE.contested } }), 'contested'))),
       ] : []));
   }
 }

@@ -17,6 +17,7 @@ import { h, countdown, flText, partyColour } from '../util.js';
 import { levelLabel, isWarning } from '../levels.js';
 import { orderAlerts, unackedFor, pickAcknowledge, GROUPS, NOT_YOURS_REASON, DONE_REASON } from '../alert-groups.js';
 import { isActive, discrepancyParts, discrepancyText, DISCREPANCY_LEVEL, DISCREPANCY_REASON } from '../discrepancy.js';
+import { exclusionOfIntrusion, exclusionLink, isCompliance, complianceText } from '../exclusion.js';
 
 const SHOW_CIVIL_KEY = 'deconflict.alerts.showCivil';
 
@@ -69,6 +70,12 @@ export function initAlerts(list, count, focus, showToast, civilToggle = null) {
   store.on('conflicts', render);
   store.on('intrusions', render);
   store.on('discrepancies', render);
+  // An intrusion on an exclusion reads as compliance: worded again when the exclusion arrives.
+  store.on('reservations', render);
+  store.on('requests', () => {
+    for (const i of store.intrusions.values()) if (!store.reservations.has(i.reservation_id)) return render();
+    return undefined;
+  });
   setInterval(tick, 1000);
 }
 
@@ -95,11 +102,37 @@ function tick() {
       ttl.textContent = countdownOf(e);
       const meta = li.querySelector('.meta');
       if (meta) meta.textContent = e.text;
-    } else {
+    } else if (li.dataset.kind === 'intrusion') {
       const i = store.intrusions.get(id);
-      if (i) ttl.textContent = countdown(timeToEntry(i));
+      if (!i) continue;
+      ttl.textContent = countdown(timeToEntry(i));
+      // A compliance alert's words count down too, and turn into an intrusion's at the deadline.
+      const x = exclusionOf(i);
+      const compliance = isCompliance(i, x, store.now());
+      if (compliance !== (li.dataset.compliance === 'true')) {
+        render();
+        return;
+      }
+      const text = li.querySelector('[data-testid=compliance-text]');
+      if (text) text.textContent = complianceText(i, x, store.now(), name(i.track_id, i.track_state));
     }
   }
+}
+
+/** The exclusion an intrusion is on (js/exclusion.js), or null for any other reservation or zone. */
+export function exclusionOf(i) {
+  return exclusionOfIntrusion(i, store.reservations, store.requests);
+}
+
+/** Whether an intrusion reads as compliance now (an exclusion's deadline ahead). */
+export function isComplianceAlert(i) {
+  return isCompliance(i, exclusionOf(i), store.now());
+}
+
+/** The words of a compliance alert now ("COMPLIANCE · RAVEN51 must leave red's exclusion by …"), or null. */
+export function complianceWords(i) {
+  const x = exclusionOf(i);
+  return isCompliance(i, x, store.now()) ? complianceText(i, x, store.now(), name(i.track_id, i.track_state)) : null;
 }
 
 function me() {
@@ -132,7 +165,7 @@ export function sortedAlerts() {
     items.push({ kind: 'conflict', id: c.id, level: c.level || 0, unacked: unackedFor(c, 'conflict', v), t: timeToLoss(c), item: c });
   }
   for (const i of store.intrusions.values()) {
-    items.push({ kind: 'intrusion', id: i.id, level: i.level || 0, unacked: unackedFor(i, 'intrusion', v), t: timeToEntry(i), item: i });
+    items.push({ kind: 'intrusion', id: i.id, level: i.level || 0, unacked: unackedFor(i, 'intrusion', v), t: timeToEntry(i), item: i, compliance: isComplianceAlert(i) });
   }
   for (const d of store.discrepancies.values()) {
     // Active ones rank with cautions; cleared ones after every active alert of their group.
@@ -275,13 +308,40 @@ function conflictItem(a) {
   acts);
 }
 
+/**
+ * A compliance alert: an aircraft of the party that accepted a vacate request, inside the
+ * exclusion or predicted inside at its deadline — "COMPLIANCE · RAVEN51 must leave red's
+ * exclusion by 14:08:00 UTC (in 7:42)", counting down to the deadline.
+ */
+function complianceItem(a) {
+  const i = a.item;
+  const x = exclusionOf(i);
+  const l = exclusionLink(x) || {};
+  const acts = ackActions(i.id, i.acks, [i.track_party, i.volume_party], (party) => acknowledgeIntrusion(i, party));
+  const text = complianceText(i, x, store.now(), name(i.track_id, i.track_state));
+  return h('li', {
+    class: `alert l${i.level} intrusion compliance-alert ${a.unacked ? 'unacked' : 'acked'}`,
+    testid: 'alert-item',
+    title: `${text}\n${x ? `${x.party}'s exclusion ${x.id}` : 'The exclusion'}${l.request_id ? `, created when ${l.watch_party || i.track_party} accepted request ${l.request_id}` : ''}: ${l.watch_party || i.track_party}'s aircraft must be out of it from the deadline.`,
+    dataset: { alertId: i.id, level: String(i.level), kind: 'intrusion', compliance: 'true', track: i.track_id, aParty: i.track_party, bParty: i.volume_party, reservationId: i.reservation_id },
+    onclick: () => onFocus(a),
+  },
+  h('span', { class: 'lvl' }, levelLabel(i.level)),
+  h('span', { class: 'kind-compliance', title: `alert ${i.id}` }, 'compliance'),
+  h('span', { class: 'ttl', testid: 'alert-countdown' }, countdown(a.t)),
+  h('span', { class: 'who2' }, h('span', { style: { color: partyColour(i.track_party) }, testid: 'compliance-text' }, text)),
+  h('span', { class: 'meta' }, `${name(i.track_id, i.track_state)} ${alt(i.track_id, i.track_state)} · exclusion ${i.reservation_id}${l.request_id ? ` · request ${l.request_id}` : ''} · ${i.inside_now ? 'inside now' : 'inside or predicted inside at the deadline'}`),
+  acts);
+}
+
 function intrusionItem(a) {
   const i = a.item;
+  if (isComplianceAlert(i)) return complianceItem(a);
   const acts = ackActions(i.id, i.acks, [i.track_party, i.volume_party], (party) => acknowledgeIntrusion(i, party));
   return h('li', {
     class: `alert l${i.level} intrusion ${a.unacked ? 'unacked' : 'acked'}`,
     testid: 'alert-item',
-    dataset: { alertId: i.id, level: String(i.level), kind: 'intrusion', track: i.track_id, aParty: i.track_party, bParty: i.volume_party },
+    dataset: { alertId: i.id, level: String(i.level), kind: 'intrusion', compliance: 'false', track: i.track_id, aParty: i.track_party, bParty: i.volume_party, reservationId: i.reservation_id },
     onclick: () => onFocus(a),
   },
   h('span', { class: 'lvl' }, levelLabel(i.level)),

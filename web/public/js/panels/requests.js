@@ -1,12 +1,19 @@
 // Requests inbox: vacate requests and advance notices to and from the viewer. The addressee
 // accepts or declines (with a reason) a vacate request, or acknowledges a notice; both sides
-// see the state as the server reports it.
+// see the state as the server reports it. An accepted vacate request shows the exclusion it
+// created (deadline counting down) and its compliance status — the watched aircraft still
+// inside or predicted inside at the deadline, with their expected exit (js/exclusion.js; kept
+// current by js/exclusion-watch.js); a declined or unanswered one whose volume has not ended
+// says it is contested, shown on the map to both parties and the cell.
 
 import { post } from '../api.js';
+import { refreshStrategic } from '../stream.js';
 import { store } from '../store.js';
 import { h, utcDateTime, altBand, partyColour } from '../util.js';
 import { volumeRings } from '../geo.js';
 import { levelColour, CAUTION } from '../levels.js';
+import { exclusionLink, requestDeadline, complianceLines, isContested, deadlinePhase, utc } from '../exclusion.js';
+import { liveIn } from '../exclusion-watch.js';
 
 let panel;
 let map;
@@ -20,6 +27,8 @@ export function initRequests(el, mapView, showToast) {
   list = h('div', { testid: 'request-list' });
   panel.append(h('div', { class: 'muted small' }, 'Vacate requests and advance notices. Create a vacate request from a drawn volume in the Reservations tab.'), list);
   store.on('requests', render);
+  // A deadline or a contested volume's end changes the words without any new data.
+  setInterval(render, 1000);
 }
 
 function me() {
@@ -36,6 +45,8 @@ async function answer(q, action, reason) {
     const r = await post(`/requests/${encodeURIComponent(q.id)}/${action}`, body);
     store.upsert('requests', r.request || r);
     toast(`Request ${q.id}: ${action}`);
+    // An acceptance created an exclusion: load it and the compliance status now.
+    if (action === 'accept') refreshStrategic();
   } catch (e) {
     toast(`${action} refused: ${e.message}`, true);
   }
@@ -97,8 +108,59 @@ function item(q) {
   q.reservation_id ? h('div', { class: 'small muted' }, `reservation ${q.reservation_id}`) : null,
   h('div', { class: 'small muted' }, `sent ${utcDateTime(q.created_at)}Z${q.expires_at ? ` · expires ${utcDateTime(q.expires_at)}Z` : ''}${q.answered_at ? ` · answered ${utcDateTime(q.answered_at)}Z` : ''}`),
   q.reason ? h('div', { class: 'small', testid: 'request-reason' }, 'Reason: ', q.reason) : null,
+  exclusionBlock(q),
+  isContested(q, store.now())
+    ? h('div', { class: 'small contested-line', testid: 'request-contested' },
+      `CONTESTED · ${q.state === 'declined' ? `declined by ${q.to}` : `unanswered by ${q.to}`}: its volume is shown on the map to ${q.from}, ${q.to} and the cell until ${utc(q.volume.end_time)}`)
+    : null,
   actions);
 }
+
+/** The party whose aircraft an accepted request's exclusion watches (its addressee). */
+function watchedParty(q) {
+  const r = q.exclusion_id && store.reservations.get(q.exclusion_id);
+  const l = exclusionLink(r);
+  return (l && l.watch_party) || q.answered_by || q.to;
+}
+
+function callsignOf(id) {
+  const t = store.tracks.get(id);
+  return (t && t.callsign) || null;
+}
+
+/**
+ * An accepted vacate request: the exclusion it created with its deadline counting down, and
+ * the compliance status GET /requests gave (the watched aircraft still inside or predicted
+ * inside at the deadline, each with its expected exit).
+ */
+function exclusionBlock(q) {
+  if (q.kind !== 'vacate' || q.state !== 'accepted' || !q.exclusion_id) return null;
+  const deadline = requestDeadline(q, store.reservations);
+  const who = watchedParty(q);
+  const now = store.now();
+  const c = complianceLines(q.compliance, who, now, callsignOf);
+  return h('div', { class: 'exclusion-block', testid: 'request-exclusion', style: { borderLeftColor: partyColour(q.from) }, dataset: { exclusionId: q.exclusion_id, deadline: deadline === null ? '' : String(deadline) } },
+    h('div', { class: 'small', testid: 'request-exclusion-line' },
+      h('b', {}, 'EXCLUSION '), `${q.exclusion_id} · ${who} out by ${deadline === null ? '—' : utc(deadline)} · `,
+      deadline === null ? 'in force' : liveIn(h, deadline, 'in force', { testid: 'exclusion-countdown' })),
+    c
+      ? h('div', { class: `compliance ${c.compliant ? 'ok' : 'bad'}`, testid: 'request-compliance', dataset: { compliant: String(c.compliant), count: String(c.aircraft.length) } },
+        h('div', { class: 'c-head', testid: 'compliance-head' }, c.head),
+        ...c.aircraft.map((a) => h('div', { class: `c-ac l${a.level}`, testid: 'compliance-aircraft', dataset: { track: a.track_id, level: String(a.level), exit: a.exit === null ? '' : String(a.exit) } },
+          h('span', {}, a.text), ' · ',
+          a.exit === null ? h('span', { class: 'muted' }, a.exitText) : h('span', {}, a.exitText, ' (', liveIn(h, a.exit, 'due now'), ')'))))
+      : h('div', { class: 'small muted', testid: 'request-compliance', dataset: { compliant: '' } }, 'compliance status: loading…'));
+}
+
+/** What the list shows of the requests (the compliance status without its ticking times): unchanged, no re-render. */
+function shownKey(all, now = store.now()) {
+  return JSON.stringify(all.map((q) => [q.id, q.state, q.version, q.reason, q.contested, q.exclusion_id,
+    q.compliance ? [q.compliance.compliant, q.compliance.deadline, (q.compliance.aircraft || []).map((a) => [a.track_id, a.callsign, a.inside_now, a.level, a.expected_exit])] : null,
+    // The words change at the deadline, and a contested volume's line at its end.
+    deadlinePhase(requestDeadline(q, store.reservations), now), isContested(q, now)]))
+    + (store.me ? store.me.party : '');
+}
+let lastKey = null;
 
 function render() {
   if (!list) return;
@@ -108,6 +170,10 @@ function render() {
     if (pa !== pb) return pa - pb;
     return (b.created_at || 0) - (a.created_at || 0);
   });
+  // A reload that changed nothing shown (the compliance status is polled every few seconds).
+  const key = shownKey(all);
+  if (key === lastKey) return;
+  lastKey = key;
   // Keep a reason being typed when the list re-renders.
   const typing = document.activeElement && document.activeElement.dataset.testid === 'decline-reason' ? document.activeElement : null;
   const typingId = typing && typing.closest('[data-request-id]')?.dataset.requestId;

@@ -8,6 +8,8 @@ import { post, put, del } from '../api.js';
 import { store } from '../store.js';
 import { h, altBand, utcDateTime, parseUtcInput, toUtcInput, partyColour, reservationColour, debounce } from '../util.js';
 import { refreshStrategic } from '../stream.js';
+import { isExclusion, exclusionLink, utc } from '../exclusion.js';
+import { liveIn } from '../exclusion-watch.js';
 
 let panel;
 let map;
@@ -357,14 +359,25 @@ function renderList() {
     h('div', { class: 'row' }, h('span', { class: 'title' }, r.name || r.id), h('span', { class: 'muted' }, r.id), h('span', { class: `state ${r.state}` }, r.state), h('span', { class: 'spacer' }), h('span', { style: { color: partyColour(r.party) } }, r.party)),
     h('div', { class: 'small' }, `${r.purpose} · priority ${r.priority} · v${r.version} · ${r.volumes.length} volume${r.volumes.length > 1 ? 's' : ''}`),
     ...r.volumes.map((vol) => h('div', { class: 'small mono' }, `${vol.shape.type} · ${altBand(vol.lower_ft, vol.upper_ft)} · ${utcDateTime(vol.start_time)} → ${utcDateTime(vol.end_time)}Z`)),
-    r.justification ? h('div', { class: 'small', testid: 'reservation-justification-text' }, 'Justification: ', r.justification) : null,
+    exclusionLines(r),
+    r.justification ? h('div', { class: 'small', testid: 'reservation-justification-text' }, isExclusion(r) ? 'Request message: ' : 'Justification: ', r.justification) : null,
     own && r.state !== 'cancelled' && r.state !== 'ended'
       ? h('div', { class: 'toolbar' },
-        h('button', { testid: 'reservation-edit', onclick: (e) => { e.stopPropagation(); edit(r); } }, 'Change'),
+        // An exclusion is the answer to a request, not a filing: it is not changed.
+        isExclusion(r) ? null : h('button', { testid: 'reservation-edit', onclick: (e) => { e.stopPropagation(); edit(r); } }, 'Change'),
         h('button', { testid: 'reservation-notice', onclick: (e) => { e.stopPropagation(); notify(r); } }, 'Send notice'),
         h('button', { class: 'danger', testid: 'reservation-cancel', onclick: (e) => { e.stopPropagation(); cancel(r); } }, 'Cancel'))
       : null);
   }));
+}
+
+/** An exclusion's card lines: the request it answers, whose aircraft must keep out, and the deadline counting down. */
+function exclusionLines(r) {
+  if (!isExclusion(r)) return null;
+  const l = exclusionLink(r);
+  return h('div', { class: 'exclusion-block small', testid: 'reservation-exclusion', style: { borderLeftColor: partyColour(r.party) }, dataset: { requestId: l.request_id || '', watchParty: l.watch_party || '', deadline: l.deadline === null ? '' : String(l.deadline) } },
+    h('div', {}, h('b', {}, 'EXCLUSION'), ` · ${l.watch_party || 'the other party'} keeps its aircraft out · answers request ${l.request_id || '—'}`),
+    h('div', {}, `deadline ${l.deadline === null ? '—' : utc(l.deadline)} · `, l.deadline === null ? 'in force' : liveIn(h, l.deadline, 'in force', { testid: 'exclusion-countdown' })));
 }
 
 function centre(r) {

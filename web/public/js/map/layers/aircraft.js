@@ -29,6 +29,7 @@ const LABEL_TEXT = MAP.labelText;
 const SELECTION = MAP.selection;
 const LATE_TEXT = MAP.lateText;
 const LEADER = MAP.leader;
+const LABEL_BACKDROP = MAP.labelBackdrop;
 const MONO_11 = '11px ui-monospace, monospace';
 const MONO_10 = '10px ui-monospace, monospace';
 /** Half the size of an aircraft symbol, and of one with its alert ring, for label placement. */
@@ -390,8 +391,11 @@ export class AircraftLayer {
       if (i !== undefined) obstacles.push({ x0: this.hitX[i] - 11, y0: this.hitY[i] + 13, x1: this.hitX[i] + 30, y1: this.hitY[i] + 25 });
     }
     for (const [kind, layer, priority] of [['reservation', this.reservations, PRIORITY.RESERVATION], ['region', this.regions, PRIORITY.REGION]]) {
+      const now = store.now();
       for (const r of (layer && layer.labels) || []) {
-        cands.push({ id: r.id, kind, x: r.x, y: r.y, w: Math.ceil(cw * (10 / 11) * r.text.length) + 2, h: RESERVATION_LABEL_H_PX, priority, symbolR: 3, displace: kind !== 'region', name: r.text, colour: r.colour });
+        // Exclusion labels count down to their deadline: worded anew each frame.
+        const text = r.textAt ? r.textAt(now) : r.text;
+        cands.push({ id: r.id, kind, x: r.x, y: r.y, w: Math.ceil(cw * (10 / 11) * text.length) + 2, h: RESERVATION_LABEL_H_PX, priority: r.priority ?? priority, symbolR: 3, displace: kind !== 'region', name: text, colour: r.colour, away: r.away || null, backdrop: !!r.backdrop });
       }
     }
     const { placed } = placeLabels(cands, { obstacles, bounds: [0, 0, v.width, v.height] });
@@ -408,6 +412,11 @@ export class AircraftLayer {
     for (const p of placed) {
       const l = p.label;
       if (l.kind === 'reservation' || l.kind === 'region') {
+        // Exclusion and contested labels on a dark backdrop: hatching and outlines run under them.
+        if (l.backdrop) {
+          ctx.fillStyle = LABEL_BACKDROP;
+          ctx.fillRect(p.x - 1, p.y, p.w + 2, p.h);
+        }
         ctx.font = MONO_10;
         ctx.fillStyle = l.colour;
         ctx.fillText(l.name, p.x + 1, p.y + 10);
@@ -420,7 +429,7 @@ export class AircraftLayer {
       ctx.fillText(l.line2, p.x + 1, p.y + 22);
       aircraftLabels += 1;
     }
-    this.frame.placedLabels = placed.map((p) => ({ id: p.id, kind: p.label.kind, x: p.x, y: p.y, w: p.w, h: p.h, leader: p.leader, priority: p.priority, pos: p.pos }));
+    this.frame.placedLabels = placed.map((p) => ({ id: p.id, kind: p.label.kind, x: p.x, y: p.y, w: p.w, h: p.h, leader: p.leader, priority: p.priority, pos: p.pos, text: p.label.name }));
     return aircraftLabels;
   }
 
