@@ -175,10 +175,10 @@ pub const EXIT_HORIZON_S: f64 = 3_600.0;
 /// Its sampling step, seconds.
 pub const EXIT_STEP_S: f64 = 10.0;
 
-/// When `state`, carried along its velocity, is first found outside exclusion
-/// `reservation_id` at or after its `deadline` (sampled every [`EXIT_STEP_S`] up to
-/// [`EXIT_HORIZON_S`] from `now`, and before the exclusion's `end`), UNIX s; `None` when it
-/// would still be inside then.
+/// When `state`, carried along its velocity, is first found outside the volumes of exclusion
+/// `reservation_id` (sampled every [`EXIT_STEP_S`] from `now`, up to [`EXIT_HORIZON_S`] and
+/// before the exclusion's `end`; positions before the `deadline` are tested against the
+/// volumes as they are from it), UNIX s; `None` when it would still be inside then.
 pub fn expected_exit(
     detector: &IntrusionDetector,
     state: &AircraftState,
@@ -186,7 +186,7 @@ pub fn expected_exit(
     (deadline, end): (f64, f64),
     now: f64,
 ) -> Option<f64> {
-    let mut t = (deadline - now).max(0.0) + 1.0;
+    let mut t = 1.0;
     while t <= EXIT_HORIZON_S && now + t < end {
         let (lat, lon, alt) = predict_position(state, t);
         let at = AircraftState {
@@ -198,7 +198,11 @@ pub fn expected_exit(
             ..state.clone()
         };
         let inside = detector
-            .scan(std::slice::from_ref(&at), now + t, 0.0)
+            .scan(
+                std::slice::from_ref(&at),
+                (now + t).max(deadline + 1.0),
+                0.0,
+            )
             .predictions
             .iter()
             .any(|p| p.reservation_id == reservation_id);
@@ -392,6 +396,9 @@ mod tests {
             expected_exit(&det, &s, "r-9", (1_000.0, 1_200.0), 900.0),
             None
         );
+        // With the deadline far ahead, the exit still follows the path from now.
+        let exit = expected_exit(&det, &s, "r-9", (5_000.0, 50_000.0), 900.0).unwrap();
+        assert!((exit - 900.0 - 363.0).abs() <= EXIT_STEP_S + 2.0, "{exit}");
         // The status lists it, most urgent first.
         let st = compliance_status("r-9", 1_000.0, &[], |_| None);
         assert!(st.compliant && st.aircraft.is_empty());
