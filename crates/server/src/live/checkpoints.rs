@@ -18,8 +18,11 @@ pub struct Checkpoints {
     signer: CheckpointSigner,
     latest: RwLock<Option<Checkpoint>>,
     /// The last verification of the log, with the head it verified and when.
-    verified: Mutex<Option<((i64, String), std::time::Instant, VerifyReport)>>,
+    verified: Mutex<Option<Verified>>,
 }
+
+/// A verification: the head it verified, when, and the report.
+type Verified = ((i64, String), std::time::Instant, VerifyReport);
 
 /// A verification of the whole log is reused for consistency answers for this long even when
 /// the log has grown since (the entry a party asks about is always read afresh), so that many
