@@ -101,27 +101,38 @@ impl Checkpoint {
         entry: Option<&AuditEntry>,
         report: &VerifyReport,
     ) -> Result<(), CheckpointError> {
-        let not = |why: String| CheckpointError::NotExtended { seq: self.seq, why };
-        if !report.ok {
-            return Err(not(format!(
-                "the log does not verify ({})",
-                report.problem.as_deref().unwrap_or("unknown problem")
-            )));
-        }
-        if self.seq == 0 {
-            return Ok(());
-        }
-        match entry {
-            None => Err(not(format!(
-                "the log has {} entries, fewer than the {} signed",
-                report.entries, self.seq
-            ))),
-            Some(e) if e.hash != self.head_hash => Err(not(format!(
-                "entry {} has hash {}, not the signed {}: the log was rewritten",
-                self.seq, e.hash, self.head_hash
-            ))),
-            Some(_) => Ok(()),
-        }
+        log_extends(self.seq, &self.head_hash, entry, report)
+    }
+}
+
+/// Whether the log extends the statement "`seq` entries, the last with hash `head_hash`"
+/// (a checkpoint's, signed or kept): see [`Checkpoint::extended_by`].
+pub fn log_extends(
+    seq: i64,
+    head_hash: &str,
+    entry: Option<&AuditEntry>,
+    report: &VerifyReport,
+) -> Result<(), CheckpointError> {
+    let not = |why: String| CheckpointError::NotExtended { seq, why };
+    if !report.ok {
+        return Err(not(format!(
+            "the log does not verify ({})",
+            report.problem.as_deref().unwrap_or("unknown problem")
+        )));
+    }
+    if seq == 0 {
+        return Ok(());
+    }
+    match entry {
+        None => Err(not(format!(
+            "the log has {} entries, fewer than the {seq} signed",
+            report.entries
+        ))),
+        Some(e) if e.hash != head_hash => Err(not(format!(
+            "entry {seq} has hash {}, not the signed {head_hash}: the log was rewritten",
+            e.hash
+        ))),
+        Some(_) => Ok(()),
     }
 }
 

@@ -59,6 +59,20 @@ pub fn exclusion_for(req: &RequestDoc, by: &str, now: f64) -> Option<Reservation
     })
 }
 
+/// `s` carried `t_s` along its velocity and held there (no speed, no climb): the detector then
+/// says whether that position is inside a volume at a given time.
+fn held(s: &AircraftState, t_s: f64) -> AircraftState {
+    let (lat, lon, alt) = predict_position(s, t_s);
+    AircraftState {
+        lat_deg: lat,
+        lon_deg: lon,
+        alt_ft: alt,
+        gs_kt: 0.0,
+        vs_fpm: 0.0,
+        ..s.clone()
+    }
+}
+
 /// Live exclusions by reservation id: `(watched party, deadline)`.
 pub type Watches = BTreeMap<String, (String, f64)>;
 
@@ -102,17 +116,6 @@ pub fn compliance(
         // Each watched aircraft twice: where it is now and where its velocity takes it by the
         // deadline, both held there at the deadline (an aircraft orbiting inside is
         // predicted out by a straight line, yet has to leave).
-        let held = |s: &AircraftState, t: f64| {
-            let (lat, lon, alt) = predict_position(s, t);
-            AircraftState {
-                lat_deg: lat,
-                lon_deg: lon,
-                alt_ft: alt,
-                gs_kt: 0.0,
-                vs_fpm: 0.0,
-                ..s.clone()
-            }
-        };
         let carried: Vec<AircraftState> = states
             .iter()
             .filter(|s| s.party.as_deref() == Some(party.as_str()))
@@ -188,15 +191,7 @@ pub fn expected_exit(
 ) -> Option<f64> {
     let mut t = 1.0;
     while t <= EXIT_HORIZON_S && now + t < end {
-        let (lat, lon, alt) = predict_position(state, t);
-        let at = AircraftState {
-            lat_deg: lat,
-            lon_deg: lon,
-            alt_ft: alt,
-            gs_kt: 0.0,
-            vs_fpm: 0.0,
-            ..state.clone()
-        };
+        let at = held(state, t);
         let inside = detector
             .scan(
                 std::slice::from_ref(&at),

@@ -5,7 +5,7 @@
 
 use crate::domain::alerts::{state_of, Urgency};
 use crate::domain::ids::intrusion_id;
-use crate::domain::picture::Picture;
+use crate::domain::picture::{Picture, TrackView};
 use crate::domain::policy::{Sides, Viewer};
 use deconflict_airspace::{EntryPoint, IntrusionEvent, Purpose};
 use deconflict_engine::AircraftState;
@@ -223,29 +223,34 @@ pub fn visible(v: &Viewer, i: &IntrusionRecord) -> bool {
 pub fn airborne(pic: &Picture) -> Vec<AircraftState> {
     pic.tracks
         .iter()
-        .filter(|t| !t.view.on_ground)
-        .filter_map(|t| {
-            let v = &t.view;
-            let mut s = AircraftState {
-                id: v.id.clone(),
-                party: v.party.clone(),
-                lat_deg: v.lat_deg,
-                lon_deg: v.lon_deg,
-                alt_ft: v.alt_ft?,
-                gs_kt: v.gs_kt.unwrap_or(0.0),
-                trk_deg: v.trk_deg.unwrap_or(0.0),
-                vs_fpm: v.vs_fpm.unwrap_or(0.0),
-            };
-            let dt = (pic.time - v.last_update).clamp(0.0, MAX_EXTRAPOLATION_S);
-            if dt > 0.0 && s.validate().is_ok() {
-                let (lat, lon, alt) = deconflict_engine::geodesy::predict_position(&s, dt);
-                s.lat_deg = lat;
-                s.lon_deg = lon;
-                s.alt_ft = alt;
-            }
-            Some(s)
-        })
+        .filter_map(|t| airborne_state(pic, &t.view))
         .collect()
+}
+
+/// One track's airborne state, as [`airborne`] gives it; `None` on the ground or without an
+/// altitude.
+pub fn airborne_state(pic: &Picture, v: &TrackView) -> Option<AircraftState> {
+    if v.on_ground {
+        return None;
+    }
+    let mut s = AircraftState {
+        id: v.id.clone(),
+        party: v.party.clone(),
+        lat_deg: v.lat_deg,
+        lon_deg: v.lon_deg,
+        alt_ft: v.alt_ft?,
+        gs_kt: v.gs_kt.unwrap_or(0.0),
+        trk_deg: v.trk_deg.unwrap_or(0.0),
+        vs_fpm: v.vs_fpm.unwrap_or(0.0),
+    };
+    let dt = (pic.time - v.last_update).clamp(0.0, MAX_EXTRAPOLATION_S);
+    if dt > 0.0 && s.validate().is_ok() {
+        let (lat, lon, alt) = deconflict_engine::geodesy::predict_position(&s, dt);
+        s.lat_deg = lat;
+        s.lon_deg = lon;
+        s.alt_ft = alt;
+    }
+    Some(s)
 }
 
 #[cfg(test)]

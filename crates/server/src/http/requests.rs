@@ -61,14 +61,15 @@ fn compliance_of(s: &AppState, d: &RequestDoc, now: f64) -> Option<exclusions::C
         .cloned()
         .collect();
     let detector = s.strategic.detector();
+    // Only the aircraft in its alerts, looked up in the picture.
     let pic = s.live.picture();
-    let states = crate::domain::intrusions::airborne(&pic);
     Some(exclusions::compliance_status(
         &x.id,
         deadline,
         &alerts,
         |id| {
-            let st = states.iter().find(|a| a.id == id)?;
+            let track = &pic.tracks[*pic.index.get(id)?];
+            let st = &crate::domain::intrusions::airborne_state(&pic, &track.view)?;
             let end = x
                 .volumes
                 .iter()

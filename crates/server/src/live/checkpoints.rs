@@ -7,6 +7,7 @@ use crate::clock::Clock;
 use crate::live::Live;
 use crate::wire;
 use deconflict_store::audit::GENESIS_HASH;
+use deconflict_store::checkpoint::log_extends;
 use deconflict_store::{
     Checkpoint, CheckpointError, CheckpointSigner, Store, StoreResult, VerifyReport,
 };
@@ -100,14 +101,7 @@ impl Checkpoints {
         } else {
             None
         };
-        let kept = Checkpoint {
-            seq,
-            head_hash: head_hash.to_owned(),
-            time: 0.0,
-            public_key: String::new(),
-            signature: String::new(),
-        };
-        Ok(kept.extended_by(entry.as_ref(), &report))
+        Ok(log_extends(seq, head_hash, entry.as_ref(), &report))
     }
 
     /// Signs now and pushes the checkpoint to every stream client.

@@ -71,7 +71,7 @@ pub async fn run(
             let scan = detector.scan(&states, now, lookahead_s);
             // Exclusions watch their accepting party's aircraft only, and before their
             // deadline those predicted to be inside at it.
-            let watches = exclusions::watches(&st.all(), now);
+            let watches = st.exclusion_watches(now);
             let mut predictions = scan.predictions.clone();
             if !watches.is_empty() {
                 exclusions::narrow(&mut predictions, &watches);

@@ -124,6 +124,14 @@ impl Strategic {
         v
     }
 
+    /// The live exclusions at `now` (`domain::exclusions::watches`), read in place: the
+    /// intrusion cycle asks every cycle, and copying every reservation for it would cost
+    /// what the check itself does.
+    pub fn exclusion_watches(&self, now: f64) -> crate::domain::exclusions::Watches {
+        let docs = self.docs.read().unwrap_or_else(|e| e.into_inner());
+        crate::domain::exclusions::watches(docs.values(), now)
+    }
+
     /// The detector, rebuilt first if reservations changed.
     pub(crate) fn detector(&self) -> Arc<IntrusionDetector> {
         let mut d = self.detector.lock().unwrap_or_else(|e| e.into_inner());
