@@ -94,8 +94,12 @@ async function main() {
       assert(/via alert/.test(rows[1]), `SOKOL21 is marked as known via the alert (got ${rows[1]})`);
       assert(!card.text.includes(alertId), `the internal id ${alertId} is folded away, not on the card's face`);
       await blue.click('[data-testid=details-alert] [data-testid=encounter-details] summary');
-      const folded = await blue.$eval('[data-testid=details-alert] [data-testid=encounter-details]', (el) => el.innerText);
-      assert(folded.includes(alertId), 'the alert details show the id when opened');
+      // Through at least two of the card's once-a-second redraws: opened stays open.
+      for (let i = 0; i < 5; i++) {
+        const folded = await blue.$eval('[data-testid=details-alert] [data-testid=encounter-details]', (el) => el.innerText);
+        assert(folded.includes(alertId), `the alert details show the id when opened, and stay open across redraws (check ${i}, got "${folded}")`);
+        await sleep(500);
+      }
       await screenshot(blue, 'blue-encounter-card-details-open');
       return `"${t.text}" · "${now}"`;
     });

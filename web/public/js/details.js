@@ -191,9 +191,12 @@ function encounterBlock(c, selectedId) {
   const source = times.live
     ? `predicted ${Math.max(0, times.ageS).toFixed(0)} s ago`
     : `as at the alert's last change, ${ageTag(times.ageS)} ago`;
+  // The card is redrawn every second. The summary's click records the new state at once (its
+  // handler runs before the element toggles), so a redraw between the click and the queued
+  // toggle event does not fold the details back; toggle keeps it right for anything else.
   const details = h('details', { testid: 'encounter-details', open: openDetails.has(c.id) || undefined,
     ontoggle: (e) => { if (e.target.open) openDetails.add(c.id); else openDetails.delete(c.id); } },
-  h('summary', {}, 'alert details'),
+  h('summary', { onclick: (e) => { if (e.currentTarget.parentElement.open) openDetails.delete(c.id); else openDetails.add(c.id); } }, 'alert details'),
   h('div', { class: 'muted' }, `id ${c.id} · raised ${utcTime(c.raised_at)}Z · updated ${utcTime(c.updated_at)}Z`),
   h('div', { class: 'muted' }, `acknowledged: ${Object.entries(c.acks || {}).map(([p, a]) => `${p} ${a ? 'yes' : 'no'}`).join(', ') || 'nobody acknowledges a civil pair'}`));
   return h('div', {
