@@ -147,6 +147,22 @@ impl IntrusionDetector {
         Self::build(watched, 0)
     }
 
+    /// Watches every live reservation in `index` as [`IntrusionDetector::from_index`] does,
+    /// and every volume of every live reservation in `extra` (volumes not filed in the index,
+    /// such as those of advance notices). Invalid volumes of `extra` are skipped and counted.
+    pub fn from_index_and<'a>(
+        index: &ReservationIndex,
+        extra: impl IntoIterator<Item = &'a Reservation>,
+    ) -> Self {
+        let mut d = Self::from_index(index);
+        let more = Self::new(extra);
+        if more.is_empty() && more.rejected_volumes == 0 {
+            return d;
+        }
+        d.watched.extend(more.watched);
+        Self::build(d.watched, more.rejected_volumes)
+    }
+
     fn build(watched: Vec<Watched>, rejected_volumes: usize) -> Self {
         let entries = watched
             .iter()
@@ -641,6 +657,8 @@ pub struct IntrusionAlerts {
     levels: AlertLevels,
     /// The highest of `levels`: inside a volume.
     inside_level: u8,
+    /// The lowest of `levels`: a notice's advisories.
+    lowest_level: u8,
     hysteresis: Hysteresis<PairKey>,
     /// The same keys as `hysteresis`, with the published alerts.
     active: BTreeMap<PairKey, Tracked>,
@@ -667,18 +685,29 @@ impl IntrusionAlerts {
         Self {
             config,
             inside_level: levels.thresholds.iter().map(|t| t.level).max().unwrap_or(0),
+            lowest_level: levels.thresholds.iter().map(|t| t.level).min().unwrap_or(0),
             levels,
             hysteresis,
             active: BTreeMap::new(),
         }
     }
 
-    /// The alert level for a prediction.
+    /// The alert level for a prediction (see [`IntrusionAlerts::level_for`]).
     pub fn level(&self, time_to_entry_s: f64, inside_now: bool) -> u8 {
         if inside_now {
             self.inside_level
         } else {
             self.levels.level_for(time_to_entry_s)
+        }
+    }
+
+    /// The alert level for a prediction on a volume of `purpose`: a notice's volumes are
+    /// advisory (the lowest level in use) however near or inside the aircraft is; every other
+    /// purpose as [`IntrusionAlerts::level`].
+    pub fn level_for(&self, purpose: Purpose, time_to_entry_s: f64, inside_now: bool) -> u8 {
+        match purpose {
+            Purpose::Notice => self.lowest_level,
+            _ => self.level(time_to_entry_s, inside_now),
         }
     }
 
@@ -713,7 +742,10 @@ impl IntrusionAlerts {
         }
         let raw: Vec<(PairKey, u8)> = best
             .iter()
-            .map(|(k, p)| (k.clone(), self.level(p.time_to_entry_s, p.inside_now)))
+            .map(|(k, p)| {
+                let level = self.level_for(p.purpose, p.time_to_entry_s, p.inside_now);
+                (k.clone(), level)
+            })
             .collect();
         let mut changes: BTreeMap<PairKey, (Change, Held)> = self
             .hysteresis

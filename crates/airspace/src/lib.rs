@@ -11,6 +11,8 @@
 //!   checks against every other party's live reservations.
 //! - [`intrusion`]: [`IntrusionDetector`] (per-cycle predicted entries of live aircraft into
 //!   watched volumes, with time to entry and entry point) and [`IntrusionAlerts`] (stable alerts).
+//! - [`route`]: [`PlannedRoute`] — waypoints with times and levels, checked as one corridor
+//!   volume per leg.
 //! - [`formats`]: ASTM F3548 `Volume4D` JSON, GeoJSON in and out, OpenAir text.
 //! - [`regions`]: safety-net regions for the engine's STCA-style
 //!   [`SafetyNet`](deconflict_engine::safety::SafetyNet) — *parameter regions* (minima, look-ahead
@@ -62,6 +64,7 @@ pub mod intrusion;
 pub mod overlap;
 pub mod prepared;
 pub mod regions;
+pub mod route;
 pub mod volume;
 
 pub use deconflict_engine::AlertEventKind;
@@ -81,6 +84,7 @@ pub use regions::{
     RegionFormat, RegionKind, RegionLoadError, RegionParameters, RegionSet, RegionSetError,
     RegionShape, RegionSource, SafetyRegion,
 };
+pub use route::{PlannedRoute, RouteError, Waypoint};
 pub use volume::{
     time_span, Purpose, Reservation, ReservationError, ReservationState, Shape, Volume, VolumeError,
 };

@@ -170,6 +170,11 @@ pub enum Purpose {
     /// when that party accepts a vacate request, owned by the requester. Intrusions are
     /// checked for the accepting party's aircraft (the server narrows the watch to them).
     Exclusion,
+    /// A volume of an advance notice of operations: not filed, carried by the notice (its own
+    /// volumes and the corridors of its planned routes). Recipients' aircraft predicted to
+    /// cross it get advisories only ([`crate::IntrusionAlerts`] never raises one above the
+    /// lowest level); it never refuses a filing.
+    Notice,
 }
 
 /// Where a reservation is in its life.

@@ -7,6 +7,7 @@ use deconflict_airspace::{
     Reservation, ReservationState, Shape, Volume,
 };
 use deconflict_engine::{AircraftState, AlertLevels, AlertThreshold};
+use std::collections::BTreeMap;
 
 const NOW: f64 = 1_000_000.0;
 const KT_360_M_S: f64 = 360.0 * 1_852.0 / 3_600.0;
@@ -314,6 +315,61 @@ fn alert_is_raised_updated_and_cleared_when_the_aircraft_turns_away() {
     );
     assert_eq!(ev[0].intrusion.cleared_at, Some(NOW + 104.0));
     assert!(alerts.active().is_empty());
+}
+
+#[test]
+fn a_notice_volume_raises_advisories_only_even_when_entered() {
+    // The same geometry as an operation and as a notice: the operation escalates to a warning
+    // as the aircraft nears and enters it, the notice stays an advisory throughout.
+    let det = IntrusionDetector::new(&[
+        reservation(
+            "r-1",
+            "red",
+            Purpose::Operation,
+            square(ORIGIN, 5_000.0),
+            0.0,
+            10_000.0,
+        ),
+        reservation(
+            "q-1",
+            "red",
+            Purpose::Notice,
+            square(ORIGIN, 5_000.0),
+            0.0,
+            10_000.0,
+        ),
+    ]);
+    let mut alerts = IntrusionAlerts::new(IntrusionAlertConfig::default());
+    let mut levels: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    for (t, out_s) in [(0.0, 150.0), (100.0, 50.0), (160.0, -10.0)] {
+        let ac = aircraft(
+            "AAA001",
+            "blue",
+            ORIGIN,
+            -5_000.0 - out_s * KT_360_M_S,
+            90.0,
+            5_000.0,
+            0.0,
+        );
+        for e in alerts.update(&det.scan(&[ac], NOW + t, 300.0).predictions, NOW + t) {
+            levels
+                .entry(e.intrusion.reservation_id.clone())
+                .or_default()
+                .push(e.intrusion.level);
+        }
+    }
+    assert_eq!(
+        levels["r-1"][..2],
+        [2, 3],
+        "the operation escalates: {levels:?}"
+    );
+    assert_eq!(levels["r-1"].last(), Some(&3), "inside it is a warning");
+    assert!(
+        levels["q-1"].len() >= 2 && levels["q-1"].iter().all(|l| *l == 1),
+        "the notice is raised and updated (inside now) as an advisory only: {levels:?}"
+    );
+    assert_eq!(alerts.level_for(Purpose::Notice, 0.0, true), 1);
+    assert_eq!(alerts.level_for(Purpose::Hazard, 0.0, true), 3);
 }
 
 #[test]

@@ -9,6 +9,7 @@ pub mod guidance;
 pub mod ids;
 pub mod imports;
 pub mod intrusions;
+pub mod notices;
 pub mod ownership;
 pub mod parties;
 pub mod picture;

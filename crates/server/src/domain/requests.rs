@@ -4,9 +4,11 @@
 //! - Vacate: A asks B to keep its aircraft out of a volume for a time window, with a message;
 //!   only B accepts or declines (a decline needs a reason); after `expires_at` an unanswered
 //!   request is `expired`.
-//! - Notice: A tells B, or everyone (`to: null`), of an operation linked to one of A's own
-//!   reservations; the addressees acknowledge. A notice to everyone is `acknowledged` once
-//!   every other party (role `party`) has acknowledged it; `acks` lists who did.
+//! - Notice: A tells B, or everyone (`to: null`), of an operation: one of A's own reservations
+//!   (`reservation_id`), and/or the operation's own 4D volumes (`volumes`) and planned routes
+//!   (`routes`, checked as corridors: `route_volumes`); the addressees acknowledge. A notice to
+//!   everyone is `acknowledged` once every other party (role `party`) has acknowledged it;
+//!   `acks` lists who did. Its volumes give advisories (`domain::notices`).
 //!
 //! A party sees the requests it sent, those addressed to it and those to everyone; the cell
 //! and observers see all.
@@ -14,7 +16,8 @@
 use crate::domain::policy::addressed_visible;
 use crate::domain::reservations::ReservationDoc;
 use crate::domain::text::{self, TextError};
-use deconflict_airspace::{time_span, Volume};
+use deconflict_airspace::volume::MAX_VOLUMES;
+use deconflict_airspace::{time_span, validate_volumes, PlannedRoute, Volume};
 use deconflict_store::{RecordChange, RecordInput, Role, StrategicRecord};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -97,6 +100,19 @@ pub struct RequestDoc {
     /// when shown, [`RequestDoc::at`]).
     #[serde(default)]
     pub contested: bool,
+    /// A notice's own volumes (the operation's airspace).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub volumes: Vec<Volume>,
+    /// A notice's planned 4D routes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub routes: Vec<PlannedRoute>,
+    /// The corridors its routes are checked as, one volume per leg, route after route.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub route_volumes: Vec<Volume>,
+    /// The addressees' live reservations crossing a notice's volumes (advisories; set when
+    /// shown, never stored).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub crossings: Vec<crate::domain::notices::NoticeCrossing>,
 }
 
 impl RequestDoc {
@@ -178,11 +194,17 @@ pub struct NewRequest {
     /// The volume to vacate.
     #[serde(default)]
     pub volume: Option<Volume>,
+    /// A notice's own volumes.
+    #[serde(default)]
+    pub volumes: Vec<Volume>,
+    /// A notice's planned 4D routes.
+    #[serde(default)]
+    pub routes: Vec<PlannedRoute>,
     /// Free text.
     #[serde(default)]
     pub message: String,
-    /// UNIX s; default: the volume's request lifetime (vacate) or the reservation's end
-    /// (notice).
+    /// UNIX s; default: the volume's request lifetime (vacate) or the end of the notice's
+    /// reservation, volumes and routes (notice).
     #[serde(default)]
     pub expires_at: Option<f64>,
 }
@@ -248,11 +270,33 @@ pub enum NewRequestError {
     #[error("volume: its time window is already over")]
     VolumeOver,
     /// A notice with a volume.
-    #[error("volume: a notice refers to a reservation (reservation_id), not a volume")]
+    #[error("volume: a notice gives its airspace as volumes (a list), routes or a reservation_id")]
     NoticeWithVolume,
-    /// A notice without a reservation.
-    #[error("reservation_id is missing: a notice announces one of the sender's reservations")]
+    /// A notice with nothing to announce.
+    #[error("a notice announces an operation: give its volumes, its routes or one of the sender's reservations (reservation_id)")]
     MissingReservation,
+    /// Volumes or routes on a vacate request.
+    #[error(
+        "{0}: a vacate request gives one volume (volume); volumes and routes belong to notices"
+    )]
+    VacateWithNoticeFields(&'static str),
+    /// A notice's volumes are invalid.
+    #[error("volumes: {0}")]
+    Volumes(String),
+    /// A planned route is invalid.
+    #[error("routes[{index}]: {reason}")]
+    Route {
+        /// Which route.
+        index: usize,
+        /// Why.
+        reason: String,
+    },
+    /// More volumes and route legs than one reservation may have.
+    #[error("{0} volumes and route legs given, at most {MAX_VOLUMES} are accepted")]
+    TooManyVolumes(usize),
+    /// Everything the notice announces is over.
+    #[error("the notice's volumes and routes are all over")]
+    NoticeOver,
     /// A notice of a reservation that is over.
     #[error("reservation {0} is over or cancelled")]
     ReservationOver(String),
@@ -315,8 +359,15 @@ pub fn new_request(
         }
         None => None,
     };
+    let mut route_volumes = Vec::new();
     let default_expiry = match b.kind {
         RequestKind::Vacate => {
+            if !b.volumes.is_empty() {
+                return Err(NewRequestError::VacateWithNoticeFields("volumes"));
+            }
+            if !b.routes.is_empty() {
+                return Err(NewRequestError::VacateWithNoticeFields("routes"));
+            }
             let to = b.to.as_deref().ok_or(NewRequestError::MissingTo)?;
             addressee(to, from, l)?;
             let v = b.volume.as_ref().ok_or(NewRequestError::MissingVolume)?;
@@ -334,11 +385,50 @@ pub fn new_request(
             if b.volume.is_some() {
                 return Err(NewRequestError::NoticeWithVolume);
             }
-            let r = linked.as_ref().ok_or(NewRequestError::MissingReservation)?;
-            if !r.state_at(now).is_live() {
-                return Err(NewRequestError::ReservationOver(r.id.clone()));
+            if linked.is_none() && b.volumes.is_empty() && b.routes.is_empty() {
+                return Err(NewRequestError::MissingReservation);
             }
-            time_span(&r.volumes).map(|(_, e)| e).unwrap_or(now)
+            let mut end = f64::NEG_INFINITY;
+            if let Some(r) = &linked {
+                if !r.state_at(now).is_live() {
+                    return Err(NewRequestError::ReservationOver(r.id.clone()));
+                }
+                end = end.max(time_span(&r.volumes).map(|(_, e)| e).unwrap_or(now));
+            }
+            for (index, route) in b.routes.iter().enumerate() {
+                let bad = |reason: String| NewRequestError::Route { index, reason };
+                if let Some(name) = &route.name {
+                    text::check("name", name, text::Kind::Line).map_err(|e| bad(e.to_string()))?;
+                    if name.len() > crate::domain::reservations::MAX_NAME_BYTES {
+                        return Err(bad(format!(
+                            "name is longer than {} bytes",
+                            crate::domain::reservations::MAX_NAME_BYTES
+                        )));
+                    }
+                }
+                route_volumes.extend(route.corridors().map_err(|e| bad(e.to_string()))?);
+            }
+            let own = b.volumes.len() + route_volumes.len();
+            if own > MAX_VOLUMES {
+                return Err(NewRequestError::TooManyVolumes(own));
+            }
+            if !b.volumes.is_empty() {
+                validate_volumes(&b.volumes)
+                    .map_err(|e| NewRequestError::Volumes(e.to_string()))?;
+            }
+            if own > 0 {
+                let own_end = b
+                    .volumes
+                    .iter()
+                    .chain(&route_volumes)
+                    .map(|v| v.end_time)
+                    .fold(f64::NEG_INFINITY, f64::max);
+                if own_end <= now && linked.is_none() {
+                    return Err(NewRequestError::NoticeOver);
+                }
+                end = end.max(own_end);
+            }
+            end
         }
     };
     let expires_at = b.expires_at.unwrap_or(default_expiry);
@@ -367,6 +457,10 @@ pub fn new_request(
         version: 0,
         exclusion_id: None,
         contested: false,
+        volumes: b.volumes,
+        routes: b.routes,
+        route_volumes,
+        crossings: Vec::new(),
     })
 }
 
@@ -618,6 +712,10 @@ mod tests {
             version: 1,
             exclusion_id: None,
             contested: false,
+            volumes: vec![],
+            routes: vec![],
+            route_volumes: vec![],
+            crossings: vec![],
         }
     }
 
@@ -757,6 +855,8 @@ mod tests {
             to: to.map(str::to_owned),
             reservation_id: None,
             volume: None,
+            volumes: vec![],
+            routes: vec![],
             message: String::new(),
             expires_at: None,
         };
@@ -785,5 +885,80 @@ mod tests {
             e(linked, "red"),
             NewRequestError::NoReservation("r-1".into())
         );
+        // Volumes and routes belong to notices.
+        let square = Volume {
+            shape: deconflict_airspace::Shape::Circle {
+                center: deconflict_airspace::LatLon {
+                    lat_deg: 36.0,
+                    lon_deg: 37.0,
+                },
+                radius_m: 10_000.0,
+            },
+            lower_ft: 0.0,
+            upper_ft: 10_000.0,
+            start_time: 100.0,
+            end_time: 3_000.0,
+        };
+        let vacate_with_volumes = NewRequest {
+            volumes: vec![square.clone()],
+            ..body(Some("blue"))
+        };
+        assert_eq!(
+            e(vacate_with_volumes, "red"),
+            NewRequestError::VacateWithNoticeFields("volumes")
+        );
+        let route = |times: [f64; 2]| PlannedRoute {
+            name: Some("ingress".into()),
+            waypoints: times
+                .iter()
+                .enumerate()
+                .map(|(i, t)| deconflict_airspace::Waypoint {
+                    lat_deg: 36.0 + 0.1 * i as f64,
+                    lon_deg: 37.0,
+                    alt_ft: 20_000.0,
+                    time: *t,
+                })
+                .collect(),
+            half_width_m: deconflict_airspace::route::DEFAULT_HALF_WIDTH_M,
+            half_height_ft: 1_000.0,
+            time_margin_s: 60.0,
+        };
+        let notice_of = |volumes: Vec<Volume>, routes: Vec<PlannedRoute>| NewRequest {
+            kind: RequestKind::Notice,
+            volumes,
+            routes,
+            ..body(None)
+        };
+        let bad_route = e(notice_of(vec![], vec![route([600.0, 500.0])]), "red");
+        assert!(
+            matches!(&bad_route, NewRequestError::Route { index: 0, reason } if reason.contains("times must increase")),
+            "{bad_route}"
+        );
+        let mut over = square.clone();
+        over.end_time = -1.0;
+        over.start_time = -100.0;
+        assert_eq!(
+            e(notice_of(vec![over], vec![]), "red"),
+            NewRequestError::NoticeOver
+        );
+        // A notice with its own volume and a route: the corridors are computed, and it expires
+        // with the last of them by default.
+        let ok = new_request(
+            notice_of(vec![square], vec![route([500.0, 900.0])]),
+            "red",
+            0.0,
+            limits,
+            &l,
+        )
+        .unwrap();
+        assert_eq!(
+            (ok.volumes.len(), ok.routes.len(), ok.route_volumes.len()),
+            (1, 1, 1)
+        );
+        assert_eq!(
+            (ok.route_volumes[0].start_time, ok.route_volumes[0].end_time),
+            (440.0, 960.0)
+        );
+        assert_eq!(ok.expires_at, 3_000.0);
     }
 }

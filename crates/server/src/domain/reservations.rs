@@ -61,6 +61,9 @@ pub enum InvalidFiling {
     /// Exclusions come only from accepted vacate requests.
     #[error("purpose \"exclusion\" is not filed: an exclusion is created when a party accepts a vacate request (POST /api/v1/requests/{{id}}/accept)")]
     Exclusion,
+    /// Notice volumes are carried by notices.
+    #[error("purpose \"notice\" is not filed: a notice carries its volumes and routes (POST /api/v1/requests with kind \"notice\")")]
+    Notice,
 }
 
 /// Why a filing is refused because of what it overlaps. Carries the overlaps, each with the
@@ -198,6 +201,9 @@ impl Candidate {
         if purpose == Purpose::Exclusion {
             return Err(InvalidFiling::Exclusion);
         }
+        if purpose == Purpose::Notice {
+            return Err(InvalidFiling::Notice);
+        }
         text::check_opt("name", name.as_deref(), text::Kind::Line)?;
         text::check_opt(
             "justification",
@@ -300,6 +306,7 @@ pub fn purpose_word(p: Purpose) -> &'static str {
         Purpose::Hazard => "hazard",
         Purpose::Closure => "closure",
         Purpose::Exclusion => "exclusion",
+        Purpose::Notice => "notice",
     }
 }
 

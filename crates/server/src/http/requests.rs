@@ -35,7 +35,8 @@ pub async fn list(State(s): State<AppState>, c: Caller) -> ApiResult<impl IntoRe
     for r in recs {
         let d = doc_of(r)?;
         if d.visible_to(&c.party, c.role) {
-            let mut v = serde_json::to_value(d.at(now)).map_err(ApiError::internal)?;
+            let mut v = serde_json::to_value(s.strategic.notice_shown(&d, now))
+                .map_err(ApiError::internal)?;
             if let Some(status) = compliance_of(&s, &d, now) {
                 v["compliance"] = serde_json::to_value(status).map_err(ApiError::internal)?;
             }
@@ -110,9 +111,12 @@ pub async fn create(
         .await?;
     let doc = doc_of(rec)?;
     let now = s.now_s();
+    // A notice's own airspace is watched from now on.
+    s.strategic.put_notice(&doc, now);
+    let doc = s.strategic.notice_shown(&doc, now);
     s.live
         .publish_frame(wire::request_frame("created", &doc, now), doc.audience());
-    Ok((StatusCode::CREATED, axum::Json(doc.at(now))))
+    Ok((StatusCode::CREATED, axum::Json(doc)))
 }
 
 /// Body of an answer.
@@ -194,13 +198,15 @@ async fn answer(
     };
     let d = doc_of(rec)?;
     let now = s.now_s();
+    s.strategic.put_notice(&d, now);
+    let d = s.strategic.notice_shown(&d, now);
     if let Some(x) = created {
         s.live
             .publish_frame(wire::reservation_frame("filed", &x, now), None);
     }
     s.live
         .publish_frame(wire::request_frame(what.event(), &d, now), d.audience());
-    Ok(axum::Json(d.at(now)))
+    Ok(axum::Json(d))
 }
 
 /// `POST /api/v1/requests/{id}/accept`.

@@ -3,6 +3,7 @@
 //! (validation, give-way, ownership) are `domain::reservations`'.
 
 use crate::domain::imports::{self, Imported, ZoneOptions};
+use crate::domain::notices::NoticeAdvisory;
 use crate::domain::parties::Caller;
 use crate::domain::reservations::{
     blocking_change, check_volumes, decide, filed_over, may_change, purpose_word, with_gives_way,
@@ -169,7 +170,39 @@ pub async fn check(
     let b = off_runtime(move || check_volumes(&b.volumes, priority, now).map(|()| b)).await?;
     let overlaps = find_overlaps(&s, &c.party, &b.volumes, b.reservation_id.as_deref()).await?;
     let list: Vec<Overlap> = with_gives_way(&overlaps, &c.party, priority);
-    Ok(axum::Json(json!({ "overlaps": list })))
+    let notices = advisories(&s, &c.party, &b.volumes, now);
+    Ok(axum::Json(json!({ "overlaps": list, "notices": notices })))
+}
+
+/// The notices `volumes` of `party`'s reservation cross (advisories in a response).
+fn advisories(s: &AppState, party: &str, volumes: &[Volume], now: f64) -> Vec<NoticeAdvisory> {
+    s.strategic
+        .notices_crossed(party, volumes, now)
+        .into_iter()
+        .map(|(_, a)| a)
+        .collect()
+}
+
+/// After `party`'s reservation changed from `before` (none when new) to `after` volumes,
+/// tells the sender and recipients of every notice either crosses that its crossings
+/// changed; returns the advisories of `after`.
+fn announce_crossings(
+    s: &AppState,
+    party: &str,
+    before: &[Volume],
+    after: &[Volume],
+    now: f64,
+) -> Vec<NoticeAdvisory> {
+    let mut told = std::collections::BTreeSet::new();
+    let now_crossed = s.strategic.notices_crossed(party, after, now);
+    let was_crossed = s.strategic.notices_crossed(party, before, now);
+    for (d, _) in now_crossed.iter().chain(&was_crossed) {
+        if told.insert(d.id.clone()) {
+            s.live
+                .publish_frame(wire::request_frame("updated", d, now), d.audience());
+        }
+    }
+    now_crossed.into_iter().map(|(_, a)| a).collect()
 }
 
 async fn store_new(
@@ -255,9 +288,12 @@ pub async fn file(
     let doc = ReservationDoc::filing(&c.party, cand, default_name, state, &overlaps, None);
     let doc = store_new(&s, &c.party, doc, "reservation.file").await?;
     let list = with_gives_way(&overlaps, &c.party, doc.priority);
+    let notices = announce_crossings(&s, &c.party, &[], &doc.volumes, s.now_s());
     Ok((
         StatusCode::CREATED,
-        axum::Json(json!({ "reservation": doc.json_at(s.now_s()), "overlaps": list })),
+        axum::Json(
+            json!({ "reservation": doc.json_at(s.now_s()), "overlaps": list, "notices": notices }),
+        ),
     ))
 }
 
@@ -361,10 +397,12 @@ pub async fn update(
         filed_over: filed_over(&blocking),
         ..old
     };
+    let before = old.volumes.clone();
     let doc = store_change(&s, &c.party, "reservation.update", &doc, version, "updated").await?;
     let list = with_gives_way(&overlaps, &c.party, doc.priority);
+    let notices = announce_crossings(&s, &c.party, &before, &doc.volumes, s.now_s());
     Ok(axum::Json(
-        json!({ "reservation": doc.json_at(s.now_s()), "overlaps": list }),
+        json!({ "reservation": doc.json_at(s.now_s()), "overlaps": list, "notices": notices }),
     ))
 }
 
@@ -404,6 +442,7 @@ pub async fn cancel(
         "cancelled",
     )
     .await?;
+    announce_crossings(&s, &c.party, &doc.volumes, &[], s.now_s());
     Ok(axum::Json(doc.json_at(s.now_s())))
 }
 

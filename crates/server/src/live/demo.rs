@@ -9,23 +9,35 @@
 //! - `blue` has a reservation over northern Syria filed an hour earlier (priority 3, active);
 //!   `red` files one overlapping it (priority 5, starting in 30 minutes) with a justification,
 //!   asks `blue` to vacate the overlap from 8 minutes on (blue's `RAVEN51` orbits inside it:
-//!   accepting brings its compliance alert), and sends every party an advance notice of it.
+//!   accepting brings its compliance alert), and sends every party an advance notice of it
+//!   with its own airspace: a UAV orbit live now where blue's `EAGLE32` flies (blue gets the
+//!   advisory at once) and the strike package's planned route, which crosses blue's CAP
+//!   reservation (listed on the notice as a crossing).
 //!
 //! Seeding happens only on an empty store, so restarting the demo keeps what was changed.
 
 use crate::clock::Clock;
 use crate::domain::requests::{
-    created_action, new_request, record_of, Lookups, NewRequest, RequestKind, RequestLimits,
+    created_action, new_request, record_of, Lookups, NewRequest, RequestDoc, RequestKind,
+    RequestLimits,
 };
 use crate::domain::reservations::ReservationDoc;
 use crate::live::strategic::Strategic;
 use crate::live::Live;
-use deconflict_airspace::{LatLon, Purpose, ReservationState, Shape, Volume};
+use deconflict_airspace::{
+    route, LatLon, PlannedRoute, Purpose, ReservationState, Shape, Volume, Waypoint,
+};
 use deconflict_feeds::Observation;
 use deconflict_store::Store;
 use deconflict_store::{StoreError, StoreResult};
 use std::sync::Arc;
 use std::time::Duration;
+
+/// Centre of the UAV orbit red's demo notice announces (blue's EAGLE32 flies there).
+pub const DEMO_NOTICE_ORBIT: LatLon = LatLon {
+    lat_deg: 37.2,
+    lon_deg: 38.33,
+};
 
 /// Seconds after the demo starts from which red asks blue to be out of its vacate volume.
 pub const DEMO_VACATE_DEADLINE_S: f64 = 480.0;
@@ -185,6 +197,8 @@ pub fn seed(s: &Seed<'_>) -> StoreResult<()> {
             start_time: now + DEMO_VACATE_DEADLINE_S,
             end_time: end,
         }),
+        volumes: vec![],
+        routes: vec![],
         message:
             "Keep Blue aircraft out of the strike corridor overlap, FL150-FL250, from 8 minutes on: the package pushes early"
                 .into(),
@@ -195,7 +209,39 @@ pub fn seed(s: &Seed<'_>) -> StoreResult<()> {
         to: None,
         reservation_id: Some(red.id.clone()),
         volume: None,
-        message: "Red strike package in the northern corridor, FL150-FL300, starting in 30 minutes"
+        // A UAV orbit live now where blue's EAGLE32 flies its race-track (FL290): blue gets
+        // the advisory at once. The strike package's planned route crosses blue's CAP
+        // reservation: blue's reservation gets the crossing advisory.
+        volumes: vec![Volume {
+            shape: Shape::Circle {
+                center: DEMO_NOTICE_ORBIT,
+                radius_m: 25.0 * 1_852.0,
+            },
+            lower_ft: 27_000.0,
+            upper_ft: 31_000.0,
+            start_time: now,
+            end_time: now + 3.0 * 3_600.0,
+        }],
+        routes: vec![PlannedRoute {
+            name: Some("Strike package ingress".into()),
+            waypoints: [
+                (36.0, 36.9, 20_000.0, 0.0),
+                (36.6, 37.5, 22_000.0, 600.0),
+                (36.9, 38.2, 25_000.0, 1_200.0),
+            ]
+            .into_iter()
+            .map(|(lat_deg, lon_deg, alt_ft, dt)| Waypoint {
+                lat_deg,
+                lon_deg,
+                alt_ft,
+                time: start + dt,
+            })
+            .collect(),
+            half_width_m: route::DEFAULT_HALF_WIDTH_M,
+            half_height_ft: route::DEFAULT_HALF_HEIGHT_FT,
+            time_margin_s: route::DEFAULT_TIME_MARGIN_S,
+        }],
+        message: "Red strike package in the northern corridor, FL150-FL300, starting in 30 minutes; UAV orbit FL270-FL310 north-east from now"
             .into(),
         expires_at: Some(start),
     };
@@ -206,8 +252,16 @@ pub fn seed(s: &Seed<'_>) -> StoreResult<()> {
                 id: "red".into(),
                 what: e.to_string(),
             })?;
-        s.store
+        let rec = s
+            .store
             .create_request("red", created_action(doc.kind), &record_of(&doc))?;
+        let id = rec.id.clone();
+        let doc = RequestDoc::from_record(rec).map_err(|e| StoreError::Corrupt {
+            kind: "request",
+            id,
+            what: e.to_string(),
+        })?;
+        s.strategic.put_notice(&doc, now);
     }
     Ok(())
 }

@@ -12,6 +12,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::domain::exclusions;
 use crate::domain::intrusions::{airborne, IntrusionRecord};
+use crate::domain::notices;
 use crate::live::strategic::{advance_reservations, expire_requests, Strategic};
 use crate::live::{Live, StreamEvent};
 use crate::wire;
@@ -58,6 +59,7 @@ pub async fn run(
         if last_housekeeping.elapsed().as_secs_f64() >= HOUSEKEEPING_S {
             last_housekeeping = Instant::now();
             advance_reservations(&strategic, &store, &live, clock.now_s()).await;
+            strategic.prune_notices(clock.now_s());
             if let Err(e) = expire_requests(store.clone(), &live, clock.now_s()).await {
                 tracing::error!(error = %e, "cannot expire requests");
             }
@@ -73,6 +75,8 @@ pub async fn run(
             // deadline those predicted to be inside at it.
             let watches = st.exclusion_watches(now);
             let mut predictions = scan.predictions.clone();
+            // Notices inform their recipients only.
+            notices::narrow(&mut predictions, &st.notice_watches(now));
             if !watches.is_empty() {
                 exclusions::narrow(&mut predictions, &watches);
                 predictions.extend(exclusions::compliance(
@@ -131,7 +135,12 @@ pub async fn run(
                         .get(&i.track_id)
                         .and_then(|k| serde_json::to_value(&pic.tracks[*k].view).ok())
                         .unwrap_or(Value::Null);
-                    let name = strategic.get(&i.reservation_id).map(|d| d.name);
+                    let name = match i.purpose {
+                        deconflict_airspace::Purpose::Notice => {
+                            strategic.notice_name(&i.reservation_id)
+                        }
+                        _ => strategic.get(&i.reservation_id).map(|d| d.name),
+                    };
                     let previous = by_pair
                         .get(&(i.track_id.as_str(), i.reservation_id.as_str()))
                         .copied();

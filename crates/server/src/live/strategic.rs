@@ -11,6 +11,7 @@ use crate::config::StrategicConfig;
 use crate::domain::alerts::sort_by_urgency;
 use crate::domain::ids::id_number;
 use crate::domain::intrusions::{visible, IntrusionRecord};
+use crate::domain::notices;
 use crate::domain::policy::Viewer;
 use crate::domain::requests::{change_of, RequestDoc};
 use crate::domain::reservations::ReservationDoc;
@@ -37,6 +38,9 @@ pub struct Strategic {
     pub(crate) active: RwLock<BTreeMap<String, IntrusionRecord>>,
     /// Serialises every change to reservations.
     pub(crate) writes: tokio::sync::Mutex<()>,
+    /// Advance notices with airspace of their own still to come, by id (`domain::notices`);
+    /// their volumes are watched by the detector beside the reservations.
+    pub(crate) notices: RwLock<BTreeMap<String, RequestDoc>>,
 }
 
 impl Default for Strategic {
@@ -48,6 +52,7 @@ impl Default for Strategic {
             alerts: Mutex::new(IntrusionAlerts::new(IntrusionAlertConfig::default())),
             active: RwLock::new(BTreeMap::new()),
             writes: tokio::sync::Mutex::new(()),
+            notices: RwLock::new(BTreeMap::new()),
         }
     }
 }
@@ -132,18 +137,98 @@ impl Strategic {
         crate::domain::exclusions::watches(docs.values(), now)
     }
 
-    /// The detector, rebuilt first if reservations changed.
+    /// The detector, rebuilt first if reservations or notices changed.
     pub(crate) fn detector(&self) -> Arc<IntrusionDetector> {
         let mut d = self.detector.lock().unwrap_or_else(|e| e.into_inner());
         if d.0 {
             let index = self.index.read().unwrap_or_else(|e| e.into_inner());
-            d.1 = Arc::new(IntrusionDetector::from_index(&index));
+            let notices: Vec<_> = self
+                .notices
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .values()
+                .filter_map(|n| notices::core(n, f64::NEG_INFINITY))
+                .collect();
+            d.1 = Arc::new(IntrusionDetector::from_index_and(&index, &notices));
             d.0 = false;
         }
         d.1.clone()
     }
 
-    /// Loads every reservation from the store.
+    /// Keeps notice `d` in memory while it has airspace still to come (else forgets it), and
+    /// marks the detector stale when that changed what is watched.
+    pub(crate) fn put_notice(&self, d: &RequestDoc, now: f64) {
+        let mut n = self.notices.write().unwrap_or_else(|e| e.into_inner());
+        let changed = if notices::watched(d, now) {
+            let volumes_changed = n
+                .get(&d.id)
+                .is_none_or(|old| notices::volumes_of(old) != notices::volumes_of(d));
+            n.insert(d.id.clone(), d.clone());
+            volumes_changed
+        } else {
+            n.remove(&d.id).is_some()
+        };
+        if changed {
+            self.detector.lock().unwrap_or_else(|e| e.into_inner()).0 = true;
+        }
+    }
+
+    /// Forgets the notices whose airspace is over at `now`.
+    pub(crate) fn prune_notices(&self, now: f64) {
+        let mut n = self.notices.write().unwrap_or_else(|e| e.into_inner());
+        let before = n.len();
+        n.retain(|_, d| notices::watched(d, now));
+        if n.len() != before {
+            self.detector.lock().unwrap_or_else(|e| e.into_inner()).0 = true;
+        }
+    }
+
+    /// What an intrusion on notice `id` is called: "notice q-5: <its message's first line>".
+    pub fn notice_name(&self, id: &str) -> Option<String> {
+        let n = self.notices.read().unwrap_or_else(|e| e.into_inner());
+        n.get(id).map(notices::name_of)
+    }
+
+    /// The notices watched at `now` (`domain::notices::watches`).
+    pub fn notice_watches(&self, now: f64) -> notices::Watches {
+        let n = self.notices.read().unwrap_or_else(|e| e.into_inner());
+        notices::watches(n.values(), now)
+    }
+
+    /// Notice `d` as shown at `now`, with the recipients' reservations crossing it.
+    pub fn notice_shown(&self, d: &RequestDoc, now: f64) -> RequestDoc {
+        let mut shown = d.at(now);
+        if notices::watched(d, now) {
+            let index = self.index.read().unwrap_or_else(|e| e.into_inner());
+            let docs = self.docs.read().unwrap_or_else(|e| e.into_inner());
+            shown.crossings =
+                notices::crossings(d, &index, |id| docs.get(id).map(|r| r.name.clone()), now);
+        }
+        shown
+    }
+
+    /// The watched notices that `volumes` of a reservation of `party` cross at `now`: each as
+    /// shown (with all its crossings) and the advisory for the filing.
+    pub fn notices_crossed(
+        &self,
+        party: &str,
+        volumes: &[deconflict_airspace::Volume],
+        now: f64,
+    ) -> Vec<(RequestDoc, notices::NoticeAdvisory)> {
+        let crossed: Vec<(RequestDoc, notices::NoticeAdvisory)> = self
+            .notices
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .filter_map(|d| Some((d.clone(), notices::advisory(d, party, volumes, now)?)))
+            .collect();
+        crossed
+            .into_iter()
+            .map(|(d, a)| (self.notice_shown(&d, now), a))
+            .collect()
+    }
+
+    /// Loads every reservation, and the notices with airspace still to come, from the store.
     ///
     /// # Errors
     /// The store failed.
@@ -155,6 +240,13 @@ impl Strategic {
             match ReservationDoc::from_record(rec) {
                 Ok(doc) => self.put(doc, now),
                 Err(e) => tracing::error!(id = %id, error = %e, "stored reservation unreadable"),
+            }
+        }
+        for rec in store.list_requests()? {
+            let id = rec.id.clone();
+            match RequestDoc::from_record(rec) {
+                Ok(d) => self.put_notice(&d, now),
+                Err(e) => tracing::error!(id = %id, error = %e, "stored request unreadable"),
             }
         }
         Ok(n)
