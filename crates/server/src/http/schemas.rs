@@ -521,6 +521,8 @@ pub struct DiscrepancyList {
 pub struct OverlapList {
     /// Each with who gives way.
     overlaps: Vec<Overlap>,
+    /// Advance notices the volumes cross (advisories; they refuse nothing).
+    notices: Vec<crate::domain::notices::NoticeAdvisory>,
 }
 
 /// Reservations and zones.
@@ -537,6 +539,8 @@ pub struct Filed {
     reservation: ReservationDoc,
     /// Its overlaps, each with who gives way.
     overlaps: Vec<Overlap>,
+    /// Advance notices its volumes cross (advisories; they refuse nothing).
+    notices: Vec<crate::domain::notices::NoticeAdvisory>,
 }
 
 /// An overlap of an imported reservation or zone.
