@@ -305,7 +305,7 @@ fn vacate_requests_notices_and_expiry() {
     );
     bad(
         json!({"kind": "notice", "to": null}),
-        "reservation_id is missing",
+        "give its volumes, its routes or one of the sender's reservations",
     );
     bad(json!({"kind": "evict", "to": "blue"}), "variant");
 }
