@@ -47,6 +47,14 @@ pub enum AccessError {
         /// Its role.
         role: &'static str,
     },
+    /// Only the cell and observers may read this.
+    #[error("only the cell and observers may read this; {party} has role {role}")]
+    SeesAllOnly {
+        /// The caller.
+        party: String,
+        /// Its role.
+        role: &'static str,
+    },
     /// Observers only read.
     #[error("observers have read-only access")]
     ReadOnly,
@@ -255,6 +263,22 @@ impl Caller {
             Ok(())
         } else {
             Err(AccessError::CellOnly {
+                party: self.party.clone(),
+                role: self.role.as_str(),
+            })
+        }
+    }
+
+    /// Unless the caller sees everything: the cell, or an observer (which reads all and
+    /// changes nothing). The audit log is read this way.
+    ///
+    /// # Errors
+    /// [`AccessError::SeesAllOnly`].
+    pub fn require_sees_all(&self) -> Result<(), AccessError> {
+        if matches!(self.role, Role::Cell | Role::Observer) {
+            Ok(())
+        } else {
+            Err(AccessError::SeesAllOnly {
                 party: self.party.clone(),
                 role: self.role.as_str(),
             })

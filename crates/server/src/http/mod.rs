@@ -250,7 +250,7 @@ pub fn routes() -> RouteTable {
             "/api/v1/audit",
             get(system::audit),
             "Audit log entries (?after=&limit=)",
-            "cell",
+            "cell, observer",
         )
         .query::<system::AuditQuery>()
         .ok::<AuditPage>()
@@ -260,7 +260,7 @@ pub fn routes() -> RouteTable {
             "/api/v1/audit/verify",
             get(system::audit_verify),
             "Verify the audit hash chain",
-            "cell",
+            "cell, observer",
         )
         .ok::<VerifyReport>()
         .errors(&[403])

@@ -63,7 +63,7 @@ pub async fn audit(
     c: Caller,
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    c.require_cell()?;
+    c.require_sees_all()?;
     let limit = q.limit.unwrap_or(100);
     if limit == 0 || limit > MAX_AUDIT_PAGE {
         return Err(ApiError::bad_request(format!(
@@ -77,7 +77,7 @@ pub async fn audit(
 
 /// `GET /api/v1/audit/verify`.
 pub async fn audit_verify(State(s): State<AppState>, c: Caller) -> ApiResult<impl IntoResponse> {
-    c.require_cell()?;
+    c.require_sees_all()?;
     let r = s.db(|st| st.verify_audit()).await?;
     Ok(axum::Json(r))
 }
