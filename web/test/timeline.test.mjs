@@ -144,6 +144,10 @@ test('the slider picks whole minutes from now to 24 h ahead; its words and keys'
   assert.equal(keyTime('PageDown', false, NOW + H, NOW), null);
   assert.equal(keyTime('End', false, null, NOW), NOW + SPAN_S);
   assert.equal(keyTime('PageUp', false, NOW + SPAN_S - 60, NOW), NOW + SPAN_S, 'kept within 24 h');
+  // From a time between minutes, to whole minutes.
+  assert.equal(keyTime('ArrowRight', false, null, NOW + 7), NOW + KEY_STEP_S);
+  assert.equal(keyTime('ArrowRight', true, NOW + 600 + 40, NOW), NOW + 600 + 2 * FINE_STEP_S);
+  assert.equal(keyTime('End', false, null, NOW + 7), NOW + SPAN_S);
   assert.equal(keyTime('Home', false, NOW + H, NOW), null);
   assert.equal(keyTime('x', false, NOW + H, NOW), undefined);
 });

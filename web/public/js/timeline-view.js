@@ -95,6 +95,7 @@ function setOpen(open, remember = true) {
   listBox.hidden = !open;
   toggleBtn.setAttribute('aria-expanded', String(open));
   toggleBtn.classList.toggle('on', open);
+  toggleBtn.textContent = `Changes (${changes.length}) ${open ? '▾' : '▴'}`;
   if (remember) saveOpen(open);
 }
 

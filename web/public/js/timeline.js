@@ -198,8 +198,9 @@ export function sliderValueText(t, now) {
 
 /**
  * Where a key moves the viewed time (`t`, null when live): the arrows by KEY_STEP_S (Shift:
- * FINE_STEP_S), Page Up / Page Down by PAGE_STEP_S, Home to live, End to 24 h ahead. Returns
- * the new time (null: live), or undefined when the key is not the timeline's.
+ * FINE_STEP_S), Page Up / Page Down by PAGE_STEP_S, to the nearest whole minute; Home to live,
+ * End to the last whole minute within 24 h. Returns the new time (null: live), or undefined
+ * when the key is not the timeline's.
  */
 export function keyTime(key, shift, t, now) {
   const from = t === null ? now : t;
@@ -211,9 +212,9 @@ export function keyTime(key, shift, t, now) {
     case 'PageUp': next = from + PAGE_STEP_S; break;
     case 'PageDown': next = from - PAGE_STEP_S; break;
     case 'Home': return null;
-    case 'End': next = now + SPAN_S; break;
+    case 'End': return Math.floor((now + SPAN_S) / STEP_S) * STEP_S;
     default: return undefined;
   }
-  next = clampTime(next, now);
+  next = clampTime(Math.round(next / STEP_S) * STEP_S, now);
   return next <= now ? null : next;
 }
