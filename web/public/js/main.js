@@ -60,6 +60,7 @@ const SHORTCUTS = [
   ['M', 'Mute / unmute the alarm sound'],
   ['R', 'Reconnect the live stream'],
   ['S', 'Hide / show the side panel (drag its edge, or focus it and use ← →, to resize)'],
+  ['Timeline slider', 'Focused (Tab to it, under the map): ← → 5 min later / earlier, Shift 1 min, Page Up / Down 1 h, Home now (live), End +24 h'],
 ];
 
 function toast(text, bad = false) {
