@@ -7,7 +7,8 @@ import { levelLabel, isWarning } from './levels.js';
 import { BANNER } from './palette.js';
 import { mmss } from './encounter.js';
 import { encounterNow } from './encounter-now.js';
-import { complianceWords } from './panels/alerts.js';
+import { complianceWords, noticeWords } from './panels/alerts.js';
+import { isNoticeIntrusion } from './notice.js';
 
 let audio = null;
 let soundOn = true;
@@ -126,7 +127,9 @@ function update() {
     const i = top.item;
     // Before an exclusion's deadline: the aircraft must leave it ("COMPLIANCE · RAVEN51 must leave …").
     const compliance = complianceWords(i);
-    if (compliance) text = `${levelLabel(i.level)}: ${compliance}`;
+    // An advance notice's advisory, worded as a notice even if it ever rose to a warning.
+    if (isNoticeIntrusion(i)) text = `${levelLabel(i.level)}: ${noticeWords(i)}`;
+    else if (compliance) text = `${levelLabel(i.level)}: ${compliance}`;
     else text = `${levelLabel(i.level)}: ${callsign(i.track_id, i.track_state)} ${i.inside_now ? 'inside' : 'entering'} ${i.reservation_name || store.reservations.get(i.reservation_id)?.name || i.reservation_id}${i.inside_now ? '' : ` in ${mmss(i.time_to_entry_s - (store.now() - (i.updated_at || i.raised_at || store.now())))}`}`;
   }
   banner.replaceChildren();
@@ -147,7 +150,8 @@ function update() {
   banner.dataset.level = String(top.item.level);
   banner.dataset.alertId = top.id;
   banner.dataset.kind = top.kind;
-  banner.dataset.compliance = String(top.kind === 'intrusion' && !!complianceWords(top.item));
+  banner.dataset.compliance = String(top.kind === 'intrusion' && !isNoticeIntrusion(top.item) && !!complianceWords(top.item));
+  banner.dataset.notice = String(top.kind === 'intrusion' && isNoticeIntrusion(top.item));
   banner.onclick = () => onSelect(top);
   banner.hidden = false;
   document.title = `⚠ ${levelLabel(top.item.level)} — Deconflict`;

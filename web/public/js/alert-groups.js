@@ -14,11 +14,15 @@
 // The parties that may acknowledge an alert are the keys of its `acks` map (a civil–civil
 // alert has none): a party its own side, the cell any side (naming it), observers none.
 // Nobody acknowledges a position discrepancy (there is no route for it): it clears by itself.
+// A notice crossing (a recipient's reservation crossing an advance notice, js/notice.js)
+// concerns the reservation's owner and the notice's sender; nobody acknowledges it in the list
+// (the notice itself is acknowledged in Requests).
 
 import { isWarning } from './levels.js';
 import { DISCREPANCY_REASON } from './discrepancy.js';
+import { CROSSING_REASON } from './notice.js';
 
-export { DISCREPANCY_REASON };
+export { DISCREPANCY_REASON, CROSSING_REASON };
 
 export const GROUPS = [
   { key: 'own', label: 'Your party' },
@@ -40,6 +44,7 @@ export const DONE_REASON = 'already acknowledged';
 export function alertParties(raw, kind = 'conflict') {
   if (kind === 'intrusion') return [raw.track_party ?? null, raw.volume_party ?? null];
   if (kind === 'discrepancy') return [raw.party ?? null, raw.party ?? null];
+  if (kind === 'crossing') return [raw.party ?? null, raw.from ?? null];
   return [raw.a_party ?? null, raw.b_party ?? null];
 }
 
@@ -55,7 +60,7 @@ export function alertGroup(raw, kind, viewer) {
 
 /** The parties that may acknowledge the alert (the keys of `acks`; none for civil–civil or a discrepancy). */
 export function ackParties(raw, kind = 'conflict') {
-  if (kind === 'discrepancy') return [];
+  if (kind === 'discrepancy' || kind === 'crossing') return [];
   if (raw.acks && typeof raw.acks === 'object') return Object.keys(raw.acks);
   return alertParties(raw, kind).filter((p, i, arr) => p && arr.indexOf(p) === i);
 }
@@ -84,6 +89,7 @@ export function unackedFor(raw, kind, viewer) {
 export function ackRefusal(raw, kind, viewer) {
   const sides = ackParties(raw, kind);
   if (kind === 'discrepancy') return DISCREPANCY_REASON;
+  if (kind === 'crossing') return CROSSING_REASON;
   if (!sides.length) return alertParties(raw, kind).some(Boolean) ? NOBODY_REASON : CIVIL_REASON;
   if (!viewer || viewer.role === 'observer') return OBSERVER_REASON;
   if (viewer.role !== 'cell' && !sides.includes(viewer.party)) return NOT_YOURS_REASON;

@@ -12,6 +12,13 @@ export class ApiError extends Error {
 }
 
 let token = null;
+// Decides whether a request that writes may leave the page: `(method, path)` → null to send
+// it, or the reason it is not sent (an observer's console, js/read-only.js).
+let writeGuard = null;
+
+export function setWriteGuard(fn) {
+  writeGuard = fn;
+}
 
 export function setToken(t) {
   token = t;
@@ -23,6 +30,10 @@ export function getToken() {
 
 /** Calls an API route; resolves to the parsed JSON body (null for 204). */
 export async function api(method, path, body) {
+  if (writeGuard && !/^(GET|HEAD|OPTIONS)$/i.test(method)) {
+    const why = writeGuard(method, path);
+    if (why) throw new ApiError(403, 'Forbidden', why, null);
+  }
   const headers = { Accept: 'application/json' };
   if (token) headers.Authorization = `Bearer ${token}`;
   const init = { method, headers };

@@ -21,6 +21,7 @@ import { nmText, ageTag, LATE_AFTER_S } from './encounter.js';
 import { encounterNow } from './encounter-now.js';
 import { isActive, discrepancyParts, fixText, nm, verticalText, DISCREPANCY_LEVEL } from './discrepancy.js';
 import { exclusionOfIntrusion, isCompliance, intrusionText, exclusionSentence, complianceLines } from './exclusion.js';
+import { isNoticeIntrusion, noticeIntrusionText, noticeSentence } from './notice.js';
 
 let el;
 
@@ -267,6 +268,7 @@ function discrepancyBlock(d) {
  */
 function intrusionBlock(i) {
   const now = store.now();
+  if (isNoticeIntrusion(i)) return noticeBlock(i, now);
   const x = exclusionOfIntrusion(i, store.reservations, store.requests);
   const compliance = isCompliance(i, x, now);
   const q = x ? [...store.requests.values()].find((r) => r.exclusion_id === x.id) : null;
@@ -281,6 +283,23 @@ function intrusionBlock(i) {
   h('div', { class: 'i-text', testid: 'intrusion-text' }, intrusionText(i, x, now, callsign(i.track_id))),
   x ? h('div', { class: 'muted', testid: 'intrusion-exclusion' }, exclusionSentence(x, now)) : null,
   compliance && mine ? h('div', { testid: 'intrusion-exit' }, mine.exitText) : null,
+  h('div', { class: 'muted small' }, `acknowledged: ${Object.entries(i.acks || {}).map(([p, a]) => `${p} ${a ? 'yes' : 'no'}`).join(', ') || '—'}`));
+}
+
+/**
+ * A notice intrusion of the selected aircraft: an advisory, "NOTICE · RAVEN51 predicted to
+ * cross red's notice q-5 in 3:20", and the notice in full words.
+ */
+function noticeBlock(i, now) {
+  const q = store.requests.get(i.reservation_id) || null;
+  return h('div', {
+    class: `g-alert intrusion-block notice-block l${i.level}`,
+    testid: 'details-intrusion',
+    dataset: { alertId: i.id, level: String(i.level), compliance: 'false', notice: 'true', reservationId: i.reservation_id },
+  },
+  h('div', { class: 'enc-head' }, h('span', { class: 'lvl' }, levelLabel(i.level)), ' ', 'advance notice'),
+  h('div', { class: 'i-text', testid: 'intrusion-text' }, noticeIntrusionText(i, q, now, callsign(i.track_id))),
+  q ? h('div', { class: 'muted', testid: 'intrusion-notice' }, noticeSentence(q)) : null,
   h('div', { class: 'muted small' }, `acknowledged: ${Object.entries(i.acks || {}).map(([p, a]) => `${p} ${a ? 'yes' : 'no'}`).join(', ') || '—'}`));
 }
 

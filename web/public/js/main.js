@@ -2,7 +2,7 @@
 // clock, connection, audit-log indicator, pause/follow), tabs, keyboard shortcuts, the help
 // overlay and the read-only test hook window.__deconflict.
 
-import { get, setToken, ApiError } from './api.js';
+import { get, setToken, setWriteGuard, ApiError } from './api.js';
 import { TILE_LIMIT } from './map/layers/aerodromes.js';
 import { store } from './store.js';
 import { startStream, stopStream, forceReconnect } from './stream.js';
@@ -29,7 +29,10 @@ import { h, utcTime, $ } from './util.js';
 import { isActive, discrepancyText, markerPositions } from './discrepancy.js';
 import { initExclusionWatch } from './exclusion-watch.js';
 import { isExclusion, exclusionLink, exclusionLabel, deadlinePhase, isLiveExclusion, isContested, contestedLabel, exclusionOfIntrusion } from './exclusion.js';
-import { volumeRings } from './geo.js';
+import { volumeRings, geojsonRings } from './geo.js';
+import { initTimeline, timelineState } from './timeline-view.js';
+import { isReadOnly, refusalFor, refusal, READ_ONLY_TEXT, READ_ONLY_TITLE } from './read-only.js';
+import { isNoticeIntrusion } from './notice.js';
 
 const TOKEN_KEY = 'deconflict.token';
 const TABS = ['aircraft', 'reservations', 'requests', 'hotline', 'audit'];
@@ -57,6 +60,7 @@ const SHORTCUTS = [
   ['M', 'Mute / unmute the alarm sound'],
   ['R', 'Reconnect the live stream'],
   ['S', 'Hide / show the side panel (drag its edge, or focus it and use ← →, to resize)'],
+  ['Timeline slider', 'Focused (Tab to it, under the map): ← → 5 min later / earlier, Shift 1 min, Page Up / Down 1 h, Home now (live), End +24 h'],
 ];
 
 function toast(text, bad = false) {
@@ -79,12 +83,16 @@ async function signIn(token) {
 function showApp(me) {
   $('#signin').hidden = true;
   $('#app').hidden = false;
-  $('#who').textContent = `${me.name || me.party} · ${me.party} · ${me.role}`;
+  const readOnly = isReadOnly(me);
+  $('#who').textContent = `${me.name || me.party} · ${me.party} · ${readOnly ? READ_ONLY_TEXT : me.role}`;
+  $('#who').title = readOnly ? READ_ONLY_TITLE : '';
   $('#who').dataset.party = me.party;
   $('#who').dataset.role = me.role;
+  $('#who').dataset.readOnly = String(readOnly);
   if (me.role === 'cell') $('[data-tab="audit"]').hidden = false;
-  // Observers read only: hide the controls that write.
-  document.body.classList.toggle('read-only', me.role === 'observer');
+  // Observers read only: hide the controls that write, and send nothing that would.
+  document.body.classList.toggle('read-only', readOnly);
+  setWriteGuard(readOnly ? (method, path) => refusalFor(method, path) : null);
   if (!started) {
     started = true;
     initConsole();
@@ -130,6 +138,8 @@ function initConsole() {
   initHotline($('#panel-hotline'), toast);
   initAudit($('#panel-audit'));
   initDetails($('#details'));
+  // The airspace in the next 24 h: the slider and the coming changes along the map's bottom.
+  initTimeline($('#map'), map);
   // Layout: the top bar's overflow menu and sharing chips, the resizable side panel, toasts
   // for hotline messages and requests that arrive while their tab is not shown.
   const { chips } = initTopbar($('.topbar'));
@@ -250,6 +260,16 @@ function focusAlert(a) {
     store.select(pick);
     // Both aircraft in the part of the map the details card leaves free.
     if (pts.length) map.fit(pts, 140, undefined, detailsInset());
+  } else if (a.kind === 'crossing') {
+    // A recipient's reservation crossing an advance notice: where they cross, and the notice's volume.
+    const c = a.item;
+    const q = store.requests.get(c.notice_id);
+    const pts = [];
+    for (const ring of geojsonRings(c.geometry)) pts.push(...ring);
+    const vol = q && q.volumes ? q.volumes[c.volume_index || 0] : null;
+    if (vol) for (const ring of volumeRings(vol)) pts.push(...ring);
+    if (pts.length) map.fit(pts, 120);
+    map.highlightVolume = vol;
   } else if (a.kind === 'discrepancy') {
     // The aircraft where its owner reports it and where independent surveillance hears it.
     const d = a.item;
@@ -342,8 +362,14 @@ function onKey(e) {
     case 'f': case 'F': toggleFollow(); break;
     case 'a': case 'A': acknowledgeMostUrgent(); break;
     case 'n': case 'N': { const top = sortedAlerts()[0]; if (top) focusAlert(top); break; }
-    case 'd': case 'D': showTab('reservations'); startDraw('polygon'); break;
-    case 'c': case 'C': showTab('reservations'); startDraw('circle'); break;
+    case 'd': case 'D': case 'c': case 'C':
+      // Observers file nothing: no drawing of a reservation to file.
+      if (isReadOnly(store.me)) toast(refusal('observers draw and file no reservation'));
+      else {
+        showTab('reservations');
+        startDraw(e.key.toLowerCase() === 'd' ? 'polygon' : 'circle');
+      }
+      break;
     case 'l': case 'L': map.showLabels = !map.showLabels; syncButtons(); break;
     case 't': case 'T': map.showTrails = !map.showTrails; break;
     case 'o': case 'O': map.toggleRangeRings(); if (map.showRangeRings && !store.selectedId) toast('Range rings: select an aircraft'); break;
@@ -438,7 +464,8 @@ function stateSnapshot() {
       a: a.item.a ?? a.item.track_id, b: a.item.b ?? a.item.reservation_id,
       a_party: a.item.a_party ?? a.item.track_party ?? a.item.party, b_party: a.item.b_party ?? a.item.volume_party,
       ...(a.kind === 'discrepancy' ? { state: isActive(a.item) ? 'active' : 'cleared' } : {}),
-      ...(a.kind === 'intrusion' ? { compliance: !!a.compliance, text: complianceWords(a.item), inside_now: !!a.item.inside_now } : {}),
+      ...(a.kind === 'intrusion' ? { compliance: !!a.compliance, notice: isNoticeIntrusion(a.item), text: a.text ?? complianceWords(a.item), inside_now: !!a.item.inside_now } : {}),
+      ...(a.kind === 'crossing' ? { text: a.text, notice_id: a.item.notice_id, reservation_id: a.item.reservation_id } : {}),
     })),
     alertTrackIds: [...alertIds],
     reservations: [...store.reservations.values()].map((r) => ({ id: r.id, party: r.party, name: r.name, state: r.state, purpose: r.purpose, priority: r.priority, volumes: r.volumes })),
@@ -565,6 +592,28 @@ window.__deconflict = Object.freeze({
         request_id: q.id, from: q.from, to: q.to, state: q.state, reason: q.reason, volume: q.volume, label: contestedLabel(q, Infinity),
         drawn: d ? { ...d, label: lab ? { x: lab.x, y: lab.y, w: lab.w, h: lab.h, text: lab.text, leader: lab.leader } : null } : null,
       }));
+    });
+  },
+  /**
+   * The timeline: `{time_s, live, shown: [{id, kind, state, volumes, routes?}], changes:
+   * [{time_s, id, kind, what, text}], viewing}` — the time the map shows the airspace at (now
+   * when live), what its lower canvas last drew (kinds 'reservation', 'hazard', 'exclusion',
+   * 'contested', 'notice'), the coming changes in the next 24 h, the map's "VIEWING …" words.
+   */
+  timeline() {
+    return JSON.parse(JSON.stringify(timelineState()));
+  },
+  /**
+   * The advance notices the map last drew: `{id, kind ('notice' | 'notice-route'), request_id,
+   * label_id, volume_index | route_index, text, style, box, on_screen, waypoints?, label}`.
+   */
+  notices() {
+    const drawn = map ? map.reservations.drawn : [];
+    const placed = map ? map.aircraft.frame.placedLabels || [] : [];
+    return drawn.filter((d) => d.kind === 'notice' || d.kind === 'notice-route').map((d) => {
+      const lab = placed.find((p) => p.id === d.label_id) || null;
+      return JSON.parse(JSON.stringify({ ...d, label: lab ? { x: lab.x, y: lab.y, w: lab.w, h: lab.h, text: lab.text } : null,
+        waypoints: d.waypoints ? d.waypoints.map((w) => ({ ...w, placed: !!placed.find((p) => p.id === w.label_id) })) : undefined }));
     });
   },
   /**

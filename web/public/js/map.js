@@ -18,6 +18,7 @@ import { store } from './store.js';
 import { distanceM } from './geo.js';
 import { h } from './util.js';
 import { contestedKey } from './exclusion.js';
+import { noticeKey } from './notice.js';
 import { View } from './map/view.js';
 import { bindPointer, mapKey } from './map/input.js';
 import { Drafting } from './map/drafting.js';
@@ -83,12 +84,15 @@ export class MapView {
     // are reloaded every few seconds while a compliance status is watched).
     this.contestedKey = '';
     store.on('requests', () => {
-      const key = contestedKey(store.requests, store.now());
+      // …and so are the advance notices' volumes and routes.
+      const key = `${contestedKey(store.requests, store.now())}#${noticeKey(store.requests, store.now())}`;
       if (key !== this.contestedKey) {
         this.contestedKey = key;
         this.invalidateBase();
       }
     });
+    // A time ahead chosen on the timeline: the airspace as it will be then.
+    store.on('timeline', () => this.invalidateBase());
     requestAnimationFrame(() => this.frame());
     this.legend = new Legend(container);
     this.buildLayerBox(container);
@@ -238,14 +242,21 @@ export class MapView {
   get draft() { return this.drafting.draft; }
   get overlaps() { return this.drafting.overlaps; }
   set overlaps(list) { this.drafting.overlaps = list; }
-  startDraft(type, onDone) { this.drafting.start(type, onDone); }
+  /** Starts drawing a volume for `owner` (the panel whose form it is: 'reservation', 'notice'). */
+  startDraft(type, onDone, owner = 'reservation') {
+    this.draftOwner = owner;
+    this.drafting.start(type, onDone);
+  }
   finishDraft() { this.drafting.finish(); }
   undoDraftPoint() { this.drafting.undoPoint(); }
   cancelDraft() { this.drafting.cancel(); }
   /** The drafted shape in the API's Volume.shape form, or null while incomplete. */
   draftShape() { return this.drafting.shape(); }
   /** Sets a finished draft from a Volume.shape (changing an existing reservation). */
-  setDraftShape(shape) { this.drafting.setShape(shape); }
+  setDraftShape(shape, owner = 'reservation') {
+    this.draftOwner = owner;
+    this.drafting.setShape(shape);
+  }
 
   // ---- rendering --------------------------------------------------------------------------
 
@@ -300,7 +311,7 @@ export class MapView {
     const f = this.aircraft.frame;
     const guidance = this.guidanceRing.drawn;
     this.stats = { drawn: this.aircraft.hitCount, parties: f.parties, viaAlert: f.viaAlert, labels: f.labels, late: f.late || [], frameMs: this.stats.frameMs, guidance };
-    this.legend.update(Object.keys(f.parties).sort(), !!guidance, this.discrepancies.drawn.filter((x) => x.on_screen).map((x) => x.label), this.reservations.drawn.filter((x) => x.on_screen).map((x) => x.kind));
+    this.legend.update(Object.keys(f.parties).sort(), !!guidance, this.discrepancies.drawn.filter((x) => x.on_screen).map((x) => x.label), this.reservations.drawn.filter((x) => x.on_screen).map((x) => (x.kind === 'notice-route' ? 'notice' : x.kind)));
   }
 
   updateScaleBar() {

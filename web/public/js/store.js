@@ -3,7 +3,7 @@
 // hotline messages, position discrepancies, exactly as the server sent them (the server applies
 // the viewer's sharing rights). Modules subscribe with store.on('tracks' | 'conflicts' |
 // 'intrusions' | 'discrepancies' | 'guidance' | 'reservations' | 'requests' | 'messages' |
-// 'connection' | 'selection' | 'pause', fn).
+// 'connection' | 'selection' | 'pause' | 'timeline', fn).
 
 import { mercX, mercY } from './geo.js';
 import { isActive, isNewer, agedOut, DISCREPANCY_LEVEL } from './discrepancy.js';
@@ -75,6 +75,16 @@ class Store extends EventTarget {
     this.selectedId = null;
     this.followId = null;
     this.updates = 0;
+    // The time ahead the map shows the airspace at (js/timeline.js), UNIX s; null: live.
+    this.viewTime = null;
+  }
+
+  /** Shows the airspace at `t` (a time ahead; null or a time not ahead: live); subscribers of 'timeline' get it. */
+  setViewTime(t) {
+    const next = Number.isFinite(t) && t > this.now() ? t : null;
+    if (next === this.viewTime) return;
+    this.viewTime = next;
+    this.emit('timeline', next);
   }
 
   on(type, fn) {

@@ -9,6 +9,8 @@
 import { store } from '../store.js';
 import { flText, utcDateTime, altBand } from '../util.js';
 import { isExclusion, exclusionSentence, contestedLabel } from '../exclusion.js';
+import { noticeSentence, routeSummary } from '../notice.js';
+import { clockText } from '../timeline.js';
 
 const WHEEL_ZOOM_PER_PX = 0.0015;
 /** A press that moves more than this is a drag, not a click. */
@@ -37,9 +39,17 @@ function tooltipAt(map, x, y) {
     // A contested volume: a refused or unanswered vacate request, not a reservation.
     return `<b class="contested">${escapeHtml(contestedLabel(p.request, Infinity))}</b>${band}<br><span class="muted">not a reservation: ${escapeHtml(p.request.from)}'s filings over it get the usual overlap checks</span>`;
   }
+  if (p.notice) {
+    // An advance notice's volume or route corridor: an operation announced, not a reservation.
+    const route = p.route ? `<br>${escapeHtml(routeSummary(p.route))} (corridor of leg ${p.index + 1})` : '';
+    return `<b class="notice">${escapeHtml(noticeSentence(p.notice))}</b>${route}${band}<br><span class="muted">advance notice: not a reservation</span>`;
+  }
   const r = p.reservation;
-  const exclusion = isExclusion(r) ? `<br>${escapeHtml(exclusionSentence(r, store.now()))}` : '';
-  return `<b>${escapeHtml(r.name || r.id)}</b> · ${escapeHtml(r.party)} · ${escapeHtml(r.purpose || '')} · ${escapeHtml(r.state || '')}${exclusion}${band}`;
+  const at = Number.isFinite(store.viewTime) ? store.viewTime : null;
+  const exclusion = isExclusion(r) ? `<br>${escapeHtml(exclusionSentence(r, at ?? store.now()))}` : '';
+  // A time ahead on the timeline: the state it will be in then.
+  const state = at !== null && p.state ? `${escapeHtml(p.state)} at ${clockText(at)} UTC` : escapeHtml(r.state || '');
+  return `<b>${escapeHtml(r.name || r.id)}</b> · ${escapeHtml(r.party)} · ${escapeHtml(r.purpose || '')} · ${state}${exclusion}${band}`;
 }
 
 function updateHover(map, x, y) {

@@ -56,12 +56,15 @@ export class Legend {
         h('span', { class: 'key', testid: 'legend-discrepancy', title: 'Position discrepancy: where independent surveillance hears the aircraft, dashed to where its owner reports it' },
           h('span', { class: 'diamond', style: { borderColor: DISCREPANCY.mark } }), `${marks.join(', ')} position (discrepancy)`),
       ] : []),
-      // Exclusions (cross-hatched, the requester's colour) and contested volumes (dashed warm grey).
+      // Exclusions (cross-hatched, the requester's colour), contested volumes (dashed warm grey)
+      // and advance notices (dotted, the sender's colour).
       ...(kinds.length ? [
         h('span', { class: 'sep' }),
-        ...kinds.map((k) => (k === 'exclusion'
-          ? h('span', { class: 'key', testid: 'legend-exclusion', title: 'Exclusion: an accepted vacate request; the other party keeps its aircraft out from the deadline' }, h('span', { class: 'swatch hatched' }), 'exclusion')
-          : h('span', { class: 'key', testid: 'legend-contested', title: 'Contested: a vacate request declined or left unanswered; not a reservation' }, h('span', { class: 'swatch dashed', style: { borderTopColor: ZONE.contested } }), 'contested'))),
+        ...kinds.map((k) => {
+          if (k === 'exclusion') return h('span', { class: 'key', testid: 'legend-exclusion', title: 'Exclusion: an accepted vacate request; the other party keeps its aircraft out from the deadline' }, h('span', { class: 'swatch hatched' }), 'exclusion');
+          if (k === 'notice') return h('span', { class: 'key', testid: 'legend-notice', title: 'Advance notice: an operation announced by its sender (dotted volumes, planned routes with their waypoints\' times and levels); not a reservation' }, h('span', { class: 'swatch dotted' }), 'notice');
+          return h('span', { class: 'key', testid: 'legend-contested', title: 'Contested: a vacate request declined or left unanswered; not a reservation' }, h('span', { class: 'swatch dashed', style: { borderTopColor: ZONE.contested } }), 'contested');
+        }),
       ] : []));
   }
 }

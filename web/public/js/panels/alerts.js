@@ -7,7 +7,11 @@
 // line with their count unless the operator shows them (kept in localStorage). Position
 // discrepancies (js/discrepancy.js) are listed as their own kind, ranked with cautions, with no
 // acknowledge button (nobody acknowledges them); cleared ones stay, marked cleared, until they
-// age out.
+// age out. Advance notices (js/notice.js) bring advisories: an aircraft predicted to cross a
+// notice volume (an intrusion alert with purpose "notice", "NOTICE · RAVEN51 predicted to
+// cross red's notice q-5 in 3:20") and a recipient's reservation crossing one (the notice's
+// `crossings`, "NOTICE · your reservation r-3 (…) crosses red's notice q-5, …"), which nobody
+// acknowledges in the list.
 
 import { encounterTimes } from '../encounter.js';
 import { encounterNow } from '../encounter-now.js';
@@ -18,6 +22,7 @@ import { levelLabel, isWarning } from '../levels.js';
 import { orderAlerts, unackedFor, pickAcknowledge, GROUPS, NOT_YOURS_REASON, DONE_REASON } from '../alert-groups.js';
 import { isActive, discrepancyParts, discrepancyText, DISCREPANCY_LEVEL, DISCREPANCY_REASON } from '../discrepancy.js';
 import { exclusionOfIntrusion, exclusionLink, isCompliance, complianceText } from '../exclusion.js';
+import { isNoticeIntrusion, noticeIntrusionText, crossingItems, crossingText, noticeKey, windowText, CROSSING_REASON } from '../notice.js';
 
 const SHOW_CIVIL_KEY = 'deconflict.alerts.showCivil';
 
@@ -72,7 +77,14 @@ export function initAlerts(list, count, focus, showToast, civilToggle = null) {
   store.on('discrepancies', render);
   // An intrusion on an exclusion reads as compliance: worded again when the exclusion arrives.
   store.on('reservations', render);
+  let notices = '';
   store.on('requests', () => {
+    // The notices' crossings are listed, and notice intrusions named after their notice.
+    const key = noticeKey(store.requests, store.now());
+    if (key !== notices) {
+      notices = key;
+      return render();
+    }
     for (const i of store.intrusions.values()) if (!store.reservations.has(i.reservation_id)) return render();
     return undefined;
   });
@@ -95,6 +107,11 @@ function tick() {
     const id = li.dataset.alertId;
     const ttl = li.querySelector('.ttl');
     if (!id || !ttl) continue;
+    if (li.dataset.kind === 'crossing') {
+      const left = Number(li.dataset.start) - store.now();
+      ttl.textContent = left > 0 ? countdown(left) : 'NOW';
+      continue;
+    }
     if (li.dataset.kind === 'conflict') {
       const c = store.conflicts.get(id);
       if (!c) continue;
@@ -106,6 +123,11 @@ function tick() {
       const i = store.intrusions.get(id);
       if (!i) continue;
       ttl.textContent = countdown(timeToEntry(i));
+      if (li.dataset.notice === 'true') {
+        const text = li.querySelector('[data-testid=notice-text]');
+        if (text) text.textContent = noticeWords(i);
+        continue;
+      }
       // A compliance alert's words count down too, and turn into an intrusion's at the deadline.
       const x = exclusionOf(i);
       const compliance = isCompliance(i, x, store.now());
@@ -133,6 +155,11 @@ export function isComplianceAlert(i) {
 export function complianceWords(i) {
   const x = exclusionOf(i);
   return isCompliance(i, x, store.now()) ? complianceText(i, x, store.now(), name(i.track_id, i.track_state)) : null;
+}
+
+/** A notice intrusion's words now ("NOTICE · RAVEN51 predicted to cross red's notice q-5 in 3:20"). */
+export function noticeWords(i) {
+  return noticeIntrusionText(i, store.requests.get(i.reservation_id) || null, store.now(), name(i.track_id, i.track_state));
 }
 
 function me() {
@@ -165,7 +192,12 @@ export function sortedAlerts() {
     items.push({ kind: 'conflict', id: c.id, level: c.level || 0, unacked: unackedFor(c, 'conflict', v), t: timeToLoss(c), item: c });
   }
   for (const i of store.intrusions.values()) {
-    items.push({ kind: 'intrusion', id: i.id, level: i.level || 0, unacked: unackedFor(i, 'intrusion', v), t: timeToEntry(i), item: i, compliance: isComplianceAlert(i) });
+    const notice = isNoticeIntrusion(i);
+    items.push({ kind: 'intrusion', id: i.id, level: i.level || 0, unacked: unackedFor(i, 'intrusion', v), t: timeToEntry(i), item: i, compliance: !notice && isComplianceAlert(i), notice, ...(notice ? { text: noticeWords(i) } : {}) });
+  }
+  // Recipients' reservations crossing an advance notice: advisories nobody acknowledges here.
+  for (const c of crossingItems(store.requests, store.now())) {
+    items.push({ ...c, text: crossingText(c.item, { id: c.item.notice_id, from: c.item.from }, v.party) });
   }
   for (const d of store.discrepancies.values()) {
     // Active ones rank with cautions; cleared ones after every active alert of their group.
@@ -179,6 +211,7 @@ function pairText(a) {
   const x = a.item;
   if (a.kind === 'conflict') return `${name(x.a, x.a_state)} ↔ ${name(x.b, x.b_state)}`;
   if (a.kind === 'discrepancy') return `position discrepancy of ${x.callsign || x.track_id}`;
+  if (a.kind === 'crossing') return `reservation ${x.reservation_id} crossing notice ${x.notice_id}`;
   return `${name(x.track_id, x.track_state)} → ${x.reservation_name || store.reservations.get(x.reservation_id)?.name || x.reservation_id}`;
 }
 
@@ -334,8 +367,53 @@ function complianceItem(a) {
   acts);
 }
 
+/**
+ * A notice intrusion: an aircraft predicted to cross an advance notice's volume — an advisory,
+ * "NOTICE · RAVEN51 predicted to cross red's notice q-5 in 3:20" (counting down).
+ */
+function noticeItem(a) {
+  const i = a.item;
+  const q = store.requests.get(i.reservation_id) || null;
+  const acts = ackActions(i.id, i.acks, [i.track_party, i.volume_party], (party) => acknowledgeIntrusion(i, party));
+  const vol = q && q.volumes ? q.volumes[i.volume_index || 0] : null;
+  return h('li', {
+    class: `alert l${i.level} intrusion notice-alert ${a.unacked ? 'unacked' : 'acked'}`,
+    testid: 'alert-item',
+    title: `${noticeWords(i)}\nAn advisory: ${q ? `${q.from}'s advance notice ${q.id}${q.message ? ` (${q.message})` : ''}` : `advance notice ${i.reservation_id}`} announces an operation there${vol ? `, ${windowText(vol.start_time, vol.end_time)}` : ''}.`,
+    dataset: { alertId: i.id, level: String(i.level), kind: 'intrusion', notice: 'true', compliance: 'false', track: i.track_id, aParty: i.track_party, bParty: i.volume_party, reservationId: i.reservation_id },
+    onclick: () => onFocus(a),
+  },
+  h('span', { class: 'lvl' }, levelLabel(i.level)),
+  h('span', { class: 'kind-notice', title: `alert ${i.id}` }, 'notice'),
+  h('span', { class: 'ttl', testid: 'alert-countdown' }, countdown(a.t)),
+  h('span', { class: 'who2' }, h('span', { style: { color: partyColour(i.track_party) }, testid: 'notice-text' }, noticeWords(i))),
+  h('span', { class: 'meta' }, `${name(i.track_id, i.track_state)} ${alt(i.track_id, i.track_state)}${vol ? ` · notice ${windowText(vol.start_time, vol.end_time)}` : ''}${i.inside_now ? ' · crossing now' : ''}`),
+  acts);
+}
+
+/**
+ * A recipient's reservation crossing an advance notice: an advisory, "NOTICE · your reservation
+ * r-3 (Blue CAP north) crosses red's notice q-5, 14:00–15:00 UTC, FL150–FL200", no ACK button.
+ */
+function crossingItem(a) {
+  const c = a.item;
+  return h('li', {
+    class: 'alert l1 crossing notice-alert',
+    testid: 'alert-item',
+    title: `${a.text}\n${CROSSING_REASON[0].toUpperCase()}${CROSSING_REASON.slice(1)}.`,
+    dataset: { alertId: a.id, level: '1', kind: 'crossing', notice: 'true', noticeId: c.notice_id, reservationId: c.reservation_id, aParty: c.party, bParty: c.from, start: String(c.start_time) },
+    onclick: () => onFocus(a),
+  },
+  h('span', { class: 'lvl' }, levelLabel(1)),
+  h('span', { class: 'kind-notice' }, 'notice crossing'),
+  h('span', { class: 'ttl' }, c.start_time > store.now() ? countdown(c.start_time - store.now()) : 'NOW'),
+  h('span', { class: 'who2' }, h('span', { style: { color: partyColour(c.party) }, testid: 'crossing-text' }, a.text)),
+  h('span', { class: 'meta' }, `${Number.isFinite(c.area_m2) ? `${(c.area_m2 / 1e6).toFixed(0)} km² · ` : ''}no ACK: acknowledge the notice in Requests`));
+}
+
 function intrusionItem(a) {
   const i = a.item;
+  if (a.notice) return noticeItem(a);
   if (isComplianceAlert(i)) return complianceItem(a);
   const acts = ackActions(i.id, i.acks, [i.track_party, i.volume_party], (party) => acknowledgeIntrusion(i, party));
   return h('li', {
@@ -412,7 +490,7 @@ function render() {
   for (const g of groups) {
     const collapsed = !!g.muted && !showCivil;
     rows.push(groupHead(g, collapsed));
-    if (!collapsed) for (const a of g.items) rows.push(a.kind === 'conflict' ? conflictItem(a) : a.kind === 'discrepancy' ? discrepancyItem(a) : intrusionItem(a));
+    if (!collapsed) for (const a of g.items) rows.push(a.kind === 'conflict' ? conflictItem(a) : a.kind === 'discrepancy' ? discrepancyItem(a) : a.kind === 'crossing' ? crossingItem(a) : intrusionItem(a));
   }
   listEl.replaceChildren(...rows);
   // The count is of the alerts that stand (cleared discrepancies are listed, not counted).

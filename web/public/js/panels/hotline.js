@@ -2,6 +2,7 @@
 // acknowledgements. Opening the tab marks the viewer's unread messages as read.
 
 import { get, post } from '../api.js';
+import { isReadOnly, refusal } from '../read-only.js';
 import { store } from '../store.js';
 import { h, utcTime, partyColour } from '../util.js';
 
@@ -30,6 +31,11 @@ export function initHotline(el, showToast) {
       }
     },
   });
+  // Observers read the hotline and write nothing on it.
+  if (isReadOnly(store.me)) {
+    for (const el of [toSelect, subject, body]) el.disabled = true;
+    body.placeholder = refusal('observers send no message');
+  }
   panel.append(
     h('div', { class: 'form hotline-form' },
       h('label', {}, 'To'), toSelect,
@@ -58,6 +64,10 @@ export function fillParties() {
 }
 
 async function send() {
+  if (isReadOnly(store.me)) {
+    toast(refusal('observers send no message'), true);
+    return;
+  }
   const text = body.value.trim();
   if (!text) {
     toast('Type a message first', true);
@@ -88,6 +98,8 @@ const readSent = new Set();
 
 /** Only an addressee may mark read or acknowledge: the named party, or anyone but the sender of a message to all. */
 function isAddressee(m, me) {
+  // Observers read every message and mark none.
+  if (isReadOnly(store.me)) return false;
   return m.to === me || (m.to === null && m.from !== me);
 }
 

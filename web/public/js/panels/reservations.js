@@ -2,7 +2,10 @@
 // workflow — draw a polygon (clicks) or a circle (centre + drag) on the map, set altitude band
 // and time window, see the overlaps the server reports (POST /reservations/check, highlighted on
 // the map) and then file it (POST /reservations, with a justification when it overlaps),
-// change it, or send it to another party as a vacate request.
+// change it, or send it to another party as a vacate request or an advance notice. Changing an
+// own reservation shows every one of its volumes as a row (shape, lower and upper level in FL
+// or ft, start and end; js/volume-edit.js), each changeable and redrawable on the map, and the
+// update (PUT /reservations/{id}) carries them all.
 
 import { post, put, del } from '../api.js';
 import { store } from '../store.js';
@@ -10,6 +13,8 @@ import { h, altBand, utcDateTime, parseUtcInput, toUtcInput, partyColour, reserv
 import { refreshStrategic } from '../stream.js';
 import { isExclusion, exclusionLink, utc } from '../exclusion.js';
 import { liveIn } from '../exclusion-watch.js';
+import { rowOf, readRows, shapeSummary, draftShapeOf, keepUnchangedTimes, changedIndexes } from '../volume-edit.js';
+import { isReadOnly } from '../read-only.js';
 
 let panel;
 let map;
@@ -21,8 +26,13 @@ let overlapList;
 let statusLine;
 let lastOverlaps = [];
 let checkSeq = 0;
-// The own reservation being changed (PUT with its version), or null for a new one.
+// The own reservation being changed (PUT with its version), or null for a new one; its
+// volumes as the form's rows (js/volume-edit.js) and the row shown on the map.
 let editing = null;
+let rows = [];
+let rowIndex = 0;
+let singleForm;
+let rowsBox;
 
 export function initReservations(el, mapView, showToast) {
   panel = el;
@@ -43,7 +53,17 @@ export function initReservations(el, mapView, showToast) {
 }
 
 export function startDraw(type) {
-  map.startDraft(type, () => scheduleCheck());
+  if (isReadOnly(store.me)) return;
+  // Changing a reservation: the drawing replaces the shape of the volume shown on the map.
+  const row = editing ? rowIndex : null;
+  map.startDraft(type, (shape) => {
+    if (row !== null && editing && rows[row] && shape) {
+      rows[row].shape = shape;
+      rows[row].redrawn = true;
+      renderRows();
+    }
+    scheduleCheck();
+  }, 'reservation');
   draftBox.hidden = false;
   setStatus(type === 'polygon'
     ? 'Click the corners on the map; double-click, Enter or click the first corner to close. Backspace removes the last corner.'
@@ -74,11 +94,14 @@ function buildDraftForm() {
     h('div', { class: 'form' },
       h('label', {}, 'Name'), input('name', { placeholder: 'e.g. CAP north', value: '' }),
       h('label', {}, 'Purpose'), purpose,
-      h('label', {}, 'Priority'), input('priority', { type: 'number', min: 0, max: 10, value: 5 }),
+      h('label', {}, 'Priority'), input('priority', { type: 'number', min: 0, max: 10, value: 5 })),
+    singleForm = h('div', { class: 'form', testid: 'res-single' },
       h('label', {}, 'Lower (ft)'), input('lower', { type: 'number', step: 500, value: 15000 }),
       h('label', {}, 'Upper (ft)'), input('upper', { type: 'number', step: 500, value: 30000 }),
       h('label', {}, 'Start (UTC)'), input('start', { type: 'text', value: toUtcInput(now + 600), placeholder: 'YYYY-MM-DD HH:MM', spellcheck: false }),
-      h('label', {}, 'End (UTC)'), input('end', { type: 'text', value: toUtcInput(now + 3 * 3600), placeholder: 'YYYY-MM-DD HH:MM', spellcheck: false }),
+      h('label', {}, 'End (UTC)'), input('end', { type: 'text', value: toUtcInput(now + 3 * 3600), placeholder: 'YYYY-MM-DD HH:MM', spellcheck: false })),
+    rowsBox = h('div', { class: 'vol-rows', testid: 'res-volumes', hidden: true }),
+    h('div', { class: 'form' },
       h('label', {}, 'Justification'), fields.justification),
     h('div', { class: 'toolbar' },
       h('button', { testid: 'reservation-check', onclick: () => check() }, 'Check overlaps'),
@@ -108,8 +131,10 @@ export function fillParties() {
 }
 
 function onDraftChange(d) {
+  // A draft of another panel (a notice's volume in Requests) is not this form's.
+  if (d && map.draftOwner && map.draftOwner !== 'reservation') return;
   if (!d) {
-    draftBox.hidden = true;
+    if (!editing) draftBox.hidden = true;
     return;
   }
   draftBox.hidden = false;
@@ -134,6 +159,27 @@ function readDraft() {
   }
 }
 
+/**
+ * The volumes the form holds: the rows' (every volume of the reservation being changed, times
+ * not retyped kept to the second), else the one drawn; null once the status line says what is
+ * wrong.
+ */
+function readVolumes() {
+  if (!editing) {
+    const v = readDraft();
+    return v ? [v] : null;
+  }
+  const r = readRows(rows);
+  for (const el of rowsBox.querySelectorAll('input.bad')) el.classList.remove('bad');
+  if (r.error) {
+    setStatus(r.error.message, 'bad');
+    const el = rowsBox.querySelector(`[data-index="${r.error.index}"] [data-field="${r.error.field}"]`);
+    if (el) el.classList.add('bad');
+    return null;
+  }
+  return keepUnchangedTimes(editing.volumes || [], r.volumes);
+}
+
 /** The draft as an API Volume, or throws with a message the operator can act on. */
 export function draftVolume() {
   const shape = map.draftShape();
@@ -150,7 +196,7 @@ export function draftVolume() {
 }
 
 const scheduleCheck = debounce(() => {
-  if (map.draftShape()) check();
+  if (editing || map.draftShape()) check();
 }, 350);
 
 function overlapItem(o) {
@@ -175,12 +221,15 @@ function showOverlaps(overlaps) {
 }
 
 export async function check() {
-  const volume = readDraft();
-  if (!volume) return null;
+  const volumes = readVolumes();
+  if (!volumes) return null;
   const seq = ++checkSeq;
   setStatus('Checking overlaps…');
   try {
-    const res = await post('/reservations/check', { volumes: [volume], priority: Number(fields.priority.value) || 0, purpose: fields.purpose.value });
+    const body = { volumes, priority: Number(fields.priority.value) || 0, purpose: fields.purpose.value };
+    // The reservation being changed is left out of its own check.
+    if (editing) body.reservation_id = editing.id;
+    const res = await post('/reservations/check', body);
     if (seq !== checkSeq) return null;
     showOverlaps(res.overlaps || []);
     return res.overlaps || [];
@@ -192,8 +241,8 @@ export async function check() {
 }
 
 async function file() {
-  const volume = readDraft();
-  if (!volume) return;
+  const volumes = readVolumes();
+  if (!volumes) return;
   const justification = fields.justification.value.trim();
   if (lastOverlaps.length && !justification) {
     setStatus('This volume overlaps other reservations: give a justification to file over them, or change it.', 'bad');
@@ -204,14 +253,15 @@ async function file() {
     name: fields.name.value.trim() || `${(store.me && store.me.party) || ''} reservation`.trim(),
     purpose: fields.purpose.value,
     priority: Number(fields.priority.value) || 0,
-    volumes: [volume],
+    volumes,
   };
   if (justification) body.justification = justification;
   try {
     let res;
+    let changed = null;
     if (editing) {
       body.version = editing.version;
-      body.volumes = [volume, ...(editing.volumes || []).slice(1)];
+      changed = changedIndexes(editing.volumes || [], volumes);
       res = await put(`/reservations/${encodeURIComponent(editing.id)}`, body);
     } else {
       res = await post('/reservations', body);
@@ -221,7 +271,8 @@ async function file() {
     setEditing(null);
     store.upsert('reservations', r);
     toast(`${verb} ${r.id}${res.overlaps && res.overlaps.length ? ` over ${res.overlaps.length} overlap(s)` : ''}`);
-    setStatus(`${verb} ${r.id} (version ${r.version}).`, 'ok');
+    const what = changed ? ` — ${r.volumes.length} volume${r.volumes.length > 1 ? 's' : ''}${changed.length ? `, volume${changed.length > 1 ? 's' : ''} ${changed.map((i) => i + 1).join(', ')} changed` : ', none changed'}` : '';
+    setStatus(`${verb} ${r.id} (version ${r.version})${what}.`, 'ok');
     draftBox.dataset.filed = r.id;
     map.cancelDraft();
     fields.justification.value = '';
@@ -267,33 +318,75 @@ async function sendVacate() {
 
 function setEditing(r) {
   editing = r;
+  rows = r ? (r.volumes || []).map(rowOf) : [];
+  rowIndex = 0;
   const title = draftBox.querySelector('[data-testid="draft-title"]');
   const fileBtn = draftBox.querySelector('[data-testid="reservation-file"]');
-  title.textContent = r ? `Change ${r.name || r.id} (${r.id} v${r.version})` : 'New reservation';
+  title.textContent = r ? `Change ${r.name || r.id} (${r.id} v${r.version}) · ${rows.length} volume${rows.length > 1 ? 's' : ''}` : 'New reservation';
   fileBtn.textContent = r ? 'Update' : 'File';
+  // A new filing has the one drawn volume; a change every volume of the reservation.
+  singleForm.hidden = !!r;
+  rowsBox.hidden = !r;
+  renderRows();
 }
 
-/** Loads an own reservation into the draft form to change it (first volume on the map). */
+/** The reservation's volumes as rows: each its shape in words, band and window, shown on the map and redrawn on request. */
+function renderRows() {
+  if (!editing) {
+    rowsBox.replaceChildren();
+    return;
+  }
+  const field = (i, name, label, attrs = {}) => [
+    h('label', { class: 'muted small' }, label),
+    h('input', {
+      ...attrs, value: rows[i][name], spellcheck: false, testid: `res-vol-${name}`, dataset: { field: name },
+      oninput: (e) => { rows[i][name] = e.target.value; scheduleCheck(); },
+    }),
+  ];
+  rowsBox.replaceChildren(...rows.map((row, i) => h('div', {
+    class: `vol-row${i === rowIndex ? ' selected' : ''}`,
+    testid: 'res-volume',
+    dataset: { index: String(i), redrawn: String(!!row.redrawn) },
+  },
+  h('div', { class: 'vol-head' },
+    h('b', {}, `Volume ${i + 1}`),
+    h('span', { class: 'small muted', testid: 'res-vol-shape' }, `${shapeSummary(row.shape)}${row.redrawn ? ' (redrawn)' : ''}`),
+    h('span', { class: 'spacer' }),
+    h('button', { testid: 'res-vol-show', title: 'Show this volume on the map', onclick: () => selectRow(i) }, i === rowIndex ? 'On map' : 'Show'),
+    h('button', { testid: 'res-vol-redraw', title: 'Draw this volume\'s shape anew on the map', onclick: () => { selectRow(i); startDraw(row.shape && row.shape.type === 'circle' ? 'circle' : 'polygon'); } }, 'Redraw')),
+  h('div', { class: 'vol-fields' },
+    ...field(i, 'lower', 'Lower', { placeholder: 'FL150 or 15000 ft', title: 'A flight level (FL150) or feet (15000)' }),
+    ...field(i, 'upper', 'Upper', { placeholder: 'FL250 or 25000 ft', title: 'A flight level (FL250) or feet (25000)' }),
+    ...field(i, 'start', 'Start', { placeholder: 'YYYY-MM-DD HH:MM', title: 'UTC' }),
+    ...field(i, 'end', 'End', { placeholder: 'YYYY-MM-DD HH:MM', title: 'UTC' })))));
+}
+
+/** Shows row `i`'s volume on the map as the draft (the one a redraw replaces). */
+function selectRow(i) {
+  rowIndex = i;
+  const shape = rows[i] && rows[i].shape;
+  if (shape) map.setDraftShape(draftShapeOf(shape));
+  renderRows();
+}
+
+/** Loads an own reservation into the draft form to change it: every volume a row, the first on the map. */
 function edit(r) {
-  const v = r.volumes[0];
   setEditing(r);
-  map.setDraftShape(v.shape.type === 'polygon' && Array.isArray(v.shape.coordinates[0][0]) ? { type: 'polygon', coordinates: v.shape.coordinates[0] } : v.shape);
+  const v = r.volumes[0];
+  if (v) map.setDraftShape(draftShapeOf(v.shape));
   fields.name.value = r.name || '';
   fields.purpose.value = r.purpose;
   fields.priority.value = r.priority;
-  fields.lower.value = v.lower_ft;
-  fields.upper.value = v.upper_ft;
-  fields.start.value = toUtcInput(v.start_time);
-  fields.end.value = toUtcInput(v.end_time);
   fields.justification.value = r.justification || '';
   draftBox.hidden = false;
-  setStatus('Change the fields or redraw the volume, then Update.');
+  setStatus(`Change any volume's levels (FL150 or 15000 ft) or times, or redraw its shape, then Update. ${r.volumes.length} volume${r.volumes.length > 1 ? 's' : ''}.`);
   check();
 }
 
 function discard() {
   setEditing(null);
   map.cancelDraft();
+  draftBox.hidden = true;
   lastOverlaps = [];
   overlapList.replaceChildren();
   statusLine.textContent = '';

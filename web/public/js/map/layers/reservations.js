@@ -15,13 +15,15 @@
 
 import { store } from '../../store.js';
 import { volumeRings } from '../../geo.js';
-import { fl3, reservationColour, isHazard } from '../../util.js';
+import { fl3, reservationColour, isHazard, partyColour } from '../../util.js';
 import { zoomScale } from '../view.js';
 import { MAP, ZONE } from '../../palette.js';
 import { PRIORITY } from '../labels.js';
 import {
   isExclusion, exclusionLink, exclusionEnd, deadlinePhase, exclusionLabel, isContested, contestedLabel, volumeStyle,
 } from '../../exclusion.js';
+import { shownAt, stateAt } from '../../timeline.js';
+import { isNotice, isLiveNotice, noticeRoutes, noticeLabel, routeLabel, waypointLabel, noticeStyle } from '../../notice.js';
 
 const LABEL_MIN_ZOOM = 5;
 const HIGHLIGHT = MAP.highlight;
@@ -65,8 +67,10 @@ export class ReservationsLayer {
     this.highlight = null;
     // Labels of the drawn volumes for the label placement: {id, x, y, text, colour}.
     this.labels = [];
-    // Exclusions and contested volumes as the last drawing drew them (the test hook).
+    // Exclusions, contested volumes and notices as the last drawing drew them (the test hook).
     this.drawn = [];
+    // Everything the last drawing drew: [{id, kind, state, volumes, routes?}] (the timeline's hook).
+    this.shown = [];
     // Server time from which the drawing is out of date (a deadline passed, a volume ended).
     this.switchAt = Infinity;
   }
@@ -78,18 +82,23 @@ export class ReservationsLayer {
 
   draw(ctx) {
     const v = this.view;
-    const now = store.now();
+    // A time ahead chosen on the timeline (js/timeline.js), or null: live.
+    const at = Number.isFinite(store.viewTime) ? store.viewTime : null;
+    const now = at ?? store.now();
     this.paths = [];
     this.labels = [];
     this.drawn = [];
+    this.shown = [];
     this.switchAt = Infinity;
-    const later = (t) => { if (Number.isFinite(t) && t > now && t < this.switchAt) this.switchAt = t; };
+    // Live, the drawing goes stale when a deadline or an end passes; a time ahead stays as it is.
+    const later = (t) => { if (at === null && Number.isFinite(t) && t > now && t < this.switchAt) this.switchAt = t; };
+    const ahead = at === null ? null : new Map(shownAt(store.reservations, store.requests, at).map((x) => [x.id, x]));
     const me = store.me && store.me.party;
     const labelled = v.scale > zoomScale(LABEL_MIN_ZOOM);
     // Contested volumes under the reservations: a claim that was refused, not airspace held.
     for (const q of store.requests.values()) {
       if (q.kind !== 'vacate' || q.contested !== true || !q.volume) continue;
-      if (!isContested(q, now)) continue;
+      if (ahead ? !(ahead.get(q.id) && ahead.get(q.id).kind === 'contested') : !isContested(q, now)) continue;
       later(q.volume.end_time);
       const style = volumeStyle('contested', { colour: ZONE.contested });
       const path = this.trace(q.volume);
@@ -100,9 +109,10 @@ export class ReservationsLayer {
       this.keep(path, { request: q, volume: q.volume, index: 0 });
       this.drawn.push({ id: q.id, kind: 'contested', request_id: q.id, label_id: `contested:${q.id}`, text, style: { ...style }, anchor: [x, y], box: this.box(q.volume), labelled });
       this.drawn[this.drawn.length - 1].on_screen = this.onScreen(this.drawn[this.drawn.length - 1].box);
+      this.shown.push({ id: q.id, kind: 'contested', state: q.state, volumes: [0] });
     }
     const list = [...store.reservations.values()]
-      .filter((r) => r.state !== 'cancelled' && r.state !== 'ended' && !(isExclusion(r) && exclusionEnd(r) !== null && exclusionEnd(r) <= now))
+      .filter((r) => (ahead ? ahead.has(r.id) : r.state !== 'cancelled' && r.state !== 'ended' && !(isExclusion(r) && exclusionEnd(r) !== null && exclusionEnd(r) <= now)))
       // Exclusions on top: the box the other party must leave.
       .sort((a, b) => (isExclusion(a) ? 1 : 0) - (isExclusion(b) ? 1 : 0));
     for (const r of list) {
@@ -113,27 +123,110 @@ export class ReservationsLayer {
         later(link.deadline);
         later(exclusionEnd(r));
       }
+      const state = ahead ? stateAt(r, at) : r.state;
       const kind = exclusion ? 'exclusion' : isHazard(r) ? 'hazard' : 'reservation';
-      const style = volumeStyle(kind, { colour: reservationColour(r), proposed: r.state === 'proposed', own: r.party === me, phase });
-      (r.volumes || []).forEach((vol, idx) => {
+      const style = volumeStyle(kind, { colour: reservationColour(r), proposed: state === 'proposed', own: r.party === me, phase });
+      const indexes = ahead ? ahead.get(r.id).volumes : (r.volumes || []).map((_, i) => i);
+      this.shown.push({ id: r.id, kind, state: exclusion && phase === 'in-force' ? 'in-force' : state, volumes: indexes });
+      for (const idx of indexes) {
+        const vol = r.volumes[idx];
         const path = this.trace(vol);
         this.paint(ctx, path, style);
         const id = `${r.id}#${idx}`;
         const [x, y] = v.project(...(exclusion ? exclusionAnchor(vol) : volumeAnchor(vol)));
+        // Ahead, an exclusion's words are those of the time viewed ("· in force"); live, they count down.
+        const words = (t) => exclusionLabel(r, ahead ? at : t);
         if (labelled) {
           // Inside the box from its north-west corner (below right) when there is room.
-          if (exclusion) this.labels.push({ id, x, y, text: exclusionLabel(r, now), textAt: (t) => exclusionLabel(r, t), colour: style.colour, priority: EXCLUSION_LABEL_PRIORITY, away: [x - 20, y - 20], backdrop: true });
+          if (exclusion) this.labels.push({ id, x, y, text: words(now), textAt: words, colour: style.colour, priority: EXCLUSION_LABEL_PRIORITY, away: [x - 20, y - 20], backdrop: true });
           else this.labels.push({ id, x, y, text: `${r.name || r.id} ${fl3(vol.lower_ft)}-${fl3(vol.upper_ft)}`, colour: style.colour });
         }
-        this.keep(path, { reservation: r, volume: vol, index: idx });
+        this.keep(path, { reservation: r, volume: vol, index: idx, state });
         if (exclusion) {
           this.drawn.push({
             id: r.id, kind: 'exclusion', request_id: link.request_id, label_id: id, volume_index: idx, phase,
-            text: exclusionLabel(r, now), style: { ...style }, anchor: [x, y], box: this.box(vol), labelled,
+            text: words(now), style: { ...style }, anchor: [x, y], box: this.box(vol), labelled,
           });
           this.drawn[this.drawn.length - 1].on_screen = this.onScreen(this.drawn[this.drawn.length - 1].box);
         }
+      }
+    }
+    // Advance notices on top, outlined only: an operation announced, not airspace held.
+    for (const q of store.requests.values()) {
+      if (!isNotice(q)) continue;
+      if (ahead ? !(ahead.get(q.id) && ahead.get(q.id).kind === 'notice') : !isLiveNotice(q, now)) continue;
+      const routes = noticeRoutes(q);
+      const vols = ahead ? ahead.get(q.id).volumes : (q.volumes || []).map((_, i) => i);
+      const routeIdx = ahead ? ahead.get(q.id).routes : routes.map((r) => r.index);
+      for (const vol of q.volumes || []) later(vol.end_time);
+      for (const r of routes) later(r.end);
+      this.drawNotice(ctx, q, vols, routeIdx.map((i) => routes[i]), labelled);
+      this.shown.push({ id: q.id, kind: 'notice', state: q.state, volumes: vols, routes: routeIdx });
+    }
+  }
+
+  /**
+   * A notice's volumes (dotted, lightly filled, in the sender's colour, labelled "NOTICE · red:
+   * … · 14:00–16:00 UTC") and routes (the corridors fainter, the planned track dash-dotted, a
+   * mark at each waypoint labelled "14:05 FL180").
+   */
+  drawNotice(ctx, q, volumeIndexes, routes, labelled) {
+    const v = this.view;
+    const colour = partyColour(q.from);
+    const style = noticeStyle('notice', colour);
+    for (const i of volumeIndexes) {
+      const vol = q.volumes[i];
+      const path = this.trace(vol);
+      this.paint(ctx, path, style);
+      const [x, y] = v.project(...volumeAnchor(vol));
+      const id = `notice:${q.id}#${i}`;
+      const text = noticeLabel(q, vol);
+      if (labelled) this.labels.push({ id, x, y, text, colour, priority: CONTESTED_LABEL_PRIORITY, backdrop: true });
+      this.keep(path, { notice: q, volume: vol, index: i });
+      const box = this.box(vol);
+      this.drawn.push({ id: q.id, kind: 'notice', request_id: q.id, label_id: id, volume_index: i, text, style: { ...style }, anchor: [x, y], box, labelled, on_screen: this.onScreen(box) });
+    }
+    const corridor = noticeStyle('corridor', colour);
+    const line = noticeStyle('route', colour);
+    for (const r of routes) {
+      r.legs.forEach((leg, li) => {
+        const path = this.trace(leg);
+        this.paint(ctx, path, corridor);
+        this.keep(path, { notice: q, volume: leg, index: li, route: r });
       });
+      const wps = r.route.waypoints || [];
+      const pts = wps.map((w) => v.project(w.lon_deg, w.lat_deg));
+      ctx.beginPath();
+      pts.forEach(([x, y], i) => (i ? ctx.lineTo(x, y) : ctx.moveTo(x, y)));
+      ctx.strokeStyle = MAP.labelBackdrop;
+      ctx.lineWidth = line.lineWidth + 2;
+      ctx.setLineDash([]);
+      ctx.stroke();
+      ctx.strokeStyle = colour;
+      ctx.lineWidth = line.lineWidth;
+      ctx.setLineDash(line.dash);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      const marks = [];
+      pts.forEach(([x, y], wi) => {
+        ctx.beginPath();
+        ctx.arc(x, y, 3.5, 0, 2 * Math.PI);
+        ctx.fillStyle = colour;
+        ctx.fill();
+        ctx.strokeStyle = MAP.labelBackdrop;
+        ctx.lineWidth = 1;
+        ctx.stroke();
+        const text = waypointLabel(wps[wi]);
+        marks.push({ x, y, text, label_id: `notice:${q.id}:r${r.index}:w${wi}` });
+        if (labelled) this.labels.push({ id: `notice:${q.id}:r${r.index}:w${wi}`, x, y, text, colour, priority: PRIORITY.RESERVATION, backdrop: true });
+      });
+      const text = routeLabel(q, r);
+      const id = `notice:${q.id}:r${r.index}`;
+      if (labelled && pts.length) this.labels.push({ id, x: pts[0][0], y: pts[0][1], text, colour, priority: CONTESTED_LABEL_PRIORITY, backdrop: true });
+      const xs = pts.map((p) => p[0]);
+      const ys = pts.map((p) => p[1]);
+      const box = pts.length ? [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)] : [0, 0, -1, -1];
+      this.drawn.push({ id: q.id, kind: 'notice-route', request_id: q.id, label_id: id, route_index: r.index, text, style: { ...line }, corridor: { ...corridor }, legs: r.legs.length, waypoints: marks, box, labelled, on_screen: this.onScreen(box) });
     }
   }
 
