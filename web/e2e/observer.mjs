@@ -4,8 +4,9 @@
 // - It sees every aircraft — blue's and red's, red's alerts-only ones included — as the cell's
 //   picture has them, every alert the API lists (the scripted VIPER11/SOKOL21 encounter, the zone
 //   intrusion, the compliance alert once blue has accepted red's vacate request, the notice
-//   advisories), every reservation, request and hotline message, and the audit log's signed
-//   checkpoints (the audit log itself is the cell's: GET /audit answers 403).
+//   advisories), every reservation, request and hotline message, and the audit log: its
+//   entries (the same newest entries the API gives the cell), its chain verified, its signed
+//   checkpoints.
 // - It changes nothing: no Acknowledge, Accept, Decline, File, Change, Cancel, Send or draw
 //   control is shown; the keys that act (A, D, C) say why not ("an observer acknowledges no
 //   alert", "observer — read-only: …"); the top bar says "observer — read-only"; and not one
@@ -115,7 +116,7 @@ async function main() {
       return `${got.c.conflicts.length} conflicts and ${got.i.intrusions.length} intrusions (${[...new Set(kinds)].join(', ')}), as the API and the cell; no ACK`;
     });
 
-    await s.run('it sees every reservation, request and message, and the audit log\'s checkpoints; nothing it could press writes', async () => {
+    await s.run('it sees every reservation, request and message, and the audit log (entries, chain, checkpoints); nothing it could press writes', async () => {
       const [res, reqs, msgs] = await Promise.all([api(server.base, T.monitor, '/reservations'), api(server.base, T.monitor, '/requests'), api(server.base, T.monitor, '/messages')]);
       const st = await state(mon);
       assert(sameSet(st.reservations.map((r) => r.id), res.reservations.map((r) => r.id)), `the reservations (${st.reservations.length} vs ${res.reservations.length})`);
@@ -154,10 +155,20 @@ async function main() {
       }), { timeoutMs: 10000, what: 'the audit-log indicator' });
       const watchState = await mon.evaluate(() => window.__deconflict.auditCheckpoint());
       assert((chip.state === 'ok' || chip.state === 'unchecked') && watchState.kept && watchState.kept.seq === chip.seq && !watchState.warning, `the checkpoint kept (${JSON.stringify(chip)})`);
-      assert(await mon.isHidden('[data-testid=tab-audit]'), 'no Audit tab: the log itself is the cell\'s');
-      const audit = await fetch(`${server.base}/api/v1/audit?limit=1`, { headers: { Authorization: `Bearer ${T.monitor}` } });
-      assert(audit.status === 403, `GET /audit answers the observer 403 (${audit.status})`);
-      return `${resCards} reservation cards, ${reqCards} request cards, ${items} messages; audit checkpoint #${chip.seq} (${chip.state}, signature ${watchState.signature === true ? 'verified' : watchState.signature})`;
+      // The audit log itself: the tab, its rows, the chain verified in the view (a GET).
+      await mon.click('[data-testid=tab-audit]');
+      await mon.waitForSelector('[data-testid=audit-row]', { timeout: 15000 });
+      await mon.click('[data-testid=audit-verify]');
+      await mon.waitForSelector('[data-testid=audit-verify-result][data-ok]', { timeout: 15000 });
+      const verified = await mon.getAttribute('[data-testid=audit-verify-result]', 'data-ok');
+      assert(verified === 'true', `the chain verifies in the observer's view (${await mon.textContent('[data-testid=audit-verify-result]')})`);
+      const rows = await mon.$$eval('[data-testid=audit-row]', (els) => els.length);
+      const cellPage = await fetch(`${server.base}/api/v1/audit?limit=1000`, { headers: { Authorization: `Bearer ${T.cell}` } }).then((r) => r.json());
+      assert(rows > 0 && cellPage.entries.length >= rows, `audit rows shown (${rows}) from the same log the cell reads (${cellPage.entries.length} entries)`);
+      await screenshot(mon, 'observer-audit');
+      pressed.audit = await pressable(mon);
+      assert(pressed.audit.length === 0, `audit: nothing that writes can be pressed (${pressed.audit.join(', ')})`);
+      return `${resCards} reservation cards, ${reqCards} request cards, ${items} messages; audit view ${rows} rows, chain verified; checkpoint #${chip.seq} (${chip.state}, signature ${watchState.signature === true ? 'verified' : watchState.signature})`;
     });
 
     await s.run('the keys that act say why not, and no POST, PUT, PATCH or DELETE leaves the page', async () => {

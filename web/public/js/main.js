@@ -89,7 +89,8 @@ function showApp(me) {
   $('#who').dataset.party = me.party;
   $('#who').dataset.role = me.role;
   $('#who').dataset.readOnly = String(readOnly);
-  if (me.role === 'cell') $('[data-tab="audit"]').hidden = false;
+  // The cell and observers read the audit log (observers see everything, change nothing).
+  if (me.role === 'cell' || me.role === 'observer') $('[data-tab="audit"]').hidden = false;
   // Observers read only: hide the controls that write, and send nothing that would.
   document.body.classList.toggle('read-only', readOnly);
   setWriteGuard(readOnly ? (method, path) => refusalFor(method, path) : null);
