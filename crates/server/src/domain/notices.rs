@@ -12,26 +12,12 @@
 //! - A recipient's live reservation crossing a notice volume is listed on the notice as a
 //!   [`NoticeCrossing`] (advisory): when either is filed or changed, both parties see it.
 
-use crate::domain::requests::{RequestDoc, RequestKind};
+use crate::domain::requests::{NoticeCrossing, RequestDoc, RequestKind};
 use deconflict_airspace::{
-    IntrusionPrediction, Purpose, Reservation, ReservationIndex, ReservationOverlap,
-    ReservationState, Volume,
+    IntrusionPrediction, Purpose, Reservation, ReservationIndex, ReservationState, Volume,
 };
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeMap;
-
-/// A recipient's reservation crossing a notice (`NoticeCrossing` in docs/api.md):
-/// `volume_index` is the notice's volume (its own volumes, then its route legs),
-/// `other_volume_index` the reservation's.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct NoticeCrossing {
-    /// The reservation and where and when it crosses.
-    #[serde(flatten)]
-    pub overlap: ReservationOverlap,
-    /// The reservation's name.
-    #[serde(default)]
-    pub name: Option<String>,
-}
 
 /// Every volume a notice announces: its own volumes, then its routes' corridors.
 pub fn volumes_of(d: &RequestDoc) -> Vec<Volume> {

@@ -51,6 +51,19 @@ pub enum RequestState {
     Acknowledged,
 }
 
+/// A recipient's reservation crossing a notice (`NoticeCrossing` in docs/api.md):
+/// `volume_index` is the notice's volume (its own volumes, then its route legs),
+/// `other_volume_index` the reservation's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NoticeCrossing {
+    /// The reservation and where and when it crosses.
+    #[serde(flatten)]
+    pub overlap: deconflict_airspace::ReservationOverlap,
+    /// The reservation's name.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
 /// A request as the API shows it (`Request` in docs/api.md).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[schema(as = Request)]
@@ -112,7 +125,7 @@ pub struct RequestDoc {
     /// The addressees' live reservations crossing a notice's volumes (advisories; set when
     /// shown, never stored).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub crossings: Vec<crate::domain::notices::NoticeCrossing>,
+    pub crossings: Vec<NoticeCrossing>,
 }
 
 impl RequestDoc {
