@@ -154,13 +154,26 @@ impl IntrusionDetector {
         index: &ReservationIndex,
         extra: impl IntoIterator<Item = &'a Reservation>,
     ) -> Self {
-        let mut d = Self::from_index(index);
-        let more = Self::new(extra);
-        if more.is_empty() && more.rejected_volumes == 0 {
-            return d;
+        let mut watched: Vec<Watched> = index
+            .iter_prepared()
+            .filter(|(r, _)| r.state.is_live())
+            .flat_map(|(r, prepared)| {
+                prepared
+                    .iter()
+                    .enumerate()
+                    .map(move |(i, p)| Watched::new(r, i, p.clone()))
+            })
+            .collect();
+        let mut rejected_volumes = 0;
+        for r in extra.into_iter().filter(|r| r.state.is_live()) {
+            for (volume_index, v) in r.volumes.iter().enumerate() {
+                match v.prepare() {
+                    Ok(prepared) => watched.push(Watched::new(r, volume_index, prepared)),
+                    Err(_) => rejected_volumes += 1,
+                }
+            }
         }
-        d.watched.extend(more.watched);
-        Self::build(d.watched, more.rejected_volumes)
+        Self::build(watched, rejected_volumes)
     }
 
     fn build(watched: Vec<Watched>, rejected_volumes: usize) -> Self {

@@ -32,6 +32,8 @@ pub const DEFAULT_TIME_MARGIN_S: f64 = 300.0;
 pub const MIN_HALF_WIDTH_M: f64 = 50.0;
 /// Largest accepted half-width, metres (25 NM).
 pub const MAX_HALF_WIDTH_M: f64 = 46_300.0;
+/// Smallest accepted half-height, feet (a corridor has a band).
+pub const MIN_HALF_HEIGHT_FT: f64 = 100.0;
 /// Largest accepted half-height, feet.
 pub const MAX_HALF_HEIGHT_FT: f64 = 10_000.0;
 /// Largest accepted time margin, seconds.
@@ -111,6 +113,14 @@ pub enum RouteError {
         /// Its length.
         length_m: f64,
     },
+    /// A leg's corridor is not a valid volume.
+    #[error("leg {index}: {reason}")]
+    Leg {
+        /// The leg (waypoint `index` to `index + 1`).
+        index: usize,
+        /// Why.
+        reason: String,
+    },
     /// A corridor dimension out of range.
     #[error("{0}")]
     Corridor(String),
@@ -136,9 +146,9 @@ impl PlannedRoute {
                 self.half_width_m
             )));
         }
-        if !within(self.half_height_ft, 0.0, MAX_HALF_HEIGHT_FT) {
+        if !within(self.half_height_ft, MIN_HALF_HEIGHT_FT, MAX_HALF_HEIGHT_FT) {
             return Err(RouteError::Corridor(format!(
-                "half_height_ft = {} must be within [0, {MAX_HALF_HEIGHT_FT}]",
+                "half_height_ft = {} must be within [{MIN_HALF_HEIGHT_FT}, {MAX_HALF_HEIGHT_FT}]",
                 self.half_height_ft
             )));
         }
@@ -190,11 +200,20 @@ impl PlannedRoute {
     /// The route is invalid ([`PlannedRoute::validate`]).
     pub fn corridors(&self) -> Result<Vec<Volume>, RouteError> {
         self.validate()?;
-        Ok(self
+        let v: Vec<Volume> = self
             .waypoints
             .windows(2)
             .map(|leg| self.corridor(&leg[0], &leg[1]))
-            .collect())
+            .collect();
+        // Every corridor is a volume the rest of the crate accepts (a leg's window within a
+        // year, a polygon that is simple near the poles and across 180°).
+        for (index, c) in v.iter().enumerate() {
+            c.validate().map_err(|e| RouteError::Leg {
+                index,
+                reason: e.to_string(),
+            })?;
+        }
+        Ok(v)
     }
 
     /// When the route's corridors are live: `(start, end)`, UNIX s.
@@ -349,6 +368,30 @@ mod tests {
     }
 
     #[test]
+    fn corridors_across_the_antimeridian_and_near_a_pole_are_valid_volumes() {
+        for r in [
+            route(vec![
+                wp(10.0, 179.9, 5_000.0, 0.0),
+                wp(10.0, -179.9, 5_000.0, 120.0),
+            ]),
+            route(vec![
+                wp(89.5, 0.0, 5_000.0, 0.0),
+                wp(89.5, 90.0, 5_000.0, 600.0),
+            ]),
+        ] {
+            let v = r.corridors().unwrap();
+            validate_volumes(&v).unwrap();
+            // The leg's midpoint is inside its corridor.
+            let mid = crate::geom::intermediate(at(&r.waypoints[0]), at(&r.waypoints[1]), 0.5);
+            assert!(
+                !overlaps(&v, &[point_volume(mid.lat_deg, mid.lon_deg, 5_000.0, 60.0)])
+                    .unwrap()
+                    .is_empty()
+            );
+        }
+    }
+
+    #[test]
     fn bad_routes_are_refused_with_the_reason() {
         let ok = || {
             route(vec![
@@ -385,6 +428,19 @@ mod tests {
             r.validate(),
             Err(RouteError::LegTooLong { index: 0, .. })
         ));
+        let mut r = ok();
+        r.half_height_ft = 0.0;
+        assert!(r
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("half_height_ft"));
+        let mut r = ok();
+        r.waypoints[1].time = 400.0 * 86_400.0;
+        assert!(
+            matches!(r.corridors(), Err(RouteError::Leg { index: 0, .. })),
+            "a leg over a year"
+        );
         let many = route(
             (0..=MAX_WAYPOINTS)
                 .map(|i| wp(0.0, i as f64 * 0.01, 5_000.0, i as f64))

@@ -1,6 +1,7 @@
 //! Advance notices carry their own airspace, over real HTTP: red tells blue of an operation
 //! with a 4D volume and a planned route; blue's aircraft inside the volume gets an advisory
-//! (never more) that blue and red see, while red's own and other parties' aircraft do not;
+//! (never more) that blue sees and red does not, while red's own and the cell's aircraft get
+//! none;
 //! blue's reservation crossing the route is told of it when filed (not refused) and listed on
 //! the notice until cancelled; the notice is still watched after a restart.
 
@@ -134,9 +135,13 @@ fn a_notice_with_its_own_volume_and_route_gives_advisories_to_its_recipient() {
     );
     assert_eq!(notice_alerts(&s, &blue, &qid).len(), 1, "blue sees it");
     assert_eq!(
-        notice_alerts(&s, &red, &qid).len(),
-        1,
-        "red, the sender, sees it"
+        a["acks"],
+        json!({"blue": false}),
+        "blue alone acknowledges it: {a}"
+    );
+    assert!(
+        notice_alerts(&s, &red, &qid).is_empty(),
+        "red, the sender, learns nothing of blue's aircraft through its notice"
     );
 
     // Filing a notice volume directly is refused.
@@ -203,7 +208,9 @@ fn a_notice_with_its_own_volume_and_route_gives_advisories_to_its_recipient() {
         None,
     );
     assert_eq!(st, 200, "{v}");
-    assert!(request(&s, &blue, &qid).get("crossings").is_none());
+    let after = request(&s, &blue, &qid);
+    assert_eq!(after["id"], qid.as_str(), "the notice is still listed");
+    assert!(after.get("crossings").is_none(), "{after}");
 
     // After a restart the notice is still watched.
     s.kill9();

@@ -79,7 +79,9 @@ impl IntrusionRecord {
             _ => track_state_now,
         };
         let mut acks = BTreeMap::new();
-        acks.insert(i.volume_party.clone(), false);
+        if i.purpose != Purpose::Notice {
+            acks.insert(i.volume_party.clone(), false);
+        }
         if let Some(p) = &i.track_party {
             acks.insert(p.clone(), false);
         }
@@ -138,6 +140,11 @@ impl IntrusionRecord {
     /// The stored document does not read.
     pub fn from_stored(s: StoredIntrusion) -> serde_json::Result<IntrusionRecord> {
         let doc: IntrusionRecord = serde_json::from_value(s.body)?;
+        let mut acks = s.acks;
+        if doc.purpose == Purpose::Notice {
+            // A notice's advisory is its recipient's alone (see `IntrusionRecord::parties`).
+            acks.remove(&s.volume_party);
+        }
         Ok(IntrusionRecord {
             id: s.id,
             track_id: s.track_id,
@@ -149,7 +156,7 @@ impl IntrusionRecord {
             raised_at: s.raised_at,
             updated_at: s.updated_at,
             cleared_at: s.cleared_at,
-            acks: s.acks,
+            acks,
             ..doc
         })
     }
@@ -168,8 +175,15 @@ impl IntrusionRecord {
     }
 
     /// The parties it concerns (for the stream): the volume's owner and the aircraft's.
+    ///
+    /// An advisory on a notice goes to the aircraft's owner only: a notice claims no
+    /// airspace, so its sender does not learn of the recipients' aircraft through it (what an
+    /// aircraft's sharing rule hides stays hidden).
     pub fn parties(&self) -> Vec<String> {
-        let mut v = vec![self.volume_party.clone()];
+        let mut v = Vec::new();
+        if self.purpose != Purpose::Notice {
+            v.push(self.volume_party.clone());
+        }
         v.extend(self.track_party.clone());
         v
     }
@@ -187,7 +201,8 @@ impl Sides for IntrusionRecord {
         &self.id
     }
     fn involves(&self, party: &str) -> bool {
-        self.track_party.as_deref() == Some(party) || self.volume_party == party
+        self.track_party.as_deref() == Some(party)
+            || (self.volume_party == party && self.purpose != Purpose::Notice)
     }
 }
 

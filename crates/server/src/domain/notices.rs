@@ -8,7 +8,9 @@
 //!   everyone (`to: null`). Civil traffic and the sender's own aircraft are not concerned.
 //! - A recipient's live aircraft predicted to cross a notice volume within the intrusion
 //!   look-ahead gets an intrusion alert with purpose `notice` at the advisory level only
-//!   ([`deconflict_airspace::IntrusionAlerts::level_for`]); the sender sees it too.
+//!   ([`deconflict_airspace::IntrusionAlerts::level_for`]), to that party (and the cell and
+//!   observers) only: a notice claims no airspace, so its sender learns nothing of the
+//!   recipients' aircraft through it.
 //! - A recipient's live reservation crossing a notice volume is listed on the notice as a
 //!   [`NoticeCrossing`] (advisory): when either is filed or changed, both parties see it.
 

@@ -444,7 +444,10 @@ pub fn new_request(
             end
         }
     };
-    let expires_at = b.expires_at.unwrap_or(default_expiry);
+    // A notice's default expiry is its airspace's end, held within the longest allowed.
+    let expires_at = b
+        .expires_at
+        .unwrap_or(default_expiry.min(now + limits.max_s));
     if !expires_at.is_finite() || expires_at <= now {
         return Err(NewRequestError::ExpiryPast { expires_at, now });
     }

@@ -139,17 +139,19 @@ impl Strategic {
 
     /// The detector, rebuilt first if reservations or notices changed.
     pub(crate) fn detector(&self) -> Arc<IntrusionDetector> {
+        // Lock order: `notices` is never held while `detector` is taken (put_notice and
+        // prune_notices set the flag after releasing it), so the notices are copied first.
+        let notice_cores: Vec<_> = self
+            .notices
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .filter_map(|n| notices::core(n, f64::NEG_INFINITY))
+            .collect();
         let mut d = self.detector.lock().unwrap_or_else(|e| e.into_inner());
         if d.0 {
             let index = self.index.read().unwrap_or_else(|e| e.into_inner());
-            let notices: Vec<_> = self
-                .notices
-                .read()
-                .unwrap_or_else(|e| e.into_inner())
-                .values()
-                .filter_map(|n| notices::core(n, f64::NEG_INFINITY))
-                .collect();
-            d.1 = Arc::new(IntrusionDetector::from_index_and(&index, &notices));
+            d.1 = Arc::new(IntrusionDetector::from_index_and(&index, &notice_cores));
             d.0 = false;
         }
         d.1.clone()
@@ -158,15 +160,17 @@ impl Strategic {
     /// Keeps notice `d` in memory while it has airspace still to come (else forgets it), and
     /// marks the detector stale when that changed what is watched.
     pub(crate) fn put_notice(&self, d: &RequestDoc, now: f64) {
-        let mut n = self.notices.write().unwrap_or_else(|e| e.into_inner());
-        let changed = if notices::watched(d, now) {
-            let volumes_changed = n
-                .get(&d.id)
-                .is_none_or(|old| notices::volumes_of(old) != notices::volumes_of(d));
-            n.insert(d.id.clone(), d.clone());
-            volumes_changed
-        } else {
-            n.remove(&d.id).is_some()
+        let changed = {
+            let mut n = self.notices.write().unwrap_or_else(|e| e.into_inner());
+            if notices::watched(d, now) {
+                let volumes_changed = n
+                    .get(&d.id)
+                    .is_none_or(|old| notices::volumes_of(old) != notices::volumes_of(d));
+                n.insert(d.id.clone(), d.clone());
+                volumes_changed
+            } else {
+                n.remove(&d.id).is_some()
+            }
         };
         if changed {
             self.detector.lock().unwrap_or_else(|e| e.into_inner()).0 = true;
@@ -175,10 +179,13 @@ impl Strategic {
 
     /// Forgets the notices whose airspace is over at `now`.
     pub(crate) fn prune_notices(&self, now: f64) {
-        let mut n = self.notices.write().unwrap_or_else(|e| e.into_inner());
-        let before = n.len();
-        n.retain(|_, d| notices::watched(d, now));
-        if n.len() != before {
+        let pruned = {
+            let mut n = self.notices.write().unwrap_or_else(|e| e.into_inner());
+            let before = n.len();
+            n.retain(|_, d| notices::watched(d, now));
+            n.len() != before
+        };
+        if pruned {
             self.detector.lock().unwrap_or_else(|e| e.into_inner()).0 = true;
         }
     }
