@@ -107,6 +107,38 @@ impl Watched {
     }
 }
 
+/// The volumes of the live reservations in `index`, with the geometry it prepared.
+fn watch_indexed(index: &ReservationIndex) -> Vec<Watched> {
+    index
+        .iter_prepared()
+        .filter(|(r, _)| r.state.is_live())
+        .flat_map(|(r, prepared)| {
+            prepared
+                .iter()
+                .enumerate()
+                .map(move |(i, p)| Watched::new(r, i, p.clone()))
+        })
+        .collect()
+}
+
+/// Prepares and adds to `watched` every volume of every live reservation in `reservations`;
+/// returns how many were invalid (skipped).
+fn watch_prepared<'a>(
+    watched: &mut Vec<Watched>,
+    reservations: impl IntoIterator<Item = &'a Reservation>,
+) -> usize {
+    let mut rejected = 0;
+    for r in reservations.into_iter().filter(|r| r.state.is_live()) {
+        for (volume_index, v) in r.volumes.iter().enumerate() {
+            match v.prepare() {
+                Ok(prepared) => watched.push(Watched::new(r, volume_index, prepared)),
+                Err(_) => rejected += 1,
+            }
+        }
+    }
+    rejected
+}
+
 /// Every watched volume, indexed for per-cycle intrusion prediction.
 #[derive(Debug, Default)]
 pub struct IntrusionDetector {
@@ -120,59 +152,24 @@ impl IntrusionDetector {
     /// skipped and counted ([`IntrusionDetector::rejected_volumes`]).
     pub fn new<'a>(reservations: impl IntoIterator<Item = &'a Reservation>) -> Self {
         let mut watched = Vec::new();
-        let mut rejected_volumes = 0;
-        for r in reservations.into_iter().filter(|r| r.state.is_live()) {
-            for (volume_index, v) in r.volumes.iter().enumerate() {
-                match v.prepare() {
-                    Ok(prepared) => watched.push(Watched::new(r, volume_index, prepared)),
-                    Err(_) => rejected_volumes += 1,
-                }
-            }
-        }
+        let rejected_volumes = watch_prepared(&mut watched, reservations);
         Self::build(watched, rejected_volumes)
     }
 
     /// Watches every live reservation in `index`, reusing the geometry the index prepared.
     pub fn from_index(index: &ReservationIndex) -> Self {
-        let watched = index
-            .iter_prepared()
-            .filter(|(r, _)| r.state.is_live())
-            .flat_map(|(r, prepared)| {
-                prepared
-                    .iter()
-                    .enumerate()
-                    .map(move |(i, p)| Watched::new(r, i, p.clone()))
-            })
-            .collect();
-        Self::build(watched, 0)
+        Self::build(watch_indexed(index), 0)
     }
 
     /// Watches every live reservation in `index` as [`IntrusionDetector::from_index`] does,
     /// and every volume of every live reservation in `extra` (volumes not filed in the index,
-    /// such as those of advance notices). Invalid volumes of `extra` are skipped and counted.
+    /// such as those of advance notices) as [`IntrusionDetector::new`] does.
     pub fn from_index_and<'a>(
         index: &ReservationIndex,
         extra: impl IntoIterator<Item = &'a Reservation>,
     ) -> Self {
-        let mut watched: Vec<Watched> = index
-            .iter_prepared()
-            .filter(|(r, _)| r.state.is_live())
-            .flat_map(|(r, prepared)| {
-                prepared
-                    .iter()
-                    .enumerate()
-                    .map(move |(i, p)| Watched::new(r, i, p.clone()))
-            })
-            .collect();
-        let mut rejected_volumes = 0;
-        for r in extra.into_iter().filter(|r| r.state.is_live()) {
-            for (volume_index, v) in r.volumes.iter().enumerate() {
-                match v.prepare() {
-                    Ok(prepared) => watched.push(Watched::new(r, volume_index, prepared)),
-                    Err(_) => rejected_volumes += 1,
-                }
-            }
-        }
+        let mut watched = watch_indexed(index);
+        let rejected_volumes = watch_prepared(&mut watched, extra);
         Self::build(watched, rejected_volumes)
     }
 
