@@ -1,8 +1,10 @@
 //! Budgets under attack, over loopback (scaled down from the full figures of scripts/attack so
 //! that it runs in CI): a party cannot starve the cell with reservation geometry or a telemetry
 //! flood. While red hammers `POST /reservations/check` with large polygons over blue's, or
-//! floods telemetry from two threads, `/api/v1/health` answers within 50 ms and the alert cycle
-//! keeps at least 90 % of its cadence; geometry beyond `limits.geometry_vertices_max` is
+//! floods telemetry from two threads, `/api/v1/health` never stalls (the defect this guards
+//! against held it for 29.7 s; the bound here is 1 s so that a loaded CI machine running a debug
+//! build does not fail it, while scripts/attack measures the real latency) and the alert cycle
+//! keeps at least half its cadence (the defect kept 3 %); geometry beyond `limits.geometry_vertices_max` is
 //! refused (422), a second concurrent request of the same party gets 429, telemetry beyond the
 //! party's states budget gets 429, and the party never owns more than `limits.party_tracks_max`
 //! tracks.
@@ -65,15 +67,16 @@ fn watch(s: &Server, busy: impl FnOnce()) -> (Duration, f64, f64) {
     (poller.join().unwrap(), cadence, secs)
 }
 
-/// The cell kept its pace under the attack: health within 50 ms, the alert cycle at 90 % of
-/// its cadence or more.
+/// The cell kept its pace under the attack: health never stalled for a second, the alert cycle
+/// kept half its cadence or more. These bound starvation, not latency (a latency target belongs
+/// in a benchmark: scripts/attack reports it on a release build).
 fn assert_kept_pace(worst: Duration, cadence: f64) {
     assert!(
-        worst < Duration::from_millis(50),
+        worst < Duration::from_secs(1),
         "health answered in {worst:?}"
     );
     assert!(
-        cadence >= 0.9,
+        cadence >= 0.5,
         "the alert cycle kept {:.0} % of its cadence",
         cadence * 100.0
     );
