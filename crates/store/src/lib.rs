@@ -42,6 +42,7 @@ pub mod audit;
 mod backend;
 pub mod checkpoint;
 mod error;
+pub mod sql;
 mod sqlite;
 pub mod strategic;
 mod types;

@@ -1,22 +1,20 @@
 //! The embedded SQLite backend: one database file in the data directory, WAL journal with
 //! `synchronous = FULL` so that a committed (acknowledged) write survives a crash of the process
-//! or the machine, and migrations tracked in `PRAGMA user_version`.
+//! or the machine, and migrations tracked in `PRAGMA user_version`. One connection behind a
+//! mutex: SQLite has one writer at a time anyway, and the cell's writes are small.
 //!
 //! - `schema`: every migration, in order, and how they are applied when a database is opened.
-//! - `tx`: one transaction per change, with its audit entries appended inside it.
-//! - `core`: [`Store`](crate::Store) — parties, tokens, alerts, messages and the audit log.
-//! - `strategic`: [`StrategicStore`](crate::StrategicStore) — reservations, requests and
-//!   intrusions — and the generic versioned documents.
+//! - this file: the connection, and the [`Backend`] / [`Tx`] mapping the store's neutral SQL
+//!   layer (`crate::sql`) runs on.
 
-mod core;
 mod schema;
-mod strategic;
-mod tx;
 
 use crate::error::{StoreError, StoreResult};
+use crate::sql::{tx, Backend, Dialect, Row, Tx, Val, Work};
+use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::Connection;
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// File name of the database inside the data directory.
 pub const DATABASE_FILE: &str = "deconflict.sqlite";
@@ -62,15 +60,93 @@ impl SqliteStore {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         let before = schema::migrate(&mut conn)?;
-        if (1..schema::CONTENT_HASHES_VERSION).contains(&before) {
-            tx::baseline_content(&mut conn)?;
-        }
-        Ok(SqliteStore {
+        let store = SqliteStore {
             conn: Mutex::new(conn),
-        })
+        };
+        if (1..schema::CONTENT_HASHES_VERSION).contains(&before) {
+            store.write(&mut |t| tx::baseline_content(t))?;
+        }
+        Ok(store)
     }
 
     fn lock(&self) -> StoreResult<MutexGuard<'_, Connection>> {
         self.conn.lock().map_err(|_| StoreError::Poisoned)
+    }
+
+    /// Runs raw SQL on the database, outside the store's rules (no audit entry): for tools
+    /// and tests that must reach behind the store, such as tamper tests of the audit log.
+    ///
+    /// # Errors
+    /// SQLite refuses the statements.
+    pub fn execute_raw(&self, sql: &str) -> StoreResult<()> {
+        Ok(self.lock()?.execute_batch(sql)?)
+    }
+}
+
+/// A statement run on the one connection (inside a transaction for writes).
+struct SqliteTx<'c>(&'c Connection);
+
+impl rusqlite::ToSql for Val {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Borrowed(match self {
+            Val::Null => ValueRef::Null,
+            Val::Int(n) => ValueRef::Integer(*n),
+            Val::Real(x) => ValueRef::Real(*x),
+            Val::Text(s) => ValueRef::Text(s.as_bytes()),
+            Val::Blob(b) => ValueRef::Blob(b),
+        }))
+    }
+}
+
+impl Tx for SqliteTx<'_> {
+    fn execute(&mut self, sql: &str, params: &[Val]) -> StoreResult<u64> {
+        let mut stmt = self.0.prepare_cached(sql)?;
+        Ok(stmt.execute(rusqlite::params_from_iter(params))? as u64)
+    }
+
+    fn query(&mut self, sql: &str, params: &[Val]) -> StoreResult<Vec<Row>> {
+        let mut stmt = self.0.prepare_cached(sql)?;
+        let names: Arc<[String]> = stmt.column_names().iter().map(|n| n.to_string()).collect();
+        let width = names.len();
+        let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let mut vals = Vec::with_capacity(width);
+            for i in 0..width {
+                vals.push(match r.get_ref(i)? {
+                    ValueRef::Null => Val::Null,
+                    ValueRef::Integer(n) => Val::Int(n),
+                    ValueRef::Real(x) => Val::Real(x),
+                    ValueRef::Text(t) => Val::Text(String::from_utf8_lossy(t).into_owned()),
+                    ValueRef::Blob(b) => Val::Blob(b.to_vec()),
+                });
+            }
+            out.push(Row {
+                names: names.clone(),
+                vals,
+            });
+        }
+        Ok(out)
+    }
+
+    fn dialect(&self) -> Dialect {
+        Dialect::Sqlite
+    }
+}
+
+impl Backend for SqliteStore {
+    fn write<T>(&self, work: Work<'_, T>) -> StoreResult<T> {
+        let mut conn = self.lock()?;
+        let tx = conn.transaction()?;
+        // SQLite has one writer: a transaction is never failed for a concurrent one, so the
+        // work runs once.
+        let out = work(&mut SqliteTx(&tx))?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    fn read<T>(&self, work: Work<'_, T>) -> StoreResult<T> {
+        let conn = self.lock()?;
+        work(&mut SqliteTx(&conn))
     }
 }

@@ -1,44 +1,34 @@
-//! Transactions: every change runs in one SQLite transaction with its audit entries appended
+//! Audited changes: every change runs in one transaction with its audit entries appended
 //! inside it, and commits only when all of it succeeded. A failure anywhere (in the change, in
 //! the append, in the commit) rolls back the change and its entries together, so the audit
-//! log never misses a committed change nor records one that was not.
+//! log never misses a committed change nor records one that was not. Each entry vouches for
+//! the stored content of the objects it changed ([`content_of`]), computed from the rows the
+//! same way on every backend, so a log copied from one backend to another still verifies.
 
+use super::{vals, Backend, Tx, Val};
 use crate::audit::{self, ContentClaim, ObjectKind, GENESIS_HASH};
 use crate::error::StoreResult;
 use crate::types::AuditEntry;
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 /// Now, UNIX seconds (the time stamped on rows and audit entries).
-pub(super) fn now_s() -> f64 {
+pub(crate) fn now_s() -> f64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs_f64())
         .unwrap_or(0.0)
 }
 
-/// Runs `f` in one transaction and commits it when `f` succeeds; otherwise nothing of it is
-/// kept. `f` appends its own audit entries ([`append_audit`]), one per change.
-pub(super) fn commit<T>(
-    conn: &mut Connection,
-    f: impl FnOnce(&Transaction<'_>) -> StoreResult<T>,
-) -> StoreResult<T> {
-    let tx = conn.transaction()?;
-    let out = f(&tx)?;
-    tx.commit()?;
-    Ok(out)
-}
-
 /// Runs the change `f` and appends one audit entry `(actor, action, payload)` after it, in one
 /// transaction, vouching for the content of the objects `covers` names from `f`'s result.
-pub(super) fn audited<T>(
-    conn: &mut Connection,
+pub(crate) fn audited<B: Backend, T>(
+    db: &B,
     actor: &str,
     action: &str,
     payload: &serde_json::Value,
-    f: impl FnOnce(&Transaction<'_>) -> StoreResult<T>,
-    covers: impl FnOnce(&T) -> Vec<Obj>,
+    mut f: impl FnMut(&mut dyn Tx) -> StoreResult<T>,
+    covers: impl Fn(&T) -> Vec<Obj>,
 ) -> StoreResult<T> {
-    commit(conn, |tx| {
+    db.write(&mut |tx| {
         let out = f(tx)?;
         append_audit(tx, actor, action, payload, &covers(&out))?;
         Ok(out)
@@ -47,13 +37,13 @@ pub(super) fn audited<T>(
 
 /// A stored object an audit entry vouches for.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Obj {
+pub(crate) struct Obj {
     pub kind: ObjectKind,
     pub id: String,
 }
 
 impl Obj {
-    pub(super) fn new(kind: ObjectKind, id: impl Into<String>) -> Obj {
+    pub(crate) fn new(kind: ObjectKind, id: impl Into<String>) -> Obj {
         Obj {
             kind,
             id: id.into(),
@@ -99,90 +89,92 @@ fn layout(kind: ObjectKind) -> Layout {
     }
 }
 
+/// A value as it enters an object's content: integers and reals as JSON numbers, text as
+/// strings, blobs as lowercase hex, NULL as `null`.
+fn json_of(v: &Val) -> serde_json::Value {
+    match v {
+        Val::Null => serde_json::Value::Null,
+        Val::Int(n) => (*n).into(),
+        Val::Real(x) => serde_json::Number::from_f64(*x)
+            .map(serde_json::Value::Number)
+            .unwrap_or(serde_json::Value::Null),
+        Val::Text(t) => t.clone().into(),
+        Val::Blob(b) => hex::encode(b).into(),
+    }
+}
+
 /// The rows of `sql` (one bound key) as JSON objects of their columns, `"table"` added.
 fn rows_json(
-    c: &Connection,
+    tx: &mut dyn Tx,
     table: &str,
     sql: &str,
-    key: &dyn rusqlite::ToSql,
+    key: &Val,
 ) -> StoreResult<Vec<serde_json::Value>> {
-    use rusqlite::types::ValueRef;
-    let mut stmt = c.prepare_cached(sql)?;
-    let names: Vec<String> = stmt.column_names().iter().map(|n| n.to_string()).collect();
-    let mut rows = stmt.query([key])?;
-    let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        let mut m = serde_json::Map::new();
-        m.insert("table".into(), table.into());
-        for (i, name) in names.iter().enumerate() {
-            let v = match r.get_ref(i)? {
-                ValueRef::Null => serde_json::Value::Null,
-                ValueRef::Integer(n) => n.into(),
-                ValueRef::Real(x) => serde_json::Number::from_f64(x)
-                    .map(serde_json::Value::Number)
-                    .unwrap_or(serde_json::Value::Null),
-                ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned().into(),
-                ValueRef::Blob(b) => hex::encode(b).into(),
-            };
-            m.insert(name.clone(), v);
-        }
-        out.push(serde_json::Value::Object(m));
-    }
-    Ok(out)
+    Ok(tx
+        .query(sql, std::slice::from_ref(key))?
+        .into_iter()
+        .map(|r| {
+            let mut m = serde_json::Map::new();
+            m.insert("table".into(), table.into());
+            for (name, v) in r.names.iter().zip(&r.vals) {
+                m.insert(name.clone(), json_of(v));
+            }
+            serde_json::Value::Object(m)
+        })
+        .collect())
 }
 
 /// The object's content hash as stored now, `None` when it is not stored.
-pub(super) fn content_of(
-    c: &Connection,
+pub(crate) fn content_of(
+    tx: &mut dyn Tx,
     kind: ObjectKind,
     id: &str,
 ) -> StoreResult<Option<String>> {
     let l = layout(kind);
     // A message's key is an integer; a text key would not match its rows.
-    let int_key = (kind == ObjectKind::Message)
-        .then(|| id.parse::<i64>().ok())
-        .flatten();
-    let key: &dyn rusqlite::ToSql = match &int_key {
-        Some(n) => n,
-        None => &id,
+    let key = match (kind, id.parse::<i64>()) {
+        (ObjectKind::Message, Ok(n)) => Val::Int(n),
+        _ => Val::from(id),
     };
     let mut rows = rows_json(
-        c,
+        tx,
         l.table,
         &format!("SELECT * FROM {} WHERE {} = ?1", l.table, l.key),
-        key,
+        &key,
     )?;
     if rows.is_empty() {
         return Ok(None);
     }
     for (table, fk, order) in l.children {
         rows.extend(rows_json(
-            c,
+            tx,
             table,
             &format!("SELECT * FROM {table} WHERE {fk} = ?1 ORDER BY {order}"),
-            key,
+            &key,
         )?);
     }
     Ok(Some(audit::content_sha256(&rows)))
 }
 
 /// Every object of `kind` stored now, by id.
-pub(super) fn stored_ids(c: &Connection, kind: ObjectKind) -> StoreResult<Vec<String>> {
+pub(crate) fn stored_ids(tx: &mut dyn Tx, kind: ObjectKind) -> StoreResult<Vec<String>> {
     let l = layout(kind);
-    let mut stmt = c.prepare(&format!(
-        "SELECT CAST({} AS TEXT) FROM {} ORDER BY 1",
-        l.key, l.table
-    ))?;
-    let ids = stmt
-        .query_map([], |r| r.get::<_, String>(0))?
-        .collect::<Result<_, _>>()?;
-    Ok(ids)
+    tx.query(
+        &format!(
+            "SELECT CAST({} AS TEXT) FROM {} ORDER BY 1",
+            l.key, l.table
+        ),
+        &[],
+    )?
+    .iter()
+    .map(|r| r.text(0))
+    .collect()
 }
 
 /// Appends an audit entry inside `tx`, chained to the last one (`audit_head`), vouching for
 /// the content of `objects` as they are now in `tx`.
-pub(super) fn append_audit(
-    tx: &Transaction<'_>,
+pub(crate) fn append_audit(
+    tx: &mut dyn Tx,
     actor: &str,
     action: &str,
     payload: &serde_json::Value,
@@ -207,11 +199,11 @@ pub(super) fn append_audit(
     let hash = audit::entry_hash(seq, time, actor, action, &digest, &prev_hash);
     tx.execute(
         "INSERT INTO audit (seq, time, actor, action, digest, prev_hash, hash, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![seq, time, actor, action, digest, prev_hash, hash, bytes],
+        vals![seq, time, actor, action, &digest, &prev_hash, &hash, bytes],
     )?;
     tx.execute(
-        "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?1, ?2) ON CONFLICT(id) DO UPDATE SET seq = ?1, hash = ?2",
-        params![seq, hash],
+        "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?1, ?2) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+        vals![seq, &hash],
     )?;
     Ok(AuditEntry {
         seq,
@@ -226,18 +218,15 @@ pub(super) fn append_audit(
 }
 
 /// `(seq, hash)` of the last entry written, if any.
-pub(super) fn audit_head(c: &Connection) -> StoreResult<Option<(i64, String)>> {
-    Ok(
-        c.query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .optional()?,
-    )
+pub(crate) fn audit_head(tx: &mut dyn Tx) -> StoreResult<Option<(i64, String)>> {
+    tx.query_opt("SELECT seq, hash FROM audit_head WHERE id = 1", &[])?
+        .map(|r| Ok((r.int(0)?, r.text(1)?)))
+        .transpose()
 }
 
 /// An alert table and its acknowledgement table, for the rule they share: an escalation (a
 /// level above the stored one) is acknowledged anew.
-pub(super) struct AckedTable {
+pub(crate) struct AckedTable {
     /// The alert table (with `id` and `level` columns).
     pub alerts: &'static str,
     /// Its acknowledgements.
@@ -247,14 +236,14 @@ pub(super) struct AckedTable {
 }
 
 /// Conflict alerts and their acknowledgements.
-pub(super) const ALERT_ACKS: AckedTable = AckedTable {
+pub(crate) const ALERT_ACKS: AckedTable = AckedTable {
     alerts: "alerts",
     acks: "alert_acks",
     key: "alert_id",
 };
 
 /// Intrusion alerts and their acknowledgements.
-pub(super) const INTRUSION_ACKS: AckedTable = AckedTable {
+pub(crate) const INTRUSION_ACKS: AckedTable = AckedTable {
     alerts: "intrusions",
     acks: "intrusion_acks",
     key: "intrusion_id",
@@ -262,20 +251,19 @@ pub(super) const INTRUSION_ACKS: AckedTable = AckedTable {
 
 impl AckedTable {
     /// The stored level of alert `id` (`None` for a new alert); read before it is written.
-    pub(super) fn stored_level(&self, tx: &Transaction<'_>, id: &str) -> StoreResult<Option<i64>> {
-        Ok(tx
-            .query_row(
-                &format!("SELECT level FROM {} WHERE id = ?1", self.alerts),
-                [id],
-                |r| r.get(0),
-            )
-            .optional()?)
+    pub(crate) fn stored_level(&self, tx: &mut dyn Tx, id: &str) -> StoreResult<Option<i64>> {
+        tx.query_opt(
+            &format!("SELECT level FROM {} WHERE id = ?1", self.alerts),
+            vals![id],
+        )?
+        .map(|r| r.int(0))
+        .transpose()
     }
 
     /// Clears the acknowledgements of alert `id` when `level` is above the `stored` one.
-    pub(super) fn reset_on_escalation(
+    pub(crate) fn reset_on_escalation(
         &self,
-        tx: &Transaction<'_>,
+        tx: &mut dyn Tx,
         id: &str,
         stored: Option<i64>,
         level: u8,
@@ -283,7 +271,7 @@ impl AckedTable {
         if stored.is_some_and(|old| i64::from(level) > old) {
             tx.execute(
                 &format!("DELETE FROM {} WHERE {} = ?1", self.acks, self.key),
-                [id],
+                vals![id],
             )?;
         }
         Ok(())
@@ -293,23 +281,21 @@ impl AckedTable {
 /// Vouches, in one `audit.baseline` entry, for the content of every object stored now: run
 /// once on a database written before audit entries carried content hashes, so that verify can
 /// check them from then on. Nothing is written for an empty database.
-pub(super) fn baseline_content(conn: &mut Connection) -> StoreResult<()> {
-    commit(conn, |tx| {
-        let mut objects = Vec::new();
-        for kind in ObjectKind::ALL {
-            objects.extend(
-                stored_ids(tx, kind)?
-                    .into_iter()
-                    .map(|id| Obj::new(kind, id)),
-            );
-        }
-        if !objects.is_empty() {
-            let payload = serde_json::json!({
-                "reason": "content hashes start here: every stored object as it was when the log began vouching for content",
-                "objects": objects.len(),
-            });
-            append_audit(tx, "system", "audit.baseline", &payload, &objects)?;
-        }
-        Ok(())
-    })
+pub(crate) fn baseline_content(tx: &mut dyn Tx) -> StoreResult<()> {
+    let mut objects = Vec::new();
+    for kind in ObjectKind::ALL {
+        objects.extend(
+            stored_ids(tx, kind)?
+                .into_iter()
+                .map(|id| Obj::new(kind, id)),
+        );
+    }
+    if !objects.is_empty() {
+        let payload = serde_json::json!({
+            "reason": "content hashes start here: every stored object as it was when the log began vouching for content",
+            "objects": objects.len(),
+        });
+        append_audit(tx, "system", "audit.baseline", &payload, &objects)?;
+    }
+    Ok(())
 }

@@ -1,23 +1,25 @@
-//! The [`StrategicStore`] implementation — reservations, requests and intrusions with their
-//! acknowledgements — and the generic versioned documents, which share the optimistic version
-//! check. Bodies are written as given and read back as written; only the typed fields are
-//! indexed or decided on.
+//! [`StrategicStore`] for every [`Backend`]: reservations, requests and intrusions with their
+//! acknowledgements. Bodies are written as given and read back as written; only the typed
+//! fields are indexed or decided on.
 
-use super::tx::{append_audit, commit, now_s, Obj, INTRUSION_ACKS};
-use super::SqliteStore;
+use super::tx::{append_audit, now_s, Obj, INTRUSION_ACKS};
+use super::{vals, Backend, Row, Tx};
 use crate::audit::ObjectKind;
 use crate::error::{StoreError, StoreResult};
 use crate::strategic::{
     IntrusionInput, RecordChange, RecordInput, StoredIntrusion, StrategicRecord, StrategicStore,
 };
 use crate::types::AlertState;
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
-use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// Fails with [`StoreError::StaleVersion`] unless the caller's `expected` version is the
 /// `current` one.
-fn check_version(kind: &'static str, id: &str, current: i64, expected: i64) -> StoreResult<()> {
+pub(super) fn check_version(
+    kind: &'static str,
+    id: &str,
+    current: i64,
+    expected: i64,
+) -> StoreResult<()> {
     if current == expected {
         Ok(())
     } else {
@@ -27,6 +29,14 @@ fn check_version(kind: &'static str, id: &str, current: i64, expected: i64) -> S
             expected,
             current,
         })
+    }
+}
+
+/// [`StoreError::NotFound`] for `kind` `id`.
+pub(super) fn not_found(kind: &'static str, id: &str) -> StoreError {
+    StoreError::NotFound {
+        kind,
+        id: id.to_owned(),
     }
 }
 
@@ -62,47 +72,30 @@ impl Table {
 
 const RECORD_COLS: &str = "id, party, version, state, created_at, updated_at, body";
 
-type RecordRow = (String, String, i64, String, f64, f64, String);
-
-fn record_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RecordRow> {
-    Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-        r.get(6)?,
-    ))
-}
-
-fn finish_record(row: RecordRow) -> StoreResult<StrategicRecord> {
-    let (id, party, version, state, created_at, updated_at, body) = row;
+fn record_of(r: &Row) -> StoreResult<StrategicRecord> {
     Ok(StrategicRecord {
-        id,
-        party,
-        version,
-        state,
-        created_at,
-        updated_at,
-        body: serde_json::from_str(&body)?,
+        id: r.text(0)?,
+        party: r.text(1)?,
+        version: r.int(2)?,
+        state: r.text(3)?,
+        created_at: r.real(4)?,
+        updated_at: r.real(5)?,
+        body: serde_json::from_str(&r.text(6)?)?,
     })
 }
 
-fn get_record(c: &Connection, table: Table, id: &str) -> StoreResult<Option<StrategicRecord>> {
-    c.query_row(
+fn get_record(tx: &mut dyn Tx, table: Table, id: &str) -> StoreResult<Option<StrategicRecord>> {
+    tx.query_opt(
         &format!("SELECT {RECORD_COLS} FROM {} WHERE id = ?1", table.name()),
-        [id],
-        record_row,
-    )
-    .optional()?
-    .map(finish_record)
+        vals![id],
+    )?
+    .map(|r| record_of(&r))
     .transpose()
 }
 
 /// Inserts a record, allocating its id from the table's sequence, and appends its audit entry.
 fn create_tx(
-    tx: &Transaction<'_>,
+    tx: &mut dyn Tx,
     table: Table,
     actor: &str,
     action: &str,
@@ -111,15 +104,16 @@ fn create_tx(
     let t = now_s();
     let name = table.name();
     // Placeholder id first: the sequence number is only known after the insert.
-    tx.execute(
-        &format!("INSERT INTO {name} (id, party, version, state, body, created_at, updated_at) VALUES ('', ?1, 1, ?2, ?3, ?4, ?4)"),
-        params![input.party, input.state, serde_json::to_string(&input.body)?, t],
-    )?;
-    let seq = tx.last_insert_rowid();
+    let seq = tx
+        .query_one(
+            &format!("INSERT INTO {name} (id, party, version, state, body, created_at, updated_at) VALUES ('', ?1, 1, ?2, ?3, ?4, ?4) RETURNING seq"),
+            vals![&input.party, &input.state, serde_json::to_string(&input.body)?, t],
+        )?
+        .int(0)?;
     let id = format!("{}-{seq}", table.prefix());
     tx.execute(
         &format!("UPDATE {name} SET id = ?1 WHERE seq = ?2"),
-        params![id, seq],
+        vals![&id, seq],
     )?;
     let rec = StrategicRecord {
         id,
@@ -143,7 +137,7 @@ fn create_tx(
 /// Replaces a record's state and body (checking and bumping its version when
 /// `expected_version` is given) and appends its audit entry.
 fn update_tx(
-    tx: &Transaction<'_>,
+    tx: &mut dyn Tx,
     table: Table,
     actor: &str,
     action: &str,
@@ -151,10 +145,7 @@ fn update_tx(
     expected_version: Option<i64>,
     change: &RecordChange,
 ) -> StoreResult<StrategicRecord> {
-    let current = get_record(tx, table, id)?.ok_or_else(|| StoreError::NotFound {
-        kind: table.kind(),
-        id: id.to_owned(),
-    })?;
+    let current = get_record(tx, table, id)?.ok_or_else(|| not_found(table.kind(), id))?;
     let version = match expected_version {
         Some(exp) => {
             check_version(table.kind(), id, current.version, exp)?;
@@ -168,9 +159,9 @@ fn update_tx(
             "UPDATE {} SET version = ?1, state = ?2, body = ?3, updated_at = ?4 WHERE id = ?5",
             table.name()
         ),
-        params![
+        vals![
             version,
-            change.state,
+            &change.state,
             serde_json::to_string(&change.body)?,
             t,
             id
@@ -193,110 +184,80 @@ fn update_tx(
     Ok(rec)
 }
 
-fn list_records(c: &Connection, table: Table) -> StoreResult<Vec<StrategicRecord>> {
-    let mut stmt = c.prepare_cached(&format!(
-        "SELECT {RECORD_COLS} FROM {} ORDER BY seq",
-        table.name()
-    ))?;
-    let rows: Vec<RecordRow> = stmt.query_map([], record_row)?.collect::<Result<_, _>>()?;
-    rows.into_iter().map(finish_record).collect()
+fn list_records(tx: &mut dyn Tx, table: Table) -> StoreResult<Vec<StrategicRecord>> {
+    tx.query(
+        &format!("SELECT {RECORD_COLS} FROM {} ORDER BY seq", table.name()),
+        &[],
+    )?
+    .iter()
+    .map(record_of)
+    .collect()
 }
 
 const INTRUSION_COLS: &str = "id, track_id, track_party, reservation_id, volume_party, level, state, raised_at, updated_at, cleared_at, body";
 
-/// An intrusion row as read, before its state and body are decoded and its acknowledgements
-/// looked up.
-struct IntrusionRow {
-    id: String,
-    track_id: String,
-    track_party: Option<String>,
-    reservation_id: String,
-    volume_party: String,
-    level: i64,
-    state: String,
-    raised_at: f64,
-    updated_at: f64,
-    cleared_at: Option<f64>,
-    body: String,
-}
-
-fn intrusion_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<IntrusionRow> {
-    Ok(IntrusionRow {
-        id: r.get(0)?,
-        track_id: r.get(1)?,
-        track_party: r.get(2)?,
-        reservation_id: r.get(3)?,
-        volume_party: r.get(4)?,
-        level: r.get(5)?,
-        state: r.get(6)?,
-        raised_at: r.get(7)?,
-        updated_at: r.get(8)?,
-        cleared_at: r.get(9)?,
-        body: r.get(10)?,
-    })
-}
-
-fn finish_intrusion(c: &Connection, r: IntrusionRow) -> StoreResult<StoredIntrusion> {
-    let state = AlertState::parse(&r.state).ok_or_else(|| StoreError::Corrupt {
+fn intrusion_of(tx: &mut dyn Tx, r: &Row) -> StoreResult<StoredIntrusion> {
+    let id = r.text(0)?;
+    let state = r.text(6)?;
+    let state = AlertState::parse(&state).ok_or_else(|| StoreError::Corrupt {
         kind: "intrusion",
-        id: r.id.clone(),
-        what: format!("unknown state {:?}", r.state),
+        id: id.clone(),
+        what: format!("unknown state {state:?}"),
     })?;
+    let (track_party, volume_party) = (r.opt_text(2)?, r.text(4)?);
     let mut acks = BTreeMap::new();
-    acks.insert(r.volume_party.clone(), false);
-    if let Some(p) = &r.track_party {
+    acks.insert(volume_party.clone(), false);
+    if let Some(p) = &track_party {
         acks.insert(p.clone(), false);
     }
-    let mut stmt = c.prepare_cached("SELECT party FROM intrusion_acks WHERE intrusion_id = ?1")?;
-    for p in stmt.query_map([&r.id], |row| row.get::<_, String>(0))? {
-        acks.insert(p?, true);
+    for p in tx.query(
+        "SELECT party FROM intrusion_acks WHERE intrusion_id = ?1",
+        vals![&id],
+    )? {
+        acks.insert(p.text(0)?, true);
     }
     Ok(StoredIntrusion {
-        id: r.id,
-        track_id: r.track_id,
-        track_party: r.track_party,
-        reservation_id: r.reservation_id,
-        volume_party: r.volume_party,
-        level: r.level.clamp(0, 255) as u8,
+        track_id: r.text(1)?,
+        track_party,
+        reservation_id: r.text(3)?,
+        volume_party,
+        level: r.int(5)?.clamp(0, 255) as u8,
         state,
-        raised_at: r.raised_at,
-        updated_at: r.updated_at,
-        cleared_at: r.cleared_at,
+        raised_at: r.real(7)?,
+        updated_at: r.real(8)?,
+        cleared_at: r.opt_real(9)?,
         acks,
-        body: serde_json::from_str(&r.body)?,
+        body: serde_json::from_str(&r.text(10)?)?,
+        id,
     })
 }
 
-fn get_intrusion_tx(c: &Connection, id: &str) -> StoreResult<Option<StoredIntrusion>> {
-    let row = c
-        .query_row(
-            &format!("SELECT {INTRUSION_COLS} FROM intrusions WHERE id = ?1"),
-            [id],
-            intrusion_row,
-        )
-        .optional()?;
-    row.map(|r| finish_intrusion(c, r)).transpose()
+fn get_intrusion_tx(tx: &mut dyn Tx, id: &str) -> StoreResult<Option<StoredIntrusion>> {
+    match tx.query_opt(
+        &format!("SELECT {INTRUSION_COLS} FROM intrusions WHERE id = ?1"),
+        vals![id],
+    )? {
+        None => Ok(None),
+        Some(r) => intrusion_of(tx, &r).map(Some),
+    }
 }
 
 fn list_intrusions_tx(
-    c: &Connection,
+    tx: &mut dyn Tx,
     cleared_since: Option<f64>,
 ) -> StoreResult<Vec<StoredIntrusion>> {
-    let mut stmt = c.prepare_cached(&format!(
-        "SELECT {INTRUSION_COLS} FROM intrusions WHERE cleared_at IS NULL OR cleared_at >= ?1 ORDER BY raised_at, id"
-    ))?;
     let since = cleared_since.unwrap_or(f64::INFINITY);
-    let rows: Vec<IntrusionRow> = stmt
-        .query_map([since], intrusion_row)?
-        .collect::<Result<_, _>>()?;
-    drop(stmt);
-    rows.into_iter().map(|r| finish_intrusion(c, r)).collect()
+    let rows = tx.query(
+        &format!("SELECT {INTRUSION_COLS} FROM intrusions WHERE cleared_at IS NULL OR cleared_at >= ?1 ORDER BY raised_at, id"),
+        vals![since],
+    )?;
+    rows.iter().map(|r| intrusion_of(tx, r)).collect()
 }
 
 /// Records one intrusion event and its audit entry. A level above the stored one clears the
 /// acknowledgements (an escalation is acknowledged anew); otherwise they are kept.
 fn record_intrusion_tx(
-    tx: &Transaction<'_>,
+    tx: &mut dyn Tx,
     actor: &str,
     action: &str,
     i: &IntrusionInput,
@@ -305,13 +266,13 @@ fn record_intrusion_tx(
     tx.execute(
         "INSERT INTO intrusions (id, track_id, track_party, reservation_id, volume_party, level, state, raised_at, updated_at, cleared_at, body)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-         ON CONFLICT(id) DO UPDATE SET level = ?6, state = ?7, updated_at = ?9, cleared_at = ?10, body = ?11",
-        params![
-            i.id,
-            i.track_id,
-            i.track_party,
-            i.reservation_id,
-            i.volume_party,
+         ON CONFLICT (id) DO UPDATE SET level = excluded.level, state = excluded.state, updated_at = excluded.updated_at, cleared_at = excluded.cleared_at, body = excluded.body",
+        vals![
+            &i.id,
+            &i.track_id,
+            &i.track_party,
+            &i.reservation_id,
+            &i.volume_party,
             i.level,
             i.state.as_str(),
             i.raised_at,
@@ -331,16 +292,14 @@ fn record_intrusion_tx(
     Ok(())
 }
 
-impl StrategicStore for SqliteStore {
+impl<B: Backend> StrategicStore for B {
     fn create_reservation(
         &self,
         actor: &str,
         action: &str,
         record: &RecordInput,
     ) -> StoreResult<StrategicRecord> {
-        commit(&mut *self.lock()?, |tx| {
-            create_tx(tx, Table::Reservations, actor, action, record)
-        })
+        self.write(&mut |tx| create_tx(tx, Table::Reservations, actor, action, record))
     }
 
     fn create_reservations(
@@ -349,7 +308,7 @@ impl StrategicStore for SqliteStore {
         action: &str,
         records: &[RecordInput],
     ) -> StoreResult<Vec<StrategicRecord>> {
-        commit(&mut *self.lock()?, |tx| {
+        self.write(&mut |tx| {
             records
                 .iter()
                 .map(|r| create_tx(tx, Table::Reservations, actor, action, r))
@@ -365,7 +324,7 @@ impl StrategicStore for SqliteStore {
         expected_version: Option<i64>,
         change: &RecordChange,
     ) -> StoreResult<StrategicRecord> {
-        commit(&mut *self.lock()?, |tx| {
+        self.write(&mut |tx| {
             update_tx(
                 tx,
                 Table::Reservations,
@@ -386,7 +345,7 @@ impl StrategicStore for SqliteStore {
         if changes.is_empty() {
             return Ok(Vec::new());
         }
-        commit(&mut *self.lock()?, |tx| {
+        self.write(&mut |tx| {
             changes
                 .iter()
                 .map(|(action, id, change)| {
@@ -397,11 +356,11 @@ impl StrategicStore for SqliteStore {
     }
 
     fn get_reservation(&self, id: &str) -> StoreResult<Option<StrategicRecord>> {
-        get_record(&*self.lock()?, Table::Reservations, id)
+        self.read(&mut |tx| get_record(tx, Table::Reservations, id))
     }
 
     fn list_reservations(&self) -> StoreResult<Vec<StrategicRecord>> {
-        list_records(&*self.lock()?, Table::Reservations)
+        self.read(&mut |tx| list_records(tx, Table::Reservations))
     }
 
     fn create_request(
@@ -410,9 +369,7 @@ impl StrategicStore for SqliteStore {
         action: &str,
         record: &RecordInput,
     ) -> StoreResult<StrategicRecord> {
-        commit(&mut *self.lock()?, |tx| {
-            create_tx(tx, Table::Requests, actor, action, record)
-        })
+        self.write(&mut |tx| create_tx(tx, Table::Requests, actor, action, record))
     }
 
     fn answer_request_with_reservation(
@@ -425,7 +382,7 @@ impl StrategicStore for SqliteStore {
         reservation: &RecordInput,
         change: &dyn Fn(&StrategicRecord) -> RecordChange,
     ) -> StoreResult<(StrategicRecord, StrategicRecord)> {
-        commit(&mut *self.lock()?, |tx| {
+        self.write(&mut |tx| {
             let r = create_tx(
                 tx,
                 Table::Reservations,
@@ -454,7 +411,7 @@ impl StrategicStore for SqliteStore {
         expected_version: i64,
         change: &RecordChange,
     ) -> StoreResult<StrategicRecord> {
-        commit(&mut *self.lock()?, |tx| {
+        self.write(&mut |tx| {
             update_tx(
                 tx,
                 Table::Requests,
@@ -468,11 +425,11 @@ impl StrategicStore for SqliteStore {
     }
 
     fn get_request(&self, id: &str) -> StoreResult<Option<StrategicRecord>> {
-        get_record(&*self.lock()?, Table::Requests, id)
+        self.read(&mut |tx| get_record(tx, Table::Requests, id))
     }
 
     fn list_requests(&self) -> StoreResult<Vec<StrategicRecord>> {
-        list_records(&*self.lock()?, Table::Requests)
+        self.read(&mut |tx| list_records(tx, Table::Requests))
     }
 
     fn record_intrusions(
@@ -483,7 +440,7 @@ impl StrategicStore for SqliteStore {
         if events.is_empty() {
             return Ok(());
         }
-        commit(&mut *self.lock()?, |tx| {
+        self.write(&mut |tx| {
             for (action, i) in events {
                 record_intrusion_tx(tx, actor, action, i)?;
             }
@@ -492,11 +449,11 @@ impl StrategicStore for SqliteStore {
     }
 
     fn list_intrusions(&self, cleared_since: Option<f64>) -> StoreResult<Vec<StoredIntrusion>> {
-        list_intrusions_tx(&*self.lock()?, cleared_since)
+        self.read(&mut |tx| list_intrusions_tx(tx, cleared_since))
     }
 
     fn clear_stale_intrusions(&self, actor: &str) -> StoreResult<usize> {
-        commit(&mut *self.lock()?, |tx| {
+        self.write(&mut |tx| {
             let t = now_s();
             let active = list_intrusions_tx(tx, None)?;
             for s in &active {
@@ -520,22 +477,18 @@ impl StrategicStore for SqliteStore {
     }
 
     fn get_intrusion(&self, id: &str) -> StoreResult<Option<StoredIntrusion>> {
-        get_intrusion_tx(&*self.lock()?, id)
+        self.read(&mut |tx| get_intrusion_tx(tx, id))
     }
 
     fn ack_intrusion(&self, actor: &str, id: &str, party: &str) -> StoreResult<StoredIntrusion> {
         let payload = serde_json::json!({ "intrusion_id": id, "party": party });
-        commit(&mut *self.lock()?, |tx| {
-            let not_found = || StoreError::NotFound {
-                kind: "intrusion",
-                id: id.to_owned(),
-            };
+        self.write(&mut |tx| {
             if get_intrusion_tx(tx, id)?.is_none() {
-                return Err(not_found());
+                return Err(not_found("intrusion", id));
             }
             tx.execute(
-                "INSERT OR IGNORE INTO intrusion_acks (intrusion_id, party, time) VALUES (?1, ?2, ?3)",
-                params![id, party, now_s()],
+                "INSERT INTO intrusion_acks (intrusion_id, party, time) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+                vals![id, party, now_s()],
             )?;
             append_audit(
                 tx,
@@ -544,96 +497,7 @@ impl StrategicStore for SqliteStore {
                 &payload,
                 &[Obj::new(ObjectKind::Intrusion, id)],
             )?;
-            get_intrusion_tx(tx, id)?.ok_or_else(not_found)
+            get_intrusion_tx(tx, id)?.ok_or_else(|| not_found("intrusion", id))
         })
     }
-}
-
-/// Creates (`expected_version = None`, fails if present) or replaces (`Some(v)`, fails unless
-/// the stored version is `v`) a document, with its audit entry. Returns the new version.
-pub(super) fn put_document(
-    conn: &mut Connection,
-    actor: &str,
-    action: &str,
-    collection: &str,
-    id: &str,
-    body: &Value,
-    expected_version: Option<i64>,
-) -> StoreResult<i64> {
-    let payload = serde_json::json!({ "collection": collection, "id": id, "body": body });
-    let text = serde_json::to_string(body)?;
-    commit(conn, |tx| {
-        let current: Option<i64> = tx
-            .query_row(
-                "SELECT version FROM documents WHERE collection = ?1 AND id = ?2",
-                params![collection, id],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let next = match (current, expected_version) {
-            (None, None) => 1,
-            (Some(_), None) => {
-                return Err(StoreError::AlreadyExists {
-                    kind: "document",
-                    id: id.to_owned(),
-                })
-            }
-            (None, Some(_)) => {
-                return Err(StoreError::NotFound {
-                    kind: "document",
-                    id: id.to_owned(),
-                })
-            }
-            (Some(cur), Some(exp)) => {
-                check_version("document", id, cur, exp)?;
-                cur + 1
-            }
-        };
-        tx.execute(
-            "INSERT INTO documents (collection, id, version, body, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT(collection, id) DO UPDATE SET version = ?3, body = ?4, updated_at = ?5",
-            params![collection, id, next, text, now_s()],
-        )?;
-        append_audit(
-            tx,
-            actor,
-            action,
-            &payload,
-            &[Obj::new(ObjectKind::Document, format!("{collection}/{id}"))],
-        )?;
-        Ok(next)
-    })
-}
-
-/// One document and its version.
-pub(super) fn get_document(
-    c: &Connection,
-    collection: &str,
-    id: &str,
-) -> StoreResult<Option<(Value, i64)>> {
-    let row: Option<(String, i64)> = c
-        .query_row(
-            "SELECT body, version FROM documents WHERE collection = ?1 AND id = ?2",
-            params![collection, id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    row.map(|(b, v)| Ok((serde_json::from_str(&b)?, v)))
-        .transpose()
-}
-
-/// Every document of a collection, ordered by id.
-pub(super) fn list_documents(
-    c: &Connection,
-    collection: &str,
-) -> StoreResult<Vec<(String, Value, i64)>> {
-    let mut stmt = c.prepare_cached(
-        "SELECT id, body, version FROM documents WHERE collection = ?1 ORDER BY id",
-    )?;
-    let rows: Vec<(String, String, i64)> = stmt
-        .query_map([collection], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<Result<_, _>>()?;
-    rows.into_iter()
-        .map(|(id, b, v)| Ok((id, serde_json::from_str(&b)?, v)))
-        .collect()
 }
