@@ -42,6 +42,9 @@ pub mod audit;
 mod backend;
 pub mod checkpoint;
 mod error;
+mod locate;
+pub mod moving;
+mod postgres;
 pub mod sql;
 mod sqlite;
 pub mod strategic;
@@ -51,6 +54,8 @@ pub use audit::{entry_hash, payload_digest, VerifyReport};
 pub use backend::Store;
 pub use checkpoint::{Checkpoint, CheckpointError, CheckpointSigner};
 pub use error::{BackendError, StoreError, StoreResult};
+pub use locate::{redact, Location};
+pub use postgres::{PgOptions, PostgresStore};
 pub use sqlite::{SqliteStore, DATABASE_FILE};
 pub use strategic::{
     IntrusionInput, RecordChange, RecordInput, StoredIntrusion, StrategicRecord, StrategicStore,

@@ -647,13 +647,13 @@ impl<B: Backend> Store for B {
     }
 
     fn verify_audit(&self) -> StoreResult<VerifyReport> {
-        self.read(&mut |tx| verify(tx))
+        self.read(&mut |tx| verify_in(tx))
     }
 }
 
 /// Recomputes the chain, then every stored object's content against the last entry that
 /// vouched for it.
-fn verify(tx: &mut dyn Tx) -> StoreResult<VerifyReport> {
+pub(crate) fn verify_in(tx: &mut dyn Tx) -> StoreResult<VerifyReport> {
     let head = audit_head(tx)?;
     let order = tx.dialect().audit_order();
     let rows: Vec<StoredEntry> = tx

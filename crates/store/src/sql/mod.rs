@@ -20,6 +20,8 @@ mod core;
 mod strategic;
 pub(crate) mod tx;
 
+pub(crate) use self::core::verify_in;
+
 use crate::error::{StoreError, StoreResult};
 use std::sync::Arc;
 

@@ -103,11 +103,13 @@ fn create_tx(
 ) -> StoreResult<StrategicRecord> {
     let t = now_s();
     let name = table.name();
-    // Placeholder id first: the sequence number is only known after the insert.
+    // A placeholder id first (unique, so that two writers at once do not collide on it): the
+    // sequence number is only known after the insert.
+    let placeholder = format!("~{:016x}", rand::random::<u64>());
     let seq = tx
         .query_one(
-            &format!("INSERT INTO {name} (id, party, version, state, body, created_at, updated_at) VALUES ('', ?1, 1, ?2, ?3, ?4, ?4) RETURNING seq"),
-            vals![&input.party, &input.state, serde_json::to_string(&input.body)?, t],
+            &format!("INSERT INTO {name} (id, party, version, state, body, created_at, updated_at) VALUES (?5, ?1, 1, ?2, ?3, ?4, ?4) RETURNING seq"),
+            vals![&input.party, &input.state, serde_json::to_string(&input.body)?, t, placeholder],
         )?
         .int(0)?;
     let id = format!("{}-{seq}", table.prefix());

@@ -160,10 +160,7 @@ pub(crate) fn content_of(
 pub(crate) fn stored_ids(tx: &mut dyn Tx, kind: ObjectKind) -> StoreResult<Vec<String>> {
     let l = layout(kind);
     tx.query(
-        &format!(
-            "SELECT CAST({} AS TEXT) FROM {} ORDER BY 1",
-            l.key, l.table
-        ),
+        &format!("SELECT CAST({} AS TEXT) FROM {} ORDER BY 1", l.key, l.table),
         &[],
     )?
     .iter()

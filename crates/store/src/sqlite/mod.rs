@@ -137,16 +137,20 @@ impl Tx for SqliteTx<'_> {
 impl Backend for SqliteStore {
     fn write<T>(&self, work: Work<'_, T>) -> StoreResult<T> {
         let mut conn = self.lock()?;
-        let tx = conn.transaction()?;
-        // SQLite has one writer: a transaction is never failed for a concurrent one, so the
-        // work runs once.
+        // IMMEDIATE: the write lock is taken at BEGIN (waiting up to the busy timeout for
+        // another process, such as a tool beside the running cell), so a transaction is never
+        // failed part-way for a concurrent writer, and the work runs once.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let out = work(&mut SqliteTx(&tx))?;
         tx.commit()?;
         Ok(out)
     }
 
     fn read<T>(&self, work: Work<'_, T>) -> StoreResult<T> {
-        let conn = self.lock()?;
-        work(&mut SqliteTx(&conn))
+        let mut conn = self.lock()?;
+        // One read transaction: every statement of the read sees the same snapshot, even
+        // while another process writes.
+        let tx = conn.transaction()?;
+        work(&mut SqliteTx(&tx))
     }
 }
