@@ -1,9 +1,7 @@
 //! `deconflict audit …`: audit log tools.
 
 use deconflict_store::checkpoint::KEY_FILE;
-use deconflict_store::{
-    Checkpoint, CheckpointError, CheckpointSigner, SqliteStore, Store, DATABASE_FILE,
-};
+use deconflict_store::{Checkpoint, CheckpointError, CheckpointSigner, Location, PgOptions, Store};
 use std::process::ExitCode;
 
 /// Audit subcommands.
@@ -19,9 +17,13 @@ pub enum AuditCommand {
     /// entry there still has the signed hash. Exit status 1 when it does not: the log was
     /// shortened or rewritten since, even if its hashes were recomputed.
     Verify {
-        /// The server's data directory.
+        /// The server's data directory (its SQLite database, and its checkpoint signing key).
         #[arg(long, default_value = "data")]
         data_dir: std::path::PathBuf,
+        /// The store to verify instead of the data directory's SQLite database:
+        /// `postgres://USER@HOST:PORT/DB` or `sqlite:DIR`.
+        #[arg(long, value_name = "URL")]
+        store: Option<Location>,
         /// A checkpoint kept earlier, to prove the current log extends.
         #[arg(long, value_name = "FILE")]
         checkpoint: Option<std::path::PathBuf>,
@@ -45,7 +47,7 @@ fn read_checkpoint(path: &std::path::Path) -> anyhow::Result<Checkpoint> {
 
 /// Checks `cp` against the log in `store`: its signature, the cell's key, and extension.
 fn check_checkpoint(
-    store: &SqliteStore,
+    store: &dyn Store,
     data_dir: &std::path::Path,
     cp: &Checkpoint,
     report: &deconflict_store::VerifyReport,
@@ -80,18 +82,20 @@ pub fn run(cmd: AuditCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         AuditCommand::Verify {
             data_dir,
+            store,
             checkpoint,
         } => {
             let kept = checkpoint.as_deref().map(read_checkpoint).transpose()?;
-            let file = data_dir.join(DATABASE_FILE);
-            if !file.exists() {
+            let location = store.unwrap_or_else(|| Location::Sqlite(data_dir.clone()));
+            if !location.exists() {
                 anyhow::bail!(
-                    "no database at {} (is --data-dir the server's data directory?)",
-                    file.display()
+                    "no database in {location} (is --data-dir the server's data directory?)"
                 );
             }
-            let store = SqliteStore::open(&data_dir)
-                .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", file.display()))?;
+            let store = location.open(&PgOptions::default()).map_err(|e| {
+                anyhow::anyhow!("cannot open {location}: {}", crate::store::chain(&e))
+            })?;
+            let store = store.as_ref();
             let report = store
                 .verify_audit()
                 .map_err(|e| anyhow::anyhow!("cannot read the audit log: {e}"))?;
@@ -107,7 +111,7 @@ pub fn run(cmd: AuditCommand) -> anyhow::Result<ExitCode> {
             }
             println!("audit log intact: {} entries", report.entries);
             if let Some(cp) = kept {
-                match check_checkpoint(&store, &data_dir, &cp, &report)? {
+                match check_checkpoint(store, &data_dir, &cp, &report)? {
                     Ok(()) => println!(
                         "extends checkpoint {} signed at {} by {}",
                         cp.seq,

@@ -13,6 +13,7 @@ mod separation;
 mod serve;
 mod simulate_feed;
 mod simulate_traffic;
+mod store;
 
 /// Deconflict: a neutral airspace deconfliction cell.
 #[derive(Parser)]
@@ -38,6 +39,9 @@ enum Command {
     /// Audit log tools.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Store tools: move a cell's data from SQLite to PostgreSQL.
+    #[command(subcommand)]
+    Store(store::StoreCommand),
 }
 
 #[derive(Subcommand)]
@@ -65,6 +69,7 @@ fn main() -> std::process::ExitCode {
         Command::Replay(args) => replay::run(*args),
         Command::Serve(args) => serve::run(args),
         Command::Audit(cmd) => audit::run(cmd),
+        Command::Store(cmd) => store::run(cmd),
     };
     match result {
         Ok(code) => code,

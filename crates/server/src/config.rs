@@ -49,6 +49,65 @@ pub struct Config {
     pub audit: AuditConfig,
     /// The position cross-check against independent surveillance.
     pub crosscheck: CrosscheckConfig,
+    /// Where the cell keeps its data: SQLite in `data_dir` (default) or PostgreSQL.
+    pub store: StoreConfig,
+}
+
+/// Where the cell keeps its data, and how it talks to PostgreSQL.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StoreConfig {
+    /// `postgres://USER@HOST:PORT/DB` keeps the data in PostgreSQL; unset (the default), the
+    /// embedded SQLite database in `data_dir`. The environment variable `DATABASE_URL`
+    /// overrides it.
+    pub url: Option<String>,
+    /// PostgreSQL connections kept open at most. Default 8.
+    pub pool_size: usize,
+    /// Times a PostgreSQL transaction failed by a concurrent one (SQLSTATE 40001, 40P01) is run
+    /// again before it fails. Default 10.
+    pub retries: u32,
+    /// How long to wait for a PostgreSQL connection to open or come free, seconds. Default 5.
+    pub connect_timeout_s: f64,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        let pg = deconflict_store::PgOptions::default();
+        StoreConfig {
+            url: None,
+            pool_size: pg.pool_size,
+            retries: pg.retries,
+            connect_timeout_s: pg.connect_timeout_s,
+        }
+    }
+}
+
+impl StoreConfig {
+    /// The store's location: `url` when set, else SQLite in `data_dir`.
+    ///
+    /// # Errors
+    /// `url` is neither a `postgres://` nor a `sqlite:` location.
+    pub fn location(
+        &self,
+        data_dir: &std::path::Path,
+    ) -> Result<deconflict_store::Location, ConfigError> {
+        match self.url.as_deref().filter(|u| !u.is_empty()) {
+            None => Ok(deconflict_store::Location::Sqlite(data_dir.to_owned())),
+            Some(u) => u.parse().map_err(|message| ConfigError::Invalid {
+                key: "store.url".into(),
+                message,
+            }),
+        }
+    }
+
+    /// The PostgreSQL connection options.
+    pub fn pg_options(&self) -> deconflict_store::PgOptions {
+        deconflict_store::PgOptions {
+            pool_size: self.pool_size,
+            retries: self.retries,
+            connect_timeout_s: self.connect_timeout_s,
+        }
+    }
 }
 
 /// The position cross-check of parties' reports against independent surveillance
@@ -121,6 +180,7 @@ impl Default for Config {
             guidance: GuidanceSettings::default(),
             audit: AuditConfig::default(),
             crosscheck: CrosscheckConfig::default(),
+            store: StoreConfig::default(),
         }
     }
 }
@@ -607,6 +667,14 @@ impl Config {
             }
         };
         positive("cycle_s", self.cycle_s)?;
+        positive("store.connect_timeout_s", self.store.connect_timeout_s)?;
+        if self.store.pool_size == 0 {
+            return Err(ConfigError::Invalid {
+                key: "store.pool_size".into(),
+                message: "must be at least 1".into(),
+            });
+        }
+        self.store.location(&self.data_dir)?;
         positive("alert_cycle_s", self.alert_cycle_s)?;
         positive(
             "audit.checkpoint_interval_s",

@@ -11,7 +11,7 @@ use crate::live::alerts::close_stale_alerts;
 use crate::live::checkpoints::Checkpoints;
 use crate::live::{self, demo, safety, sources, strategic, Live};
 use crate::metrics::Metrics;
-use deconflict_store::{CheckpointSigner, Party, Role, Sharing, SqliteStore, Store};
+use deconflict_store::{CheckpointSigner, Party, Role, Sharing, Store};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -226,20 +226,31 @@ pub async fn run(mut config: Config, opts: ServeOptions) -> Result<(), ServerErr
     let config = Arc::new(config);
     std::fs::create_dir_all(&config.data_dir)
         .map_err(io(format!("cannot create {}", config.data_dir.display())))?;
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.data_dir)?);
+    let location = config
+        .store
+        .location(&config.data_dir)
+        .map_err(|e| ServerError::Config(e.to_string()))?;
+    let store: Arc<dyn Store> = Arc::from(location.open(&config.store.pg_options())?);
+    tracing::info!(store = %location, "store open");
+    // A node joining a cell whose shared database another node already set up: it registers
+    // nothing and issues no tokens.
+    let joining = matches!(location, deconflict_store::Location::Postgres(_))
+        && !store.list_parties()?.is_empty();
     // A log whose head is missing or inconsistent (shortened, or rewritten at its end) would
     // fail every audited write; the cell refuses to start on it instead. Other damage is
     // reported by verify while the cell runs.
     let report = store.verify_audit()?;
     if report.head_problem {
         return Err(ServerError::Config(format!(
-            "the audit log in {} does not verify: {}; run `deconflict audit verify --data-dir {}` and restore the data directory from a backup",
-            config.data_dir.display(),
+            "the audit log in {location} does not verify: {}; run `deconflict audit verify --store {location}` and restore the store from a backup",
             report.problem.unwrap_or_default(),
-            config.data_dir.display()
         )));
     }
-    bootstrap(store.as_ref(), &config, &opts)?;
+    if joining && opts.demo {
+        println!("joined the cell in {location}: its demo was seeded by the node that started it first (its tokens are in that node's demo-tokens.json)");
+    } else {
+        bootstrap(store.as_ref(), &config, &opts)?;
+    }
     let clock = Clock::system();
     let closed = close_stale_alerts(store.as_ref(), clock.now_s())?;
     if closed > 0 {

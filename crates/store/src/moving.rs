@@ -45,7 +45,7 @@ pub fn sqlite_to_postgres(from: &SqliteStore, to: &PostgresStore) -> StoreResult
         Vec<(String, i64)>,
     );
     let (source, tables, sequences): Snapshot = from.read(&mut |tx| {
-        let report = crate::sql::verify_in(tx)?;
+        let report = crate::sql::core::verify_in(tx)?;
         let mut tables = Vec::new();
         for t in TABLES {
             let order = if *t == "audit" { " ORDER BY seq" } else { "" };
@@ -107,7 +107,7 @@ pub fn sqlite_to_postgres(from: &SqliteStore, to: &PostgresStore) -> StoreResult
                 )?;
             }
         }
-        let report = crate::sql::verify_in(tx)?;
+        let report = crate::sql::core::verify_in(tx)?;
         if !report.ok || crate::sql::tx::audit_head(tx)? != head {
             return Err(refuse(format!(
                 "the copy does not verify ({}); nothing was kept",

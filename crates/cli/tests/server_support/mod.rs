@@ -18,12 +18,20 @@ pub struct Server {
 impl Server {
     /// Starts `serve` with `args` in `dir`, waiting for `listen-addr`.
     pub fn start(dir: &Path, args: &[&str]) -> Server {
+        Server::start_with_env(dir, args, &[])
+    }
+
+    /// [`Server::start`] with environment variables set (`DATABASE_URL`); without them the
+    /// server never inherits a `DATABASE_URL` from the test's environment.
+    pub fn start_with_env(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Server {
         let _ = std::fs::remove_file(dir.join("listen-addr"));
         let child = Command::new(env!("CARGO_BIN_EXE_deconflict"))
             .arg("serve")
             .args(["--listen", "127.0.0.1:0", "--data-dir"])
             .arg(dir)
             .args(args)
+            .env_remove("DATABASE_URL")
+            .envs(envs.iter().copied())
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -160,5 +168,60 @@ pub fn audit_verify_with(dir: &Path, args: &[&str]) -> (i32, String) {
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
+/// A new, empty database on the test PostgreSQL server (`DECONFLICT_TEST_PG`, set by
+/// scripts/test, which starts a throwaway cluster); returns its URL.
+pub fn fresh_pg_database() -> String {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let base = std::env::var("DECONFLICT_TEST_PG").unwrap_or_else(|_| {
+        panic!("DECONFLICT_TEST_PG is not set: run scripts/test, or start a server with `scripts/pg-cluster start DIR` and export DECONFLICT_TEST_PG=postgres://postgres@127.0.0.1:PORT")
+    });
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    let name = format!(
+        "c_{}_{}_{nanos}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    );
+    psql(
+        &format!("{base}/postgres"),
+        &format!("CREATE DATABASE {name}"),
+    );
+    format!("{base}/{name}")
+}
+
+/// Runs one SQL command with psql against `url`; panics when it fails.
+pub fn psql(url: &str, sql: &str) -> String {
+    let out = Command::new("psql")
+        .args([url, "-q", "-t", "-A", "-c", sql])
+        .output()
+        .expect("psql runs");
+    assert!(
+        out.status.success(),
+        "psql {sql}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// Runs `deconflict` with `args`: its exit code and what it printed (stdout then stderr).
+pub fn deconflict(args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_deconflict"))
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
     )
 }

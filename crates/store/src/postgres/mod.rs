@@ -292,8 +292,8 @@ impl PostgresStore {
             pool: Mutex::new(Pool::default()),
             freed: Condvar::new(),
         };
-        let mut conn = store.take()?;
-        let migrated = schema::migrate(&mut conn);
+        let conn = store.take()?;
+        let migrated = schema::migrate(&conn.client);
         store.give(conn);
         migrated?;
         Ok(store)

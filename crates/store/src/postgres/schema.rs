@@ -9,8 +9,13 @@
 //! transaction. Several nodes starting at once against an empty database race to create it:
 //! the loser's transaction fails and it reads the version again.
 
-use super::{pg, wait, Conn};
 use crate::error::{StoreError, StoreResult};
+use futures::executor::block_on as wait;
+use tokio_postgres::Client;
+
+fn pg(e: tokio_postgres::Error) -> StoreError {
+    StoreError::Database(Box::new(e))
+}
 
 /// Schema migrations, applied in order.
 pub(super) const MIGRATIONS: &[&str] = &[
@@ -163,16 +168,13 @@ pub(crate) const TABLES: &[&str] = &[
     "intrusion_acks",
 ];
 
-fn version(conn: &mut Conn) -> StoreResult<i64> {
-    wait(conn.client.batch_execute(
+fn version(client: &Client) -> StoreResult<i64> {
+    wait(client.batch_execute(
         "CREATE TABLE IF NOT EXISTS deconflict_schema (id BIGINT PRIMARY KEY CHECK (id = 1), version BIGINT NOT NULL)",
     ))
     .map_err(pg)?;
-    let rows = wait(
-        conn.client
-            .query("SELECT version FROM deconflict_schema WHERE id = 1", &[]),
-    )
-    .map_err(pg)?;
+    let rows = wait(client.query("SELECT version FROM deconflict_schema WHERE id = 1", &[]))
+        .map_err(pg)?;
     Ok(rows.first().map_or(0, |r| r.get(0)))
 }
 
@@ -181,10 +183,10 @@ fn version(conn: &mut Conn) -> StoreResult<i64> {
 /// # Errors
 /// The database was written by a newer version of this program, or a migration failed (it is
 /// rolled back).
-pub(super) fn migrate(conn: &mut Conn) -> StoreResult<()> {
+pub(super) fn migrate(client: &Client) -> StoreResult<()> {
     let mut attempts = 0;
     loop {
-        let found = match version(conn) {
+        let found = match version(client) {
             Ok(v) => v,
             // Two nodes creating the version table at once: the loser reads it again.
             Err(_) if attempts < 3 => {
@@ -210,8 +212,8 @@ pub(super) fn migrate(conn: &mut Conn) -> StoreResult<()> {
              COMMIT;",
             next = found + 1
         );
-        if let Err(e) = wait(conn.client.batch_execute(&step)) {
-            let _ = wait(conn.client.batch_execute("ROLLBACK"));
+        if let Err(e) = wait(client.batch_execute(&step)) {
+            let _ = wait(client.batch_execute("ROLLBACK"));
             // Another node applied the same step first: read the version again.
             if attempts < 3 {
                 attempts += 1;

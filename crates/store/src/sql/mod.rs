@@ -16,11 +16,9 @@
 //! - `core`: parties, tokens, alerts, messages, documents and the audit log ([`crate::Store`]).
 //! - `strategic`: reservations, requests and intrusions ([`crate::StrategicStore`]).
 
-mod core;
+pub(crate) mod core;
 mod strategic;
 pub(crate) mod tx;
-
-pub(crate) use self::core::verify_in;
 
 use crate::error::{StoreError, StoreResult};
 use std::sync::Arc;
