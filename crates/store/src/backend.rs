@@ -5,7 +5,9 @@
 use crate::audit::VerifyReport;
 use crate::error::StoreResult;
 use crate::strategic::StrategicStore;
-use crate::types::{AlertRecord, AuditEntry, Message, NewMessage, Party, Sharing, TokenRecord};
+use crate::types::{
+    AlertRecord, AuditEntry, Lease, Message, NewMessage, Party, Sharing, TokenRecord,
+};
 
 /// Persistence for the cell. Object-safe; share it as `Arc<dyn Store>`.
 ///
@@ -113,4 +115,20 @@ pub trait Store: StrategicStore + Send + Sync {
     fn verify_audit(&self) -> StoreResult<VerifyReport>;
     /// `(seq, hash)` of the last entry written (the recorded head), `None` for an empty log.
     fn audit_head(&self) -> StoreResult<Option<(i64, String)>>;
+
+    // ---- leadership ----
+    /// Takes the cell's lease for `node` when it is free or lapsed (bumping its epoch, with a
+    /// `cell.leader` audit entry), or renews it when `node` holds it, until `now + ttl_s`;
+    /// otherwise changes nothing. Returns the lease as it is after.
+    fn claim_lease(&self, node: &str, now: f64, ttl_s: f64) -> StoreResult<Lease>;
+    /// Lets the lease lapse at once when `node` holds it (a clean shutdown), so another node
+    /// takes it without waiting for the expiry.
+    fn release_lease(&self, node: &str) -> StoreResult<()>;
+    /// The lease as stored, `None` before any node took it.
+    fn lease(&self) -> StoreResult<Option<Lease>>;
+    /// Fences this store's leader-only writes (alert and intrusion lifecycles, time-driven
+    /// reservation changes, purges) to `(node, epoch)`: from then on each such write first
+    /// checks, inside its transaction, that the lease is still that, and fails with
+    /// [`StoreError::Fenced`](crate::StoreError::Fenced) otherwise. `None` lifts the check.
+    fn set_fence(&self, fence: Option<(String, i64)>);
 }

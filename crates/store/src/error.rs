@@ -78,6 +78,17 @@ pub enum StoreError {
     /// The store's lock was poisoned by a panic in another thread.
     #[error("store lock poisoned")]
     Poisoned,
+    /// A leader-only write from a node that no longer holds the cell's lease (another node
+    /// took it over): refused, so that a paused old leader cannot write after losing it.
+    #[error("fenced: the cell's lease is at epoch {epoch} held by {holder:?}, not this node's epoch {fenced_epoch}")]
+    Fenced {
+        /// The lease's holder now.
+        holder: String,
+        /// The lease's epoch now.
+        epoch: i64,
+        /// The epoch this node wrote under.
+        fenced_epoch: i64,
+    },
 }
 
 impl From<serde_json::Error> for StoreError {

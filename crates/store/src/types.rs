@@ -336,3 +336,17 @@ pub struct AuditEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
 }
+
+/// The cell's leadership lease: which node runs the alert and strategic cycles and writes
+/// alert and intrusion lifecycles. Taken with a conditional update when free or expired,
+/// renewed by its holder; every change of holder bumps `epoch`, which fences the old holder's
+/// writes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Lease {
+    /// The node holding it.
+    pub holder: String,
+    /// Bumped at every change of holder (1 for the first).
+    pub epoch: i64,
+    /// When it lapses unless renewed, UNIX seconds (the holder's clock).
+    pub expires_at: f64,
+}

@@ -26,7 +26,7 @@ mod schema;
 pub(crate) use schema::TABLES;
 
 use crate::error::{StoreError, StoreResult};
-use crate::sql::{Backend, Dialect, Row, Tx, Val, Work};
+use crate::sql::{Backend, Dialect, Fence, Row, Tx, Val, Work};
 use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
@@ -77,6 +77,7 @@ pub struct PostgresStore {
     stop: Option<std::sync::mpsc::Sender<()>>,
     pool: Mutex<Pool>,
     freed: Condvar,
+    fence: Fence,
 }
 
 fn pg(e: tokio_postgres::Error) -> StoreError {
@@ -291,6 +292,7 @@ impl PostgresStore {
             stop: Some(stop_tx),
             pool: Mutex::new(Pool::default()),
             freed: Condvar::new(),
+            fence: Fence::default(),
         };
         let conn = store.take()?;
         let migrated = schema::migrate(&conn.client);
@@ -435,6 +437,10 @@ impl Drop for PostgresStore {
 }
 
 impl Backend for PostgresStore {
+    fn fence(&self) -> &Fence {
+        &self.fence
+    }
+
     fn write<T>(&self, work: Work<'_, T>) -> StoreResult<T> {
         self.run(
             "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT id FROM deconflict_writer WHERE id = 1 FOR UPDATE",

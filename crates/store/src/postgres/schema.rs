@@ -145,6 +145,13 @@ pub(super) const MIGRATIONS: &[&str] = &[
     );
     CREATE TABLE deconflict_writer (id BIGINT PRIMARY KEY CHECK (id = 1));
     INSERT INTO deconflict_writer (id) VALUES (1);",
+    // 2: the cell's leadership lease (SQLite's migration 5).
+    "CREATE TABLE deconflict_lease (
+        id BIGINT PRIMARY KEY CHECK (id = 1),
+        holder TEXT NOT NULL,
+        epoch BIGINT NOT NULL,
+        expires_at DOUBLE PRECISION NOT NULL
+    );",
 ];
 
 /// The schema version this program writes.

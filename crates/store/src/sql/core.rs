@@ -3,15 +3,15 @@
 
 use super::strategic::{check_version, not_found};
 use super::tx::{
-    append_audit, audit_head, audited, content_of, now_s, stored_ids, Obj, ALERT_ACKS,
+    append_audit, audit_head, audited, content_of, fenced, now_s, stored_ids, Obj, ALERT_ACKS,
 };
 use super::{vals, Backend, Row, Tx};
 use crate::audit::{self, ObjectKind, StoredEntry, VerifyReport};
 use crate::backend::Store;
 use crate::error::{StoreError, StoreResult};
 use crate::types::{
-    AlertRecord, AlertState, AuditEntry, Message, NewMessage, Party, Role, Sharing, SharingMode,
-    TokenRecord,
+    AlertRecord, AlertState, AuditEntry, Lease, Message, NewMessage, Party, Role, Sharing,
+    SharingMode, TokenRecord,
 };
 use std::collections::BTreeMap;
 
@@ -370,7 +370,7 @@ impl<B: Backend> Store for B {
         actor: &str,
         events: &[(String, AlertRecord)],
     ) -> StoreResult<Vec<AlertRecord>> {
-        self.write(&mut |tx| {
+        fenced(self, |tx| {
             let mut out = Vec::with_capacity(events.len());
             for (action, alert) in events {
                 let payload = serde_json::to_value(alert)?;
@@ -456,7 +456,7 @@ impl<B: Backend> Store for B {
     fn purge_alerts(&self, actor: &str, before: f64) -> StoreResult<usize> {
         // Audited only when something is deleted, so the periodic retention run does not fill
         // the log with empty purges.
-        self.write(&mut |tx| {
+        fenced(self, |tx| {
             let ids: Vec<String> = tx
                 .query(
                     "SELECT id FROM alerts WHERE cleared_at IS NOT NULL AND cleared_at < ?1 ORDER BY id",
@@ -649,6 +649,85 @@ impl<B: Backend> Store for B {
     fn verify_audit(&self) -> StoreResult<VerifyReport> {
         self.read(&mut |tx| verify_in(tx))
     }
+
+    fn claim_lease(&self, node: &str, now: f64, ttl_s: f64) -> StoreResult<Lease> {
+        let until = now + ttl_s;
+        self.write(&mut |tx| {
+            let held = lease_tx(tx)?;
+            let taken = match &held {
+                Some(l) if l.holder == node => {
+                    tx.execute(
+                        "UPDATE deconflict_lease SET expires_at = ?1 WHERE id = 1",
+                        vals![until],
+                    )?;
+                    return Ok(Lease {
+                        expires_at: until,
+                        ..l.clone()
+                    });
+                }
+                Some(l) if l.expires_at > now => return Ok(l.clone()),
+                Some(l) => {
+                    let epoch = l.epoch + 1;
+                    tx.execute(
+                        "UPDATE deconflict_lease SET holder = ?1, epoch = ?2, expires_at = ?3 WHERE id = 1",
+                        vals![node, epoch, until],
+                    )?;
+                    epoch
+                }
+                None => {
+                    tx.execute(
+                        "INSERT INTO deconflict_lease (id, holder, epoch, expires_at) VALUES (1, ?1, 1, ?2)",
+                        vals![node, until],
+                    )?;
+                    1
+                }
+            };
+            let payload = serde_json::json!({
+                "node": node,
+                "epoch": taken,
+                "previous": held.as_ref().map(|l| &l.holder),
+            });
+            append_audit(tx, "system", "cell.leader", &payload, &[])?;
+            Ok(Lease {
+                holder: node.to_owned(),
+                epoch: taken,
+                expires_at: until,
+            })
+        })
+    }
+
+    fn release_lease(&self, node: &str) -> StoreResult<()> {
+        self.write(&mut |tx| {
+            tx.execute(
+                "UPDATE deconflict_lease SET expires_at = 0 WHERE id = 1 AND holder = ?1",
+                vals![node],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn lease(&self) -> StoreResult<Option<Lease>> {
+        self.read(&mut |tx| lease_tx(tx))
+    }
+
+    fn set_fence(&self, fence: Option<(String, i64)>) {
+        self.fence().set(fence);
+    }
+}
+
+fn lease_tx(tx: &mut dyn Tx) -> StoreResult<Option<Lease>> {
+    tx.query_opt(
+        "SELECT holder, epoch, expires_at FROM deconflict_lease WHERE id = 1",
+        &[],
+    )?
+    .map(|r| {
+        Ok(Lease {
+            holder: r.text(0)?,
+            epoch: r.int(1)?,
+            expires_at: r.real(2)?,
+        })
+    })
+    .transpose()
 }
 
 /// Recomputes the chain, then every stored object's content against the last entry that

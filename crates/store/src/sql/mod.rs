@@ -203,8 +203,26 @@ impl dyn Tx + '_ {
 /// retry (a serialization failure), so it must not have effects outside the transaction.
 pub type Work<'a, T> = &'a mut dyn FnMut(&mut dyn Tx) -> StoreResult<T>;
 
+/// The `(node, epoch)` a store's leader-only writes are fenced to ([`crate::Store::set_fence`]).
+#[derive(Debug, Default)]
+pub struct Fence(std::sync::Mutex<Option<(String, i64)>>);
+
+impl Fence {
+    /// The fence now.
+    pub fn get(&self) -> Option<(String, i64)> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+    /// Sets or lifts it.
+    pub fn set(&self, fence: Option<(String, i64)>) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = fence;
+    }
+}
+
 /// What a backend provides: transactions. Every [`Backend`] is a [`crate::Store`].
 pub trait Backend: Send + Sync {
+    /// The fence of this store's leader-only writes.
+    fn fence(&self) -> &Fence;
+
     /// Runs `work` in one read-write transaction and commits it when `work` succeeds; on an
     /// error nothing of it is kept. A backend whose engine can fail a transaction for a
     /// concurrent one (serialization failure) runs `work` again, a bounded number of times.

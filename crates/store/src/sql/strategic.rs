@@ -2,7 +2,7 @@
 //! acknowledgements. Bodies are written as given and read back as written; only the typed
 //! fields are indexed or decided on.
 
-use super::tx::{append_audit, now_s, Obj, INTRUSION_ACKS};
+use super::tx::{append_audit, fenced, now_s, Obj, INTRUSION_ACKS};
 use super::{vals, Backend, Row, Tx};
 use crate::audit::ObjectKind;
 use crate::error::{StoreError, StoreResult};
@@ -347,7 +347,7 @@ impl<B: Backend> StrategicStore for B {
         if changes.is_empty() {
             return Ok(Vec::new());
         }
-        self.write(&mut |tx| {
+        fenced(self, |tx| {
             changes
                 .iter()
                 .map(|(action, id, change)| {
@@ -442,7 +442,7 @@ impl<B: Backend> StrategicStore for B {
         if events.is_empty() {
             return Ok(());
         }
-        self.write(&mut |tx| {
+        fenced(self, |tx| {
             for (action, i) in events {
                 record_intrusion_tx(tx, actor, action, i)?;
             }
@@ -455,7 +455,7 @@ impl<B: Backend> StrategicStore for B {
     }
 
     fn clear_stale_intrusions(&self, actor: &str) -> StoreResult<usize> {
-        self.write(&mut |tx| {
+        fenced(self, |tx| {
             let t = now_s();
             let active = list_intrusions_tx(tx, None)?;
             for s in &active {

@@ -7,7 +7,7 @@
 
 use super::{vals, Backend, Tx, Val};
 use crate::audit::{self, ContentClaim, ObjectKind, GENESIS_HASH};
-use crate::error::StoreResult;
+use crate::error::{StoreError, StoreResult};
 use crate::types::AuditEntry;
 
 /// Now, UNIX seconds (the time stamped on rows and audit entries).
@@ -32,6 +32,37 @@ pub(crate) fn audited<B: Backend, T>(
         let out = f(tx)?;
         append_audit(tx, actor, action, payload, &covers(&out))?;
         Ok(out)
+    })
+}
+
+/// Runs a leader-only write: like [`Backend::write`], but when the store is fenced
+/// ([`crate::Store::set_fence`]) the transaction first checks that the cell's lease is still
+/// held at the fenced epoch, and fails with [`StoreError::Fenced`] otherwise (checked inside
+/// the transaction, so no takeover can come between the check and the write).
+pub(crate) fn fenced<B: Backend, T>(
+    db: &B,
+    mut work: impl FnMut(&mut dyn Tx) -> StoreResult<T>,
+) -> StoreResult<T> {
+    let fence = db.fence().get();
+    db.write(&mut |tx| {
+        if let Some((node, epoch)) = &fence {
+            let now = tx.query_opt(
+                "SELECT holder, epoch FROM deconflict_lease WHERE id = 1",
+                &[],
+            )?;
+            let (holder, at) = match now {
+                Some(r) => (r.text(0)?, r.int(1)?),
+                None => (String::new(), 0),
+            };
+            if holder != *node || at != *epoch {
+                return Err(StoreError::Fenced {
+                    holder,
+                    epoch: at,
+                    fenced_epoch: *epoch,
+                });
+            }
+        }
+        work(tx)
     })
 }
 

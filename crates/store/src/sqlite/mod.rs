@@ -10,7 +10,7 @@
 mod schema;
 
 use crate::error::{StoreError, StoreResult};
-use crate::sql::{tx, Backend, Dialect, Row, Tx, Val, Work};
+use crate::sql::{tx, Backend, Dialect, Fence, Row, Tx, Val, Work};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::Connection;
 use std::path::Path;
@@ -22,6 +22,7 @@ pub const DATABASE_FILE: &str = "deconflict.sqlite";
 /// The SQLite store.
 pub struct SqliteStore {
     conn: Mutex<Connection>,
+    fence: Fence,
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -62,6 +63,7 @@ impl SqliteStore {
         let before = schema::migrate(&mut conn)?;
         let store = SqliteStore {
             conn: Mutex::new(conn),
+            fence: Fence::default(),
         };
         if (1..schema::CONTENT_HASHES_VERSION).contains(&before) {
             store.write(&mut |t| tx::baseline_content(t))?;
@@ -135,6 +137,10 @@ impl Tx for SqliteTx<'_> {
 }
 
 impl Backend for SqliteStore {
+    fn fence(&self) -> &Fence {
+        &self.fence
+    }
+
     fn write<T>(&self, work: Work<'_, T>) -> StoreResult<T> {
         let mut conn = self.lock()?;
         // IMMEDIATE: the write lock is taken at BEGIN (waiting up to the busy timeout for

@@ -150,6 +150,14 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // payload). No table changes; a database written before is baselined once when opened
     // (one `audit.baseline` entry naming every stored object, see `SqliteStore::open`).
     "-- content hashes in audit payloads",
+    // 5: the cell's leadership lease (one row; not an audited object: its renewals are not
+    // logged, its changes of holder are, as `cell.leader` entries).
+    "CREATE TABLE deconflict_lease (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        holder TEXT NOT NULL,
+        epoch INTEGER NOT NULL,
+        expires_at REAL NOT NULL
+    );",
 ];
 
 /// The first schema version whose audit entries vouch for object content.

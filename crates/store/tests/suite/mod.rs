@@ -39,6 +39,7 @@ macro_rules! store_suite {
             intrusion_lifecycle_and_acks,
             intrusion_acks_persist,
             stale_intrusions_are_cleared,
+            the_lease_is_taken_renewed_and_fences_the_old_holder,
         );
     };
 }
@@ -730,5 +731,92 @@ pub fn an_answer_and_its_reservation_are_one_change(b: &dyn Backend) {
             .collect::<Vec<_>>(),
         ["exclusion.create", "request.accept"]
     );
+    assert!(s.verify_audit().unwrap().ok);
+}
+
+pub fn the_lease_is_taken_renewed_and_fences_the_old_holder(b: &dyn Backend) {
+    let s = seeded(b);
+    assert_eq!(s.lease().unwrap(), None);
+    let first = s.claim_lease("n1", 100.0, 3.0).unwrap();
+    assert_eq!(
+        (first.holder.as_str(), first.epoch, first.expires_at),
+        ("n1", 1, 103.0)
+    );
+    // Held and not lapsed: another node gets it as it is.
+    let other = s.claim_lease("n2", 101.0, 3.0).unwrap();
+    assert_eq!((other.holder.as_str(), other.epoch), ("n1", 1));
+    // Renewed by its holder: same epoch, later expiry, nothing logged.
+    let renewed = s.claim_lease("n1", 102.0, 3.0).unwrap();
+    assert_eq!((renewed.epoch, renewed.expires_at), (1, 105.0));
+    let leaders = |s: &dyn Store| actions(s).iter().filter(|a| *a == "cell.leader").count();
+    assert_eq!(leaders(s.as_ref()), 1);
+    // Lapsed: taken over at the next epoch, logged.
+    let taken = s.claim_lease("n2", 106.0, 3.0).unwrap();
+    assert_eq!((taken.holder.as_str(), taken.epoch), ("n2", 2));
+    assert_eq!(leaders(s.as_ref()), 2);
+
+    // The old holder, fenced to its epoch, can no longer write alert lifecycles.
+    s.set_fence(Some(("n1".into(), 1)));
+    let e = s
+        .record_alerts(
+            "engine",
+            &[("alert.raised".into(), alert("c-9", 2, AlertState::Raised))],
+        )
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            StoreError::Fenced {
+                epoch: 2,
+                fenced_epoch: 1,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert_eq!(
+        s.get_alert("c-9").unwrap(),
+        None,
+        "nothing of the fenced write is kept"
+    );
+    assert!(matches!(
+        s.record_intrusions(
+            "engine",
+            &[(
+                "intrusion.raised".into(),
+                intrusion("i-1", 1, AlertState::Raised, None)
+            )]
+        ),
+        Err(StoreError::Fenced { .. })
+    ));
+    // A party's own writes are not fenced (any node serves them).
+    s.ack_message(
+        "blue",
+        s.send_message(
+            "red",
+            &NewMessage {
+                from: "red".into(),
+                to: Some("blue".into()),
+                subject: "s".into(),
+                body: "b".into(),
+            },
+        )
+        .unwrap()
+        .id,
+        "blue",
+    )
+    .unwrap();
+    // The new holder writes.
+    s.set_fence(Some(("n2".into(), 2)));
+    s.record_alerts(
+        "engine",
+        &[("alert.raised".into(), alert("c-9", 2, AlertState::Raised))],
+    )
+    .unwrap();
+    // A clean release lets another node take it at once.
+    s.release_lease("n2").unwrap();
+    let back = s.claim_lease("n1", 106.5, 3.0).unwrap();
+    assert_eq!((back.holder.as_str(), back.epoch), ("n1", 3));
+    s.set_fence(None);
     assert!(s.verify_audit().unwrap().ok);
 }
