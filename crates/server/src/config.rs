@@ -51,6 +51,43 @@ pub struct Config {
     pub crosscheck: CrosscheckConfig,
     /// Where the cell keeps its data: SQLite in `data_dir` (default) or PostgreSQL.
     pub store: StoreConfig,
+    /// Several nodes over one PostgreSQL: the leadership lease and what nodes share.
+    pub cluster: ClusterConfig,
+}
+
+/// Several `serve` nodes over one shared store. One node at a time, the leader, holds the
+/// cell's lease and runs the alert and strategic cycles; every node serves the API, the
+/// stream and the console, and mirrors what the others wrote (`live::lease`, `live::mirror`).
+/// A single node (SQLite, or one node on PostgreSQL) is simply always the leader.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClusterConfig {
+    /// This node's name in the lease and the audit log. Default: `<hostname>-<pid>`, with a
+    /// random suffix, so that a restarted node is a new holder.
+    pub node_id: Option<String>,
+    /// How long the lease lasts unless renewed, seconds. Default 3: a dead leader is replaced
+    /// within this much (plus one renewal period).
+    pub lease_ttl_s: f64,
+    /// How often the lease is renewed (and, by the others, tried), seconds. Default 1.
+    pub lease_renew_s: f64,
+    /// How often a node reads back what other nodes wrote (alerts, acknowledgements,
+    /// messages, reservations and requests), seconds. Default 0.5.
+    pub mirror_s: f64,
+    /// The console addresses of every node (`http://host:port`), given to clients so that a
+    /// console whose node dies reconnects to the next. Default none.
+    pub nodes: Vec<String>,
+}
+
+impl Default for ClusterConfig {
+    fn default() -> Self {
+        ClusterConfig {
+            node_id: None,
+            lease_ttl_s: 3.0,
+            lease_renew_s: 1.0,
+            mirror_s: 0.5,
+            nodes: Vec::new(),
+        }
+    }
 }
 
 /// Where the cell keeps its data, and how it talks to PostgreSQL.
@@ -181,6 +218,7 @@ impl Default for Config {
             audit: AuditConfig::default(),
             crosscheck: CrosscheckConfig::default(),
             store: StoreConfig::default(),
+            cluster: ClusterConfig::default(),
         }
     }
 }
@@ -668,6 +706,18 @@ impl Config {
         };
         positive("cycle_s", self.cycle_s)?;
         positive("store.connect_timeout_s", self.store.connect_timeout_s)?;
+        positive("cluster.lease_ttl_s", self.cluster.lease_ttl_s)?;
+        positive("cluster.lease_renew_s", self.cluster.lease_renew_s)?;
+        positive("cluster.mirror_s", self.cluster.mirror_s)?;
+        if self.cluster.lease_renew_s >= self.cluster.lease_ttl_s {
+            return Err(ConfigError::Invalid {
+                key: "cluster.lease_renew_s".into(),
+                message: format!(
+                    "must be below cluster.lease_ttl_s ({}), or the lease lapses between renewals",
+                    self.cluster.lease_ttl_s
+                ),
+            });
+        }
         if self.store.pool_size == 0 {
             return Err(ConfigError::Invalid {
                 key: "store.pool_size".into(),

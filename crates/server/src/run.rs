@@ -7,7 +7,6 @@ use crate::clock::Clock;
 use crate::config::{AircraftClaims, Config};
 use crate::domain::parties::{new_token, token_hash, Directory};
 use crate::http::state::AppState;
-use crate::live::alerts::close_stale_alerts;
 use crate::live::checkpoints::Checkpoints;
 use crate::live::{self, demo, safety, sources, strategic, Live};
 use crate::metrics::Metrics;
@@ -252,15 +251,25 @@ pub async fn run(mut config: Config, opts: ServeOptions) -> Result<(), ServerErr
         bootstrap(store.as_ref(), &config, &opts)?;
     }
     let clock = Clock::system();
-    let closed = close_stale_alerts(store.as_ref(), clock.now_s())?;
-    if closed > 0 {
-        tracing::info!(closed, "cleared alerts left active by the previous run");
-    }
     let directory = Arc::new(Directory::default());
     directory.load(store.list_parties()?, store.list_tokens()?);
     let metrics = Arc::new(Metrics::default());
     let (live, rx) = Live::new(&config, metrics);
     live.set_claims(stored_claims(store.as_ref())?);
+    // Leader from the first cycle when the lease is free (a single node always is); the
+    // alerts a previous run left open are taken over by whichever node leads.
+    let leads = live::lease::claim_once(&live, &store, &config, clock.now_s()).await;
+    tracing::info!(
+        node = live.leadership.node(),
+        leader = leads,
+        "cell node started"
+    );
+    tokio::spawn(live::lease::run(
+        live.clone(),
+        store.clone(),
+        config.clone(),
+        clock.clone(),
+    ));
     tokio::spawn(live.clone().run_ingest(rx));
     tokio::spawn(live::alerts::run(
         live.clone(),
@@ -310,6 +319,13 @@ pub async fn run(mut config: Config, opts: ServeOptions) -> Result<(), ServerErr
         config.clone(),
         clock.clone(),
     ));
+    tokio::spawn(live::mirror::run(
+        state.live.clone(),
+        state.strategic.clone(),
+        state.store.clone(),
+        config.clone(),
+        clock.clone(),
+    ));
     let regions = safety::install(state.store.as_ref(), &state.config, &state.live)
         .map_err(ServerError::Regions)?;
     tracing::info!(regions, "safety-net regions loaded");
@@ -335,12 +351,16 @@ pub async fn run(mut config: Config, opts: ServeOptions) -> Result<(), ServerErr
         "listening on http://{addr} (data in {})",
         config.data_dir.display()
     );
-    axum::serve(listener, app(state))
+    let (live, store) = (state.live.clone(), state.store.clone());
+    let served = axum::serve(listener, app(state))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await
-        .map_err(io("server failed"))
+        .map_err(io("server failed"));
+    // A clean stop hands the lease on at once.
+    let _ = tokio::task::spawn_blocking(move || live::lease::release(&live, store.as_ref())).await;
+    served
 }
 
 /// The default data directory of `--demo`: `deconflict-demo` under the system temp dir.

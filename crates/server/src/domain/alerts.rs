@@ -119,14 +119,6 @@ pub fn record_of(ev: &AlertEvent, ctx: &EventContext<'_>) -> AlertRecord {
     }
 }
 
-/// An alert a previous run left active, cleared at `now` (its pair is no longer tracked).
-pub fn cleared_at_start(mut a: AlertRecord, now: f64) -> AlertRecord {
-    a.state = AlertState::Cleared;
-    a.cleared_at = Some(now);
-    a.updated_at = now;
-    a
-}
-
 /// For each party, the tracks of the active alerts it is involved in: both aircraft of each
 /// (its own and the intruder). While an alert is active, the parties it concerns are sent both
 /// aircraft's current states — that is what alerts-only sharing discloses (docs/api.md).
@@ -434,13 +426,6 @@ mod tests {
             3,
             "civil pairs and cleared alerts concern no party"
         );
-    }
-
-    #[test]
-    fn stale_alerts_are_cleared_at_start() {
-        let a = cleared_at_start(rec("c-0-1", 3, 1.0, &[], false), 500.0);
-        assert_eq!(a.state, AlertState::Cleared);
-        assert_eq!((a.cleared_at, a.updated_at), (Some(500.0), 500.0));
     }
 
     fn conflict(a: &str, b: &str, tcpa_s: f64, t_in_s: f64) -> Conflict {

@@ -6,6 +6,7 @@ pub mod alerts;
 pub mod crosscheck;
 pub mod exclusions;
 pub mod guidance;
+pub mod handover;
 pub mod ids;
 pub mod imports;
 pub mod intrusions;

@@ -49,6 +49,20 @@ pub struct Problem {
 pub struct Health {
     /// Always `true`.
     ok: bool,
+    /// `leader` when this node holds the cell's lease (it runs the alert and strategic
+    /// cycles), else `follower`.
+    #[schema(pattern = "^(leader|follower)$")]
+    role: String,
+    /// The lease's epoch as this node last read it (bumped at every change of leader).
+    lease_epoch: i64,
+    /// This node's name.
+    node: String,
+    /// The node holding the lease, as last read.
+    leader_node: String,
+    /// Seconds since this node last read or renewed the lease.
+    lease_lag_s: f64,
+    /// Every node's console address (`cluster.nodes`), for a client to fail over to.
+    nodes: Vec<String>,
 }
 
 /// The caller's party.

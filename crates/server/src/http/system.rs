@@ -14,8 +14,17 @@ use serde_json::{json, Value};
 pub const MAX_AUDIT_PAGE: usize = 10_000;
 
 /// `GET /api/v1/health`.
-pub async fn health() -> impl IntoResponse {
-    axum::Json(json!({ "ok": true }))
+pub async fn health(State(s): State<AppState>) -> impl IntoResponse {
+    let v = s.live.leadership.view(s.now_s());
+    axum::Json(json!({
+        "ok": true,
+        "role": if v.leader { "leader" } else { "follower" },
+        "lease_epoch": v.epoch,
+        "node": v.node,
+        "leader_node": v.holder,
+        "lease_lag_s": v.lag_s,
+        "nodes": s.config.cluster.nodes,
+    }))
 }
 
 /// `GET /api/v1/me`.
@@ -148,8 +157,18 @@ pub async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
         .read()
         .unwrap_or_else(|e| e.into_inner())
         .clone();
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        s.live.metrics.render(&feeds),
-    )
+    let v = s.live.leadership.view(s.now_s());
+    let mut text = s.live.metrics.render(&feeds);
+    text.push_str(&format!(
+        "# HELP deconflict_leader Whether this node holds the cell's lease (runs the alert and strategic cycles).\n\
+         # TYPE deconflict_leader gauge\ndeconflict_leader {}\n\
+         # HELP deconflict_lease_epoch The lease's epoch as this node last read it.\n\
+         # TYPE deconflict_lease_epoch gauge\ndeconflict_lease_epoch {}\n\
+         # HELP deconflict_lease_lag_seconds Seconds since this node last read or renewed the lease.\n\
+         # TYPE deconflict_lease_lag_seconds gauge\ndeconflict_lease_lag_seconds {:.3}\n",
+        u8::from(v.leader),
+        v.epoch,
+        v.lag_s
+    ));
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
 }

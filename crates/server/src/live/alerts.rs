@@ -5,10 +5,8 @@
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::domain::alerts::{
-    alert_tracks_by_party, cleared_at_start, conflicts_now, record_of, EventContext,
-};
-use crate::domain::ids::alert_id;
+use crate::domain::alerts::{alert_tracks_by_party, conflicts_now, record_of, EventContext};
+use crate::domain::handover::Handover;
 use crate::domain::picture::view_of;
 use crate::domain::policy::Viewer;
 use crate::domain::safety::engine_exemptions;
@@ -20,7 +18,7 @@ use deconflict_engine::alerting::{AlertEvent, Alerting, AlertingConfig};
 use deconflict_engine::safety::{Locator, NoRegions, SafetyNet};
 use deconflict_engine::AircraftState;
 use deconflict_feeds::replay::track_samples;
-use deconflict_store::{AlertRecord, Store, StoreError};
+use deconflict_store::{AlertRecord, Store};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
@@ -28,8 +26,14 @@ use std::time::{Duration, Instant};
 
 /// The alert cycle: a fresh snapshot of the airborne tracks, conflict detection and alerting
 /// off the async threads, then the alert events persisted and published.
+///
+/// Every node runs detection (for the geometry and guidance frames of its own clients), but
+/// only the leader records and publishes alert lifecycles; at each takeover its alerting starts
+/// afresh and the alerts left open go on under their ids ([`Handover`]). Followers show the
+/// alerts the leader stored (`live::mirror`).
 pub async fn run(live: Arc<Live>, store: Arc<dyn Store>, config: Arc<Config>, clock: Clock) {
-    let run = clock.now_s() as u64;
+    // This node's leadership (its epoch) and its alert ids, while it leads.
+    let mut leading: Option<(i64, Handover)> = None;
     // One safety net for the server's life: its detector buffers and per-track vertical
     // state are kept across alert cycles.
     let net = match SafetyNet::new(config.safety_net.engine(), config.detect_options(), false) {
@@ -57,6 +61,41 @@ pub async fn run(live: Arc<Live>, store: Arc<dyn Store>, config: Arc<Config>, cl
         interval.tick().await;
         let started = Instant::now();
         let now = clock.now_s();
+        let epoch = live.leadership.leader_epoch();
+        if epoch != leading.as_ref().map(|(e, _)| *e) {
+            leading = match epoch {
+                Some(e) => {
+                    *alerting.lock().unwrap_or_else(|e| e.into_inner()) =
+                        Alerting::new(AlertingConfig {
+                            hold_s: config.separation.alert_hold_s,
+                        });
+                    let st = store.clone();
+                    let open = match tokio::task::spawn_blocking(move || st.list_alerts(None)).await
+                    {
+                        Ok(Ok(open)) => open,
+                        Ok(Err(e)) => {
+                            tracing::error!(error = %e, "cannot read the open alerts; retrying");
+                            continue;
+                        }
+                        Err(e) => {
+                            tracing::error!(error = %e, "cannot read the open alerts; retrying");
+                            continue;
+                        }
+                    };
+                    tracing::info!(open = open.len(), epoch = e, "took over the alert cycle");
+                    for a in &open {
+                        live.put_alert(a.clone());
+                    }
+                    // Milliseconds: two leaderships never share a run.
+                    let run = (now * 1000.0) as u64;
+                    Some((
+                        e,
+                        Handover::new(run, open, now, config.separation.alert_hold_s),
+                    ))
+                }
+                None => None,
+            };
+        }
         // Snapshot (under the table lock, briefly), the safety net and alerting, all on a
         // blocking thread; ingest only waits for the copy.
         let (det, al, l) = (net.clone(), alerting.clone(), live.clone());
@@ -114,8 +153,18 @@ pub async fn run(live: Arc<Live>, store: Arc<dyn Store>, config: Arc<Config>, cl
                 (Vec::new(), Vec::new(), Vec::new())
             }
         };
-        if !events.is_empty() {
-            publish_alert_events(&live, &store, run, &events, &states).await;
+        if let Some((_, handover)) = leading.as_mut() {
+            if !events.is_empty() {
+                publish_alert_events(&live, &store, handover, &events, &states).await;
+            }
+            let lapsed = handover.lapsed(now);
+            if !lapsed.is_empty() {
+                let batch = lapsed
+                    .into_iter()
+                    .map(|a| (a.state.audit_action().to_owned(), a))
+                    .collect();
+                persist_and_publish(&live, store.clone(), batch).await;
+            }
         }
         publish_alert_tracks(&live, now, &mut alert_tracks);
         if now - geometry_sent_at >= config.cycle_s {
@@ -247,7 +296,7 @@ fn publish_conflicts_now(
 async fn publish_alert_events(
     live: &Live,
     store: &Arc<dyn Store>,
-    run: u64,
+    handover: &mut Handover,
     events: &[AlertEvent],
     states: &[AircraftState],
 ) {
@@ -271,7 +320,8 @@ async fn publish_alert_events(
         events
             .iter()
             .map(|ev| {
-                let id = alert_id(run, ev.id);
+                let (id, ev) = handover.resolve(ev);
+                let ev = &ev;
                 let t = ev.conflict.tcpa_s.max(0.0);
                 let cpa_of = |tid: &str| {
                     by_id
@@ -296,8 +346,18 @@ async fn publish_alert_events(
             })
             .collect()
     };
-    let s = store.clone();
-    let batch = records.clone();
+    persist_and_publish(live, store.clone(), records).await;
+}
+
+/// Persists one cycle's alert records (one transaction, audited; refused when this node was
+/// fenced out by a new leader) and only then publishes them.
+async fn persist_and_publish(
+    live: &Live,
+    store: Arc<dyn Store>,
+    records: Vec<(String, AlertRecord)>,
+) {
+    let s = store;
+    let batch = records;
     let persist_started = Instant::now();
     let persisted = tokio::task::spawn_blocking(move || s.record_alerts("engine", &batch)).await;
     live.metrics
@@ -316,24 +376,4 @@ async fn publish_alert_events(
         Ok(Err(e)) => tracing::error!(error = %e, "cannot persist alert events"),
         Err(e) => tracing::error!(error = %e, "alert persistence task failed"),
     }
-}
-
-/// Clears, at start-up, alerts a previous run left active (their pairs are no longer tracked).
-///
-/// # Errors
-/// The store failed.
-pub fn close_stale_alerts(store: &dyn Store, now: f64) -> Result<usize, StoreError> {
-    let stale: Vec<(String, AlertRecord)> = store
-        .list_alerts(None)?
-        .into_iter()
-        .map(|a| {
-            let a = cleared_at_start(a, now);
-            (a.state.audit_action().to_owned(), a)
-        })
-        .collect();
-    let n = stale.len();
-    if n > 0 {
-        store.record_alerts("system", &stale)?;
-    }
-    Ok(n)
 }

@@ -40,6 +40,10 @@ pub async fn run(live: Arc<Live>, store: Arc<dyn Store>, config: Arc<Config>, cl
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
+        // The leader alone records discrepancies.
+        if !live.leadership.is_leader() {
+            continue;
+        }
         let now = clock.now_s();
         let pairs = fix_pairs(&live);
         let events = check.step(&cfg, now, &pairs);

@@ -34,7 +34,8 @@ pub async fn run(
     clock: Clock,
 ) {
     use tokio::sync::broadcast::error::RecvError;
-    let run = clock.now_s() as u64;
+    // The epoch this node leads at, and the run part of its intrusion ids then.
+    let mut leading: Option<(i64, u64)> = None;
     // Woken by each published picture (the picture cycle's `Cycle` event), so the check runs
     // right after the picture it uses; the timeout keeps housekeeping going without traffic.
     let mut events = live.events.subscribe();
@@ -56,6 +57,42 @@ pub async fn run(
         }
         last_picture = pic.time;
         let now = pic.time;
+        // The leader alone runs the strategic cycle. At each takeover the intrusions left
+        // active are cleared (their predictions were the previous leader's) and a new run of
+        // ids begins.
+        let epoch = live.leadership.leader_epoch();
+        if epoch != leading.map(|(e, _)| e) {
+            leading = match epoch {
+                Some(e) => {
+                    let st = store.clone();
+                    match tokio::task::spawn_blocking(move || st.clear_stale_intrusions("system"))
+                        .await
+                    {
+                        Ok(Ok(n)) => {
+                            tracing::info!(cleared = n, epoch = e, "took over the strategic cycle")
+                        }
+                        Ok(Err(e)) => {
+                            tracing::error!(error = %e, "cannot clear the intrusions left active; retrying");
+                            continue;
+                        }
+                        Err(e) => {
+                            tracing::error!(error = %e, "cannot clear the intrusions left active; retrying");
+                            continue;
+                        }
+                    }
+                    strategic
+                        .active
+                        .write()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .clear();
+                    Some((e, (clock.now_s() * 1000.0) as u64))
+                }
+                None => None,
+            };
+        }
+        let Some((_, run)) = leading else {
+            continue;
+        };
         if last_housekeeping.elapsed().as_secs_f64() >= HOUSEKEEPING_S {
             last_housekeeping = Instant::now();
             advance_reservations(&strategic, &store, &live, clock.now_s()).await;

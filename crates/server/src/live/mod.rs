@@ -25,7 +25,9 @@
 //! - `intrusions`: the intrusion cycle; `safety`: regions and exemptions loaded and installed;
 //! - `checkpoints`: signed checkpoints of the audit log; `crosscheck`: parties' reports
 //!   against independent surveillance;
-//! - `sources`: configured feeds; `demo`: what `serve --demo` adds.
+//! - `sources`: configured feeds; `demo`: what `serve --demo` adds;
+//! - `lease`: leadership (only the leader runs the alert and strategic cycles' writes);
+//!   `mirror`: what other nodes of the cell wrote, read back and published here.
 //!
 //! Tasks take handles ([`Live`], the store, the clock, the strategic state), never the HTTP
 //! state.
@@ -36,6 +38,8 @@ pub mod crosscheck;
 pub mod demo;
 pub mod guidance;
 pub mod intrusions;
+pub mod lease;
+pub mod mirror;
 pub mod picture;
 pub mod safety;
 pub mod sources;
@@ -124,6 +128,11 @@ pub struct Live {
     /// the cell changes a registration.
     claims: RwLock<Arc<BTreeMap<String, AircraftClaims>>>,
     pub(crate) table: Mutex<TrackTable>,
+    /// This node's part in the cell (leader or follower).
+    pub leadership: lease::Leadership,
+    /// Each message as last sent to this node's clients (its acknowledgement count), so that
+    /// `mirror` does not send it again.
+    messages_sent: Mutex<HashMap<i64, usize>>,
 }
 
 impl Live {
@@ -151,6 +160,14 @@ impl Live {
             claims: RwLock::new(Arc::new(BTreeMap::new())),
             metrics,
             table: Mutex::new(table),
+            messages_sent: Mutex::new(HashMap::new()),
+            leadership: lease::Leadership::new(
+                config
+                    .cluster
+                    .node_id
+                    .clone()
+                    .unwrap_or_else(lease::default_node_id),
+            ),
         };
         (Arc::new(live), rx)
     }
@@ -237,7 +254,21 @@ impl Live {
 
     /// Publishes an event to stream clients (no receiver is not an error).
     pub fn publish(&self, e: StreamEvent) {
+        if let StreamEvent::Message(m) = &e {
+            self.note_message(m);
+        }
         let _ = self.events.send(Arc::new(e));
+    }
+
+    /// Records a message as sent to this node's clients; returns whether it differs from what
+    /// they last had.
+    pub fn note_message(&self, m: &Message) -> bool {
+        let key = m.acks.len();
+        self.messages_sent
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(m.id, key)
+            != Some(key)
     }
 
     /// Registers a feed's counters for `/feeds` and `/metrics`.

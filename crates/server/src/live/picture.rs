@@ -71,7 +71,9 @@ pub async fn run(
                 .retain(|_, a| a.cleared_at.is_none_or(|c| now - c < keep));
             let before = now - config.retention.cleared_alerts_s;
             let s = store.clone();
-            let _ = tokio::task::spawn_blocking(move || s.purge_alerts("system", before)).await;
+            if live.leadership.is_leader() {
+                let _ = tokio::task::spawn_blocking(move || s.purge_alerts("system", before)).await;
+            }
         }
         live.metrics.cycle_done(started.elapsed().as_secs_f64());
     }

@@ -260,18 +260,14 @@ impl Strategic {
     }
 }
 
-/// Loads the stored reservations and clears intrusions a previous run left active.
+/// Loads the stored reservations (the intrusions a previous leader left active are cleared
+/// by the next leader, `live::intrusions`).
 ///
 /// # Errors
 /// The store failed.
 pub fn load(strategic: &Strategic, store: &dyn Store, now: f64) -> StoreResult<()> {
     let n = strategic.load(store, now)?;
-    let cleared = store.clear_stale_intrusions("system")?;
-    tracing::info!(
-        reservations = n,
-        cleared_intrusions = cleared,
-        "strategic state loaded"
-    );
+    tracing::info!(reservations = n, "strategic state loaded");
     Ok(())
 }
 

@@ -1,0 +1,200 @@
+//! What other nodes of the cell wrote, read back and published here. Every node follows the
+//! audit log as its change feed: each `cluster.mirror_s` it reads the entries after the last
+//! one it saw (one indexed range read), and for each changed object — an alert (raised,
+//! updated, cleared, acknowledged), a message (sent, read, acknowledged), a reservation or a
+//! request — reads it and, when it differs from what this node holds, updates its memory and
+//! sends the frame its clients would have had from the node that wrote it. What this node wrote
+//! itself is already in its memory and is not sent twice (requests excepted: their frames may
+//! come twice to this node's clients; a console replaces a request by id).
+//!
+//! On a single node every change is its own, and the mirror finds nothing to do.
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::domain::requests::RequestDoc;
+use crate::domain::reservations::ReservationDoc;
+use crate::live::strategic::Strategic;
+use crate::live::{Live, StreamEvent};
+use crate::wire;
+use axum::extract::ws::Utf8Bytes;
+use deconflict_store::{AlertRecord, AlertState, Message, Store, StoreResult, StrategicRecord};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What one pass found changed, read from the store.
+#[derive(Default)]
+struct Changed {
+    alerts: Vec<AlertRecord>,
+    messages: Vec<Message>,
+    reservations: Vec<StrategicRecord>,
+    requests: Vec<StrategicRecord>,
+}
+
+/// Reads the audit entries after `after` (at most `limit`) and the objects they changed.
+fn read_changes(
+    store: &dyn Store,
+    after: i64,
+    next_message: &mut i64,
+    limit: usize,
+) -> StoreResult<(i64, Changed)> {
+    let entries = store.audit_entries(after, limit)?;
+    let last = entries.last().map_or(after, |e| e.seq);
+    let (mut alerts, mut messages, mut reservations, mut requests) = (
+        BTreeSet::new(),
+        BTreeSet::new(),
+        BTreeSet::new(),
+        BTreeSet::new(),
+    );
+    for e in &entries {
+        let Some(object) = e.object.clone() else {
+            continue;
+        };
+        let kind = e.action.split('.').next().unwrap_or("");
+        match kind {
+            "alert" if e.action != "alert.purge" => {
+                alerts.insert(object);
+            }
+            "message" => {
+                if let Ok(id) = object.parse::<i64>() {
+                    messages.insert(id);
+                }
+            }
+            "reservation" => {
+                reservations.insert(object);
+            }
+            "request" => {
+                requests.insert(object);
+            }
+            _ => {}
+        }
+    }
+    let mut out = Changed::default();
+    for id in alerts {
+        out.alerts.extend(store.get_alert(&id)?);
+    }
+    // New messages by id (a send's entry names no id), then the ones acknowledged or read.
+    while let Some(m) = store.get_message(*next_message, "")? {
+        messages.remove(&m.id);
+        out.messages.push(m);
+        *next_message += 1;
+    }
+    for id in messages {
+        out.messages.extend(store.get_message(id, "")?);
+    }
+    for id in reservations {
+        out.reservations.extend(store.get_reservation(&id)?);
+    }
+    for id in requests {
+        out.requests.extend(store.get_request(&id)?);
+    }
+    Ok((last, out))
+}
+
+/// The parts of an alert a client sees change.
+fn alert_key(a: &AlertRecord) -> (AlertState, u8, Option<u64>, Vec<(&String, &bool)>) {
+    (
+        a.state,
+        a.level,
+        a.cleared_at.map(f64::to_bits),
+        a.acks.iter().collect(),
+    )
+}
+
+/// Publishes what differs from this node's memory.
+fn publish(live: &Live, strategic: &Strategic, changed: Changed, now: f64) {
+    let mut batch = Vec::new();
+    for a in changed.alerts {
+        let event = {
+            let alerts = live.alerts.read().unwrap_or_else(|e| e.into_inner());
+            match alerts.get(&a.id) {
+                Some(m) if alert_key(m) == alert_key(&a) && m.updated_at >= a.updated_at => {
+                    continue
+                }
+                Some(m) if m.state == a.state => AlertState::Updated,
+                _ => a.state,
+            }
+        };
+        live.put_alert(a.clone());
+        let frame = wire::alert_frame(event, &a);
+        batch.push((a, Utf8Bytes::from(frame)));
+    }
+    if !batch.is_empty() {
+        live.publish(StreamEvent::Alerts(batch));
+    }
+    for m in changed.messages {
+        if live.note_message(&m) {
+            live.publish(StreamEvent::Message(m));
+        }
+    }
+    for rec in changed.reservations {
+        let Ok(doc) = ReservationDoc::from_record(rec) else {
+            continue;
+        };
+        let event = match strategic.get(&doc.id) {
+            Some(d) if d.version == doc.version && d.updated_at == doc.updated_at => continue,
+            Some(_) => "updated",
+            None => "filed",
+        };
+        strategic.put(doc.clone(), now);
+        live.publish_frame(wire::reservation_frame(event, &doc, now), None);
+    }
+    for rec in changed.requests {
+        let created = rec.version == 1;
+        let Ok(doc) = RequestDoc::from_record(rec) else {
+            continue;
+        };
+        strategic.put_notice(&doc, now);
+        let event = if created { "created" } else { "updated" };
+        live.publish_frame(wire::request_frame(event, &doc, now), doc.audience());
+    }
+}
+
+/// Follows the audit log from its head at start-up, for the server's life.
+pub async fn run(
+    live: Arc<Live>,
+    strategic: Arc<Strategic>,
+    store: Arc<dyn Store>,
+    config: Arc<Config>,
+    clock: Clock,
+) {
+    let st = store.clone();
+    let start = tokio::task::spawn_blocking(move || -> StoreResult<(i64, i64)> {
+        let head = st.audit_head()?.map_or(0, |(seq, _)| seq);
+        let next = st.list_messages(None)?.last().map_or(1, |m| m.id + 1);
+        Ok((head, next))
+    })
+    .await;
+    let (mut after, mut next_message) = match start {
+        Ok(Ok(x)) => x,
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "cannot start following the other nodes' changes");
+            return;
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "cannot start following the other nodes' changes");
+            return;
+        }
+    };
+    let mut tick = tokio::time::interval(Duration::from_secs_f64(config.cluster.mirror_s));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        tick.tick().await;
+        let st = store.clone();
+        let from = (after, next_message);
+        let read = tokio::task::spawn_blocking(move || {
+            let mut next = from.1;
+            read_changes(st.as_ref(), from.0, &mut next, 1000).map(|(last, c)| (last, next, c))
+        })
+        .await;
+        match read {
+            Ok(Ok((last, next, changed))) => {
+                after = last;
+                next_message = next;
+                publish(&live, &strategic, changed, clock.now_s());
+            }
+            Ok(Err(e)) => tracing::warn!(error = %e, "cannot read the other nodes' changes"),
+            Err(e) => tracing::warn!(error = %e, "cannot read the other nodes' changes"),
+        }
+    }
+}
