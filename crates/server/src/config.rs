@@ -65,10 +65,10 @@ pub struct ClusterConfig {
     /// This node's name in the lease and the audit log. Default: `<hostname>-<pid>`, with a
     /// random suffix, so that a restarted node is a new holder.
     pub node_id: Option<String>,
-    /// How long the lease lasts unless renewed, seconds. Default 3: a dead leader is replaced
-    /// within this much (plus one renewal period).
+    /// How long the lease lasts unless renewed, seconds. Default 2: a dead leader is replaced
+    /// within this much plus one renewal period (2.5 s), inside the 3 s a failover may take.
     pub lease_ttl_s: f64,
-    /// How often the lease is renewed (and, by the others, tried), seconds. Default 1.
+    /// How often the lease is renewed (and, by the others, tried), seconds. Default 0.5.
     pub lease_renew_s: f64,
     /// How often a node reads back what other nodes wrote (alerts, acknowledgements,
     /// messages, reservations and requests), seconds. Default 0.5.
@@ -82,8 +82,8 @@ impl Default for ClusterConfig {
     fn default() -> Self {
         ClusterConfig {
             node_id: None,
-            lease_ttl_s: 3.0,
-            lease_renew_s: 1.0,
+            lease_ttl_s: 2.0,
+            lease_renew_s: 0.5,
             mirror_s: 0.5,
             nodes: Vec::new(),
         }
