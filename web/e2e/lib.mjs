@@ -39,11 +39,14 @@ export function deconflictBin() {
 
 /**
  * Starts the server and waits until /api/v1/health answers and demo-tokens.json exists.
- * `config` (TOML text) is written to the data directory and passed with --config.
+ * `config` (TOML text) is written to the data directory and passed with --config; `port` is
+ * the port to listen on (default a free one), `env` more environment variables
+ * (`DATABASE_URL`); a node that `joins` a cell another node set up writes no demo tokens, so
+ * only its health is waited for.
  * E2E_MOCK=1 runs the development mock instead (never in CI).
  */
-export async function startServer({ config = null } = {}) {
-  const port = await freePort();
+export async function startServer({ config = null, port = null, env = {}, joins = false } = {}) {
+  port ??= await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'deconflict-e2e-'));
   let cmd;
   let args;
@@ -63,7 +66,7 @@ export async function startServer({ config = null } = {}) {
   // when built; reading them from disk lets a changed console be tested without a rebuild).
   // E2E_EMBEDDED=1 tests the copy embedded in the binary instead.
   const webDir = process.env.E2E_EMBEDDED === '1' ? {} : { DECONFLICT_WEB_DIR: join(WEB_DIR, 'public') };
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...webDir, RUST_LOG: process.env.RUST_LOG || 'warn' } });
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...webDir, ...env, RUST_LOG: process.env.RUST_LOG || 'warn' } });
   // When the process was started: the demo's scripted traffic runs from about then.
   const startedAt = Date.now();
   let log = '';
@@ -79,6 +82,10 @@ export async function startServer({ config = null } = {}) {
     try {
       const res = await fetch(`${base}/api/v1/health`);
       const tokenFile = join(dataDir, 'demo-tokens.json');
+      if (res.ok && joins) {
+        tokens = {};
+        break;
+      }
       if (res.ok && existsSync(tokenFile)) {
         tokens = JSON.parse(readFileSync(tokenFile, 'utf8'));
         if (tokens.blue && tokens.red && tokens.cell) break;
@@ -99,6 +106,10 @@ export async function startServer({ config = null } = {}) {
     startedAt,
     pid: child.pid,
     log: () => log,
+    /** Kills the process at once (SIGKILL), as a dead machine would stop it. */
+    kill9() {
+      if (!exited) child.kill('SIGKILL');
+    },
     async stop() {
       if (!exited) {
         child.kill('SIGTERM');

@@ -2,7 +2,7 @@
 // clock, connection, audit-log indicator, pause/follow), tabs, keyboard shortcuts, the help
 // overlay and the read-only test hook window.__deconflict.
 
-import { get, setToken, setWriteGuard, ApiError } from './api.js';
+import { get, getToken, setToken, setWriteGuard, ApiError } from './api.js';
 import { TILE_LIMIT } from './map/layers/aerodromes.js';
 import { store } from './store.js';
 import { startStream, stopStream, forceReconnect } from './stream.js';
@@ -33,11 +33,13 @@ import { volumeRings, geojsonRings } from './geo.js';
 import { initTimeline, timelineState } from './timeline-view.js';
 import { isReadOnly, refusalFor, refusal, READ_ONLY_TEXT, READ_ONLY_TITLE } from './read-only.js';
 import { isNoticeIntrusion } from './notice.js';
+import { watchNodes, resumeToken } from './failover.js';
 
 const TOKEN_KEY = 'deconflict.token';
 const TABS = ['aircraft', 'reservations', 'requests', 'hotline', 'audit'];
 let map = null;
 let started = false;
+let stopFailover = null;
 
 const SHORTCUTS = [
   ['?', 'Show / hide this help'],
@@ -102,6 +104,8 @@ function showApp(me) {
   startCheckpointWatch(me);
   startStream();
   loadParties();
+  // Several nodes: when this one is gone, carry on at the next that answers.
+  if (!stopFailover) stopFailover = watchNodes(store, getToken);
 }
 
 async function loadParties() {
@@ -418,6 +422,7 @@ function startRegions() {
 
 function signOut() {
   sessionStorage.removeItem(TOKEN_KEY);
+  if (stopFailover) stopFailover();
   stopStream();
   location.reload();
 }
@@ -646,6 +651,13 @@ async function boot() {
       $('#signin-error').textContent = msg;
     }
   });
+  // Moved here from another node of the cell (js/failover.js): the session came in the
+  // fragment; keep it as this origin's, and take it out of the address bar and history.
+  const resumed = resumeToken(location.hash);
+  if (resumed) {
+    sessionStorage.setItem(TOKEN_KEY, resumed);
+    history.replaceState(null, '', location.pathname + location.search);
+  }
   const saved = sessionStorage.getItem(TOKEN_KEY);
   if (saved) {
     try {
