@@ -393,3 +393,108 @@ fn three_nodes_survive_the_leader_killed_mid_write_again_and_again() {
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("audit log intact"), "{out}");
 }
+
+fn metric(s: &Server, name: &str) -> f64 {
+    let text = s.get(None, "/metrics").text().unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
+        .unwrap_or_else(|| panic!("{name} not in /metrics"))
+}
+
+fn track_ids(s: &Server, cell: &str) -> BTreeSet<String> {
+    let (st, v) = s.json("GET", Some(cell), "/api/v1/tracks", None);
+    assert_eq!(st, 200, "{v}");
+    v["tracks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn what_arrives_at_one_node_reaches_the_others() {
+    use deconflict_feeds::time::format_date_time;
+    use std::io::Write;
+    let url = fresh_pg_database();
+    let (da, db) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let env = [("DATABASE_URL", url.as_str())];
+    let cfg_a = da.path().join("node.toml");
+    std::fs::write(&cfg_a, "[cluster]\nnode_id = \"node-a\"\n").unwrap();
+    let a = Server::start_with_env(
+        da.path(),
+        &["--demo", "--config", cfg_a.to_str().unwrap()],
+        &env,
+    );
+    let (blue, red, cell) = (a.token("blue"), a.token("red"), a.token("cell"));
+    // Only node b has the listen-mode feed.
+    let listen = free_port();
+    let cfg_b = db.path().join("node.toml");
+    std::fs::write(
+        &cfg_b,
+        format!("[[feeds]]\nid = \"civil-listen\"\nkind = \"sbs\"\naddress = \"127.0.0.1:{listen}\"\nmode = \"listen\"\n\n[cluster]\nnode_id = \"node-b\"\n"),
+    )
+    .unwrap();
+    let b = Server::start_with_env(
+        db.path(),
+        &["--demo", "--config", cfg_b.to_str().unwrap()],
+        &env,
+    );
+    assert_eq!(role(&a.addr).unwrap().0, "leader");
+    assert_eq!(role(&b.addr).unwrap().0, "follower");
+
+    // Blue reports its aircraft to the follower, red its own to the leader: head-on, 6 NM
+    // apart at the same level, far from the demo's traffic. A receiver feeds the follower a
+    // civil aircraft over its listen port.
+    let mut sbs = std::net::TcpStream::connect(("127.0.0.1", listen)).unwrap();
+    let post = |s: &Server, tok: &str, id: &str, lon: f64, trk: f64| {
+        let (st, v) = s.json("POST", Some(tok), "/api/v1/telemetry", Some(json!({"id": id, "callsign": id,
+            "lat_deg": 60.0, "lon_deg": lon, "alt_ft": 10_000.0, "gs_kt": 400.0, "trk_deg": trk, "vs_fpm": 0.0})));
+        assert_eq!((st, v["accepted"].as_u64()), (200, Some(1)), "{v}");
+    };
+    let t0 = Instant::now();
+    let mut seen_at = None;
+    let mut alert = None;
+    while t0.elapsed() < Duration::from_secs(20) && (seen_at.is_none() || alert.is_none()) {
+        post(&b, &blue, "BLU901", 19.9, 90.0);
+        post(&a, &red, "RED901", 20.1, 270.0);
+        let t = now();
+        let (d, tm) = format_date_time(t);
+        write!(sbs, "MSG,3,1,1,3C6DE1,1,{d},{tm},{d},{tm},,30000,,,48.50000,11.00000,,,0,0,0,0\r\nMSG,1,1,1,3C6DE1,1,{d},{tm},{d},{tm},DLH4RT,,,,,,,,,,,0\r\n").unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+        let on_a = track_ids(&a, &cell);
+        if seen_at.is_none() && on_a.contains("BLU901") && on_a.contains("3C6DE1") {
+            seen_at = Some(t0.elapsed());
+        }
+        if alert.is_none() {
+            alert = open_alerts(&a, &cell)
+                .get(&("BLU901".to_owned(), "RED901".to_owned()))
+                .cloned();
+        }
+    }
+    assert!(
+        seen_at.is_some(),
+        "the leader has the follower's telemetry and listen-feed aircraft"
+    );
+    let id = alert.expect("the leader raised the alert on the telemetry of two nodes");
+    // The follower lists the same alert; its track table has red's aircraft too.
+    assert!(
+        b.wait_for(5, |s| open_alerts(s, &cell).values().any(|x| *x == id)),
+        "the follower lists alert {id}"
+    );
+    assert!(track_ids(&b, &cell).contains("RED901"));
+    // Blue, on the follower, sees its alert there.
+    let (_, v) = b.json("GET", Some(&blue), "/api/v1/conflicts", None);
+    assert!(v["conflicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["id"] == id.as_str()));
+    assert!(metric(&b, "deconflict_relay_sent_total") > 0.0);
+    assert!(metric(&a, "deconflict_relay_received_total") > 0.0);
+    assert_eq!(metric(&a, "deconflict_relay_dropped_total"), 0.0);
+    eprintln!(
+        "relay: the follower's observations on the leader within {:?}",
+        seen_at.unwrap()
+    );
+}

@@ -76,6 +76,16 @@ pub struct ClusterConfig {
     /// The console addresses of every node (`http://host:port`), given to clients so that a
     /// console whose node dies reconnects to the next. Default none.
     pub nodes: Vec<String>,
+    /// How often a node sends what arrived at it alone (listen-mode feeds, POSTed telemetry)
+    /// to the others and reads what they sent, seconds (`live::relay`; on PostgreSQL only).
+    /// Default 0.25.
+    pub relay_s: f64,
+    /// How long relayed batches are kept in the store before the leader prunes them, seconds.
+    /// Default 60.
+    pub relay_keep_s: f64,
+    /// Most observations waiting to be relayed; beyond, they are dropped and counted
+    /// (`deconflict_relay_dropped_total`). Default 200,000.
+    pub relay_max_states: usize,
 }
 
 impl Default for ClusterConfig {
@@ -86,6 +96,9 @@ impl Default for ClusterConfig {
             lease_renew_s: 0.5,
             mirror_s: 0.5,
             nodes: Vec::new(),
+            relay_s: 0.25,
+            relay_keep_s: 60.0,
+            relay_max_states: 200_000,
         }
     }
 }
@@ -709,6 +722,8 @@ impl Config {
         positive("cluster.lease_ttl_s", self.cluster.lease_ttl_s)?;
         positive("cluster.lease_renew_s", self.cluster.lease_renew_s)?;
         positive("cluster.mirror_s", self.cluster.mirror_s)?;
+        positive("cluster.relay_s", self.cluster.relay_s)?;
+        positive("cluster.relay_keep_s", self.cluster.relay_keep_s)?;
         if self.cluster.lease_renew_s >= self.cluster.lease_ttl_s {
             return Err(ConfigError::Invalid {
                 key: "cluster.lease_renew_s".into(),

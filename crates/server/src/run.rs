@@ -290,7 +290,18 @@ pub async fn run(mut config: Config, opts: ServeOptions) -> Result<(), ServerErr
         config.clone(),
         clock.clone(),
     ));
-    sources::spawn_feeds(&config.feeds, &live);
+    // Several nodes are possible only on PostgreSQL: there, what arrives at this node alone
+    // is relayed to the others (`live::relay`).
+    if matches!(location, deconflict_store::Location::Postgres(_)) {
+        live.relay.enable();
+        tokio::spawn(live::relay::run(
+            live.clone(),
+            store.clone(),
+            config.clone(),
+            clock.clone(),
+        ));
+    }
+    sources::spawn_feeds(&config.feeds, &live, config.cluster.relay_max_states);
     if opts.demo {
         sources::spawn_demo(&live, &clock);
     }

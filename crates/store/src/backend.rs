@@ -6,7 +6,7 @@ use crate::audit::VerifyReport;
 use crate::error::StoreResult;
 use crate::strategic::StrategicStore;
 use crate::types::{
-    AlertRecord, AuditEntry, Lease, Message, NewMessage, Party, Sharing, TokenRecord,
+    AlertRecord, AuditEntry, Lease, Message, NewMessage, Party, RelayBatch, Sharing, TokenRecord,
 };
 
 /// Persistence for the cell. Object-safe; share it as `Arc<dyn Store>`.
@@ -131,4 +131,18 @@ pub trait Store: StrategicStore + Send + Sync {
     /// checks, inside its transaction, that the lease is still that, and fails with
     /// [`StoreError::Fenced`](crate::StoreError::Fenced) otherwise. `None` lifts the check.
     fn set_fence(&self, fence: Option<(String, i64)>);
+
+    // ---- relay between nodes ----
+    /// Appends a batch of what arrived at `node` alone (observations of listen-mode feeds and
+    /// POSTed telemetry, as `states`, JSON) for the cell's other nodes; returns its id. Ids
+    /// grow in commit order (writes are serialised), so a reader that saw an id has seen
+    /// every smaller one. Not audited: the relay is transport, not record.
+    fn relay_put(&self, node: &str, time_s: f64, states: &str) -> StoreResult<i64>;
+    /// The batches after id `after` written by nodes other than `node`, oldest first, at most
+    /// `limit`.
+    fn relay_after(&self, after: i64, node: &str, limit: usize) -> StoreResult<Vec<RelayBatch>>;
+    /// The newest batch id, 0 when there is none.
+    fn relay_head(&self) -> StoreResult<i64>;
+    /// Deletes the batches written before `before_s`; returns how many went.
+    fn relay_prune(&self, before_s: f64) -> StoreResult<u64>;
 }

@@ -337,6 +337,20 @@ pub struct AuditEntry {
     pub object: Option<String>,
 }
 
+/// One batch of observations a node relayed to the cell's other nodes (see
+/// [`Store::relay_put`](crate::Store::relay_put)).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RelayBatch {
+    /// Its id, growing in commit order.
+    pub id: i64,
+    /// The node that wrote it.
+    pub node: String,
+    /// When it was written, UNIX seconds (the writer's clock).
+    pub time_s: f64,
+    /// The observations, JSON as the writer encoded them.
+    pub states: String,
+}
+
 /// The cell's leadership lease: which node runs the alert and strategic cycles and writes
 /// alert and intrusion lifecycles. Taken with a conditional update when free or expired,
 /// renewed by its holder; every change of holder bumps `epoch`, which fences the old holder's

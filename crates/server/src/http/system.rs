@@ -170,5 +170,21 @@ pub async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
         v.epoch,
         v.lag_s
     ));
+    let r = &s.live.relay;
+    let n = |c: &std::sync::atomic::AtomicU64| c.load(std::sync::atomic::Ordering::Relaxed);
+    text.push_str(&format!(
+        "# HELP deconflict_relay_sent_total Observations that arrived here alone (listen-mode feeds, telemetry) relayed to the other nodes.\n\
+         # TYPE deconflict_relay_sent_total counter\ndeconflict_relay_sent_total {}\n\
+         # HELP deconflict_relay_received_total Observations relayed here by the other nodes.\n\
+         # TYPE deconflict_relay_received_total counter\ndeconflict_relay_received_total {}\n\
+         # HELP deconflict_relay_dropped_total Observations not relayed (outbox full, or the store refused the batch).\n\
+         # TYPE deconflict_relay_dropped_total counter\ndeconflict_relay_dropped_total {}\n\
+         # HELP deconflict_relay_bad_batches_total Relayed batches that could not be decoded.\n\
+         # TYPE deconflict_relay_bad_batches_total counter\ndeconflict_relay_bad_batches_total {}\n",
+        n(&r.sent),
+        n(&r.received),
+        n(&r.dropped),
+        n(&r.bad)
+    ));
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
 }

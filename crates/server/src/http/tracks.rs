@@ -150,9 +150,17 @@ pub async fn telemetry(
                 10,
             ));
         }
+        // Accepted here, relayed to the cell's other nodes (`live::relay`).
+        let relay_max = s.config.cluster.relay_max_states;
         for (index, o) in states {
+            let relayed = s.live.relay.is_on().then(|| o.clone());
             match t.ingest(o) {
-                Ok(()) => accepted += 1,
+                Ok(()) => {
+                    accepted += 1;
+                    if let Some(o) = relayed {
+                        s.live.relay.keep(&o, relay_max);
+                    }
+                }
                 Err(e) => {
                     s.live.metrics.add_rejected(e.reason());
                     rejected.push(json!({ "index": index, "reason": e.to_string() }));

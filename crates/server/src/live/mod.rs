@@ -41,6 +41,7 @@ pub mod intrusions;
 pub mod lease;
 pub mod mirror;
 pub mod picture;
+pub mod relay;
 pub mod safety;
 pub mod sources;
 pub mod strategic;
@@ -130,6 +131,8 @@ pub struct Live {
     pub(crate) table: Mutex<TrackTable>,
     /// This node's part in the cell (leader or follower).
     pub leadership: lease::Leadership,
+    /// What arrived here alone, for the other nodes (`relay`).
+    pub relay: relay::Relay,
     /// Each message as last sent to this node's clients (its acknowledgement count), so that
     /// `mirror` does not send it again.
     messages_sent: Mutex<HashMap<i64, usize>>,
@@ -161,6 +164,7 @@ impl Live {
             metrics,
             table: Mutex::new(table),
             messages_sent: Mutex::new(HashMap::new()),
+            relay: relay::Relay::default(),
             leadership: lease::Leadership::new(
                 config
                     .cluster

@@ -13,7 +13,7 @@
 
 use crate::clock::Clock;
 use crate::config::{FeedConfig, FeedKind, FeedMode};
-use crate::live::Live;
+use crate::live::{relay, Live};
 use deconflict_feeds::connect::{run_tcp_client, run_tcp_listener, Backoff, FeedSpec};
 use deconflict_feeds::counters::{ConnectionState, FeedStats};
 use deconflict_feeds::sim::{Scenario, Simulator};
@@ -48,7 +48,7 @@ fn demo_drift_deg(t_s: f64) -> f64 {
 const PARIS_EXCERPT: &[u8] = include_bytes!("../../demo/paris_excerpt.json.gz");
 
 /// Starts one task per configured feed.
-pub fn spawn_feeds(feeds: &[FeedConfig], live: &Arc<Live>) {
+pub fn spawn_feeds(feeds: &[FeedConfig], live: &Arc<Live>, relay_max: usize) {
     for f in feeds {
         let stats = Arc::new(FeedStats::new(
             f.id.clone(),
@@ -69,7 +69,12 @@ pub fn spawn_feeds(feeds: &[FeedConfig], live: &Arc<Live>) {
             reference: f.reference_deg.map(|[lat, lon]| (lat, lon)),
             silent_after_s: (f.silent_after_s > 0.0).then_some(f.silent_after_s),
         };
-        let tx = live.ingest.clone();
+        // A listen-mode feed reaches this node alone: its observations are relayed to the
+        // other nodes (a connect-mode feed is read by every node itself).
+        let tx = match f.mode {
+            FeedMode::Listen => relay::tap(live.clone(), relay_max),
+            FeedMode::Connect => live.ingest.clone(),
+        };
         let f = f.clone();
         tokio::spawn(async move {
             match f.mode {

@@ -152,6 +152,14 @@ pub(super) const MIGRATIONS: &[&str] = &[
         epoch BIGINT NOT NULL,
         expires_at DOUBLE PRECISION NOT NULL
     );",
+    // 3: observations relayed between nodes (SQLite's migration 6).
+    "CREATE TABLE deconflict_relay (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        node TEXT NOT NULL,
+        time DOUBLE PRECISION NOT NULL,
+        states TEXT NOT NULL
+    );
+    CREATE INDEX deconflict_relay_time ON deconflict_relay (time);",
 ];
 
 /// The schema version this program writes.

@@ -10,8 +10,8 @@ use crate::audit::{self, ObjectKind, StoredEntry, VerifyReport};
 use crate::backend::Store;
 use crate::error::{StoreError, StoreResult};
 use crate::types::{
-    AlertRecord, AlertState, AuditEntry, Lease, Message, NewMessage, Party, Role, Sharing,
-    SharingMode, TokenRecord,
+    AlertRecord, AlertState, AuditEntry, Lease, Message, NewMessage, Party, RelayBatch, Role,
+    Sharing, SharingMode, TokenRecord,
 };
 use std::collections::BTreeMap;
 
@@ -712,6 +712,51 @@ impl<B: Backend> Store for B {
 
     fn set_fence(&self, fence: Option<(String, i64)>) {
         self.fence().set(fence);
+    }
+
+    fn relay_put(&self, node: &str, time_s: f64, states: &str) -> StoreResult<i64> {
+        self.write(&mut |tx| {
+            tx.query_one(
+                "INSERT INTO deconflict_relay (node, time, states) VALUES (?1, ?2, ?3) RETURNING id",
+                vals![node, time_s, states],
+            )?
+            .int(0)
+        })
+    }
+
+    fn relay_after(&self, after: i64, node: &str, limit: usize) -> StoreResult<Vec<RelayBatch>> {
+        self.read(&mut |tx| {
+            tx.query(
+                "SELECT id, node, time, states FROM deconflict_relay WHERE id > ?1 AND node <> ?2 ORDER BY id LIMIT ?3",
+                vals![after, node, limit as i64],
+            )?
+            .iter()
+            .map(|r| {
+                Ok(RelayBatch {
+                    id: r.int(0)?,
+                    node: r.text(1)?,
+                    time_s: r.real(2)?,
+                    states: r.text(3)?,
+                })
+            })
+            .collect()
+        })
+    }
+
+    fn relay_head(&self) -> StoreResult<i64> {
+        self.read(&mut |tx| {
+            tx.query_one("SELECT COALESCE(MAX(id), 0) FROM deconflict_relay", &[])?
+                .int(0)
+        })
+    }
+
+    fn relay_prune(&self, before_s: f64) -> StoreResult<u64> {
+        self.write(&mut |tx| {
+            tx.execute(
+                "DELETE FROM deconflict_relay WHERE time < ?1",
+                vals![before_s],
+            )
+        })
     }
 }
 

@@ -158,6 +158,15 @@ pub(super) const MIGRATIONS: &[&str] = &[
         epoch INTEGER NOT NULL,
         expires_at REAL NOT NULL
     );",
+    // 6: observations relayed between the cell's nodes (transport, not record: not audited,
+    // pruned after `cluster.relay_keep_s`).
+    "CREATE TABLE deconflict_relay (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        node TEXT NOT NULL,
+        time REAL NOT NULL,
+        states TEXT NOT NULL
+    );
+    CREATE INDEX deconflict_relay_time ON deconflict_relay (time);",
 ];
 
 /// The first schema version whose audit entries vouch for object content.

@@ -40,6 +40,7 @@ macro_rules! store_suite {
             intrusion_acks_persist,
             stale_intrusions_are_cleared,
             the_lease_is_taken_renewed_and_fences_the_old_holder,
+            relayed_batches_reach_the_other_nodes_in_order,
         );
     };
 }
@@ -819,4 +820,40 @@ pub fn the_lease_is_taken_renewed_and_fences_the_old_holder(b: &dyn Backend) {
     assert_eq!((back.holder.as_str(), back.epoch), ("n1", 3));
     s.set_fence(None);
     assert!(s.verify_audit().unwrap().ok);
+}
+
+pub fn relayed_batches_reach_the_other_nodes_in_order(b: &dyn Backend) {
+    let s = seeded(b);
+    assert_eq!(s.relay_head().unwrap(), 0);
+    let before = actions(s.as_ref()).len();
+    let a1 = s.relay_put("n1", 100.0, r#"[{"id":"A"}]"#).unwrap();
+    let b1 = s.relay_put("n2", 101.0, r#"[{"id":"B"}]"#).unwrap();
+    let a2 = s.relay_put("n1", 102.0, r#"[{"id":"C"}]"#).unwrap();
+    assert!(a1 < b1 && b1 < a2, "ids grow: {a1} {b1} {a2}");
+    assert_eq!(s.relay_head().unwrap(), a2);
+    assert_eq!(
+        actions(s.as_ref()).len(),
+        before,
+        "the relay is not audited"
+    );
+    // A node reads what the others wrote, never its own, oldest first, from where it was.
+    let for_n2 = s.relay_after(0, "n2", 10).unwrap();
+    let got: Vec<(&str, &str)> = for_n2
+        .iter()
+        .map(|r| (r.node.as_str(), r.states.as_str()))
+        .collect();
+    assert_eq!(got, [("n1", r#"[{"id":"A"}]"#), ("n1", r#"[{"id":"C"}]"#)]);
+    assert_eq!(for_n2[0].time_s, 100.0);
+    assert_eq!(s.relay_after(a1, "n2", 10).unwrap().len(), 1);
+    assert_eq!(
+        s.relay_after(0, "n2", 1).unwrap().len(),
+        1,
+        "the limit holds"
+    );
+    assert_eq!(s.relay_after(0, "n3", 10).unwrap().len(), 3);
+    // Pruned by age; the head and the ids after it are not reused.
+    assert_eq!(s.relay_prune(101.5).unwrap(), 2);
+    assert_eq!(s.relay_after(0, "n3", 10).unwrap().len(), 1);
+    let next = s.relay_put("n3", 103.0, "[]").unwrap();
+    assert!(next > a2);
 }
