@@ -11,6 +11,7 @@ mod suite;
 
 use deconflict_store::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
 use suite::Backend;
 
 /// The test server's URL, without a database.
@@ -284,4 +285,56 @@ fn a_database_written_by_a_newer_program_is_refused() {
         Err(StoreError::SchemaTooNew { found: 999, .. }) => {}
         other => panic!("expected SchemaTooNew, got {:?}", other.err()),
     }
+}
+
+/// The relay's cost at 20,000 aircraft relayed at 1 Hz, four batches a second
+/// (`cluster.relay_s` 0.25) of 5,000 states each at the relay's encoded size, one node writing
+/// and another reading: `cargo test -p deconflict-store --release --test postgres -- --ignored
+/// relay_cost --nocapture` with DECONFLICT_TEST_PG set. A measurement, not a check: it prints.
+#[test]
+#[ignore]
+fn relay_cost_at_20000_aircraft() {
+    let pg = Postgres::fresh();
+    let s = pg.connect();
+    let state = |i: usize| {
+        format!(
+            r#"{{"id":"{:06X}","t":1764744000.25,"lat":48.{:05},"lon":11.{:05},"alt_ft":{},"gs_kt":452.3,"trk_deg":87.4,"vs_fpm":-64.0,"cs":"TST{:04}","sq":"4521","feed":"telemetry-blue","party":"blue","own":true}}"#,
+            0xE00000 + i,
+            i * 7 % 100_000,
+            i * 13 % 100_000,
+            20_000 + i % 200 * 100,
+            i % 10_000
+        )
+    };
+    let batch = |k: usize| {
+        let v: Vec<String> = (0..5_000).map(|i| state(k * 5_000 + i)).collect();
+        format!("[{}]", v.join(","))
+    };
+    let bytes = batch(0).len();
+    let (mut write_ms, mut read_ms) = (Vec::new(), Vec::new());
+    let mut after = 0;
+    for second in 0..10 {
+        for k in 0..4 {
+            let b = batch(k);
+            let t = Instant::now();
+            s.relay_put("n1", second as f64 + k as f64 * 0.25, &b)
+                .unwrap();
+            write_ms.push(t.elapsed().as_secs_f64() * 1e3);
+            let t = Instant::now();
+            let got = s.relay_after(after, "n2", 64).unwrap();
+            read_ms.push(t.elapsed().as_secs_f64() * 1e3);
+            after = got.last().unwrap().id;
+        }
+    }
+    let med = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        (v[v.len() / 2], v[v.len() - 1])
+    };
+    let ((wm, ww), (rm, rw)) = (med(&mut write_ms), med(&mut read_ms));
+    println!(
+        "relay at 20,000 aircraft/s: {} bytes per 5,000-state batch ({:.0} B/state, {:.1} MB/s); write median {wm:.1} ms worst {ww:.1} ms; read median {rm:.1} ms worst {rw:.1} ms (N = 40 batches)",
+        bytes,
+        bytes as f64 / 5_000.0,
+        bytes as f64 * 4.0 / 1e6
+    );
 }
