@@ -4,10 +4,11 @@
 //!
 //! # Design
 //! - [`Store`] (with its supertrait [`StrategicStore`]) is the only thing handlers see
-//!   (`Arc<dyn Store>`). Neither names a backend's types, so another backend (for example
-//!   PostgreSQL) can follow without touching them; [`SqliteStore`] is the embedded one.
-//!   Methods are synchronous: the SQLite backend keeps its connection behind a mutex, and async
-//!   callers run them on a blocking thread.
+//!   (`Arc<dyn Store>`). Neither names a backend's types: [`SqliteStore`] is the embedded
+//!   default, [`PostgresStore`] the shared one several nodes use. Their logic is written once
+//!   over a neutral SQL layer ([`sql`]: a backend runs a transaction, the layer runs portable
+//!   statements in it), so a backend supplies only connections, transactions and its schema.
+//!   Methods are synchronous: async callers run them on a blocking thread.
 //! - The store never reads inside the JSON it is given (alert details, reservation, request and
 //!   intrusion documents, generic documents): what it indexes or decides on comes as typed
 //!   fields, and the JSON is stored and returned as is.
@@ -24,9 +25,11 @@
 //!
 //! # Layout
 //! `error` (why an operation fails), `types` (the records), `backend` (the [`Store`] trait),
-//! `strategic` (the [`StrategicStore`] trait and its records), `audit` (the hash chain), and
-//! `sqlite` (the SQLite backend: schema and migrations, transactions, and the two traits'
-//! implementations).
+//! `strategic` (the [`StrategicStore`] trait and its records), `audit` (the hash chain),
+//! `sql` (the two traits written once over any [`sql::Backend`]; the lease, fencing and relay
+//! are there too), `sqlite` and `postgres` (the backends: connections, transactions, schema and
+//! migrations), `locate` (a store named `sqlite:DIR` or `postgres://…`, opened), and `moving`
+//! (a SQLite cell copied into PostgreSQL, chain verified).
 //!
 //! # Example
 //! ```
