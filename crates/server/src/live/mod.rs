@@ -38,8 +38,10 @@ pub mod crosscheck;
 pub mod demo;
 pub mod guidance;
 pub mod intrusions;
+pub mod leadership;
 pub mod lease;
 pub mod mirror;
+pub mod outbox;
 pub mod picture;
 pub mod relay;
 pub mod safety;
@@ -130,9 +132,9 @@ pub struct Live {
     claims: RwLock<Arc<BTreeMap<String, AircraftClaims>>>,
     pub(crate) table: Mutex<TrackTable>,
     /// This node's part in the cell (leader or follower).
-    pub leadership: lease::Leadership,
+    pub leadership: leadership::Leadership,
     /// What arrived here alone, for the other nodes (`relay`).
-    pub relay: relay::Relay,
+    pub relay: outbox::Relay,
     /// Each message as last sent to this node's clients (its acknowledgement count), so that
     /// `mirror` does not send it again.
     messages_sent: Mutex<HashMap<i64, usize>>,
@@ -164,13 +166,13 @@ impl Live {
             metrics,
             table: Mutex::new(table),
             messages_sent: Mutex::new(HashMap::new()),
-            relay: relay::Relay::default(),
-            leadership: lease::Leadership::new(
+            relay: outbox::Relay::default(),
+            leadership: leadership::Leadership::new(
                 config
                     .cluster
                     .node_id
                     .clone()
-                    .unwrap_or_else(lease::default_node_id),
+                    .unwrap_or_else(leadership::default_node_id),
             ),
         };
         (Arc::new(live), rx)
