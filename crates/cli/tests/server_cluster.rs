@@ -119,6 +119,27 @@ fn open_alerts(s: &Server, cell: &str) -> BTreeMap<(String, String), String> {
         .collect()
 }
 
+/// The node's open intrusion alerts: (aircraft, volume) → id.
+fn open_intrusions(s: &Server, cell: &str) -> BTreeMap<(String, String), String> {
+    let (st, v) = s.json("GET", Some(cell), "/api/v1/intrusions", None);
+    assert_eq!(st, 200, "{v}");
+    v["intrusions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["state"] != "cleared")
+        .map(|i| {
+            (
+                (
+                    i["track_id"].as_str().unwrap().to_owned(),
+                    i["reservation_id"].as_str().unwrap().to_owned(),
+                ),
+                i["id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
 fn leader_index(nodes: &[Option<Server>]) -> Option<usize> {
     nodes.iter().position(|n| {
         n.as_ref()
@@ -217,6 +238,7 @@ fn three_nodes_survive_the_leader_killed_mid_write_again_and_again() {
     let mut takeovers = Vec::new();
     let mut filed = Vec::new();
     let (mut kept, mut common) = (0usize, 0usize);
+    let (mut kept_i, mut common_i) = (0usize, 0usize);
     for round in 0..KILLS {
         let li = leader_index(&nodes).expect("a leader");
         // A reservation filed through a node other than the leader.
@@ -239,6 +261,7 @@ fn three_nodes_survive_the_leader_killed_mid_write_again_and_again() {
             std::thread::sleep(Duration::from_millis(10));
         }
         let before = open_alerts(nodes[li].as_ref().unwrap(), &cell);
+        let before_i = open_intrusions(nodes[li].as_ref().unwrap(), &cell);
         // Killed mid-write.
         let mut victim = nodes[li].take().unwrap();
         let killed_at = Instant::now();
@@ -279,6 +302,13 @@ fn three_nodes_survive_the_leader_killed_mid_write_again_and_again() {
                 kept += usize::from(now_id == id);
             }
         }
+        let after_i = open_intrusions(nodes[new_li].as_ref().unwrap(), &cell);
+        for (pair, id) in &before_i {
+            if let Some(now_id) = after_i.get(pair) {
+                common_i += 1;
+                kept_i += usize::from(now_id == id);
+            }
+        }
 
         // The killed node comes back and joins as a follower.
         let k = li;
@@ -294,7 +324,7 @@ fn three_nodes_survive_the_leader_killed_mid_write_again_and_again() {
     let mut sorted = takeovers.clone();
     sorted.sort();
     eprintln!(
-        "takeovers: {takeovers:?} (median {:?}, worst {:?}); alerts open across a takeover: {common}, ids kept: {kept}",
+        "takeovers: {takeovers:?} (median {:?}, worst {:?}); alerts open across a takeover: {common}, ids kept: {kept}; intrusions: {common_i}, ids kept: {kept_i}",
         sorted[sorted.len() / 2],
         sorted[sorted.len() - 1]
     );
@@ -302,6 +332,14 @@ fn three_nodes_survive_the_leader_killed_mid_write_again_and_again() {
     assert!(
         kept * 10 >= common * 9,
         "alert ids kept across takeovers: {kept} of {common}"
+    );
+    assert!(
+        common_i >= KILLS,
+        "intrusions stayed open across the takeovers"
+    );
+    assert!(
+        kept_i * 10 >= common_i * 9,
+        "intrusion ids kept across takeovers: {kept_i} of {common_i}"
     );
 
     // Nothing acknowledged is lost, whichever node took it and whichever is asked.

@@ -63,8 +63,12 @@ pub struct IntrusionRecord {
 
 impl IntrusionRecord {
     /// The record of a detector event. `track_state_now` is the aircraft's view now;
-    /// `previous` the record before this event, whose captured state a clearing keeps and
-    /// whose acknowledgements carry over (unless the level rose).
+    /// `previous` the open record of the same pair (aircraft, volume) before this event, whose
+    /// captured state a clearing keeps and whose acknowledgements carry over (unless the level
+    /// rose). The record goes on under `previous`'s id: a pair has one open alert at a time,
+    /// so this is the same alert — and when a new leader's detector raises a pair the previous
+    /// leader left open, the raise continues that alert (an update, its id and raise time
+    /// kept) rather than starting another.
     pub fn of_event(
         run: u64,
         e: &IntrusionEvent,
@@ -85,8 +89,13 @@ impl IntrusionRecord {
         if let Some(p) = &i.track_party {
             acks.insert(p.clone(), false);
         }
+        // A raise for a pair already open: the alert a previous leader left, taken over.
+        let (state, raised_at) = match previous {
+            Some(p) if state == AlertState::Raised => (AlertState::Updated, p.raised_at),
+            _ => (state, i.raised_at),
+        };
         let mut r = IntrusionRecord {
-            id: intrusion_id(run, &i.id),
+            id: previous.map_or_else(|| intrusion_id(run, &i.id), |p| p.id.clone()),
             track_id: i.track_id.clone(),
             track_party: i.track_party.clone(),
             reservation_id: i.reservation_id.clone(),
@@ -99,7 +108,7 @@ impl IntrusionRecord {
             entry_point: i.entry_point,
             level: i.level,
             state,
-            raised_at: i.raised_at,
+            raised_at,
             updated_at: i.updated_at,
             cleared_at: i.cleared_at,
             track_state,
@@ -191,6 +200,17 @@ impl IntrusionRecord {
     /// The key the detector tracks it by: aircraft and reservation.
     pub fn pair_key(&self) -> (&str, &str) {
         (&self.track_id, &self.reservation_id)
+    }
+
+    /// This alert cleared at `now`: a pair a new leader took over open and did not detect
+    /// again within the hold time, as the previous leader would have cleared it.
+    pub fn lapsed(&self, now: f64) -> IntrusionRecord {
+        IntrusionRecord {
+            state: AlertState::Cleared,
+            cleared_at: Some(now),
+            updated_at: now,
+            ..self.clone()
+        }
     }
 }
 
@@ -301,6 +321,44 @@ mod tests {
                 cleared_at: (kind == AlertEventKind::Cleared).then_some(30.0),
             },
         }
+    }
+
+    #[test]
+    fn a_new_leader_goes_on_with_the_open_alert_of_the_same_pair() {
+        // Left open by the previous leader (run 3), acknowledged by blue.
+        let mut left = IntrusionRecord::of_event(
+            3,
+            &event(AlertEventKind::Raised, 1, Some("red")),
+            Some("Blue op".into()),
+            json!({ "id": "RED1" }),
+            None,
+        );
+        left.raised_at = 5.0;
+        left.acks.insert("blue".into(), true);
+        // The new leader's detector (run 9) raises the pair afresh.
+        let taken = IntrusionRecord::of_event(
+            9,
+            &event(AlertEventKind::Raised, 1, Some("red")),
+            Some("Blue op".into()),
+            json!({ "id": "RED1" }),
+            Some(&left),
+        );
+        assert_eq!(taken.id, left.id, "the same alert goes on");
+        assert_eq!(taken.id, "i-3-4");
+        assert_eq!(
+            taken.state,
+            AlertState::Updated,
+            "an update, not a new raise"
+        );
+        assert_eq!(taken.raised_at, 5.0);
+        assert!(taken.acks["blue"], "its acknowledgement kept");
+        // Not detected again: cleared as it was.
+        let gone = left.lapsed(40.0);
+        assert_eq!(
+            (gone.id.as_str(), gone.state),
+            ("i-3-4", AlertState::Cleared)
+        );
+        assert_eq!(gone.cleared_at, Some(40.0));
     }
 
     #[test]

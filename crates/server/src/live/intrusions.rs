@@ -18,7 +18,7 @@ use crate::live::{Live, StreamEvent};
 use crate::wire;
 use deconflict_store::{AlertState, IntrusionInput, Store};
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -36,6 +36,10 @@ pub async fn run(
     use tokio::sync::broadcast::error::RecvError;
     // The epoch this node leads at, and the run part of its intrusion ids then.
     let mut leading: Option<(i64, u64)> = None;
+    // Intrusions taken over open at the last takeover and not yet seen again, and until when
+    // they wait for their pair.
+    let mut adopted: HashSet<String> = HashSet::new();
+    let mut adopted_until = f64::NEG_INFINITY;
     // Woken by each published picture (the picture cycle's `Cycle` event), so the check runs
     // right after the picture it uses; the timeout keeps housekeeping going without traffic.
     let mut events = live.events.subscribe();
@@ -58,33 +62,40 @@ pub async fn run(
         last_picture = pic.time;
         let now = pic.time;
         // The leader alone runs the strategic cycle. At each takeover the intrusions left
-        // active are cleared (their predictions were the previous leader's) and a new run of
-        // ids begins.
+        // open are taken over: a pair the detector raises again goes on under its stored id
+        // (`IntrusionRecord::of_event`), one not raised again within the hold is cleared.
         let epoch = live.leadership.leader_epoch();
         if epoch != leading.map(|(e, _)| e) {
             leading = match epoch {
                 Some(e) => {
                     let st = store.clone();
-                    match tokio::task::spawn_blocking(move || st.clear_stale_intrusions("system"))
+                    let open = match tokio::task::spawn_blocking(move || st.list_intrusions(None))
                         .await
                     {
-                        Ok(Ok(n)) => {
-                            tracing::info!(cleared = n, epoch = e, "took over the strategic cycle")
-                        }
+                        Ok(Ok(list)) => list,
                         Ok(Err(e)) => {
-                            tracing::error!(error = %e, "cannot clear the intrusions left active; retrying");
+                            tracing::error!(error = %e, "cannot read the intrusions left open; retrying");
                             continue;
                         }
                         Err(e) => {
-                            tracing::error!(error = %e, "cannot clear the intrusions left active; retrying");
+                            tracing::error!(error = %e, "cannot read the intrusions left open; retrying");
                             continue;
                         }
-                    }
-                    strategic
-                        .active
-                        .write()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .clear();
+                    };
+                    let open: Vec<IntrusionRecord> = open
+                        .into_iter()
+                        .filter(|i| i.cleared_at.is_none())
+                        .filter_map(|i| IntrusionRecord::from_stored(i).ok())
+                        .collect();
+                    tracing::info!(
+                        open = open.len(),
+                        epoch = e,
+                        "took over the strategic cycle"
+                    );
+                    adopted = open.iter().map(|r| r.id.clone()).collect();
+                    adopted_until = now + config.strategic.intrusion.hold_s.max(0.0);
+                    *strategic.active.write().unwrap_or_else(|e| e.into_inner()) =
+                        open.into_iter().map(|r| (r.id.clone(), r)).collect();
                     Some((e, (clock.now_s() * 1000.0) as u64))
                 }
                 None => None,
@@ -156,10 +167,7 @@ pub async fn run(
                 continue;
             }
         };
-        if events.is_empty() {
-            continue;
-        }
-        let records: Vec<IntrusionRecord> = {
+        let mut records: Vec<IntrusionRecord> = {
             let active = strategic.active.read().unwrap_or_else(|e| e.into_inner());
             let by_pair: HashMap<(&str, &str), &IntrusionRecord> =
                 active.values().map(|r| (r.pair_key(), r)).collect();
@@ -185,6 +193,22 @@ pub async fn run(
                 })
                 .collect()
         };
+        // Taken-over alerts seen again are this leader's now; those still unseen after the
+        // hold are cleared.
+        for r in &records {
+            adopted.remove(&r.id);
+        }
+        if !adopted.is_empty() && now >= adopted_until {
+            let active = strategic.active.read().unwrap_or_else(|e| e.into_inner());
+            records.extend(
+                adopted
+                    .drain()
+                    .filter_map(|id| active.get(&id).map(|r| r.lapsed(now))),
+            );
+        }
+        if records.is_empty() {
+            continue;
+        }
         let batch: Vec<(String, IntrusionInput)> = records
             .iter()
             .map(|r| (format!("intrusion.{}", r.state), r.to_input()))

@@ -1,9 +1,11 @@
 //! What other nodes of the cell wrote, read back and published here. Every node follows the
 //! audit log as its change feed: each `cluster.mirror_s` it reads the entries after the last
-//! one it saw (one indexed range read), and for each changed object — an alert (raised,
-//! updated, cleared, acknowledged), a message (sent, read, acknowledged), a reservation or a
-//! request — reads it and, when it differs from what this node holds, updates its memory and
-//! sends the frame its clients would have had from the node that wrote it. What this node wrote
+//! one it saw (one indexed range read), and for each changed object — an alert or intrusion
+//! alert (raised, updated, cleared, acknowledged), a message (sent, read, acknowledged), a
+//! reservation or a request — reads it and, when it differs from what this node holds,
+//! updates its memory and sends the frame its clients would have had from the node that wrote
+//! it (the leader, which writes intrusion lifecycles itself, takes only the acknowledgements
+//! other nodes recorded). What this node wrote
 //! itself is already in its memory and is not sent twice (requests excepted: their frames may
 //! come twice to this node's clients; a console replaces a request by id).
 //!
@@ -11,6 +13,7 @@
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::domain::intrusions::IntrusionRecord;
 use crate::domain::requests::RequestDoc;
 use crate::domain::reservations::ReservationDoc;
 use crate::live::strategic::Strategic;
@@ -29,6 +32,7 @@ struct Changed {
     messages: Vec<Message>,
     reservations: Vec<StrategicRecord>,
     requests: Vec<StrategicRecord>,
+    intrusions: Vec<IntrusionRecord>,
 }
 
 /// Reads the audit entries after `after` (at most `limit`) and the objects they changed.
@@ -40,7 +44,8 @@ fn read_changes(
 ) -> StoreResult<(i64, Changed)> {
     let entries = store.audit_entries(after, limit)?;
     let last = entries.last().map_or(after, |e| e.seq);
-    let (mut alerts, mut messages, mut reservations, mut requests) = (
+    let (mut alerts, mut messages, mut reservations, mut requests, mut intrusions) = (
+        BTreeSet::new(),
         BTreeSet::new(),
         BTreeSet::new(),
         BTreeSet::new(),
@@ -66,6 +71,9 @@ fn read_changes(
             "request" => {
                 requests.insert(object);
             }
+            "intrusion" => {
+                intrusions.insert(object);
+            }
             _ => {}
         }
     }
@@ -88,6 +96,11 @@ fn read_changes(
     for id in requests {
         out.requests.extend(store.get_request(&id)?);
     }
+    for id in intrusions {
+        if let Some(i) = store.get_intrusion(&id)? {
+            out.intrusions.extend(IntrusionRecord::from_stored(i).ok());
+        }
+    }
     Ok((last, out))
 }
 
@@ -98,6 +111,16 @@ fn alert_key(a: &AlertRecord) -> (AlertState, u8, Option<u64>, Vec<(&String, &bo
         a.level,
         a.cleared_at.map(f64::to_bits),
         a.acks.iter().collect(),
+    )
+}
+
+/// The parts of an intrusion alert a client sees change.
+fn intrusion_key(i: &IntrusionRecord) -> (AlertState, u8, Option<u64>, Vec<(&String, &bool)>) {
+    (
+        i.state,
+        i.level,
+        i.cleared_at.map(f64::to_bits),
+        i.acks.iter().collect(),
     )
 }
 
@@ -138,6 +161,39 @@ fn publish(live: &Live, strategic: &Strategic, changed: Changed, now: f64) {
         };
         strategic.put(doc.clone(), now);
         live.publish_frame(wire::reservation_frame(event, &doc, now), None);
+    }
+    // Intrusion lifecycles are the leader's: it holds them already, and learns here only the
+    // acknowledgements taken by other nodes. A follower takes all of it.
+    let leader = live.leadership.is_leader();
+    for rec in changed.intrusions {
+        let shown = {
+            let mut active = strategic.active.write().unwrap_or_else(|e| e.into_inner());
+            match active.get_mut(&rec.id) {
+                Some(m) if intrusion_key(m) == intrusion_key(&rec) => continue,
+                Some(m) if leader => {
+                    if m.acks == rec.acks || rec.level != m.level {
+                        continue;
+                    }
+                    m.keep_acks(&rec);
+                    m.clone()
+                }
+                None if leader => continue,
+                _ if rec.state == AlertState::Cleared => {
+                    active.remove(&rec.id);
+                    rec
+                }
+                _ => {
+                    active.insert(rec.id.clone(), rec.clone());
+                    rec
+                }
+            }
+        };
+        let event = if leader {
+            "updated"
+        } else {
+            shown.state.as_str()
+        };
+        live.publish_frame(wire::intrusion_frame(event, &shown), Some(shown.parties()));
     }
     for rec in changed.requests {
         let created = rec.version == 1;
