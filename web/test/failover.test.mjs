@@ -39,7 +39,7 @@ function stubFetch(up, calls) {
     calls.push(u);
     const origin = u.startsWith('/') ? A : new URL(u).origin;
     if (!up.has(origin)) throw new TypeError('connection refused');
-    return { ok: true, json: async () => ({ nodes: [A, B, C] }) };
+    return { ok: true, json: async () => ({ ok: true, nodes: [A, B, C] }) };
   };
 }
 
@@ -70,6 +70,36 @@ test('the watch moves to the next node that answers once its own is gone, not be
     assert.ok(calls.some((u) => u.startsWith(B)), 'B was tried first');
     await sleep(100);
     assert.equal(went.length, 1, 'moves once');
+  } finally {
+    stop();
+    globalThis.fetch = realFetch;
+  }
+});
+
+test('a node that answers but is not well (a proxy\'s 502) is passed over', async () => {
+  const realFetch = globalThis.fetch;
+  let ownUp = true;
+  const calls = [];
+  globalThis.fetch = async (url) => {
+    const u = String(url);
+    calls.push(u);
+    if (u.startsWith('/')) {
+      if (!ownUp) throw new TypeError('connection refused');
+      return { ok: true, json: async () => ({ ok: true, nodes: [A, B, C] }) };
+    }
+    if (u.startsWith(B)) return { ok: false, status: 502, json: async () => ({}) };
+    return { ok: true, json: async () => ({ ok: true }) };
+  };
+  const store = { connection: 'live', emit() {} };
+  const went = [];
+  const stop = watchNodes(store, () => 'T1', { go: (u) => went.push(u), origin: A, afterMs: 50, everyMs: 10 });
+  try {
+    await sleep(50);
+    ownUp = false;
+    store.connection = 'offline';
+    await sleep(300);
+    assert.deepEqual(went, [resumeUrl(C, 'T1')], 'past B (502) to C');
+    assert.ok(calls.some((u) => u.startsWith(B)), 'B was tried');
   } finally {
     stop();
     globalThis.fetch = realFetch;

@@ -62,8 +62,9 @@ pub struct Config {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ClusterConfig {
-    /// This node's name in the lease and the audit log. Default: `<hostname>-<pid>`, with a
-    /// random suffix, so that a restarted node is a new holder.
+    /// This node's name in the lease and the audit log, to which each process adds a random
+    /// suffix (`cell-a~3f2c`), so that a restarted node, or two given the same name, are
+    /// different holders. Default: `<hostname>-<pid>-<random>`.
     pub node_id: Option<String>,
     /// How long the lease lasts unless renewed, seconds. Default 2: a dead leader is replaced
     /// within this much plus one renewal period (2.5 s), inside the 3 s a failover may take.
@@ -118,6 +119,13 @@ pub struct StoreConfig {
     pub retries: u32,
     /// How long to wait for a PostgreSQL connection to open or come free, seconds. Default 5.
     pub connect_timeout_s: f64,
+    /// Longest a PostgreSQL statement waits for a lock (writers queue on one), seconds.
+    /// Default 5.
+    pub lock_timeout_s: f64,
+    /// Longest a PostgreSQL session may sit idle inside a transaction before the server ends
+    /// it (a node frozen or gone mid-write releases the writers' lock), seconds; also the TCP
+    /// keepalive idle time. Default 5.
+    pub idle_in_transaction_timeout_s: f64,
 }
 
 impl Default for StoreConfig {
@@ -128,6 +136,8 @@ impl Default for StoreConfig {
             pool_size: pg.pool_size,
             retries: pg.retries,
             connect_timeout_s: pg.connect_timeout_s,
+            lock_timeout_s: pg.lock_timeout_s,
+            idle_in_transaction_timeout_s: pg.idle_in_transaction_timeout_s,
         }
     }
 }
@@ -156,6 +166,8 @@ impl StoreConfig {
             pool_size: self.pool_size,
             retries: self.retries,
             connect_timeout_s: self.connect_timeout_s,
+            lock_timeout_s: self.lock_timeout_s,
+            idle_in_transaction_timeout_s: self.idle_in_transaction_timeout_s,
         }
     }
 }
@@ -719,6 +731,11 @@ impl Config {
         };
         positive("cycle_s", self.cycle_s)?;
         positive("store.connect_timeout_s", self.store.connect_timeout_s)?;
+        positive("store.lock_timeout_s", self.store.lock_timeout_s)?;
+        positive(
+            "store.idle_in_transaction_timeout_s",
+            self.store.idle_in_transaction_timeout_s,
+        )?;
         positive("cluster.lease_ttl_s", self.cluster.lease_ttl_s)?;
         positive("cluster.lease_renew_s", self.cluster.lease_renew_s)?;
         positive("cluster.mirror_s", self.cluster.mirror_s)?;

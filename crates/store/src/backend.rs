@@ -69,6 +69,9 @@ pub trait Store: StrategicStore + Send + Sync {
     fn get_message(&self, id: i64, viewer: &str) -> StoreResult<Option<Message>>;
     /// Messages; `viewer = None` means every message, otherwise those to or from `viewer` or to all.
     fn list_messages(&self, viewer: Option<&str>) -> StoreResult<Vec<Message>>;
+    /// Every message with an id above `after`, in id order, at most `limit` (as the cell sees
+    /// them). Ids grow but may have gaps (an id taken by a send that failed is not reused).
+    fn messages_after(&self, after: i64, limit: usize) -> StoreResult<Vec<Message>>;
     /// Marks a message read by `party`.
     fn mark_message_read(&self, actor: &str, id: i64, party: &str) -> StoreResult<Message>;
     /// Records `party`'s acknowledgement of a message.

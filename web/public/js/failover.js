@@ -53,13 +53,15 @@ export function resumeUrl(address, token) {
   return `${norm(address)}/#resume=${encodeURIComponent(token)}`;
 }
 
-async function answers(url, crossOrigin) {
+async function answers(url) {
   const ctl = new AbortController();
   const timer = setTimeout(() => ctl.abort(), PROBE_TIMEOUT_MS);
   try {
-    // Another origin: an opaque answer (no-cors) still says the node is up.
-    const res = await fetch(url, { cache: 'no-store', signal: ctl.signal, ...(crossOrigin ? { mode: 'no-cors' } : {}) });
-    return crossOrigin || res.ok;
+    // Health is readable from any origin: a node is up when it says so (a proxy's 502 is not).
+    const res = await fetch(url, { cache: 'no-store', signal: ctl.signal });
+    if (!res.ok) return false;
+    const h = await res.json();
+    return h && h.ok === true;
   } catch {
     return false;
   } finally {
@@ -94,7 +96,7 @@ export function watchNodes(store, getToken, { go = (u) => location.assign(u), or
     }
     busy = true;
     try {
-      if (await answers('/api/v1/health', false)) {
+      if (await answers('/api/v1/health')) {
         downSince = null;
         if (!nodes.length) await load();
         return;
@@ -105,7 +107,7 @@ export function watchNodes(store, getToken, { go = (u) => location.assign(u), or
       if (!token) return;
       for (const next of candidates(nodes, origin)) {
         if (stopped) return;
-        if (await answers(`${next}/api/v1/health`, true)) {
+        if (await answers(`${next}/api/v1/health`)) {
           store.emit('failover', next);
           stopped = true;
           go(resumeUrl(next, token));

@@ -76,6 +76,15 @@ impl Handover {
         (id, ev)
     }
 
+    /// Takes back adopted alerts whose clearing could not be recorded (from
+    /// [`Handover::lapsed`]): they are returned again by the next `lapsed`, unless their pair
+    /// is detected first.
+    pub fn readopt(&mut self, records: Vec<AlertRecord>) {
+        for a in records {
+            self.adopted.entry(pair(&a.a, &a.b)).or_insert(a);
+        }
+    }
+
     /// The adopted alerts whose pair was not detected again by `now` (past the hold), as
     /// cleared records; each is returned once.
     pub fn lapsed(&mut self, now: f64) -> Vec<AlertRecord> {
@@ -172,5 +181,13 @@ mod tests {
             ("c-1-5", AlertState::Cleared, Some(106.0))
         );
         assert!(h.lapsed(107.0).is_empty(), "once");
+        // A clearing that could not be recorded is returned again next time.
+        h.readopt(gone);
+        let again = h.lapsed(108.0);
+        assert_eq!(again.len(), 1);
+        assert_eq!(
+            (again[0].id.as_str(), again[0].cleared_at),
+            ("c-1-5", Some(108.0))
+        );
     }
 }

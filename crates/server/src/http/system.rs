@@ -13,10 +13,11 @@ use serde_json::{json, Value};
 /// Most audit entries one page returns.
 pub const MAX_AUDIT_PAGE: usize = 10_000;
 
-/// `GET /api/v1/health`.
+/// `GET /api/v1/health`. Readable from any origin (it carries nothing private), so that a
+/// console served by another node of the cell can tell whether this one answers.
 pub async fn health(State(s): State<AppState>) -> impl IntoResponse {
     let v = s.live.leadership.view(s.now_s());
-    axum::Json(json!({
+    let body = axum::Json(json!({
         "ok": true,
         "role": if v.leader { "leader" } else { "follower" },
         "lease_epoch": v.epoch,
@@ -24,7 +25,8 @@ pub async fn health(State(s): State<AppState>) -> impl IntoResponse {
         "leader_node": v.holder,
         "lease_lag_s": v.lag_s,
         "nodes": s.config.cluster.nodes,
-    }))
+    }));
+    ([(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")], body)
 }
 
 /// `GET /api/v1/me`.

@@ -160,10 +160,13 @@ pub async fn run(live: Arc<Live>, store: Arc<dyn Store>, config: Arc<Config>, cl
             let lapsed = handover.lapsed(now);
             if !lapsed.is_empty() {
                 let batch = lapsed
-                    .into_iter()
-                    .map(|a| (a.state.audit_action().to_owned(), a))
+                    .iter()
+                    .map(|a| (a.state.audit_action().to_owned(), a.clone()))
                     .collect();
-                persist_and_publish(&live, store.clone(), batch).await;
+                if !persist_and_publish(&live, store.clone(), batch).await {
+                    // Cleared at the next cycle, unless their pair comes back first.
+                    handover.readopt(lapsed);
+                }
             }
         }
         publish_alert_tracks(&live, now, &mut alert_tracks);
@@ -355,7 +358,7 @@ async fn persist_and_publish(
     live: &Live,
     store: Arc<dyn Store>,
     records: Vec<(String, AlertRecord)>,
-) {
+) -> bool {
     let s = store;
     let batch = records;
     let persist_started = Instant::now();
@@ -372,8 +375,15 @@ async fn persist_and_publish(
                 batch.push((rec, Utf8Bytes::from(frame)));
             }
             live.publish(StreamEvent::Alerts(batch));
+            true
         }
-        Ok(Err(e)) => tracing::error!(error = %e, "cannot persist alert events"),
-        Err(e) => tracing::error!(error = %e, "alert persistence task failed"),
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "cannot persist alert events");
+            false
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "alert persistence task failed");
+            false
+        }
     }
 }

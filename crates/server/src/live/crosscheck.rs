@@ -32,8 +32,11 @@ pub fn fix_pairs(live: &Live) -> Vec<FixPair> {
 /// Runs the cross-check until the process ends.
 pub async fn run(live: Arc<Live>, store: Arc<dyn Store>, config: Arc<Config>, clock: Clock) {
     let cfg = config.crosscheck.clone();
-    let run_id = clock.now_s().max(0.0) as u64;
-    let mut check = Crosscheck::new(run_id, &cfg);
+    // Ids `d-<run>-<n>`, the run in milliseconds and new at every leadership, so that nodes
+    // of one cell never make the same id.
+    let run_id = || (clock.now_s().max(0.0) * 1000.0) as u64;
+    let mut check = Crosscheck::new(run_id(), &cfg);
+    let mut epoch = None;
     // Stored document versions of the discrepancies raised this run.
     let mut versions: BTreeMap<String, i64> = BTreeMap::new();
     let mut tick = tokio::time::interval(Duration::from_secs_f64(cfg.cycle_s));
@@ -41,8 +44,13 @@ pub async fn run(live: Arc<Live>, store: Arc<dyn Store>, config: Arc<Config>, cl
     loop {
         tick.tick().await;
         // The leader alone records discrepancies.
-        if !live.leadership.is_leader() {
+        let Some(e) = live.leadership.leader_epoch() else {
             continue;
+        };
+        if epoch != Some(e) {
+            epoch = Some(e);
+            check = Crosscheck::new(run_id(), &cfg);
+            versions.clear();
         }
         let now = clock.now_s();
         let pairs = fix_pairs(&live);

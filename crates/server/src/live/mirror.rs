@@ -81,11 +81,12 @@ fn read_changes(
     for id in alerts {
         out.alerts.extend(store.get_alert(&id)?);
     }
-    // New messages by id (a send's entry names no id), then the ones acknowledged or read.
-    while let Some(m) = store.get_message(*next_message, "")? {
+    // New messages by id (a send's entry names no id; ids may have gaps, so the range after
+    // the last one seen), then the ones acknowledged or read.
+    for m in store.messages_after(*next_message - 1, limit)? {
         messages.remove(&m.id);
+        *next_message = m.id + 1;
         out.messages.push(m);
-        *next_message += 1;
     }
     for id in messages {
         out.messages.extend(store.get_message(id, "")?);
@@ -128,14 +129,30 @@ fn intrusion_key(i: &IntrusionRecord) -> (AlertState, u8, Option<u64>, Vec<(&Str
 fn publish(live: &Live, strategic: &Strategic, changed: Changed, now: f64) {
     let mut batch = Vec::new();
     for a in changed.alerts {
-        let event = {
+        let (event, a) = {
             let alerts = live.alerts.read().unwrap_or_else(|e| e.into_inner());
             match alerts.get(&a.id) {
-                Some(m) if alert_key(m) == alert_key(&a) && m.updated_at >= a.updated_at => {
-                    continue
+                // Never backwards: what this node holds may be newer than what was read; only
+                // acknowledgements taken on another node at the same level are taken from it.
+                Some(m) if m.updated_at > a.updated_at => {
+                    if m.level != a.level
+                        || a.acks
+                            .iter()
+                            .all(|(p, v)| !v || m.acks.get(p) == Some(&true))
+                    {
+                        continue;
+                    }
+                    let mut merged = m.clone();
+                    for (p, v) in &a.acks {
+                        if *v {
+                            merged.acks.insert(p.clone(), true);
+                        }
+                    }
+                    (AlertState::Updated, merged)
                 }
-                Some(m) if m.state == a.state => AlertState::Updated,
-                _ => a.state,
+                Some(m) if alert_key(m) == alert_key(&a) => continue,
+                Some(m) if m.state == a.state => (AlertState::Updated, a),
+                _ => (a.state, a),
             }
         };
         live.put_alert(a.clone());
@@ -170,6 +187,7 @@ fn publish(live: &Live, strategic: &Strategic, changed: Changed, now: f64) {
             let mut active = strategic.active.write().unwrap_or_else(|e| e.into_inner());
             match active.get_mut(&rec.id) {
                 Some(m) if intrusion_key(m) == intrusion_key(&rec) => continue,
+                Some(m) if !leader && m.updated_at > rec.updated_at => continue,
                 Some(m) if leader => {
                     if m.acks == rec.acks || rec.level != m.level {
                         continue;
@@ -214,23 +232,42 @@ pub async fn run(
     config: Arc<Config>,
     clock: Clock,
 ) {
-    let st = store.clone();
-    let start = tokio::task::spawn_blocking(move || -> StoreResult<(i64, i64)> {
-        let head = st.audit_head()?.map_or(0, |(seq, _)| seq);
-        let next = st.list_messages(None)?.last().map_or(1, |m| m.id + 1);
-        Ok((head, next))
-    })
-    .await;
-    let (mut after, mut next_message) = match start {
-        Ok(Ok(x)) => x,
-        Ok(Err(e)) => {
-            tracing::error!(error = %e, "cannot start following the other nodes' changes");
-            return;
+    // Where to follow from, and what was open then: a follower that starts while alerts are
+    // open shows them (and streams their aircraft) from the start. Retried until the store
+    // answers.
+    let (mut after, mut next_message) = loop {
+        let st = store.clone();
+        let start = tokio::task::spawn_blocking(move || {
+            let head = st.audit_head()?.map_or(0, |(seq, _)| seq);
+            let next = st.list_messages(None)?.last().map_or(1, |m| m.id + 1);
+            let alerts = st.list_alerts(None)?;
+            let intrusions = st.list_intrusions(None)?;
+            StoreResult::Ok((head, next, alerts, intrusions))
+        })
+        .await;
+        match start {
+            Ok(Ok((head, next, alerts, intrusions))) => {
+                if !live.leadership.is_leader() {
+                    for a in alerts.into_iter().filter(|a| a.cleared_at.is_none()) {
+                        live.put_alert(a);
+                    }
+                    let mut active = strategic.active.write().unwrap_or_else(|e| e.into_inner());
+                    for i in intrusions.into_iter().filter(|i| i.cleared_at.is_none()) {
+                        if let Ok(r) = IntrusionRecord::from_stored(i) {
+                            active.insert(r.id.clone(), r);
+                        }
+                    }
+                }
+                break (head, next);
+            }
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "cannot start following the other nodes' changes; retrying")
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot start following the other nodes' changes; retrying")
+            }
         }
-        Err(e) => {
-            tracing::error!(error = %e, "cannot start following the other nodes' changes");
-            return;
-        }
+        tokio::time::sleep(Duration::from_secs_f64(config.cluster.mirror_s)).await;
     };
     let mut tick = tokio::time::interval(Duration::from_secs_f64(config.cluster.mirror_s));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);

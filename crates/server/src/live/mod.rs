@@ -103,6 +103,9 @@ pub enum StreamEvent {
     },
 }
 
+/// How many messages' last-sent state `note_message` remembers.
+const MESSAGES_REMEMBERED: usize = 100_000;
+
 /// Shared state of the live picture.
 pub struct Live {
     /// Latest picture.
@@ -137,7 +140,7 @@ pub struct Live {
     pub relay: outbox::Relay,
     /// Each message as last sent to this node's clients (its acknowledgement count), so that
     /// `mirror` does not send it again.
-    messages_sent: Mutex<HashMap<i64, usize>>,
+    messages_sent: Mutex<BTreeMap<i64, usize>>,
 }
 
 impl Live {
@@ -165,13 +168,16 @@ impl Live {
             claims: RwLock::new(Arc::new(BTreeMap::new())),
             metrics,
             table: Mutex::new(table),
-            messages_sent: Mutex::new(HashMap::new()),
+            messages_sent: Mutex::new(BTreeMap::new()),
             relay: outbox::Relay::default(),
+            // The configured name with a suffix of this process: two processes given the same
+            // name (a copied config) are still two holders of the lease.
             leadership: leadership::Leadership::new(
                 config
                     .cluster
                     .node_id
-                    .clone()
+                    .as_ref()
+                    .map(|n| format!("{n}~{:04x}", rand::random::<u16>()))
                     .unwrap_or_else(leadership::default_node_id),
             ),
         };
@@ -270,11 +276,14 @@ impl Live {
     /// they last had.
     pub fn note_message(&self, m: &Message) -> bool {
         let key = m.acks.len();
-        self.messages_sent
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(m.id, key)
-            != Some(key)
+        let mut sent = self.messages_sent.lock().unwrap_or_else(|e| e.into_inner());
+        let new = sent.insert(m.id, key) != Some(key);
+        // Only the newest are remembered: an old message acknowledged again is at worst sent
+        // once more.
+        while sent.len() > MESSAGES_REMEMBERED {
+            sent.pop_first();
+        }
+        new
     }
 
     /// Registers a feed's counters for `/feeds` and `/metrics`.

@@ -45,6 +45,14 @@ pub struct PgOptions {
     /// How long to wait for a connection to open or to come free, seconds
     /// (`store.connect_timeout_s`).
     pub connect_timeout_s: f64,
+    /// Longest a statement waits for a lock, seconds (`store.lock_timeout_s`; the session's
+    /// `lock_timeout`): a writer queued behind a stuck one fails instead of hanging.
+    pub lock_timeout_s: f64,
+    /// Longest a session may sit idle inside a transaction before the server ends it, seconds
+    /// (`store.idle_in_transaction_timeout_s`; `idle_in_transaction_session_timeout`): a
+    /// node that froze or vanished mid-transaction releases the writers' lock then. TCP
+    /// keepalives (idle this long too) find a half-open connection.
+    pub idle_in_transaction_timeout_s: f64,
 }
 
 impl Default for PgOptions {
@@ -53,6 +61,8 @@ impl Default for PgOptions {
             pool_size: 8,
             retries: 10,
             connect_timeout_s: 5.0,
+            lock_timeout_s: 5.0,
+            idle_in_transaction_timeout_s: 5.0,
         }
     }
 }
@@ -257,6 +267,12 @@ impl PostgresStore {
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(Duration::from_secs_f64(options.connect_timeout_s.max(0.1)));
         }
+        let idle = Duration::from_secs_f64(options.idle_in_transaction_timeout_s.max(1.0));
+        config
+            .keepalives(true)
+            .keepalives_idle(idle)
+            .keepalives_interval(Duration::from_secs(1))
+            .keepalives_retries(3);
         // The runtime that drives the connections lives on its own thread, so that it is
         // never dropped inside another runtime.
         let (handle_tx, handle_rx) = std::sync::mpsc::channel();
@@ -318,6 +334,13 @@ impl PostgresStore {
             client,
             statements: HashMap::new(),
         };
+        let ms = |s: f64| (s.max(0.001) * 1000.0).round() as u64;
+        wait(conn.client.batch_execute(&format!(
+            "SET lock_timeout = '{}ms'; SET idle_in_transaction_session_timeout = '{}ms'",
+            ms(self.options.lock_timeout_s),
+            ms(self.options.idle_in_transaction_timeout_s)
+        )))
+        .map_err(pg)?;
         let sync = wait(conn.client.query_one("SHOW synchronous_commit", &[])).map_err(pg)?;
         if sync.get::<_, String>(0) == "off" {
             wait(conn.client.batch_execute("SET synchronous_commit = on")).map_err(pg)?;
@@ -399,7 +422,9 @@ impl PostgresStore {
     fn run<T>(&self, begin: &str, work: Work<'_, T>) -> StoreResult<T> {
         let mut conn = self.take()?;
         let mut attempt = 0;
-        let out = loop {
+        // A panic inside `work` leaves the connection mid-transaction: it is dropped (the
+        // server rolls back) and its place in the pool given back, then the panic goes on.
+        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| loop {
             match self.once(&mut conn, begin, &mut *work) {
                 Err(e) if retryable(&e) && attempt < self.options.retries => {
                     attempt += 1;
@@ -410,9 +435,21 @@ impl PostgresStore {
                 }
                 other => break other,
             }
-        };
-        self.give(conn);
-        out
+        }));
+        match out {
+            Ok(out) => {
+                self.give(conn);
+                out
+            }
+            Err(panic) => {
+                drop(conn);
+                if let Ok(mut pool) = self.pool.lock() {
+                    pool.open -= 1;
+                }
+                self.freed.notify_one();
+                std::panic::resume_unwind(panic)
+            }
+        }
     }
 
     /// Runs raw SQL on the database, outside the store's rules (no audit entry): for tools

@@ -530,6 +530,16 @@ impl<B: Backend> Store for B {
         })
     }
 
+    fn messages_after(&self, after: i64, limit: usize) -> StoreResult<Vec<Message>> {
+        self.read(&mut |tx| {
+            let rows = tx.query(
+                &format!("SELECT {MESSAGE_COLS} FROM messages WHERE id > ?1 ORDER BY id LIMIT ?2"),
+                vals![after, limit as i64],
+            )?;
+            rows.iter().map(|r| message_of(tx, r, "")).collect()
+        })
+    }
+
     fn mark_message_read(&self, actor: &str, id: i64, party: &str) -> StoreResult<Message> {
         mark_message(self, actor, id, party, false)
     }

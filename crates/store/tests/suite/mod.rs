@@ -212,6 +212,23 @@ pub fn messages_visibility_read_and_ack(b: &dyn Backend) {
     assert!(s.mark_message_read("red", m1.id, "red").unwrap().read);
     let m = s.ack_message("red", m1.id, "red").unwrap();
     assert_eq!(m.acks, vec!["red".to_string()]);
+    // Followed by id: everything after a given one, in order, at most `limit`.
+    let all: Vec<i64> = s
+        .list_messages(None)
+        .unwrap()
+        .iter()
+        .map(|m| m.id)
+        .collect();
+    let after: Vec<i64> = s
+        .messages_after(m1.id, 10)
+        .unwrap()
+        .iter()
+        .map(|m| m.id)
+        .collect();
+    assert_eq!(after, all[1..].to_vec());
+    assert_eq!(s.messages_after(0, 1).unwrap()[0].id, m1.id);
+    assert_eq!(s.messages_after(0, 1).unwrap()[0].acks, ["red"]);
+    assert!(s.messages_after(all[2], 10).unwrap().is_empty());
 }
 
 pub fn documents_are_versioned(b: &dyn Backend) {
