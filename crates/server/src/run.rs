@@ -330,13 +330,6 @@ pub async fn run(mut config: Config, opts: ServeOptions) -> Result<(), ServerErr
         config.clone(),
         clock.clone(),
     ));
-    tokio::spawn(live::mirror::run(
-        state.live.clone(),
-        state.strategic.clone(),
-        state.store.clone(),
-        config.clone(),
-        clock.clone(),
-    ));
     let regions = safety::install(state.store.as_ref(), &state.config, &state.live)
         .map_err(ServerError::Regions)?;
     tracing::info!(regions, "safety-net regions loaded");
@@ -348,6 +341,14 @@ pub async fn run(mut config: Config, opts: ServeOptions) -> Result<(), ServerErr
         })?;
         demo::spawn_civil(&state.live, &clock);
     }
+    // Followed from here: what this node seeded is its own.
+    tokio::spawn(live::mirror::run(
+        state.live.clone(),
+        state.strategic.clone(),
+        state.store.clone(),
+        config.clone(),
+        clock.clone(),
+    ));
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .map_err(io(format!("cannot listen on {}", config.listen)))?;

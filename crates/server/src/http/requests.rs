@@ -114,8 +114,7 @@ pub async fn create(
     // A notice's own airspace is watched from now on.
     s.strategic.put_notice(&doc, now);
     let doc = s.strategic.notice_shown(&doc, now);
-    s.live
-        .publish_frame(wire::request_frame("created", &doc, now), doc.audience());
+    s.live.publish_request("created", &doc, now);
     Ok((StatusCode::CREATED, axum::Json(doc)))
 }
 
@@ -204,8 +203,7 @@ async fn answer(
         s.live
             .publish_frame(wire::reservation_frame("filed", &x, now), None);
     }
-    s.live
-        .publish_frame(wire::request_frame(what.event(), &d, now), d.audience());
+    s.live.publish_request(what.event(), &d, now);
     Ok(axum::Json(d))
 }
 

@@ -198,8 +198,7 @@ fn announce_crossings(
     let was_crossed = s.strategic.notices_crossed(party, before, now);
     for (d, _) in now_crossed.iter().chain(&was_crossed) {
         if told.insert(d.id.clone()) {
-            s.live
-                .publish_frame(wire::request_frame("updated", d, now), d.audience());
+            s.live.publish_request("updated", d, now);
         }
     }
     now_crossed.into_iter().map(|(_, a)| a).collect()

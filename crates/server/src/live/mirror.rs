@@ -5,9 +5,8 @@
 //! reservation or a request — reads it and, when it differs from what this node holds,
 //! updates its memory and sends the frame its clients would have had from the node that wrote
 //! it (the leader, which writes intrusion lifecycles itself, takes only the acknowledgements
-//! other nodes recorded). What this node wrote
-//! itself is already in its memory and is not sent twice (requests excepted: their frames may
-//! come twice to this node's clients; a console replaces a request by id).
+//! other nodes recorded). What this node wrote itself is already in its memory (or, for
+//! messages and requests, noted as sent) and is not sent twice.
 //!
 //! On a single node every change is its own, and the mirror finds nothing to do.
 
@@ -218,6 +217,9 @@ fn publish(live: &Live, strategic: &Strategic, changed: Changed, now: f64) {
         let Ok(doc) = RequestDoc::from_record(rec) else {
             continue;
         };
+        if !live.note_request(&doc) {
+            continue;
+        }
         strategic.put_notice(&doc, now);
         let event = if created { "created" } else { "updated" };
         live.publish_frame(wire::request_frame(event, &doc, now), doc.audience());

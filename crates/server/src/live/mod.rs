@@ -52,6 +52,7 @@ use crate::config::{AircraftClaims, Config};
 use crate::domain::guidance::GuidanceMap;
 use crate::domain::picture::Picture;
 use crate::domain::policy::Viewer;
+use crate::domain::requests::RequestDoc;
 use crate::domain::safety::ExemptionDoc;
 use crate::metrics::Metrics;
 use axum::extract::ws::Utf8Bytes;
@@ -141,6 +142,9 @@ pub struct Live {
     /// Each message as last sent to this node's clients (its acknowledgement count), so that
     /// `mirror` does not send it again.
     messages_sent: Mutex<BTreeMap<i64, usize>>,
+    /// Each request as last sent to this node's clients (its version and acknowledgement
+    /// count), so that `mirror` does not send it again.
+    requests_sent: Mutex<BTreeMap<String, (i64, usize)>>,
 }
 
 impl Live {
@@ -169,6 +173,7 @@ impl Live {
             metrics,
             table: Mutex::new(table),
             messages_sent: Mutex::new(BTreeMap::new()),
+            requests_sent: Mutex::new(BTreeMap::new()),
             relay: outbox::Relay::default(),
             // The configured name with a suffix of this process: two processes given the same
             // name (a copied config) are still two holders of the lease.
@@ -284,6 +289,24 @@ impl Live {
             sent.pop_first();
         }
         new
+    }
+
+    /// Records a request as sent to this node's clients; returns whether it differs from what
+    /// they last had.
+    pub fn note_request(&self, d: &RequestDoc) -> bool {
+        let key = (d.version, d.acks.len());
+        let mut sent = self.requests_sent.lock().unwrap_or_else(|e| e.into_inner());
+        let new = sent.insert(d.id.clone(), key) != Some(key);
+        while sent.len() > MESSAGES_REMEMBERED {
+            sent.pop_first();
+        }
+        new
+    }
+
+    /// Sends a request's `event` frame (its state at `now`) to its audience, and notes it.
+    pub fn publish_request(&self, event: &str, d: &RequestDoc, now: f64) {
+        self.note_request(d);
+        self.publish_frame(crate::wire::request_frame(event, d, now), d.audience());
     }
 
     /// Registers a feed's counters for `/feeds` and `/metrics`.

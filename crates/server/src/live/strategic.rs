@@ -303,7 +303,7 @@ pub async fn expire_requests(store: Arc<dyn Store>, live: &Live, now: f64) -> St
         match res {
             Ok(Ok(rec)) => {
                 if let Ok(d) = RequestDoc::from_record(rec) {
-                    live.publish_frame(wire::request_frame("expired", &d, now), d.audience());
+                    live.publish_request("expired", &d, now);
                     n += 1;
                 }
             }
