@@ -23,7 +23,55 @@ use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::Message;
 
 const NODES: [&str; 3] = ["node-a", "node-b", "node-c"];
-const KILLS: usize = 5;
+/// How many times the leader is killed (`DECONFLICT_CLUSTER_KILLS` overrides, e.g. 20 for
+/// the README's figures).
+fn kills() -> usize {
+    std::env::var("DECONFLICT_CLUSTER_KILLS")
+        .ok()
+        .and_then(|k| k.parse().ok())
+        .unwrap_or(5)
+}
+
+/// A WebSocket client of one node: every alert id it was told of (snapshot or alert frame),
+/// and when it was connected (UNIX seconds; `until` set when the stream ended).
+struct Watcher {
+    seen: Arc<Mutex<BTreeSet<String>>>,
+    from: f64,
+    until: Arc<Mutex<Option<f64>>>,
+}
+
+fn watch(rt: &tokio::runtime::Runtime, addr: &str, cell: &str) -> Watcher {
+    let url = format!("ws://{addr}/api/v1/stream?token={cell}&picture=none");
+    let (mut ws, _) = rt
+        .block_on(tokio_tungstenite::connect_async(url))
+        .expect("stream connects");
+    let seen = Arc::new(Mutex::new(BTreeSet::new()));
+    let until = Arc::new(Mutex::new(None));
+    let (s2, u2) = (seen.clone(), until.clone());
+    let from = now();
+    rt.spawn(async move {
+        while let Some(Ok(m)) = ws.next().await {
+            let Message::Text(t) = m else { continue };
+            let Ok(v) = serde_json::from_str::<Value>(&t) else {
+                continue;
+            };
+            let mut seen = s2.lock().unwrap();
+            match v["type"].as_str() {
+                Some("snapshot") => {
+                    for c in v["conflicts"].as_array().into_iter().flatten() {
+                        seen.extend(c["id"].as_str().map(str::to_owned));
+                    }
+                }
+                Some("alert") => {
+                    seen.extend(v["conflict"]["id"].as_str().map(str::to_owned));
+                }
+                _ => {}
+            }
+        }
+        *u2.lock().unwrap() = Some(now());
+    });
+    Watcher { seen, from, until }
+}
 
 /// The simulated feed, stopped when dropped.
 struct Feed(Child);
@@ -197,6 +245,13 @@ fn three_nodes_survive_the_leader_killed_mid_write_again_and_again() {
         assert!(listed, "a follower lists the leader's alert ids");
     }
 
+    // A stream client on every node, for the whole test (a new one on each restarted node).
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut watchers: Vec<Watcher> = nodes
+        .iter()
+        .map(|n| watch(&rt, &n.as_ref().unwrap().addr, &cell))
+        .collect();
+
     // Red writes to blue through every live node in turn, for the whole test.
     let addrs: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(
         nodes
@@ -239,7 +294,7 @@ fn three_nodes_survive_the_leader_killed_mid_write_again_and_again() {
     let mut filed = Vec::new();
     let (mut kept, mut common) = (0usize, 0usize);
     let (mut kept_i, mut common_i) = (0usize, 0usize);
-    for round in 0..KILLS {
+    for round in 0..kills() {
         let li = leader_index(&nodes).expect("a leader");
         // A reservation filed through a node other than the leader.
         let via = (li + 1 + round % 2) % NODES.len();
@@ -254,6 +309,27 @@ fn three_nodes_survive_the_leader_killed_mid_write_again_and_again() {
         );
         assert_eq!(st, 201, "{r}");
         filed.push(r["reservation"]["id"].as_str().unwrap().to_owned());
+
+        // A new conflict each round: blue and red report a head-on pair to two different
+        // nodes (twice, for the safety net's confirmation); the leader raises it.
+        let (bn, rn) = ((li + 1) % NODES.len(), (li + 2) % NODES.len());
+        for _ in 0..2 {
+            for (k, tok, id, lon, trk) in [
+                (bn, &blue, format!("BLU9{round:02}"), 19.95, 90.0),
+                (rn, &red, format!("RED9{round:02}"), 20.05, 270.0),
+            ] {
+                let (st, v) = nodes[k].as_ref().unwrap().json(
+                    "POST",
+                    Some(tok),
+                    "/api/v1/telemetry",
+                    Some(json!({
+                    "id": id, "callsign": id, "lat_deg": 62.0 + round as f64 * 0.5, "lon_deg": lon,
+                    "alt_ft": 12_000.0, "gs_kt": 420.0, "trk_deg": trk, "vs_fpm": 0.0})),
+                );
+                assert_eq!((st, v["accepted"].as_u64()), (200, Some(1)), "{v}");
+            }
+            std::thread::sleep(Duration::from_millis(600));
+        }
 
         let n = acked.lock().unwrap().len();
         let t0 = Instant::now();
@@ -315,6 +391,7 @@ fn three_nodes_survive_the_leader_killed_mid_write_again_and_again() {
         drop(victim);
         let back = start_node(dirs[k].path(), NODES[k], port, &url);
         assert_eq!(role(&back.addr).unwrap().0, "follower");
+        watchers.push(watch(&rt, &back.addr, &cell));
         addrs.lock().unwrap().push(back.addr.clone());
         nodes[k] = Some(back);
     }
@@ -328,18 +405,56 @@ fn three_nodes_survive_the_leader_killed_mid_write_again_and_again() {
         sorted[sorted.len() / 2],
         sorted[sorted.len() - 1]
     );
-    assert!(common >= KILLS, "alerts stayed open across the takeovers");
+    assert!(common >= kills(), "alerts stayed open across the takeovers");
     assert!(
         kept * 10 >= common * 9,
         "alert ids kept across takeovers: {kept} of {common}"
     );
     assert!(
-        common_i >= KILLS,
+        common_i >= kills(),
         "intrusions stayed open across the takeovers"
     );
     assert!(
         kept_i * 10 >= common_i * 9,
         "intrusion ids kept across takeovers: {kept_i} of {common_i}"
+    );
+
+    // Every stream client was told of every alert raised while it was connected, whichever
+    // node it was on and however many leaders that alert outlived.
+    std::thread::sleep(Duration::from_secs(1));
+    let li = leader_index(&nodes).expect("a leader");
+    let (_, v) = nodes[li].as_ref().unwrap().json(
+        "GET",
+        Some(&cell),
+        "/api/v1/conflicts?include=cleared",
+        None,
+    );
+    let end = now();
+    let (mut due, mut missed) = (0usize, Vec::new());
+    for w in &watchers {
+        let until = w.until.lock().unwrap().unwrap_or(end);
+        let seen = w.seen.lock().unwrap();
+        for c in v["conflicts"].as_array().unwrap() {
+            let raised = c["raised_at"].as_f64().unwrap();
+            if raised > w.from + 1.0 && raised < until - 1.5 {
+                due += 1;
+                let id = c["id"].as_str().unwrap();
+                if !seen.contains(id) {
+                    missed.push(id.to_owned());
+                }
+            }
+        }
+    }
+    eprintln!(
+        "stream clients: {} (on {} node runs), alerts due {due}, missed {}",
+        watchers.len(),
+        watchers.len(),
+        missed.len()
+    );
+    assert!(due > 0, "alerts were raised while the clients listened");
+    assert!(
+        missed.is_empty(),
+        "stream clients missed alerts: {missed:?}"
     );
 
     // Nothing acknowledged is lost, whichever node took it and whichever is asked.
@@ -381,7 +496,6 @@ fn three_nodes_survive_the_leader_killed_mid_write_again_and_again() {
     let (leader, follower) = (nodes[li].as_ref().unwrap(), nodes[fi].as_ref().unwrap());
     let leader_ids: BTreeSet<String> = open_alerts(leader, &cell).into_values().collect();
     let faddr = follower.addr.clone();
-    let rt = tokio::runtime::Runtime::new().unwrap();
     let (mut ws, _) = rt
         .block_on(tokio_tungstenite::connect_async(format!(
             "ws://{faddr}/api/v1/stream?token={blue}&picture=none"

@@ -7,8 +7,12 @@
 //! written to the feed socket to the arrival of the `raised` alert naming the pair. It
 //! also samples the server's CPU time from /proc. It stops by itself after the duration.
 //!
-//! Usage: load --server ADDR --token TOKEN --feed-listen ADDR [--server-pid PID]
+//! Usage: load --server ADDR[,ADDR…] --token TOKEN --feed-listen ADDR [--server-pid PID[,PID…]]
 //!             [--aircraft 20000] [--clients 200] [--full-clients 10] [--duration-s 60]
+//!
+//! With several `--server` addresses (the nodes of one cell), every node connects to the feed
+//! (it waits for as many connections and sends each the same lines), the clients are spread
+//! over the nodes in turn, and the report gives the latency per node as well.
 
 use deconflict_feeds::sbs::write_line;
 use deconflict_feeds::Observation;
@@ -21,10 +25,10 @@ use std::time::{Duration, Instant};
 use tokio::io::AsyncWriteExt;
 
 struct Args {
-    server: String,
+    servers: Vec<String>,
     token: String,
     feed_listen: String,
-    server_pid: Option<u32>,
+    server_pids: Vec<u32>,
     aircraft: usize,
     clients: usize,
     full_clients: usize,
@@ -33,10 +37,10 @@ struct Args {
 
 fn parse_args() -> Result<Args, String> {
     let mut a = Args {
-        server: String::new(),
+        servers: Vec::new(),
         token: String::new(),
         feed_listen: String::new(),
-        server_pid: None,
+        server_pids: Vec::new(),
         aircraft: 20_000,
         clients: 200,
         full_clients: 10,
@@ -47,10 +51,15 @@ fn parse_args() -> Result<Args, String> {
         let v = it.next().ok_or(format!("{k} needs a value"))?;
         let num = |v: &str| v.parse::<usize>().map_err(|e| format!("{k}: {e}"));
         match k.as_str() {
-            "--server" => a.server = v,
+            "--server" => a.servers = v.split(',').map(str::to_owned).collect(),
             "--token" => a.token = v,
             "--feed-listen" => a.feed_listen = v,
-            "--server-pid" => a.server_pid = Some(num(&v)? as u32),
+            "--server-pid" => {
+                a.server_pids = v
+                    .split(',')
+                    .map(|p| num(p).map(|p| p as u32))
+                    .collect::<Result<_, _>>()?
+            }
             "--aircraft" => a.aircraft = num(&v)?,
             "--clients" => a.clients = num(&v)?,
             "--full-clients" => a.full_clients = num(&v)?,
@@ -58,7 +67,7 @@ fn parse_args() -> Result<Args, String> {
             _ => return Err(format!("unknown argument {k}")),
         }
     }
-    if a.server.is_empty() || a.token.is_empty() || a.feed_listen.is_empty() {
+    if a.servers.is_empty() || a.token.is_empty() || a.feed_listen.is_empty() {
         return Err("--server, --token and --feed-listen are required".into());
     }
     Ok(a)
@@ -120,7 +129,7 @@ async fn main() {
     // Latency samples, keyed by probe id.
     let probes: Arc<Mutex<HashMap<String, f64>>> = Arc::new(Mutex::new(HashMap::new()));
     // Latency samples with whether the client takes the full picture.
-    let samples: Arc<Mutex<Vec<(bool, f64)>>> = Arc::new(Mutex::new(Vec::new()));
+    let samples: Arc<Mutex<Vec<(bool, usize, f64)>>> = Arc::new(Mutex::new(Vec::new()));
     let frames = Arc::new(AtomicU64::new(0));
     let bytes = Arc::new(AtomicU64::new(0));
 
@@ -131,8 +140,13 @@ async fn main() {
         "load: waiting for the server to connect to the feed at {}",
         args.feed_listen
     );
-    let (mut sock, _) = listener.accept().await.expect("accept");
-    sock.set_nodelay(true).ok();
+    // One feed connection per node, each sent the same lines.
+    let mut socks = Vec::new();
+    for _ in 0..args.servers.len() {
+        let (sock, _) = listener.accept().await.expect("accept");
+        sock.set_nodelay(true).ok();
+        socks.push(sock);
+    }
 
     // WebSocket clients.
     let mut connected = 0usize;
@@ -142,9 +156,10 @@ async fn main() {
         } else {
             "none"
         };
+        let node = i % args.servers.len();
         let url = format!(
             "ws://{}/api/v1/stream?token={}&picture={picture}",
-            args.server, args.token
+            args.servers[node], args.token
         );
         let (mut ws, _) = match tokio_tungstenite::connect_async(&url).await {
             Ok(x) => x,
@@ -179,7 +194,7 @@ async fn main() {
                         }
                         let a = v["conflict"]["a"].as_str().unwrap_or("");
                         if let Some(t0) = probes.lock().unwrap().get(a) {
-                            samples.lock().unwrap().push((full, t - t0));
+                            samples.lock().unwrap().push((full, node, t - t0));
                         }
                     }
                 }
@@ -191,7 +206,13 @@ async fn main() {
         args.full_clients.min(connected)
     );
 
-    let cpu0 = args.server_pid.and_then(cpu_s);
+    let cpu_all =
+        |pids: &[u32]| -> Option<f64> { pids.iter().map(|p| cpu_s(*p)).sum::<Option<f64>>() };
+    let cpu0 = if args.server_pids.is_empty() {
+        None
+    } else {
+        cpu_all(&args.server_pids)
+    };
     let self0 = cpu_s(std::process::id());
     let t_start = Instant::now();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -229,8 +250,12 @@ async fn main() {
                 out.push_str("\r\n");
             }
         }
-        if sock.write_all(out.as_bytes()).await.is_err() {
-            eprintln!("load: the server closed the feed");
+        let mut closed = false;
+        for sock in &mut socks {
+            closed |= sock.write_all(out.as_bytes()).await.is_err();
+        }
+        if closed {
+            eprintln!("load: a server closed the feed");
             break;
         }
         // A new probe pair every 3 s, 2 NM apart head-on at the same level over the ocean,
@@ -261,7 +286,11 @@ async fn main() {
             }
             // The alert names the pair with a < b (byte order): `a` is the key.
             probes.lock().unwrap().insert(a.id.clone(), 0.0);
-            if sock.write_all(s.as_bytes()).await.is_err() {
+            let mut closed = false;
+            for sock in &mut socks {
+                closed |= sock.write_all(s.as_bytes()).await.is_err();
+            }
+            if closed {
                 break;
             }
             let t_emit = now_s();
@@ -272,7 +301,12 @@ async fn main() {
     let elapsed = t_start.elapsed().as_secs_f64();
     // Let the last alerts arrive.
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let cpu = match (cpu0, args.server_pid.and_then(cpu_s)) {
+    let cpu1 = if args.server_pids.is_empty() {
+        None
+    } else {
+        cpu_all(&args.server_pids)
+    };
+    let cpu = match (cpu0, cpu1) {
         (Some(a), Some(b)) => Some((b - a) / elapsed * 100.0),
         _ => None,
     };
@@ -281,14 +315,28 @@ async fn main() {
         _ => None,
     };
     let all = samples.lock().unwrap().clone();
-    let sorted = |keep: &dyn Fn(bool) -> bool| {
-        let mut v: Vec<f64> = all.iter().filter(|x| keep(x.0)).map(|x| x.1).collect();
+    let sorted = |keep: &dyn Fn(bool, usize) -> bool| {
+        let mut v: Vec<f64> = all.iter().filter(|x| keep(x.0, x.1)).map(|x| x.2).collect();
         v.sort_by(f64::total_cmp);
         v
     };
-    let s = sorted(&|_| true);
-    let s_full = sorted(&|f| f);
-    let s_alerts = sorted(&|f| !f);
+    let s = sorted(&|_, _| true);
+    let s_full = sorted(&|f, _| f);
+    let s_alerts = sorted(&|f, _| !f);
+    let per_node: Vec<serde_json::Value> = args
+        .servers
+        .iter()
+        .enumerate()
+        .map(|(k, addr)| {
+            let v = sorted(&|_, n| n == k);
+            serde_json::json!({
+                "server": addr,
+                "alert_deliveries": v.len(),
+                "latency_p50_ms": percentile(&v, 0.5) * 1000.0,
+                "latency_p99_ms": percentile(&v, 0.99) * 1000.0,
+            })
+        })
+        .collect();
     let probes_n = probes.lock().unwrap().len();
     let report = serde_json::json!({
         "aircraft": args.aircraft,
@@ -310,6 +358,7 @@ async fn main() {
         "load_generator_cpu_percent": self_cpu,
         "ws_frames": frames.load(Ordering::Relaxed),
         "ws_bytes": bytes.load(Ordering::Relaxed),
+        "per_node": per_node,
     });
     println!(
         "{}",
