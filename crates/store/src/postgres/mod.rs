@@ -336,7 +336,7 @@ impl PostgresStore {
         };
         let ms = |s: f64| (s.max(0.001) * 1000.0).round() as u64;
         wait(conn.client.batch_execute(&format!(
-            "SET lock_timeout = '{}ms'; SET idle_in_transaction_session_timeout = '{}ms'",
+            "SET lock_timeout = '{}ms'; SET idle_in_transaction_session_timeout = '{}ms'; SET client_min_messages = warning",
             ms(self.options.lock_timeout_s),
             ms(self.options.idle_in_transaction_timeout_s)
         )))
