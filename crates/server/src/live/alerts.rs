@@ -11,7 +11,7 @@ use crate::domain::picture::view_of;
 use crate::domain::policy::Viewer;
 use crate::domain::safety::engine_exemptions;
 use crate::live::guidance::GuidanceCycle;
-use crate::live::{Live, StreamEvent};
+use crate::live::{on_store, Live, StreamEvent};
 use crate::wire;
 use axum::extract::ws::Utf8Bytes;
 use deconflict_engine::alerting::{AlertEvent, Alerting, AlertingConfig};
@@ -69,14 +69,8 @@ pub async fn run(live: Arc<Live>, store: Arc<dyn Store>, config: Arc<Config>, cl
                         Alerting::new(AlertingConfig {
                             hold_s: config.separation.alert_hold_s,
                         });
-                    let st = store.clone();
-                    let open = match tokio::task::spawn_blocking(move || st.list_alerts(None)).await
-                    {
-                        Ok(Ok(open)) => open,
-                        Ok(Err(e)) => {
-                            tracing::error!(error = %e, "cannot read the open alerts; retrying");
-                            continue;
-                        }
+                    let open = match on_store(&store, |s| s.list_alerts(None)).await {
+                        Ok(open) => open,
                         Err(e) => {
                             tracing::error!(error = %e, "cannot read the open alerts; retrying");
                             continue;

@@ -14,7 +14,7 @@ use crate::domain::exclusions;
 use crate::domain::intrusions::{airborne, IntrusionRecord};
 use crate::domain::notices;
 use crate::live::strategic::{advance_reservations, expire_requests, Strategic};
-use crate::live::{Live, StreamEvent};
+use crate::live::{on_store, Live, StreamEvent};
 use crate::wire;
 use deconflict_store::{AlertState, IntrusionInput, Store};
 use serde_json::Value;
@@ -68,15 +68,8 @@ pub async fn run(
         if epoch != leading.map(|(e, _)| e) {
             leading = match epoch {
                 Some(e) => {
-                    let st = store.clone();
-                    let open = match tokio::task::spawn_blocking(move || st.list_intrusions(None))
-                        .await
-                    {
-                        Ok(Ok(list)) => list,
-                        Ok(Err(e)) => {
-                            tracing::error!(error = %e, "cannot read the intrusions left open; retrying");
-                            continue;
-                        }
+                    let open = match on_store(&store, |s| s.list_intrusions(None)).await {
+                        Ok(list) => list,
                         Err(e) => {
                             tracing::error!(error = %e, "cannot read the intrusions left open; retrying");
                             continue;

@@ -10,7 +10,7 @@
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::live::leadership::Leadership;
-use crate::live::Live;
+use crate::live::{on_store, Live};
 use deconflict_store::Store;
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,14 +18,9 @@ use std::time::Duration;
 /// Claims the lease once; returns whether this node leads after it.
 pub async fn claim_once(live: &Live, store: &Arc<dyn Store>, config: &Config, now: f64) -> bool {
     let lead = &live.leadership;
-    let (st, node, ttl) = (
-        store.clone(),
-        lead.node().to_owned(),
-        config.cluster.lease_ttl_s,
-    );
-    let claimed = tokio::task::spawn_blocking(move || st.claim_lease(&node, now, ttl)).await;
-    match claimed {
-        Ok(Ok(lease)) => {
+    let (node, ttl) = (lead.node().to_owned(), config.cluster.lease_ttl_s);
+    match on_store(store, move |s| s.claim_lease(&node, now, ttl)).await {
+        Ok(lease) => {
             let mine = lease.holder == lead.node();
             if mine && lead.leader_epoch() != Some(lease.epoch) {
                 // Fenced first: nothing is written as leader before the fence is in place.
@@ -37,7 +32,6 @@ pub async fn claim_once(live: &Live, store: &Arc<dyn Store>, config: &Config, no
             lead.confirm(now, &lease.holder, lease.epoch, mine);
             mine
         }
-        Ok(Err(e)) => lapse(lead, now, config, &e.to_string()),
         Err(e) => lapse(lead, now, config, &e.to_string()),
     }
 }

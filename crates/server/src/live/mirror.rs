@@ -16,7 +16,7 @@ use crate::domain::intrusions::IntrusionRecord;
 use crate::domain::requests::RequestDoc;
 use crate::domain::reservations::ReservationDoc;
 use crate::live::strategic::Strategic;
-use crate::live::{Live, StreamEvent};
+use crate::live::{on_store, Live, StreamEvent};
 use crate::wire;
 use axum::extract::ws::Utf8Bytes;
 use deconflict_store::{AlertRecord, AlertState, Message, Store, StoreResult, StrategicRecord};
@@ -104,24 +104,30 @@ fn read_changes(
     Ok((last, out))
 }
 
-/// The parts of an alert a client sees change.
-fn alert_key(a: &AlertRecord) -> (AlertState, u8, Option<u64>, Vec<(&String, &bool)>) {
+/// The parts of an alert (conflict or intrusion) a client sees change: state, level, clearing
+/// time and acknowledgements.
+type SeenKey<'a> = (AlertState, u8, Option<u64>, Vec<(&'a String, &'a bool)>);
+
+fn seen_key<'a>(
+    state: AlertState,
+    level: u8,
+    cleared_at: Option<f64>,
+    acks: &'a std::collections::BTreeMap<String, bool>,
+) -> SeenKey<'a> {
     (
-        a.state,
-        a.level,
-        a.cleared_at.map(f64::to_bits),
-        a.acks.iter().collect(),
+        state,
+        level,
+        cleared_at.map(f64::to_bits),
+        acks.iter().collect(),
     )
 }
 
-/// The parts of an intrusion alert a client sees change.
-fn intrusion_key(i: &IntrusionRecord) -> (AlertState, u8, Option<u64>, Vec<(&String, &bool)>) {
-    (
-        i.state,
-        i.level,
-        i.cleared_at.map(f64::to_bits),
-        i.acks.iter().collect(),
-    )
+fn alert_key(a: &AlertRecord) -> SeenKey<'_> {
+    seen_key(a.state, a.level, a.cleared_at, &a.acks)
+}
+
+fn intrusion_key(i: &IntrusionRecord) -> SeenKey<'_> {
+    seen_key(i.state, i.level, i.cleared_at, &i.acks)
 }
 
 /// Publishes what differs from this node's memory.
@@ -238,17 +244,16 @@ pub async fn run(
     // open shows them (and streams their aircraft) from the start. Retried until the store
     // answers.
     let (mut after, mut next_message) = loop {
-        let st = store.clone();
-        let start = tokio::task::spawn_blocking(move || {
+        let start = on_store(&store, |st| {
             let head = st.audit_head()?.map_or(0, |(seq, _)| seq);
             let next = st.list_messages(None)?.last().map_or(1, |m| m.id + 1);
             let alerts = st.list_alerts(None)?;
             let intrusions = st.list_intrusions(None)?;
-            StoreResult::Ok((head, next, alerts, intrusions))
+            Ok((head, next, alerts, intrusions))
         })
         .await;
         match start {
-            Ok(Ok((head, next, alerts, intrusions))) => {
+            Ok((head, next, alerts, intrusions)) => {
                 if !live.leadership.is_leader() {
                     for a in alerts.into_iter().filter(|a| a.cleared_at.is_none()) {
                         live.put_alert(a);
@@ -262,9 +267,6 @@ pub async fn run(
                 }
                 break (head, next);
             }
-            Ok(Err(e)) => {
-                tracing::warn!(error = %e, "cannot start following the other nodes' changes; retrying")
-            }
             Err(e) => {
                 tracing::warn!(error = %e, "cannot start following the other nodes' changes; retrying")
             }
@@ -275,20 +277,18 @@ pub async fn run(
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
         tick.tick().await;
-        let st = store.clone();
         let from = (after, next_message);
-        let read = tokio::task::spawn_blocking(move || {
+        let read = on_store(&store, move |st| {
             let mut next = from.1;
-            read_changes(st.as_ref(), from.0, &mut next, 1000).map(|(last, c)| (last, next, c))
+            read_changes(st, from.0, &mut next, 1000).map(|(last, c)| (last, next, c))
         })
         .await;
         match read {
-            Ok(Ok((last, next, changed))) => {
+            Ok((last, next, changed)) => {
                 after = last;
                 next_message = next;
                 publish(&live, &strategic, changed, clock.now_s());
             }
-            Ok(Err(e)) => tracing::warn!(error = %e, "cannot read the other nodes' changes"),
             Err(e) => tracing::warn!(error = %e, "cannot read the other nodes' changes"),
         }
     }

@@ -60,7 +60,7 @@ use deconflict_airspace::regions::RegionSet;
 use deconflict_feeds::counters::FeedStats;
 use deconflict_feeds::track::{TrackConfig, TrackTable};
 use deconflict_feeds::Observation;
-use deconflict_store::{AlertRecord, AlertState, Message};
+use deconflict_store::{AlertRecord, AlertState, Message, Store, StoreError, StoreResult};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, RwLock};
 use tokio::sync::{broadcast, mpsc};
@@ -102,6 +102,19 @@ pub enum StreamEvent {
         /// Parties that may see it; `None` = everyone.
         parties: Option<Vec<String>>,
     },
+}
+
+/// Runs a store call on a blocking thread (store calls are synchronous). A panic in it comes
+/// back as a store error, so a task has one failure to handle.
+pub(crate) async fn on_store<T, F>(store: &Arc<dyn Store>, f: F) -> StoreResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&dyn Store) -> StoreResult<T> + Send + 'static,
+{
+    let st = store.clone();
+    tokio::task::spawn_blocking(move || f(st.as_ref()))
+        .await
+        .unwrap_or_else(|e| Err(StoreError::Database(Box::new(e))))
 }
 
 /// How many messages' last-sent state `note_message` remembers.
