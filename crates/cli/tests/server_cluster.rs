@@ -634,7 +634,11 @@ fn what_arrives_at_one_node_reaches_the_others() {
         b.wait_for(5, |s| open_alerts(s, &cell).values().any(|x| *x == id)),
         "the follower lists alert {id}"
     );
-    assert!(track_ids(&b, &cell).contains("RED901"));
+    // Relayed by the leader's next pass and read by the follower's: waited for, not raced.
+    assert!(
+        b.wait_for(5, |s| track_ids(s, &cell).contains("RED901")),
+        "the follower has red's aircraft, reported to the leader"
+    );
     // Blue, on the follower, sees its alert there.
     let (_, v) = b.json("GET", Some(&blue), "/api/v1/conflicts", None);
     assert!(v["conflicts"]
