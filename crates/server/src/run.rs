@@ -292,7 +292,8 @@ pub async fn run(mut config: Config, opts: ServeOptions) -> Result<(), ServerErr
     ));
     // Several nodes are possible only on PostgreSQL: there, what arrives at this node alone
     // is relayed to the others (`live::relay`).
-    if matches!(location, deconflict_store::Location::Postgres(_)) {
+    let several_nodes = matches!(location, deconflict_store::Location::Postgres(_));
+    if several_nodes {
         live.relay.enable();
         tokio::spawn(live::relay::run(
             live.clone(),
@@ -341,14 +342,17 @@ pub async fn run(mut config: Config, opts: ServeOptions) -> Result<(), ServerErr
         })?;
         demo::spawn_civil(&state.live, &clock);
     }
-    // Followed from here: what this node seeded is its own.
-    tokio::spawn(live::mirror::run(
-        state.live.clone(),
-        state.strategic.clone(),
-        state.store.clone(),
-        config.clone(),
-        clock.clone(),
-    ));
+    // Other nodes' writes are followed from here (what this node seeded is its own). Only a
+    // shared PostgreSQL store can have other nodes: on SQLite every change is this node's.
+    if several_nodes {
+        tokio::spawn(live::mirror::run(
+            state.live.clone(),
+            state.strategic.clone(),
+            state.store.clone(),
+            config.clone(),
+            clock.clone(),
+        ));
+    }
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .map_err(io(format!("cannot listen on {}", config.listen)))?;

@@ -8,7 +8,7 @@
 //! other nodes recorded). What this node wrote itself is already in its memory (or, for
 //! messages and requests, noted as sent) and is not sent twice.
 //!
-//! On a single node every change is its own, and the mirror finds nothing to do.
+//! It runs only on a PostgreSQL store: a SQLite cell is one node, every change its own.
 
 use crate::clock::Clock;
 use crate::config::Config;
