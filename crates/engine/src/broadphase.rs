@@ -49,14 +49,19 @@ struct BoxF {
     hi: [f32; 4],
 }
 
-/// One (cell, aircraft) entry of the grid: cell key (face, two horizontal indices, altitude
-/// layer) and aircraft index. Kept small (16 bytes): the scan is bound by memory traffic.
+/// One (cell, aircraft) entry of the grid: the aircraft's box and faces, the cell key (face,
+/// two horizontal indices, altitude layer) and the aircraft's index in scan order. The box is
+/// copied in so that a bucket's pairs are tested from one contiguous run of memory: the scan
+/// touches an aircraft's other data (its kinematics) only for pairs whose boxes overlap.
 #[derive(Clone, Copy)]
 struct Entry {
+    bx: BoxF,
     key: u64,
     idx: u32,
-    /// The box's `lo.x` (in the padding), so the sweep stops without loading the box.
-    lo_x: f32,
+    faces: u8,
+    /// Which of the cell's three grid axes (bits 0, 1: the face's two horizontal axes; bit 2:
+    /// altitude) hold the box's minimum corner in this cell.
+    corner: u8,
 }
 
 #[inline]
@@ -86,21 +91,13 @@ fn other_axes(axis: usize) -> (usize, usize) {
     }
 }
 
+/// Grid index of coordinate `x`: `floor((x + offset) * inv_cell)` clamped to the axis. The
+/// float-to-integer cast truncates, which is the floor for non-negative values, and saturates
+/// negative values and NaN to 0: the same as the floor then the clamp, without a call to
+/// `floor` (not inlined on baseline x86-64).
 #[inline]
 fn cell(x: f32, offset: f64, inv_cell: f64) -> u64 {
-    let c = ((f64::from(x) + offset) * inv_cell).floor();
-    c.clamp(0.0, AXIS_MASK as f64) as u64
-}
-
-/// An `i32` whose order is the numeric order of the finite `f32` `x`.
-#[inline]
-fn ordered_bits(x: f32) -> i32 {
-    let b = x.to_bits() as i32;
-    if b < 0 {
-        b ^ i32::MAX
-    } else {
-        b
-    }
+    (((f64::from(x) + offset) * inv_cell) as u64).min(AXIS_MASK)
 }
 
 #[inline]
@@ -191,9 +188,11 @@ struct Grid {
 }
 
 impl Grid {
-    /// Calls `f(key)` for every cell of box `b` on every face in `faces`.
+    /// Calls `f(key, corner)` for every cell of box `b` on every face in `faces`; `corner` has
+    /// bit 0, 1, 2 set when the cell is the first of the box on the face's first, second grid
+    /// axis, or in altitude.
     #[inline]
-    fn for_each_cell(&self, b: &BoxF, faces: u8, mut f: impl FnMut(u64)) {
+    fn for_each_cell(&self, b: &BoxF, faces: u8, mut f: impl FnMut(u64, u8)) {
         let a0 = cell(b.lo[3], ALT_OFFSET_FT, self.inv_layer);
         let a1 = cell(b.hi[3], ALT_OFFSET_FT, self.inv_layer);
         for face in 0..6 {
@@ -207,8 +206,9 @@ impl Grid {
             let y1 = cell(b.hi[o2], GRID_HALF_M, self.inv_cell);
             for ix in x0..=x1 {
                 for iy in y0..=y1 {
+                    let c = u8::from(ix == x0) | u8::from(iy == y0) << 1;
                     for ia in a0..=a1 {
-                        f(key(face, ix, iy, ia));
+                        f(key(face, ix, iy, ia), c | u8::from(ia == a0) << 2);
                     }
                 }
             }
@@ -218,7 +218,7 @@ impl Grid {
     fn count(&self, bx: &[BoxF], faces: &[u8], parallel: bool) -> usize {
         let one = |(b, &f): (&BoxF, &u8)| {
             let mut n = 0usize;
-            self.for_each_cell(b, f, |_| n += 1);
+            self.for_each_cell(b, f, |_, _| n += 1);
             n
         };
         if parallel {
@@ -227,26 +227,6 @@ impl Grid {
             bx.iter().zip(faces).map(one).sum()
         }
     }
-}
-
-/// Where the second aircraft of a pair may start in a bucket's entries (sorted by `lo.x`).
-///
-/// When the bucket holds a single cell and ECEF x is one of its face's grid axes (faces
-/// +/-Y, +/-Z), a pair is tested here only if the larger of the two boxes' minimum-corner x
-/// cells is this cell's, and the later entry in `lo.x` order has the larger one: entries whose
-/// box starts in a cell further down in x can only come first. Otherwise 0.
-#[inline]
-fn second_from(es: &[Entry], lo_cells: &[[u32; 4]]) -> usize {
-    let Some(first) = es.first() else {
-        return 0;
-    };
-    let face = first.key >> (3 * AXIS_BITS);
-    if face < 2 || es.iter().any(|e| e.key != first.key) {
-        return 0;
-    }
-    // Faces 2..5 have x as their first grid axis.
-    let ix = (first.key >> (2 * AXIS_BITS)) & AXIS_MASK;
-    es.partition_point(|e| u64::from(lo_cells[e.idx as usize][0]) < ix)
 }
 
 /// Conflicts found: (input index a, input index b, result), `a` first in id order.
@@ -258,16 +238,13 @@ pub(crate) struct Scratch {
     /// Boxes and faces in input order.
     bx0: Vec<BoxF>,
     faces0: Vec<u8>,
-    /// (ordered lo.x, aircraft) sorted: the scan order.
-    order: Vec<(i32, u32)>,
-    /// Input index of each aircraft in scan order, and its box, faces, kinematics, id rank.
+    /// (home bucket << 32 | aircraft) sorted: the scan order.
+    order: Vec<u64>,
+    /// Input index of each aircraft in scan order, and its box, faces and kinematics.
     orig: Vec<u32>,
     bx: Vec<BoxF>,
     faces: Vec<u8>,
     kin: Vec<Kinematics>,
-    rank: Vec<u32>,
-    /// Cell indices of each box's minimum corner: x, y, z (metres axes) and altitude layer.
-    lo_cells: Vec<[u32; 4]>,
     /// Bucket starts into `entries` (`nb + 1`), and the fill cursors.
     starts: Vec<u32>,
     fill: Vec<u32>,
@@ -283,9 +260,8 @@ impl Scratch {
             + self.faces0.capacity()
             + self.faces.capacity()
             + self.order.capacity() * 8
-            + (self.orig.capacity() + self.rank.capacity()) * 4
+            + self.orig.capacity() * 4
             + self.kin.capacity() * std::mem::size_of::<Kinematics>()
-            + self.lo_cells.capacity() * 16
             + (self.starts.capacity() + self.fill.capacity()) * 4
             + self.entries.capacity() * std::mem::size_of::<Entry>()
             + self.found.capacity() * std::mem::size_of::<(u32, u32, PairConflict)>()
@@ -349,13 +325,33 @@ impl Scratch {
             grid.inv_layer /= 2.0;
             total = grid.count(bx0, &self.faces0, parallel);
         }
-        // Renumber the aircraft by the ECEF x of their box's minimum corner. The counting sort
-        // below is stable, so every bucket then lists its entries in increasing `lo.x`, and the
-        // scan of a bucket stops as soon as boxes no longer overlap in x (sort and sweep within
-        // the cell). Aircraft sharing a cell also end up close together in memory. Keys are
-        // unique (index included), so the order does not depend on the sort algorithm.
+        let nb = total.max(2).next_power_of_two();
+        let layer = |x: f32| cell(x, ALT_OFFSET_FT, grid.inv_layer);
+        let layer_min = bx0.iter().map(|b| layer(b.lo[3])).min().unwrap_or(0);
+        let layer_max = bx0.iter().map(|b| layer(b.hi[3])).max().unwrap_or(0);
+        let buckets = Buckets {
+            cells_per_axis: cell(GRID_HALF_M as f32, GRID_HALF_M, grid.inv_cell) + 1,
+            layer_min,
+            layers: layer_max.saturating_sub(layer_min) + 1,
+            mask: nb as u64 - 1,
+        };
+        // Renumber the aircraft by the bucket of their home cell (the cell of their box's
+        // minimum corner on the first face it touches). The buckets keep neighbouring cells
+        // together, so aircraft sharing a cell end up close together in memory, the entries
+        // are placed almost in order, and the kinematics the scan reads for overlapping boxes
+        // are near each other. Keys are unique (index included), so the order does not depend
+        // on the sort algorithm.
         fill_vec(&mut self.order, n, parallel, |i| {
-            (ordered_bits(bx0[i].lo[0]), i as u32)
+            let b = &bx0[i];
+            let face = self.faces0[i].trailing_zeros().min(5) as usize;
+            let (o1, o2) = other_axes(face / 2);
+            let home = key(
+                face,
+                cell(b.lo[o1], GRID_HALF_M, grid.inv_cell),
+                cell(b.lo[o2], GRID_HALF_M, grid.inv_cell),
+                layer(b.lo[3]),
+            );
+            ((buckets.of(home) as u64) << 32) | i as u64
         });
         if parallel {
             self.order.par_sort_unstable();
@@ -363,38 +359,13 @@ impl Scratch {
             self.order.sort_unstable();
         }
         let order = &self.order;
-        fill_vec(&mut self.orig, n, parallel, |r| order[r].1);
+        fill_vec(&mut self.orig, n, parallel, |r| order[r] as u32);
         let orig = &self.orig;
         fill_vec(&mut self.bx, n, parallel, |r| bx0[orig[r] as usize]);
         let faces0 = &self.faces0;
         fill_vec(&mut self.faces, n, parallel, |r| faces0[orig[r] as usize]);
         fill_vec(&mut self.kin, n, parallel, |r| p.kin[orig[r] as usize]);
-        fill_vec(&mut self.rank, n, parallel, |r| p.rank[orig[r] as usize]);
         let bx = &self.bx;
-        fill_vec(&mut self.lo_cells, n, parallel, |r| {
-            let b = &bx[r];
-            [
-                cell(b.lo[0], GRID_HALF_M, grid.inv_cell) as u32,
-                cell(b.lo[1], GRID_HALF_M, grid.inv_cell) as u32,
-                cell(b.lo[2], GRID_HALF_M, grid.inv_cell) as u32,
-                cell(b.lo[3], ALT_OFFSET_FT, grid.inv_layer) as u32,
-            ]
-        });
-        let lo_cells = &self.lo_cells;
-
-        let nb = total.max(2).next_power_of_two();
-        let layer_min = lo_cells.iter().map(|c| u64::from(c[3])).min().unwrap_or(0);
-        let layer_max = bx
-            .iter()
-            .map(|b| cell(b.hi[3], ALT_OFFSET_FT, grid.inv_layer))
-            .max()
-            .unwrap_or(0);
-        let buckets = Buckets {
-            cells_per_axis: cell(GRID_HALF_M as f32, GRID_HALF_M, grid.inv_cell) + 1,
-            layer_min,
-            layers: layer_max.saturating_sub(layer_min) + 1,
-            mask: nb as u64 - 1,
-        };
 
         // Counting sort of (cell, aircraft) entries by hash bucket, in two passes over the
         // boxes (count, then place) so no intermediate list is kept. With workers, each one
@@ -415,7 +386,7 @@ impl Scratch {
         let count_part = |(p, counts): (usize, &mut [u32])| {
             let b0 = p * part_len;
             for (b, &f) in bx.iter().zip(faces) {
-                grid.for_each_cell(b, f, |k| {
+                grid.for_each_cell(b, f, |k, _| {
                     if let Some(c) = counts.get_mut(buckets.of(k).wrapping_sub(b0)) {
                         *c += 1;
                     }
@@ -441,9 +412,14 @@ impl Scratch {
         entries.resize(
             total,
             Entry {
+                bx: BoxF {
+                    lo: [0.0; 4],
+                    hi: [0.0; 4],
+                },
                 key: 0,
                 idx: 0,
-                lo_x: 0.0,
+                faces: 0,
+                corner: 0,
             },
         );
         // (part, its fill cursors, its entries, index of its first entry)
@@ -460,12 +436,14 @@ impl Scratch {
         let place = |(p, fill, out, base): (usize, &mut [u32], &mut [Entry], usize)| {
             let b0 = p * part_len;
             for (i, (b, &f)) in bx.iter().zip(faces).enumerate() {
-                grid.for_each_cell(b, f, |k| {
+                grid.for_each_cell(b, f, |k, corner| {
                     if let Some(slot) = fill.get_mut(buckets.of(k).wrapping_sub(b0)) {
                         out[*slot as usize - base] = Entry {
+                            bx: *b,
                             key: k,
                             idx: i as u32,
-                            lo_x: b.lo[0],
+                            faces: f,
+                            corner,
                         };
                         *slot += 1;
                     }
@@ -480,60 +458,54 @@ impl Scratch {
         let starts = &self.starts;
         let entries = &self.entries;
         let kin = &self.kin;
-        let rank = &self.rank;
+        let rank = &p.rank;
 
         let scan = |range: std::ops::Range<usize>, found: &mut Found| {
             let mut candidates = 0u64;
             for bkt in range {
-                let s = starts[bkt] as usize;
-                let e = starts[bkt + 1] as usize;
-                let es = &entries[s..e];
-                let from = second_from(es, lo_cells);
+                let es = &entries[starts[bkt] as usize..starts[bkt + 1] as usize];
                 for (x, ea) in es.iter().enumerate() {
-                    let a = &bx[ea.idx as usize];
-                    for eb in &es[(x + 1).max(from)..] {
-                        if eb.lo_x > a.hi[0] {
-                            break;
-                        }
-                        if ea.key != eb.key {
+                    let a = &ea.bx;
+                    for eb in &es[x + 1..] {
+                        // Test each pair once: in the cell of the minimum corner of the two boxes'
+                        // intersection (the grid index is monotone, so that is the cell of the
+                        // larger of the two minimum corners on each axis: on each axis one of the
+                        // two boxes starts in this cell), on the first face both boxes touch.
+                        if ea.corner | eb.corner != 7 {
                             continue;
                         }
-                        let b = &bx[eb.idx as usize];
-                        if a.lo[1] > b.hi[1]
-                            || b.lo[1] > a.hi[1]
-                            || a.lo[2] > b.hi[2]
-                            || b.lo[2] > a.hi[2]
-                            || a.lo[3] > b.hi[3]
-                            || b.lo[3] > a.hi[3]
-                        {
+                        let b = &eb.bx;
+                        // All nine comparisons at once: a branch per axis mispredicts.
+                        let apart = (ea.key != eb.key)
+                            | (a.lo[0] > b.hi[0])
+                            | (b.lo[0] > a.hi[0])
+                            | (a.lo[1] > b.hi[1])
+                            | (b.lo[1] > a.hi[1])
+                            | (a.lo[2] > b.hi[2])
+                            | (b.lo[2] > a.hi[2])
+                            | (a.lo[3] > b.hi[3])
+                            | (b.lo[3] > a.hi[3]);
+                        if apart {
                             continue;
                         }
-                        // Test each pair once: on the first face both boxes touch, in the cell of
-                        // the minimum corner of their intersection.
+                        let face = (ea.faces & eb.faces).trailing_zeros();
+                        if u64::from(face) != ea.key >> (3 * AXIS_BITS) {
+                            continue;
+                        }
                         let (i, j) = (ea.idx as usize, eb.idx as usize);
-                        let face = (faces[i] & faces[j]).trailing_zeros() as usize;
-                        if face as u64 != ea.key >> (3 * AXIS_BITS) {
-                            continue;
-                        }
-                        let (o1, o2) = other_axes(face / 2);
-                        let (ca, cb) = (&lo_cells[i], &lo_cells[j]);
-                        let min_corner = key(
-                            face,
-                            u64::from(ca[o1].max(cb[o1])),
-                            u64::from(ca[o2].max(cb[o2])),
-                            u64::from(ca[3].max(cb[3])),
-                        );
-                        if min_corner != ea.key {
-                            continue;
-                        }
                         if !vertical_possible(&kin[i], &kin[j], std) {
                             continue;
                         }
                         candidates += 1;
-                        // The same call, in id order, as the reference makes.
-                        let (x, y) = if rank[i] < rank[j] { (i, j) } else { (j, i) };
-                        if let Some(c) = pair_conflict(&kin[x], &kin[y], std) {
-                            found.push((orig[x], orig[y], c));
+                        // The pair test is symmetric to the bit (property-tested), so this is
+                        // the result of the reference's call in id order.
+                        if let Some(c) = pair_conflict(&kin[i], &kin[j], std) {
+                            let (oi, oj) = (orig[i], orig[j]);
+                            if rank[oi as usize] < rank[oj as usize] {
+                                found.push((oi, oj, c));
+                            } else {
+                                found.push((oj, oi, c));
+                            }
                         }
                     }
                 }

@@ -39,11 +39,14 @@ pub struct PairConflict {
 /// Infinite ends when the vertical-rate difference is zero.
 #[inline]
 pub fn vertical_interval(dz_ft: f64, dvz_fps: f64, v_sep_ft: f64) -> Option<(f64, f64)> {
-    if dvz_fps == 0.0 {
+    let inv = 1.0 / dvz_fps;
+    // A zero rate, or one so small its reciprocal overflows (the quotients would be infinite
+    // anyway): the slab holds for all time or never.
+    if dvz_fps == 0.0 || !inv.is_finite() {
         return (dz_ft.abs() < v_sep_ft).then_some((f64::NEG_INFINITY, f64::INFINITY));
     }
-    let t1 = (-v_sep_ft - dz_ft) / dvz_fps;
-    let t2 = (v_sep_ft - dz_ft) / dvz_fps;
+    let t1 = (-v_sep_ft - dz_ft) * inv;
+    let t2 = (v_sep_ft - dz_ft) * inv;
     let (lo, hi) = if t1 < t2 { (t1, t2) } else { (t2, t1) };
     // With a tiny non-zero rate the ends may be infinite, never NaN.
     (lo < hi).then_some((lo, hi))

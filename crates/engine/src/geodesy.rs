@@ -167,22 +167,19 @@ pub fn relative(a: &Kinematics, b: &Kinematics) -> RelativeGeometry {
         a.pos_m[1] + b.pos_m[1],
         a.pos_m[2] + b.pos_m[2],
     ];
-    let norm = dot(mid, mid).sqrt();
-    // Nearly antipodal points (norm ~ 0) have no midpoint plane; compare them in 3-D (no
-    // projection), which keeps the result finite and symmetric and the distance ~ 2 R, so
-    // such pairs never conflict.
-    let u = if norm > 1000.0 {
-        [mid[0] / norm, mid[1] / norm, mid[2] / norm]
-    } else {
-        [0.0; 3]
-    };
+    // The projection `x - (x.m) m / |m|^2` on the plane normal to `m`: one division, no
+    // square root. Nearly antipodal points (|m| ~ 0) have no midpoint plane; compare them in
+    // 3-D (no projection), which keeps the result finite and symmetric and the distance ~ 2 R,
+    // so such pairs never conflict.
+    let m2 = dot(mid, mid);
+    let inv_m2 = if m2 > 1e6 { 1.0 / m2 } else { 0.0 };
     let r = sub(b.pos_m, a.pos_m);
     let v = sub(b.vel_mps, a.vel_mps);
-    let ru = dot(r, u);
-    let vu = dot(v, u);
+    let rm = dot(r, mid) * inv_m2;
+    let vm = dot(v, mid) * inv_m2;
     RelativeGeometry {
-        r_m: [r[0] - ru * u[0], r[1] - ru * u[1], r[2] - ru * u[2]],
-        v_mps: [v[0] - vu * u[0], v[1] - vu * u[1], v[2] - vu * u[2]],
+        r_m: [r[0] - rm * mid[0], r[1] - rm * mid[1], r[2] - rm * mid[2]],
+        v_mps: [v[0] - vm * mid[0], v[1] - vm * mid[1], v[2] - vm * mid[2]],
         dz_ft: b.alt_ft - a.alt_ft,
         dvz_fps: b.vs_fps - a.vs_fps,
     }
