@@ -215,12 +215,26 @@ impl Grid {
         }
     }
 
-    fn count(&self, bx: &[BoxF], faces: &[u8], parallel: bool) -> usize {
-        let one = |(b, &f): (&BoxF, &u8)| {
-            let mut n = 0usize;
-            self.for_each_cell(b, f, |_, _| n += 1);
-            n
+    /// The number of cells [`Grid::for_each_cell`] visits for box `b`, without visiting them.
+    #[inline]
+    fn cells_of(&self, b: &BoxF, faces: u8) -> usize {
+        let span = |lo: f32, hi: f32, offset: f64, inv: f64| {
+            (cell(hi, offset, inv) + 1).saturating_sub(cell(lo, offset, inv)) as usize
         };
+        let layers = span(b.lo[3], b.hi[3], ALT_OFFSET_FT, self.inv_layer);
+        let mut n = 0;
+        for face in 0..6 {
+            if faces & (1 << face) != 0 {
+                let (o1, o2) = other_axes(face / 2);
+                n += span(b.lo[o1], b.hi[o1], GRID_HALF_M, self.inv_cell)
+                    * span(b.lo[o2], b.hi[o2], GRID_HALF_M, self.inv_cell);
+            }
+        }
+        n * layers
+    }
+
+    fn count(&self, bx: &[BoxF], faces: &[u8], parallel: bool) -> usize {
+        let one = |(b, &f): (&BoxF, &u8)| self.cells_of(b, f);
         if parallel {
             bx.par_iter().zip(faces).map(one).sum()
         } else {
@@ -535,6 +549,53 @@ impl Scratch {
             candidates
         } else {
             scan(0..nb, &mut self.found)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The obviously-correct cell index: floor, then clamp to the axis.
+    fn cell_reference(x: f32, offset: f64, inv_cell: f64) -> u64 {
+        let c = ((f64::from(x) + offset) * inv_cell).floor();
+        if c.is_nan() {
+            0
+        } else {
+            c.clamp(0.0, AXIS_MASK as f64) as u64
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn cell_index_is_floor_then_clamp(x in prop_oneof![-2e7f32..2e7, Just(-16_000_000.5f32), Just(f32::NAN), Just(f32::INFINITY), Just(f32::NEG_INFINITY)], inv in prop_oneof![1e-7f64..1e-2, Just(1e-3)]) {
+            prop_assert_eq!(cell(x, GRID_HALF_M, inv), cell_reference(x, GRID_HALF_M, inv));
+            prop_assert_eq!(cell(x, ALT_OFFSET_FT, inv), cell_reference(x, ALT_OFFSET_FT, inv));
+        }
+
+        #[test]
+        fn cells_counted_without_visiting_them_are_the_cells_visited(
+            lo in proptest::array::uniform4(-7e6f32..7e6),
+            ext in proptest::array::uniform4(0f32..3e5),
+            faces in 1u8..64,
+            inv_cell in 1e-6f64..1e-4,
+        ) {
+            let mut b = BoxF { lo, hi: [0.0; 4] };
+            for a in 0..4 {
+                b.hi[a] = lo[a] + ext[a];
+            }
+            let grid = Grid { inv_cell, inv_layer: 1.0 / 2000.0 };
+            let mut visited = 0;
+            let mut corners = 0;
+            grid.for_each_cell(&b, faces, |_, c| {
+                visited += 1;
+                corners += usize::from(c == 7);
+            });
+            prop_assert_eq!(grid.cells_of(&b, faces), visited);
+            // One home cell (all three axes at the box's minimum corner) per face.
+            prop_assert_eq!(corners, faces.count_ones() as usize);
         }
     }
 }

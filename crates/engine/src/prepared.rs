@@ -87,20 +87,27 @@ impl Prepared {
                 });
             }
         }
-        // Sort by the 8-byte prefix first (cache-friendly), full bytes on ties: exactly the
-        // byte order of the ids. Only duplicates compare equal, so the order does not depend
-        // on the sort algorithm.
+        // Sort by the 8-byte prefix first (a radix sort: a few linear passes, where a
+        // comparison sort makes log2 N of them), then each run of equal prefixes by the full
+        // bytes: exactly the byte order of the ids. Only duplicates compare equal, so the order
+        // does not depend on the sort algorithm.
         fill_vec(&mut self.keyed, n, parallel, |i| {
             (id_prefix(&states[i].id), i as u32)
         });
-        let cmp = |x: &(u64, u32), y: &(u64, u32)| {
-            x.0.cmp(&y.0)
-                .then_with(|| states[x.1 as usize].id.cmp(&states[y.1 as usize].id))
-        };
-        if parallel {
-            self.keyed.par_sort_unstable_by(cmp);
-        } else {
-            self.keyed.sort_unstable_by(cmp);
+        radsort::sort_by_key(&mut self.keyed, |k| k.0);
+        let by_id =
+            |x: &(u64, u32), y: &(u64, u32)| states[x.1 as usize].id.cmp(&states[y.1 as usize].id);
+        let mut start = 0;
+        while start < n {
+            let prefix = self.keyed[start].0;
+            let len = self.keyed[start..]
+                .iter()
+                .position(|k| k.0 != prefix)
+                .unwrap_or(n - start);
+            if len > 1 {
+                self.keyed[start..start + len].sort_unstable_by(by_id);
+            }
+            start += len;
         }
         if let Some(w) = self
             .keyed
