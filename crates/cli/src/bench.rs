@@ -7,6 +7,7 @@
 //! buffers reused), as a live picture does. Cycles per case: at least 3, then more until about `--seconds` of work, at most 50.
 
 use crate::simulate_traffic::RegionArg;
+use anyhow::Context;
 use deconflict_airspace::regions::{AerodromeDefaults, RegionSet};
 use deconflict_engine::safety::vertical::VerticalTracker;
 use deconflict_engine::safety::{SafetyNet, SafetyNetConfig, TrackSample};
@@ -39,6 +40,10 @@ pub struct BenchArgs {
     /// Traffic seed.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Time cycles on the states of this snapshot CSV (the format of `deconflict detect`)
+    /// instead of synthetic traffic; `--aircraft` and `--region` are then ignored. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub snapshot: Vec<std::path::PathBuf>,
     /// Target seconds of measurement per case and thread setting.
     #[arg(long, default_value_t = 2.0)]
     pub seconds: f64,
@@ -47,6 +52,12 @@ pub struct BenchArgs {
     /// per-pair filters, with every track updated each cycle.
     #[arg(long)]
     pub safety_net: bool,
+}
+
+/// Where a case's states come from.
+enum Source {
+    Synthetic(RegionArg, usize),
+    File(std::path::PathBuf),
 }
 
 #[derive(Serialize)]
@@ -188,10 +199,39 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     } else {
         None
     };
+    let mut cases = Vec::new();
+    if args.snapshot.is_empty() {
+        for &region in &args.region {
+            for &n in &args.aircraft {
+                let name = format!("{region:?}")
+                    .to_lowercase()
+                    .replace("densebox", "dense-box");
+                cases.push((name, Source::Synthetic(region, n)));
+            }
+        }
+    } else {
+        for path in &args.snapshot {
+            let name = path.file_name().map_or_else(
+                || path.display().to_string(),
+                |f| f.to_string_lossy().into_owned(),
+            );
+            cases.push((name, Source::File(path.clone())));
+        }
+    }
     let mut rows = Vec::new();
-    for &region in &args.region {
-        for &n in &args.aircraft {
-            let states = generate(n, args.seed, region.into());
+    for (name, source) in cases {
+        {
+            let states = match source {
+                Source::Synthetic(region, n) => generate(n, args.seed, region.into()),
+                Source::File(path) => {
+                    let file = std::fs::File::open(&path)
+                        .with_context(|| format!("opening {}", path.display()))?;
+                    crate::detect::read_snapshot(std::io::BufReader::new(file), false)
+                        .with_context(|| format!("reading {}", path.display()))?
+                        .states
+                }
+            };
+            let n = states.len();
             let single = DetectOptions {
                 threads: 1,
                 ..DetectOptions::default()
@@ -211,9 +251,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
                 None => None,
             };
             let row = Row {
-                region: format!("{region:?}")
-                    .to_lowercase()
-                    .replace("densebox", "dense-box"),
+                region: name,
                 aircraft: n,
                 single_median_ms: median(&t1),
                 single_min_ms: t1[0],

@@ -132,34 +132,92 @@ impl Buckets {
     }
 }
 
-fn boxes(out: &mut Vec<BoxF>, p: &Prepared, std: &SeparationStandard, parallel: bool) {
-    let d_m = std.h_sep_nm * M_PER_NM;
+/// The margin of the module docs for one cycle: `w_i = base_m + per_speed_s * |v_i|`, or
+/// `None` when the pair bound does not hold (paths a radian apart or more: every box is then
+/// the whole grid).
+#[derive(Clone, Copy)]
+struct Margin {
+    base_m: f64,
+    per_speed_s: f64,
+}
+
+impl Margin {
+    fn of(p: &Prepared, std: &SeparationStandard, parallel: bool) -> Option<Margin> {
+        let d_m = std.h_sep_nm * M_PER_NM;
+        let t_s = std.lookahead_s;
+        let speed2 = |k: &Kinematics| dot(k.vel_mps, k.vel_mps);
+        let v_max = if parallel {
+            p.kin.par_iter().map(speed2).reduce(|| 0.0, f64::max)
+        } else {
+            p.kin.iter().map(speed2).fold(0.0f64, f64::max)
+        }
+        .sqrt();
+        let r_min = WGS84_B_M;
+        let alpha = (d_m + 2.0 * v_max * t_s) / r_min * 1.05;
+        let sin_theta = (0.51 * alpha + 0.0034)
+            .min(std::f64::consts::FRAC_PI_2)
+            .sin();
+        (alpha <= 1.0).then_some(Margin {
+            base_m: d_m / 2.0 + 10_800.0 * alpha + 2.0,
+            per_speed_s: t_s * sin_theta,
+        })
+    }
+
+    #[inline]
+    fn w_m(&self, k: &Kinematics) -> f64 {
+        self.base_m + self.per_speed_s * k.speed_mps()
+    }
+}
+
+/// Whether the 3-D chord between the two surface points comes within `reach_m` at some time in
+/// `[0, t_s]`: `min |r + v t|^2 < reach^2`, decided without a division. With `reach_m = w_a +
+/// w_b` (plus rounding slack) this is a necessary condition of the pair test finding a loss of
+/// horizontal separation in the look-ahead (module docs), far tighter than the two boxes'
+/// overlap, which ignores that both aircraft must be there at the same time.
+#[inline]
+fn chord_within(a: &Kinematics, b: &Kinematics, t_s: f64, reach_m: f64) -> bool {
+    let r = [
+        b.pos_m[0] - a.pos_m[0],
+        b.pos_m[1] - a.pos_m[1],
+        b.pos_m[2] - a.pos_m[2],
+    ];
+    let v = [
+        b.vel_mps[0] - a.vel_mps[0],
+        b.vel_mps[1] - a.vel_mps[1],
+        b.vel_mps[2] - a.vel_mps[2],
+    ];
+    let rr = dot(r, r);
+    let rv = dot(r, v);
+    let vv = dot(v, v);
+    let reach2 = reach_m * reach_m;
+    if rv >= 0.0 {
+        // Opening (or steady) from now: closest at t = 0.
+        rr < reach2
+    } else if -rv >= vv * t_s {
+        // Still closing at the end of the look-ahead: closest at t = T.
+        rr + t_s * (2.0 * rv + vv * t_s) < reach2
+    } else {
+        // Closest inside: rr - rv^2 / vv < reach^2, times vv > 0.
+        rr * vv - rv * rv < reach2 * vv
+    }
+}
+
+fn boxes(
+    out: &mut Vec<BoxF>,
+    p: &Prepared,
+    std: &SeparationStandard,
+    margin: Option<Margin>,
+    parallel: bool,
+) {
     let t_s = std.lookahead_s;
     let half_v_ft = std.v_sep_ft / 2.0;
-    let speed2 = |k: &Kinematics| dot(k.vel_mps, k.vel_mps);
-    let v_max = if parallel {
-        p.kin.par_iter().map(speed2).reduce(|| 0.0, f64::max)
-    } else {
-        p.kin.iter().map(speed2).fold(0.0f64, f64::max)
-    }
-    .sqrt();
-    let r_min = WGS84_B_M;
-    let alpha = (d_m + 2.0 * v_max * t_s) / r_min * 1.05;
-    let huge = alpha > 1.0;
-    let sin_theta = (0.51 * alpha + 0.0034)
-        .min(std::f64::consts::FRAC_PI_2)
-        .sin();
     let make = |k: &Kinematics| {
         let mut bx = BoxF {
             lo: [0.0; 4],
             hi: [0.0; 4],
         };
-        if huge {
-            bx.lo[..3].copy_from_slice(&[-1e9; 3]);
-            bx.hi[..3].copy_from_slice(&[1e9; 3]);
-        } else {
-            let speed = dot(k.vel_mps, k.vel_mps).sqrt();
-            let w = d_m / 2.0 + 10_800.0 * alpha + t_s * speed * sin_theta + 2.0;
+        if let Some(m) = margin {
+            let w = m.w_m(k);
             for ax in 0..3 {
                 let a = k.pos_m[ax];
                 let b = a + k.vel_mps[ax] * t_s;
@@ -167,6 +225,9 @@ fn boxes(out: &mut Vec<BoxF>, p: &Prepared, std: &SeparationStandard, parallel: 
                 bx.lo[ax] = (a.min(b) - w - 1.0) as f32;
                 bx.hi[ax] = (a.max(b) + w + 1.0) as f32;
             }
+        } else {
+            bx.lo[..3].copy_from_slice(&[-1e9; 3]);
+            bx.hi[..3].copy_from_slice(&[1e9; 3]);
         }
         // Altitude: the slab swept over the look-ahead, +/- half the vertical minimum; if two
         // aircraft are vertically closer than the minimum at some time, these ranges overlap.
@@ -259,6 +320,8 @@ pub(crate) struct Scratch {
     bx: Vec<BoxF>,
     faces: Vec<u8>,
     kin: Vec<Kinematics>,
+    /// Each aircraft's margin `w` (scan order), metres, for the chord test.
+    w: Vec<f64>,
     /// Bucket starts into `entries` (`nb + 1`), and the fill cursors.
     starts: Vec<u32>,
     fill: Vec<u32>,
@@ -276,6 +339,7 @@ impl Scratch {
             + self.order.capacity() * 8
             + self.orig.capacity() * 4
             + self.kin.capacity() * std::mem::size_of::<Kinematics>()
+            + self.w.capacity() * 8
             + (self.starts.capacity() + self.fill.capacity()) * 4
             + self.entries.capacity() * std::mem::size_of::<Entry>()
             + self.found.capacity() * std::mem::size_of::<(u32, u32, PairConflict)>()
@@ -301,7 +365,8 @@ impl Scratch {
 
     fn find_inner(&mut self, p: &Prepared, std: &SeparationStandard, parallel: bool) -> u64 {
         let n = p.kin.len();
-        boxes(&mut self.bx0, p, std, parallel);
+        let margin = Margin::of(p, std, parallel);
+        boxes(&mut self.bx0, p, std, margin, parallel);
         let bx0 = &self.bx0;
         fill_vec(&mut self.faces0, n, parallel, |i| {
             (0..6)
@@ -379,6 +444,11 @@ impl Scratch {
         let faces0 = &self.faces0;
         fill_vec(&mut self.faces, n, parallel, |r| faces0[orig[r] as usize]);
         fill_vec(&mut self.kin, n, parallel, |r| p.kin[orig[r] as usize]);
+        let kin = &self.kin;
+        // Each aircraft's margin (scan order), with 1 m for the rounding of the chord test.
+        fill_vec(&mut self.w, n, parallel, |r| {
+            margin.map_or(f64::INFINITY, |m| m.w_m(&kin[r]) + 0.5)
+        });
         let bx = &self.bx;
 
         // Counting sort of (cell, aircraft) entries by hash bucket, in two passes over the
@@ -471,55 +541,60 @@ impl Scratch {
         }
         let starts = &self.starts;
         let entries = &self.entries;
-        let kin = &self.kin;
+        let w = &self.w;
         let rank = &p.rank;
 
+        // The tests after the once-per-pair rule: same cell, boxes overlap, first common face,
+        // then the exact vertical test, the chord test and the pair test.
+        let visit = |ea: &Entry, eb: &Entry, found: &mut Found, candidates: &mut u64| {
+            let (a, b) = (&ea.bx, &eb.bx);
+            // All nine comparisons at once: a branch per axis mispredicts.
+            let apart = (ea.key != eb.key)
+                | (a.lo[0] > b.hi[0])
+                | (b.lo[0] > a.hi[0])
+                | (a.lo[1] > b.hi[1])
+                | (b.lo[1] > a.hi[1])
+                | (a.lo[2] > b.hi[2])
+                | (b.lo[2] > a.hi[2])
+                | (a.lo[3] > b.hi[3])
+                | (b.lo[3] > a.hi[3]);
+            if apart {
+                return;
+            }
+            let face = (ea.faces & eb.faces).trailing_zeros();
+            if u64::from(face) != ea.key >> (3 * AXIS_BITS) {
+                return;
+            }
+            let (i, j) = (ea.idx as usize, eb.idx as usize);
+            if !vertical_possible(&kin[i], &kin[j], std)
+                || !chord_within(&kin[i], &kin[j], std.lookahead_s, w[i] + w[j])
+            {
+                return;
+            }
+            *candidates += 1;
+            // The pair test is symmetric to the bit (property-tested), so this is the result of
+            // the reference's call in id order.
+            if let Some(c) = pair_conflict(&kin[i], &kin[j], std) {
+                let (oi, oj) = (orig[i], orig[j]);
+                if rank[oi as usize] < rank[oj as usize] {
+                    found.push((oi, oj, c));
+                } else {
+                    found.push((oj, oi, c));
+                }
+            }
+        };
+        // Test each pair once: in the cell of the minimum corner of the two boxes' intersection.
+        // The grid index is monotone, so that is the cell of the larger of the two minimum
+        // corners on each axis: on each axis one of the two boxes starts in this cell, i.e. the
+        // entries' corner bits cover all three axes.
         let scan = |range: std::ops::Range<usize>, found: &mut Found| {
             let mut candidates = 0u64;
             for bkt in range {
                 let es = &entries[starts[bkt] as usize..starts[bkt + 1] as usize];
                 for (x, ea) in es.iter().enumerate() {
-                    let a = &ea.bx;
                     for eb in &es[x + 1..] {
-                        // Test each pair once: in the cell of the minimum corner of the two boxes'
-                        // intersection (the grid index is monotone, so that is the cell of the
-                        // larger of the two minimum corners on each axis: on each axis one of the
-                        // two boxes starts in this cell), on the first face both boxes touch.
-                        if ea.corner | eb.corner != 7 {
-                            continue;
-                        }
-                        let b = &eb.bx;
-                        // All nine comparisons at once: a branch per axis mispredicts.
-                        let apart = (ea.key != eb.key)
-                            | (a.lo[0] > b.hi[0])
-                            | (b.lo[0] > a.hi[0])
-                            | (a.lo[1] > b.hi[1])
-                            | (b.lo[1] > a.hi[1])
-                            | (a.lo[2] > b.hi[2])
-                            | (b.lo[2] > a.hi[2])
-                            | (a.lo[3] > b.hi[3])
-                            | (b.lo[3] > a.hi[3]);
-                        if apart {
-                            continue;
-                        }
-                        let face = (ea.faces & eb.faces).trailing_zeros();
-                        if u64::from(face) != ea.key >> (3 * AXIS_BITS) {
-                            continue;
-                        }
-                        let (i, j) = (ea.idx as usize, eb.idx as usize);
-                        if !vertical_possible(&kin[i], &kin[j], std) {
-                            continue;
-                        }
-                        candidates += 1;
-                        // The pair test is symmetric to the bit (property-tested), so this is
-                        // the result of the reference's call in id order.
-                        if let Some(c) = pair_conflict(&kin[i], &kin[j], std) {
-                            let (oi, oj) = (orig[i], orig[j]);
-                            if rank[oi as usize] < rank[oj as usize] {
-                                found.push((oi, oj, c));
-                            } else {
-                                found.push((oj, oi, c));
-                            }
+                        if ea.corner | eb.corner == 7 {
+                            visit(ea, eb, found, &mut candidates);
                         }
                     }
                 }
