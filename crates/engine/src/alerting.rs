@@ -137,7 +137,7 @@ impl Alerting {
             } else {
                 (&c.b, &c.a)
             };
-            seen.entry((a.clone(), b.clone())).or_insert(c);
+            seen.entry((a.to_string(), b.to_string())).or_insert(c);
         }
         let transitions = self
             .levels

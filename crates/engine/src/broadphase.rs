@@ -643,6 +643,81 @@ mod tests {
         }
     }
 
+    fn state(
+        id: &str,
+        lat_deg: f64,
+        lon_deg: f64,
+        alt_ft: f64,
+        gs_kt: f64,
+        trk_deg: f64,
+        vs_fpm: f64,
+    ) -> crate::AircraftState {
+        crate::AircraftState {
+            id: id.into(),
+            party: None,
+            lat_deg: lat_deg.clamp(-90.0, 90.0),
+            lon_deg: crate::geodesy::normalise_lon_deg(lon_deg),
+            alt_ft,
+            gs_kt,
+            trk_deg,
+            vs_fpm,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// The chord test never rejects a pair the pair test finds in conflict: pairs anywhere
+        /// (poles and antimeridian included), up to 60 NM apart and up to 1,200 kt, with minima
+        /// and look-ahead drawn too, many of them near the loss boundary.
+        #[test]
+        fn chord_test_keeps_every_conflict(
+            lat in prop_oneof![-90.0f64..90.0, Just(89.99f64), Just(-89.99f64)],
+            lon in prop_oneof![-180.0f64..180.0, Just(179.99f64)],
+            dlat in -1.0f64..1.0,
+            dlon in -1.0f64..1.0,
+            gs in proptest::array::uniform2(prop_oneof![0.0f64..1200.0, Just(0.0)]),
+            trk in proptest::array::uniform2(0.0f64..360.0),
+            h_nm in prop_oneof![Just(5.0f64), 0.5f64..20.0],
+            lookahead_s in prop_oneof![Just(300.0f64), 10.0f64..1200.0],
+        ) {
+            let std = SeparationStandard { h_sep_nm: h_nm, v_sep_ft: 1000.0, lookahead_s };
+            let a = state("A", lat, lon, 30_000.0, gs[0], trk[0], 0.0);
+            let b = state("B", lat + dlat, lon + dlon, 30_000.0, gs[1], trk[1], 0.0);
+            let mut p = Prepared::default();
+            p.fill(&[a, b], false).unwrap();
+            let (ka, kb) = (p.kin[0], p.kin[1]);
+            if pair_conflict(&ka, &kb, &std).is_some() {
+                let m = Margin::of(&p, &std, false);
+                let reach = m.map_or(f64::INFINITY, |m| m.w_m(&ka) + m.w_m(&kb) + 1.0);
+                prop_assert!(chord_within(&ka, &kb, lookahead_s, reach));
+                prop_assert!(chord_within(&kb, &ka, lookahead_s, reach));
+            }
+        }
+    }
+
+    #[test]
+    fn chord_test_rejects_what_cannot_meet() {
+        // Head-on at the same level, 40 NM apart, 480 kt each: they meet in 150 s, so the chord
+        // comes within any margin inside a 300 s look-ahead, but not within 10 s; abeam 30 NM
+        // apart on parallel tracks they never come within 10 km.
+        let std = SeparationStandard::default();
+        let mk =
+            |id: &str, lon: f64, lat: f64, trk: f64| state(id, lat, lon, 30_000.0, 480.0, trk, 0.0);
+        let mut p = Prepared::default();
+        p.fill(
+            &[mk("A", 0.0, 0.0, 90.0), mk("B", 40.0 / 60.0, 0.0, 270.0)],
+            false,
+        )
+        .unwrap();
+        assert!(chord_within(&p.kin[0], &p.kin[1], 300.0, 10_000.0));
+        assert!(!chord_within(&p.kin[0], &p.kin[1], 10.0, 10_000.0));
+        assert!(Margin::of(&p, &std, false).is_some());
+        p.fill(&[mk("A", 0.0, 0.0, 90.0), mk("B", 0.0, 0.5, 90.0)], false)
+            .unwrap();
+        assert!(!chord_within(&p.kin[0], &p.kin[1], 300.0, 10_000.0));
+        assert!(chord_within(&p.kin[0], &p.kin[1], 300.0, 60_000.0));
+    }
+
     proptest! {
         #[test]
         fn cell_index_is_floor_then_clamp(x in prop_oneof![-2e7f32..2e7, Just(-16_000_000.5f32), Just(f32::NAN), Just(f32::INFINITY), Just(f32::NEG_INFINITY)], inv in prop_oneof![1e-7f64..1e-2, Just(1e-3)]) {

@@ -15,14 +15,18 @@ use crate::standard::{AlertLevels, ConfigError, SeparationStandard};
 use crate::state::{AircraftState, StateError};
 use rayon::prelude::*;
 
+/// An aircraft id in a [`Conflict`]: a string that holds up to 24 bytes inline.
+pub type Id = compact_str::CompactString;
+
 /// A pair predicted to lose separation within the look-ahead.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Conflict {
-    /// Id of the first aircraft (`a < b`).
-    pub a: String,
+    /// Id of the first aircraft (`a < b`). Ids up to 24 bytes are held inline (no heap
+    /// allocation per conflict); it reads as a `&str`.
+    pub a: Id,
     /// Id of the second aircraft.
-    pub b: String,
+    pub b: Id,
     /// Time of closest horizontal approach, seconds from now (may be negative).
     pub tcpa_s: f64,
     /// Horizontal distance at `tcpa_s`, metres.
@@ -176,8 +180,8 @@ pub(crate) fn finish(
         let sa = &states[a as usize];
         let sb = &states[b as usize];
         Conflict {
-            a: sa.id.clone(),
-            b: sb.id.clone(),
+            a: Id::new(&sa.id),
+            b: Id::new(&sb.id),
             tcpa_s: c.tcpa_s,
             dcpa_m: c.dcpa_m,
             vsep_cpa_ft: c.vsep_cpa_ft,

@@ -294,7 +294,7 @@ impl Losses {
             };
             let d = horizontal_distance_m(sa.lat_deg, sa.lon_deg, sb.lat_deg, sb.lon_deg);
             let v = (sa.alt_ft - sb.alt_ft).abs();
-            let key = (c.a.clone(), c.b.clone());
+            let key = (c.a.to_string(), c.b.to_string());
             let at = (
                 0.5 * (sa.lat_deg + sb.lat_deg),
                 mid_lon(sa.lon_deg, sb.lon_deg),
@@ -571,7 +571,7 @@ impl Replay {
         }
         // The raw thresholds: same alerting, no filter.
         for ev in self.raw_alerting.update(now, &eval.raw) {
-            let key = (ev.conflict.a.clone(), ev.conflict.b.clone());
+            let key = (ev.conflict.a.to_string(), ev.conflict.b.to_string());
             match ev.kind {
                 AlertEventKind::Raised => {
                     self.raw_alerts.insert(
@@ -617,7 +617,7 @@ impl Replay {
 
     fn apply_event(&mut self, now: f64, ev: &AlertEvent, states: &HashMap<&str, &AircraftState>) {
         let c = &ev.conflict;
-        let key = (c.a.clone(), c.b.clone());
+        let key = (c.a.to_string(), c.b.to_string());
         match ev.kind {
             AlertEventKind::Raised => {
                 let party = |id: &str| self.table.get(id).and_then(|t| t.party.clone());
@@ -633,8 +633,8 @@ impl Replay {
                 self.alerts.insert(
                     ev.id,
                     ConflictRecord {
-                        a: c.a.clone(),
-                        b: c.b.clone(),
+                        a: c.a.to_string(),
+                        b: c.b.to_string(),
                         a_party: party(&c.a),
                         b_party: party(&c.b),
                         first_alert_time: now,

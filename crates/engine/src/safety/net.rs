@@ -657,8 +657,8 @@ impl SafetyNet {
                         counts.added_by_intent += 1;
                     }
                     predicted.push(Conflict {
-                        a: ta.state.id.clone(),
-                        b: tb.state.id.clone(),
+                        a: ta.state.id.as_str().into(),
+                        b: tb.state.id.as_str().into(),
                         tcpa_s: c.tcpa_s,
                         dcpa_m: c.dcpa_m,
                         vsep_cpa_ft: c.vsep_cpa_ft,
@@ -697,7 +697,7 @@ impl SafetyNet {
                 confirmed.push(k);
             } else if raw_set.contains(&(a, b)) {
                 counts.confirmation += 1;
-                removed.push((c.a.clone(), c.b.clone(), Filter::Confirmation));
+                removed.push((c.a.to_string(), c.b.to_string(), Filter::Confirmation));
             }
         }
         for (a, b) in self.confirm.unsampled() {

@@ -105,8 +105,8 @@ pub fn record_of(ev: &AlertEvent, ctx: &EventContext<'_>) -> AlertRecord {
     };
     AlertRecord {
         id: ctx.id.clone(),
-        a: c.a.clone(),
-        b: c.b.clone(),
+        a: c.a.to_string(),
+        b: c.b.to_string(),
         a_party: owner(&c.a),
         b_party: owner(&c.b),
         level: ev.level,

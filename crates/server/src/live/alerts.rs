@@ -306,7 +306,7 @@ async fn publish_alert_events(
             .flat_map(|ev| [&ev.conflict.a, &ev.conflict.b])
             .filter_map(|id| {
                 let v = t.get(id).and_then(view_of)?;
-                Some((id.clone(), serde_json::to_value(&v).ok()?))
+                Some((id.to_string(), serde_json::to_value(&v).ok()?))
             })
             .collect()
     };
