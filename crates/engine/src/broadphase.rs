@@ -404,7 +404,7 @@ impl Scratch {
             grid.inv_layer /= 2.0;
             total = grid.count(bx0, &self.faces0, parallel);
         }
-        let nb = total.max(2).next_power_of_two();
+        let nb = (total / 2).max(2).next_power_of_two();
         let layer = |x: f32| cell(x, ALT_OFFSET_FT, grid.inv_layer);
         let layer_min = bx0.iter().map(|b| layer(b.lo[3])).min().unwrap_or(0);
         let layer_max = bx0.iter().map(|b| layer(b.hi[3])).max().unwrap_or(0);
@@ -435,7 +435,7 @@ impl Scratch {
         if parallel {
             self.order.par_sort_unstable();
         } else {
-            self.order.sort_unstable();
+            radsort::sort(&mut self.order);
         }
         let order = &self.order;
         fill_vec(&mut self.orig, n, parallel, |r| order[r] as u32);
@@ -492,7 +492,9 @@ impl Scratch {
         fill.clear();
         fill.extend_from_slice(&starts[..nb]);
         let entries = &mut self.entries;
-        entries.clear();
+        // Every slot is written exactly once below (the counts are exact), so the previous
+        // cycle's entries need not be cleared: only new slots are initialised.
+        entries.truncate(total);
         entries.resize(
             total,
             Entry {
