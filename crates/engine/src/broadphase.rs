@@ -322,9 +322,11 @@ pub(crate) struct Scratch {
     kin: Vec<Kinematics>,
     /// Each aircraft's margin `w` (scan order), metres, for the chord test.
     w: Vec<f64>,
-    /// Bucket starts into `entries` (`nb + 1`), and the fill cursors.
+    /// Bucket starts into `entries` (`nb + 1`), and the fill cursors from the front (left at
+    /// the split of each bucket) and from the back.
     starts: Vec<u32>,
     fill: Vec<u32>,
+    back: Vec<u32>,
     entries: Vec<Entry>,
     /// Conflicts found: (input index a, input index b, result), `a` first in id order.
     pub found: Found,
@@ -340,7 +342,7 @@ impl Scratch {
             + self.orig.capacity() * 4
             + self.kin.capacity() * std::mem::size_of::<Kinematics>()
             + self.w.capacity() * 8
-            + (self.starts.capacity() + self.fill.capacity()) * 4
+            + (self.starts.capacity() + self.fill.capacity() + self.back.capacity()) * 4
             + self.entries.capacity() * std::mem::size_of::<Entry>()
             + self.found.capacity() * std::mem::size_of::<(u32, u32, PairConflict)>()
     }
@@ -488,9 +490,15 @@ impl Scratch {
         for i in 0..nb {
             starts[i + 1] += starts[i];
         }
+        // Each bucket fills from its start with the entries whose box starts in the cell on the
+        // face's first grid axis (corner bit 0), and from its end with the others: the scan
+        // never pairs two of the latter (neither could be the pair's minimum-corner cell).
         let fill = &mut self.fill;
         fill.clear();
         fill.extend_from_slice(&starts[..nb]);
+        let back = &mut self.back;
+        back.clear();
+        back.extend_from_slice(&starts[1..=nb]);
         let entries = &mut self.entries;
         // Every slot is written exactly once below (the counts are exact), so the previous
         // cycle's entries need not be cleared: only new slots are initialised.
@@ -508,30 +516,42 @@ impl Scratch {
                 corner: 0,
             },
         );
-        // (part, its fill cursors, its entries, index of its first entry)
-        let mut jobs = Vec::with_capacity(parts);
+        // (part, its front and back cursors, its entries, index of its first entry)
+        type Job<'a> = (usize, &'a mut [u32], &'a mut [u32], &'a mut [Entry], usize);
+        let mut jobs: Vec<Job> = Vec::with_capacity(parts);
         let mut rest: &mut [Entry] = entries;
         let mut consumed = 0usize;
-        for (p, f) in fill.chunks_mut(part_len).enumerate() {
+        for (p, (f, k)) in fill
+            .chunks_mut(part_len)
+            .zip(back.chunks_mut(part_len))
+            .enumerate()
+        {
             let end = starts[((p + 1) * part_len).min(nb)] as usize;
             let (head, tail) = std::mem::take(&mut rest).split_at_mut(end - consumed);
-            jobs.push((p, f, head, consumed));
+            jobs.push((p, f, k, head, consumed));
             rest = tail;
             consumed = end;
         }
-        let place = |(p, fill, out, base): (usize, &mut [u32], &mut [Entry], usize)| {
+        let place = |(p, fill, back, out, base): Job| {
             let b0 = p * part_len;
             for (i, (b, &f)) in bx.iter().zip(faces).enumerate() {
                 grid.for_each_cell(b, f, |k, corner| {
-                    if let Some(slot) = fill.get_mut(buckets.of(k).wrapping_sub(b0)) {
-                        out[*slot as usize - base] = Entry {
+                    let bkt = buckets.of(k).wrapping_sub(b0);
+                    if bkt < fill.len() {
+                        let at = if corner & 1 != 0 {
+                            fill[bkt] += 1;
+                            fill[bkt] - 1
+                        } else {
+                            back[bkt] -= 1;
+                            back[bkt]
+                        };
+                        out[at as usize - base] = Entry {
                             bx: *b,
                             key: k,
                             idx: i as u32,
                             faces: f,
                             corner,
                         };
-                        *slot += 1;
                     }
                 });
             }
@@ -542,6 +562,7 @@ impl Scratch {
             jobs.into_iter().for_each(place);
         }
         let starts = &self.starts;
+        let split = &self.fill;
         let entries = &self.entries;
         let w = &self.w;
         let rank = &p.rank;
@@ -592,8 +613,10 @@ impl Scratch {
         let scan = |range: std::ops::Range<usize>, found: &mut Found| {
             let mut candidates = 0u64;
             for bkt in range {
-                let es = &entries[starts[bkt] as usize..starts[bkt + 1] as usize];
-                for (x, ea) in es.iter().enumerate() {
+                let s = starts[bkt] as usize;
+                let es = &entries[s..starts[bkt + 1] as usize];
+                // Entries past the split lack corner bit 0: each pairs only with those before.
+                for (x, ea) in es[..split[bkt] as usize - s].iter().enumerate() {
                     for eb in &es[x + 1..] {
                         if ea.corner | eb.corner == 7 {
                             visit(ea, eb, found, &mut candidates);
