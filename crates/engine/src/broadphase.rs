@@ -1,19 +1,32 @@
 //! Broad phase: which pairs can possibly lose separation, in about N log N + pairs.
 //!
-//! Aircraft are renumbered by the x of their box first, so each bucket is swept in x order
-//! and the scan touches memory locally.
-//!
 //! Each aircraft's path over the look-ahead (a segment of its ECEF tangent line) is enclosed
 //! in an axis-aligned ECEF box, inflated by a conservative margin `w` (below). Boxes are binned
 //! in a uniform grid on the six faces of a cube around the Earth (a point belongs to the face
 //! of its dominant ECEF axis; a box goes into every face it may touch, and on each face into
-//! every cell of its projection on the two other axes). Pairs sharing a cell whose boxes
-//! overlap and whose vertical slab interval meets the look-ahead (the exact vertical test) go to
-//! the pair test. Each pair is tested once: only on the first face both boxes touch, in the
+//! every cell of its projection on the two other axes, times altitude layers of twice the
+//! vertical minimum). Each pair is tested once: only on the first face both boxes touch, in the
 //! cell holding the minimum corner of the two boxes' intersection (both boxes are binned in
-//! that cell, since the grid index is monotone in each coordinate). ECEF has no
-//! antimeridian and no pole singularity, so neither needs a special case.
+//! that cell, since the grid index is monotone in each coordinate). ECEF has no antimeridian
+//! and no pole singularity, so neither needs a special case.
 //!
+//! A pair sharing a cell then passes, cheapest first: the once-per-pair rule (three corner
+//! bits per entry: whether the box starts in this cell on each grid axis; the two entries'
+//! bits must cover all three), the overlap of the two boxes, the exact vertical test (the slab
+//! interval meets the look-ahead), and the chord test: the 3-D chord between the two surface
+//! points, `r(t) = r0 + v t`, comes within `w_a + w_b` at some `t` in `[0, T]` (closed form,
+//! no division). Only then does the exact pair test run ([`crate::cpa::pair_conflict`]). The
+//! chord test is a necessary condition of the pair test (the margin bound below), and far
+//! tighter than the boxes' overlap, which ignores that both aircraft must be there at the same
+//! time: in dense traffic it leaves a quarter of the pairs the boxes let through.
+//!
+//! Memory: aircraft are renumbered by the bucket of their home cell (their box's minimum
+//! corner), so the entries are placed almost in order and aircraft sharing a cell sit close
+//! together; each grid entry carries a copy of its box, so a bucket's pairs are tested from
+//! one contiguous run of memory and an aircraft's kinematics are read only for pairs whose
+//! boxes overlap. Buckets are a counting sort (count, then place) into about half as many
+//! buckets as entries, by the cell's linear index modulo the bucket count.
+
 //! # Margin
 //! The pair test measures the horizontal distance in the midpoint tangent plane (unit normal
 //! `u`), whereas the boxes hold the full 3-D chord `r(t)`. `|r| <= |r_h| + |u.r|`, and
