@@ -388,30 +388,34 @@ impl Scratch {
                 .filter(|&f| touches(&bx0[i], f))
                 .fold(0u8, |m, f| m | 1 << f)
         });
-        // Cell size: the mean horizontal box extent, doubled while entries exceed 24 per
-        // aircraft. Altitude layers: twice the vertical minimum (a level aircraft spans one or
-        // two layers).
+        // Cell size: the mean horizontal box extent; layer height: the mean altitude extent,
+        // at least twice the vertical minimum (a level aircraft spans one or two layers). Both
+        // doubled while entries exceed 24 per aircraft. (Cells the size of the boxes minimise
+        // the pairs sharing a cell; in altitude, where boxes are short, fewer layers per box
+        // cost less than the pairs they would keep apart.)
         let extent = |b: &BoxF| {
-            (0..3)
+            let h = (0..3)
                 .map(|a| f64::from(b.hi[a] - b.lo[a]))
-                .fold(0.0, f64::max)
+                .fold(0.0, f64::max);
+            [h, f64::from(b.hi[3] - b.lo[3])]
         };
-        let sum_extent: f64 = if parallel {
+        let add = |x: [f64; 2], y: [f64; 2]| [x[0] + y[0], x[1] + y[1]];
+        let sum_chunk = |c: &[BoxF]| c.iter().map(extent).fold([0.0; 2], add);
+        let sum_extent = if parallel {
             // Summed in a fixed order so the grid does not depend on the thread count.
             bx0.par_chunks(4096)
-                .map(|c| c.iter().map(extent).sum::<f64>())
-                .collect::<Vec<f64>>()
+                .map(sum_chunk)
+                .collect::<Vec<[f64; 2]>>()
                 .into_iter()
-                .sum()
+                .fold([0.0; 2], add)
         } else {
-            bx0.chunks(4096)
-                .map(|c| c.iter().map(extent).sum::<f64>())
-                .sum()
+            bx0.chunks(4096).map(sum_chunk).fold([0.0; 2], add)
         };
-        let mean_extent = sum_extent / n as f64;
+        let mean_extent = sum_extent[0] / n as f64;
+        let mean_alt_extent_ft = sum_extent[1] / n as f64;
         let mut grid = Grid {
             inv_cell: 1.0 / mean_extent.clamp(1000.0, 2.0 * GRID_HALF_M),
-            inv_layer: 1.0 / (2.0 * std.v_sep_ft).max(1.0),
+            inv_layer: 1.0 / mean_alt_extent_ft.clamp(2.0 * std.v_sep_ft, 1e5).max(1.0),
         };
         let mut total = grid.count(bx0, &self.faces0, parallel);
         while total > 24 * n && grid.inv_cell > 1.0 / (2.0 * GRID_HALF_M) {
