@@ -11,7 +11,9 @@
 // N=0 measures the demo's traffic alone. Scenarios are those of `deconflict simulate feed`
 // (`europe`: flights between European airports; `dense`: a 240 NM x 222 NM box round
 // 50° N 8° E, thousands of conflicts). PERF_PAN=0 keeps the map still; PERF_TAB=hotline (or
-// another tab) measures with that side panel open instead of the aircraft table. Prints one
+// another tab) measures with that side panel open instead of the aircraft table;
+// PERF_ENCODING=json makes the console read the JSON stream instead of the binary one
+// (its default). Prints one
 // JSON line: frames per second, the map's own draw time per frame, what the stream carried,
 // the server's CPU use and the machine's load, which all share the same cores.
 import { spawn } from 'node:child_process';
@@ -55,7 +57,8 @@ try {
     stream.frames += 1;
     stream.bytes += typeof f.payload === 'string' ? f.payload.length : f.payload.byteLength;
   }));
-  const page = await signIn(browser, server.base, server.tokens.cell, [], { onPage: watch });
+  const initScript = process.env.PERF_ENCODING === 'json' ? () => localStorage.setItem('deconflict.stream-encoding', 'json') : undefined;
+  const page = await signIn(browser, server.base, server.tokens.cell, [], { onPage: watch, initScript });
   const demo = await waitFor(async () => (await page.evaluate(() => window.__deconflict.stats)).tracks, { timeoutMs: 30000, what: 'the demo traffic' });
   const arrived = await waitFor(async () => {
     const s = await page.evaluate(() => window.__deconflict.stats);
@@ -90,6 +93,7 @@ try {
   frameMs.sort((a, b) => a - b);
   console.log(JSON.stringify({
     feed_aircraft: N,
+    stream_encoding: process.env.PERF_ENCODING === 'json' ? 'json' : 'binary',
     scenario: N > 0 ? SCENARIO : 'demo only',
     tracks_at_sign_in: demo,
     tracks_when_started: arrived.tracks,

@@ -1,7 +1,7 @@
 // Entry point of the browser tests (`cd web && node e2e/run.mjs`, also run by scripts/test):
 // installs the locked dev dependencies (playwright-core) when they are missing, then runs the
 // browser test files (e2e/scenarios.mjs, display, labels, layout, view, audit, discrepancy, exclusion, timeline,
-// observer, failover), each against its own real `deconflict serve --demo` (failover: two nodes
+// observer, stream-binary, failover), each against its own real `deconflict serve --demo` (failover: two nodes
 // on the PostgreSQL server DECONFLICT_TEST_PG).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -22,7 +22,7 @@ try {
 // Each file starts its own `serve --demo` (the demo's scripted encounter runs in its first
 // minutes) and browser, and runs as its own process, one after another. E2E_ONLY=a,b runs
 // only the named files (without .mjs).
-const FILES = ['scenarios', 'display', 'labels', 'layout', 'view', 'audit', 'discrepancy', 'exclusion', 'timeline', 'observer', 'failover'];
+const FILES = ['scenarios', 'display', 'labels', 'layout', 'view', 'audit', 'discrepancy', 'exclusion', 'timeline', 'observer', 'stream-binary', 'failover'];
 const only = (process.env.E2E_ONLY || '').split(',').filter(Boolean);
 let failed = 0;
 for (const f of FILES) {

@@ -18,6 +18,8 @@ pub struct Metrics {
     ws_clients: AtomicU64,
     ws_resyncs: AtomicU64,
     ws_dropped: AtomicU64,
+    stream_bytes_json: AtomicU64,
+    stream_bytes_binary: AtomicU64,
     cycles: AtomicU64,
     last_cycle_s_bits: AtomicU64,
     alert_cycles: AtomicU64,
@@ -142,6 +144,15 @@ impl Metrics {
     pub fn ws_dropped(&self) {
         self.ws_dropped.fetch_add(1, Ordering::Relaxed);
     }
+    /// `bytes` were sent to a stream that negotiated `encoding=binary` (`binary`) or JSON.
+    pub fn stream_sent(&self, binary: bool, bytes: usize) {
+        let c = if binary {
+            &self.stream_bytes_binary
+        } else {
+            &self.stream_bytes_json
+        };
+        c.fetch_add(bytes as u64, Ordering::Relaxed);
+    }
     /// A picture cycle took `s` seconds.
     pub fn cycle_done(&self, s: f64) {
         self.cycles.fetch_add(1, Ordering::Relaxed);
@@ -260,6 +271,12 @@ impl Metrics {
             "WebSocket clients dropped for not taking frames.",
             "counter",
             self.ws_dropped.load(Ordering::Relaxed),
+        );
+        let _ = writeln!(
+            o,
+            "# HELP deconflict_stream_bytes_total Bytes of the frames sent on the WebSocket stream, by the encoding the stream negotiated (a binary stream's JSON text frames count as binary).\n# TYPE deconflict_stream_bytes_total counter\ndeconflict_stream_bytes_total{{encoding=\"json\"}} {}\ndeconflict_stream_bytes_total{{encoding=\"binary\"}} {}",
+            self.stream_bytes_json.load(Ordering::Relaxed),
+            self.stream_bytes_binary.load(Ordering::Relaxed),
         );
         let last = |bits: &AtomicU64| f64::from_bits(bits.load(Ordering::Relaxed));
         let _ = writeln!(o, "# HELP deconflict_cycle_last_seconds Duration of the last picture cycle.\n# TYPE deconflict_cycle_last_seconds gauge");

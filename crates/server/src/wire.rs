@@ -17,6 +17,8 @@ use deconflict_store::{AlertRecord, AlertState, Checkpoint, Message};
 use serde::Serialize;
 use serde_json::{json, Value};
 
+pub mod binary;
+
 /// A stream frame other than the snapshot and the deltas, tagged by `type`.
 #[derive(Debug, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -272,6 +274,21 @@ pub fn snapshot<'a>(
     format!(
         "{{\"type\":\"snapshot\",\"time\":{time},\"tracks\":{},\"conflicts\":{},\"intrusions\":{}}}",
         json_array(tracks.map(|t| &*t.json)),
+        serde_json::to_string(&conflicts).unwrap_or_else(|_| "[]".into()),
+        serde_json::to_string(intrusions).unwrap_or_else(|_| "[]".into()),
+    )
+}
+
+/// The snapshot of a binary stream (`encoding=binary`): `{"type":"snapshot",…,"tracks":[],
+/// "tracks_encoding":"binary",…}` with its conflicts and intrusions; the tracks follow as a
+/// binary message ([`binary::snapshot`]).
+pub fn snapshot_binary_tracks(
+    time: f64,
+    conflicts: &[Value],
+    intrusions: &[IntrusionRecord],
+) -> String {
+    format!(
+        "{{\"type\":\"snapshot\",\"time\":{time},\"tracks\":[],\"tracks_encoding\":\"binary\",\"conflicts\":{},\"intrusions\":{}}}",
         serde_json::to_string(&conflicts).unwrap_or_else(|_| "[]".into()),
         serde_json::to_string(intrusions).unwrap_or_else(|_| "[]".into()),
     )

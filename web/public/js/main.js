@@ -522,6 +522,13 @@ window.__deconflict = Object.freeze({
   displayed(id) {
     return store.displayed(id);
   },
+  /** The Track fields (docs/api.md) the console holds for an aircraft, or null. */
+  track(id) {
+    const t = store.tracks.get(id);
+    if (!t) return null;
+    const f = ['id', 'callsign', 'party', 'lat_deg', 'lon_deg', 'alt_ft', 'gs_kt', 'trk_deg', 'vs_fpm', 'on_ground', 'coasting', 'last_update', 'sources', 'squawk', 'selected_alt_ft', 'selected_alt_time'];
+    return JSON.parse(JSON.stringify(Object.fromEntries(f.map((k) => [k, t[k] ?? null]))));
+  },
   view(lon, lat, zoom) {
     map.centerOn(lon, lat, 256 * 2 ** zoom);
   },

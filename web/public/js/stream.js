@@ -3,9 +3,13 @@
 // exponential back-off; while the socket is down the picture is polled over REST so the display
 // never goes stale silently. The snapshot carries no discrepancies: GET /discrepancies loads
 // them after every snapshot (sign-in, reconnect), while polling, and with the slow refresh.
+// The aircraft come in the binary encoding (js/stream-binary.js) when the browser has
+// DecompressionStream('deflate-raw'), else as JSON (localStorage `deconflict.stream-encoding`
+// = `json` forces JSON); both give the store the same snapshot and delta frames.
 
 import { get, getToken } from './api.js';
 import { store } from './store.js';
+import { BinaryPicture, binarySupported, inflate } from './stream-binary.js';
 
 const POLL_INTERVAL_MS = 2000;
 const SLOW_REFRESH_MS = 15000;
@@ -18,6 +22,18 @@ let pollTimer = null;
 let slowTimer = null;
 let stopped = true;
 let polling = false;
+
+/** The stream encoding this console asks for: `binary` when it can decode it. */
+export function streamEncoding() {
+  let forced = null;
+  try {
+    forced = localStorage.getItem('deconflict.stream-encoding');
+  } catch {
+    /* no storage */
+  }
+  if (forced === 'json') return 'json';
+  return binarySupported() ? 'binary' : 'json';
+}
 
 function handleFrame(msg) {
   switch (msg.type) {
@@ -71,31 +87,66 @@ function handleFrame(msg) {
 function connect() {
   if (stopped) return;
   const proto = location.protocol === 'https:' ? 'wss' : 'ws';
-  const url = `${proto}://${location.host}/api/v1/stream?token=${encodeURIComponent(getToken())}`;
+  const encoding = streamEncoding();
+  const url = `${proto}://${location.host}/api/v1/stream?token=${encodeURIComponent(getToken())}${encoding === 'binary' ? '&encoding=binary' : ''}`;
   let opened = false;
+  let socket;
   try {
-    ws = new WebSocket(url);
+    socket = new WebSocket(url);
   } catch {
     scheduleReconnect();
     return;
   }
+  ws = socket;
+  socket.binaryType = 'arraybuffer';
+  // Binary pictures are decompressed asynchronously: every frame goes through one queue so
+  // that frames reach the store in the order they were sent.
+  const picture = new BinaryPicture();
+  let queue = Promise.resolve();
+  // The snapshot's JSON part (`tracks_encoding: "binary"`), waiting for its binary picture.
+  let snapshotHead = null;
+  const onBinary = async (data) => {
+    const frame = picture.decode(await inflate(data));
+    if (socket !== ws) return;
+    if (frame.type === 'snapshot') {
+      const head = snapshotHead || { type: 'snapshot', conflicts: [], intrusions: [] };
+      snapshotHead = null;
+      handleFrame({ ...head, time: frame.time, tracks: frame.tracks });
+    } else {
+      handleFrame(frame);
+    }
+  };
+  const onText = (text) => {
+    let msg;
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (msg.type === 'snapshot' && msg.tracks_encoding === 'binary') {
+      snapshotHead = msg;
+      return;
+    }
+    handleFrame(msg);
+  };
   store.setConnection(polling ? 'polling' : 'connecting');
-  ws.onopen = () => {
+  socket.onopen = () => {
     opened = true;
     backoffMs = 1000;
     stopPolling();
     store.setConnection('live');
   };
-  ws.onmessage = (ev) => {
-    let msg;
-    try {
-      msg = JSON.parse(ev.data);
-    } catch {
-      return;
-    }
-    handleFrame(msg);
+  socket.onmessage = (ev) => {
+    const { data } = ev;
+    queue = queue
+      .then(() => (typeof data === 'string' ? onText(data) : onBinary(data)))
+      .catch(() => {
+        // A picture that cannot be read: start again from a fresh snapshot.
+        if (socket === ws) socket.close();
+      });
   };
-  ws.onclose = () => {
+  socket.onclose = () => {
+    if (ws !== socket) return;
     ws = null;
     if (stopped) return;
     // The socket failed or dropped: keep the picture fresh over REST until it is back.
@@ -103,7 +154,7 @@ function connect() {
     if (opened) backoffMs = 1000;
     scheduleReconnect();
   };
-  ws.onerror = () => {
+  socket.onerror = () => {
     /* onclose follows */
   };
 }

@@ -26,11 +26,14 @@ use crate::error::ApiError;
 use crate::http::extract::ApiQuery;
 use crate::http::state::AppState;
 use crate::live::StreamEvent;
+use crate::metrics::Metrics;
 use crate::wire;
+use crate::wire::binary::{self, Handles};
 use axum::extract::ws::{CloseFrame, Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
 use serde_json::Value;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 
@@ -88,9 +91,18 @@ pub async fn stream(
             )))
         }
     };
+    let binary = match q.encoding.as_deref() {
+        None | Some("json") => false,
+        Some("binary") => true,
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "encoding={other:?}: use \"json\" (default) or \"binary\""
+            )))
+        }
+    };
     Ok(ws
         .max_message_size(MAX_CLIENT_MESSAGE_BYTES)
-        .on_upgrade(move |socket| client(s, c, socket, picture)))
+        .on_upgrade(move |socket| client(s, c, socket, picture, binary)))
 }
 
 /// Query of the stream.
@@ -104,9 +116,82 @@ pub struct StreamQuery {
     /// `full` (default): snapshot tracks and per-cycle deltas; `none`: alerts and messages only.
     #[serde(default)]
     pub picture: Option<String>,
+    /// `json` (default): every frame JSON text; `binary`: the snapshot's and the deltas'
+    /// aircraft as binary messages (raw DEFLATE, docs/api.md "Binary picture").
+    #[serde(default)]
+    pub encoding: Option<String>,
 }
 
-fn snapshot(s: &AppState, v: &Viewer, picture: bool) -> (f64, Utf8Bytes) {
+/// The snapshot's frames: JSON text, then (a binary stream with the picture, `handles` reset)
+/// the binary picture.
+async fn snapshot_frames(
+    s: &AppState,
+    v: &Viewer,
+    picture: bool,
+    handles: &mut Option<Handles>,
+) -> Option<(f64, Vec<WsMessage>)> {
+    let (pic, text) = snapshot(s, v, picture, handles.is_some());
+    let Some(h) = handles.take() else {
+        return Some((pic.time, vec![WsMessage::Text(text)]));
+    };
+    let (v, dir) = (v.clone(), s.directory.clone());
+    let (h, bytes) = tokio::task::spawn_blocking(move || {
+        let mut h = h;
+        let views = pic.visible(&v, &dir).map(|t| &t.view);
+        let bytes = binary::snapshot(&mut h, pic.time, views);
+        (h, (pic.time, bytes))
+    })
+    .await
+    .ok()?;
+    *handles = Some(h);
+    Some((
+        bytes.0,
+        vec![WsMessage::Text(text), WsMessage::Binary(bytes.1.into())],
+    ))
+}
+
+/// A binary stream's delta of a picture cycle (`None` when the viewer has none), encoded on a
+/// blocking thread; `Err` when that thread failed (the connection's handles are lost with it).
+async fn binary_delta(
+    ev: &Arc<StreamEvent>,
+    v: &Viewer,
+    handles: &mut Option<Handles>,
+) -> Result<Option<WsMessage>, ()> {
+    let Some(mut h) = handles.take() else {
+        return Ok(None);
+    };
+    let (ev, v) = (ev.clone(), v.clone());
+    let (h, bytes) = tokio::task::spawn_blocking(move || {
+        let StreamEvent::Cycle {
+            time,
+            picture,
+            frames,
+        } = &*ev
+        else {
+            return (h, None);
+        };
+        let Some(d) = frames.get(&v) else {
+            return (h, None);
+        };
+        let ups = d
+            .upsert
+            .iter()
+            .filter_map(|&i| picture.tracks.get(i as usize).map(|t| &t.view));
+        let bytes = binary::delta(&mut h, *time, ups, d.remove.iter().map(|r| r.as_str()));
+        (h, Some(bytes))
+    })
+    .await
+    .map_err(|_| ())?;
+    *handles = Some(h);
+    Ok(bytes.map(|b| WsMessage::Binary(b.into())))
+}
+
+fn snapshot(
+    s: &AppState,
+    v: &Viewer,
+    picture: bool,
+    binary: bool,
+) -> (Arc<crate::domain::picture::Picture>, Utf8Bytes) {
     let pic = s.live.picture();
     let active: Vec<_> = s
         .live
@@ -123,30 +208,46 @@ fn snapshot(s: &AppState, v: &Viewer, picture: bool) -> (f64, Utf8Bytes) {
         .map(|a| wire::conflict_json_guided(a, &of_conflict(a, &guidance, v)))
         .collect();
     let intrusions = s.strategic.active_for(v);
-    let text = if picture {
+    let text = if picture && binary {
+        wire::snapshot_binary_tracks(pic.time, &alerts, &intrusions)
+    } else if picture {
         wire::snapshot(pic.time, pic.visible(v, &s.directory), &alerts, &intrusions)
     } else {
         wire::snapshot(pic.time, std::iter::empty(), &alerts, &intrusions)
     };
-    (pic.time, text.into())
+    (pic, text.into())
 }
 
-async fn client(s: AppState, c: Caller, mut socket: WebSocket, picture: bool) {
+async fn client(s: AppState, c: Caller, mut socket: WebSocket, picture: bool, binary: bool) {
     let metrics = s.live.metrics.clone();
+    // A binary stream's dictionary (none without the picture: nothing to encode).
+    let mut handles = (binary && picture).then(Handles::new);
+    let out = Out {
+        metrics: &metrics,
+        binary,
+        timeout: Duration::from_secs_f64(s.config.limits.ws_send_timeout_s),
+    };
     metrics.ws_client(1);
     let v = Viewer::of(&c);
-    let timeout = Duration::from_secs_f64(s.config.limits.ws_send_timeout_s);
     // Subscribe before taking the snapshot, so nothing falls between them.
     let mut rx = s.live.events.subscribe();
     let mut watch = TokenWatch::new();
     let mut tick = tokio::time::interval(Duration::from_secs_f64(REVOCATION_CHECK_S));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let (mut snap_time, text) = snapshot(&s, &v, picture);
+    let mut snap_time = f64::NEG_INFINITY;
     let mut closing = watch.revoked(&s.directory, &c.token_id);
-    let mut ok = closing.is_some() || send(&mut socket, text, timeout).await;
+    let mut ok = closing.is_some();
+    if closing.is_none() {
+        if let Some((t, msgs)) = snapshot_frames(&s, &v, picture, &mut handles).await {
+            snap_time = t;
+            ok = out.all(&mut socket, msgs).await;
+        }
+    }
     // The latest signed checkpoint of the audit log, so that a client holds one at once.
     if let (true, None, Some(cp)) = (ok, closing, s.checkpoints.latest()) {
-        ok = send(&mut socket, wire::checkpoint_frame(&cp).into(), timeout).await;
+        ok = out
+            .text(&mut socket, wire::checkpoint_frame(&cp).into())
+            .await;
     }
     while ok {
         if let Some(why) = closing {
@@ -155,19 +256,39 @@ async fn client(s: AppState, c: Caller, mut socket: WebSocket, picture: bool) {
                 code: CLOSE_POLICY_VIOLATION,
                 reason: why.into(),
             };
-            let _ = tokio::time::timeout(timeout, socket.send(WsMessage::Close(Some(frame)))).await;
+            let _ =
+                tokio::time::timeout(out.timeout, socket.send(WsMessage::Close(Some(frame)))).await;
             break;
         }
         tokio::select! {
             ev = rx.recv() => {
                 match ev {
                     Ok(ev) => {
-                        for text in frames_for(&ev, &v, &c, snap_time, picture) {
+                        let msgs: Vec<WsMessage> = match &*ev {
+                            StreamEvent::Cycle { time, .. }
+                                if handles.is_some() && *time > snap_time =>
+                            {
+                                match binary_delta(&ev, &v, &mut handles).await {
+                                    Ok(m) => m.into_iter().collect(),
+                                    Err(()) => {
+                                        tracing::error!("binary stream encoding failed");
+                                        ok = false;
+                                        Vec::new()
+                                    }
+                                }
+                            }
+                            StreamEvent::Cycle { .. } if handles.is_some() => Vec::new(),
+                            _ => frames_for(&ev, &v, &c, snap_time, picture)
+                                .into_iter()
+                                .map(WsMessage::Text)
+                                .collect(),
+                        };
+                        for m in msgs {
                             if let Some(why) = watch.revoked(&s.directory, &c.token_id) {
                                 closing = Some(why);
                                 break;
                             }
-                            ok = send(&mut socket, text, timeout).await;
+                            ok = out.send(&mut socket, m).await;
                             if !ok {
                                 metrics.ws_dropped();
                                 break;
@@ -177,11 +298,15 @@ async fn client(s: AppState, c: Caller, mut socket: WebSocket, picture: bool) {
                     Err(RecvError::Lagged(_)) => {
                         metrics.ws_resync();
                         rx = rx.resubscribe();
-                        let (t, text) = snapshot(&s, &v, picture);
-                        snap_time = t;
                         closing = watch.revoked(&s.directory, &c.token_id);
                         if closing.is_none() {
-                            ok = send(&mut socket, text, timeout).await;
+                            match snapshot_frames(&s, &v, picture, &mut handles).await {
+                                Some((t, msgs)) => {
+                                    snap_time = t;
+                                    ok = out.all(&mut socket, msgs).await;
+                                }
+                                None => ok = false,
+                            }
                         }
                     }
                     Err(RecvError::Closed) => ok = false,
@@ -199,11 +324,44 @@ async fn client(s: AppState, c: Caller, mut socket: WebSocket, picture: bool) {
     metrics.ws_client(-1);
 }
 
-async fn send(socket: &mut WebSocket, text: Utf8Bytes, timeout: Duration) -> bool {
-    matches!(
-        tokio::time::timeout(timeout, socket.send(WsMessage::Text(text))).await,
-        Ok(Ok(()))
-    )
+/// How a client's frames leave: within the send timeout, counted by encoding.
+struct Out<'a> {
+    metrics: &'a Metrics,
+    binary: bool,
+    timeout: Duration,
+}
+
+impl Out<'_> {
+    /// Sends one message; false when the socket failed or did not take it in time.
+    async fn send(&self, socket: &mut WebSocket, m: WsMessage) -> bool {
+        let n = match &m {
+            WsMessage::Text(t) => t.len(),
+            WsMessage::Binary(b) => b.len(),
+            _ => 0,
+        };
+        let sent = matches!(
+            tokio::time::timeout(self.timeout, socket.send(m)).await,
+            Ok(Ok(()))
+        );
+        if sent {
+            self.metrics.stream_sent(self.binary, n);
+        }
+        sent
+    }
+
+    async fn text(&self, socket: &mut WebSocket, text: Utf8Bytes) -> bool {
+        self.send(socket, WsMessage::Text(text)).await
+    }
+
+    /// Sends messages in order, stopping at the first that fails.
+    async fn all(&self, socket: &mut WebSocket, msgs: Vec<WsMessage>) -> bool {
+        for m in msgs {
+            if !self.send(socket, m).await {
+                return false;
+            }
+        }
+        true
+    }
 }
 
 fn frames_for(
@@ -233,11 +391,11 @@ fn frame_for(
     picture: bool,
 ) -> Option<Utf8Bytes> {
     match ev {
-        StreamEvent::Cycle { time, frames } => {
+        StreamEvent::Cycle { time, frames, .. } => {
             if !picture || *time <= snap_time {
                 return None;
             }
-            frames.get(v).cloned()
+            frames.get(v).map(|d| d.json.clone())
         }
         StreamEvent::Alerts(_) => None,
         StreamEvent::ViewerFrames(frames) => frames.get(v).cloned(),

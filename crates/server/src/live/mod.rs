@@ -71,12 +71,14 @@ pub const INGEST_QUEUE: usize = 65_536;
 /// Something the stream carries to clients.
 #[derive(Debug)]
 pub enum StreamEvent {
-    /// One cycle's deltas, one JSON text per viewer.
+    /// One cycle's deltas, one per viewer.
     Cycle {
         /// Cycle time.
         time: f64,
-        /// `{"type":"delta",…}` per viewer (shared bytes: sending to a client copies nothing).
-        frames: HashMap<Viewer, Utf8Bytes>,
+        /// The picture the deltas were taken from (binary streams encode from its tracks).
+        picture: Arc<Picture>,
+        /// Each viewer's delta.
+        frames: HashMap<Viewer, ViewerDelta>,
     },
     /// An alert lifecycle event.
     Alert {
@@ -102,6 +104,17 @@ pub enum StreamEvent {
         /// Parties that may see it; `None` = everyone.
         parties: Option<Vec<String>>,
     },
+}
+
+/// One viewer's delta of a picture cycle, as JSON and as what a binary stream encodes.
+#[derive(Debug)]
+pub struct ViewerDelta {
+    /// `{"type":"delta",…}` (shared bytes: sending to a client copies nothing).
+    pub json: Utf8Bytes,
+    /// The upserted tracks, as indices into the cycle's `Picture::tracks`.
+    pub upsert: Vec<u32>,
+    /// Ids no longer visible to the viewer.
+    pub remove: Vec<String>,
 }
 
 /// Runs a store call on a blocking thread (store calls are synchronous). A panic in it comes

@@ -6,7 +6,7 @@ use crate::config::Config;
 use crate::domain::parties::Directory;
 use crate::domain::picture::{view_of, Picture, TrackView};
 use crate::domain::policy::Viewer;
-use crate::live::{Live, StreamEvent};
+use crate::live::{Live, StreamEvent, ViewerDelta};
 use crate::wire;
 use axum::extract::ws::Utf8Bytes;
 use deconflict_store::{Role, Store};
@@ -59,8 +59,12 @@ pub async fn run(
             }
         };
         live.metrics.set_tracks(picture.tracks.len() as u64);
-        *live.picture.write().unwrap_or_else(|e| e.into_inner()) = picture;
-        live.publish(StreamEvent::Cycle { time: now, frames });
+        *live.picture.write().unwrap_or_else(|e| e.into_inner()) = picture.clone();
+        live.publish(StreamEvent::Cycle {
+            time: now,
+            picture,
+            frames,
+        });
         // Retention, once a minute.
         if last_purge.elapsed() > Duration::from_secs(RETENTION_PERIOD_S) {
             last_purge = Instant::now();
@@ -79,14 +83,15 @@ pub async fn run(
     }
 }
 
-/// One `{"type":"delta",…}` frame per viewer (everyone-seeing roles, and each party) against
-/// what that viewer was sent last cycle (`prev`, updated).
+/// One delta per viewer (everyone-seeing roles, and each party) against what that viewer was
+/// sent last cycle (`prev`, updated): its `{"type":"delta",…}` frame, and the upserted tracks'
+/// indices and removed ids a binary stream encodes.
 fn delta_frames(
     picture: &Picture,
     directory: &Directory,
     prev: &mut HashMap<Viewer, HashMap<String, f64>>,
     now: f64,
-) -> HashMap<Viewer, Utf8Bytes> {
+) -> HashMap<Viewer, ViewerDelta> {
     let mut viewers: Vec<Viewer> = vec![Viewer::All];
     for p in directory.parties() {
         if p.role == Role::Party {
@@ -99,9 +104,13 @@ fn delta_frames(
         let before = prev.remove(&v).unwrap_or_default();
         let mut now_visible: HashMap<String, f64> = HashMap::with_capacity(before.len());
         let mut upserts: Vec<&str> = Vec::new();
+        let mut upsert: Vec<u32> = Vec::new();
         for t in picture.visible(&v, directory) {
             if before.get(&t.view.id) != Some(&t.view.last_update) {
                 upserts.push(&t.json);
+                if let Some(&i) = picture.index.get(&t.view.id) {
+                    upsert.push(i as u32);
+                }
             }
             now_visible.insert(t.view.id.clone(), t.view.last_update);
         }
@@ -110,7 +119,12 @@ fn delta_frames(
             .filter(|id| !now_visible.contains_key(*id))
             .collect();
         let text = wire::delta(now, &upserts, &removes);
-        frames.insert(v.clone(), Utf8Bytes::from(text));
+        let delta = ViewerDelta {
+            json: Utf8Bytes::from(text),
+            upsert,
+            remove: removes.into_iter().cloned().collect(),
+        };
+        frames.insert(v.clone(), delta);
         prev.insert(v, now_visible);
     }
     frames
