@@ -8,6 +8,7 @@
 //! a property test holds the two together.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
@@ -38,7 +39,8 @@ pub struct ReservationOverlap {
 #[derive(Debug, Clone)]
 struct Stored {
     reservation: Reservation,
-    prepared: Vec<PreparedVolume>,
+    /// Shared with the [`crate::IntrusionDetector`]s built from the index (not copied).
+    prepared: Vec<Arc<PreparedVolume>>,
 }
 
 /// All reservations known to the cell, spatially indexed.
@@ -112,7 +114,8 @@ impl ReservationIndex {
         &mut self,
         reservation: Reservation,
     ) -> Result<Option<Reservation>, ReservationError> {
-        let prepared = reservation.prepare()?;
+        let prepared: Vec<Arc<PreparedVolume>> =
+            reservation.prepare()?.into_iter().map(Arc::new).collect();
         let old = self.remove(&reservation.id);
         let slot = self.next_slot;
         self.next_slot += 1;
@@ -147,7 +150,9 @@ impl ReservationIndex {
     }
 
     /// Every stored reservation with its prepared volumes.
-    pub(crate) fn iter_prepared(&self) -> impl Iterator<Item = (&Reservation, &[PreparedVolume])> {
+    pub(crate) fn iter_prepared(
+        &self,
+    ) -> impl Iterator<Item = (&Reservation, &[Arc<PreparedVolume>])> {
         self.slots
             .values()
             .map(|s| (&s.reservation, s.prepared.as_slice()))

@@ -40,6 +40,7 @@ use crate::geom;
 use crate::index::ReservationIndex;
 use crate::prepared::{split_box, PreparedVolume};
 use crate::volume::{Purpose, Reservation};
+use std::sync::Arc;
 
 /// Where an aircraft is predicted to enter a volume.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -92,11 +93,12 @@ struct Watched {
     party: String,
     purpose: Purpose,
     volume_index: usize,
-    prepared: PreparedVolume,
+    /// Shared with the index it came from, when it did.
+    prepared: Arc<PreparedVolume>,
 }
 
 impl Watched {
-    fn new(r: &Reservation, volume_index: usize, prepared: PreparedVolume) -> Self {
+    fn new(r: &Reservation, volume_index: usize, prepared: Arc<PreparedVolume>) -> Self {
         Self {
             reservation_id: r.id.clone(),
             party: r.party.clone(),
@@ -131,7 +133,7 @@ fn watch_prepared<'a>(
     for r in reservations.into_iter().filter(|r| r.state.is_live()) {
         for (volume_index, v) in r.volumes.iter().enumerate() {
             match v.prepare() {
-                Ok(prepared) => watched.push(Watched::new(r, volume_index, prepared)),
+                Ok(prepared) => watched.push(Watched::new(r, volume_index, Arc::new(prepared))),
                 Err(_) => rejected += 1,
             }
         }
