@@ -220,82 +220,78 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     }
     let mut rows = Vec::new();
     for (name, source) in cases {
-        {
-            let states = match source {
-                Source::Synthetic(region, n) => generate(n, args.seed, region.into()),
-                Source::File(path) => {
-                    let file = std::fs::File::open(&path)
-                        .with_context(|| format!("opening {}", path.display()))?;
-                    crate::detect::read_snapshot(std::io::BufReader::new(file), false)
-                        .with_context(|| format!("reading {}", path.display()))?
-                        .states
-                }
-            };
-            let n = states.len();
-            let single = DetectOptions {
-                threads: 1,
-                ..DetectOptions::default()
-            };
-            let multi = DetectOptions {
-                threads,
-                ..DetectOptions::default()
-            };
-            let (t1, det) = measure(&states, &single, args.seconds)?;
-            let (tn, det_n) = measure(&states, &multi, args.seconds)?;
-            anyhow::ensure!(
-                det_n.conflicts == det.conflicts,
-                "multi-threaded result differs"
+        let states = match source {
+            Source::Synthetic(region, n) => generate(n, args.seed, region.into()),
+            Source::File(path) => {
+                crate::detect::read_snapshot(crate::detect::open(&path)?, false)
+                    .with_context(|| format!("reading {}", path.display()))?
+                    .states
+            }
+        };
+        let n = states.len();
+        let single = DetectOptions {
+            threads: 1,
+            ..DetectOptions::default()
+        };
+        let multi = DetectOptions {
+            threads,
+            ..DetectOptions::default()
+        };
+        let (t1, det) = measure(&states, &single, args.seconds)?;
+        let (tn, det_n) = measure(&states, &multi, args.seconds)?;
+        anyhow::ensure!(
+            det_n.conflicts == det.conflicts,
+            "multi-threaded result differs"
+        );
+        let safety = match &regions {
+            Some(r) => Some(measure_safety(&states, r, args.seconds)?),
+            None => None,
+        };
+        let row = Row {
+            region: name,
+            aircraft: n,
+            single_median_ms: median(&t1),
+            single_min_ms: t1[0],
+            threads,
+            multi_median_ms: median(&tn),
+            multi_min_ms: tn[0],
+            cycles: t1.len(),
+            candidate_pairs: det.stats.candidate_pairs,
+            conflicts: det.conflicts.len(),
+            bytes_per_aircraft: det.stats.working_set_bytes as f64 / n.max(1) as f64,
+            safety_median_ms: safety.as_ref().map(|s| median(&s.0)),
+            safety_min_ms: safety.as_ref().map(|s| s.0[0]),
+            safety_locate_median_ms: safety.as_ref().map(|s| median(&s.1)),
+            safety_conflicts: safety.as_ref().map(|s| s.2),
+        };
+        if !args.json {
+            println!(
+                "{:<10} {:>8} {:>11.2} {:>9.2} {:>8} {:>11.2} {:>9.2} {:>7} {:>12} {:>10} {:>9.0}",
+                row.region,
+                row.aircraft,
+                row.single_median_ms,
+                row.single_min_ms,
+                row.threads,
+                row.multi_median_ms,
+                row.multi_min_ms,
+                row.cycles,
+                row.candidate_pairs,
+                row.conflicts,
+                row.bytes_per_aircraft
             );
-            let safety = match &regions {
-                Some(r) => Some(measure_safety(&states, r, args.seconds)?),
-                None => None,
-            };
-            let row = Row {
-                region: name,
-                aircraft: n,
-                single_median_ms: median(&t1),
-                single_min_ms: t1[0],
-                threads,
-                multi_median_ms: median(&tn),
-                multi_min_ms: tn[0],
-                cycles: t1.len(),
-                candidate_pairs: det.stats.candidate_pairs,
-                conflicts: det.conflicts.len(),
-                bytes_per_aircraft: det.stats.working_set_bytes as f64 / n.max(1) as f64,
-                safety_median_ms: safety.as_ref().map(|s| median(&s.0)),
-                safety_min_ms: safety.as_ref().map(|s| s.0[0]),
-                safety_locate_median_ms: safety.as_ref().map(|s| median(&s.1)),
-                safety_conflicts: safety.as_ref().map(|s| s.2),
-            };
-            if !args.json {
+            if let (Some(m), Some(mn), Some(l), Some(c)) = (
+                row.safety_median_ms,
+                row.safety_min_ms,
+                row.safety_locate_median_ms,
+                row.safety_conflicts,
+            ) {
                 println!(
-                    "{:<10} {:>8} {:>11.2} {:>9.2} {:>8} {:>11.2} {:>9.2} {:>7} {:>12} {:>10} {:>9.0}",
-                    row.region,
-                    row.aircraft,
-                    row.single_median_ms,
-                    row.single_min_ms,
-                    row.threads,
-                    row.multi_median_ms,
-                    row.multi_min_ms,
-                    row.cycles,
-                    row.candidate_pairs,
-                    row.conflicts,
-                    row.bytes_per_aircraft
-                );
-                if let (Some(m), Some(mn), Some(l), Some(c)) = (
-                    row.safety_median_ms,
-                    row.safety_min_ms,
-                    row.safety_locate_median_ms,
-                    row.safety_conflicts,
-                ) {
-                    println!(
                         "{:<10} {:>8} safety net, 1 thread: median {m:.2} ms, min {mn:.2} ms (placement {l:.2} ms), {c} conflicts",
                         "", ""
                     );
-                }
             }
-            rows.push(row);
         }
+        rows.push(row);
     }
     if args.json {
         println!("{}", serde_json::json!({ "results": rows }));

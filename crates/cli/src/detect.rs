@@ -182,7 +182,7 @@ fn parse_row(
     Ok(s)
 }
 
-fn open(path: &Path) -> anyhow::Result<Box<dyn std::io::Read>> {
+pub(crate) fn open(path: &Path) -> anyhow::Result<Box<dyn std::io::Read>> {
     if path == Path::new("-") {
         return Ok(Box::new(std::io::stdin().lock()));
     }
