@@ -69,8 +69,13 @@ function ringOnCanvas(page) {
       span = Math.min(360, span);
       const out = [];
       if (span < 4) return out;
+      // Pixels under the marks drawn over the ring (the advised tracks' radial lines, the
+      // current track's wedge) show those marks, not the band: sample the arc away from them.
+      const overlays = [...d.marks.map((m) => ({ deg: m.deg, clearPx: 4 })), ...(d.track_deg === null ? [] : [{ deg: d.track_deg, clearPx: 7 }])];
+      const arcPx = (x, y) => { const t = Math.abs(((x - y) % 360 + 540) % 360 - 180); return (d.radiusPx * t * Math.PI) / 180; };
       for (let k = 1; k <= 7; k++) {
         const deg = b.from_deg + 1.5 + ((span - 3) * k) / 8;
+        if (overlays.some((o) => arcPx(deg, o.deg) < o.clearPx)) continue;
         const a = ((deg - 90) * Math.PI) / 180;
         const px = Math.round((d.x + d.radiusPx * Math.cos(a)) * dpr);
         const py = Math.round((d.y + d.radiusPx * Math.sin(a)) * dpr);
@@ -429,6 +434,7 @@ async function main() {
       assert(JSON.stringify(d.bands.map((b) => [b.from_deg, b.to_deg, b.level])) === JSON.stringify(g.track_bands.map((b) => [b.from_deg, b.to_deg, b.level])), `the ring's bands are the API's (${JSON.stringify(d.bands)} vs ${JSON.stringify(g.track_bands)})`);
       assert(Math.abs(g.track_bands.reduce((sum, b) => sum + trackBandSpan(b), 0) - 360) < 0.01, 'the bands cover the circle');
       assert(d.bands.some((b) => bandStyle(b.level).conflict), `in the warning some tracks lead to a loss of separation (${d.bands.map((b) => b.level)})`);
+      let conflictBandsSeen = 0;
       d.bands.forEach((b, i) => {
         const st = bandStyle(b.level);
         assert(b.colour === st.colour, `band ${i} (${b.level}) coloured ${st.colour} (got ${b.colour})`);
@@ -436,7 +442,9 @@ async function main() {
         if (!px.length) return;
         const hits = px.filter((p) => showsColour(p, st.colour, b.width > 2 ? 180 : 40)).length;
         assert(hits >= 1, `band ${i} (${b.level}, ${b.from_deg.toFixed(1)}→${b.to_deg.toFixed(1)}°) is on the canvas in ${st.colour}: ${JSON.stringify(px)}`);
+        if (st.conflict) conflictBandsSeen += 1;
       });
+      assert(conflictBandsSeen >= 1, `some conflict band was read back from the canvas (${JSON.stringify(onMap.samples.map((x) => x.length))})`);
       assert(d.right_deg === g.advice.track.right_deg && d.left_deg === g.advice.track.left_deg, 'the advised tracks are marked');
       assert(d.marks.length === [g.advice.track.right_deg, g.advice.track.left_deg].filter((x) => x !== null).length, 'one mark per advised track');
       const tracks = (await api(server.base, server.tokens.blue, '/tracks')).tracks;
