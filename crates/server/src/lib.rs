@@ -43,4 +43,12 @@ pub use http::state::AppState;
 pub use live::checkpoints::Checkpoints;
 pub use live::Live;
 pub use metrics::Metrics;
+/// The cycles' work without their I/O, for benchmarks (`examples/cycles`).
+#[doc(hidden)]
+pub mod cycles {
+    pub use crate::domain::picture::{view_of, Picture, TrackView};
+    pub use crate::domain::policy::Viewer;
+    pub use crate::live::picture::{build as picture, views, Sent};
+    pub use crate::live::ViewerDelta;
+}
 pub use run::{demo_data_dir, issue_token, run, ServeOptions, ServerError};

@@ -50,6 +50,8 @@ struct Inner {
     intrusion_events: BTreeMap<&'static str, u64>,
     telemetry_refused: BTreeMap<(String, &'static str), u64>,
     discrepancies: BTreeMap<String, u64>,
+    /// Seconds spent per (cycle, phase) since start.
+    phases: BTreeMap<(&'static str, &'static str), f64>,
 }
 
 fn observe(buckets: &mut [u64; CYCLE_BUCKETS_S.len()], sum_s: &mut f64, s: f64) {
@@ -169,6 +171,18 @@ impl Metrics {
         let mut i = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let i = &mut *i;
         observe(&mut i.alert_cycle_buckets, &mut i.alert_cycle_sum_s, s);
+    }
+    /// One phase of a cycle (`cycle` "picture" or "alert"; `phase` e.g. "detect") took `s`
+    /// seconds: `deconflict_cycle_phase_seconds_total{cycle,phase}` says where a cycle's time
+    /// goes.
+    pub fn phase_done(&self, cycle: &'static str, phase: &'static str, s: f64) {
+        *self
+            .inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .phases
+            .entry((cycle, phase))
+            .or_default() += s;
     }
     /// Persisting one alert cycle's events (before they are published) took `s` seconds.
     pub fn alert_persist_done(&self, s: f64) {
@@ -291,6 +305,16 @@ impl Metrics {
             "deconflict_alert_cycle_last_seconds {}",
             last(&self.last_alert_cycle_s_bits)
         );
+        {
+            let i = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+            let _ = writeln!(o, "# HELP deconflict_cycle_phase_seconds_total Time spent in each phase of the picture and alert cycles.\n# TYPE deconflict_cycle_phase_seconds_total counter");
+            for ((cycle, phase), s) in &i.phases {
+                let _ = writeln!(
+                    o,
+                    "deconflict_cycle_phase_seconds_total{{cycle=\"{cycle}\",phase=\"{phase}\"}} {s}"
+                );
+            }
+        }
         let _ = writeln!(o, "# HELP deconflict_intrusion_check_last_seconds Duration of the last reservation intrusion check.\n# TYPE deconflict_intrusion_check_last_seconds gauge");
         let _ = writeln!(
             o,
@@ -482,7 +506,15 @@ mod tests {
         m.intrusion_event("raised");
         m.intrusion_event("raised");
         m.intrusion_event("bogus");
+        m.phase_done("alert", "detect", 0.125);
+        m.phase_done("alert", "detect", 0.25);
         let t = m.render(&[]);
+        assert!(
+            t.contains(
+                "deconflict_cycle_phase_seconds_total{cycle=\"alert\",phase=\"detect\"} 0.375\n"
+            ),
+            "{t}"
+        );
         assert!(t.contains("deconflict_cycle_seconds_count 1\n"), "{t}");
         assert!(
             t.contains("deconflict_alert_cycle_seconds_count 2\n"),

@@ -16,6 +16,7 @@ use deconflict_engine::guidance::Report;
 use deconflict_store::{AlertRecord, AlertState, Checkpoint, Message};
 use serde::Serialize;
 use serde_json::{json, Value};
+use std::fmt::Write as _;
 
 pub mod binary;
 
@@ -296,12 +297,22 @@ pub fn snapshot_binary_tracks(
 
 /// `{"type":"delta",…}`: tracks changed since the viewer's last frame (pre-serialised) and ids
 /// no longer visible.
-pub fn delta(time: f64, upserts: &[&str], removes: &[&String]) -> String {
-    format!(
-        "{{\"type\":\"delta\",\"time\":{time},\"upsert\":{},\"remove\":{}}}",
-        json_array(upserts.iter().copied()),
-        serde_json::to_string(removes).unwrap_or_else(|_| "[]".into())
-    )
+pub fn delta(time: f64, upserts: &[&str], removes: &[String]) -> String {
+    let removes = serde_json::to_string(removes).unwrap_or_else(|_| "[]".into());
+    // Sized once: at 100,000 aircraft the frame is tens of megabytes.
+    let len = upserts.iter().map(|u| u.len() + 1).sum::<usize>() + removes.len() + 64;
+    let mut s = String::with_capacity(len);
+    let _ = write!(s, "{{\"type\":\"delta\",\"time\":{time},\"upsert\":[");
+    for (i, u) in upserts.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        s.push_str(u);
+    }
+    s.push_str("],\"remove\":");
+    s.push_str(&removes);
+    s.push('}');
+    s
 }
 
 /// An overlap of an import, with who gives way and the index of the imported reservation.
@@ -378,7 +389,7 @@ mod tests {
             json!({ "type": "safety_region", "event": "removed", "id": "x1" })
         );
         let d: Value =
-            serde_json::from_str(&delta(5.5, &["{\"id\":\"A\"}"], &[&"B".to_owned()])).unwrap();
+            serde_json::from_str(&delta(5.5, &["{\"id\":\"A\"}"], &["B".to_owned()])).unwrap();
         assert_eq!(
             d,
             json!({ "type": "delta", "time": 5.5, "upsert": [{ "id": "A" }], "remove": ["B"] })

@@ -17,7 +17,7 @@ use axum::extract::ws::Utf8Bytes;
 use deconflict_engine::alerting::{AlertEvent, Alerting, AlertingConfig};
 use deconflict_engine::safety::{Locator, NoRegions, SafetyNet};
 use deconflict_engine::AircraftState;
-use deconflict_feeds::replay::track_samples;
+use deconflict_feeds::replay::{place_samples, unplaced_samples};
 use deconflict_store::{AlertRecord, Store};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -99,16 +99,19 @@ pub async fn run(live: Arc<Live>, store: Arc<dyn Store>, config: Arc<Config>, cl
         let reload = version != regions_seen;
         regions_seen = version;
         let detected = tokio::task::spawn_blocking(move || {
+            let t0 = Instant::now();
             let regions: Arc<dyn Locator> = match l.region_set() {
                 Some(set) => set,
                 None => Arc::new(NoRegions),
             };
-            let samples = track_samples(
+            // Only the copy holds the table's lock (ingest waits for it); the sort and the
+            // region placement come after.
+            let mut samples = unplaced_samples(
                 &l.table.lock().unwrap_or_else(|e| e.into_inner()),
                 now,
-                &*regions,
                 sel_max_age_s,
             );
+            place_samples(&mut samples, &*regions);
             let owners: HashMap<&str, &str> = samples
                 .iter()
                 .filter_map(|t| Some((t.state.id.as_str(), t.state.party.as_deref()?)))
@@ -125,17 +128,32 @@ pub async fn run(live: Arc<Live>, store: Arc<dyn Store>, config: Arc<Config>, cl
                 }
             }
             det.set_exemptions(exemptions);
+            let t1 = Instant::now();
+            l.metrics
+                .phase_done("alert", "snapshot", (t1 - t0).as_secs_f64());
             let detected = det.evaluate(now, &samples);
+            let t2 = Instant::now();
+            l.metrics
+                .phase_done("alert", "detect", (t2 - t1).as_secs_f64());
             let states: Vec<AircraftState> = samples.into_iter().map(|t| t.state).collect();
             detected.map(|d| {
                 let events = al
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .update(now, &d.confirmed);
+                l.metrics
+                    .phase_done("alert", "alerting", t2.elapsed().as_secs_f64());
                 (events, states, d.confirmed)
             })
         })
         .await;
+        let mut phase_start = Instant::now();
+        let mut phase = |name: &'static str| {
+            let t = Instant::now();
+            live.metrics
+                .phase_done("alert", name, (t - phase_start).as_secs_f64());
+            phase_start = t;
+        };
         let (events, states, confirmed) = match detected {
             Ok(Ok(x)) => x,
             Ok(Err(e)) => {
@@ -163,13 +181,17 @@ pub async fn run(live: Arc<Live>, store: Arc<dyn Store>, config: Arc<Config>, cl
                 }
             }
         }
+        phase("publish");
         publish_alert_tracks(&live, now, &mut alert_tracks);
+        phase("alert_tracks");
         if now - geometry_sent_at >= config.cycle_s {
             geometry_sent_at = now;
             publish_conflicts_now(&live, now, &confirmed, &mut geometry_viewers);
+            phase("geometry");
         }
         if let Some(g) = guidance.as_mut() {
             g.step(&live, now, states).await;
+            phase("guidance");
         }
         let active = live
             .alerts

@@ -7,8 +7,11 @@ use crate::domain::parties::Directory;
 use crate::domain::picture::{view_of, Picture, TrackView};
 use crate::domain::policy::Viewer;
 use crate::live::{Live, StreamEvent, ViewerDelta};
+use crate::metrics::Metrics;
 use crate::wire;
 use axum::extract::ws::Utf8Bytes;
+use compact_str::CompactString;
+use deconflict_feeds::track::TrackTable;
 use deconflict_store::{Role, Store};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -26,7 +29,7 @@ pub async fn run(
     config: Arc<Config>,
     clock: Clock,
 ) {
-    let mut prev: HashMap<Viewer, HashMap<String, f64>> = HashMap::new();
+    let mut prev: HashMap<Viewer, Sent> = HashMap::new();
     let mut interval = tokio::time::interval(Duration::from_secs_f64(config.cycle_s));
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut last_purge = Instant::now();
@@ -36,13 +39,11 @@ pub async fn run(
         let now = clock.now_s();
         let (l, d) = (live.clone(), directory.clone());
         let built = tokio::task::spawn_blocking(move || {
-            let views: Vec<TrackView> = {
-                let mut t = l.table.lock().unwrap_or_else(|e| e.into_inner());
-                t.expire(now);
-                t.tracks().filter_map(view_of).collect()
-            };
-            let picture = Arc::new(Picture::new(now, views));
-            let frames = delta_frames(&picture, &d, &mut prev, now);
+            let t0 = Instant::now();
+            let views = views(&mut l.table.lock().unwrap_or_else(|e| e.into_inner()), now);
+            l.metrics
+                .phase_done("picture", "views", t0.elapsed().as_secs_f64());
+            let (picture, frames) = build(views, now, &d, &mut prev, &l.metrics);
             (picture, frames, prev)
         })
         .await;
@@ -60,11 +61,14 @@ pub async fn run(
         };
         live.metrics.set_tracks(picture.tracks.len() as u64);
         *live.picture.write().unwrap_or_else(|e| e.into_inner()) = picture.clone();
+        let published = Instant::now();
         live.publish(StreamEvent::Cycle {
             time: now,
             picture,
             frames,
         });
+        live.metrics
+            .phase_done("picture", "publish", published.elapsed().as_secs_f64());
         // Retention, once a minute.
         if last_purge.elapsed() > Duration::from_secs(RETENTION_PERIOD_S) {
             last_purge = Instant::now();
@@ -83,13 +87,45 @@ pub async fn run(
     }
 }
 
+/// Expires the table's silent tracks and takes the views of the rest (the only part of a
+/// picture cycle that needs the table, so the caller holds its lock for this alone).
+pub fn views(table: &mut TrackTable, now: f64) -> Vec<TrackView> {
+    table.expire(now);
+    let mut views = Vec::with_capacity(table.len());
+    views.extend(table.tracks().filter_map(view_of));
+    views
+}
+
+/// One picture cycle's work after [`views`], without I/O: the picture (each track serialised
+/// once) and one delta frame per viewer against `prev` (updated). The time of each phase goes
+/// to `metrics` (`deconflict_cycle_phase_seconds_total{cycle="picture"}`).
+pub fn build(
+    views: Vec<TrackView>,
+    now: f64,
+    directory: &Directory,
+    prev: &mut HashMap<Viewer, Sent>,
+    metrics: &Metrics,
+) -> (Arc<Picture>, HashMap<Viewer, ViewerDelta>) {
+    let t1 = Instant::now();
+    let picture = Arc::new(Picture::new(now, views));
+    let t2 = Instant::now();
+    metrics.phase_done("picture", "serialise", (t2 - t1).as_secs_f64());
+    let frames = delta_frames(&picture, directory, prev, now);
+    metrics.phase_done("picture", "deltas", t2.elapsed().as_secs_f64());
+    (picture, frames)
+}
+
+/// What one viewer was sent: each visible track's last update, by id (inline ids and a fast
+/// hash: the picture cycle looks up and records every visible track for every viewer).
+pub type Sent = HashMap<CompactString, f64, foldhash::fast::RandomState>;
+
 /// One delta per viewer (everyone-seeing roles, and each party) against what that viewer was
 /// sent last cycle (`prev`, updated): its `{"type":"delta",…}` frame, and the upserted tracks'
 /// indices and removed ids a binary stream encodes.
 fn delta_frames(
     picture: &Picture,
     directory: &Directory,
-    prev: &mut HashMap<Viewer, HashMap<String, f64>>,
+    prev: &mut HashMap<Viewer, Sent>,
     now: f64,
 ) -> HashMap<Viewer, ViewerDelta> {
     let mut viewers: Vec<Viewer> = vec![Viewer::All];
@@ -102,27 +138,28 @@ fn delta_frames(
     let mut frames = HashMap::new();
     for v in viewers {
         let before = prev.remove(&v).unwrap_or_default();
-        let mut now_visible: HashMap<String, f64> = HashMap::with_capacity(before.len());
-        let mut upserts: Vec<&str> = Vec::new();
-        let mut upsert: Vec<u32> = Vec::new();
-        for t in picture.visible(&v, directory) {
-            if before.get(&t.view.id) != Some(&t.view.last_update) {
+        let mut now_visible: Sent =
+            HashMap::with_capacity_and_hasher(before.len(), Default::default());
+        let mut upserts: Vec<&str> = Vec::with_capacity(picture.tracks.len());
+        let mut upsert: Vec<u32> = Vec::with_capacity(picture.tracks.len());
+        for (i, t) in picture.visible_indexed(&v, directory) {
+            let id = t.view.id.as_str();
+            if before.get(id) != Some(&t.view.last_update) {
                 upserts.push(&t.json);
-                if let Some(&i) = picture.index.get(&t.view.id) {
-                    upsert.push(i as u32);
-                }
+                upsert.push(i as u32);
             }
-            now_visible.insert(t.view.id.clone(), t.view.last_update);
+            now_visible.insert(CompactString::from(id), t.view.last_update);
         }
-        let removes: Vec<&String> = before
+        let removes: Vec<String> = before
             .keys()
             .filter(|id| !now_visible.contains_key(*id))
+            .map(|id| id.to_string())
             .collect();
         let text = wire::delta(now, &upserts, &removes);
         let delta = ViewerDelta {
             json: Utf8Bytes::from(text),
             upsert,
-            remove: removes.into_iter().cloned().collect(),
+            remove: removes,
         };
         frames.insert(v.clone(), delta);
         prev.insert(v, now_visible);
