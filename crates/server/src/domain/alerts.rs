@@ -237,14 +237,23 @@ pub fn unacked_warning<T: Urgency>(a: &T, v: &Viewer) -> bool {
 /// The one display ordering, for `v`: unacknowledged warnings first, then active before
 /// cleared, then level (highest first), then time to the event (soonest first), then id.
 pub fn sort_by_urgency<T: Urgency>(list: &mut [T], v: &Viewer) {
-    list.sort_by(|x, y| {
-        unacked_warning(y, v)
-            .cmp(&unacked_warning(x, v))
-            .then(y.active().cmp(&x.active()))
-            .then(y.level().cmp(&x.level()))
-            .then(x.time_to_s().total_cmp(&y.time_to_s()))
-            .then(x.id().cmp(y.id()))
+    // Each key once (the time to the event is looked up in the alert's detail): thousands of
+    // alerts sort in a millisecond, not tens.
+    list.sort_by_cached_key(|a| {
+        (
+            std::cmp::Reverse(unacked_warning(a, v)),
+            std::cmp::Reverse(a.active()),
+            std::cmp::Reverse(a.level()),
+            total_order(a.time_to_s()),
+            a.id().to_owned(),
+        )
     });
+}
+
+/// An integer ordered as `f64::total_cmp` orders `x`.
+pub fn total_order(x: f64) -> i64 {
+    let b = x.to_bits() as i64;
+    b ^ ((((b >> 63) as u64) >> 1) as i64)
 }
 
 /// Alerts `v` may see, in display order.
@@ -259,7 +268,20 @@ mod tests {
     use super::*;
     use deconflict_engine::alerting::AlertEvent;
     use deconflict_engine::detect::Conflict;
+    use proptest::prelude::*;
     use serde_json::json;
+
+    proptest! {
+        /// The sort key of the time to the event orders times as `f64::total_cmp` does
+        /// (negative zero, infinities, NaN and `f64::MAX` included).
+        #[test]
+        fn total_order_is_total_cmp(
+            x in prop_oneof![any::<f64>(), Just(f64::MAX), Just(-0.0), Just(f64::NAN), -1e4..1e4f64],
+            y in prop_oneof![any::<f64>(), Just(f64::MAX), Just(0.0), Just(f64::INFINITY), -1e4..1e4f64],
+        ) {
+            prop_assert_eq!(total_order(x).cmp(&total_order(y)), x.total_cmp(&y));
+        }
+    }
 
     fn rec(id: &str, level: u8, t_in_s: f64, acks: &[(&str, bool)], cleared: bool) -> AlertRecord {
         AlertRecord {

@@ -9,7 +9,7 @@ use crate::domain::alerts::Urgency;
 use crate::domain::policy::{guidance_visible, Viewer};
 use deconflict_store::AlertRecord;
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 /// An aircraft to compute guidance for.
@@ -30,29 +30,36 @@ pub fn subjects<'a>(
     alerts: impl IntoIterator<Item = &'a AlertRecord>,
     max: usize,
 ) -> (Vec<Subject>, usize) {
-    let mut active: Vec<&AlertRecord> = alerts.into_iter().filter(|a| a.active()).collect();
     let party = |a: &AlertRecord| a.a_party.is_some() || a.b_party.is_some();
+    // Each key once (the time to the loss is looked up in the alert's detail).
+    let mut active: Vec<(bool, u8, f64, &AlertRecord)> = alerts
+        .into_iter()
+        .filter(|a| a.active())
+        .map(|a| (party(a), a.level, a.time_to_s(), a))
+        .collect();
     active.sort_by(|x, y| {
-        party(y)
-            .cmp(&party(x))
-            .then(y.level.cmp(&x.level))
-            .then(x.time_to_s().total_cmp(&y.time_to_s()))
-            .then(x.id.cmp(&y.id))
+        y.0.cmp(&x.0)
+            .then(y.1.cmp(&x.1))
+            .then(x.2.total_cmp(&y.2))
+            .then(x.3.id.cmp(&y.3.id))
     });
-    let mut seen = BTreeSet::new();
+    let mut seen: HashSet<&str> = HashSet::with_capacity(2 * active.len());
     let mut out = Vec::new();
-    for a in active {
+    let mut unique = 0usize;
+    for (_, _, _, a) in active {
         for (id, owner) in [(&a.a, &a.a_party), (&a.b, &a.b_party)] {
             if seen.insert(id.as_str()) {
-                out.push(Subject {
-                    id: id.clone(),
-                    owner: owner.clone(),
-                });
+                unique += 1;
+                if out.len() < max {
+                    out.push(Subject {
+                        id: id.clone(),
+                        owner: owner.clone(),
+                    });
+                }
             }
         }
     }
-    let skipped = out.len().saturating_sub(max);
-    out.truncate(max);
+    let skipped = unique - out.len();
     (out, skipped)
 }
 
