@@ -90,6 +90,10 @@ try {
   const serverCpu = (cpuSeconds(server.pid) - cpu0) / elapsed;
   const s = await page.evaluate(() => window.__deconflict.stats);
   const alerts = await page.evaluate(() => window.__deconflict.state.alerts.length);
+  // What the server says of the stream and its picture cycle over the whole run.
+  const metrics = await (await fetch(`${server.base}/metrics`)).text();
+  const metric = (name) => Number((metrics.match(new RegExp(`^${name} (\\S+)$`, 'm')) || [])[1]);
+  const cycles = metric('deconflict_cycle_seconds_count');
   frameMs.sort((a, b) => a - b);
   console.log(JSON.stringify({
     feed_aircraft: N,
@@ -109,6 +113,9 @@ try {
     stream_frames_per_s: +((stream.frames - s0.frames) / elapsed).toFixed(1),
     stream_kb_per_s: Math.round((stream.bytes - s0.bytes) / elapsed / 1024),
     server_cpu_cores: +serverCpu.toFixed(2),
+    picture_cycle_s_mean: cycles ? +(metric('deconflict_cycle_seconds_sum') / cycles).toFixed(3) : null,
+    ws_resyncs: metric('deconflict_ws_resyncs_total'),
+    ws_dropped: metric('deconflict_ws_dropped_total'),
     load_average_1min: [+load0.toFixed(2), +loadavg()[0].toFixed(2)],
   }));
   await screenshot(page, `perf-${N}`).catch((e) => console.error(`no screenshot: ${e.message.split('\n')[0]}`));

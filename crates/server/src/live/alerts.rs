@@ -319,7 +319,15 @@ async fn publish_alert_events(
     events: &[AlertEvent],
     states: &[AircraftState],
 ) {
-    let by_id: HashMap<&str, &AircraftState> = states.iter().map(|s| (s.id.as_str(), s)).collect();
+    // The cycle's states are sorted by id (`place_samples`): a lookup is a binary search, not
+    // a map of every airborne aircraft built on the async thread each cycle with events.
+    debug_assert!(states.windows(2).all(|w| w[0].id < w[1].id));
+    let state_of = |tid: &str| {
+        states
+            .binary_search_by(|s| s.id.as_str().cmp(tid))
+            .ok()
+            .map(|i| &states[i])
+    };
     // The involved tracks as the API shows them, taken from the table at alert time.
     let views: HashMap<String, Value> = {
         let t = live.table.lock().unwrap_or_else(|e| e.into_inner());
@@ -332,7 +340,7 @@ async fn publish_alert_events(
             })
             .collect()
     };
-    let party_of = |tid: &str| by_id.get(tid).and_then(|s| s.party.clone());
+    let party_of = |tid: &str| state_of(tid).and_then(|s| s.party.clone());
     let view_of = |tid: &str| views.get(tid).cloned().unwrap_or(Value::Null);
     let records: Vec<(String, AlertRecord)> = {
         let alerts = live.alerts.read().unwrap_or_else(|e| e.into_inner());
@@ -343,8 +351,7 @@ async fn publish_alert_events(
                 let ev = &ev;
                 let t = ev.conflict.tcpa_s.max(0.0);
                 let cpa_of = |tid: &str| {
-                    by_id
-                        .get(tid)
+                    state_of(tid)
                         .map(|s| {
                             let (lat, lon, _) = deconflict_engine::geodesy::predict_position(s, t);
                             wire::latlon(lat, lon)
