@@ -56,6 +56,14 @@ fn the_binary_stream_is_negotiated_and_carries_the_same_picture() {
     let s = Server::demo(dir.path());
     let cell = s.token("cell");
     let addr = s.addr.clone();
+    // The snapshot is the last picture cycle's: wait for one with the demo's aircraft in it.
+    assert!(
+        s.wait_for(20, |s| {
+            let (_, v) = s.json("GET", Some(&cell), "/api/v1/tracks", None);
+            v["tracks"].as_array().is_some_and(|t| !t.is_empty())
+        }),
+        "no aircraft in the picture"
+    );
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async move {
         match tokio_tungstenite::connect_async(format!(

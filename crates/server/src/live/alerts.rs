@@ -112,15 +112,14 @@ pub async fn run(live: Arc<Live>, store: Arc<dyn Store>, config: Arc<Config>, cl
                 sel_max_age_s,
             );
             place_samples(&mut samples, &*regions);
-            let owners: HashMap<&str, &str> = samples
-                .iter()
-                .filter_map(|t| Some((t.state.id.as_str(), t.state.party.as_deref()?)))
-                .collect();
-            let exemptions = engine_exemptions(
-                &l.exemption_docs(),
-                now,
-                |t| owners.get(t).map(|p| (*p).to_owned()),
-            );
+            // The samples are sorted by id: a track's owner is a binary search away.
+            let owner_of = |t: &str| {
+                samples
+                    .binary_search_by(|s| s.state.id.as_str().cmp(t))
+                    .ok()
+                    .and_then(|i| samples[i].state.party.clone())
+            };
+            let exemptions = engine_exemptions(&l.exemption_docs(), now, owner_of);
             let mut det = det.lock().unwrap_or_else(|e| e.into_inner());
             if reload {
                 if let Err(e) = det.set_regions(regions.params()) {
