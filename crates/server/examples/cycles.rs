@@ -15,7 +15,7 @@ use deconflict_airspace::regions::RegionSet;
 use deconflict_engine::alerting::{Alerting, AlertingConfig};
 use deconflict_engine::safety::{Locator, SafetyNet};
 use deconflict_feeds::replay::{place_samples, unplaced_samples};
-use deconflict_feeds::track::{TrackConfig, TrackTable};
+use deconflict_feeds::track::TrackTable;
 use deconflict_feeds::Observation;
 use deconflict_server::cycles::{self, Viewer};
 use deconflict_server::{Config, Directory, Metrics};
@@ -38,13 +38,7 @@ fn main() {
     let n: usize = args.first().and_then(|s| s.parse().ok()).unwrap_or(100_000);
     let cycles_n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(5);
     let config = Config::default();
-    let mut table = TrackTable::new(TrackConfig {
-        coast_after_s: config.tracks.coast_after_s,
-        drop_after_s: config.tracks.drop_after_s,
-        vertical: config.safety_net.engine().vertical,
-        exclude_on_ground: config.separation.ignore_on_ground,
-        ..TrackConfig::default()
-    });
+    let mut table = TrackTable::new(config.track_config());
     let directory = Directory::default();
     let party = |id: &str, mode| Party {
         id: id.into(),

@@ -677,6 +677,18 @@ pub enum ConfigError {
 }
 
 impl Config {
+    /// The track table's configuration: `[tracks]` coasting and dropping, the safety net's
+    /// vertical tracking, `separation.ignore_on_ground`.
+    pub fn track_config(&self) -> deconflict_feeds::track::TrackConfig {
+        deconflict_feeds::track::TrackConfig {
+            coast_after_s: self.tracks.coast_after_s,
+            drop_after_s: self.tracks.drop_after_s,
+            vertical: self.safety_net.engine().vertical,
+            exclude_on_ground: self.separation.ignore_on_ground,
+            ..deconflict_feeds::track::TrackConfig::default()
+        }
+    }
+
     /// The engine's detection options: the separation standard and alert levels of
     /// `[separation]`, one thread.
     pub fn detect_options(&self) -> deconflict_engine::detect::DetectOptions {

@@ -72,6 +72,23 @@ fn histogram(o: &mut String, name: &str, help: &str, buckets: &[u64], sum_s: f64
     let _ = writeln!(o, "{name}_sum {sum_s}\n{name}_count {count}");
 }
 
+/// Times consecutive phases of one cycle into [`Metrics::phase_done`].
+pub struct PhaseTimer<'a> {
+    metrics: &'a Metrics,
+    cycle: &'static str,
+    since: std::time::Instant,
+}
+
+impl PhaseTimer<'_> {
+    /// The phase `phase` ended now.
+    pub fn lap(&mut self, phase: &'static str) {
+        let now = std::time::Instant::now();
+        self.metrics
+            .phase_done(self.cycle, phase, (now - self.since).as_secs_f64());
+        self.since = now;
+    }
+}
+
 impl Metrics {
     /// Observations applied or rejected.
     pub fn add_ingested(&self, n: u64) {
@@ -183,6 +200,15 @@ impl Metrics {
             .phases
             .entry((cycle, phase))
             .or_default() += s;
+    }
+    /// A timer of `cycle`'s phases: each [`PhaseTimer::lap`] records the time since the
+    /// previous lap (or since the timer started) as that phase's.
+    pub fn phases(&self, cycle: &'static str) -> PhaseTimer<'_> {
+        PhaseTimer {
+            metrics: self,
+            cycle,
+            since: std::time::Instant::now(),
+        }
     }
     /// Persisting one alert cycle's events (before they are published) took `s` seconds.
     pub fn alert_persist_done(&self, s: f64) {
@@ -508,6 +534,9 @@ mod tests {
         m.intrusion_event("bogus");
         m.phase_done("alert", "detect", 0.125);
         m.phase_done("alert", "detect", 0.25);
+        let mut p = m.phases("picture");
+        p.lap("views");
+        p.lap("views");
         let t = m.render(&[]);
         assert!(
             t.contains(
@@ -526,6 +555,10 @@ mod tests {
         );
         assert!(
             t.contains("deconflict_alert_cycle_last_seconds 0.2\n"),
+            "{t}"
+        );
+        assert!(
+            t.contains("deconflict_cycle_phase_seconds_total{cycle=\"picture\",phase=\"views\"} "),
             "{t}"
         );
         for line in [

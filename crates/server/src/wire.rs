@@ -230,15 +230,21 @@ pub fn discrepancy_frame(d: &Discrepancy) -> String {
 
 /// Joins pre-serialised JSON values into an array.
 pub fn json_array<'a>(items: impl Iterator<Item = &'a str>) -> String {
-    let mut s = String::from("[");
+    let mut s = String::new();
+    push_json_array(&mut s, items);
+    s
+}
+
+/// Appends pre-serialised JSON values to `out` as an array.
+pub fn push_json_array<'a>(out: &mut String, items: impl Iterator<Item = &'a str>) {
+    out.push('[');
     for (i, j) in items.enumerate() {
         if i > 0 {
-            s.push(',');
+            out.push(',');
         }
-        s.push_str(j);
+        out.push_str(j);
     }
-    s.push(']');
-    s
+    out.push(']');
 }
 
 /// `{"time":…,"tracks":[…]}` of `GET /api/v1/tracks`.
@@ -302,14 +308,9 @@ pub fn delta(time: f64, upserts: &[&str], removes: &[String]) -> String {
     // Sized once: at 100,000 aircraft the frame is tens of megabytes.
     let len = upserts.iter().map(|u| u.len() + 1).sum::<usize>() + removes.len() + 64;
     let mut s = String::with_capacity(len);
-    let _ = write!(s, "{{\"type\":\"delta\",\"time\":{time},\"upsert\":[");
-    for (i, u) in upserts.iter().enumerate() {
-        if i > 0 {
-            s.push(',');
-        }
-        s.push_str(u);
-    }
-    s.push_str("],\"remove\":");
+    let _ = write!(s, "{{\"type\":\"delta\",\"time\":{time},\"upsert\":");
+    push_json_array(&mut s, upserts.iter().copied());
+    s.push_str(",\"remove\":");
     s.push_str(&removes);
     s.push('}');
     s

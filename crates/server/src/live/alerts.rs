@@ -99,7 +99,7 @@ pub async fn run(live: Arc<Live>, store: Arc<dyn Store>, config: Arc<Config>, cl
         let reload = version != regions_seen;
         regions_seen = version;
         let detected = tokio::task::spawn_blocking(move || {
-            let t0 = Instant::now();
+            let mut phases = l.metrics.phases("alert");
             let regions: Arc<dyn Locator> = match l.region_set() {
                 Some(set) => set,
                 None => Arc::new(NoRegions),
@@ -114,10 +114,7 @@ pub async fn run(live: Arc<Live>, store: Arc<dyn Store>, config: Arc<Config>, cl
             place_samples(&mut samples, &*regions);
             // The samples are sorted by id: a track's owner is a binary search away.
             let owner_of = |t: &str| {
-                samples
-                    .binary_search_by(|s| s.state.id.as_str().cmp(t))
-                    .ok()
-                    .and_then(|i| samples[i].state.party.clone())
+                by_id(&samples, t, |s| &s.state.id).and_then(|s| s.state.party.clone())
             };
             let exemptions = engine_exemptions(&l.exemption_docs(), now, owner_of);
             let mut det = det.lock().unwrap_or_else(|e| e.into_inner());
@@ -127,32 +124,21 @@ pub async fn run(live: Arc<Live>, store: Arc<dyn Store>, config: Arc<Config>, cl
                 }
             }
             det.set_exemptions(exemptions);
-            let t1 = Instant::now();
-            l.metrics
-                .phase_done("alert", "snapshot", (t1 - t0).as_secs_f64());
+            phases.lap("snapshot");
             let detected = det.evaluate(now, &samples);
-            let t2 = Instant::now();
-            l.metrics
-                .phase_done("alert", "detect", (t2 - t1).as_secs_f64());
+            phases.lap("detect");
             let states: Vec<AircraftState> = samples.into_iter().map(|t| t.state).collect();
             detected.map(|d| {
                 let events = al
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .update(now, &d.confirmed);
-                l.metrics
-                    .phase_done("alert", "alerting", t2.elapsed().as_secs_f64());
+                phases.lap("alerting");
                 (events, states, d.confirmed)
             })
         })
         .await;
-        let mut phase_start = Instant::now();
-        let mut phase = |name: &'static str| {
-            let t = Instant::now();
-            live.metrics
-                .phase_done("alert", name, (t - phase_start).as_secs_f64());
-            phase_start = t;
-        };
+        let mut phases = live.metrics.phases("alert");
         let (events, states, confirmed) = match detected {
             Ok(Ok(x)) => x,
             Ok(Err(e)) => {
@@ -180,17 +166,17 @@ pub async fn run(live: Arc<Live>, store: Arc<dyn Store>, config: Arc<Config>, cl
                 }
             }
         }
-        phase("publish");
+        phases.lap("publish");
         publish_alert_tracks(&live, now, &mut alert_tracks);
-        phase("alert_tracks");
+        phases.lap("alert_tracks");
         if now - geometry_sent_at >= config.cycle_s {
             geometry_sent_at = now;
             publish_conflicts_now(&live, now, &confirmed, &mut geometry_viewers);
-            phase("geometry");
+            phases.lap("geometry");
         }
         if let Some(g) = guidance.as_mut() {
             g.step(&live, now, states).await;
-            phase("guidance");
+            phases.lap("guidance");
         }
         let active = live
             .alerts
@@ -309,6 +295,14 @@ fn publish_conflicts_now(
     live.publish(StreamEvent::ViewerFrames(frames));
 }
 
+/// The item with id `id` in `sorted`, sorted by `id_of` (a cycle's samples and states are).
+fn by_id<'a, T>(sorted: &'a [T], id: &str, id_of: impl Fn(&T) -> &String) -> Option<&'a T> {
+    sorted
+        .binary_search_by(|x| id_of(x).as_str().cmp(id))
+        .ok()
+        .map(|i| &sorted[i])
+}
+
 /// Builds the records of one alert cycle's events, persists them (one transaction, audited)
 /// and only then publishes them.
 async fn publish_alert_events(
@@ -321,12 +315,7 @@ async fn publish_alert_events(
     // The cycle's states are sorted by id (`place_samples`): a lookup is a binary search, not
     // a map of every airborne aircraft built on the async thread each cycle with events.
     debug_assert!(states.windows(2).all(|w| w[0].id < w[1].id));
-    let state_of = |tid: &str| {
-        states
-            .binary_search_by(|s| s.id.as_str().cmp(tid))
-            .ok()
-            .map(|i| &states[i])
-    };
+    let state_of = |tid: &str| by_id(states, tid, |s| &s.id);
     // The involved tracks as the API shows them, taken from the table at alert time.
     let views: HashMap<String, Value> = {
         let t = live.table.lock().unwrap_or_else(|e| e.into_inner());

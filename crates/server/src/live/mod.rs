@@ -58,7 +58,7 @@ use crate::metrics::Metrics;
 use axum::extract::ws::Utf8Bytes;
 use deconflict_airspace::regions::RegionSet;
 use deconflict_feeds::counters::FeedStats;
-use deconflict_feeds::track::{TrackConfig, TrackTable};
+use deconflict_feeds::track::TrackTable;
 use deconflict_feeds::Observation;
 use deconflict_store::{AlertRecord, AlertState, Message, Store, StoreError, StoreResult};
 use std::collections::{BTreeMap, HashMap};
@@ -178,13 +178,7 @@ impl Live {
     pub fn new(config: &Config, metrics: Arc<Metrics>) -> (Arc<Live>, mpsc::Receiver<Observation>) {
         let (tx, rx) = mpsc::channel(INGEST_QUEUE);
         let (events, _) = broadcast::channel(config.limits.ws_queue_frames.max(2));
-        let table = TrackTable::new(TrackConfig {
-            coast_after_s: config.tracks.coast_after_s,
-            drop_after_s: config.tracks.drop_after_s,
-            vertical: config.safety_net.engine().vertical,
-            exclude_on_ground: config.separation.ignore_on_ground,
-            ..TrackConfig::default()
-        });
+        let table = TrackTable::new(config.track_config());
         let live = Live {
             picture: RwLock::new(Arc::new(Picture::default())),
             alerts: RwLock::new(BTreeMap::new()),

@@ -39,10 +39,9 @@ pub async fn run(
         let now = clock.now_s();
         let (l, d) = (live.clone(), directory.clone());
         let built = tokio::task::spawn_blocking(move || {
-            let t0 = Instant::now();
+            let mut phases = l.metrics.phases("picture");
             let views = views(&mut l.table.lock().unwrap_or_else(|e| e.into_inner()), now);
-            l.metrics
-                .phase_done("picture", "views", t0.elapsed().as_secs_f64());
+            phases.lap("views");
             let (picture, frames) = build(views, now, &d, &mut prev, &l.metrics);
             (picture, frames, prev)
         })
@@ -61,14 +60,13 @@ pub async fn run(
         };
         live.metrics.set_tracks(picture.tracks.len() as u64);
         *live.picture.write().unwrap_or_else(|e| e.into_inner()) = picture.clone();
-        let published = Instant::now();
+        let mut phases = live.metrics.phases("picture");
         live.publish(StreamEvent::Cycle {
             time: now,
             picture,
             frames,
         });
-        live.metrics
-            .phase_done("picture", "publish", published.elapsed().as_secs_f64());
+        phases.lap("publish");
         // Retention, once a minute.
         if last_purge.elapsed() > Duration::from_secs(RETENTION_PERIOD_S) {
             last_purge = Instant::now();
@@ -106,12 +104,11 @@ pub fn build(
     prev: &mut HashMap<Viewer, Sent>,
     metrics: &Metrics,
 ) -> (Arc<Picture>, HashMap<Viewer, ViewerDelta>) {
-    let t1 = Instant::now();
+    let mut phases = metrics.phases("picture");
     let picture = Arc::new(Picture::new(now, views));
-    let t2 = Instant::now();
-    metrics.phase_done("picture", "serialise", (t2 - t1).as_secs_f64());
+    phases.lap("serialise");
     let frames = delta_frames(&picture, directory, prev, now);
-    metrics.phase_done("picture", "deltas", t2.elapsed().as_secs_f64());
+    phases.lap("deltas");
     (picture, frames)
 }
 
