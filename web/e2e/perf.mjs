@@ -13,7 +13,8 @@
 // 50° N 8° E, thousands of conflicts). PERF_PAN=0 keeps the map still; PERF_TAB=hotline (or
 // another tab) measures with that side panel open instead of the aircraft table;
 // PERF_ENCODING=json makes the console read the JSON stream instead of the binary one
-// (its default). Prints one
+// (its default); PERF_PROFILE=1 also records the page's JavaScript with the DevTools profiler
+// during the measurement and prints the functions with the most self time to stderr. Prints one
 // JSON line: frames per second, the map's own draw time per frame, what the stream carried,
 // the server's CPU use and the machine's load, which all share the same cores.
 import { spawn } from 'node:child_process';
@@ -47,6 +48,23 @@ function cpuSeconds(pid) {
   }
 }
 
+/** The profile's functions by self time (ms and share of the samples), to stderr. */
+function printProfile(profile) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map();
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const dt = (profile.timeDeltas[i] || 0) / 1000;
+    const f = byId.get(id).callFrame;
+    const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}`;
+    self.set(key, (self.get(key) || 0) + dt);
+    total += dt;
+  });
+  const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 30);
+  console.error(`profile: ${total.toFixed(0)} ms sampled`);
+  for (const [k, ms] of top) console.error(`${ms.toFixed(0).padStart(7)} ms ${((100 * ms) / total).toFixed(1).padStart(5)} %  ${k}`);
+}
+
 const feed = N > 0 ? await startFeed(N) : null;
 const config = feed ? `[[feeds]]\nid = "perf-sbs"\nkind = "sbs"\naddress = "127.0.0.1:${feed.port}"\nmode = "connect"\n` : null;
 const server = await startServer({ config });
@@ -74,6 +92,12 @@ try {
   const panner = setInterval(() => {
     if (pan) page.keyboard.press(k++ % 8 < 4 ? 'ArrowRight' : 'ArrowLeft').catch(() => {});
   }, 250);
+  const profiler = process.env.PERF_PROFILE === '1' ? await page.context().newCDPSession(page) : null;
+  if (profiler) {
+    await profiler.send('Profiler.enable');
+    await profiler.send('Profiler.setSamplingInterval', { interval: 1000 });
+    await profiler.send('Profiler.start');
+  }
   const f0 = await page.evaluate(() => window.__deconflict.frames);
   const s0 = { ...stream };
   const cpu0 = cpuSeconds(server.pid);
@@ -85,6 +109,7 @@ try {
     frameMs.push((await page.evaluate(() => window.__deconflict.stats)).frameMs);
   }
   clearInterval(panner);
+  if (profiler) printProfile((await profiler.send('Profiler.stop')).profile);
   const f1 = await page.evaluate(() => window.__deconflict.frames);
   const elapsed = (Date.now() - t0) / 1000;
   const serverCpu = (cpuSeconds(server.pid) - cpu0) / elapsed;

@@ -151,3 +151,50 @@ test('an existing reservation\'s shape loads as a finished draft', () => {
   d.setShape({ type: 'circle', center: { lon_deg: 36.5, lat_deg: 35.5 }, radius_m: 9260 });
   assert.deepEqual(d.shape(), { type: 'circle', center: { lon_deg: 36.5, lat_deg: 35.5 }, radius_m: 9260 });
 });
+
+test('an aircraft symbol points within half a sprite step of its track, for any angle', async () => {
+  const { spriteIndex, SPRITE_ANGLES } = await import('../public/js/map/sprites.js');
+  const step = 360 / SPRITE_ANGLES;
+  const angles = [null, undefined, 0, -0, 5, -5, 355, 359.99, 360, 365, 725, -15, -365, -720.5, 1e6 + 0.3];
+  // Every track the binary stream can carry (360/65536° units).
+  for (let q = 0; q < 65536; q += 7) angles.push((q * 360) / 65536);
+  for (const trk of angles) {
+    const k = spriteIndex(trk);
+    assert.ok(Number.isInteger(k) && k >= 0 && k < SPRITE_ANGLES, `index ${k} for ${trk}`);
+    const off = Math.abs((((k * step - (trk || 0)) % 360) + 540) % 360 - 180);
+    assert.ok(off <= step / 2 + 1e-9, `track ${trk}°: sprite ${k} is ${off}° off`);
+  }
+  // Opposite headings are half the sprites apart.
+  assert.equal((spriteIndex(270) - spriteIndex(90) + SPRITE_ANGLES) % SPRITE_ANGLES, SPRITE_ANGLES / 2);
+});
+
+test('a sprite is written whole inside the map and clipped at its edges', async () => {
+  const { blit } = await import('../public/js/map/sprites.js');
+  // A 7×7 diamond-ish sprite with distinct words.
+  const offs = [];
+  const words = [];
+  for (let y = -3; y <= 3; y++) for (let x = -3; x <= 3; x++) if (Math.abs(x) + Math.abs(y) <= 3) {
+    offs.push(x, y);
+    words.push(0xff000000 + words.length + 1);
+  }
+  const sprite = { offs: Int16Array.from(offs), words: Uint32Array.from(words), reach: 3 };
+  const W = 23;
+  const H = 17;
+  for (let cy = -5; cy < H + 5; cy++) {
+    for (let cx = -5; cx < W + 5; cx++) {
+      const got = new Uint32Array(W * H);
+      blit(got, W, H, sprite, cx, cy);
+      const want = new Uint32Array(W * H);
+      let inside = 0;
+      for (let m = 0; m < words.length; m++) {
+        const x = cx + offs[2 * m];
+        const y = cy + offs[2 * m + 1];
+        if (x < 0 || y < 0 || x >= W || y >= H) continue;
+        want[y * W + x] = words[m];
+        inside += 1;
+      }
+      assert.deepEqual(got, want, `sprite at (${cx}, ${cy})`);
+      assert.equal(got.filter((w) => w).length, inside);
+    }
+  }
+});

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mercX, mercY, unmercX, unmercY, distanceM, destination, circleRing, volumeRings } from '../public/js/geo.js';
-import { flText, fl3, countdown, parseUtcInput, toUtcInput, partyColour } from '../public/js/util.js';
+import { flText, fl3, countdown, parseUtcInput, toUtcInput, partyColour, firstInOrder } from '../public/js/util.js';
 import { store } from '../public/js/store.js';
 import { sortedAlerts, timeToLoss, ackSides } from '../public/js/panels/alerts.js';
 
@@ -140,4 +140,22 @@ test('intrusion warnings acknowledged by the viewer sort after unacknowledged on
   store.me = { party: 'cell', role: 'cell' };
   assert.deepEqual(ackSides(['red', 'blue']), ['red', 'blue']);
   assert.deepEqual(ackSides([null, 'blue']), ['blue']);
+});
+
+test('the first rows of a table are those a full sort would list first, in the same order', () => {
+  // A small deterministic generator: many equal keys, so the id decides often.
+  let seed = 12345;
+  const rand = (n) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  for (let round = 0; round < 300; round++) {
+    const n = rand(400);
+    const list = Array.from({ length: n }, (_, i) => ({ id: `A${rand(1000)}-${i}`, v: rand(round % 3 === 0 ? 3 : 50) }));
+    const dir = rand(2) ? 1 : -1;
+    const cmp = (a, b) => (a.v < b.v ? -dir : a.v > b.v ? dir : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+    const k = [0, 1, 5, 250, n, n + 3][rand(6)];
+    const want = [...list].sort(cmp).slice(0, k);
+    assert.deepEqual(firstInOrder(list, cmp, k), want, `round ${round}: n ${n}, k ${k}`);
+  }
 });

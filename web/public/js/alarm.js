@@ -3,6 +3,7 @@
 // warning that raised it is acknowledged or the operator silences it.
 
 import { store } from './store.js';
+import { Budgeted } from './budget.js';
 import { levelLabel, isWarning } from './levels.js';
 import { BANNER } from './palette.js';
 import { mmss } from './encounter.js';
@@ -26,8 +27,10 @@ export function initAlarm(bannerEl, select) {
   banner.style.setProperty('--banner-bg', BANNER.bg);
   banner.style.setProperty('--banner-flash', BANNER.flash);
   banner.style.setProperty('--banner-text', BANNER.text);
-  store.on('conflicts', update);
-  store.on('intrusions', update);
+  // At once for a new warning, but one update for a burst of alert events (js/budget.js).
+  const soon = new Budgeted(update, { share: 0.2 });
+  store.on('conflicts', () => soon.request());
+  store.on('intrusions', () => soon.request());
   // Every time in the banner counts down each second.
   setInterval(() => {
     if (!banner.hidden) update();

@@ -10,6 +10,7 @@
 // times, the gap, when it was raised, updated and cleared.
 
 import { store } from './store.js';
+import { Budgeted } from './budget.js';
 import { h, flText, utcTime, partyColour } from './util.js';
 import { levelLabel } from './levels.js';
 import {
@@ -28,11 +29,9 @@ let el;
 export function initDetails(container) {
   el = container;
   store.on('selection', render);
-  store.on('guidance', render);
-  store.on('conflicts', render);
-  store.on('conflict-now', render);
-  store.on('discrepancies', render);
-  store.on('intrusions', render);
+  // Alert and guidance events, by the dozen a second in a busy sky: one card for a burst.
+  const soon = new Budgeted(render, { share: 0.2 });
+  for (const type of ['guidance', 'conflicts', 'conflict-now', 'discrepancies', 'intrusions']) store.on(type, () => soon.request());
   setInterval(render, 1000);
 }
 

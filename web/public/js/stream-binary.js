@@ -38,10 +38,38 @@ export function binarySupported() {
   }
 }
 
-/** Raw DEFLATE → bytes (an ArrayBuffer or Uint8Array in, a Uint8Array out). */
+/**
+ * Raw DEFLATE → bytes (an ArrayBuffer or Uint8Array in, a Uint8Array out). The message goes
+ * into the decompressor as one chunk of an in-memory stream, so that the whole of it is
+ * inflated within promise jobs: read from a Blob it came in 64 KiB reads, each a task of its
+ * own queued behind whatever else the page does (a busy map frame), and a large picture then
+ * took seconds to read.
+ */
 export async function inflate(data) {
-  const stream = new Blob([data]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+  const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
+  const source = new ReadableStream({
+    start(controller) {
+      controller.enqueue(bytes);
+      controller.close();
+    },
+  });
+  const out = source.pipeThrough(new DecompressionStream('deflate-raw')).getReader();
+  const chunks = [];
+  let length = 0;
+  for (;;) {
+    const { done, value } = await out.read();
+    if (done) break;
+    chunks.push(value);
+    length += value.byteLength;
+  }
+  if (chunks.length === 1) return chunks[0];
+  const whole = new Uint8Array(length);
+  let at = 0;
+  for (const c of chunks) {
+    whole.set(c, at);
+    at += c.byteLength;
+  }
+  return whole;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });

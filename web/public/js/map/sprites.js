@@ -23,17 +23,22 @@ export function chevron(path, x, y, trkDeg, size) {
   path.closePath();
 }
 
-/** Index of the sprite closest to a track angle. */
+/**
+ * Index of the sprite closest to a track angle (any angle, normalised). Integer remainders only:
+ * a floating-point `%` is a library call, and this runs for every aircraft in every frame.
+ */
 export function spriteIndex(trkDeg) {
-  return Math.round(((((trkDeg || 0) % 360) + 360) % 360) / (360 / SPRITE_ANGLES)) % SPRITE_ANGLES;
+  const k = Math.round((trkDeg || 0) / (360 / SPRITE_ANGLES)) % SPRITE_ANGLES;
+  return k < 0 ? k + SPRITE_ANGLES : k + 0;
 }
 
 const cache = new Map();
 
 /**
  * Chevron sprites of one colour and size (CSS pixels) at a device pixel ratio: for each of
- * SPRITE_ANGLES headings, `{offs, words}` — pixel offsets from the centre (x, y pairs) and the
- * pixel as a little-endian RGBA word (ImageData bytes read as Uint32). Cached.
+ * SPRITE_ANGLES headings, `{offs, words, reach}` — pixel offsets from the centre (x, y pairs),
+ * the pixel as a little-endian RGBA word (ImageData bytes read as Uint32), and the largest
+ * offset. Cached.
  */
 export function spriteSet(colour, size, dpr) {
   const key = `${colour}|${size}|${dpr}`;
@@ -63,16 +68,26 @@ export function spriteSet(colour, size, dpr) {
         words.push(((Math.min(255, alpha * 1.4) << 24) | (d[i + 2] << 16) | (d[i + 1] << 8) | d[i]) >>> 0);
       }
     }
-    set.push({ offs: Int16Array.from(offs), words: Uint32Array.from(words) });
+    const reach = offs.reduce((m, o) => Math.max(m, Math.abs(o)), 0);
+    set.push({ offs: Int16Array.from(offs), words: Uint32Array.from(words), reach });
   }
   cache.set(key, set);
   return set;
 }
 
-/** Writes a sprite centred at device pixel (cx, cy) into a W×H buffer of RGBA words. */
+/**
+ * Writes a sprite centred at device pixel (cx, cy) into a W×H buffer of RGBA words; pixels off
+ * the buffer are clipped (tested pixel by pixel only for a sprite that crosses an edge).
+ */
 export function blit(buf, W, H, sprite, cx, cy) {
   const offs = sprite.offs;
   const words = sprite.words;
+  const r = sprite.reach;
+  if (cx - r >= 0 && cy - r >= 0 && cx + r < W && cy + r < H) {
+    const at = cy * W + cx;
+    for (let j = 0, m = 0; m < words.length; j += 2, m++) buf[at + offs[j + 1] * W + offs[j]] = words[m];
+    return;
+  }
   for (let j = 0, m = 0; m < words.length; j += 2, m++) {
     const x = cx + offs[j];
     const y = cy + offs[j + 1];

@@ -1,11 +1,11 @@
 // The aircraft table, tar1090-style: free-text filter, party filter, "in alert", "in view only"
 // (the aircraft the map draws in its current view, following pans and zooms; kept in
 // localStorage), sortable columns (callsign, party, level, speed, alert...). Only the first rows
-// are put in the DOM; the count line says how many match. Click a row to select and centre the
+// are put in order and in the DOM (util.js firstInOrder); the count line says how many match. Click a row to select and centre the
 // aircraft.
 
 import { store } from '../store.js';
-import { h, fl3, partyColour } from '../util.js';
+import { h, fl3, partyColour, firstInOrder } from '../util.js';
 import { levelLabel } from '../levels.js';
 
 const MAX_ROWS = 250;
@@ -130,19 +130,19 @@ export function render() {
     list = list.filter((t) => seen.has(t.id));
   }
   const col = COLUMNS.find((c) => c.key === sortKey) || COLUMNS[0];
-  list.sort((a, b) => {
-    const va = col.get(a, levels);
-    const vb = col.get(b, levels);
-    if (va < vb) return -sortDir;
-    if (va > vb) return sortDir;
-    return a.id < b.id ? -1 : 1;
-  });
+  // Each aircraft's sort key once; only the rows listed are put in order.
+  const keyed = list.map((t) => ({ t, v: col.get(t, levels) }));
+  const first = firstInOrder(keyed, (a, b) => {
+    if (a.v < b.v) return -sortDir;
+    if (a.v > b.v) return sortDir;
+    return a.t.id < b.t.id ? -1 : a.t.id > b.t.id ? 1 : 0;
+  }, MAX_ROWS).map((x) => x.t);
   const shown = list.length > MAX_ROWS ? ` (first ${MAX_ROWS} listed)` : '';
   if (inViewOnly && mapView) countLine.textContent = `${list.length} of ${matching} in view${shown}`;
   else countLine.textContent = list.length > MAX_ROWS ? `${MAX_ROWS} of ${list.length}` : `${list.length} aircraft`;
   countLine.dataset.inView = String(list.length);
   countLine.dataset.total = String(matching);
-  const rows = list.slice(0, MAX_ROWS).map((t) => h('tr', {
+  const rows = first.map((t) => h('tr', {
     class: t.id === store.selectedId ? 'selected' : '',
     testid: 'aircraft-row',
     dataset: { id: t.id, party: t.party || '' },

@@ -16,6 +16,7 @@
 import { encounterTimes } from '../encounter.js';
 import { encounterNow } from '../encounter-now.js';
 import { post } from '../api.js';
+import { Budgeted } from '../budget.js';
 import { store } from '../store.js';
 import { h, countdown, flText, partyColour } from '../util.js';
 import { levelLabel, isWarning } from '../levels.js';
@@ -25,6 +26,8 @@ import { exclusionOfIntrusion, exclusionLink, isCompliance, complianceText } fro
 import { isNoticeIntrusion, noticeIntrusionText, crossingItems, crossingText, noticeKey, windowText, CROSSING_REASON } from '../notice.js';
 
 const SHOW_CIVIL_KEY = 'deconflict.alerts.showCivil';
+/** The alert list, rebuilt for alert events, takes at most this share of the page's time. */
+export const LIST_SHARE_MAX = 0.3;
 
 let listEl;
 let countEl;
@@ -72,11 +75,15 @@ export function initAlerts(list, count, focus, showToast, civilToggle = null) {
     civilBox.checked = showCivil;
     civilBox.addEventListener('change', () => setShowCivil(civilBox.checked));
   }
-  store.on('conflicts', render);
-  store.on('intrusions', render);
-  store.on('discrepancies', render);
+  // Alert events come by the dozen a second in a busy sky: one list for all that came since
+  // the last one, within LIST_SHARE_MAX of the page's time (js/budget.js).
+  const soon = new Budgeted(render, { share: LIST_SHARE_MAX });
+  const later = () => soon.request();
+  store.on('conflicts', later);
+  store.on('intrusions', later);
+  store.on('discrepancies', later);
   // An intrusion on an exclusion reads as compliance: worded again when the exclusion arrives.
-  store.on('reservations', render);
+  store.on('reservations', later);
   let notices = '';
   store.on('requests', () => {
     // The notices' crossings are listed, and notice intrusions named after their notice.

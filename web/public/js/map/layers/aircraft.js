@@ -4,7 +4,9 @@
 // known only through alerts as hollow circles labelled "(alert)", a ring in the alert level's
 // colour round aircraft in alert, labels placed by js/map/labels.js (priorities, leader lines;
 // reservation and safety-net region names take part too), and the selection box. Keeps the screen
-// positions of the frame for hit testing, and counts what it drew.
+// positions of the frame for hit testing, and counts what it drew. Work done for every aircraft
+// in view is kept to projecting and blitting it: the marks, late-data rings and labels of the
+// few that matter find them through the frame's index rather than by scanning all of them.
 //
 // Drawing is in two passes so that conflict lines go over the symbols but under the marks:
 // `drawSymbols` then (the alerts layer) then `drawMarks`.
@@ -70,6 +72,12 @@ export class AircraftLayer {
     // Screen positions of the last frame, for hit testing: picture tracks first (in the order
     // of `visible`), then those known only through alerts.
     this.hitIds = [];
+    // The tracks (or alert-only states) of `hitIds`, and the indices of those marked viaAlert.
+    // Each one drawn carries `hitFrame` (this layer's frame number) and `hitIndex` (its index
+    // here) so that `hitIndex(id)` finds it without a scan or an index map of every aircraft.
+    this.hitTracks = [];
+    this.hitVia = [];
+    this.frameNo = 0;
     this.hitX = new Float32Array(0);
     this.hitY = new Float32Array(0);
     this.hitCount = 0;
@@ -113,7 +121,12 @@ export class AircraftLayer {
       this.hitY = new Float32Array(total * 2);
     }
     const hitIds = this.hitIds;
+    const hitTracks = this.hitTracks;
+    const hitVia = this.hitVia;
     hitIds.length = 0;
+    hitTracks.length = 0;
+    hitVia.length = 0;
+    const frameNo = ++this.frameNo;
     let n = 0;
     const { s, ox, oy } = v.offsets();
     const byColour = new Map();
@@ -127,6 +140,10 @@ export class AircraftLayer {
       this.hitX[n] = x;
       this.hitY[n] = y;
       hitIds.push(t.id);
+      hitTracks.push(t);
+      t.hitFrame = frameNo;
+      t.hitIndex = n;
+      if (t.viaAlert) hitVia.push(n);
       n += 1;
       parties[t.party] = (parties[t.party] || 0) + 1;
       const colour = partyColour(t.party);
@@ -145,6 +162,9 @@ export class AircraftLayer {
       this.hitX[n] = x;
       this.hitY[n] = y;
       hitIds.push(t.id);
+      hitTracks.push(t);
+      t.hitFrame = frameNo;
+      t.hitIndex = n;
       n += 1;
     }
     this.hitCount = n;
@@ -235,10 +255,9 @@ export class AircraftLayer {
   drawLateData(ctx, s, now) {
     const late = [];
     const { levels } = this.frame;
-    for (let i = 0; i < this.hitCount; i++) {
+    for (const i of this.mattering()) {
       const id = this.hitIds[i];
-      const t = this.aircraft(id);
-      if (!t) continue;
+      const t = this.hitTracks[i];
       const via = !!t.viaAlert || this.alertOnly.has(id);
       if (!via && !levels.get(id) && id !== store.selectedId) continue;
       const age = now - t.refTime;
@@ -261,16 +280,30 @@ export class AircraftLayer {
     this.frame.late = late;
   }
 
+  /**
+   * Indices (ascending) of the aircraft in view that may matter this frame: in an alert (or a
+   * discrepancy), known only through an alert or marked viaAlert, or selected.
+   */
+  mattering() {
+    const at = new Set(this.hitVia);
+    const add = (id) => {
+      const i = this.hitIndex(id);
+      if (i >= 0) at.add(i);
+    };
+    for (const id of this.frame.levels.keys()) add(id);
+    for (const id of this.alertOnly.keys()) add(id);
+    if (store.selectedId) add(store.selectedId);
+    return [...at].sort((a, b) => a - b);
+  }
+
   /** Alert-only aircraft, alert rings, labels and the selection, over the conflict lines. */
   drawMarks(ctx, now = store.now()) {
     const { s, ox, oy } = this.view.offsets();
     const { visible, levels } = this.frame;
-    const hitIds = this.hitIds;
-    const n = this.hitCount;
 
     // Aircraft known only through alerts: hollow symbol.
     for (const t of this.alertOnly.values()) {
-      const i = hitIds.indexOf(t.id);
+      const i = this.hitIndex(t.id);
       if (i < 0) continue;
       const x = this.hitX[i];
       const y = this.hitY[i];
@@ -283,15 +316,20 @@ export class AircraftLayer {
 
     this.drawLateData(ctx, s, now);
 
-    // Alert rings.
-    for (let i = 0; i < n; i++) {
-      const lvl = levels.get(hitIds[i]);
-      if (!lvl) continue;
-      ctx.beginPath();
-      ctx.arc(this.hitX[i], this.hitY[i], 10, 0, Math.PI * 2);
+    // Alert rings: one path per level, the most severe stroked last (over the others).
+    const rings = new Map();
+    for (const [id, lvl] of levels) {
+      const i = lvl ? this.hitIndex(id) : -1;
+      if (i < 0) continue;
+      let path = rings.get(lvl);
+      if (!path) rings.set(lvl, (path = new Path2D()));
+      path.moveTo(this.hitX[i] + 10, this.hitY[i]);
+      path.arc(this.hitX[i], this.hitY[i], 10, 0, Math.PI * 2);
+    }
+    ctx.lineWidth = 2;
+    for (const lvl of [...rings.keys()].sort((a, b) => a - b)) {
       ctx.strokeStyle = levelColour(lvl);
-      ctx.lineWidth = 2;
-      ctx.stroke();
+      ctx.stroke(rings.get(lvl));
     }
 
     // Labels: callsign / FL GS of the aircraft in view when at most LABEL_LIMIT are, those known
@@ -301,7 +339,7 @@ export class AircraftLayer {
 
     // Selection.
     if (store.selectedId) {
-      const i = hitIds.indexOf(store.selectedId);
+      const i = this.hitIndex(store.selectedId);
       if (i >= 0) {
         ctx.strokeStyle = SELECTION;
         ctx.lineWidth = 1.5;
@@ -335,15 +373,13 @@ export class AircraftLayer {
     const v = this.view;
     ctx.font = MONO_11;
     const cw = ctx.measureText('0').width;
-    const index = new Map();
-    for (let i = 0; i < n; i++) index.set(hitIds[i], i);
     // The other aircraft of each one's most severe conflict in view: its label goes away from it.
     const partner = new Map();
     const partnerLevel = new Map();
     for (const c of store.conflicts.values()) {
-      const ia = index.get(c.a);
-      const ib = index.get(c.b);
-      if (ia === undefined || ib === undefined) continue;
+      const ia = this.hitIndex(c.a);
+      const ib = this.hitIndex(c.b);
+      if (ia < 0 || ib < 0) continue;
       for (const [id, j] of [[c.a, ib], [c.b, ia]]) {
         if ((partnerLevel.get(id) || 0) >= (c.level || 0)) continue;
         partnerLevel.set(id, c.level || 0);
@@ -353,10 +389,14 @@ export class AircraftLayer {
     const cands = [];
     const obstacles = [];
     const few = n <= BULK_THRESHOLD;
-    for (let i = 0; i < n; i++) {
+    // Every aircraft in view is an obstacle or a candidate when there are few or all are
+    // labelled; otherwise only those known through alerts get a label, and nothing else counts.
+    const considered = few || labelled ? null : this.mattering().filter((i) => this.alertOnly.has(hitIds[i]));
+    const count = considered ? considered.length : n;
+    for (let k = 0; k < count; k++) {
+      const i = considered ? considered[k] : k;
       const id = hitIds[i];
-      const t = this.aircraft(id);
-      if (!t) continue;
+      const t = this.hitTracks[i];
       const alertOnly = this.alertOnly.has(id);
       const level = levels.get(id) || 0;
       const x = this.hitX[i];
@@ -387,8 +427,8 @@ export class AircraftLayer {
     // Marks other layers drew this frame that labels keep off (a discrepancy's diamond and label).
     for (const o of this.extraObstacles || []) obstacles.push(o);
     for (const l of this.frame.late || []) {
-      const i = index.get(l.id);
-      if (i !== undefined) obstacles.push({ x0: this.hitX[i] - 11, y0: this.hitY[i] + 13, x1: this.hitX[i] + 30, y1: this.hitY[i] + 25 });
+      const i = this.hitIndex(l.id);
+      if (i >= 0) obstacles.push({ x0: this.hitX[i] - 11, y0: this.hitY[i] + 13, x1: this.hitX[i] + 30, y1: this.hitY[i] + 25 });
     }
     for (const [kind, layer, priority] of [['reservation', this.reservations, PRIORITY.RESERVATION], ['region', this.regions, PRIORITY.REGION]]) {
       const now = store.now();
@@ -451,8 +491,14 @@ export class AircraftLayer {
 
   /** Screen position of an aircraft in the last frame, or null when it is not in view. */
   screenOf(id) {
-    const i = id ? this.hitIds.indexOf(id) : -1;
+    const i = this.hitIndex(id);
     return i >= 0 ? [this.hitX[i], this.hitY[i]] : null;
+  }
+
+  /** Index of an aircraft in the last frame's hit arrays, or -1 when it was not drawn in view. */
+  hitIndex(id) {
+    const t = id ? this.aircraft(id) : null;
+    return t && t.hitFrame === this.frameNo && this.hitIds[t.hitIndex] === id ? t.hitIndex : -1;
   }
 
   /** A track or alert-only state by id. */

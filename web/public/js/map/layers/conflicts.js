@@ -2,7 +2,8 @@
 // (thicker for a warning), dashed lines to the predicted closest points (`cpa_a`, `cpa_b`) with
 // crosses there; for each zone intrusion, a dashed line from the aircraft to its entry point,
 // marked with a diamond. Aircraft the viewer cannot see are placed at their alert-time state.
-// Drawn on the upper canvas every frame.
+// Drawn on the upper canvas every frame: one stroke per style for all alerts, those wholly out
+// of view left out.
 
 import { store } from '../../store.js';
 import { mercX, mercY } from '../../geo.js';
@@ -19,23 +20,63 @@ function positionOf(id, fallback, now) {
   return null;
 }
 
-function cross(ctx, x, y) {
-  ctx.beginPath();
-  ctx.moveTo(x - 4, y - 4);
-  ctx.lineTo(x + 4, y + 4);
-  ctx.moveTo(x + 4, y - 4);
-  ctx.lineTo(x - 4, y + 4);
-  ctx.stroke();
+function cross(path, x, y) {
+  path.moveTo(x - 4, y - 4);
+  path.lineTo(x + 4, y + 4);
+  path.moveTo(x + 4, y - 4);
+  path.lineTo(x - 4, y + 4);
 }
+
+/**
+ * The frame's strokes grouped by style (colour, width, dash), each one Path2D stroked once:
+ * thousands of alerts cost a few strokes rather than five each. Styles are stroked in the order
+ * of their level, so that warnings lie over cautions.
+ */
+class Strokes {
+  constructor() {
+    this.styles = new Map();
+  }
+
+  path(level, colour, width, dash) {
+    const key = `${level}|${colour}|${width}|${dash.join(',')}`;
+    let st = this.styles.get(key);
+    if (!st) this.styles.set(key, (st = { level, colour, width, dash, path: new Path2D() }));
+    return st.path;
+  }
+
+  stroke(ctx) {
+    const list = [...this.styles.values()].sort((a, b) => a.level - b.level);
+    for (const st of list) {
+      ctx.strokeStyle = st.colour;
+      ctx.lineWidth = st.width;
+      ctx.setLineDash(st.dash);
+      ctx.stroke(st.path);
+    }
+    ctx.setLineDash([]);
+  }
+}
+
+const NO_DASH = [];
+const CPA_DASH = [5, 4];
+const ENTRY_DASH = [3, 3];
+/** Alerts wholly outside the view by more than this are not drawn (CSS pixels). */
+const CULL_MARGIN_PX = 12;
 
 export class ConflictsLayer {
   constructor(view) {
     this.view = view;
   }
 
+  /** Whether a drawing spanning these x and y coordinates can be seen. */
+  inView(xs, ys) {
+    const m = CULL_MARGIN_PX;
+    return Math.max(...xs) >= -m && Math.min(...xs) <= this.view.width + m && Math.max(...ys) >= -m && Math.min(...ys) <= this.view.height + m;
+  }
+
   draw(ctx, now) {
     const v = this.view;
     const { s, ox, oy } = v.offsets();
+    const strokes = new Strokes();
     for (const c of store.conflicts.values()) {
       const pa = positionOf(c.a, c.a_state, now);
       const pb = positionOf(c.b, c.b_state, now);
@@ -44,52 +85,46 @@ export class ConflictsLayer {
       const ay = pa[1] * s + oy;
       const bx = pb[0] * s + ox;
       const by = pb[1] * s + oy;
-      ctx.strokeStyle = levelColour(c.level);
-      ctx.lineWidth = isWarning(c.level) ? 2.5 : 1.8;
-      ctx.beginPath();
-      ctx.moveTo(ax, ay);
-      ctx.lineTo(bx, by);
-      ctx.stroke();
-      if (c.cpa_a && c.cpa_b) {
-        const [cax, cay] = v.project(c.cpa_a.lon_deg, c.cpa_a.lat_deg);
-        const [cbx, cby] = v.project(c.cpa_b.lon_deg, c.cpa_b.lat_deg);
-        ctx.setLineDash([5, 4]);
-        ctx.lineWidth = 1.2;
-        ctx.beginPath();
-        ctx.moveTo(ax, ay);
-        ctx.lineTo(cax, cay);
-        ctx.moveTo(bx, by);
-        ctx.lineTo(cbx, cby);
-        ctx.stroke();
-        ctx.setLineDash([]);
-        ctx.beginPath();
-        ctx.moveTo(cax, cay);
-        ctx.lineTo(cbx, cby);
-        ctx.lineWidth = 2;
-        ctx.stroke();
-        cross(ctx, cax, cay);
-        cross(ctx, cbx, cby);
+      const cpa = c.cpa_a && c.cpa_b ? [...v.project(c.cpa_a.lon_deg, c.cpa_a.lat_deg), ...v.project(c.cpa_b.lon_deg, c.cpa_b.lat_deg)] : null;
+      if (!this.inView(cpa ? [ax, bx, cpa[0], cpa[2]] : [ax, bx], cpa ? [ay, by, cpa[1], cpa[3]] : [ay, by])) continue;
+      const level = c.level || 0;
+      const colour = levelColour(c.level);
+      const line = strokes.path(level, colour, isWarning(c.level) ? 2.5 : 1.8, NO_DASH);
+      line.moveTo(ax, ay);
+      line.lineTo(bx, by);
+      if (cpa) {
+        const [cax, cay, cbx, cby] = cpa;
+        const dashed = strokes.path(level, colour, 1.2, CPA_DASH);
+        dashed.moveTo(ax, ay);
+        dashed.lineTo(cax, cay);
+        dashed.moveTo(bx, by);
+        dashed.lineTo(cbx, cby);
+        const closest = strokes.path(level, colour, 2, NO_DASH);
+        closest.moveTo(cax, cay);
+        closest.lineTo(cbx, cby);
+        cross(closest, cax, cay);
+        cross(closest, cbx, cby);
       }
     }
     for (const i of store.intrusions.values()) {
       const p = positionOf(i.track_id, i.track_state, now);
       if (!p || !i.entry_point) continue;
       const [ex, ey] = v.project(i.entry_point.lon_deg, i.entry_point.lat_deg);
-      ctx.strokeStyle = levelColour(i.level);
-      ctx.setLineDash([3, 3]);
-      ctx.lineWidth = 1.5;
-      ctx.beginPath();
-      ctx.moveTo(p[0] * s + ox, p[1] * s + oy);
-      ctx.lineTo(ex, ey);
-      ctx.stroke();
-      ctx.setLineDash([]);
-      ctx.beginPath();
-      ctx.moveTo(ex, ey - 6);
-      ctx.lineTo(ex + 6, ey);
-      ctx.lineTo(ex, ey + 6);
-      ctx.lineTo(ex - 6, ey);
-      ctx.closePath();
-      ctx.stroke();
+      const px = p[0] * s + ox;
+      const py = p[1] * s + oy;
+      if (!this.inView([px, ex - 6, ex + 6], [py, ey - 6, ey + 6])) continue;
+      const level = i.level || 0;
+      const colour = levelColour(i.level);
+      const toEntry = strokes.path(level, colour, 1.5, ENTRY_DASH);
+      toEntry.moveTo(px, py);
+      toEntry.lineTo(ex, ey);
+      const diamond = strokes.path(level, colour, 1.5, NO_DASH);
+      diamond.moveTo(ex, ey - 6);
+      diamond.lineTo(ex + 6, ey);
+      diamond.lineTo(ex, ey + 6);
+      diamond.lineTo(ex - 6, ey);
+      diamond.closePath();
     }
+    strokes.stroke(ctx);
   }
 }
