@@ -15,7 +15,10 @@
 // PERF_ENCODING=json makes the console read the JSON stream instead of the binary one
 // (its default); PERF_PROFILE=1 also records the page's JavaScript with the DevTools profiler
 // during the measurement and prints the functions with the most self time to stderr. Prints one
-// JSON line: frames per second, the map's own draw time per frame, what the stream carried,
+// JSON line: frames per second, how old the data shown is (median and largest of every 50th
+// aircraft's age: a console that falls behind the stream shows old positions), the map's own
+// draw time per frame (and its parts' script time:
+// aircraft symbols, alert lines, guidance, marks and labels), what the stream carried,
 // the server's CPU use and the machine's load, which all share the same cores.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -104,10 +107,14 @@ try {
   const load0 = loadavg()[0];
   const t0 = Date.now();
   const frameMs = [];
+  const partsMs = {};
   while (Date.now() - t0 < SECONDS * 1000) {
     await sleep(500);
-    frameMs.push((await page.evaluate(() => window.__deconflict.stats)).frameMs);
+    const st = await page.evaluate(() => window.__deconflict.stats);
+    frameMs.push(st.frameMs);
+    for (const [k, ms] of Object.entries(st.partsMs)) (partsMs[k] ||= []).push(ms);
   }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   clearInterval(panner);
   if (profiler) printProfile((await profiler.send('Profiler.stop')).profile);
   const f1 = await page.evaluate(() => window.__deconflict.frames);
@@ -115,6 +122,9 @@ try {
   const serverCpu = (cpuSeconds(server.pid) - cpu0) / elapsed;
   const s = await page.evaluate(() => window.__deconflict.stats);
   const alerts = await page.evaluate(() => window.__deconflict.state.alerts.length);
+  // How old the data the map shows is (now less each aircraft's last report, every 50th).
+  const ages = await page.evaluate(() => window.__deconflict.state.drawnTracks.filter((_, i) => i % 50 === 0)
+    .map((t) => window.__deconflict.displayed(t.id)).filter(Boolean).map((d) => d.age_s).sort((a, b) => a - b));
   // What the server says of the stream and its picture cycle over the whole run.
   const metrics = await (await fetch(`${server.base}/metrics`)).text();
   const metric = (name) => Number((metrics.match(new RegExp(`^${name} (\\S+)$`, 'm')) || [])[1]);
@@ -129,16 +139,21 @@ try {
     tracks_total: s.tracks,
     drawn_in_view: s.drawn,
     alerts_listed: alerts,
+    data_age_s_median: ages.length ? +ages[ages.length >> 1].toFixed(1) : null,
+    data_age_s_max: ages.length ? +ages[ages.length - 1].toFixed(1) : null,
     panning: pan,
     side_panel: TAB,
     seconds: +elapsed.toFixed(1),
     fps: +((f1 - f0) / elapsed).toFixed(1),
     frame_draw_ms_median: +frameMs[Math.floor(frameMs.length / 2)].toFixed(1),
     frame_draw_ms_max_sampled: +frameMs[frameMs.length - 1].toFixed(1),
+    frame_parts_ms_median: Object.fromEntries(Object.entries(partsMs).map(([k, xs]) => [k, +median(xs).toFixed(1)])),
     stream_frames_per_s: +((stream.frames - s0.frames) / elapsed).toFixed(1),
     stream_kb_per_s: Math.round((stream.bytes - s0.bytes) / elapsed / 1024),
     server_cpu_cores: +serverCpu.toFixed(2),
     picture_cycle_s_mean: cycles ? +(metric('deconflict_cycle_seconds_sum') / cycles).toFixed(3) : null,
+    alert_cycle_s_mean: metric('deconflict_alert_cycle_seconds_count') ? +(metric('deconflict_alert_cycle_seconds_sum') / metric('deconflict_alert_cycle_seconds_count')).toFixed(3) : null,
+    alerts_active_in_server: metric('deconflict_alerts_active'),
     ws_resyncs: metric('deconflict_ws_resyncs_total'),
     ws_dropped: metric('deconflict_ws_dropped_total'),
     load_average_1min: [+load0.toFixed(2), +loadavg()[0].toFixed(2)],

@@ -159,3 +159,29 @@ test('the first rows of a table are those a full sort would list first, in the s
     assert.deepEqual(firstInOrder(list, cmp, k), want, `round ${round}: n ${n}, k ${k}`);
   }
 });
+
+test('a batch of alert frames leaves the store as the same frames one by one would, in one event', () => {
+  const now = store.now();
+  const c = (id, level, state = 'raised') => ({ id, a: `${id}a`, b: `${id}b`, a_party: 'blue', b_party: 'red', level, t_in_s: 30, tcpa_s: 40, dcpa_m: 100, updated_at: now, acks: {}, state });
+  const frames = [
+    { type: 'alert', event: 'raised', conflict: c('c-1', 2) },
+    { type: 'alert', event: 'raised', conflict: c('c-2', 3) },
+    { type: 'alert', event: 'updated', conflict: c('c-1', 3) },
+    { type: 'alert', event: 'cleared', conflict: c('c-3', 2, 'cleared') },
+    { type: 'alert', event: 'cleared', conflict: c('c-2', 3, 'cleared') },
+    { type: 'message', message: {} },
+  ];
+  const start = () => store.applySnapshot({ time: now, tracks: [], conflicts: [c('c-3', 2)], intrusions: [] });
+  const state = () => ({ conflicts: [...store.conflicts.entries()], alertIds: [...store.alertTrackIds()].sort() });
+  start();
+  for (const f of frames) if (f.type === 'alert') store.applyConflict(f.event, f.conflict);
+  const oneByOne = state();
+  start();
+  let events = 0;
+  const off = store.on('conflicts', (d) => { events += 1; assert.equal(d.batch, 5); });
+  store.applyConflictBatch(frames);
+  off();
+  assert.deepEqual(state(), oneByOne);
+  assert.deepEqual(oneByOne.conflicts.map(([id, x]) => [id, x.level]), [['c-1', 3]]);
+  assert.equal(events, 1);
+});

@@ -237,3 +237,98 @@ fn a_hidden_intruder_in_an_alert_is_sent_as_it_moves() {
         }
     });
 }
+
+/// `alerts=batched` puts one alert cycle's `alert` frames in one `alerts` frame: the same
+/// events as the default stream sends one message each, and an unknown value is refused.
+#[test]
+fn alert_events_can_come_batched_one_message_per_cycle() {
+    use std::collections::HashSet;
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path(), &["--demo"]);
+    let cell = s.token("cell");
+    let addr = s.addr.clone();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async move {
+        match tokio_tungstenite::connect_async(format!(
+            "ws://{addr}/api/v1/stream?token={cell}&alerts=some"
+        ))
+        .await
+        {
+            Err(tokio_tungstenite::tungstenite::Error::Http(r)) => {
+                assert_eq!(r.status(), 400);
+                let body = String::from_utf8(r.body().clone().unwrap_or_default()).unwrap();
+                assert!(body.contains("alerts"), "{body}");
+            }
+            other => panic!("expected 400, got {other:?}"),
+        }
+        let (mut each, _) =
+            tokio_tungstenite::connect_async(format!("ws://{addr}/api/v1/stream?token={cell}"))
+                .await
+                .unwrap();
+        let (mut batched, _) = tokio_tungstenite::connect_async(format!(
+            "ws://{addr}/api/v1/stream?token={cell}&alerts=batched"
+        ))
+        .await
+        .unwrap();
+        // (event, alert id, updated_at) of every alert event each stream carried, by when.
+        type Seen = Vec<(Duration, (String, String, String))>;
+        let key = |f: &Value| {
+            (
+                f["event"].as_str().unwrap_or_default().to_string(),
+                f["conflict"]["id"].as_str().unwrap_or_default().to_string(),
+                f["conflict"]["updated_at"].to_string(),
+            )
+        };
+        let t0 = Instant::now();
+        let window = Duration::from_secs(45);
+        let (mut from_each, mut from_batched): (Seen, Seen) = (Vec::new(), Vec::new());
+        let (mut batches, mut singles_in_batched) = (0, 0);
+        while t0.elapsed() < window {
+            tokio::select! {
+                m = each.next() => {
+                    let Some(Ok(Message::Text(t))) = m else { continue };
+                    let v: Value = serde_json::from_str(&t).unwrap();
+                    assert_ne!(v["type"], "alerts", "a batch on the default stream");
+                    if v["type"] == "alert" {
+                        from_each.push((t0.elapsed(), key(&v)));
+                    }
+                }
+                m = batched.next() => {
+                    let Some(Ok(Message::Text(t))) = m else { continue };
+                    let v: Value = serde_json::from_str(&t).unwrap();
+                    if v["type"] == "alert" {
+                        singles_in_batched += 1;
+                    }
+                    if v["type"] == "alerts" {
+                        batches += 1;
+                        let frames = v["frames"].as_array().expect("frames");
+                        assert!(!frames.is_empty(), "an empty batch was sent");
+                        for f in frames {
+                            assert_eq!(f["type"], "alert");
+                            assert!(["raised", "updated", "cleared"].contains(&f["event"].as_str().unwrap()));
+                            from_batched.push((t0.elapsed(), key(f)));
+                        }
+                    }
+                }
+                _ = tokio::time::sleep(Duration::from_millis(200)) => {}
+            }
+        }
+        assert_eq!(singles_in_batched, 0, "a batched stream sent single alert frames");
+        assert!(batches > 0 && !from_each.is_empty(), "no alert events in {window:?}");
+        // Away from the window's edges, each stream carried the other's events.
+        let middle = |seen: &Seen| -> HashSet<(String, String, String)> {
+            seen.iter()
+                .filter(|(t, _)| *t > Duration::from_secs(3) && *t < window - Duration::from_secs(3))
+                .map(|(_, k)| k.clone())
+                .collect()
+        };
+        let all = |seen: &Seen| -> HashSet<(String, String, String)> {
+            seen.iter().map(|(_, k)| k.clone()).collect()
+        };
+        let (mid_b, all_e) = (middle(&from_batched), all(&from_each));
+        let (mid_e, all_b) = (middle(&from_each), all(&from_batched));
+        assert!(!mid_b.is_empty(), "no batched events in the middle of the window");
+        assert!(mid_b.is_subset(&all_e), "batched events the default stream lacked: {:?}", mid_b.difference(&all_e).collect::<Vec<_>>());
+        assert!(mid_e.is_subset(&all_b), "events the batched stream lacked: {:?}", mid_e.difference(&all_b).collect::<Vec<_>>());
+    });
+}

@@ -163,6 +163,16 @@ pub fn alert_frame(event: AlertState, a: &AlertRecord) -> String {
     .text()
 }
 
+/// `{"type":"alerts","frames":[…]}`: the `alert` frames of one alert cycle a viewer may see,
+/// in one message (a stream opened with `alerts=batched`): thousands of alerts raised in one
+/// cycle are one message for the client to take, not thousands.
+pub fn alerts_batch<'a>(frames: impl Iterator<Item = &'a str>) -> String {
+    let mut s = String::from("{\"type\":\"alerts\",\"frames\":");
+    push_json_array(&mut s, frames);
+    s.push('}');
+    s
+}
+
 /// `{"type":"alert_tracks","time":…,"tracks":[Track]}`: the current states of the aircraft in
 /// a party's active alerts (pre-serialised track views).
 pub fn alert_tracks<'a>(time: f64, tracks: impl Iterator<Item = &'a str>) -> String {

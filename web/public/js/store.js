@@ -371,6 +371,33 @@ class Store extends EventTarget {
     this.applyAlert('conflicts', 'conflict', event, c);
   }
 
+  /**
+   * One alert cycle's `alert` frames at once (an `alerts` frame): each applied as
+   * applyConflict would, the clean-up after cleared alerts done once, and one 'conflicts'
+   * event (its detail the last frame's, `batch` the count) instead of one per alert.
+   */
+  applyConflictBatch(frames) {
+    let cleared = false;
+    let last = null;
+    let n = 0;
+    let guidance = false;
+    for (const f of frames || []) {
+      if (!f || f.type !== 'alert' || !f.conflict || !f.conflict.id) continue;
+      const r = this.setAlert('conflicts', f.event, f.conflict);
+      cleared ||= r.cleared;
+      guidance ||= r.guidance;
+      last = { event: f.event, conflict: f.conflict, isNew: r.isNew };
+      n += 1;
+    }
+    if (!n) return;
+    if (cleared) {
+      this.dropAlertOnlyOutsideAlerts();
+      guidance = this.dropGuidanceOutsideConflicts() || guidance;
+    }
+    this.emit('conflicts', { ...last, batch: n });
+    if (guidance) this.emit('guidance');
+  }
+
   replaceConflicts(list) {
     this.replaceAlerts('conflicts', list);
     // Polled conflicts carry their aircraft's guidance, as the snapshot's do.
@@ -392,15 +419,30 @@ class Store extends EventTarget {
    */
   applyAlert(kind, name, event, alert) {
     if (!alert || !alert.id) return;
+    const r = this.setAlert(kind, event, alert);
+    const { isNew, cleared } = r;
+    let { guidance } = r;
+    if (cleared) {
+      this.dropAlertOnlyOutsideAlerts();
+      // Guidance is for aircraft in active conflicts: it ends with the last one.
+      if (kind === 'conflicts') guidance = this.dropGuidanceOutsideConflicts() || guidance;
+    }
+    this.emit(kind, { event, [name]: alert, isNew });
+    if (guidance) this.emit('guidance');
+  }
+
+  /**
+   * Sets or (cleared) removes one alert of `kind`, keeping newer guidance it carries; the
+   * clean-up after a clearance is the caller's. Returns {isNew, cleared, guidance}.
+   */
+  setAlert(kind, event, alert) {
     const alerts = this[kind];
     const isNew = !alerts.has(alert.id);
     let guidance = false;
-    if (event === 'cleared' || alert.state === 'cleared') {
+    const cleared = event === 'cleared' || alert.state === 'cleared';
+    if (cleared) {
       alerts.delete(alert.id);
       if (kind === 'conflicts') this.conflictNow.delete(alert.id);
-      this.dropAlertOnlyOutsideAlerts();
-      // Guidance is for aircraft in active conflicts: it ends with the last one.
-      if (kind === 'conflicts') guidance = this.dropGuidanceOutsideConflicts();
     } else {
       alerts.set(alert.id, alert);
       // Alert frames carry no guidance; an acknowledgement's answer does: keep the newer.
@@ -415,8 +457,7 @@ class Store extends EventTarget {
         }
       }
     }
-    this.emit(kind, { event, [name]: alert, isNew });
-    if (guidance) this.emit('guidance');
+    return { isNew, cleared, guidance };
   }
 
   /** The alerts of `kind` replaced by the active ones of `list`; subscribers get the ids before. */

@@ -5,7 +5,9 @@
 // them after every snapshot (sign-in, reconnect), while polling, and with the slow refresh.
 // The aircraft come in the binary encoding (js/stream-binary.js) when the browser has
 // DecompressionStream('deflate-raw'), else as JSON (localStorage `deconflict.stream-encoding`
-// = `json` forces JSON); both give the store the same snapshot and delta frames.
+// = `json` forces JSON); both give the store the same snapshot and delta frames. Alert events
+// come batched, one message per alert cycle (`alerts=batched`): a burst of thousands of alerts
+// sent one message each kept the picture's deltas waiting behind them for tens of seconds.
 
 import { get, getToken } from './api.js';
 import { store } from './store.js';
@@ -51,6 +53,10 @@ function handleFrame(msg) {
     case 'alert':
       store.applyConflict(msg.event, msg.conflict);
       break;
+    case 'alerts':
+      // One alert cycle's alert frames in one message (`alerts=batched`).
+      store.applyConflictBatch(msg.frames);
+      break;
     case 'alert_tracks':
       store.applyAlertTracks(msg);
       break;
@@ -88,7 +94,7 @@ function connect() {
   if (stopped) return;
   const proto = location.protocol === 'https:' ? 'wss' : 'ws';
   const encoding = streamEncoding();
-  const url = `${proto}://${location.host}/api/v1/stream?token=${encodeURIComponent(getToken())}${encoding === 'binary' ? '&encoding=binary' : ''}`;
+  const url = `${proto}://${location.host}/api/v1/stream?token=${encodeURIComponent(getToken())}&alerts=batched${encoding === 'binary' ? '&encoding=binary' : ''}`;
   let opened = false;
   let socket;
   try {

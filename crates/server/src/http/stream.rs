@@ -32,6 +32,7 @@ use crate::wire::binary::{self, Handles};
 use axum::extract::ws::{CloseFrame, Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
+use deconflict_store::AlertRecord;
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::Duration;
@@ -100,9 +101,19 @@ pub async fn stream(
             )))
         }
     };
+    let batched = match q.alerts.as_deref() {
+        None | Some("each") => false,
+        Some("batched") => true,
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "alerts={other:?}: use \"each\" (default) or \"batched\""
+            )))
+        }
+    };
+    let how = Encoding { binary, batched };
     Ok(ws
         .max_message_size(MAX_CLIENT_MESSAGE_BYTES)
-        .on_upgrade(move |socket| client(s, c, socket, picture, binary)))
+        .on_upgrade(move |socket| client(s, c, socket, picture, how)))
 }
 
 /// Query of the stream.
@@ -120,6 +131,19 @@ pub struct StreamQuery {
     /// aircraft as binary messages (raw DEFLATE, docs/api.md "Binary picture").
     #[serde(default)]
     pub encoding: Option<String>,
+    /// `each` (default): one `alert` frame per alert event; `batched`: the alert events of one
+    /// alert cycle in one `{"type":"alerts","frames":[…]}` frame.
+    #[serde(default)]
+    pub alerts: Option<String>,
+}
+
+/// How a stream's frames are encoded, as the client negotiated.
+#[derive(Debug, Clone, Copy)]
+struct Encoding {
+    /// The picture's aircraft as binary messages.
+    binary: bool,
+    /// One frame for each alert cycle's alert events.
+    batched: bool,
 }
 
 /// The snapshot's frames: JSON text, then (a binary stream with the picture, `handles` reset)
@@ -218,7 +242,8 @@ fn snapshot(
     (pic, text.into())
 }
 
-async fn client(s: AppState, c: Caller, mut socket: WebSocket, picture: bool, binary: bool) {
+async fn client(s: AppState, c: Caller, mut socket: WebSocket, picture: bool, how: Encoding) {
+    let Encoding { binary, batched } = how;
     let metrics = s.live.metrics.clone();
     // A binary stream's dictionary (none without the picture: nothing to encode).
     let mut handles = (binary && picture).then(Handles::new);
@@ -278,6 +303,15 @@ async fn client(s: AppState, c: Caller, mut socket: WebSocket, picture: bool, bi
                                 }
                             }
                             StreamEvent::Cycle { .. } if handles.is_some() => Vec::new(),
+                            StreamEvent::Alerts(list) if batched => {
+                                let mut visible =
+                                    visible_alerts(list, &v).map(|f| f.as_str()).peekable();
+                                if visible.peek().is_some() {
+                                    vec![WsMessage::Text(wire::alerts_batch(visible).into())]
+                                } else {
+                                    Vec::new()
+                                }
+                            }
                             _ => frames_for(&ev, &v, &c, snap_time, picture)
                                 .into_iter()
                                 .map(WsMessage::Text)
@@ -364,6 +398,16 @@ impl Out<'_> {
     }
 }
 
+/// The `alert` frames of an alert cycle's events that `v` may see, in order.
+fn visible_alerts<'a>(
+    list: &'a [(AlertRecord, Utf8Bytes)],
+    v: &'a Viewer,
+) -> impl Iterator<Item = &'a Utf8Bytes> + 'a {
+    list.iter()
+        .filter(|(a, _)| policy::alert_visible(v, a))
+        .map(|(_, frame)| frame)
+}
+
 fn frames_for(
     ev: &StreamEvent,
     v: &Viewer,
@@ -372,11 +416,7 @@ fn frames_for(
     picture: bool,
 ) -> Vec<Utf8Bytes> {
     match ev {
-        StreamEvent::Alerts(list) => list
-            .iter()
-            .filter(|(a, _)| policy::alert_visible(v, a))
-            .map(|(_, frame)| frame.clone())
-            .collect(),
+        StreamEvent::Alerts(list) => visible_alerts(list, v).cloned().collect(),
         other => frame_for(other, v, c, snap_time, picture)
             .into_iter()
             .collect(),
