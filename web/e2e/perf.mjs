@@ -18,7 +18,8 @@
 // JSON line: frames per second, how old the data shown is (median and largest of every 50th
 // aircraft's age: a console that falls behind the stream shows old positions), the map's own
 // draw time per frame (and its parts' script time:
-// aircraft symbols, alert lines, guidance, marks and labels), what the stream carried,
+// aircraft symbols, alert lines, guidance, marks and labels; and the whole frame with its
+// raster and paint), what the stream carried,
 // the server's CPU use and the machine's load, which all share the same cores.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -112,6 +113,7 @@ try {
     await sleep(500);
     const st = await page.evaluate(() => window.__deconflict.stats);
     frameMs.push(st.frameMs);
+    (partsMs.total_with_raster ||= []).push(st.frameTotalMs);
     for (const [k, ms] of Object.entries(st.partsMs)) (partsMs[k] ||= []).push(ms);
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

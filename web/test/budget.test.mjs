@@ -21,7 +21,8 @@ function fakeTime() {
         now = Math.max(now, t.at);
         t.fn();
       }
-      now = end;
+      // Work that ran may have spent past the end.
+      now = Math.max(now, end);
     },
   };
 }
@@ -73,4 +74,24 @@ test('a run that throws still books its time and lets the next request through',
   assert.equal(calls, 1, 'not before its idle time');
   assert.throws(() => clock.advance(10), /boom/);
   assert.equal(calls, 2);
+});
+
+test('a run charged more than its script took waits in proportion to what it cost in all', () => {
+  const clock = fakeTime();
+  let runs = 0;
+  const b = new Budgeted(() => { runs += 1; clock.spend(10); }, { ...clock, share: 0.5 });
+  b.request();
+  clock.advance(0);
+  assert.equal(b.nextAt, 20, 'script alone: 10 ms on, 10 ms off');
+  // Its raster and paint took the frame to 60 ms from its start.
+  clock.spend(50);
+  b.charge(60);
+  assert.equal(b.nextAt, 120);
+  b.charge(30);
+  assert.equal(b.nextAt, 120, 'a smaller figure changes nothing');
+  b.request();
+  clock.advance(59);
+  assert.equal(runs, 1);
+  clock.advance(1);
+  assert.equal(runs, 2);
 });

@@ -198,3 +198,17 @@ test('a sprite is written whole inside the map and clipped at its edges', async 
     }
   }
 });
+
+test('over a crowded map the closest points are drawn for the most urgent alerts and the selected aircraft', async () => {
+  const { cpaDetailed, CPA_DETAIL_LIMIT } = await import('../public/js/map/layers/conflicts.js');
+  const few = Array.from({ length: 5 }, (_, i) => ({ id: `c-${i}`, a: `A${i}`, b: `B${i}`, level: 1, t_in_s: 100 }));
+  assert.equal(cpaDetailed(few, 5).size, 5, 'all of them when few');
+  const many = Array.from({ length: 1000 }, (_, i) => ({ id: `c-${i}`, a: `A${i}`, b: `B${i}`, level: i % 10 === 0 ? 3 : 1, t_in_s: (i * 37) % 500 }));
+  const ids = cpaDetailed(many, 20, 'A7');
+  // The 100 warnings outrank every caution; among them the soonest 20 are kept.
+  const warnings = many.filter((c) => c.level === 3).sort((x, y) => x.t_in_s - y.t_in_s || (x.id < y.id ? -1 : 1)).slice(0, 20).map((c) => c.id);
+  assert.deepEqual([...ids].filter((id) => id !== 'c-7').sort(), warnings.sort());
+  assert.ok(ids.has('c-7'), "the selected aircraft's conflict keeps its closest points");
+  assert.equal(ids.size, 21);
+  assert.ok(CPA_DETAIL_LIMIT >= 100);
+});

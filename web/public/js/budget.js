@@ -23,6 +23,7 @@ export class Budgeted {
     this.pending = false;
     // When the next run may start (the clock's ms), and what the last run cost.
     this.nextAt = -Infinity;
+    this.startedAt = -Infinity;
     this.lastMs = 0;
     this.runs = 0;
   }
@@ -38,13 +39,25 @@ export class Budgeted {
   run() {
     this.pending = false;
     const t0 = this.now();
+    this.startedAt = t0;
     try {
       this.work();
     } finally {
-      const t1 = this.now();
-      this.lastMs = t1 - t0;
-      this.nextAt = t1 + this.lastMs * (1 / this.share - 1);
+      this.lastMs = this.now() - t0;
+      this.nextAt = t0 + this.lastMs / this.share;
       this.runs += 1;
     }
+  }
+
+  /**
+   * Books what the last run cost in all, `ms` from its start, when part of it came after the
+   * work returned (a map frame's raster and paint follow its script): the next run then
+   * starts no sooner than ms / share after the last one started. A smaller figure changes
+   * nothing.
+   */
+  charge(ms) {
+    if (!(ms > this.lastMs)) return;
+    this.lastMs = ms;
+    this.nextAt = this.startedAt + ms / this.share;
   }
 }

@@ -508,7 +508,7 @@ window.__deconflict = Object.freeze({
   },
   /** Cheap render statistics (no per-track lists), for frame-rate measurements. */
   get stats() {
-    return map ? { frames: map.frames, frameMs: map.stats.frameMs, partsMs: map.stats.partsMs || {}, drawn: map.stats.drawn, tracks: store.tracks.size } : null;
+    return map ? { frames: map.frames, frameMs: map.stats.frameMs, frameTotalMs: map.stats.frameTotalMs || 0, partsMs: map.stats.partsMs || {}, drawn: map.stats.drawn, tracks: store.tracks.size } : null;
   },
   /** Frames drawn since load (for frame-rate measurements). */
   get frames() {

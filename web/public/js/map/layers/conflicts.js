@@ -3,11 +3,12 @@
 // crosses there; for each zone intrusion, a dashed line from the aircraft to its entry point,
 // marked with a diamond. Aircraft the viewer cannot see are placed at their alert-time state.
 // Drawn on the upper canvas every frame: one stroke per style for all alerts, those wholly out
-// of view left out.
+// of view left out, the closest points of at most CPA_DETAIL_LIMIT (the most urgent).
 
 import { store } from '../../store.js';
 import { mercX, mercY } from '../../geo.js';
 import { levelColour, isWarning } from '../../levels.js';
+import { firstInOrder } from '../../util.js';
 
 /** Dead-reckoned Mercator position of a track, else of its alert-time state, else null. */
 function positionOf(id, fallback, now) {
@@ -56,6 +57,27 @@ class Strokes {
   }
 }
 
+/**
+ * Above this many alerts in view the predicted closest points (dashed lines and crosses) are
+ * drawn for this many only: the most severe and soonest, and always the selected aircraft's.
+ * Thousands of dashed constructions cost hundreds of milliseconds of raster per frame and, over
+ * a continent, are a tangle nobody reads; the pair's line and rings stay for every alert.
+ */
+export const CPA_DETAIL_LIMIT = 200;
+
+/**
+ * Ids of the conflicts whose closest points are drawn: all of `inView` when they are at most
+ * `limit`, else the `limit` most urgent (level, then time to loss `t_in_s`, then id) and those
+ * of the selected aircraft.
+ */
+export function cpaDetailed(inView, limit = CPA_DETAIL_LIMIT, selectedId = null) {
+  if (inView.length <= limit) return new Set(inView.map((c) => c.id));
+  const urgency = (a, b) => (b.level || 0) - (a.level || 0) || (a.t_in_s ?? Infinity) - (b.t_in_s ?? Infinity) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  const ids = new Set(firstInOrder(inView, urgency, limit).map((c) => c.id));
+  if (selectedId) for (const c of inView) if (c.a === selectedId || c.b === selectedId) ids.add(c.id);
+  return ids;
+}
+
 const NO_DASH = [];
 const CPA_DASH = [5, 4];
 const ENTRY_DASH = [3, 3];
@@ -65,6 +87,8 @@ const CULL_MARGIN_PX = 12;
 export class ConflictsLayer {
   constructor(view) {
     this.view = view;
+    // What the last frame drew: alerts in view, and how many with their closest points.
+    this.drawn = { alerts: 0, detailed: 0 };
   }
 
   /** Whether a drawing spanning these x and y coordinates can be seen. */
@@ -77,6 +101,7 @@ export class ConflictsLayer {
     const v = this.view;
     const { s, ox, oy } = v.offsets();
     const strokes = new Strokes();
+    const shown = [];
     for (const c of store.conflicts.values()) {
       const pa = positionOf(c.a, c.a_state, now);
       const pb = positionOf(c.b, c.b_state, now);
@@ -87,6 +112,12 @@ export class ConflictsLayer {
       const by = pb[1] * s + oy;
       const cpa = c.cpa_a && c.cpa_b ? [...v.project(c.cpa_a.lon_deg, c.cpa_a.lat_deg), ...v.project(c.cpa_b.lon_deg, c.cpa_b.lat_deg)] : null;
       if (!this.inView(cpa ? [ax, bx, cpa[0], cpa[2]] : [ax, bx], cpa ? [ay, by, cpa[1], cpa[3]] : [ay, by])) continue;
+      shown.push({ c, ax, ay, bx, by, cpa });
+    }
+    const detailed = cpaDetailed(shown.map((x) => x.c), CPA_DETAIL_LIMIT, store.selectedId);
+    this.drawn = { alerts: shown.length, detailed: detailed.size };
+    for (const { c, ax, ay, bx, by, cpa: at } of shown) {
+      const cpa = detailed.has(c.id) ? at : null;
       const level = c.level || 0;
       const colour = levelColour(c.level);
       const line = strokes.path(level, colour, isWarning(c.level) ? 2.5 : 1.8, NO_DASH);
