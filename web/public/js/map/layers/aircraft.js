@@ -78,6 +78,8 @@ export class AircraftLayer {
     this.hitTracks = [];
     this.hitVia = [];
     this.frameNo = 0;
+    this.matteringOf = -1;
+    this.matteringList = [];
     this.hitX = new Float32Array(0);
     this.hitY = new Float32Array(0);
     this.hitCount = 0;
@@ -285,6 +287,7 @@ export class AircraftLayer {
    * discrepancy), known only through an alert or marked viaAlert, or selected.
    */
   mattering() {
+    if (this.matteringOf === this.frameNo) return this.matteringList;
     const at = new Set(this.hitVia);
     const add = (id) => {
       const i = this.hitIndex(id);
@@ -293,7 +296,10 @@ export class AircraftLayer {
     for (const id of this.frame.levels.keys()) add(id);
     for (const id of this.alertOnly.keys()) add(id);
     if (store.selectedId) add(store.selectedId);
-    return [...at].sort((a, b) => a - b);
+    // Once per frame (late data and labels both ask).
+    this.matteringOf = this.frameNo;
+    this.matteringList = [...at].sort((a, b) => a - b);
+    return this.matteringList;
   }
 
   /** Alert-only aircraft, alert rings, labels and the selection, over the conflict lines. */
