@@ -90,14 +90,24 @@ function markerOnCanvas(page, id) {
       for (const f of [0.3, 0.5, 0.7]) outline.push(px(m.x + sx * r * f, m.y + sy * r * (1 - f)));
     }
     const centre = px(m.x, m.y);
+    // Samples along the dashed line, except where the selected aircraft's guidance ring (drawn
+    // over it when the aircraft has guidance) covers it.
+    const ring = window.__deconflict.state.guidanceDrawn;
     const line = [];
+    let covered = 0;
     const len = Math.hypot(m.reported_x - m.x, m.reported_y - m.y);
-    for (let k = 1; k < 30; k++) {
-      const t = (r + 3 + ((len - r - 10) * k) / 30) / len;
-      line.push(px(m.x + (m.reported_x - m.x) * t, m.y + (m.reported_y - m.y) * t));
+    for (let k = 1; k < 60; k++) {
+      const t = (r + 3 + ((len - r - 10) * k) / 60) / len;
+      const x = m.x + (m.reported_x - m.x) * t;
+      const y = m.y + (m.reported_y - m.y) * t;
+      if (ring && Math.hypot(x - ring.x, y - ring.y) <= ring.radiusPx + 6) {
+        covered += 1;
+        continue;
+      }
+      line.push(px(x, y));
     }
     const shown = window.__deconflict.displayed(d.track_id);
-    return { d, m, outline, centre, line, shown, legend: document.querySelector('[data-testid=legend-discrepancy]')?.textContent || '' };
+    return { d, m, outline, centre, line, covered, shown, legend: document.querySelector('[data-testid=legend-discrepancy]')?.textContent || '' };
   }, id);
 }
 
@@ -113,13 +123,14 @@ async function checkMarker(page, id, apiGapM) {
     const x = await markerOnCanvas(page, id);
     return x && x.m.on_screen ? x : null;
   }, { timeoutMs: 10000, what: 'the discrepancy marker drawn in view' });
-  const { m, outline, centre, line, shown, legend } = got;
+  const { m, outline, centre, line, covered, shown, legend } = got;
   assert(m.label === 'ADS-B', `the marker is labelled ADS-B (${m.label})`);
   const amber = outline.filter((p) => showsColour(p, DISCREPANCY.mark)).length;
   assert(amber >= 8, `the diamond's outline is drawn in caution amber (${amber} of ${outline.length} pixels: ${JSON.stringify(outline)})`);
   assert(!showsColour(centre, DISCREPANCY.mark, 1), `the diamond is hollow (${centre})`);
   const dashes = line.filter((p) => showsColour(p, DISCREPANCY.mark)).length;
-  assert(dashes >= 8 && dashes <= 27, `a dashed amber line to the aircraft (${dashes} of ${line.length} samples amber)`);
+  assert(line.length >= 20, `enough of the line is clear of the guidance ring to read it (${line.length} samples, ${covered} under the ring)`);
+  assert(dashes >= Math.ceil(line.length * 0.28) && dashes <= line.length - 4, `a dashed amber line to the aircraft (${dashes} of ${line.length} samples amber, ${covered} under the guidance ring left out)`);
   assert(m.y < m.reported_y - 5 && Math.abs(m.x - m.reported_x) < Math.abs(m.y - m.reported_y) * 0.2, `the ADS-B fix is drawn north of the reported position (${m.x.toFixed(0)},${m.y.toFixed(0)} vs ${m.reported_x.toFixed(0)},${m.reported_y.toFixed(0)})`);
   // The marker's place on the map is the API's gap from where the aircraft is displayed.
   const g = pairGeometry({ lat_deg: m.lat_deg, lon_deg: m.lon_deg, gs_kt: 0 }, { lat_deg: shown.lat_deg, lon_deg: shown.lon_deg, gs_kt: 0 });

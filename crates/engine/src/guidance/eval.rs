@@ -833,13 +833,17 @@ impl Ctx<'_> {
         out
     }
 
-    /// The ownship flying straight on: its current trajectory.
-    pub fn current(&self, own: &Own) -> (Outcome, Option<usize>) {
+    /// The ownship flying straight on: its current trajectory, and the intruder it loses
+    /// separation with first. Intruders with the same time to loss are told apart by `key`
+    /// (the smallest wins), so that the answer does not depend on the order they come in.
+    pub fn current<K: Ord>(&self, own: &Own, key: impl Fn(usize) -> K) -> (Outcome, Option<usize>) {
         let mut out = Outcome::CLEAR;
-        let mut first = None;
+        let mut first: Option<usize> = None;
         for i in 0..self.traffic.len() {
             let o = self.piece(&own.k0, i, 0.0, f64::INFINITY);
-            if o.t_in_s < out.t_in_s {
+            let sooner = o.t_in_s < out.t_in_s;
+            let tied = o.t_in_s == out.t_in_s && first.is_some_and(|f| key(i) < key(f));
+            if sooner || tied {
                 first = Some(i);
             }
             out = out.merge(o);

@@ -919,7 +919,9 @@ fn guidance_among<'t>(
     let vs_iv = linear_bands(vs0, &vs.sides[0], &vs.sides[1], m.vs_min_fpm, m.vs_max_fpm);
     let alt_iv = merge(alt.sides[0].clone());
 
-    let (current, urgent) = solver.normal.current(&solver.own);
+    let (current, urgent) = solver
+        .normal
+        .current(&solver.own, |i| intruders[i].id.as_str());
     let lab = Labeller {
         levels,
         lookahead_s: std.lookahead_s,
