@@ -505,7 +505,11 @@ async function main() {
       await waitFor(async () => (await state(red)).selectedId === viper, { timeoutMs: 5000, what: 'VIPER11 selected in red\'s console' });
       const other = await guidanceAsApiGivesIt(red, server.base, server.tokens.red, w.id, sokol, { ring: false });
       assert(other.card.label === 'Advice for SOKOL21', `with VIPER11 selected, red's card advises SOKOL21 (got "${other.card.label}")`);
-      const s = await state(red);
+      // The map follows the selection at its next frame (frames are paced by their cost).
+      const s = await waitFor(async () => {
+        const now = await state(red);
+        return now.guidanceDrawn === null ? now : null;
+      }, { timeoutMs: 3000, what: 'a frame drawn after VIPER11 was selected' }).catch(() => state(red));
       assert(!s.guidanceIds.includes(viper), `no guidance for VIPER11 in red's console (${s.guidanceIds})`);
       assert(s.guidanceDrawn === null, `no ring round VIPER11 for red (${JSON.stringify(s.guidanceDrawn)})`);
       assert(!(await red.$(`[data-testid=guidance-advice][data-track-id="${viper}"]`)), 'no VIPER11 advice block');
