@@ -83,37 +83,26 @@ pub async fn stream(
     ApiQuery(q): ApiQuery<StreamQuery>,
     ws: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
-    let picture = match q.picture.as_deref() {
-        None | Some("full") => true,
-        Some("none") => false,
-        Some(other) => {
-            return Err(ApiError::bad_request(format!(
-                "picture={other:?}: use \"full\" (default) or \"none\""
-            )))
-        }
-    };
-    let binary = match q.encoding.as_deref() {
-        None | Some("json") => false,
-        Some("binary") => true,
-        Some(other) => {
-            return Err(ApiError::bad_request(format!(
-                "encoding={other:?}: use \"json\" (default) or \"binary\""
-            )))
-        }
-    };
-    let batched = match q.alerts.as_deref() {
-        None | Some("each") => false,
-        Some("batched") => true,
-        Some(other) => {
-            return Err(ApiError::bad_request(format!(
-                "alerts={other:?}: use \"each\" (default) or \"batched\""
-            )))
-        }
-    };
+    let picture = !either("picture", q.picture.as_deref(), "full", "none")?;
+    let binary = either("encoding", q.encoding.as_deref(), "json", "binary")?;
+    let batched = either("alerts", q.alerts.as_deref(), "each", "batched")?;
     let how = Encoding { binary, batched };
     Ok(ws
         .max_message_size(MAX_CLIENT_MESSAGE_BYTES)
         .on_upgrade(move |socket| client(s, c, socket, picture, how)))
+}
+
+/// A two-valued query parameter: false for `default` (or none), true for `other`, 400 for
+/// anything else, naming both.
+fn either(name: &str, value: Option<&str>, default: &str, other: &str) -> Result<bool, ApiError> {
+    match value {
+        None => Ok(false),
+        Some(v) if v == default => Ok(false),
+        Some(v) if v == other => Ok(true),
+        Some(v) => Err(ApiError::bad_request(format!(
+            "{name}={v:?}: use \"{default}\" (default) or \"{other}\""
+        ))),
+    }
 }
 
 /// Query of the stream.
