@@ -96,6 +96,12 @@ function markerOnCanvas(page, id) {
     const line = [];
     let covered = 0;
     const len = Math.hypot(m.reported_x - m.x, m.reported_y - m.y);
+    // The 1.5 px stroke covers the device pixel under its centre line whole only where that line
+    // runs near a pixel's middle; running along a pixel edge it covers two neighbours by three
+    // quarters each. So each sample is the three device pixels across the line (its normal, one
+    // device pixel either side), and the line's colour is read from the one it covers most.
+    const nx = -(m.reported_y - m.y) / len / dpr;
+    const ny = (m.reported_x - m.x) / len / dpr;
     for (let k = 1; k < 60; k++) {
       const t = (r + 3 + ((len - r - 10) * k) / 60) / len;
       const x = m.x + (m.reported_x - m.x) * t;
@@ -104,17 +110,32 @@ function markerOnCanvas(page, id) {
         covered += 1;
         continue;
       }
-      line.push(px(x, y));
+      line.push([-1, 0, 1].map((s) => px(x + s * nx, y + s * ny)));
     }
     const shown = window.__deconflict.displayed(d.track_id);
     return { d, m, outline, centre, line, covered, shown, legend: document.querySelector('[data-testid=legend-discrepancy]')?.textContent || '' };
   }, id);
 }
 
+const rgbOf = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+
 /** Whether an RGBA pixel shows the #rrggbb colour (edge pixels of a thin stroke are part-covered, blended into the dark halo). */
 function showsColour(px, hex, minAlpha = 150) {
-  const rgb = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  const rgb = rgbOf(hex);
   return px[3] >= minAlpha && rgb.every((c, i) => Math.abs(c - px[i]) <= 40);
+}
+
+/** The halo's colour under the dashed line ('rgba(r, g, b, a)'). */
+const HALO_RGB = DISCREPANCY.halo.match(/\d+/g).slice(0, 3).map(Number);
+
+/**
+ * Whether one of the pixels across the dashed line shows the mark: at least 70 % of it over the
+ * halo (a 1.5 px stroke covers at least 75 % of one of three pixels across it; a gap shows the
+ * halo alone).
+ */
+function lineShowsMark(across, hex) {
+  const rgb = rgbOf(hex);
+  return across.some((px) => px[3] >= 150 && rgb.every((c, i) => Math.abs(c - px[i]) <= 0.3 * Math.abs(c - HALO_RGB[i]) + 10));
 }
 
 /** Checks the marker on the canvas: amber diamond outline, hollow, dashed amber line, at the API's gap north of the aircraft. */
@@ -128,7 +149,7 @@ async function checkMarker(page, id, apiGapM) {
   const amber = outline.filter((p) => showsColour(p, DISCREPANCY.mark)).length;
   assert(amber >= 8, `the diamond's outline is drawn in caution amber (${amber} of ${outline.length} pixels: ${JSON.stringify(outline)})`);
   assert(!showsColour(centre, DISCREPANCY.mark, 1), `the diamond is hollow (${centre})`);
-  const dashes = line.filter((p) => showsColour(p, DISCREPANCY.mark)).length;
+  const dashes = line.filter((p) => lineShowsMark(p, DISCREPANCY.mark)).length;
   assert(line.length >= 20, `enough of the line is clear of the guidance ring to read it (${line.length} samples, ${covered} under the ring)`);
   assert(dashes >= Math.ceil(line.length * 0.28) && dashes <= line.length - 4, `a dashed amber line to the aircraft (${dashes} of ${line.length} samples amber, ${covered} under the guidance ring left out)`);
   assert(m.y < m.reported_y - 5 && Math.abs(m.x - m.reported_x) < Math.abs(m.y - m.reported_y) * 0.2, `the ADS-B fix is drawn north of the reported position (${m.x.toFixed(0)},${m.y.toFixed(0)} vs ${m.reported_x.toFixed(0)},${m.reported_y.toFixed(0)})`);
