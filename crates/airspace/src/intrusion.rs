@@ -37,7 +37,7 @@ use rstar::{RTree, AABB};
 use serde::{Deserialize, Serialize};
 
 use crate::geom;
-use crate::index::ReservationIndex;
+use crate::index::{IndexedReservation, ReservationIndex};
 use crate::prepared::{split_box, PreparedVolume};
 use crate::volume::{Purpose, Reservation};
 use std::sync::Arc;
@@ -89,8 +89,9 @@ pub struct IntrusionScan {
 
 #[derive(Debug, Clone)]
 struct Watched {
-    reservation_id: String,
-    party: String,
+    /// Shared with the index's copy when it came from one.
+    reservation_id: Arc<str>,
+    party: Arc<str>,
     purpose: Purpose,
     volume_index: usize,
     /// Shared with the index it came from, when it did.
@@ -98,7 +99,7 @@ struct Watched {
 }
 
 impl Watched {
-    fn new(r: &Reservation, volume_index: usize, prepared: Arc<PreparedVolume>) -> Self {
+    fn new(r: &IndexedReservation, volume_index: usize, prepared: Arc<PreparedVolume>) -> Self {
         Self {
             reservation_id: r.id.clone(),
             party: r.party.clone(),
@@ -131,9 +132,16 @@ fn watch_prepared<'a>(
 ) -> usize {
     let mut rejected = 0;
     for r in reservations.into_iter().filter(|r| r.state.is_live()) {
+        let (id, party): (Arc<str>, Arc<str>) = (r.id.as_str().into(), r.party.as_str().into());
         for (volume_index, v) in r.volumes.iter().enumerate() {
             match v.prepare() {
-                Ok(prepared) => watched.push(Watched::new(r, volume_index, Arc::new(prepared))),
+                Ok(prepared) => watched.push(Watched {
+                    reservation_id: id.clone(),
+                    party: party.clone(),
+                    purpose: r.purpose,
+                    volume_index,
+                    prepared: Arc::new(prepared),
+                }),
                 Err(_) => rejected += 1,
             }
         }
@@ -270,7 +278,7 @@ impl IntrusionDetector {
             let distance_m = ac.gs_kt * M_PER_NM / S_PER_H * lookahead_s;
             let end = geom::destination(start, ac.trk_deg, distance_m);
             for w in &self.watched {
-                if w.purpose != Purpose::Hazard && ac.party.as_deref() == Some(w.party.as_str()) {
+                if w.purpose != Purpose::Hazard && ac.party.as_deref() == Some(&*w.party) {
                     continue;
                 }
                 scan.exact_tests += 1;
@@ -334,7 +342,7 @@ impl IntrusionDetector {
                 seen.push(i);
                 let w = &self.watched[i];
                 let relevant =
-                    w.purpose == Purpose::Hazard || ac.party.as_deref() != Some(w.party.as_str());
+                    w.purpose == Purpose::Hazard || ac.party.as_deref() != Some(&*w.party);
                 if !relevant {
                     continue;
                 }
@@ -352,8 +360,8 @@ fn prediction(ac: &AircraftState, w: &Watched, t: f64, p: EntryPoint) -> Intrusi
     IntrusionPrediction {
         track_id: ac.id.clone(),
         track_party: ac.party.clone(),
-        reservation_id: w.reservation_id.clone(),
-        volume_party: w.party.clone(),
+        reservation_id: w.reservation_id.to_string(),
+        volume_party: w.party.to_string(),
         purpose: w.purpose,
         volume_index: w.volume_index,
         time_to_entry_s: t,
@@ -428,7 +436,7 @@ pub(crate) fn entry_time(
     let horizontal: Vec<Interval> = if !moving {
         let inside = match v.circle_radius_m {
             Some(r) => p0.x.hypot(p0.y) <= r,
-            None => point_in_ring(&v.local.exterior().0, p0),
+            None => point_in_ring(v.local_ring(), p0),
         };
         if inside {
             vec![(0.0, lookahead_s)]
@@ -438,7 +446,7 @@ pub(crate) fn entry_time(
     } else {
         let s_intervals = match v.circle_radius_m {
             Some(r) => circle_intervals(p0, d, r),
-            None => polygon_intervals(&v.local.exterior().0, p0, d),
+            None => polygon_intervals(v.local_ring(), p0, d),
         };
         s_intervals
             .into_iter()

@@ -71,7 +71,7 @@ pub use deconflict_engine::AlertEventKind;
 pub use deconflict_engine::RangeError;
 pub use formats::FormatError;
 pub use geom::LatLon;
-pub use index::{ReservationIndex, ReservationOverlap};
+pub use index::{IndexedReservation, ReservationIndex, ReservationOverlap};
 pub use intrusion::{
     EntryPoint, Intrusion, IntrusionAlertConfig, IntrusionAlerts, IntrusionDetector,
     IntrusionEvent, IntrusionPrediction, IntrusionScan,

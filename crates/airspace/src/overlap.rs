@@ -152,7 +152,7 @@ fn circle_separated(c: &PreparedVolume, other: &PreparedVolume) -> bool {
     }
     // Distances from the centre are true in the circle's own plane.
     let ring: Vec<Coord> = other
-        .ring
+        .outline()
         .iter()
         .map(|p| {
             let (x, y) = c.plane.forward(p.lat_deg, p.lon_deg);

@@ -43,11 +43,11 @@ pub struct PreparedVolume {
     /// Centre of the local plane (polygon: spherical mean of the vertices; circle: centre).
     pub center: LatLon,
     pub(crate) plane: LocalPlane,
-    /// The outline in the volume's own local plane, metres (empty for a circle, which is
-    /// handled analytically).
-    pub(crate) local: Polygon<f64>,
-    /// The polygon's vertices on the sphere (densified); empty for a circle.
-    pub(crate) ring: Vec<LatLon>,
+    /// The outline in the volume's own local plane, metres: the densified polygon's vertices as
+    /// an open ring (the last vertex is not repeated), empty for a circle, which is handled
+    /// analytically. The one copy of the prepared outline: its vertices on the sphere are
+    /// `plane.inverse` of these ([`PreparedVolume::outline`]).
+    pub(crate) local: Box<[Coord]>,
     /// Farthest outline vertex from `center`, metres.
     pub bounding_radius_m: f64,
     /// `Some(radius)` for a circle.
@@ -59,22 +59,32 @@ pub struct PreparedVolume {
 impl PreparedVolume {
     /// The outline's vertices on the sphere: the densified polygon, or for a circle the
     /// [`CIRCLE_SEGMENTS`]-gon with the circle's area (vertices slightly outside the circle).
-    pub fn outline(&self) -> std::borrow::Cow<'_, [LatLon]> {
+    ///
+    /// Polygon vertices come back from the local plane (`plane.inverse` of the kept outline), so
+    /// they are the densified vertices to round-off, about 1e-9 m.
+    pub fn outline(&self) -> Vec<LatLon> {
         match self.circle_radius_m {
-            None => std::borrow::Cow::Borrowed(&self.ring),
+            None => self
+                .local
+                .iter()
+                .map(|c| self.plane.inverse(c.x, c.y))
+                .collect(),
             Some(_) => {
                 let step = std::f64::consts::TAU / CIRCLE_SEGMENTS as f64;
                 let r = self.bounding_radius_m;
-                std::borrow::Cow::Owned(
-                    (0..CIRCLE_SEGMENTS)
-                        .map(|i| {
-                            let b = i as f64 * step;
-                            self.plane.inverse(r * b.sin(), r * b.cos())
-                        })
-                        .collect(),
-                )
+                (0..CIRCLE_SEGMENTS)
+                    .map(|i| {
+                        let b = i as f64 * step;
+                        self.plane.inverse(r * b.sin(), r * b.cos())
+                    })
+                    .collect()
             }
         }
+    }
+
+    /// The outline in the volume's own plane as an open ring, metres (empty for a circle).
+    pub(crate) fn local_ring(&self) -> &[Coord] {
+        &self.local
     }
 }
 
@@ -208,8 +218,7 @@ impl Volume {
             plane,
             // Circles are handled analytically in the plane and their outline on the sphere is
             // generated when needed ([`PreparedVolume::outline`]): nothing to keep.
-            local: Polygon::new(LineString::new(vec![]), vec![]),
-            ring: Vec::new(),
+            local: Box::new([]),
             bounding_radius_m: vertex_radius_m,
             circle_radius_m: Some(radius_m),
             boxes,
@@ -311,12 +320,16 @@ impl Volume {
             .iter()
             .fold(0.0, |m, p| m.max(geom::distance_m(center, *p)));
         let boxes = polygon_boxes(&plane, &local, &ring);
+        // Kept as an open ring, allocated to its length.
+        let mut local = local.into_inner().0 .0;
+        if local.len() > 1 && local.first() == local.last() {
+            local.pop();
+        }
         Ok(PreparedVolume {
             volume: self.clone(),
             center,
             plane,
-            local,
-            ring,
+            local: local.into_boxed_slice(),
             bounding_radius_m,
             circle_radius_m: None,
             boxes,

@@ -355,7 +355,7 @@ impl SafetyRegion {
             }
             None => Geom::Polygon {
                 plane: pv.plane,
-                ring: pv.local.exterior().0.clone(),
+                ring: pv.local_ring().to_vec(),
             },
         };
         Ok(Prepared {

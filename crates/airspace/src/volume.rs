@@ -203,9 +203,15 @@ impl ReservationState {
     /// become active once the earliest volume starts; anything not cancelled becomes ended once
     /// the latest volume ends. Cancelled and ended are final. Without volumes the state is kept.
     pub fn at_time(self, volumes: &[Volume], now_time: f64) -> Self {
-        let Some((start, end)) = time_span(volumes) else {
-            return self;
-        };
+        match time_span(volumes) {
+            Some(span) => self.at_span(span, now_time),
+            None => self,
+        }
+    }
+
+    /// [`ReservationState::at_time`] given the volumes' earliest start and latest end
+    /// ([`time_span`]), UNIX seconds.
+    pub fn at_span(self, (start, end): (f64, f64), now_time: f64) -> Self {
         match self {
             Self::Cancelled | Self::Ended => self,
             _ if now_time >= end => Self::Ended,

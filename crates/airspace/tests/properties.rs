@@ -120,7 +120,7 @@ proptest! {
         }
         let fast = index.check("red", &candidate, None).unwrap();
         let slow = index
-            .query_overlaps_brute_force(&candidate, |r| r.party != "red" && r.state.is_live())
+            .query_overlaps_brute_force(&candidate, |r| &*r.party != "red" && r.state.is_live())
             .unwrap();
         prop_assert_eq!(fast, slow);
     }

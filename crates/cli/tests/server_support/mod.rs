@@ -15,6 +15,14 @@ pub struct Server {
     pub tokens: HashMap<String, String>,
 }
 
+/// The `deconflict` binary the servers run: this build's, or `DECONFLICT_TEST_SERVER_BIN` (an
+/// older build, for measurements that compare two builds side by side).
+fn server_binary() -> std::path::PathBuf {
+    std::env::var_os("DECONFLICT_TEST_SERVER_BIN")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_deconflict").into())
+}
+
 impl Server {
     /// Starts `serve` with `args` in `dir`, waiting for `listen-addr`.
     pub fn start(dir: &Path, args: &[&str]) -> Server {
@@ -25,7 +33,7 @@ impl Server {
     /// server never inherits a `DATABASE_URL` from the test's environment.
     pub fn start_with_env(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Server {
         let _ = std::fs::remove_file(dir.join("listen-addr"));
-        let child = Command::new(env!("CARGO_BIN_EXE_deconflict"))
+        let child = Command::new(server_binary())
             .arg("serve")
             .args(["--listen", "127.0.0.1:0", "--data-dir"])
             .arg(dir)

@@ -389,6 +389,38 @@ pub fn state_word(s: ReservationState) -> &'static str {
     }
 }
 
+/// Where an imported reservation came from (a JSON object such as
+/// `{"format":"geojson","feature":3}`), kept as its compact JSON text: parsed, a small object is
+/// a map node of about 600 bytes, and a cell keeps one per imported reservation. It reads and
+/// writes as the JSON value it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportSource(Box<str>);
+
+impl ImportSource {
+    /// The value's compact JSON text.
+    pub fn new(value: &Value) -> ImportSource {
+        ImportSource(value.to_string().into_boxed_str())
+    }
+
+    /// The value it holds.
+    pub fn value(&self) -> Value {
+        // The text was written from a `Value`, so it parses back to the same one.
+        serde_json::from_str(&self.0).unwrap_or(Value::Null)
+    }
+}
+
+impl Serialize for ImportSource {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.value().serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ImportSource {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<ImportSource, D::Error> {
+        Value::deserialize(d).map(|v| ImportSource::new(&v))
+    }
+}
+
 /// A reservation as the API shows it (`Reservation` in docs/api.md).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[schema(as = Reservation)]
@@ -420,7 +452,8 @@ pub struct ReservationDoc {
     pub filed_over: Vec<String>,
     /// Where it came from when imported (`openair`, `geojson`, `volume4d`), with details.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<Value>,
+    #[schema(value_type = Option<Object>)]
+    pub source: Option<ImportSource>,
     /// UNIX s.
     #[serde(default)]
     pub created_at: f64,
@@ -476,7 +509,7 @@ impl ReservationDoc {
             volumes: cand.volumes,
             justification: cand.justification,
             filed_over: filed_over(overlaps),
-            source,
+            source: source.as_ref().map(ImportSource::new),
             created_at: 0.0,
             updated_at: 0.0,
             exclusion: None,
@@ -793,5 +826,22 @@ mod tests {
         assert!(e
             .to_string()
             .starts_with("justification contains the control character U+0000"));
+    }
+
+    #[test]
+    fn an_import_source_reads_and_writes_as_the_object_it_holds() {
+        let source = serde_json::json!({"format": "openair", "class": "R", "type": null, "name": "EGR 123 \"x\"", "line": 40});
+        let mut d = doc("blue", 1, ReservationState::Active);
+        d.source = Some(ImportSource::new(&source));
+        let v = serde_json::to_value(&d).unwrap();
+        assert_eq!(v["source"], source);
+        // Through the text form the store keeps, and through a parsed value, unchanged.
+        let text = serde_json::to_string(&d).unwrap();
+        let back: ReservationDoc = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, d);
+        assert_eq!(serde_json::from_value::<ReservationDoc>(v).unwrap(), d);
+        // Absent stays absent.
+        let plain = serde_json::to_value(doc("blue", 1, ReservationState::Active)).unwrap();
+        assert!(plain.get("source").is_none());
     }
 }
